@@ -1,0 +1,43 @@
+"""citebot's retrieval library: files → passages → BM25 hits → a cited, verbatim answer.
+
+Pure Python with no knowledge of Discord or of settings; front ends build an :class:`Engine`
+and call :meth:`Engine.ask`.
+"""
+
+from .compose import ComposerOptions
+from .engine import MAX_QUESTION_CHARS, Engine, EngineOptions, SourceSummary
+from .errors import (
+    CitationMismatchError,
+    CitebotError,
+    CorpusError,
+    CorpusNotFoundError,
+    EmptyCorpusError,
+    OptionError,
+    QuestionError,
+)
+from .loading import LoadWarning, load_corpus
+from .types import AbstainReason, Answer, Citation, Document, Hit, Passage, Sentence
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "AbstainReason",
+    "Answer",
+    "CitationMismatchError",
+    "Citation",
+    "CitebotError",
+    "ComposerOptions",
+    "CorpusError",
+    "CorpusNotFoundError",
+    "Document",
+    "EmptyCorpusError",
+    "Engine",
+    "EngineOptions",
+    "Hit",
+    "LoadWarning",
+    "OptionError",
+    "Passage",
+    "QuestionError",
+    "Sentence",
+    "SourceSummary",
+    "load_corpus",
+]

@@ -1,0 +1,68 @@
+"""The one tokenizer used for paragraphs and questions alike.
+
+Using the same analysis on both sides is what makes a question's words meet a paragraph's:
+NFKC + casefold (so "Ｆｕｌｌｗｉｄｔｈ" and "ß" match their plain forms), word tokens with numbers
+kept, English stopwords dropped, Snowball stemming through PyStemmer (C, ~40× faster than the
+pure-Python snowballstemmer). Non-Latin words pass through the English stemmer unchanged, so
+accented, Cyrillic and Greek text stays searchable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# NLTK's English stopword list (the de-facto standard for BM25 baselines), plus contractions'
+# stems as the tokenizer produces them.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can couldn't could did didn't do does doesn't doing don't down
+    during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her
+    here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it
+    it's its itself let's me more most mustn't my myself no nor not of off on once only or other
+    ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so
+    some such than that that's the their theirs them themselves then there there's these they
+    they'd they'll they're they've this those through to too under until up very was wasn't we
+    we'd we'll we're we've were weren't what what's when when's where where's which while who
+    who's whom why why's will with won't would wouldn't you you'd you'll you're you've your yours
+    yourself yourselves s t d ll m o re ve y
+    """.split()
+)
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+# Numbers with separators ("3.14", "1,204"), dotted acronyms ("u.s.", "e.g."), then words with
+# inner apostrophes ("don't").
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:'[^\W_]+)*")
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """NFKC + casefold + one apostrophe, the form every token is cut from."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    stem: str = _stemmer.stemWord(word)
+    return stem
+
+
+def words(text: str) -> list[str]:
+    """Normalized word tokens before stopwords and stemming.
+
+    "1,204" becomes "1204" so thousands separators do not matter; "U.S." becomes "u.s".
+    """
+    return [m.group().rstrip(".").replace(",", "") for m in _TOKEN.finditer(normalize(text))]
+
+
+def analyze(text: str) -> list[str]:
+    """The search terms of ``text``: words, minus stopwords, stemmed. Order and repeats kept.
+
+    Numbers and acronyms are not stemmed: the English stemmer would cut "u.s" to "u.".
+    """
+    return [w if "." in w or w.isdigit() else _stem(w) for w in words(text) if w not in STOPWORDS]

@@ -1,0 +1,203 @@
+"""The extractive answer composer: choose the sentences that answer, quote them, cite them.
+
+Nothing is generated. A sentence is scored by how much of the question's weight (the IDF of its
+terms) it contains, with a smaller share from its paragraph's BM25 rank; the best 1-3 are quoted
+exactly as they stand in the file. Confidence is the share of the question's weight found in the
+best sentence's paragraph: a question whose rare words are absent from every paragraph is one the
+documents do not answer, whatever BM25 ranks first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .analysis import analyze
+from .errors import CitationMismatchError, OptionError
+from .splitting import split_sentences
+from .types import AbstainReason, Answer, Citation, Hit, Sentence
+
+
+@dataclass(frozen=True, slots=True)
+class ComposerOptions:
+    max_sentences: int = 3
+    max_chars: int = 600
+    """Budget for the quoted text; the best sentence is always quoted, trimmed if it must be."""
+    min_confidence: float = 0.5
+    """Abstain when less than this share of the question's IDF weight is in the best paragraph."""
+    depth: int = 3
+    """How many of the top paragraphs sentences are drawn from."""
+    related: int = 3
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_sentences <= 10:
+            raise OptionError(f"max_sentences must be 1 to 10 (got {self.max_sentences!r}).")
+        if self.max_chars < 40:
+            raise OptionError(f"max_chars must be at least 40 (got {self.max_chars!r}).")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise OptionError(f"min_confidence must be 0 to 1 (got {self.min_confidence!r}).")
+        if self.depth < 1:
+            raise OptionError(f"depth must be at least 1 (got {self.depth!r}).")
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    hit: Hit
+    start: int  # offsets in the source file
+    end: int
+    text: str
+    coverage: float
+    score: float
+
+
+def _coverage(terms: set[str], weights: Mapping[str, float], total: float) -> float:
+    return sum(weights[t] for t in terms if t in weights) / total if total > 0 else 0.0
+
+
+def _clip(text: str, start: int, terms: Sequence[str], budget: int) -> tuple[int, int]:
+    """A word-aligned window of at most ``budget`` characters around the first matched term.
+
+    Used only when a single sentence is longer than the whole budget; the window is still a
+    verbatim substring of the source.
+    """
+    lowered = text.casefold()
+    anchor = min((i for t in terms if (i := lowered.find(t)) >= 0), default=0)
+    lo = max(0, anchor - budget // 3)
+    hi = min(len(text), lo + budget)
+    lo = max(0, hi - budget)
+    while lo > 0 and not text[lo - 1].isspace() and lo < hi:
+        lo += 1
+    while hi < len(text) and not text[hi].isspace() and hi > lo:
+        hi -= 1
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    return start + lo, start + hi
+
+
+def compose(
+    question: str,
+    query_terms: Sequence[str],
+    hits: Sequence[Hit],
+    idf: Callable[[str], float],
+    source_text: Callable[[str], str],
+    options: ComposerOptions,
+) -> Answer:
+    """Compose the answer to ``question`` from ranked ``hits``.
+
+    ``idf`` weighs question terms (0 for terms in no paragraph); ``source_text`` returns a
+    document's full text, against which every quote is checked before it is returned.
+    """
+    unique_terms = list(dict.fromkeys(query_terms))
+    # A term no paragraph contains gets the weight of the rarest possible term: missing it
+    # is the strongest sign that the documents are about something else.
+    max_idf = max((idf(t) for t in unique_terms), default=0.0)
+    weights = {t: (idf(t) or max(max_idf, 1.0) * 1.5) for t in unique_terms}
+    total = sum(weights.values())
+    base = Answer(question, (), (), tuple(hits), query_terms=tuple(unique_terms))
+    if not hits:
+        return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
+
+    top_score = hits[0].score or 1.0
+    candidates: list[_Candidate] = []
+    confidence_by_passage: dict[str, float] = {}
+    for hit in hits[: options.depth]:
+        passage = hit.passage
+        paragraph_terms = set(analyze(passage.text))
+        confidence_by_passage[passage.id] = _coverage(paragraph_terms, weights, total)
+        for s, e in split_sentences(passage.text):
+            text = passage.text[s:e]
+            coverage = _coverage(set(analyze(text)), weights, total)
+            if coverage <= 0:
+                continue
+            score = coverage + 0.3 * hit.score / top_score
+            candidates.append(
+                _Candidate(hit, passage.start + s, passage.start + e, text, coverage, score)
+            )
+    if not candidates:
+        return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
+
+    candidates.sort(key=lambda c: (-c.score, c.hit.rank, c.start))
+    best = candidates[0]
+    confidence = confidence_by_passage[best.hit.passage.id]
+    if confidence < options.min_confidence:
+        return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
+
+    chosen = [best]
+    used = len(best.text)
+    for candidate in candidates[1:]:
+        if len(chosen) >= options.max_sentences:
+            break
+        if candidate.score < 0.6 * best.score:
+            break
+        if used + 1 + len(candidate.text) > options.max_chars:
+            continue
+        chosen.append(candidate)
+        used += 1 + len(candidate.text)
+    if len(best.text) > options.max_chars:
+        start, end = _clip(best.text, best.start, unique_terms, options.max_chars)
+        best = _Candidate(
+            best.hit, start, end, source_text(best.hit.passage.source)[start:end],
+            best.coverage, best.score,
+        )  # fmt: skip
+        chosen = [best]
+
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    sentences: list[Sentence] = []
+    for candidate in chosen:
+        passage = candidate.hit.passage
+        if passage.id not in numbers:
+            numbers[passage.id] = len(numbers) + 1
+            citations.append(Citation(numbers[passage.id], passage, candidate.hit.score))
+        sentences.append(
+            Sentence(
+                candidate.text, numbers[passage.id], candidate.start, candidate.end,
+                candidate.score,
+            )
+        )  # fmt: skip
+    answer = Answer(
+        question,
+        tuple(sentences),
+        tuple(citations),
+        tuple(hits),
+        confidence=confidence,
+        query_terms=tuple(unique_terms),
+    )
+    verify(answer, source_text)
+    return answer
+
+
+def _abstain(
+    base: Answer, reason: AbstainReason, confidence: float, options: ComposerOptions
+) -> Answer:
+    related = tuple(
+        Citation(i, hit.passage, hit.score)
+        for i, hit in enumerate(base.hits[: options.related], start=1)
+    )
+    return Answer(
+        base.question,
+        (),
+        (),
+        base.hits,
+        related=related,
+        abstain_reason=reason,
+        confidence=confidence,
+        query_terms=base.query_terms,
+    )
+
+
+def verify(answer: Answer, source_text: Callable[[str], str]) -> None:
+    """Raise CitationMismatchError unless every quote is exactly its cited span of its file."""
+    by_number = {c.n: c.passage for c in answer.citations}
+    for sentence in answer.sentences:
+        passage = by_number.get(sentence.citation)
+        if passage is None:
+            raise CitationMismatchError(f"sentence cites [{sentence.citation}], not in citations")
+        if not passage.start <= sentence.start < sentence.end <= passage.end:
+            raise CitationMismatchError(f"quote {sentence.start}:{sentence.end} outside passage")
+        if source_text(passage.source)[sentence.start : sentence.end] != sentence.text:
+            raise CitationMismatchError(f"quote differs from {passage.source}")
+        if source_text(passage.source)[passage.start : passage.end] != passage.text:
+            raise CitationMismatchError(f"passage text differs from {passage.source}")

@@ -1,0 +1,45 @@
+"""Errors raised by the retrieval library.
+
+Every error a user can cause derives from :class:`CitebotError`, and its message is written to be
+shown to that user as it is: front ends print ``str(error)`` and never a traceback.
+
+    CitebotError
+    ├── CorpusError             the documents cannot be used
+    │   ├── CorpusNotFoundError     the folder does not exist or is not a folder
+    │   └── EmptyCorpusError        no readable .txt/.md file, or no paragraph in them
+    ├── QuestionError           the question cannot be searched (empty, too long, no words)
+    └── OptionError             an option passed to the library is out of range
+
+:class:`CitationMismatchError` is deliberately *not* a ``CitebotError``: it means citebot itself is
+wrong (a quote that is not in its source), which is a bug to log, not a message for the user.
+"""
+
+from __future__ import annotations
+
+
+class CitebotError(Exception):
+    """Base of every error whose message is meant for the person using citebot."""
+
+
+class CorpusError(CitebotError):
+    """The corpus folder cannot be turned into an index."""
+
+
+class CorpusNotFoundError(CorpusError):
+    """The corpus path does not exist or is not a folder."""
+
+
+class EmptyCorpusError(CorpusError):
+    """The corpus folder holds nothing citebot can read."""
+
+
+class QuestionError(CitebotError):
+    """The question cannot be searched; the message says how to ask instead."""
+
+
+class OptionError(CitebotError, ValueError):
+    """An option given to the library is out of range; the message names it and its value."""
+
+
+class CitationMismatchError(AssertionError):
+    """A composed quote does not match its source text: a bug in citebot, never the user's fault."""

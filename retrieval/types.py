@@ -1,0 +1,117 @@
+"""The small, immutable values that flow through citebot: files → passages → hits → answer.
+
+They are frozen so that a front end can never change what was retrieved or quoted, and so that
+they can be shared between threads (the Discord bot answers from a worker thread).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One loaded file: its text exactly as decoded, which every offset refers to."""
+
+    source: str
+    """Path relative to the corpus folder, with forward slashes (stable across machines)."""
+    text: str
+    title: str
+    """The first short line without final punctuation, or the first heading; may be empty."""
+    encoding: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph that can answer questions, and where exactly it stands in its file."""
+
+    id: str
+    """Hash of the file's content and the paragraph's offsets: the same file gives the same ids."""
+    source: str
+    paragraph: int
+    """1-based position among the file's blocks (headings count), as a reader would count them."""
+    start: int
+    end: int
+    text: str
+    """Exactly ``document.text[start:end]``: hard-wrapped lines are kept as they are in the file."""
+    context: str = ""
+    """Title and headings above the paragraph (" › "-joined); shown and searched, never quoted."""
+
+    @property
+    def flat_text(self) -> str:
+        """The text with hard-wrapped lines joined, for display only (quotes use ``text``)."""
+        return " ".join(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage retrieved for a question, with its BM25 score and 1-based rank."""
+
+    passage: Passage
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A passage that an answer quotes (or, when abstaining, one that may be related)."""
+
+    n: int
+    """The number shown as ``[n]``: cited passages are numbered in order of first use."""
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One quoted sentence: a verbatim substring of its passage's file, with its citation number."""
+
+    text: str
+    citation: int
+    start: int
+    """Offset in the source file, so ``document.text[start:end] == text``."""
+    end: int
+    score: float
+
+
+class AbstainReason(StrEnum):
+    """Why an answer was not given; front ends word it, scripts branch on it."""
+
+    NO_MATCH = "no_match"
+    """No paragraph shares a searchable word with the question."""
+    LOW_CONFIDENCE = "low_confidence"
+    """Paragraphs matched, but too little of the question to trust them as an answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What citebot says to one question: quoted sentences with citations, or an abstention."""
+
+    question: str
+    sentences: tuple[Sentence, ...]
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    """The retrieved paragraphs in rank order, whether or not any was quoted."""
+    related: tuple[Citation, ...] = ()
+    """When abstaining: up to three closest paragraphs, offered as "maybe related"."""
+    abstain_reason: AbstainReason | None = None
+    confidence: float = 0.0
+    """Share of the question's weight (IDF) found in the best sentence's paragraph, 0..1."""
+    query_terms: tuple[str, ...] = ()
+    """The analysed (stemmed) question terms, so front ends can highlight them."""
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.sentences)
+
+    @property
+    def text(self) -> str:
+        """The composed answer: each sentence verbatim, followed by its ``[n]``."""
+        return " ".join(f"{s.text} [{s.citation}]" for s in self.sentences)
+
+    def citation(self, n: int) -> Citation:
+        for citation in self.citations:
+            if citation.n == n:
+                return citation
+        raise KeyError(n)
