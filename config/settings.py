@@ -1,0 +1,106 @@
+"""citebot's settings: environment variables prefixed ``CITEBOT_``, an optional ``.env`` file,
+and command-line overrides passed in as init arguments (which win over both).
+
+Validation errors are turned into one line per bad variable by :func:`describe_errors`, so a
+typo in the environment is never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from retrieval import ComposerOptions, EngineOptions
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
+ENV_PREFIX = "CITEBOT_"
+DISCORD_API_URL = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg"
+
+
+def _split_ids(value: Any) -> Any:
+    """Accept "1, 2,3" (how people write lists in .env files) as well as real lists."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # --- corpus and retrieval ---
+    corpus: Path = Field(DEFAULT_CORPUS, description="Folder of .txt/.md documents to answer from.")
+    top_k: int = Field(5, ge=1, le=100, description="Paragraphs retrieved per question.")
+    k1: float = Field(1.5, ge=0.0, le=10.0, description="BM25 term-frequency saturation.")
+    b: float = Field(0.75, ge=0.0, le=1.0, description="BM25 length normalisation.")
+    max_sentences: int = Field(3, ge=1, le=5, description="Most sentences quoted in one answer.")
+    max_answer_chars: int = Field(
+        600, ge=80, le=1800, description="Character budget for the quoted sentences."
+    )
+    min_confidence: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Abstain below this share of the question's IDF weight found in the best "
+        "paragraph (0 = always answer).",
+    )
+
+    # --- Discord ---
+    discord_token: SecretStr | None = Field(None, description="The bot token (keep it secret).")
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Guilds to sync slash commands to (instant); empty = global (up to an hour).",
+    )
+    discord_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="If set, the only channels the bot answers in."
+    )
+    discord_allow_dms: bool = Field(True, description="Answer direct messages.")
+    discord_cooldown_seconds: float = Field(
+        5.0, ge=0.0, le=3600.0, description="Per-user wait between questions (0 = none)."
+    )
+    discord_log_questions: bool = Field(
+        False, description="Log the text of each question (off: only metadata is logged)."
+    )
+    discord_api_url: str = Field(DISCORD_API_URL, description="REST base URL (tests: a fake).")
+    discord_gateway_url: str = Field(DISCORD_GATEWAY_URL, description="Gateway websocket URL.")
+
+    _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
+        _split_ids
+    )
+
+    def engine_options(self) -> EngineOptions:
+        return EngineOptions(
+            top_k=self.top_k,
+            k1=self.k1,
+            b=self.b,
+            composer=ComposerOptions(
+                max_sentences=self.max_sentences,
+                max_chars=self.max_answer_chars,
+                min_confidence=self.min_confidence,
+            ),
+        )
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    """One line per invalid setting, naming its environment variable and what is allowed."""
+    lines = []
+    for item in error.errors(include_url=False):
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        variable = ENV_PREFIX + field.upper()
+        given = item.get("input")
+        shown = "" if field == "discord_token" else f" (got {given!r})"
+        message = str(item["msg"])
+        lines.append(f"Invalid setting {variable}{shown}: {message[0].lower()}{message[1:]}.")
+    return lines
