@@ -207,7 +207,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     cuts.extend(m.start() for m in _LIST_ITEM.finditer(text))
     spans: list[tuple[int, int]] = []
     start = 0
-    for cut in sorted(set(cuts)) + [len(text)]:
+    for cut in [*sorted(set(cuts)), len(text)]:
         if cut <= start:
             continue
         s, e = _trimmed(text, start, cut)

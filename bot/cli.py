@@ -1,0 +1,229 @@
+"""The ``citebot`` command. Every error a user can cause becomes one polite line here, in one place.
+
+Exit codes: 0 done (an answer or an honest "not found"); 1 a question could not be searched
+(in batch mode: at least one line); 2 bad usage, a bad setting or an unusable corpus;
+3 an unexpected failure (the traceback goes to the log file, not the screen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from config import Settings, describe_errors
+from retrieval import CitebotError, Engine, QuestionError
+
+from .jsonout import answer_to_json, error_to_json
+from .render_text import render_answer
+from .repl import Repl, default_history_path
+
+EXIT_OK, EXIT_BAD_QUESTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+log = logging.getLogger("citebot")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with 2 and one line of advice instead of its full usage dump."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_USAGE, f"citebot: {message} (see `{self.prog} --help`)\n")
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus", type=Path, help="folder of .txt/.md documents (default: CITEBOT_CORPUS)"
+    )
+    parser.add_argument("--top-k", type=int, help="paragraphs to retrieve (default: 5)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="citebot",
+        description="Answers questions about a folder of documents with quoted, cited sentences.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ask = commands.add_parser("ask", help="answer one question, or one per line from stdin (-)")
+    ask.add_argument("question", help="the question, or - to read one question per line")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    _add_engine_options(ask)
+
+    repl = commands.add_parser("repl", help="ask questions interactively")
+    _add_engine_options(repl)
+
+    index = commands.add_parser("index", help="build the index and report on the corpus")
+    _add_engine_options(index)
+
+    discord = commands.add_parser("discord", help="run the Discord bot")
+    _add_engine_options(discord)
+
+    try:
+        from . import eval_cmd
+    except ImportError:  # the eval front end is optional at import time
+        pass
+    else:
+        eval_cmd.add_parser(commands)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "corpus", None) is not None:
+        overrides["corpus"] = args.corpus
+    if getattr(args, "top_k", None) is not None:
+        overrides["top_k"] = args.top_k
+    return Settings(**overrides)
+
+
+def _engine(settings: Settings, err: TextIO) -> Engine:
+    engine = Engine.from_folder(settings.corpus, settings.engine_options())
+    for warning in engine.warnings:
+        err.write(f"citebot: warning: {warning}\n")
+    return engine
+
+
+def _questions(stream: TextIO) -> Iterable[str]:
+    for line in stream:
+        if line.strip():
+            yield line.rstrip("\r\n")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    engine = _engine(settings, err)
+    batch = args.question == "-"
+    questions = _questions(sys.stdin) if batch else [args.question]
+    color = not args.json and out.isatty()
+    status = EXIT_OK
+    for n, question in enumerate(questions):
+        if batch and not args.json:
+            out.write(("" if n == 0 else "\n") + f"Q: {question}\n")
+        try:
+            answer = engine.ask(question)
+        except QuestionError as error:
+            status = EXIT_BAD_QUESTION
+            if args.json:
+                record = error_to_json(question, str(error))
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                (out if batch else err).write(f"{error}\n")
+            continue
+        if args.json:
+            out.write(json.dumps(answer_to_json(answer), ensure_ascii=False) + "\n")
+        else:
+            out.write(render_answer(answer, color=color) + "\n")
+        out.flush()
+    return status
+
+
+def cmd_repl(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    engine = _engine(settings, err)
+    interactive = sys.stdin.isatty()
+    repl = Repl(
+        engine,
+        read=input if interactive else _plain_reader(sys.stdin, out),
+        out=out,
+        color=out.isatty(),
+        history=default_history_path() if interactive else None,
+    )
+    return repl.run()
+
+
+def _plain_reader(stream: TextIO, out: TextIO) -> Callable[[str], str]:
+    """input() for piped stdin: echo-free, and EOFError at the end like the real thing."""
+
+    def read(prompt: str) -> str:
+        out.write(prompt)
+        out.flush()
+        line = stream.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\r\n")
+
+    return read
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    started = time.perf_counter()
+    engine = _engine(settings, err)
+    elapsed = time.perf_counter() - started
+    out.write(
+        f"corpus:      {settings.corpus}\n"
+        f"documents:   {len(engine.documents)}\n"
+        f"paragraphs:  {len(engine.passages)}\n"
+        f"vocabulary:  {engine.index.vocabulary_size} terms\n"
+        f"skipped:     {sum(1 for w in engine.warnings if 'skipped' in w.message)} file(s)\n"
+        f"time:        {elapsed * 1000:.0f} ms (load, split, tokenize, index)\n"
+    )
+    return EXIT_OK
+
+
+def cmd_discord(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from . import discord_app
+
+    engine = _engine(settings, err)
+    return discord_app.run(settings, engine)
+
+
+def _eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from . import eval_cmd
+
+    return eval_cmd.run(args, settings)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
+    "ask": cmd_ask,
+    "repl": cmd_repl,
+    "index": cmd_index,
+    "discord": cmd_discord,
+    "eval": _eval,
+}
+
+
+def _log_file() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "citebot" / "citebot.log"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        settings = _settings(args)
+        return COMMANDS[args.command](args, settings, out, err)
+    except ValidationError as error:
+        for line in describe_errors(error):
+            err.write(f"citebot: {line}\n")
+        return EXIT_USAGE
+    except CitebotError as error:
+        err.write(f"citebot: {error}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("\n")
+        return 130
+    except BrokenPipeError:  # `citebot ask - | head`: the reader left; nothing to report
+        sys.stdout = None  # type: ignore[assignment]  # silence the flush at exit
+        return EXIT_OK
+    except Exception:
+        path = _log_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(path, encoding="utf-8")
+            log.addHandler(handler)
+            log.exception("unexpected error running %s", args.command)
+            where = f" (details in {path})"
+        except OSError:
+            where = ""
+        err.write(f"citebot: sorry, something went wrong inside citebot{where}.\n")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The ``--json`` contract: one object per question. Fields are only ever added, never removed.
+
+    {"question", "answered", "answer", "sentences": [{"text", "citation", "start", "end"}],
+     "citations": [{"n", "source", "paragraph", "start", "end", "score", "text"}],
+     "related": [same shape as citations], "hits": [{"source", "paragraph", "start", "end",
+     "score", "text"}], "abstain_reason", "confidence", "error"}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrieval import Answer, Citation, Hit, Passage
+
+
+def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
+    return {
+        "source": passage.source,
+        "paragraph": passage.paragraph,
+        "start": passage.start,
+        "end": passage.end,
+        "score": round(score, 6),
+        "text": passage.text,
+    }
+
+
+def _citation(citation: Citation) -> dict[str, Any]:
+    return {"n": citation.n, **_passage_fields(citation.passage, citation.score)}
+
+
+def _hit(hit: Hit) -> dict[str, Any]:
+    return _passage_fields(hit.passage, hit.score)
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.text,
+        "sentences": [
+            {"text": s.text, "citation": s.citation, "start": s.start, "end": s.end}
+            for s in answer.sentences
+        ],
+        "citations": [_citation(c) for c in answer.citations],
+        "related": [_citation(c) for c in answer.related],
+        "hits": [_hit(h) for h in answer.hits],
+        "abstain_reason": answer.abstain_reason.value if answer.abstain_reason else None,
+        "confidence": round(answer.confidence, 4),
+        "error": None,
+    }
+
+
+def error_to_json(question: str, message: str) -> dict[str, Any]:
+    """A question that could not be searched: same keys, nothing answered, the reason said."""
+    return {
+        "question": question,
+        "answered": False,
+        "answer": "",
+        "sentences": [],
+        "citations": [],
+        "related": [],
+        "hits": [],
+        "abstain_reason": None,
+        "confidence": 0.0,
+        "error": message,
+    }

@@ -1,0 +1,102 @@
+"""Answers as terminal text: the quoted sentences with [n], then where each quote comes from.
+
+Colour (ANSI) is used only when asked, which the front ends do only for a real terminal, so
+piped output and test transcripts stay plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retrieval import AbstainReason, Answer, Citation, SourceSummary
+
+from .highlight import mark
+
+SNIPPET_CHARS = 90
+_BOLD_YELLOW = "\x1b[1;33m"
+_CYAN = "\x1b[36m"
+_DIM = "\x1b[2m"
+_RESET = "\x1b[0m"
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color else text
+
+
+def _flat(text: str) -> str:
+    """Hard-wrapped lines joined for display; quotes in --json keep the file's exact text."""
+    return " ".join(text.split())
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of ``text``, cut at a word boundary with "…" when longer than ``limit``."""
+    flat = _flat(text)
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut.rstrip(",;:") + " …"
+
+
+def _highlight(text: str, terms: Sequence[str], color: bool) -> str:
+    return mark(text, terms, lambda w: _paint(w, _BOLD_YELLOW, True)) if color else text
+
+
+def citation_line(citation: Citation, terms: Sequence[str], color: bool) -> str:
+    passage = citation.passage
+    where = _paint(f"{passage.source} ¶{passage.paragraph}", _DIM, color)
+    marker = _paint(f"[{citation.n}]", _CYAN, color)
+    quote = _highlight(snippet(passage.text), terms, color)
+    return f"  {marker} {where}  \"{quote}\""
+
+
+def abstention_message(answer: Answer) -> str:
+    if answer.abstain_reason is AbstainReason.LOW_CONFIDENCE:
+        share = round(answer.confidence * 100)
+        return (
+            "I couldn't find an answer to that in the documents: the closest paragraphs "
+            f"cover only {share}% of what the question asks about."
+        )
+    return "I couldn't find an answer to that in the documents: no paragraph mentions its words."
+
+
+def render_answer(answer: Answer, *, color: bool = False) -> str:
+    terms = answer.query_terms
+    if not answer.answered:
+        lines = [abstention_message(answer)]
+        if answer.related:
+            lines.append("Maybe related:")
+            lines.extend(citation_line(c, terms, color) for c in answer.related)
+        return "\n".join(lines)
+    body = " ".join(
+        f"{_highlight(_flat(s.text), terms, color)} {_paint(f'[{s.citation}]', _CYAN, color)}"
+        for s in answer.sentences
+    )
+    return "\n".join([body, *(citation_line(c, terms, color) for c in answer.citations)])
+
+
+def render_sources(sources: Sequence[SourceSummary]) -> str:
+    total = sum(s.paragraphs for s in sources)
+    lines = [f"{len(sources)} document(s), {total} paragraph(s):"]
+    for s in sources:
+        title = f"  — {s.title}" if s.title else ""
+        lines.append(f"  {s.source}  ({s.paragraphs} ¶){title}")
+    return "\n".join(lines)
+
+
+def render_why(answer: Answer, idf: dict[str, float]) -> str:
+    """The numbers behind an answer: term weights, paragraph scores, sentence scores."""
+    lines = [f"Question terms (IDF): {', '.join(f'{t}={idf[t]:.2f}' for t in answer.query_terms)}"]
+    verdict = "answered" if answer.answered else f"abstained ({answer.abstain_reason})"
+    lines.append(f"Confidence {answer.confidence:.2f} → {verdict}")
+    lines.append("Paragraphs (BM25):")
+    cited = {c.passage.id: c.n for c in answer.citations}
+    for hit in answer.hits:
+        tag = f" [{cited[hit.passage.id]}]" if hit.passage.id in cited else ""
+        lines.append(
+            f"  #{hit.rank} {hit.score:7.3f}  {hit.passage.source} ¶{hit.passage.paragraph}{tag}"
+        )
+    if answer.sentences:
+        lines.append("Sentences quoted (score):")
+        for s in answer.sentences:
+            lines.append(f"  [{s.citation}] {s.score:.3f}  {snippet(s.text, 70)}")
+    return "\n".join(lines)

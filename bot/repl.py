@@ -1,0 +1,135 @@
+"""The interactive prompt: ask questions, inspect sources and scores, with line editing.
+
+Input and output are injected, so tests drive the REPL with a scripted list of lines and assert
+the whole transcript; on a real terminal ``input()`` gets GNU readline's editing and a history
+file that survives restarts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from retrieval import Answer, CitebotError, Engine
+
+from .render_text import render_answer, render_sources, render_why
+
+PROMPT = "> "
+HELP = """Ask a question in plain words, e.g.  What did the city council pass?
+Answers quote the documents word for word; [n] points to the paragraph quoted.
+Commands:
+  :sources   the documents and their paragraph counts
+  :why       the scores behind the last answer
+  :help      this text
+  :quit      leave (Ctrl-D and Ctrl-C work too)"""
+
+
+def default_history_path() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "citebot" / "history"
+
+
+class _History:
+    """GNU readline history kept in a file; a no-op where readline is unavailable."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._readline = None
+        if path is None:
+            return
+        try:
+            import readline
+        except ImportError:  # Windows without pyreadline: plain input() still works
+            return
+        self._readline = readline
+        with contextlib.suppress(OSError):
+            readline.read_history_file(path)
+        readline.set_history_length(1000)
+
+    def save(self) -> None:
+        if self._readline is None or self.path is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._readline.write_history_file(self.path)
+
+
+class Repl:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read: Callable[[str], str] = input,
+        out: TextIO,
+        color: bool = False,
+        history: Path | None = None,
+    ) -> None:
+        self.engine = engine
+        self.read = read
+        self.out = out
+        self.color = color
+        self.history = _History(history)
+        self.last: Answer | None = None
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def run(self) -> int:
+        sources = self.engine.sources()
+        self.say(
+            f"citebot: {len(sources)} document(s), {len(self.engine.passages)} paragraph(s). "
+            "Ask a question, or :help."
+        )
+        for warning in self.engine.warnings:
+            self.say(f"warning: {warning}")
+        try:
+            while True:
+                try:
+                    line = self.read(PROMPT)
+                except EOFError:
+                    self.say("")
+                    break
+                if not self.handle(line):
+                    break
+        except KeyboardInterrupt:
+            self.say("")
+        finally:
+            self.history.save()
+        self.say("Bye.")
+        return 0
+
+    def handle(self, line: str) -> bool:
+        """Act on one input line; False means the user asked to leave."""
+        command = line.strip()
+        if not command:
+            return True
+        if command.startswith(":"):
+            return self.command(command[1:].strip().lower())
+        try:
+            self.last = self.engine.ask(line)
+        except CitebotError as error:
+            self.say(str(error))
+            return True
+        self.say(render_answer(self.last, color=self.color))
+        return True
+
+    def command(self, name: str) -> bool:
+        if name in {"quit", "q", "exit"}:
+            return False
+        if name in {"help", "h", "?"}:
+            self.say(HELP)
+        elif name == "sources":
+            self.say(render_sources(self.engine.sources()))
+        elif name == "why":
+            if self.last is None:
+                self.say("Nothing to explain yet: ask a question first.")
+            else:
+                idf = {t: self.engine.index.idf(t) for t in self.last.query_terms}
+                self.say(render_why(self.last, idf))
+        else:
+            self.say(f"Unknown command :{name}. Try :help.")
+        return True
