@@ -1,0 +1,49 @@
+"""Shared fixtures: the seed engine and a deliberately awkward corpus built on disk per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+# file name -> raw bytes. Every kind of text a user's folder may hold, and some it should not.
+AWKWARD_FILES: dict[str, bytes] = {
+    "a_crlf.txt": (
+        "Windows Title\r\n\r\nFirst paragraph with CRLF line\r\nendings, hard wrapped.\r\n"
+        "\r\n\r\nSecond paragraph. It has two sentences.\r\n"
+    ).encode(),
+    "b_cr.txt": "Old Mac file\r\rA paragraph with bare CR\rline endings.\r\rAnother one.".encode(),
+    "c_bom.md": "\ufeff# Handbook\n\nLeave is requested through the HR portal.\n".encode(),
+    "d_latin1.txt": "Café culture in Zürich is famous.\n\nMore text here.".encode("latin-1"),
+    "e_binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
+    "f_empty.md": b"   \n\n",
+    "nested/g_markdown.md": (
+        "Setup Guide\n===========\n\nIntro paragraph about the guide.\n\n"
+        "## Installing\n\nRun the installer\nand wait.\n\n### On Linux\n\nUse the package.\n\n"
+        "## Removing\n\nDelete the folder.\n"
+    ).encode(),
+    "nested/h_unicode.txt": (
+        "Москва является столицей России.\n\nΗ Αθήνα είναι η πρωτεύουσα της Ελλάδας.\n\n"
+        "Crème brûlée est un dessert français."
+    ).encode(),
+    "notes.pdf": b"%PDF-1.4 not a text file",
+}
+
+
+@pytest.fixture(scope="session")
+def seed_engine() -> Engine:
+    return Engine.from_folder(SEEDS)
+
+
+@pytest.fixture
+def awkward_corpus(tmp_path: Path) -> Path:
+    for name, data in AWKWARD_FILES.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return tmp_path
