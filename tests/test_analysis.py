@@ -1,0 +1,35 @@
+"""The tokenizer shared by paragraphs and questions."""
+
+from __future__ import annotations
+
+from retrieval.analysis import analyze, words
+
+
+def test_casefold_nfkc_and_apostrophes() -> None:
+    assert analyze("ＦＵＬＬＷＩＤＴＨ Straße") == analyze("fullwidth strasse")
+    assert analyze("Denver’s") == analyze("Denver's") == ["denver"]
+
+
+def test_stopwords_dropped_and_words_stemmed() -> None:
+    assert analyze("What is the city council passing?") == ["citi", "council", "pass"]
+    assert analyze("what is the") == []
+
+
+def test_numbers_are_kept_whole() -> None:
+    assert analyze("In 2017, 1,204 paragraphs and 3.14 apples") == [
+        "2017", "1204", "paragraph", "3.14", "appl",
+    ]  # fmt: skip
+
+
+def test_acronyms_survive() -> None:
+    assert analyze("U.S. policy") == ["u.s", "polici"]
+
+
+def test_non_latin_scripts_stay_searchable() -> None:
+    assert analyze("Москва столица") == ["москва", "столица"]
+    assert analyze("Αθήνα") == ["αθήνα"]
+    assert analyze("Crème brûlée") == ["crème", "brûlée"]
+
+
+def test_punctuation_and_emoji_make_no_tokens() -> None:
+    assert words("?!… 🙂🙂 --- ***") == []

@@ -1,0 +1,61 @@
+"""Loading a folder: what is read, what is skipped with a warning, and what is an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import CorpusNotFoundError, EmptyCorpusError, load_corpus
+
+
+def test_reads_txt_and_md_recursively_in_stable_order(awkward_corpus: Path) -> None:
+    corpus = load_corpus(awkward_corpus)
+    assert [d.source for d in corpus.documents] == [
+        "a_crlf.txt",
+        "b_cr.txt",
+        "c_bom.md",
+        "d_latin1.txt",
+        "nested/g_markdown.md",
+        "nested/h_unicode.txt",
+    ]
+
+
+def test_unreadable_files_are_skipped_with_a_warning_naming_them(awkward_corpus: Path) -> None:
+    warnings = {w.source: w.message for w in load_corpus(awkward_corpus).warnings}
+    assert "binary" in warnings["e_binary.txt"]
+    assert "empty" in warnings["f_empty.md"]
+    assert "Latin-1" in warnings["d_latin1.txt"]
+    assert "notes.pdf" not in warnings  # not a .txt/.md file: not ours to read
+
+
+def test_bom_is_dropped_and_latin1_decoded(awkward_corpus: Path) -> None:
+    docs = {d.source: d for d in load_corpus(awkward_corpus).documents}
+    assert docs["c_bom.md"].text.startswith("# Handbook")
+    assert docs["c_bom.md"].encoding == "utf-8-sig"
+    assert docs["d_latin1.txt"].text.startswith("Café culture in Zürich")
+    assert docs["d_latin1.txt"].encoding == "latin-1"
+
+
+def test_missing_folder_is_an_error_naming_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    with pytest.raises(CorpusNotFoundError, match="nope"):
+        load_corpus(missing)
+
+
+def test_a_file_instead_of_a_folder_is_an_error(tmp_path: Path) -> None:
+    file = tmp_path / "one.txt"
+    file.write_text("hello")
+    with pytest.raises(CorpusNotFoundError, match="not a folder"):
+        load_corpus(file)
+
+
+def test_empty_folder_is_an_error_naming_the_path(tmp_path: Path) -> None:
+    with pytest.raises(EmptyCorpusError, match=str(tmp_path)):
+        load_corpus(tmp_path)
+
+
+def test_folder_of_only_unreadable_files_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_bytes(b"\x00\x01\x02")
+    with pytest.raises(EmptyCorpusError, match="1 skipped"):
+        load_corpus(tmp_path)
