@@ -1,0 +1,113 @@
+"""The composer: verbatim quotes, citation numbering, budgets and abstention."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval import (
+    AbstainReason,
+    CitationMismatchError,
+    ComposerOptions,
+    Engine,
+    EngineOptions,
+    OptionError,
+)
+from retrieval.compose import verify
+from retrieval.types import Answer, Sentence
+
+SEED_QUESTIONS = Path(__file__).parent / "data" / "seed_questions.jsonl"
+
+
+def _all_questions() -> list[str]:
+    return [json.loads(line)["question"] for line in SEED_QUESTIONS.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("question", _all_questions())
+def test_every_quote_is_its_source_span(seed_engine: Engine, question: str) -> None:
+    answer = seed_engine.ask(question)
+    for sentence in answer.sentences:
+        citation = answer.citation(sentence.citation)
+        text = seed_engine.source_text(citation.passage.source)
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert citation.passage.start <= sentence.start < sentence.end <= citation.passage.end
+        assert f"{sentence.text} [{sentence.citation}]" in answer.text
+
+
+@pytest.mark.parametrize("question", _all_questions())
+def test_citations_are_numbered_by_first_use(seed_engine: Engine, question: str) -> None:
+    answer = seed_engine.ask(question)
+    first_use: list[int] = []
+    for sentence in answer.sentences:
+        if sentence.citation not in first_use:
+            first_use.append(sentence.citation)
+    assert first_use == list(range(1, len(answer.citations) + 1))
+    assert [c.n for c in answer.citations] == first_use
+    assert len({c.passage.id for c in answer.citations}) == len(answer.citations)
+
+
+def test_sentence_and_character_budgets(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Zebras graze. Zebras run fast. Zebras have stripes. Zebras sleep standing.\n\n"
+        "Zebras live in Africa. Zebras form herds."
+    )
+    for max_sentences in (1, 2, 3):
+        options = EngineOptions(composer=ComposerOptions(max_sentences=max_sentences))
+        answer = Engine.from_folder(tmp_path, options).ask("zebras")
+        assert 1 <= len(answer.sentences) <= max_sentences
+    options = EngineOptions(composer=ComposerOptions(max_sentences=3, max_chars=40))
+    answer = Engine.from_folder(tmp_path, options).ask("zebras")
+    assert sum(len(s.text) for s in answer.sentences) + len(answer.sentences) - 1 <= 40
+
+
+def test_an_overlong_sentence_is_clipped_to_a_verbatim_window(tmp_path: Path) -> None:
+    words = " ".join(f"word{i}" for i in range(800))
+    (tmp_path / "a.txt").write_text(f"{words} aardvark {words}.")
+    engine = Engine.from_folder(tmp_path, EngineOptions(composer=ComposerOptions(max_chars=200)))
+    answer = engine.ask("aardvark")
+    (sentence,) = answer.sentences
+    assert len(sentence.text) <= 200
+    assert "aardvark" in sentence.text
+    assert engine.source_text("a.txt")[sentence.start : sentence.end] == sentence.text
+
+
+def test_abstains_with_reason_and_related(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("What is the capital of Australia?")
+    assert not answer.answered and answer.text == ""
+    assert answer.abstain_reason in (AbstainReason.NO_MATCH, AbstainReason.LOW_CONFIDENCE)
+    partial = seed_engine.ask("What is the population of Denver?")
+    assert not partial.answered
+    assert partial.abstain_reason is AbstainReason.LOW_CONFIDENCE
+    assert 1 <= len(partial.related) <= 3
+    assert [c.n for c in partial.related] == list(range(1, len(partial.related) + 1))
+    assert partial.related[0].passage == partial.hits[0].passage
+
+
+def test_threshold_zero_always_answers_when_something_matches(tmp_path: Path) -> None:
+    options = EngineOptions(composer=ComposerOptions(min_confidence=0.0))
+    engine = Engine.from_folder(Path(__file__).parent.parent / "seeds", options)
+    assert engine.ask("What is the population of Denver?").answered
+
+
+def test_verify_rejects_a_quote_that_is_not_in_the_source(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("Who is Jeffrey Lynch?")
+    forged = Answer(
+        answer.question,
+        (Sentence("Jeffrey Lynch is the mayor.", 1, answer.sentences[0].start,
+                  answer.sentences[0].end, 1.0),),
+        answer.citations,
+        answer.hits,
+    )  # fmt: skip
+    with pytest.raises(CitationMismatchError):
+        verify(forged, seed_engine.source_text)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"max_sentences": 0}, {"max_chars": 5}, {"min_confidence": 1.5}, {"depth": 0}]
+)
+def test_bad_composer_options_name_the_option(kwargs: dict[str, float]) -> None:
+    (name,) = kwargs
+    with pytest.raises(OptionError, match=name):
+        ComposerOptions(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,87 @@
+"""Settings from the environment, .env and init arguments, and their error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from config import DEFAULT_CORPUS, Settings, describe_errors
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No CITEBOT_ variable or .env of the developer's leaks into these tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("CITEBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def _errors(**env: str) -> list[str]:
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        with pytest.raises(ValidationError) as caught:
+            Settings()
+    return describe_errors(caught.value)
+
+
+def test_defaults_point_at_the_seeds_wherever_we_run_from() -> None:
+    settings = Settings()
+    assert settings.corpus == DEFAULT_CORPUS
+    assert (DEFAULT_CORPUS / "000_4568191ad18858cd.txt").is_file()
+    assert settings.discord_token is None
+
+
+def test_environment_and_init_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITEBOT_TOP_K", "7")
+    monkeypatch.setenv("CITEBOT_DISCORD_GUILD_IDS", "123, 456,789")
+    settings = Settings()
+    assert settings.top_k == 7
+    assert settings.discord_guild_ids == [123, 456, 789]
+    assert Settings(top_k=2).top_k == 2  # command-line flags win
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CITEBOT_MAX_SENTENCES=1\nCITEBOT_DISCORD_TOKEN=abc.def\n")
+    settings = Settings()
+    assert settings.max_sentences == 1
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == "abc.def"
+    assert "abc.def" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"CITEBOT_TOP_K": "-3"},
+            "Invalid setting CITEBOT_TOP_K (got '-3'): input should be greater than or equal to 1.",
+        ),  # noqa: E501
+        (
+            {"CITEBOT_TOP_K": "abc"},
+            "Invalid setting CITEBOT_TOP_K (got 'abc'): input should be a valid integer",
+        ),  # noqa: E501
+        (
+            {"CITEBOT_B": "2"},
+            "Invalid setting CITEBOT_B (got '2'): input should be less than or equal to 1.",
+        ),  # noqa: E501
+        ({"CITEBOT_DISCORD_GUILD_IDS": "12,abc"}, "Invalid setting CITEBOT_DISCORD_GUILD_IDS"),
+    ],
+)
+def test_invalid_values_name_the_variable(env: dict[str, str], expected: str) -> None:
+    (line,) = _errors(**env)
+    assert line.startswith(expected)
+
+
+def test_each_bad_value_gets_one_line_and_the_token_is_not_echoed() -> None:
+    lines = _errors(CITEBOT_TOP_K="x", CITEBOT_MIN_CONFIDENCE="9", CITEBOT_DISCORD_TOKEN="s3cr3t")
+    assert [line.split(" (")[0] for line in lines] == [
+        "Invalid setting CITEBOT_TOP_K",
+        "Invalid setting CITEBOT_MIN_CONFIDENCE",
+    ]
+    assert not any("s3cr3t" in line or "\n" in line for line in lines)
