@@ -1,0 +1,408 @@
+"""Answers, sources and help as Discord message payloads: pure functions, no I/O, no discord.py.
+
+Everything a user or a document wrote is escaped here, once, so that neither a question nor a
+file can ping anyone or break the layout, and every payload is cut to fit Discord's limits here,
+so the bot never gets a 400 for a long paragraph. Keeping this pure is what lets the limits be
+property-tested against any input instead of a handful of examples.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from retrieval.analysis import analyze
+from retrieval.types import AbstainReason, Answer, Citation, Passage
+
+# --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object) ---
+CONTENT_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FIELDS_MAX = 25
+FOOTER_MAX = 2048
+EMBEDS_MAX = 10
+EMBED_TOTAL_MAX = 6000
+BUTTON_LABEL_MAX = 80
+CUSTOM_ID_MAX = 100
+BUTTONS_MAX = 25  # five action rows of five buttons
+
+# Our own, tighter budgets: a message that uses every last character is unreadable anyway.
+QUESTION_BUDGET = 300
+ANSWER_BUDGET = 3000
+CITATIONS_SHOWN = 10
+PARAGRAPH_BUDGET = 3800
+NEIGHBOUR_BUDGET = 300
+
+COLOUR_ANSWER = 0x2B7A78
+COLOUR_ABSTAIN = 0x8A8A8A
+ELLIPSIS = "…"
+SHOW_PREFIX = "citebot:p:"
+"""custom_id prefix of the "Show paragraph" buttons; the rest is the passage id."""
+
+ABSTAIN_MESSAGES = {
+    AbstainReason.NO_MATCH: "I couldn't find anything about that in the documents.",
+    AbstainReason.LOW_CONFIDENCE: (
+        "The documents don't seem to answer that: the closest paragraphs match only part of "
+        "the question, so I'd rather not quote them as an answer."
+    ),
+}
+APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    custom_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """A message as Discord receives it: ``embeds`` are embed objects in Discord's JSON shape."""
+
+    content: str = ""
+    embeds: tuple[dict[str, Any], ...] = ()
+    buttons: tuple[Button, ...] = ()
+
+
+# --- escaping ---
+
+# Any ASCII punctuation Discord's markdown could act on. Its parser treats a backslash before any
+# non-alphanumeric character as an escape and hides the backslash, so over-escaping is invisible.
+_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:+]|(?<=\d)\.)")
+# Mentions that could ping (or render as a pill) even with the angle bracket escaped.
+_AT = re.compile(r"@(?=everyone|here|[!&]?\d|[^\s@]{2,32}#\d{4})", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+ZWSP = "\u200b"
+
+
+def flatten(text: str) -> str:
+    """One line, single spaces: a hard-wrapped or multi-line text can't start a heading or list."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def _escape_inline(text: str) -> str:
+    text = _AT.sub("@" + ZWSP, text)
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def escape(text: str) -> str:
+    """``text`` shown literally: no markdown, no mention, no emoji or channel pill, one line."""
+    return _escape_inline(flatten(text))
+
+
+def highlight(text: str, terms: frozenset[str]) -> str:
+    """``text`` escaped, with each word whose analysed form is a query term in bold."""
+    text = flatten(text)
+    if not terms:
+        return escape(text)
+    out: list[str] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if terms.intersection(analyze(word)):
+            out.append(_escape_inline(text[position : match.start()]))
+            out.append(f"**{_escape_inline(word)}**")
+            position = match.end()
+    out.append(_escape_inline(text[position:]))
+    return "".join(out)
+
+
+def clip(text: str, limit: int) -> str:
+    """Plain (not yet escaped) text cut to ``limit`` characters at a word boundary, with "…"."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def _fit(raw: str, limit: int, render: Callable[[str], str]) -> str:
+    """``render(clip(raw, n))`` for the largest n whose rendering fits in ``limit``.
+
+    Escaping and bold grow the text by an amount that depends on its characters, so the window
+    is shrunk until the rendering fits; it always ends, since an empty window renders to "".
+    """
+    size = len(raw)
+    while True:
+        rendered = render(clip(raw, size))
+        if len(rendered) <= limit:
+            return rendered
+        if size <= 1:
+            return ""
+        size = min(size - 1, size * limit // max(len(rendered), 1))
+
+
+def _window(text: str, start: int, end: int, size: int) -> str:
+    """About ``size`` characters of ``text`` around ``text[start:end]``, "…" where cut."""
+    if len(text) <= size:
+        return text
+    if end - start >= size:
+        left, right = start, start + size
+    else:
+        spare = size - (end - start)
+        left = max(0, start - spare // 2)
+        right = min(len(text), left + size)
+        left = max(0, right - size)
+    if left > 0:
+        space = text.find(" ", left, start if start > left else left + 1)
+        left = space + 1 if space != -1 else left
+    if right < len(text):
+        space = text.rfind(" ", max(end, left + 1), right)
+        right = space if space != -1 else right
+    head = ELLIPSIS if left > 0 else ""
+    tail = ELLIPSIS if right < len(text) else ""
+    return head + text[left:right] + tail
+
+
+def excerpt(
+    passage: Passage, focus: tuple[int, int] | None, terms: frozenset[str], limit: int
+) -> str:
+    """The passage, query terms bold, trimmed around ``focus`` (file offsets) to ``limit``."""
+    text = flatten(passage.text)
+    if focus is not None:
+        # Locate the quoted sentence in the flattened text by its flattened words.
+        quoted = flatten(passage.text[focus[0] - passage.start : focus[1] - passage.start])
+        at = text.find(quoted) if quoted else -1
+        start, end = (at, at + len(quoted)) if at >= 0 else (0, 0)
+    else:
+        start = end = 0
+    size = len(text)
+    while True:
+        rendered = highlight(_window(text, start, end, size), terms)
+        if len(rendered) <= limit:
+            return rendered
+        if size <= 1:
+            return ""
+        size = min(size - 1, size * limit // max(len(rendered), 1))
+
+
+def _cap(text: str, limit: int) -> str:
+    """A last-resort hard cut of already-rendered text (our own wording, never user text)."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+# --- answers ---
+
+
+def _location(passage: Passage) -> str:
+    return f"{passage.source} · ¶ {passage.paragraph}"
+
+
+def _answer_text(answer: Answer, limit: int) -> str:
+    """The quoted sentences with their ``[n]``, whole sentences dropped (or the first trimmed)
+    rather than cutting a quote and its citation apart."""
+    parts: list[str] = []
+    used = 0
+    for sentence in answer.sentences:
+        marker = f" [{sentence.citation}]"
+        budget = limit - used - len(marker) - (1 if parts else 0)
+        rendered = escape(sentence.text)
+        if len(rendered) > budget:
+            if parts or budget < 40:
+                break
+            rendered = _fit(sentence.text, budget, escape)
+        parts.append(rendered + marker)
+        used += len(parts[-1]) + (1 if len(parts) > 1 else 0)
+    return " ".join(parts)
+
+
+def _citation_fields(
+    citations: Sequence[Citation],
+    focus: dict[int, tuple[int, int]],
+    terms: frozenset[str],
+    budget: int,
+    prefix: str,
+) -> list[tuple[Citation, dict[str, Any]]]:
+    """One field per citation, as many as the remaining embed budget can show readably."""
+    shown = list(citations[:CITATIONS_SHOWN])
+    fields: list[tuple[Citation, dict[str, Any]]] = []
+    while shown:
+        per_field = budget // len(shown)
+        name_limit = min(FIELD_NAME_MAX, 120, per_field // 3)
+        if per_field >= 60:
+            for citation in shown:
+                label = f"{prefix}[{citation.n}] "
+                name = label + _fit(_location(citation.passage), name_limit - len(label), escape)
+                value_limit = min(FIELD_VALUE_MAX, per_field - len(name))
+                value = excerpt(citation.passage, focus.get(citation.n), terms, value_limit)
+                field = {"name": name, "value": value or ELLIPSIS, "inline": False}
+                fields.append((citation, field))
+            return fields
+        shown.pop()
+    return fields
+
+
+def _footer(answer: Answer) -> str:
+    if answer.answered:
+        return (
+            f"Quoted verbatim from the documents · confidence {answer.confidence:.0%} · "
+            "Show paragraph: the buttons below"
+        )
+    return "Nothing was quoted: these paragraphs only share some words with the question."
+
+
+def render_answer(answer: Answer) -> Payload:
+    """The reply to a question: one embed with the answer (or the abstention), the cited
+    passages as fields, and a "Show paragraph" button per shown citation."""
+    terms = frozenset(answer.query_terms)
+    question = "**Question:** " + _fit(answer.question, QUESTION_BUDGET, escape)
+    if answer.answered:
+        title = "Answer"
+        body = _answer_text(answer, ANSWER_BUDGET)
+        citations: Sequence[Citation] = answer.citations
+        focus: dict[int, tuple[int, int]] = {}
+        for sentence in answer.sentences:
+            focus.setdefault(sentence.citation, (sentence.start, sentence.end))
+        colour, prefix = COLOUR_ANSWER, ""
+    else:
+        title = "No answer found"
+        reason = answer.abstain_reason or AbstainReason.NO_MATCH
+        body = ABSTAIN_MESSAGES[reason]
+        if answer.related:
+            body += "\nMaybe related:"
+        citations, focus, colour, prefix = answer.related, {}, COLOUR_ABSTAIN, "Maybe "
+    description = _cap(f"{question}\n\n{body}", DESCRIPTION_MAX)
+    footer = _cap(_footer(answer), FOOTER_MAX)
+    budget = EMBED_TOTAL_MAX - len(title) - len(description) - len(footer)
+    fields = _citation_fields(citations, focus, terms, budget, prefix)
+    embed = {
+        "title": title,
+        "description": description,
+        "color": colour,
+        "fields": [f for _, f in fields],
+        "footer": {"text": footer},
+    }
+    buttons = tuple(
+        Button(label=f"Show paragraph [{c.n}]", custom_id=SHOW_PREFIX + c.passage.id)
+        for c, _ in fields
+        if len(SHOW_PREFIX + c.passage.id) <= CUSTOM_ID_MAX
+    )[:BUTTONS_MAX]
+    return Payload(embeds=(embed,), buttons=buttons)
+
+
+# --- other replies ---
+
+
+def render_paragraph(
+    passage: Passage, before: Passage | None = None, after: Passage | None = None
+) -> Payload:
+    """The whole paragraph (up to what one message can hold) and its neighbours' first lines."""
+    text = flatten(passage.text)
+    description = _fit(text, PARAGRAPH_BUDGET, escape)
+    if len(description) < len(escape(text)):
+        description += f"\n*(cut: the paragraph is {len(text):,} characters long)*"
+    fields: list[dict[str, Any]] = []
+    for label, neighbour in (("Before", before), ("After", after)):
+        if neighbour is not None:
+            first_line = next((ln for ln in neighbour.text.splitlines() if ln.strip()), "")
+            name = f"{label}: ¶ {neighbour.paragraph}"
+            fields.append({"name": name, "value": _fit(first_line, NEIGHBOUR_BUDGET, escape)})
+    if passage.context:
+        description = f"*{_fit(passage.context, 200, escape)}*\n\n{description}"
+    embed: dict[str, Any] = {
+        "title": _fit(_location(passage), TITLE_MAX, escape),
+        "description": description,
+        "fields": [f for f in fields if f["value"]],
+    }
+    return Payload(embeds=(embed,))
+
+
+def render_sources(sources: Sequence[tuple[str, str, int]]) -> Payload:
+    """The documents as "name — N paragraphs" lines, as many as fit, then how many more."""
+    lines: list[str] = []
+    used = 0
+    budget = DESCRIPTION_MAX - 100
+    for i, (source, title, paragraphs) in enumerate(sources):
+        line = f"• {_fit(source, 200, escape)} — {paragraphs:,} paragraph" + (
+            "s" if paragraphs != 1 else ""
+        )
+        if title:
+            line += f" · *{_fit(title, 150, escape)}*"
+        if used + len(line) + 1 > budget:
+            lines.append(f"… and {len(sources) - i:,} more")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    total = sum(p for _, _, p in sources)
+    embed = {
+        "title": f"Sources ({len(sources):,} documents, {total:,} paragraphs)",
+        "description": "\n".join(lines) or "No documents.",
+    }
+    return Payload(embeds=(embed,))
+
+
+HELP_TEXT = (
+    "**citebot** answers questions from a folder of documents by quoting them, word for word, "
+    "with a numbered citation `[n]` for every sentence. It never makes anything up: if the "
+    "documents don't answer, it says so and shows what may be related.\n\n"
+    "• `/ask question:<your question>` — ask in this channel.\n"
+    "• Mention me with a question, e.g. `@citebot when was the ordinance passed?` — I reply "
+    "to your message.\n"
+    "• **Show paragraph** buttons under an answer show the whole cited paragraph, only to you.\n"
+    "• `/sources` — the documents I answer from.\n\n"
+    "Ask about something specific: I search for the words of your question, so names and "
+    "rare words work best."
+)
+
+
+def render_help() -> Payload:
+    return Payload(embeds=({"title": "How to use citebot", "description": HELP_TEXT},))
+
+
+def render_notice(text: str) -> Payload:
+    """A short plain message (errors, cooldowns): escaped, since it may quote the user."""
+    return Payload(content=_fit(text, CONTENT_MAX, escape))
+
+
+def render_apology() -> Payload:
+    return Payload(content=APOLOGY)
+
+
+def render_cooldown(seconds: float) -> Payload:
+    wait = max(1, round(seconds + 0.49))
+    return Payload(content=f"You're asking quickly! Please try again in {wait} s.")
+
+
+def limit_problems(payload: Payload) -> list[str]:
+    """Every Discord limit ``payload`` breaks (empty when it can be sent)."""
+    problems: list[str] = []
+    if len(payload.content) > CONTENT_MAX:
+        problems.append(f"content {len(payload.content)} > {CONTENT_MAX}")
+    if len(payload.embeds) > EMBEDS_MAX:
+        problems.append(f"{len(payload.embeds)} embeds > {EMBEDS_MAX}")
+    total = 0
+    for embed in payload.embeds:
+        checks = [
+            ("title", embed.get("title", ""), TITLE_MAX),
+            ("description", embed.get("description", ""), DESCRIPTION_MAX),
+            ("footer", embed.get("footer", {}).get("text", ""), FOOTER_MAX),
+        ]
+        fields = embed.get("fields", [])
+        if len(fields) > FIELDS_MAX:
+            problems.append(f"{len(fields)} fields > {FIELDS_MAX}")
+        for f in fields:
+            checks += [("field name", f["name"], FIELD_NAME_MAX)]
+            checks += [("field value", f["value"], FIELD_VALUE_MAX)]
+            if not f["name"] or not f["value"]:
+                problems.append("empty field name or value")
+        for what, text, limit in checks:
+            total += len(text)
+            if len(text) > limit:
+                problems.append(f"{what} {len(text)} > {limit}")
+    if total > EMBED_TOTAL_MAX:
+        problems.append(f"embed text {total} > {EMBED_TOTAL_MAX}")
+    if len(payload.buttons) > BUTTONS_MAX:
+        problems.append(f"{len(payload.buttons)} buttons > {BUTTONS_MAX}")
+    for button in payload.buttons:
+        if len(button.label) > BUTTON_LABEL_MAX or len(button.custom_id) > CUSTOM_ID_MAX:
+            problems.append(f"button {button.label!r} too long")
+    return problems

@@ -1,0 +1,252 @@
+"""Property tests: any answer, any documents → a payload Discord accepts, that pings no one.
+
+The limits are checked by an implementation written here, independently of the renderer's own
+``limit_problems``, so a mistake in one cannot hide a mistake in the other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.discord_render import (
+    Payload,
+    escape,
+    highlight,
+    limit_problems,
+    render_answer,
+    render_cooldown,
+    render_help,
+    render_notice,
+    render_paragraph,
+    render_sources,
+)
+from retrieval import AbstainReason, Answer, Citation, Hit, Passage, Sentence
+
+NASTY = [
+    "@everyone",
+    "@here",
+    "<@123>",
+    "<@!123>",
+    "<@&456>",
+    "<#1>",
+    "```",
+    "**",
+    "__",
+    "||",
+    "# ",
+    "> ",
+    "- ",
+    "1. ",
+    "[x](https://e.com)",
+    ":smile:",
+    "<t:1:R>",
+    "\\",
+    "\n",
+    "\u200b",
+    "é",
+    "🙂",
+    "city",
+    "Denver",
+]
+nasty_text = st.lists(
+    st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=30)), max_size=60
+).map(" ".join)
+big_text = st.one_of(
+    nasty_text,
+    st.integers(1, 12_000).map(lambda n: ("word **bold** @everyone <@1> " * (n // 28 + 1))[:n]),
+    st.integers(1, 6000).map(lambda n: "x" * n),
+)
+file_name = st.one_of(
+    st.text(min_size=1, max_size=40), st.integers(1, 600).map(lambda n: "_*`" * n + ".md")
+)
+
+
+@st.composite
+def passages(draw: st.DrawFn, n: int) -> Passage:
+    text = draw(big_text) or "x"
+    start = draw(st.integers(0, 10_000))
+    return Passage(
+        id=f"{n:016x}",
+        source=draw(file_name),
+        paragraph=draw(st.integers(1, 100_000)),
+        start=start,
+        end=start + len(text),
+        text=text,
+        context=draw(st.one_of(st.just(""), nasty_text)),
+    )
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> Answer:
+    count = draw(st.integers(0, 30))
+    cited = [draw(passages(i)) for i in range(count)]
+    citations = tuple(Citation(i + 1, p, 1.0) for i, p in enumerate(cited))
+    sentences: list[Sentence] = []
+    for citation in citations[: draw(st.integers(0, 12))]:
+        p = citation.passage
+        a = draw(st.integers(0, len(p.text) - 1))
+        b = draw(st.integers(a + 1, len(p.text)))
+        sentences.append(Sentence(p.text[a:b], citation.n, p.start + a, p.start + b, 1.0))
+    answered = bool(sentences)
+    terms = tuple(draw(st.lists(st.sampled_from(["citi", "denver", "word", "bold", "x"]))))
+    return Answer(
+        question=draw(big_text),
+        sentences=tuple(sentences),
+        citations=citations if answered else (),
+        hits=tuple(Hit(c.passage, 1.0, c.n) for c in citations),
+        related=() if answered else citations,
+        abstain_reason=None if answered else draw(st.sampled_from(list(AbstainReason))),
+        confidence=draw(st.floats(0, 1)),
+        query_terms=terms,
+    )
+
+
+def violations(payload: Payload) -> list[str]:
+    """Discord's limits, restated from its documentation."""
+    found = []
+    if len(payload.content) > 2000:
+        found.append("content")
+    if len(payload.embeds) > 10:
+        found.append("embeds")
+    total = 0
+    for embed in payload.embeds:
+        texts: list[tuple[str, str, int]] = [
+            ("title", embed.get("title", ""), 256),
+            ("description", embed.get("description", ""), 4096),
+            ("footer", embed.get("footer", {}).get("text", ""), 2048),
+        ]
+        if len(embed.get("fields", [])) > 25:
+            found.append("fields")
+        for f in embed.get("fields", []):
+            texts += [("name", f["name"], 256), ("value", f["value"], 1024)]
+            if not f["name"].strip() or not f["value"].strip():
+                found.append("empty field")
+        for what, text, limit in texts:
+            total += len(text)
+            if len(text) > limit:
+                found.append(f"{what} {len(text)}")
+    if total > 6000:
+        found.append(f"total {total}")
+    if len(payload.buttons) > 25 or any(len(b.custom_id) > 100 for b in payload.buttons):
+        found.append("buttons")
+    return found
+
+
+def all_text(payload: Payload) -> list[str]:
+    texts = [payload.content]
+    for embed in payload.embeds:
+        texts += [embed.get("title", ""), embed.get("description", "")]
+        texts.append(embed.get("footer", {}).get("text", ""))
+        for f in embed.get("fields", []):
+            texts += [f["name"], f["value"]]
+    return texts
+
+
+UNESCAPED = re.compile(r"(?<!\\)(<[@#]|`|@everyone|@here|\|\|)", re.IGNORECASE)
+
+
+def assert_safe(payload: Payload) -> None:
+    for text in all_text(payload):
+        assert not UNESCAPED.search(text), text[:200]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers())
+def test_any_answer_fits_discord_and_pings_no_one(answer: Answer) -> None:
+    payload = render_answer(answer)
+    assert violations(payload) == []
+    assert limit_problems(payload) == []
+    assert_safe(payload)
+    # Bold markers come in pairs, so quoted text can never run bold into our layout.
+    for text in all_text(payload):
+        assert len(re.findall(r"(?<!\\)\*\*", text)) % 2 == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(passages(1), st.one_of(st.none(), passages(2)), st.one_of(st.none(), passages(3)))
+def test_any_paragraph_fits(
+    passage: Passage, before: Passage | None, after: Passage | None
+) -> None:
+    payload = render_paragraph(passage, before, after)
+    assert violations(payload) == []
+    assert_safe(payload)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(file_name, nasty_text, st.integers(0, 10**6)), max_size=400))
+def test_any_sources_fit(sources: list[tuple[str, str, int]]) -> None:
+    payload = render_sources(sources)
+    assert violations(payload) == []
+    assert_safe(payload)
+
+
+@given(big_text)
+def test_notices_fit_and_are_escaped(text: str) -> None:
+    payload = render_notice(text)
+    assert violations(payload) == []
+    assert_safe(payload)
+
+
+def test_escape_neutralises_every_mention_and_fence() -> None:
+    text = escape("@everyone @here <@123> <@!123> <@&456> <#1> ```py\nx```")
+    assert "@everyone" not in text and "@here" not in text
+    assert not re.search(r"(?<!\\)<[@#]", text)
+    assert not re.search(r"<@!?&?\d", text)
+    assert "```" not in text and "\n" not in text
+
+
+def test_highlight_bolds_query_terms_by_their_stem() -> None:
+    assert highlight("The city's cities, Denver.", frozenset({"citi", "denver"})) == (
+        "The **city's** **cities**, **Denver**."
+    )
+
+
+def test_long_paragraph_is_trimmed_around_the_quoted_sentence() -> None:
+    filler = "Filler words about nothing in particular. " * 100
+    target = "The ordinance was passed on Monday by the council."
+    text = filler + target + " " + filler
+    passage = Passage("a" * 16, "doc.md", 3, 0, len(text), text)
+    start = text.index(target)
+    sentence = Sentence(target, 1, start, start + len(target), 1.0)
+    answer = Answer(
+        "when was the ordinance passed",
+        (sentence,),
+        (Citation(1, passage, 2.0),),
+        (Hit(passage, 2.0, 1),),
+        confidence=0.9,
+        query_terms=("ordin", "pass"),
+    )
+    payload = render_answer(answer)
+    embed: dict[str, Any] = payload.embeds[0]
+    value = embed["fields"][0]["value"]
+    assert len(text) > 4000 and len(value) <= 1024
+    assert "**ordinance**" in value and value.startswith("…") and value.endswith("…")
+    assert embed["fields"][0]["name"] == "[1] doc.md · ¶ 3"
+    assert "The **ordinance** was **passed** on Monday" in value
+    assert embed["description"].endswith("The ordinance was passed on Monday by the council. [1]")
+    assert [b.custom_id for b in payload.buttons] == ["citebot:p:" + "a" * 16]
+
+
+def test_abstention_shows_the_message_and_maybe_related() -> None:
+    passage = Passage("b" * 16, "doc.md", 2, 0, 10, "some text")
+    answer = Answer(
+        "zebra?",
+        (),
+        (),
+        (),
+        related=(Citation(1, passage, 0.5),),
+        abstain_reason=AbstainReason.LOW_CONFIDENCE,
+    )
+    embed = render_answer(answer).embeds[0]
+    assert embed["title"] == "No answer found"
+    assert "don't seem to answer" in embed["description"]
+    assert embed["fields"][0]["name"].startswith("Maybe [1]")
+
+
+def test_help_and_cooldown_fit() -> None:
+    assert violations(render_help()) == []
+    assert render_cooldown(4.2).content.endswith("try again in 5 s.")
