@@ -8,6 +8,7 @@ Exit codes: 0 done (an answer or an honest "not found"); 1 a question could not 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -91,14 +92,16 @@ def _engine(settings: Settings, err: TextIO) -> Engine:
 
 
 def _questions(stream: TextIO) -> Iterable[str]:
+    """Every line, blank ones included, so output line i always answers input line i."""
     for line in stream:
-        if line.strip():
-            yield line.rstrip("\r\n")
+        yield line.rstrip("\r\n")
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     engine = _engine(settings, err)
     batch = args.question == "-"
+    if batch and isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is one odd character
     questions = _questions(sys.stdin) if batch else [args.question]
     color = not args.json and out.isatty()
     status = EXIT_OK

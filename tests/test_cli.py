@@ -1,0 +1,214 @@
+"""The citebot command end to end, in a subprocess, as a user or a script runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+
+SEED = "000_4568191ad18858cd.txt"
+SEED_TEXT = (SEEDS / SEED).read_text(encoding="utf-8")
+
+
+def citebot(
+    *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
+    clean["XDG_STATE_HOME"] = str(cwd / "state")
+    clean.update(env or {})
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=data,
+        capture_output=True,
+        env=clean,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+    )
+
+
+@pytest.fixture
+def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working directory (no .env) from which the package is still importable."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    return tmp_path
+
+
+def test_ask_one_question(cwd: Path) -> None:
+    done = citebot("ask", "What did the Denver City Council pass?", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    first, *rest = done.stdout.splitlines()
+    assert first.startswith(
+        "The Denver City Council unanimously passed the Public Safety Enforcement Priorities Act"
+    )
+    assert first.split(". ")[0] + "." in SEED_TEXT
+    assert " [1]" in first
+    assert rest[0].startswith(f'  [1] {SEED} ¶3  "The Denver City Council unanimously passed')
+    assert done.stderr == ""
+
+
+def _check_contract(obj: dict[str, Any]) -> None:
+    assert set(obj) >= {
+        "question",
+        "answered",
+        "answer",
+        "sentences",
+        "citations",
+        "related",
+        "hits",
+    }
+    for item in (*obj["citations"], *obj["related"], *obj["hits"]):
+        assert SEED_TEXT[item["start"] : item["end"]] == item["text"]
+        assert isinstance(item["score"], float) and item["paragraph"] >= 1
+        assert item["source"] == SEED
+    numbers = {c["n"] for c in obj["citations"]}
+    for sentence in obj["sentences"]:
+        assert sentence["citation"] in numbers
+        assert SEED_TEXT[sentence["start"] : sentence["end"]] == sentence["text"]
+        assert f"{sentence['text']} [{sentence['citation']}]" in obj["answer"]
+    scores = [h["score"] for h in obj["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_json_contract(cwd: Path) -> None:
+    done = citebot("ask", "--json", "Who is Jeffrey Lynch?", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    obj = json.loads(done.stdout)
+    _check_contract(obj)
+    assert obj["answered"] is True and obj["related"] == []
+    assert "ICE official Jeffrey Lynch" in obj["answer"]
+    assert obj["citations"][0]["paragraph"] == 9
+
+
+def test_abstention_in_json(cwd: Path) -> None:
+    done = citebot("ask", "--json", "What is the population of Denver?", cwd=cwd)
+    assert done.returncode == 0
+    obj = json.loads(done.stdout)
+    _check_contract(obj)
+    assert obj["answered"] is False and obj["answer"] == "" and obj["sentences"] == []
+    assert obj["abstain_reason"] == "low_confidence"
+    assert 1 <= len(obj["related"]) <= 3
+
+
+def test_batch_jsonl_answers_every_line_in_order(cwd: Path) -> None:
+    questions = ["Who is Jeffrey Lynch?", "", "what is the", "Who is the mayor of Denver?"]
+    done = citebot("ask", "--json", "-", stdin="\n".join(questions) + "\n", cwd=cwd)
+    assert done.returncode == 1  # two lines could not be searched
+    objects = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["question"] for o in objects] == questions
+    assert [o["answered"] for o in objects] == [True, False, False, True]
+    assert objects[1]["error"] and objects[2]["error"]
+    for obj in objects:
+        _check_contract(obj)
+
+
+def test_batch_text_mode(cwd: Path) -> None:
+    done = citebot("ask", "-", stdin="Who is Jeffrey Lynch?\nWhat is the capital of Australia?\n",
+                   cwd=cwd)  # fmt: skip
+    assert done.returncode == 0
+    assert "Q: Who is Jeffrey Lynch?" in done.stdout
+    assert "Q: What is the capital of Australia?\nI couldn't find an answer" in done.stdout
+
+
+def test_batch_survives_bytes_that_are_not_utf8(cwd: Path) -> None:
+    done = citebot("ask", "--json", "-", stdin=b"Who is Jeffrey \xff Lynch?\n", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["answered"] is True
+
+
+def test_own_corpus_and_top_k(cwd: Path, tmp_path: Path) -> None:
+    handbook = tmp_path / "handbook"
+    handbook.mkdir()
+    (handbook / "leave.md").write_text(
+        "# Leave\n\nTo request leave, open the HR portal and choose Request leave.\n\n"
+        "Sick leave needs a doctor's note after three days.\n"
+    )
+    (handbook / "it.md").write_text("# IT\n\nPasswords are reset at the IT desk.\n")
+    done = citebot("ask", "--json", "--corpus", str(handbook), "--top-k", "1",
+                   "How do I request leave?", cwd=cwd)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    obj = json.loads(done.stdout)
+    assert len(obj["hits"]) == 1
+    assert obj["citations"][0]["source"] == "leave.md"
+    assert obj["citations"][0]["paragraph"] == 2
+    assert obj["answer"].startswith("To request leave, open the HR portal")
+
+
+def test_corpus_from_environment(cwd: Path, tmp_path: Path) -> None:
+    (cwd / "docs").mkdir()
+    (cwd / "docs" / "a.txt").write_text("The launch window opens on Tuesday.")
+    done = citebot("ask", "When does the launch window open?",
+                   env={"CITEBOT_CORPUS": str(cwd / "docs")}, cwd=cwd)  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout.startswith("The launch window opens on Tuesday. [1]")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["ask", "--corpus", "/no/such/folder", "x"], {}, "'/no/such/folder' does not exist"),
+        (["ask", "x"], {"CITEBOT_TOP_K": "-3"}, "Invalid setting CITEBOT_TOP_K (got '-3')"),
+        (["ask", "x"], {"CITEBOT_TOP_K": "abc"}, "Invalid setting CITEBOT_TOP_K (got 'abc')"),
+        (["ask", "--top-k", "0", "x"], {}, "Invalid setting CITEBOT_TOP_K (got 0)"),
+        (["ask", "--top-k", "many", "x"], {}, "argument --top-k: invalid int value"),
+        (["frobnicate"], {}, "invalid choice"),
+        ([], {}, "required"),
+    ],
+)
+def test_usage_and_setting_errors_are_one_line_exit_2(
+    cwd: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    done = citebot(*args, env=env, cwd=cwd)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_empty_corpus_folder(cwd: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = citebot("ask", "--corpus", str(empty), "anything", cwd=cwd)
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        == f"citebot: The corpus folder {str(empty)!r} has no readable .txt or .md file."
+    )
+
+
+def test_skipped_files_are_warned_about_but_the_rest_answers(
+    cwd: Path, awkward_corpus: Path
+) -> None:
+    done = citebot("ask", "--corpus", str(awkward_corpus), "How is leave requested?", cwd=cwd)
+    assert done.returncode == 0
+    assert "citebot: warning: e_binary.txt: skipped" in done.stderr
+    assert "Leave is requested through the HR portal. [1]" in done.stdout
+
+
+def test_index_reports_the_corpus(cwd: Path) -> None:
+    done = citebot("index", "--corpus", str(SEEDS), cwd=cwd)
+    assert done.returncode == 0
+    lines = dict(line.split(":", 1) for line in done.stdout.splitlines())
+    assert lines["documents"].strip() == "1"
+    assert lines["paragraphs"].strip() == "10"
+    assert int(lines["vocabulary"].split()[0]) > 100
+    assert lines["time"].strip().endswith("(load, split, tokenize, index)")
+
+
+def test_repl_over_a_pipe(cwd: Path) -> None:
+    done = citebot("repl", stdin="Who is Jeffrey Lynch?\n:quit\n", cwd=cwd)
+    assert done.returncode == 0
+    assert done.stdout.startswith("citebot: 1 document(s), 10 paragraph(s).")
+    assert "ICE official Jeffrey Lynch said in a statement. [1]" in done.stdout
+    assert done.stdout.endswith("> Bye.\n")
