@@ -1,0 +1,108 @@
+"""The REPL driven by scripted input, with the whole transcript asserted."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.render_text import render_answer, render_sources
+from bot.repl import HELP, PROMPT, Repl
+from retrieval import Engine
+
+BANNER = "citebot: 1 document(s), 10 paragraph(s). Ask a question, or :help."
+
+
+def run(
+    engine: Engine, lines: list[str], end: BaseException | None = None, **kwargs: object
+) -> str:
+    """Run a REPL on scripted input, echoing prompt and line as a terminal would; EOF (or
+    ``end``) after the last line. Returns everything the user would have seen."""
+    out = io.StringIO()
+    feed: Iterator[str] = iter(lines)
+
+    def read(prompt: str) -> str:
+        line = next(feed, None)
+        if line is None:
+            raise end or EOFError()
+        out.write(prompt + line + "\n")
+        return line
+
+    assert Repl(engine, read=read, out=out, **kwargs).run() == 0  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_a_whole_session(seed_engine: Engine) -> None:
+    question = "What did the Denver City Council pass?"
+    transcript = run(seed_engine, [question, ":why", ":sources", ":help", "", ":nope", ":quit"])
+    answer = seed_engine.ask(question)
+    expected = [
+        BANNER,
+        PROMPT + question,
+        render_answer(answer),
+        PROMPT + ":why",
+    ]
+    assert transcript.startswith("\n".join(expected) + "\n")
+    why_and_rest = transcript[len("\n".join(expected)) + 1 :]
+    why, rest = why_and_rest.split(PROMPT + ":sources\n", 1)
+    assert why.startswith("Question terms (IDF): denver=")
+    assert "Paragraphs (BM25):\n  #1" in why and "¶3 [1]" in why
+    assert rest == "\n".join(
+        [
+            render_sources(seed_engine.sources()),
+            PROMPT + ":help",
+            HELP,
+            PROMPT,
+            PROMPT + ":nope",
+            "Unknown command :nope. Try :help.",
+            PROMPT + ":quit",
+            "Bye.",
+            "",
+        ]
+    )
+    assert "000_4568191ad18858cd.txt ¶3" in render_answer(answer)
+    assert "000_4568191ad18858cd.txt  (10 ¶)" in rest
+
+
+def test_why_before_any_question(seed_engine: Engine) -> None:
+    assert run(seed_engine, [":why"]) == "\n".join(
+        [BANNER, PROMPT + ":why", "Nothing to explain yet: ask a question first.", "", "Bye.", ""]
+    )
+
+
+@pytest.mark.parametrize("end", [EOFError(), KeyboardInterrupt()])
+def test_ctrl_d_and_ctrl_c_leave_cleanly(seed_engine: Engine, end: BaseException) -> None:
+    assert run(seed_engine, ["Who is Jeffrey Lynch?"], end=end).endswith("\n\nBye.\n")
+
+
+def test_bad_questions_do_not_stop_the_repl(seed_engine: Engine) -> None:
+    transcript = run(
+        seed_engine, ["   ", "what is the", "🙂🙂🙂", "x" * 10_000, "Who is Jeffrey Lynch?"]
+    )
+    assert "That question has no words to search for" in transcript
+    assert "That question is 10,000 characters long" in transcript
+    assert transcript.count("ICE official Jeffrey Lynch said in a statement. [1]") == 1
+    assert transcript.endswith("Bye.\n")
+
+
+def test_colour_only_when_asked(seed_engine: Engine) -> None:
+    plain = run(seed_engine, ["Who is Jeffrey Lynch?"])
+    coloured = run(seed_engine, ["Who is Jeffrey Lynch?"], color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[1;33mLynch\x1b[0m" in coloured  # query terms highlighted
+
+
+def test_history_is_kept_across_runs(seed_engine: Engine, tmp_path: Path) -> None:
+    readline = pytest.importorskip("readline")
+    history = tmp_path / "state" / "history"
+    readline.clear_history()
+    readline.add_history("Who is Jeffrey Lynch?")  # what input() records on a terminal
+    run(seed_engine, [], history=history)
+    assert "Who is Jeffrey Lynch?" in history.read_text()
+    readline.clear_history()
+    run(seed_engine, [], history=history)
+    assert readline.get_history_item(readline.get_current_history_length()) == (
+        "Who is Jeffrey Lynch?"
+    )
