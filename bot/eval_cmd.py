@@ -1,0 +1,336 @@
+"""``citebot eval``: run a question set through the engine and print quality metrics.
+
+Wired into ``bot.cli`` as ``eval_cmd.add_parser(subparsers)`` and ``eval_cmd.run(args, settings)``;
+also runnable alone as ``python -m bot.eval_cmd FILE [options]``.
+
+Output: a table on stdout (or one JSON object with ``--json``), a progress bar on stderr when
+stderr is a terminal or the run is long, and with ``--failures N`` the N worst cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from retrieval import CitebotError, Engine
+from retrieval.evaluation import (
+    CaseResult,
+    EvalReport,
+    EvalSet,
+    at_threshold,
+    evaluate,
+    load_beir,
+    load_jsonl,
+    load_squad,
+    rejected_at_kept,
+    summarize,
+    tradeoff,
+    worst_failures,
+)
+
+LONG_RUN = 200
+"""Runs with more questions than this show progress even when stderr is not a terminal."""
+CURVE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(21))
+
+_LABELS = {
+    "questions": "questions",
+    "answerable": "  answerable",
+    "unanswerable": "  unanswerable",
+    "passed": "cases passed",
+    "recall@1": "retrieval R@1",
+    "recall@5": "retrieval R@5",
+    "recall@100": "retrieval R@100",
+    "mrr@10": "retrieval MRR@10",
+    "ndcg@10": "retrieval nDCG@10",
+    "top_sentence_contains": "top sentence contains gold",
+    "answer_contains": "answer contains gold",
+    "answered_when_answerable": "answerable: answered",
+    "abstained_when_unanswerable": "unanswerable: abstained",
+    "latency_p50_ms": "latency p50 (ms)",
+    "latency_p99_ms": "latency p99 (ms)",
+}
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Define the ``eval`` subcommand on an argparse subparsers object."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "eval",
+        help="measure answer quality on a question set",
+        description="Ask every question of FILE and report retrieval (R@1, R@5, MRR@10, "
+        "nDCG@10, R@100), answer (gold contained in the top sentence / the whole answer) and "
+        "abstention metrics, with latency.",
+    )
+    configure_parser(parser)
+    return parser
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="JSONL question file; a SQuAD JSON file with --format squad; a BEIR folder "
+        "with --format beir",
+    )
+    parser.add_argument(
+        "--format", choices=("jsonl", "squad", "beir"), default="jsonl", dest="eval_format"
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="documents folder (JSONL format only)"
+    )
+    parser.add_argument("--top-k", type=int, default=None, help="paragraphs retrieved per question")
+    parser.add_argument(
+        "--min-confidence", type=float, default=None, help="abstention threshold (0..1)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--failures", type=int, default=0, metavar="N", help="print the N worst failed cases"
+    )
+    parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N cases only")
+    parser.add_argument(
+        "--curve", action="store_true", help="also print the abstention trade-off curve"
+    )
+    parser.add_argument(
+        "--answerable-only",
+        action="store_true",
+        help="SQuAD: skip the questions marked is_impossible",
+    )
+    parser.add_argument(
+        "--corpus-articles",
+        type=int,
+        default=None,
+        metavar="N",
+        help="SQuAD: index only the first N articles; the others' questions must abstain",
+    )
+    parser.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 unless every case passes")
+
+
+def _load(args: argparse.Namespace) -> EvalSet:
+    if args.eval_format == "squad":
+        return load_squad(
+            args.file,
+            corpus_articles=args.corpus_articles,
+            include_impossible=not args.answerable_only,
+        )
+    if args.eval_format == "beir":
+        return load_beir(args.file, args.split)
+    return load_jsonl(args.file)
+
+
+class _Progress:
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.enabled = self.tty or total > LONG_RUN
+        self.started = time.perf_counter()
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.tty:
+            step = max(1, total // 200)
+            if done % step and done != total:
+                return
+            width = 30
+            filled = width * done // total
+            elapsed = time.perf_counter() - self.started
+            eta = elapsed / done * (total - done)
+            self.stream.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  eta {eta:.0f}s "
+            )
+            if done == total:
+                self.stream.write("\n")
+        else:
+            tenth = 10 * done // total
+            if tenth == self.last:
+                return
+            self.last = tenth
+            self.stream.write(f"eval: {done}/{total}\n")
+        self.stream.flush()
+
+
+def _fmt(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.3f}"
+
+
+def render_table(report: EvalReport, extra: dict[str, Any]) -> str:
+    rows = [(_LABELS.get(k, k), _fmt(v)) for k, v in report.metrics.items() if v is not None]
+    width = max(len(label) for label, _ in rows)
+    lines = [f"citebot eval: {report.name}", ""]
+    lines += [f"{label:<{width}}  {value:>8}" for label, value in rows]
+    if "rejected_at_95_kept" in extra:
+        threshold, rejected = extra["rejected_at_95_kept"]
+        lines.append(
+            f"{'unanswerable abstained at 95% kept':<{width}}  {rejected:>8.3f}  "
+            f"(min_confidence {threshold:.3f})"
+        )
+    if "curve" in extra:
+        lines += ["", "min_confidence  answerable answered  unanswerable abstained"]
+        for t, kept, rejected in extra["curve"]:
+            lines.append(f"{t:>14.2f}  {kept:>19.3f}  {rejected:>23.3f}")
+    return "\n".join(lines)
+
+
+def _describe_gold(result: CaseResult) -> str:
+    case = result.case
+    if not case.answerable:
+        return f"(should abstain{', ' + case.tag if case.tag else ''})"
+    parts = []
+    if case.answers:
+        parts.append(" | ".join(case.answers[:3]))
+    if case.source:
+        parts.append(case.source + (f" ¶{case.paragraph}" if case.paragraph else ""))
+    if case.relevant:
+        parts.append("relevant: " + ", ".join(list(case.relevant)[:5]))
+    return "; ".join(parts) or "(answerable)"
+
+
+def render_failures(failures: list[CaseResult]) -> str:
+    if not failures:
+        return "No failed cases."
+    lines = [f"{len(failures)} worst failed case(s):"]
+    for n, r in enumerate(failures, start=1):
+        rank = "not retrieved" if r.gold_rank is None else f"rank {r.gold_rank}"
+        lines.append("")
+        lines.append(f"{n}. {r.case.question}")
+        lines.append(
+            f"   gold:     {_describe_gold(r)}" + (f"  [{rank}]" if r.case.answerable else "")
+        )
+        if r.error:
+            lines.append(f"   returned: error: {r.error}")
+        elif r.answered:
+            quoted = " ".join(r.sentences)
+            if len(quoted) > 400:
+                quoted = quoted[:397] + "..."
+            lines.append(f"   returned: {quoted}  (confidence {r.confidence:.2f})")
+            lines.append(f"   cited:    {', '.join(r.cited)}")
+        else:
+            lines.append(
+                f"   returned: abstained ({r.abstain_reason}, confidence {r.confidence:.2f}); "
+                f"top: {', '.join(r.ranked[:3]) or 'nothing'}"
+            )
+    return "\n".join(lines)
+
+
+def _failure_json(r: CaseResult) -> dict[str, Any]:
+    return {
+        "question": r.case.question,
+        "id": r.case.id,
+        "answerable": r.case.answerable,
+        "answers": list(r.case.answers),
+        "source": r.case.source,
+        "paragraph": r.case.paragraph,
+        "gold_rank": r.gold_rank,
+        "answered": r.answered,
+        "sentences": list(r.sentences),
+        "cited": list(r.cited),
+        "confidence": r.confidence,
+        "abstain_reason": r.abstain_reason,
+        "top_retrieved": list(r.ranked[:5]),
+    }
+
+
+def run(args: argparse.Namespace, settings: Any) -> int:
+    """Run the evaluation; returns the exit code (2 for a bad file or option)."""
+    try:
+        return _run(args, settings, sys.stdout, sys.stderr)
+    except CitebotError as error:
+        print(f"citebot eval: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> int:
+    eval_set = _load(args)
+    options = settings.engine_options()
+    if getattr(args, "top_k", None) is not None:
+        options = replace(options, top_k=args.top_k)
+    min_confidence = options.composer.min_confidence
+    if getattr(args, "min_confidence", None) is not None:
+        min_confidence = args.min_confidence
+    if args.curve:  # one run at threshold 0; the chosen threshold is applied afterwards
+        options = replace(options, composer=replace(options.composer, min_confidence=0.0))
+    else:
+        options = replace(
+            options, composer=replace(options.composer, min_confidence=min_confidence)
+        )
+    if eval_set.documents:
+        engine = Engine(eval_set.documents, options)
+    else:
+        engine = Engine.from_folder(settings.corpus, options)
+    total = min(len(eval_set.cases), args.limit or len(eval_set.cases))
+    report = evaluate(engine, eval_set, limit=args.limit, progress=_Progress(err, total))
+    extra: dict[str, Any] = {}
+    if args.curve:
+        raw = report.results
+        report = summarize(report.name, at_threshold(raw, min_confidence), eval_set.document_level)
+        extra["curve"] = tradeoff(raw, CURVE_THRESHOLDS)
+        if any(not r.case.answerable for r in raw) and any(r.case.answerable for r in raw):
+            extra["rejected_at_95_kept"] = rejected_at_kept(raw, 0.95)
+    failures = worst_failures(report, args.failures) if args.failures > 0 else []
+    if args.json:
+        payload: dict[str, Any] = {
+            "name": report.name,
+            "metrics": report.metrics,
+            "all_passed": report.all_passed,
+            "settings": {
+                "top_k": options.top_k,
+                "k1": options.k1,
+                "b": options.b,
+                "min_confidence": min_confidence,
+                "max_sentences": options.composer.max_sentences,
+            },
+            "index_seconds": engine.build_seconds,
+        }
+        if "curve" in extra:
+            payload["curve"] = [
+                {"min_confidence": t, "answered": a, "abstained": r} for t, a, r in extra["curve"]
+            ]
+        if "rejected_at_95_kept" in extra:
+            threshold, rejected = extra["rejected_at_95_kept"]
+            payload["rejected_at_95_kept"] = {"min_confidence": threshold, "abstained": rejected}
+        if args.failures > 0:
+            payload["failures"] = [_failure_json(r) for r in failures]
+        print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
+    else:
+        print(render_table(report, extra), file=out)
+        if args.failures > 0:
+            print("", file=out)
+            print(render_failures(failures), file=out)
+    return 1 if args.strict and not report.all_passed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bot.eval_cmd``: the same command without the rest of the CLI."""
+    from pydantic import ValidationError
+
+    from config.settings import Settings, describe_errors
+
+    parser = argparse.ArgumentParser(prog="citebot eval")
+    configure_parser(parser)
+    args = parser.parse_args(argv)
+    overrides: dict[str, Any] = {}
+    if args.corpus is not None:
+        overrides["corpus"] = args.corpus
+    if args.top_k is not None:
+        overrides["top_k"] = args.top_k
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        for line in describe_errors(error):
+            print(f"citebot eval: {line}", file=sys.stderr)
+        return 2
+    return run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
