@@ -1,0 +1,74 @@
+"""The bad-question catalogue: every case gets a clear, polite reply, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval import Engine, QuestionError
+from tests.test_cli import citebot
+
+# (name, question, reply): reply is a part of the error message, or ANSWER / ABSTAIN.
+ANSWER, ABSTAIN = "<answer>", "<abstain>"
+CATALOGUE: list[tuple[str, str, str]] = [
+    ("empty", "", "Please ask a question"),
+    ("whitespace", " \t  ", "Please ask a question"),
+    ("10,000 characters", "w" * 10_000, "10,000 characters long"),
+    ("punctuation only", "?!?... --- ;;", "no words to search for"),
+    ("emoji only", "🙂🤔🔥", "no words to search for"),
+    ("only stopwords", "what is the", "no words to search for"),
+    ("control characters only", "\x00\x01\x07\x1b", "Please ask a question"),
+    ("NUL inside a real question", "Who is\x00 Jeffrey\x07 Lynch?", ANSWER),
+    ("right-to-left text", "ما هي عاصمة أستراليا؟", ABSTAIN),
+    ("mixed RTL and LTR", "Who is \u200fJeffrey Lynch\u200f?", ANSWER),
+    # "everyone" and "123" are question words no paragraph has: too little matches to answer,
+    # and the closest paragraph is offered instead.
+    ("markdown and mentions", "@everyone <@123> **Who** is `Jeffrey Lynch`?", ABSTAIN),
+]
+
+
+@pytest.mark.parametrize(("name", "question", "reply"), CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def test_engine_replies_politely(seed_engine: Engine, name: str, question: str, reply: str) -> None:
+    if reply in (ANSWER, ABSTAIN):
+        answer = seed_engine.ask(question)
+        assert answer.question == question
+        if reply == ANSWER:
+            assert "ICE official Jeffrey Lynch" in answer.text
+        else:
+            assert not answer.answered
+            if "Jeffrey" in question:
+                assert answer.related[0].passage.paragraph == 9
+        return
+    with pytest.raises(QuestionError) as caught:
+        seed_engine.ask(question)
+    message = str(caught.value)
+    assert reply in message
+    assert message.endswith(".") and "\n" not in message and len(message) < 200
+
+
+def test_batch_mode_answers_every_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
+    # One line each: questions that are themselves multi-line cannot be sent through stdin.
+    lines = [q.replace("\n", " ") for _, q, _ in CATALOGUE]
+    done = citebot("ask", "--json", "-", stdin="\n".join(lines) + "\n", cwd=tmp_path)
+    assert done.returncode == 1  # some lines could not be searched
+    assert "Traceback" not in done.stderr
+    objects = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(objects) == len(CATALOGUE)
+    for obj, (_, _, reply) in zip(objects, CATALOGUE, strict=True):
+        if reply in (ANSWER, ABSTAIN):
+            assert obj["error"] is None and obj["answered"] is (reply == ANSWER)
+        else:
+            assert reply in obj["error"] and obj["answered"] is False
+
+
+def test_one_shot_bad_question_exits_1_with_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
+    done = citebot("ask", "what is the", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "no words to search for" in done.stderr and "Traceback" not in done.stderr
