@@ -1,0 +1,380 @@
+"""The Discord front end: ``/ask``, ``/sources``, ``/help``, @mentions and "Show paragraph".
+
+Handlers stay a few lines long: deciding *whether* to answer lives in :meth:`CitebotBot.refusal`,
+answering lives in :meth:`CitebotBot.answer` (which runs retrieval and rendering in a worker
+thread so the gateway heartbeat is never starved), and what a reply looks like lives in the pure
+:mod:`bot.discord_render`. Every message goes out with ``AllowedMentions.none()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from config.settings import Settings
+from retrieval import CitebotError, Engine
+
+from .discord_render import (
+    SHOW_PREFIX,
+    Button,
+    Payload,
+    render_answer,
+    render_apology,
+    render_cooldown,
+    render_help,
+    render_notice,
+    render_paragraph,
+    render_sources,
+)
+
+log = logging.getLogger("citebot.discord")
+
+NO_MENTIONS = discord.AllowedMentions.none()
+DEFAULT_API_URL = discord.http.Route.BASE
+DEFAULT_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def point_at(api_url: str, gateway_url: str) -> None:
+    """Aim discord.py at a Discord-compatible server (a test fake, a proxy) instead of Discord.
+
+    discord.py reads both from class attributes, so this must run before the client starts.
+    """
+    discord.http.Route.BASE = api_url.rstrip("/")
+    gateway = yarl.URL(gateway_url)
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway.with_path(gateway.path or "/")
+
+
+def send_kwargs(payload: Payload) -> dict[str, Any]:
+    """A payload as keyword arguments for ``send``/``reply``/``followup.send``."""
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    if payload.content:
+        kwargs["content"] = payload.content
+    if payload.embeds:
+        kwargs["embeds"] = [discord.Embed.from_dict(e) for e in payload.embeds]
+    if payload.buttons:
+        kwargs["view"] = paragraph_buttons(payload.buttons)
+    return kwargs
+
+
+class ShowParagraph(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=re.escape(SHOW_PREFIX) + r"(?P<passage>[\w-]{1,80})",
+):
+    """A "Show paragraph" button. The passage id is in its custom_id, so buttons on old
+    messages keep working after a restart (as long as the documents are unchanged)."""
+
+    def __init__(self, passage_id: str, label: str = "Show paragraph") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=SHOW_PREFIX + passage_id
+            )
+        )
+        self.passage_id = passage_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> ShowParagraph:
+        label = getattr(item, "label", None) or "Show paragraph"
+        return cls(match["passage"], label)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: CitebotBot = interaction.client
+        payload = await asyncio.to_thread(bot.paragraph_payload, self.passage_id)
+        await interaction.response.send_message(**send_kwargs(payload), ephemeral=True)
+
+
+def paragraph_buttons(buttons: tuple[Button, ...]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        view.add_item(ShowParagraph(button.custom_id.removeprefix(SHOW_PREFIX), button.label))
+    return view
+
+
+class CitebotTree(app_commands.CommandTree["CitebotBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[CitebotBot], error: app_commands.AppCommandError
+    ) -> None:
+        """A failing command is the bot's fault: log the traceback, apologise, keep serving."""
+        log.error("command failed", exc_info=error)
+        kwargs = send_kwargs(render_apology())
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(**kwargs, ephemeral=True)
+            else:
+                await interaction.response.send_message(**kwargs, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not send the apology either", exc_info=True)
+
+
+class CitebotBot(commands.Bot):
+    """citebot on Discord. The engine and settings come in through the constructor, so tests
+    and the CLI build the same bot."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+            tree_cls=CitebotTree,
+            **options,
+        )
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self._asked_at: dict[int, float] = {}
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ShowParagraph)
+        for command in (ask_command, sources_command, help_command):
+            self.tree.add_command(command)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Guild sync shows commands at once; global sync can take up to an hour."""
+        if not self.settings.discord_guild_ids:
+            synced = await self.tree.sync()
+            log.info("synced %d slash commands globally (may take up to an hour)", len(synced))
+            return
+        for guild_id in self.settings.discord_guild_ids:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as error:
+                log.error("could not sync slash commands to guild %s: %s", guild_id, error)
+            else:
+                log.info("synced %d slash commands to guild %s", len(synced), guild_id)
+
+    async def on_ready(self) -> None:
+        passages = len(self.engine.passages)
+        log.info(
+            "ready as %s (id %s) in %d guilds, answering from %d documents, %d paragraphs",
+            self.user,
+            self.user.id if self.user else "?",
+            len(self.guilds),
+            len(self.engine.documents),
+            passages,
+        )
+
+    # --- whether to answer ---
+
+    def channel_allowed(self, channel: Any) -> bool:
+        allowed = self.settings.discord_channel_ids
+        if not allowed or channel is None:
+            return True
+        ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
+        return bool(ids.intersection(allowed))
+
+    def refusal(self, user_id: int, channel: Any, in_guild: bool) -> Payload | None:
+        """Why this user may not ask here and now, or None; starts the user's cooldown."""
+        if not in_guild and not self.settings.discord_allow_dms:
+            return render_notice("I don't answer direct messages; please ask me in a server.")
+        if in_guild and not self.channel_allowed(channel):
+            return render_notice("I don't answer in this channel.")
+        cooldown = self.settings.discord_cooldown_seconds
+        now = self.clock()
+        last = self._asked_at.get(user_id)
+        if cooldown > 0 and last is not None and now - last < cooldown:
+            return render_cooldown(cooldown - (now - last))
+        self._asked_at[user_id] = now
+        return None
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or None when it isn't for the bot."""
+        me = self.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return None
+        if message.guild is None:
+            if not self.settings.discord_allow_dms:
+                return None
+        elif me.id not in message.raw_mentions or not self.channel_allowed(message.channel):
+            return None
+        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+
+    # --- answering ---
+
+    def _answer_sync(self, question: str) -> tuple[Payload, str]:
+        try:
+            answer = self.engine.ask(question)
+        except CitebotError as error:
+            return render_notice(str(error)), "rejected"
+        return render_answer(answer), "answered" if answer.answered else "abstained"
+
+    async def answer(self, question: str, guild_id: int | None, channel_id: int | None) -> Payload:
+        """The reply to ``question``, computed off the event loop; never raises."""
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            payload, outcome = await asyncio.to_thread(self._answer_sync, question)
+        except Exception:
+            log.exception("answering failed (guild=%s channel=%s)", guild_id, channel_id)
+            payload = render_apology()
+        latency_ms = (time.perf_counter() - started) * 1000
+        extra = f" question={question!r}" if self.settings.discord_log_questions else ""
+        log.info(
+            "question guild=%s channel=%s latency_ms=%.0f outcome=%s answered=%s%s",
+            guild_id or "dm",
+            channel_id,
+            latency_ms,
+            outcome,
+            outcome == "answered",
+            extra,
+        )
+        return payload
+
+    def paragraph_payload(self, passage_id: str) -> Payload:
+        try:
+            passage = self.engine.passage(passage_id)
+        except KeyError:
+            return render_notice("That paragraph is no longer in the documents.")
+        return render_paragraph(passage, *self.engine.neighbours(passage))
+
+    def sources_payload(self) -> Payload:
+        return render_sources([(s.source, s.title, s.paragraphs) for s in self.engine.sources()])
+
+    # --- mentions ---
+
+    async def on_message(self, message: discord.Message) -> None:
+        question = self.question_in(message)
+        if question is None:
+            return
+        try:
+            refused = self.refusal(message.author.id, message.channel, message.guild is not None)
+            if refused is not None:
+                await message.reply(**send_kwargs(refused), mention_author=False)
+                return
+            async with message.channel.typing():
+                payload = await self.answer(
+                    question, message.guild and message.guild.id, message.channel.id
+                )
+            await message.reply(**send_kwargs(payload), mention_author=False)
+        except discord.HTTPException:
+            log.exception("could not reply to message %s", message.id)
+
+
+# --- slash commands: a few lines each, the work is in the bot ---
+
+
+@app_commands.command(name="ask", description="Ask the documents; the answer quotes them, cited.")
+@app_commands.describe(question="What you want to know")
+async def ask_command(interaction: discord.Interaction[CitebotBot], question: str) -> None:
+    bot = interaction.client
+    refused = bot.refusal(
+        interaction.user.id, interaction.channel, interaction.guild_id is not None
+    )
+    if refused is not None:
+        await interaction.response.send_message(**send_kwargs(refused), ephemeral=True)
+        return
+    await interaction.response.defer(thinking=True)
+    payload = await bot.answer(question, interaction.guild_id, interaction.channel_id)
+    await interaction.followup.send(**send_kwargs(payload))
+
+
+@app_commands.command(name="sources", description="List the documents citebot answers from.")
+async def sources_command(interaction: discord.Interaction[CitebotBot]) -> None:
+    payload = interaction.client.sources_payload()
+    await interaction.response.send_message(**send_kwargs(payload), ephemeral=True)
+
+
+@app_commands.command(name="help", description="How to ask citebot questions.")
+async def help_command(interaction: discord.Interaction[CitebotBot]) -> None:
+    await interaction.response.send_message(**send_kwargs(render_help()), ephemeral=True)
+
+
+# --- running it ---
+
+
+class RedactToken(logging.Filter):
+    """Belt and braces: no log line may ever carry the token, whoever logs it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "[token]"), ()
+        return True
+
+
+def configure_logging(token: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactToken(token))
+    discord.utils.setup_logging(handler=handler, level=logging.INFO, root=True)
+
+
+def fail(message: str) -> int:
+    print(f"citebot discord: {message}", file=sys.stderr)
+    return 2
+
+
+async def serve(bot: CitebotBot, token: str) -> None:
+    """Run until the connection ends or SIGTERM/SIGINT asks for a clean shutdown."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has none
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    async with bot:
+        await bot.start(token)
+
+
+def run(settings: Settings, engine: Engine) -> int:
+    """``citebot discord``: serve until stopped. Exit code 0 when stopped, 2 for a missing or
+    rejected token, 3 when Discord cannot be reached."""
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        return fail(
+            "no bot token: set CITEBOT_DISCORD_TOKEN in the environment or in .env "
+            "(Developer Portal → your application → Bot → Reset Token)."
+        )
+    point_at(settings.discord_api_url, settings.discord_gateway_url)
+    configure_logging(token)
+    bot = CitebotBot(engine, settings)
+    try:
+        asyncio.run(serve(bot, token))
+    except discord.LoginFailure:
+        return fail(
+            "Discord rejected the bot token (401 Unauthorized): check CITEBOT_DISCORD_TOKEN, "
+            "or reset the token in the Developer Portal."
+        )
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as error:
+        print(
+            f"citebot discord: cannot reach Discord at {settings.discord_api_url}: "
+            f"{type(error).__name__}",
+            file=sys.stderr,
+        )
+        return 3
+    except discord.HTTPException as error:
+        print(
+            f"citebot discord: Discord answered HTTP {error.status} at start-up.", file=sys.stderr
+        )
+        return 3
+    except KeyboardInterrupt:
+        return 0
+    return 0
