@@ -14,19 +14,19 @@ SEEDS = ROOT / "seeds"
 # file name -> raw bytes. Every kind of text a user's folder may hold, and some it should not.
 AWKWARD_FILES: dict[str, bytes] = {
     "a_crlf.txt": (
-        "Windows Title\r\n\r\nFirst paragraph with CRLF line\r\nendings, hard wrapped.\r\n"
-        "\r\n\r\nSecond paragraph. It has two sentences.\r\n"
-    ).encode(),
-    "b_cr.txt": "Old Mac file\r\rA paragraph with bare CR\rline endings.\r\rAnother one.".encode(),
+        b"Windows Title\r\n\r\nFirst paragraph with CRLF line\r\nendings, hard wrapped.\r\n"
+        b"\r\n\r\nSecond paragraph. It has two sentences.\r\n"
+    ),
+    "b_cr.txt": b"Old Mac file\r\rA paragraph with bare CR\rline endings.\r\rAnother one.",
     "c_bom.md": "\ufeff# Handbook\n\nLeave is requested through the HR portal.\n".encode(),
     "d_latin1.txt": "Café culture in Zürich is famous.\n\nMore text here.".encode("latin-1"),
     "e_binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
     "f_empty.md": b"   \n\n",
     "nested/g_markdown.md": (
-        "Setup Guide\n===========\n\nIntro paragraph about the guide.\n\n"
-        "## Installing\n\nRun the installer\nand wait.\n\n### On Linux\n\nUse the package.\n\n"
-        "## Removing\n\nDelete the folder.\n"
-    ).encode(),
+        b"Setup Guide\n===========\n\nIntro paragraph about the guide.\n\n"
+        b"## Installing\n\nRun the installer\nand wait.\n\n### On Linux\n\nUse the package.\n\n"
+        b"## Removing\n\nDelete the folder.\n"
+    ),
     "nested/h_unicode.txt": (
         "Москва является столицей России.\n\nΗ Αθήνα είναι η πρωτεύουσα της Ελλάδας.\n\n"
         "Crème brûlée est un dessert français."

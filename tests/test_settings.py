@@ -61,15 +61,15 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         (
             {"CITEBOT_TOP_K": "-3"},
             "Invalid setting CITEBOT_TOP_K (got '-3'): input should be greater than or equal to 1.",
-        ),  # noqa: E501
+        ),
         (
             {"CITEBOT_TOP_K": "abc"},
             "Invalid setting CITEBOT_TOP_K (got 'abc'): input should be a valid integer",
-        ),  # noqa: E501
+        ),
         (
             {"CITEBOT_B": "2"},
             "Invalid setting CITEBOT_B (got '2'): input should be less than or equal to 1.",
-        ),  # noqa: E501
+        ),
         ({"CITEBOT_DISCORD_GUILD_IDS": "12,abc"}, "Invalid setting CITEBOT_DISCORD_GUILD_IDS"),
     ],
 )

@@ -98,7 +98,7 @@ def _sentences(text: str) -> list[str]:
         (
             "Mr. Smith met Dr. Jones on Jan. 5. It rained.",
             ["Mr. Smith met Dr. Jones on Jan. 5.", "It rained."],
-        ),  # noqa: E501
+        ),
         ("Pi is 3.14 roughly. Yes.", ["Pi is 3.14 roughly.", "Yes."]),
         (
             "“We stand with them.” Hancock said so. “Really?” he asked.",
@@ -111,7 +111,7 @@ def _sentences(text: str) -> list[str]:
         (
             "J. R. R. Tolkien wrote it. Then he rested!",
             ["J. R. R. Tolkien wrote it.", "Then he rested!"],
-        ),  # noqa: E501
+        ),
         ("Items:\n- first item\n- second item", ["Items:", "- first item", "- second item"]),
         ("No final punctuation", ["No final punctuation"]),
     ],
