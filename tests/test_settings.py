@@ -85,3 +85,9 @@ def test_each_bad_value_gets_one_line_and_the_token_is_not_echoed() -> None:
         "Invalid setting CITEBOT_MIN_CONFIDENCE",
     ]
     assert not any("s3cr3t" in line or "\n" in line for line in lines)
+
+
+def test_the_readme_documents_every_setting() -> None:
+    readme = (DEFAULT_CORPUS.parent / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`CITEBOT_{name.upper()}`" in readme, name
