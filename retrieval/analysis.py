@@ -10,6 +10,7 @@ accented, Cyrillic and Greek text stays searchable.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -38,7 +39,9 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # inner apostrophes ("don't").
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:'[^\W_]+)*")
 
-_stemmer = Stemmer.Stemmer("english")
+# PyStemmer objects keep per-call buffers and are not thread-safe; the Discord bot answers from
+# worker threads, so each thread gets its own stemmer.
+_local = threading.local()
 
 
 def normalize(text: str) -> str:
@@ -48,7 +51,10 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    stem: str = _stemmer.stemWord(word)
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    stem: str = stemmer.stemWord(word)
     return stem
 
 

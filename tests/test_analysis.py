@@ -33,3 +33,12 @@ def test_non_latin_scripts_stay_searchable() -> None:
 
 def test_punctuation_and_emoji_make_no_tokens() -> None:
     assert words("?!… 🙂🙂 --- ***") == []
+
+
+def test_analysis_from_many_threads_matches_one_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"running cities {i} connections generously organised" for i in range(400)]
+    expected = [analyze(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert list(pool.map(analyze, texts)) == expected
