@@ -268,12 +268,10 @@ class CitebotBot(commands.Bot):
             if refused is not None:
                 await message.reply(**send_kwargs(refused), mention_author=False)
                 return
-            async with message.channel.typing():
-                payload = await self.answer(
-                    question, message.guild and message.guild.id, message.channel.id
-                )
+            guild_id = message.guild.id if message.guild else None
+            payload = await self.answer(question, guild_id, message.channel.id)
             await message.reply(**send_kwargs(payload), mention_author=False)
-        except discord.HTTPException:
+        except (discord.HTTPException, aiohttp.ClientError):
             log.exception("could not reply to message %s", message.id)
 
 
