@@ -135,6 +135,8 @@ class CitebotBot(commands.Bot):
         clock: Callable[[], float] = time.monotonic,
         **options: Any,
     ) -> None:
+        # citebot never joins voice: discord.py's "PyNaCl/davey is not installed" is noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),

@@ -568,10 +568,10 @@ class ThreadedFake:
         self.token = token
         self.fake: FakeDiscord
 
-    def __enter__(self) -> FakeDiscord:
+    def __enter__(self) -> ThreadedFake:
         self.thread.start()
         self.fake = self.call(self._start())
-        return self.fake
+        return self
 
     async def _start(self) -> FakeDiscord:
         return await FakeDiscord(token=self.token).start()

@@ -1,0 +1,131 @@
+"""``citebot discord`` as a person runs it: the token checks, and a real subprocess answering
+a mention through the URL settings. The fake Discord runs on its own thread here, because
+``run()`` (and the subprocess) own their event loop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.discord_app import RedactToken, run
+from retrieval import Engine
+from tests.conftest import ROOT, SEEDS
+from tests.fake_discord import (
+    CHANNEL_ID,
+    GUILD_ID,
+    ThreadedFake,
+    bot_settings,
+    discord_pointed_at,
+)
+
+SECRET = "MTIz.secret-token-that-must-never-be-printed"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_folder(SEEDS)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """run() configures the root logger as the CLI needs; undo that for the next tests."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_missing_token_is_one_line_and_exit_2(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(bot_settings(discord_token=None), engine) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    [line] = err.splitlines()
+    assert line.startswith("citebot discord: no bot token") and "CITEBOT_DISCORD_TOKEN" in line
+
+
+def test_blank_token_counts_as_missing(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(bot_settings(discord_token="   "), engine) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_rejected_token_is_one_line_exit_2_and_never_shown(
+    engine: Engine, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    with ThreadedFake(token="the-right-token") as threaded:
+        fake = threaded.fake
+        settings = bot_settings(
+            discord_token=SECRET, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url
+        )
+        with discord_pointed_at(fake.api_url, fake.gateway_url):
+            code = run(settings, engine)
+        [login] = [r for r in fake.requests if r.path == "/users/@me"]
+    assert code == 2
+    assert login.headers["Authorization"] == f"Bot {SECRET}"  # it really was tried, and refused
+    out, err = capsys.readouterr()
+    ours = [line for line in err.splitlines() if line.startswith("citebot discord:")]
+    assert len(ours) == 1 and "rejected the bot token" in ours[0]
+    assert SECRET not in out + err
+
+
+def test_log_lines_never_carry_the_token() -> None:
+    record = logging.LogRecord("x", logging.INFO, "f", 1, "sent %s to %s", (SECRET, "x"), None)
+    RedactToken(SECRET).filter(record)
+    assert SECRET not in record.getMessage() and "[token]" in record.getMessage()
+
+
+def citebot_command() -> list[str]:
+    script = Path(sys.executable).with_name("citebot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def test_citebot_discord_subprocess_answers_a_mention(tmp_path: Path) -> None:
+    with ThreadedFake(token=SECRET) as threaded:
+        fake = threaded.fake
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
+        env |= {
+            "CITEBOT_DISCORD_TOKEN": SECRET,
+            "CITEBOT_DISCORD_API_URL": fake.api_url,
+            "CITEBOT_DISCORD_GATEWAY_URL": fake.gateway_url,
+            "CITEBOT_DISCORD_GUILD_IDS": str(GUILD_ID),
+            "CITEBOT_CORPUS": str(SEEDS),
+            "PYTHONPATH": str(ROOT),
+        }
+        process = subprocess.Popen(
+            [*citebot_command(), "discord"],
+            cwd=tmp_path,  # no .env here
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            threaded.call(fake.wait_connected(timeout=30), timeout=35)
+            message_id = threaded.call(fake.message("What did the Denver city council pass?"))
+            [reply] = threaded.call(
+                fake.wait_for(
+                    lambda r: (
+                        r.method == "POST"
+                        and r.path == f"/channels/{CHANNEL_ID}/messages"
+                        and str(r.body["message_reference"]["message_id"]) == message_id
+                    ),
+                    timeout=20,
+                ),
+                timeout=25,
+            )
+        finally:
+            process.terminate()
+            out, err = process.communicate(timeout=20)
+    assert "Public Safety Enforcement Priorities Act" in reply.body["embeds"][0]["description"]
+    assert reply.body["allowed_mentions"]["parse"] == []
+    assert process.returncode == 0, err
+    assert "question guild=" in err and "synced 3 slash commands to guild" in err
+    assert SECRET not in out + err
