@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -353,3 +354,29 @@ async def test_abstention_shows_maybe_related(engine: Engine) -> None:
 
 def test_fake_discord_is_loopback_only() -> None:
     assert FakeDiscord().api_url.startswith("http://127.0.0.1:")
+
+
+class BlockingEngine(Engine):
+    """Retrieval that does not finish until the test says so, like a slow disk or a huge corpus."""
+
+    release: threading.Event
+
+    def ask(self, question: str) -> Any:
+        if not self.release.wait(10):
+            raise TimeoutError("the test never released retrieval")
+        return super().ask(question)
+
+
+async def test_slow_retrieval_neither_delays_the_acknowledgement_nor_blocks_the_loop() -> None:
+    engine = BlockingEngine.from_folder(SEEDS)
+    engine.release = threading.Event()
+    async with running_bot(engine) as (fake, _):
+        token = await fake.slash("ask", {"question": QUESTION})
+        [callback] = await fake.wait_for(to_interaction(token), timeout=3)
+        assert callback.body["type"] == 5  # acknowledged while retrieval is still running
+        help_token = await fake.slash("help", user_id=USER_ID + 1)
+        await fake.wait_for(to_interaction(help_token), timeout=3)  # the loop is free
+        assert not fake.sent(f"/webhooks/{APP_ID}/{token}")
+        engine.release.set()
+        [followup] = await fake.wait_for(to_interaction(token, "/webhooks/"))
+        assert QUOTED in embed_text(followup.body)
