@@ -152,8 +152,9 @@ class CitebotBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ShowParagraph)
-        for command in (ask_command, sources_command, help_command):
-            self.tree.add_command(command)
+        self.tree.add_command(ask_command)
+        self.tree.add_command(sources_command)
+        self.tree.add_command(help_command)
         await self.sync_commands()
 
     async def sync_commands(self) -> None:

@@ -379,8 +379,8 @@ class FakeDiscord:
             if failure.remaining and failure.method == r.method and failure.pattern.search(r.path):
                 failure.remaining -= 1
                 if failure.status == 429:
-                    data = {"message": "You are being rate limited.", "global": False}
-                    data["retry_after"] = failure.retry_after  # type: ignore[assignment]
+                    data: dict[str, Any] = {"message": "You are being rate limited."}
+                    data |= {"global": False, "retry_after": failure.retry_after}
                     return self._json(data, 429, {"Via": "1.1 google"})
                 return self._json({"message": "injected failure", "code": 0}, failure.status)
 
@@ -436,11 +436,11 @@ class FakeDiscord:
             m := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", r.path)
         ):
             kind = body.get("type", 0)
-            data = body.get("data") or {}
-            flags = data.get("flags") or 0
+            message: dict[str, Any] = body.get("data") or {}
+            flags: int = message.get("flags") or 0
             resource: dict[str, Any] = {"type": kind}
             if kind == 4:
-                resource["message"] = self.message_object(str(CHANNEL_ID), data)
+                resource["message"] = self.message_object(str(CHANNEL_ID), message)
             return self._json(
                 {
                     "interaction": {

@@ -200,8 +200,8 @@ async def test_an_exception_in_retrieval_apologises_and_the_bot_goes_on(
         token = await fake.slash("ask", {"question": "explode again"})
         _, followup = await fake.wait_for(to_interaction(token), count=2)
         assert followup.body["content"].startswith("Sorry")
-    failures = [r for r in caplog.records if r.exc_info]
-    assert failures and "retrieval broke" in str(failures[0].exc_info[1])
+    failures = [r.exc_info[1] for r in caplog.records if r.exc_info]
+    assert failures and "retrieval broke" in str(failures[0])
 
 
 async def test_one_log_line_per_question_without_its_text(
@@ -369,6 +369,7 @@ class BlockingEngine(Engine):
 
 async def test_slow_retrieval_neither_delays_the_acknowledgement_nor_blocks_the_loop() -> None:
     engine = BlockingEngine.from_folder(SEEDS)
+    assert isinstance(engine, BlockingEngine)
     engine.release = threading.Event()
     async with running_bot(engine) as (fake, _):
         token = await fake.slash("ask", {"question": QUESTION})
