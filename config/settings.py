@@ -44,13 +44,13 @@ class Settings(BaseSettings):
     corpus: Path = Field(DEFAULT_CORPUS, description="Folder of .txt/.md documents to answer from.")
     top_k: int = Field(5, ge=1, le=100, description="Paragraphs retrieved per question.")
     k1: float = Field(1.5, ge=0.0, le=10.0, description="BM25 term-frequency saturation.")
-    b: float = Field(0.75, ge=0.0, le=1.0, description="BM25 length normalisation.")
+    b: float = Field(0.85, ge=0.0, le=1.0, description="BM25 length normalisation.")
     max_sentences: int = Field(3, ge=1, le=5, description="Most sentences quoted in one answer.")
     max_answer_chars: int = Field(
         600, ge=80, le=1800, description="Character budget for the quoted sentences."
     )
     min_confidence: float = Field(
-        0.5,
+        0.41,
         ge=0.0,
         le=1.0,
         description="Abstain below this share of the question's IDF weight found in the best "

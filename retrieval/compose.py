@@ -1,14 +1,18 @@
 """The extractive answer composer: choose the sentences that answer, quote them, cite them.
 
 Nothing is generated. A sentence is scored by how much of the question's weight (the IDF of its
-terms) it contains, with a smaller share from its paragraph's BM25 rank; the best 1-3 are quoted
-exactly as they stand in the file. Confidence is the share of the question's weight found in the
-best sentence's paragraph: a question whose rare words are absent from every paragraph is one the
-documents do not answer, whatever BM25 ranks first.
+terms) it contains, with a smaller share from its paragraph's BM25 score, a bonus for the
+question's adjacent word pairs found adjacent in it, and one for holding the kind of thing the
+question asks for (a number for "how many", a date for "when", a name for "who"); the best 1-3
+are quoted exactly as they stand in the file. Confidence is the share of the question's weight
+found in the best sentence's paragraph: a question whose rare words are absent from every
+paragraph is one the documents do not answer, whatever BM25 ranks first.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,11 +27,20 @@ class ComposerOptions:
     max_sentences: int = 3
     max_chars: int = 600
     """Budget for the quoted text; the best sentence is always quoted, trimmed if it must be."""
-    min_confidence: float = 0.5
+    min_confidence: float = 0.41
     """Abstain when less than this share of the question's IDF weight is in the best paragraph."""
     depth: int = 3
     """How many of the top paragraphs sentences are drawn from."""
     related: int = 3
+    fill_ratio: float = 0.0
+    """Further sentences are quoted only if they score at least this share of the best one."""
+    cue_weight: float = 0.15
+    """Bonus for a sentence holding what the question asks for (a number for "how many", a
+    date for "when", a name for "who") beyond the question's own words."""
+    bigram_weight: float = 0.3
+    """Bonus for the question's adjacent term pairs found adjacent in the sentence."""
+    missing_weight: float = 1.5
+    """A question term no paragraph contains weighs this many times the rarest term's IDF."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_sentences <= 10:
@@ -38,6 +51,52 @@ class ComposerOptions:
             raise OptionError(f"min_confidence must be 0 to 1 (got {self.min_confidence!r}).")
         if self.depth < 1:
             raise OptionError(f"depth must be at least 1 (got {self.depth!r}).")
+
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|half"
+)
+_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"\bhow (many|much|long|old|far|large|big|tall|high|often)\b|\bpercent"),
+        re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(
+            r"^when\b|\bwhen (was|were|did|does|is|do)\b|\b(what|which) (year|century|"
+            r"decade|date|month|day|time|period)\b|\byear\b"
+        ),
+        re.compile(
+            rf"\b1\d{{3}}|\b20\d\d|\b\d{{1,2}}(st|nd|rd|th)\b|\b({_MONTHS})\b|"
+            r"\bcentur(y|ies)\b|\b\d+s\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        re.compile(r"^(who|whom|whose)\b|\b(who|whom|whose) (was|were|is|did|had|has)\b"),
+        re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+"),
+    ),
+)
+
+
+def _cue(question: str) -> re.Pattern[str] | None:
+    """What kind of answer the question asks for, as a pattern over sentence text."""
+    lowered = " ".join(question.casefold().split())
+    for asks, looks_like in _CUES:
+        if asks.search(lowered):
+            return looks_like
+    return None
+
+
+def _has_cue(pattern: re.Pattern[str], text: str, question_terms: set[str]) -> bool:
+    """Whether ``text`` holds a match of ``pattern`` that is not one of the question's words."""
+    for match in pattern.finditer(text):
+        terms = set(analyze(text[match.start() :].split(maxsplit=1)[0]))
+        if not terms or not terms <= question_terms:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,25 +152,34 @@ def compose(
     # A term no paragraph contains gets the weight of the rarest possible term: missing it
     # is the strongest sign that the documents are about something else.
     max_idf = max((idf(t) for t in unique_terms), default=0.0)
-    weights = {t: (idf(t) or max(max_idf, 1.0) * 1.5) for t in unique_terms}
+    weights = {t: (idf(t) or max(max_idf, 1.0) * options.missing_weight) for t in unique_terms}
     total = sum(weights.values())
     base = Answer(question, (), (), tuple(hits), query_terms=tuple(unique_terms))
     if not hits:
         return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
 
-    top_score = hits[0].score or 1.0
+    top_score = max(hit.score for hit in hits) or 1.0
     candidates: list[_Candidate] = []
     confidence_by_passage: dict[str, float] = {}
+    cue = _cue(question) if options.cue_weight else None
+    question_set = set(unique_terms)
+    pairs = {(a, b) for a, b in itertools.pairwise(query_terms) if a != b}
     for hit in hits[: options.depth]:
         passage = hit.passage
         paragraph_terms = set(analyze(passage.text))
         confidence_by_passage[passage.id] = _coverage(paragraph_terms, weights, total)
         for s, e in split_sentences(passage.text):
             text = passage.text[s:e]
-            coverage = _coverage(set(analyze(text)), weights, total)
+            tokens = analyze(text)
+            coverage = _coverage(set(tokens), weights, total)
             if coverage <= 0:
                 continue
             score = coverage + 0.3 * hit.score / top_score
+            if cue is not None and _has_cue(cue, text, question_set):
+                score += options.cue_weight
+            if pairs and options.bigram_weight:
+                found = pairs.intersection(itertools.pairwise(tokens))
+                score += options.bigram_weight * len(found) / len(pairs)
             candidates.append(
                 _Candidate(hit, passage.start + s, passage.start + e, text, coverage, score)
             )
@@ -129,7 +197,7 @@ def compose(
     for candidate in candidates[1:]:
         if len(chosen) >= options.max_sentences:
             break
-        if candidate.score < 0.6 * best.score:
+        if candidate.score < options.fill_ratio * best.score:
             break
         if used + 1 + len(candidate.text) > options.max_chars:
             continue

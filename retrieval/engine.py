@@ -2,10 +2,16 @@
 
 An Engine is built once per corpus (loading, splitting and indexing happen here, never per
 question) and is then read-only, so one instance can serve many threads at once.
+
+Ranking: BM25 (rank-bm25's formula, see :mod:`retrieval.index`) over each paragraph's words plus
+its title and headings, then the top ``rerank_depth`` candidates are re-ordered by normalised BM25
++ the share of the question's IDF weight in the paragraph's best sentence + the share of the
+question's adjacent term pairs found adjacent in the paragraph. Hits keep their BM25 scores.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Sequence
@@ -16,7 +22,7 @@ from .compose import ComposerOptions, compose
 from .errors import EmptyCorpusError, OptionError, QuestionError
 from .index import BM25Index
 from .loading import LoadedCorpus, LoadWarning, load_corpus
-from .splitting import split_passages
+from .splitting import split_passages, split_sentences
 from .types import Answer, Document, Hit, Passage
 
 MAX_QUESTION_CHARS = 1000
@@ -26,12 +32,22 @@ MAX_QUESTION_CHARS = 1000
 class EngineOptions:
     top_k: int = 5
     k1: float = 1.5
-    b: float = 0.75
+    b: float = 0.85
     composer: ComposerOptions = field(default_factory=ComposerOptions)
+    index_context: bool = True
+    """Index each paragraph's title and headings with its words (a title field, flattened)."""
+    rerank_depth: int = 20
+    """Re-rank this many BM25 candidates by their best sentence (0: BM25 order only)."""
+    rerank_weight: float = 0.25
+    """Weight of the best sentence's share of the question against normalised BM25."""
+    rerank_bigram_weight: float = 0.5
+    """Re-ranking weight of the question's adjacent term pairs found adjacent in the paragraph."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.top_k <= 100:
             raise OptionError(f"top_k must be 1 to 100 (got {self.top_k!r}).")
+        if not 0 <= self.rerank_depth <= 1000:
+            raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +83,18 @@ class Engine:
         self.options = options or EngineOptions()
         self.documents: dict[str, Document] = {d.source: d for d in documents}
         self.warnings = tuple(warnings)
-        self.passages: tuple[Passage, ...] = tuple(
-            p for d in documents for p in split_passages(d)
-        )
+        self.passages: tuple[Passage, ...] = tuple(p for d in documents for p in split_passages(d))
         if not self.passages:
             raise EmptyCorpusError("The documents hold no paragraph of text to search.")
         self._position = {p.id: i for i, p in enumerate(self.passages)}
-        self.index = BM25Index(
-            [analyze(p.text) for p in self.passages], k1=self.options.k1, b=self.options.b
+        self._tokens = [analyze(p.text) for p in self.passages]
+        indexed = (
+            [analyze(p.context) + t for p, t in zip(self.passages, self._tokens, strict=True)]
+            if self.options.index_context
+            else self._tokens
         )
+        self.index = BM25Index(indexed, k1=self.options.k1, b=self.options.b)
+        self._sentence_terms: dict[int, list[set[str]]] = {}
         self.build_seconds = time.perf_counter() - started
 
     @classmethod
@@ -94,10 +113,50 @@ class Engine:
         return self._search(terms, k or self.options.top_k)
 
     def _search(self, terms: Sequence[str], k: int) -> list[Hit]:
-        return [
-            Hit(self.passages[i], score, rank)
-            for rank, (i, score) in enumerate(self.index.top(terms, k), start=1)
-        ]
+        depth = self.options.rerank_depth
+        top = self.index.top(terms, max(k, depth))
+        if depth and top:
+            top = self._rerank(terms, top[:depth]) + top[depth:]
+        return [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
+
+    def sentence_terms(self, i: int) -> list[set[str]]:
+        """The analysed terms of each sentence of passage ``i`` (computed once, then cached)."""
+        cached = self._sentence_terms.get(i)
+        if cached is None:
+            text = self.passages[i].text
+            cached = [set(analyze(text[s:e])) for s, e in split_sentences(text)]
+            self._sentence_terms[i] = cached
+        return cached
+
+    def _rerank(
+        self, terms: Sequence[str], top: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """BM25 candidates re-ordered by BM25 (normalised to the best) plus the share of the
+        question's IDF weight found in the paragraph's best sentence; scores stay BM25's."""
+        weights = {t: self.index.idf(t) for t in dict.fromkeys(terms)}
+        total = sum(weights.values()) or 1.0
+        best_bm25 = top[0][1] or 1.0
+        pairs = {(a, b): weights[a] + weights[b] for a, b in itertools.pairwise(terms) if a != b}
+        pair_total = sum(pairs.values()) or 1.0
+
+        def key(item: tuple[int, float]) -> float:
+            i, score = item
+            best = max(
+                (sum(w for t, w in weights.items() if t in s) for s in self.sentence_terms(i)),
+                default=0.0,
+            )
+            bonus = 0.0
+            if pairs and self.options.rerank_bigram_weight:
+                tokens = self._tokens[i]
+                present = set(itertools.pairwise(tokens))
+                bonus = sum(w for pair, w in pairs.items() if pair in present) / pair_total
+            return (
+                score / best_bm25
+                + self.options.rerank_weight * best / total
+                + self.options.rerank_bigram_weight * bonus
+            )
+
+        return sorted(top, key=key, reverse=True)
 
     def ask(self, question: str) -> Answer:
         """Answer ``question``: quoted sentences with citations, or an abstention with reasons.
