@@ -1,0 +1,92 @@
+"""The ranking and composing levers kept after measurement (see docs/quality.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from retrieval import ComposerOptions, Document, Engine, EngineOptions, OptionError
+from retrieval.analysis import analyze
+from retrieval.compose import _cue, _has_cue, verify
+
+ARTICLE = """# Bell Rock Lighthouse
+
+The lighthouse keepers kept the lamp burning through every storm on the rock.
+
+The Bell Rock Lighthouse keepers were relieved by a supply boat. Relief came every six weeks.
+
+Storms on the rock were frequent. The lamp of the lighthouse could be seen for 35 miles.
+"""
+
+
+def _engine(**options: Any) -> Engine:
+    return Engine(
+        [Document("bell.md", ARTICLE, "Bell Rock Lighthouse", "utf-8")], EngineOptions(**options)
+    )
+
+
+def test_rerank_off_is_plain_bm25_order() -> None:
+    engine = _engine(rerank_depth=0)
+    terms = analyze("lighthouse keepers lamp rock")
+    hits = engine.search("lighthouse keepers lamp rock", 10)
+    assert [(h.passage.paragraph, h.score) for h in hits] == [
+        (engine.passages[i].paragraph, s) for i, s in engine.index.top(terms, 10)
+    ]
+
+
+def test_rerank_keeps_bm25_scores() -> None:
+    engine = _engine()
+    question = "How often were the Bell Rock keepers relieved?"
+    scores = engine.index.scores(analyze(question))
+    for hit in engine.search(question, 10):
+        i = engine.passages.index(hit.passage)
+        assert hit.score == pytest.approx(float(scores[i]))
+    assert np.allclose(engine.index.scores(["lamp"]), engine.index.reference_scores(["lamp"]))
+
+
+def test_title_is_searchable_when_indexed() -> None:
+    # "bell" appears only in the title and in paragraph 3: with the title field every paragraph
+    # matches it; without, only paragraph 3 does.
+    with_title = _engine(index_context=True).search("bell", 10)
+    without = _engine(index_context=False).search("bell", 10)
+    assert len(with_title) == 3
+    assert [h.passage.paragraph for h in without] == [3]
+
+
+def test_rerank_depth_is_checked() -> None:
+    with pytest.raises(OptionError, match="rerank_depth"):
+        EngineOptions(rerank_depth=-1)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("How many miles could the lamp be seen?", "It could be seen for 35 miles.", True),
+        ("How many miles could the lamp be seen?", "It could be seen from far away.", False),
+        ("When was the lighthouse built?", "It was built in 1810.", True),
+        ("When was the lighthouse built?", "It was built in the 19th century.", True),
+        ("Who built the lighthouse?", "It was built by Robert Stevenson.", True),
+        ("Who built the lighthouse?", "It was built by engineers.", False),
+        ("Who built the Lighthouse?", "The Lighthouse was built.", False),  # a question word
+    ],
+)
+def test_answer_type_cues(question: str, text: str, expected: bool) -> None:
+    cue = _cue(question)
+    assert cue is not None
+    assert _has_cue(cue, text, set(analyze(question))) is expected
+
+
+def test_no_cue_for_other_questions() -> None:
+    assert _cue("What is the lamp made of?") is None
+
+
+def test_cue_picks_the_sentence_with_the_number_and_quotes_stay_verbatim() -> None:
+    engine = _engine(composer=ComposerOptions(max_sentences=1, min_confidence=0.0))
+    answer = engine.ask("How far could the lamp of the lighthouse be seen?")
+    assert answer.sentences[0].text == ("The lamp of the lighthouse could be seen for 35 miles.")
+    verify(answer, engine.source_text)
+    # A sentence sharing no word with the question is never quoted, even next to the best one.
+    answer = engine.ask("How often were the Bell Rock Lighthouse keepers relieved?")
+    assert answer.text == "The Bell Rock Lighthouse keepers were relieved by a supply boat. [1]"
