@@ -70,6 +70,53 @@ def test_markdown_headings_are_context_not_passages(awkward_corpus: Path) -> Non
     ]
 
 
+def test_a_title_line_glued_to_the_text_is_still_the_title() -> None:
+    text = "Meeting Notes\nThe council met on Tuesday and approved the budget."
+    (passage,) = split_passages(Document("m.txt", text, "", "utf-8"))
+    assert passage.text == "The council met on Tuesday and approved the budget."
+    assert (passage.paragraph, passage.context) == (2, "Meeting Notes")
+    assert text[passage.start : passage.end] == passage.text
+
+
+def test_a_hard_wrapped_first_paragraph_is_not_cut_into_a_title() -> None:
+    text = "The council met on Tuesday and then approved the\nbudget for the coming year."
+    (passage,) = split_passages(Document("m.txt", text, "", "utf-8"))
+    assert (passage.paragraph, passage.text) == (1, text)
+
+
+def test_cr_only_title_does_not_swallow_the_next_line() -> None:
+    text = "CR title\rMore words here that make a longer line.\r\rLast one."
+    passages = split_passages(Document("cr.txt", text, "", "utf-8"))
+    assert passages[0].context == "CR title"
+    assert passages[0].text == "More words here that make a longer line."
+
+
+def test_code_front_matter_and_breaks_are_never_passages() -> None:
+    text = (
+        "---\ntitle: Widget\n---\n\n# Widget\n\nInstall it like this.\n\n"
+        "```sh\n# install the widget\npip install widget\n\nwidget serve\n```\n\n"
+        "* * *\n\nThen open the page.\n"
+    )
+    passages = split_passages(Document("w.md", text, "", "utf-8"))
+    assert [(p.paragraph, p.context, p.text) for p in passages] == [
+        (3, "Widget", "Install it like this."),
+        (5, "Widget", "Then open the page."),
+    ]
+
+
+def test_copies_of_a_file_have_different_ids() -> None:
+    a = split_passages(Document("a.txt", "Same text.", "", "utf-8"))
+    b = split_passages(Document("sub/a_copy.txt", "Same text.", "", "utf-8"))
+    assert a[0].id != b[0].id
+
+
+def test_sentence_splitting_is_linear_in_a_huge_paragraph() -> None:
+    # Quadratic splitting took minutes on this (it looked back over the whole prefix per ".").
+    text = "The zebra sprint fact. " * 10_000
+    spans = split_sentences(text)
+    assert len(spans) == 10_000
+
+
 def test_a_long_or_punctuated_first_line_is_not_a_title() -> None:
     doc = Document("x.txt", "This first line ends with a period.\n\nSecond.", "", "utf-8")
     assert [p.paragraph for p in split_passages(doc)] == [1, 2]
@@ -113,6 +160,24 @@ def _sentences(text: str) -> list[str]:
             ["J. R. R. Tolkien wrote it.", "Then he rested!"],
         ),
         ("Items:\n- first item\n- second item", ["Items:", "- first item", "- second item"]),
+        ("Items:\r- first\r- second", ["Items:", "- first", "- second"]),
+        (
+            "Steps:\n1. Install Python.\n2. Run make.",
+            ["Steps:", "1. Install Python.", "2. Run make."],
+        ),
+        ("1. Install Python. 2. Run make.", ["1. Install Python.", "2. Run make."]),
+        (
+            "The answer was no. The sun set. They sat. Nobody spoke.",
+            ["The answer was no.", "The sun set.", "They sat.", "Nobody spoke."],
+        ),
+        (
+            "Room No. 5 is shut. Inflation hit 3.5. Next year fell.",
+            ["Room No. 5 is shut.", "Inflation hit 3.5.", "Next year fell."],
+        ),
+        (
+            "Apple Inc. The company grew. He ran.[3] Then stopped.",
+            ["Apple Inc.", "The company grew.", "He ran.[3]", "Then stopped."],
+        ),
         ("No final punctuation", ["No final punctuation"]),
     ],
 )
