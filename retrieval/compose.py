@@ -110,7 +110,8 @@ class _Candidate:
 
 
 def _coverage(terms: set[str], weights: Mapping[str, float], total: float) -> float:
-    return sum(weights[t] for t in terms if t in weights) / total if total > 0 else 0.0
+    # Summed in question order, not set order, so results do not depend on the hash seed.
+    return sum(w for t, w in weights.items() if t in terms) / total if total > 0 else 0.0
 
 
 def _clip(text: str, start: int, terms: Sequence[str], budget: int) -> tuple[int, int]:

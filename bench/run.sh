@@ -1,0 +1,32 @@
+#!/bin/sh
+# The four quality benchmarks of docs/quality.md. Run from the repository root:  sh bench/run.sh
+# Reads the public data from ../shared/bench-data (never copied into the repository) and writes
+# each command's output to bench/results/<name>.txt (table) and <name>.json (--json).
+set -eu
+DATA=${BENCH_DATA:-../shared/bench-data}
+EVAL=${CITEBOT_EVAL:-.venv/bin/citebot eval}
+OUT=bench/results
+mkdir -p "$OUT"
+
+run() {  # name, then the arguments of `citebot eval`
+    name=$1
+    shift
+    echo "\$ citebot eval $*" | sed "s#$DATA#../shared/bench-data#g" >"$OUT/$name.txt"
+    $EVAL "$@" >>"$OUT/$name.txt"
+    $EVAL "$@" --json >"$OUT/$name.json"
+    cat "$OUT/$name.txt"
+    echo
+}
+
+# 1. SQuAD 2.0 dev: corpus = all 1,204 paragraphs, the 5,928 answerable questions.
+run squad "$DATA/squad/dev-v2.0.json" --format squad --answerable-only --failures 5
+# 2. BEIR SciFact, test split: nDCG@10 and R@100 (document = title + abstract).
+run scifact "$DATA/scifact" --format beir
+# 3. Out-of-corpus abstention: corpus = the first 17 articles; the other 18 articles' answerable
+#    questions must abstain. Rates at the default settings, and the trade-off curve.
+run out_of_corpus "$DATA/squad/dev-v2.0.json" --format squad --answerable-only \
+    --corpus-articles 17 --curve
+# 4. SQuAD 2.0 with its 5,945 unanswerable ("is_impossible") questions.
+run squad_unanswerable "$DATA/squad/dev-v2.0.json" --format squad --curve
+# The seed question set (also run by `make test`): every case must pass.
+run seed tests/data/seed_questions.jsonl --strict
