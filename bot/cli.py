@@ -20,12 +20,13 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from config import Settings, describe_errors
+from config import ENV_PREFIX, Settings, describe_errors
 from retrieval import CitebotError, Engine, QuestionError
 
+from . import eval_cmd
 from .jsonout import answer_to_json, error_to_json
 from .render_text import render_answer
-from .repl import Repl, default_history_path
+from .repl import Repl, default_history_path, state_dir
 
 EXIT_OK, EXIT_BAD_QUESTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 log = logging.getLogger("citebot")
@@ -38,11 +39,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"citebot: {message} (see `{self.prog} --help`)\n")
 
 
+def _top_k(value: str) -> int:
+    """--top-k is checked here so that its error names the flag, not the variable."""
+    try:
+        number = int(value)
+    except ValueError:
+        message = f"must be a whole number from 1 to 100, not {value!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 100, not {number}")
+    return number
+
+
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus", type=Path, help="folder of .txt/.md documents (default: CITEBOT_CORPUS)"
     )
-    parser.add_argument("--top-k", type=int, help="paragraphs to retrieve (default: 5)")
+    parser.add_argument("--top-k", type=_top_k, help="paragraphs to retrieve, 1-100 (default: 5)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,13 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     discord = commands.add_parser("discord", help="run the Discord bot")
     _add_engine_options(discord)
 
-    try:
-        from . import eval_cmd
-    except ImportError:  # the eval front end is optional at import time
-        pass
-    else:
-        eval_cmd.add_parser(commands)
+    eval_cmd.add_parser(commands)
     return parser
+
+
+def _unknown_variables() -> list[str]:
+    """CITEBOT_ variables that are no setting: a typo ("CITEBOT_TOPK") would be silently ignored."""
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(
+        v for v in os.environ if v.upper().startswith(ENV_PREFIX) and v.upper() not in known
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -100,8 +116,6 @@ def _questions(stream: TextIO) -> Iterable[str]:
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     engine = _engine(settings, err)
     batch = args.question == "-"
-    if batch and isinstance(sys.stdin, io.TextIOWrapper):
-        sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is one odd character
     questions = _questions(sys.stdin) if batch else [args.question]
     color = not args.json and out.isatty()
     status = EXIT_OK
@@ -115,8 +129,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
             if args.json:
                 record = error_to_json(question, str(error))
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            elif batch:
+                out.write(f"{error}\n")
             else:
-                (out if batch else err).write(f"{error}\n")
+                err.write(f"citebot: {error}\n")
             continue
         if args.json:
             out.write(json.dumps(answer_to_json(answer), ensure_ascii=False) + "\n")
@@ -162,7 +178,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         f"documents:   {len(engine.documents)}\n"
         f"paragraphs:  {len(engine.passages)}\n"
         f"vocabulary:  {engine.index.vocabulary_size} terms\n"
-        f"skipped:     {sum(1 for w in engine.warnings if 'skipped' in w.message)} file(s)\n"
+        f"skipped:     {sum(w.skipped for w in engine.warnings)} file(s)\n"
         f"time:        {elapsed * 1000:.0f} ms (load, split, tokenize, index)\n"
     )
     return EXIT_OK
@@ -176,8 +192,6 @@ def cmd_discord(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
 
 
 def _eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from . import eval_cmd
-
     return eval_cmd.run(args, settings)
 
 
@@ -190,16 +204,26 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
 }
 
 
-def _log_file() -> Path:
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "citebot" / "citebot.log"
+def _forgiving_streams() -> None:
+    """A stray non-UTF-8 byte in input, or an undecodable character on the way out, becomes one
+    odd character instead of a crash that loses the rest of a batch."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
 
 
 def main(argv: list[str] | None = None) -> int:
+    _forgiving_streams()
     args = build_parser().parse_args(argv)
     out, err = sys.stdout, sys.stderr
+    for variable in _unknown_variables():
+        err.write(f"citebot: warning: {variable} is not a citebot setting; it is ignored.\n")
     try:
-        settings = _settings(args)
+        try:
+            settings = _settings(args)
+        except (UnicodeDecodeError, OSError) as error:
+            err.write(f"citebot: cannot read the .env file in {os.getcwd()}: {error}.\n")
+            return EXIT_USAGE
         return COMMANDS[args.command](args, settings, out, err)
     except ValidationError as error:
         for line in describe_errors(error):
@@ -215,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = None  # type: ignore[assignment]  # silence the flush at exit
         return EXIT_OK
     except Exception:
-        path = _log_file()
+        path = state_dir() / "citebot.log"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handler = logging.FileHandler(path, encoding="utf-8")

@@ -23,9 +23,16 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color else text
 
 
+# C0/C1 control characters (ESC above all) from a document or a file name must not reach the
+# terminal, where they could clear the screen or retitle the window.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)], "\ufffd")
+
+
 def _flat(text: str) -> str:
-    """Hard-wrapped lines joined for display; quotes in --json keep the file's exact text."""
-    return " ".join(text.split())
+    """One printable line: hard wraps joined, control characters made visible and harmless.
+
+    For display only; quotes in --json keep the file's exact text."""
+    return " ".join(text.split()).translate(_CONTROLS)
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -43,10 +50,10 @@ def _highlight(text: str, terms: Sequence[str], color: bool) -> str:
 
 def citation_line(citation: Citation, terms: Sequence[str], color: bool) -> str:
     passage = citation.passage
-    where = _paint(f"{passage.source} ¶{passage.paragraph}", _DIM, color)
+    where = _paint(f"{_flat(passage.source)} ¶{passage.paragraph}", _DIM, color)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
     quote = _highlight(snippet(passage.text), terms, color)
-    return f"  {marker} {where}  \"{quote}\""
+    return f'  {marker} {where}  "{quote}"'
 
 
 def abstention_message(answer: Answer) -> str:
@@ -78,8 +85,8 @@ def render_sources(sources: Sequence[SourceSummary]) -> str:
     total = sum(s.paragraphs for s in sources)
     lines = [f"{len(sources)} document(s), {total} paragraph(s):"]
     for s in sources:
-        title = f"  — {s.title}" if s.title else ""
-        lines.append(f"  {s.source}  ({s.paragraphs} ¶){title}")
+        title = f"  — {_flat(s.title)}" if s.title else ""
+        lines.append(f"  {_flat(s.source)}  ({s.paragraphs} ¶){title}")
     return "\n".join(lines)
 
 
@@ -93,7 +100,8 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
     for hit in answer.hits:
         tag = f" [{cited[hit.passage.id]}]" if hit.passage.id in cited else ""
         lines.append(
-            f"  #{hit.rank} {hit.score:7.3f}  {hit.passage.source} ¶{hit.passage.paragraph}{tag}"
+            f"  #{hit.rank} {hit.score:7.3f}  {_flat(hit.passage.source)} "
+            f"¶{hit.passage.paragraph}{tag}"
         )
     if answer.sentences:
         lines.append("Sentences quoted (score):")

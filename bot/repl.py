@@ -27,9 +27,14 @@ Commands:
   :quit      leave (Ctrl-D and Ctrl-C work too)"""
 
 
-def default_history_path() -> Path:
+def state_dir() -> Path:
+    """Where citebot keeps its history and log: $XDG_STATE_HOME/citebot (~/.local/state)."""
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "citebot" / "history"
+    return Path(state) / "citebot"
+
+
+def default_history_path() -> Path:
+    return state_dir() / "history"
 
 
 class _History:
@@ -84,8 +89,6 @@ class Repl:
             f"citebot: {len(sources)} document(s), {len(self.engine.passages)} paragraph(s). "
             "Ask a question, or :help."
         )
-        for warning in self.engine.warnings:
-            self.say(f"warning: {warning}")
         try:
             while True:
                 try:

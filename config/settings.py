@@ -80,6 +80,14 @@ class Settings(BaseSettings):
         _split_ids
     )
 
+    @field_validator("corpus", mode="before")
+    @classmethod
+    def _corpus_not_empty(cls, value: Any) -> Any:
+        """An empty CITEBOT_CORPUS would mean "." and quietly index the whole working folder."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must be the path of a folder, not empty")
+        return value
+
     def engine_options(self) -> EngineOptions:
         return EngineOptions(
             top_k=self.top_k,
@@ -101,6 +109,6 @@ def describe_errors(error: ValidationError) -> list[str]:
         variable = ENV_PREFIX + field.upper()
         given = item.get("input")
         shown = "" if field == "discord_token" else f" (got {given!r})"
-        message = str(item["msg"])
+        message = str(item["msg"]).removeprefix("Value error, ")
         lines.append(f"Invalid setting {variable}{shown}: {message[0].lower()}{message[1:]}.")
     return lines

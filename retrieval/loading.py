@@ -6,7 +6,9 @@ files become :class:`LoadWarning` values, and only a folder with nothing usable 
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from .splitting import document_title
 from .types import Document
 
 SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Larger files are skipped: a log or a dump, not a document, and it would fill memory."""
 _BOM = "\ufeff"
 
 
@@ -24,6 +28,7 @@ class LoadWarning:
 
     source: str
     message: str
+    skipped: bool = True
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"
@@ -37,23 +42,40 @@ class LoadedCorpus:
 
 
 def _decode(data: bytes) -> tuple[str, str] | None:
-    """Decode as UTF-8 (BOM dropped), else Latin-1 if it looks like text; None for binary data.
+    """The text and the encoding it was read with, or None for data that is not text.
 
-    The BOM is dropped from the text so that offsets count characters a reader sees.
+    UTF-8 (a BOM is dropped, so offsets count the characters a reader sees), UTF-16 with a BOM,
+    then the two legacy encodings a stray non-UTF-8 file is almost always in: Windows-1252
+    (smart quotes at 0x91-0x94) and Latin-1.
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None
     if b"\x00" in data:
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    else:
+        return (text[1:], "utf-8-sig") if text.startswith(_BOM) else (text, "utf-8")
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
         text = data.decode("latin-1")
-        # Latin-1 decodes every byte; C1 controls (0x80-0x9f) mean it is really something else.
-        if any("\x80" <= ch <= "\x9f" for ch in text):
-            return None
-        return text, "latin-1"
-    if text.startswith(_BOM):
-        return text[1:], "utf-8-sig"
-    return text, "utf-8"
+    # Latin-1 decodes every byte; C1 controls (0x80-0x9f) mean it is really something else.
+    if any("\x80" <= ch <= "\x9f" for ch in text):
+        return None
+    return text, "latin-1"
+
+
+def _display_name(relative: Path) -> str:
+    """The path as text that can always be printed: undecodable bytes in a file name become
+    U+FFFD instead of lone surrogates that would crash a UTF-8 terminal or JSON consumer."""
+    raw = relative.as_posix()
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _corpus_files(root: Path) -> list[Path]:
@@ -82,11 +104,20 @@ def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
     documents: list[Document] = []
     warnings: list[LoadWarning] = []
     for path in _corpus_files(root):
-        source = path.relative_to(root).as_posix()
+        source = _display_name(path.relative_to(root))
         try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
+                warnings.append(LoadWarning(source, "skipped: not a regular file."))
+                continue
+            if info.st_size > MAX_FILE_BYTES:
+                size = f"{info.st_size / 1024 / 1024:.0f} MB"
+                warnings.append(LoadWarning(source, f"skipped: too large ({size}; limit 50 MB)."))
+                continue
             data = path.read_bytes()
         except OSError as error:
-            warnings.append(LoadWarning(source, f"skipped: cannot be read ({error.strerror})."))
+            reason = error.strerror or type(error).__name__
+            warnings.append(LoadWarning(source, f"skipped: cannot be read ({reason})."))
             continue
         decoded = _decode(data)
         if decoded is None:
@@ -96,8 +127,9 @@ def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
         if not text.strip():
             warnings.append(LoadWarning(source, "skipped: it is empty."))
             continue
-        if encoding == "latin-1":
-            warnings.append(LoadWarning(source, "not valid UTF-8; read as Latin-1."))
+        if encoding in ("windows-1252", "latin-1"):
+            name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
+            warnings.append(LoadWarning(source, f"not valid UTF-8; read as {name}.", False))
         documents.append(Document(source, text, document_title(text), encoding))
     if not documents:
         raise EmptyCorpusError(

@@ -160,8 +160,9 @@ def test_corpus_from_environment(cwd: Path, tmp_path: Path) -> None:
         (["ask", "--corpus", "/no/such/folder", "x"], {}, "'/no/such/folder' does not exist"),
         (["ask", "x"], {"CITEBOT_TOP_K": "-3"}, "Invalid setting CITEBOT_TOP_K (got '-3')"),
         (["ask", "x"], {"CITEBOT_TOP_K": "abc"}, "Invalid setting CITEBOT_TOP_K (got 'abc')"),
-        (["ask", "--top-k", "0", "x"], {}, "Invalid setting CITEBOT_TOP_K (got 0)"),
-        (["ask", "--top-k", "many", "x"], {}, "argument --top-k: invalid int value"),
+        (["ask", "--top-k", "0", "x"], {}, "argument --top-k: must be from 1 to 100, not 0"),
+        (["ask", "--top-k", "many", "x"], {}, "argument --top-k: must be a whole number"),
+        (["ask", "x"], {"CITEBOT_CORPUS": ""}, "CITEBOT_CORPUS (got ''): must be the path of a"),
         (["frobnicate"], {}, "invalid choice"),
         ([], {}, "required"),
     ],
@@ -212,3 +213,26 @@ def test_repl_over_a_pipe(cwd: Path) -> None:
     assert done.stdout.startswith("citebot: 1 document(s), 10 paragraph(s).")
     assert "ICE official Jeffrey Lynch said in a statement. [1]" in done.stdout
     assert done.stdout.endswith("> Bye.\n")
+
+
+def test_an_undecodable_env_file_is_one_line(cwd: Path) -> None:
+    (cwd / ".env").write_bytes(b"CITEBOT_TOP_K=\xff\n")
+    done = citebot("ask", "x", cwd=cwd)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"citebot: cannot read the .env file in {cwd}")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_misspelt_setting_is_warned_about(cwd: Path) -> None:
+    done = citebot("ask", "Who is Jeffrey Lynch?", env={"CITEBOT_TOPK": "3"}, cwd=cwd)
+    assert done.returncode == 0
+    assert "citebot: warning: CITEBOT_TOPK is not a citebot setting" in done.stderr
+
+
+def test_stray_bytes_in_the_repl_do_not_lose_the_session(cwd: Path) -> None:
+    done = citebot(
+        "repl", stdin=b"Who is Jeffrey Lynch?\n\xff Lynch\nWho is the mayor?\n", cwd=cwd,
+        env={"PYTHONIOENCODING": "utf-8"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("[1] 000_4568191ad18858cd.txt") == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def test_unreadable_files_are_skipped_with_a_warning_naming_them(awkward_corpus:
     warnings = {w.source: w.message for w in load_corpus(awkward_corpus).warnings}
     assert "binary" in warnings["e_binary.txt"]
     assert "empty" in warnings["f_empty.md"]
-    assert "Latin-1" in warnings["d_latin1.txt"]
+    assert "read as Windows-1252" in warnings["d_latin1.txt"]
     assert "notes.pdf" not in warnings  # not a .txt/.md file: not ours to read
 
 
@@ -34,7 +35,37 @@ def test_bom_is_dropped_and_latin1_decoded(awkward_corpus: Path) -> None:
     assert docs["c_bom.md"].text.startswith("# Handbook")
     assert docs["c_bom.md"].encoding == "utf-8-sig"
     assert docs["d_latin1.txt"].text.startswith("Café culture in Zürich")
-    assert docs["d_latin1.txt"].encoding == "latin-1"
+    assert docs["d_latin1.txt"].encoding == "windows-1252"  # a superset of Latin-1's letters
+
+
+def test_legacy_and_utf16_encodings(tmp_path: Path) -> None:
+    (tmp_path / "smart.txt").write_bytes("\u201cQuoted\u201d text.".encode("cp1252"))
+    (tmp_path / "utf16.txt").write_bytes("Über alles.".encode("utf-16"))
+    (tmp_path / "c1.txt").write_bytes(b"Latin-1 only: \x81 here.")  # undefined in cp1252
+    docs = {d.source: d for d in load_corpus(tmp_path).documents}
+    assert docs["smart.txt"].text == "\u201cQuoted\u201d text."
+    assert docs["utf16.txt"].text == "Über alles."
+    assert "c1.txt" not in docs  # a C1 control: binary, not text
+
+
+def test_special_files_are_skipped_not_read(tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("Fine.")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block forever
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")  # reading it would never end
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    corpus = load_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["ok.txt"]
+    warnings = {w.source: w.message for w in corpus.warnings}
+    assert warnings["pipe.txt"] == "skipped: not a regular file."
+    assert warnings["zero.txt"] == "skipped: not a regular file."
+    assert warnings["loop.txt"].startswith("skipped: cannot be read")
+
+
+def test_undecodable_file_names_become_printable(tmp_path: Path) -> None:
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text("Iguanas bask.")
+    (document,) = load_corpus(tmp_path).documents
+    assert document.source == "caf\ufffd.txt"
+    document.source.encode("utf-8")  # no lone surrogates left
 
 
 def test_missing_folder_is_an_error_naming_the_path(tmp_path: Path) -> None:
