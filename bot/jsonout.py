@@ -1,9 +1,11 @@
 """The ``--json`` contract: one object per question. Fields are only ever added, never removed.
 
     {"question", "answered", "answer", "sentences": [{"text", "citation", "start", "end"}],
-     "citations": [{"n", "source", "paragraph", "start", "end", "score", "text"}],
+     "citations": [{"n", "source", "paragraph", "start", "end", "score", "text", "context"}],
      "related": [same shape as citations], "hits": [{"source", "paragraph", "start", "end",
-     "score", "text"}], "abstain_reason", "confidence", "error"}
+     "score", "text", "context"}], "abstain_reason", "confidence", "error"}
+
+``context`` is the title and headings above the paragraph (" › "-joined), never quoted.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
         "end": passage.end,
         "score": round(score, 6),
         "text": passage.text,
+        "context": passage.context,
     }
 
 

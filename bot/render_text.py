@@ -57,13 +57,15 @@ def citation_line(citation: Citation, terms: Sequence[str], color: bool) -> str:
 
 
 def abstention_message(answer: Answer) -> str:
+    lead = "I couldn't find an answer to that in the documents"
     if answer.abstain_reason is AbstainReason.LOW_CONFIDENCE:
         share = round(answer.confidence * 100)
         return (
-            "I couldn't find an answer to that in the documents: the closest paragraphs "
-            f"cover only {share}% of what the question asks about."
+            f"{lead}: the closest paragraphs cover only {share}% of what the question asks about."
         )
-    return "I couldn't find an answer to that in the documents: no paragraph mentions its words."
+    if answer.related:
+        return f"{lead}: the closest paragraphs do not contain what it asks about."
+    return f"{lead}: no paragraph mentions any of its words."
 
 
 def render_answer(answer: Answer, *, color: bool = False) -> str:
