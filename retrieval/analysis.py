@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -72,3 +73,25 @@ def analyze(text: str) -> list[str]:
     Numbers and acronyms are not stemmed: the English stemmer would cut "u.s" to "u.".
     """
     return [w if "." in w or w.isdigit() else _stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+# The token pattern on un-normalized text (both apostrophes), so spans index the original.
+_RAW_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
+
+
+def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """(start, end) in ``text`` of each word whose analysed form is one of ``terms``.
+
+    Uses the same tokens and analysis as search, so "passed" matches a question's "pass",
+    "U.S." matches "u.s", and a stopword never matches.
+    """
+    wanted = set(terms)
+    if not wanted:
+        return []
+    spans = []
+    for match in _RAW_TOKEN.finditer(text):
+        analysed = analyze(match.group())
+        if analysed and analysed[0] in wanted:
+            end = match.end() - 1 if match.group().endswith(".") else match.end()
+            spans.append((match.start(), end))
+    return spans

@@ -42,3 +42,13 @@ def test_analysis_from_many_threads_matches_one_thread() -> None:
     expected = [analyze(t) for t in texts]
     with ThreadPoolExecutor(max_workers=16) as pool:
         assert list(pool.map(analyze, texts)) == expected
+
+
+def test_term_spans_match_through_the_same_analysis() -> None:
+    from retrieval.analysis import term_spans
+
+    text = "Straße: the U.S. council passed 1,204 laws; the Council’s passing."
+    terms = analyze("u.s. councils pass 1204 strasse")
+    assert [text[s:e] for s, e in term_spans(text, terms)] == [
+        "Straße", "U.S", "council", "passed", "1,204", "Council’s", "passing",
+    ]  # fmt: skip
