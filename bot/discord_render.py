@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from retrieval.analysis import analyze
+from retrieval.analysis import term_spans
 from retrieval.types import AbstainReason, Answer, Citation, Passage
 
 # --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object) ---
@@ -76,7 +76,6 @@ _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:+]|(?<=\d)\.)")
 # Mentions that could ping (or render as a pill) even with the angle bracket escaped.
 _AT = re.compile(r"@(?=everyone|here|[!&]?\d|[^\s@]{2,32}#\d{4})", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 ZWSP = "\u200b"
 
 
@@ -102,12 +101,10 @@ def highlight(text: str, terms: frozenset[str]) -> str:
         return escape(text)
     out: list[str] = []
     position = 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if terms.intersection(analyze(word)):
-            out.append(_escape_inline(text[position : match.start()]))
-            out.append(f"**{_escape_inline(word)}**")
-            position = match.end()
+    for start, end in term_spans(text, terms):
+        out.append(_escape_inline(text[position:start]))
+        out.append(f"**{_escape_inline(text[start:end])}**")
+        position = end
     out.append(_escape_inline(text[position:]))
     return "".join(out)
 
