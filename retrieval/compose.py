@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .analysis import analyze
+from .analysis import analyze, term_spans
 from .errors import CitationMismatchError, OptionError
 from .splitting import split_sentences
 from .types import AbstainReason, Answer, Citation, Hit, Sentence
@@ -90,10 +90,14 @@ def _cue(question: str) -> re.Pattern[str] | None:
     return None
 
 
+_WORD_AT = re.compile(r"\S+")
+
+
 def _has_cue(pattern: re.Pattern[str], text: str, question_terms: set[str]) -> bool:
     """Whether ``text`` holds a match of ``pattern`` that is not one of the question's words."""
     for match in pattern.finditer(text):
-        terms = set(analyze(text[match.start() :].split(maxsplit=1)[0]))
+        word = _WORD_AT.match(text, match.start())
+        terms = set(analyze(word.group() if word else ""))
         if not terms or not terms <= question_terms:
             return True
     return False
@@ -120,8 +124,8 @@ def _clip(text: str, start: int, terms: Sequence[str], budget: int) -> tuple[int
     Used only when a single sentence is longer than the whole budget; the window is still a
     verbatim substring of the source.
     """
-    lowered = text.casefold()
-    anchor = min((i for t in terms if (i := lowered.find(t)) >= 0), default=0)
+    spans = term_spans(text, terms)
+    anchor = spans[0][0] if spans else 0
     lo = max(0, anchor - budget // 3)
     hi = min(len(text), lo + budget)
     lo = max(0, hi - budget)
@@ -167,12 +171,15 @@ def compose(
     pairs = {(a, b) for a, b in itertools.pairwise(query_terms) if a != b}
     for hit in hits[: options.depth]:
         passage = hit.passage
-        paragraph_terms = set(analyze(passage.text))
+        # The title and headings above a paragraph are searched with it, so they count here
+        # too: under "## Refund policy", "Customers get thirty days." answers "refund policy?".
+        context_terms = set(analyze(passage.context))
+        paragraph_terms = set(analyze(passage.text)) | context_terms
         confidence_by_passage[passage.id] = _coverage(paragraph_terms, weights, total)
         for s, e in split_sentences(passage.text):
             text = passage.text[s:e]
             tokens = analyze(text)
-            coverage = _coverage(set(tokens), weights, total)
+            coverage = _coverage(set(tokens) | context_terms, weights, total)
             if coverage <= 0:
                 continue
             score = coverage + 0.3 * hit.score / top_score
@@ -202,6 +209,8 @@ def compose(
             break
         if used + 1 + len(candidate.text) > options.max_chars:
             continue
+        if any(candidate.text == c.text for c in chosen):
+            continue  # the same sentence twice (a copied file, a repeated line) says nothing new
         chosen.append(candidate)
         used += 1 + len(candidate.text)
     if len(best.text) > options.max_chars:

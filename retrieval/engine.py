@@ -172,8 +172,9 @@ class Engine:
                 "'what is the', punctuation or symbols). Please ask about something specific."
             )
         hits = self._search(terms, self.options.top_k)
+        # The cleaned question is what gets echoed: control characters stay out of every reply.
         return compose(
-            question, terms, hits, self.index.idf, self.source_text, self.options.composer
+            cleaned, terms, hits, self.index.idf, self.source_text, self.options.composer
         )
 
     def sources(self) -> list[SourceSummary]:

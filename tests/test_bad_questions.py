@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import Engine, QuestionError
+from retrieval.engine import clean_question
 from tests.test_cli import citebot
 
 # (name, question, reply): reply is a part of the error message, or ANSWER / ABSTAIN.
@@ -33,7 +34,8 @@ CATALOGUE: list[tuple[str, str, str]] = [
 def test_engine_replies_politely(seed_engine: Engine, name: str, question: str, reply: str) -> None:
     if reply in (ANSWER, ABSTAIN):
         answer = seed_engine.ask(question)
-        assert answer.question == question
+        assert answer.question == clean_question(question)  # control characters are not echoed
+        assert answer.question.isprintable()
         if reply == ANSWER:
             assert "ICE official Jeffrey Lynch" in answer.text
         else:

@@ -111,3 +111,34 @@ def test_bad_composer_options_name_the_option(kwargs: dict[str, float]) -> None:
     (name,) = kwargs
     with pytest.raises(OptionError, match=name):
         ComposerOptions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_sentence_is_never_quoted_twice(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The axolotl regrows limbs.")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a_copy.txt").write_text("The axolotl regrows limbs.")
+    (tmp_path / "b.txt").write_text("The zebra sprint fact. " * 5)
+    engine = Engine.from_folder(tmp_path)
+    for question in ("What does the axolotl regrow?", "zebra sprint"):
+        texts = [s.text for s in engine.ask(question).sentences]
+        assert len(texts) == len(set(texts)) >= 1
+
+
+def test_a_heading_answers_for_the_paragraph_under_it(tmp_path: Path) -> None:
+    (tmp_path / "h.md").write_text(
+        "# Shop\n\n## Refund policy\n\nCustomers get thirty days to return items.\n\n"
+        "## Shipping\n\nParcels leave within two days.\n"
+    )
+    answer = Engine.from_folder(tmp_path).ask("What is the refund policy?")
+    assert answer.answered
+    assert answer.sentences[0].text == "Customers get thirty days to return items."
+    assert answer.citations[0].passage.context == "Shop › Refund policy"
+
+
+def test_clipping_keeps_the_matched_word_even_after_length_changing_case_folds(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.txt").write_text("Straße " * 300 + "the platypus lays eggs " + "word " * 400)
+    engine = Engine.from_folder(tmp_path, EngineOptions(composer=ComposerOptions(max_chars=200)))
+    (sentence,) = engine.ask("platypus").sentences
+    assert "platypus" in sentence.text and len(sentence.text) <= 200
