@@ -24,9 +24,9 @@ CATALOGUE: list[tuple[str, str, str]] = [
     ("NUL inside a real question", "Who is\x00 Jeffrey\x07 Lynch?", ANSWER),
     ("right-to-left text", "ما هي عاصمة أستراليا؟", ABSTAIN),
     ("mixed RTL and LTR", "Who is \u200fJeffrey Lynch\u200f?", ANSWER),
-    # "everyone" and "123" are question words no paragraph has: too little matches to answer,
-    # and the closest paragraph is offered instead.
-    ("markdown and mentions", "@everyone <@123> **Who** is `Jeffrey Lynch`?", ABSTAIN),
+    ("markdown and a mention", "@here **Who** is `Jeffrey Lynch`?", ANSWER),
+    # Mentions are words like any other ("everyone", "123"); none of these is in the seed.
+    ("unknown words from mentions", "@everyone <@123> <@&456> Who is *the* 2019 winner?", ABSTAIN),
 ]
 
 
