@@ -75,8 +75,8 @@ def _is_title_line(line: str) -> bool:
 
 
 def _title_glued_to_text(lines: list[str]) -> bool:
-    """"Meeting Notes\\nThe council met…": a short unpunctuated first line, then a line that
-    starts a sentence and is clearly longer — a title, not the first line of a hard wrap."""
+    """A title glued to its text ("Meeting Notes\\nThe council met…"): a short unpunctuated
+    first line, then a line that starts a sentence and is clearly longer — not a hard wrap."""
     first, second = lines[0].strip(), lines[1].lstrip()
     longest = max(len(line.strip()) for line in lines[1:])
     return (
@@ -224,9 +224,7 @@ _NUMBER_ABBREVIATIONS = frozenset(
 )
 # A terminator: . ! ? or an ellipsis, then closing quotes/brackets, an optional footnote
 # marker ("[3]", "¹"), then white space or the end.
-_TERMINATOR = re.compile(
-    r"(?:\.{3}|…|[.!?])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)"
-)
+_TERMINATOR = re.compile(r"(?:\.{3}|…|[.!?])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _NON_SPACE = re.compile(r"\S")
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
