@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -118,6 +119,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     batch = args.question == "-"
     questions = _questions(sys.stdin) if batch else [args.question]
     color = not args.json and out.isatty()
+    width = shutil.get_terminal_size().columns - 1 if color else None
     status = EXIT_OK
     for n, question in enumerate(questions):
         if batch and not args.json:
@@ -137,7 +139,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
         if args.json:
             out.write(json.dumps(answer_to_json(answer), ensure_ascii=False) + "\n")
         else:
-            out.write(render_answer(answer, color=color) + "\n")
+            out.write(render_answer(answer, color=color, width=width) + "\n")
         out.flush()
     return status
 
@@ -150,6 +152,7 @@ def cmd_repl(args: argparse.Namespace, settings: Settings, out: TextIO, err: Tex
         read=input if interactive else _plain_reader(sys.stdin, out),
         out=out,
         color=out.isatty(),
+        fit_terminal=out.isatty(),
         history=default_history_path() if interactive else None,
     )
     return repl.run()

@@ -6,6 +6,8 @@ piped output and test transcripts stay plain text.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Sequence
 
 from retrieval import AbstainReason, Answer, Citation, SourceSummary
@@ -13,6 +15,9 @@ from retrieval import AbstainReason, Answer, Citation, SourceSummary
 from .highlight import mark
 
 SNIPPET_CHARS = 90
+"""Snippet length when the width is unknown (piped output)."""
+MIN_SNIPPET_CHARS = 30
+_MARKER = re.compile(r"\[\d+\]")
 _BOLD_YELLOW = "\x1b[1;33m"
 _CYAN = "\x1b[36m"
 _DIM = "\x1b[2m"
@@ -36,11 +41,12 @@ def _flat(text: str) -> str:
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The start of ``text``, cut at a word boundary with "…" when longer than ``limit``."""
+    """The start of ``text`` in at most ``limit`` characters, cut at a word boundary with "…"."""
     flat = _flat(text)
     if len(flat) <= limit:
         return flat
-    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    room = max(1, limit - 2)
+    cut = flat[:room].rsplit(" ", 1)[0] or flat[:room]
     return cut.rstrip(",;:") + " …"
 
 
@@ -48,12 +54,24 @@ def _highlight(text: str, terms: Sequence[str], color: bool) -> str:
     return mark(text, terms, lambda w: _paint(w, _BOLD_YELLOW, True)) if color else text
 
 
-def citation_line(citation: Citation, terms: Sequence[str], color: bool) -> str:
+def _wrap(text: str, width: int | None) -> list[str]:
+    """Word-wrapped lines on a terminal (no word cut in two); one line when piped."""
+    if width is None:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def citation_line(
+    citation: Citation, terms: Sequence[str], color: bool, width: int | None = None
+) -> str:
+    """``  [n] file ¶p  "start of the paragraph …"``, fitted to one line of ``width``."""
     passage = citation.passage
-    where = _paint(f"{_flat(passage.source)} ¶{passage.paragraph}", _DIM, color)
+    where = f"{_flat(passage.source)} ¶{passage.paragraph}"
+    prefix = f"  [{citation.n}] {where}  "
+    room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
+    quote = _highlight(snippet(passage.text, room), terms, color)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
-    quote = _highlight(snippet(passage.text), terms, color)
-    return f'  {marker} {where}  "{quote}"'
+    return f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
 
 
 def abstention_message(answer: Answer) -> str:
@@ -68,19 +86,22 @@ def abstention_message(answer: Answer) -> str:
     return f"{lead}: no paragraph mentions any of its words."
 
 
-def render_answer(answer: Answer, *, color: bool = False) -> str:
+def render_answer(answer: Answer, *, color: bool = False, width: int | None = None) -> str:
+    """The answer as terminal text; ``width`` wraps it to a terminal (None: one line each)."""
     terms = answer.query_terms
     if not answer.answered:
-        lines = [abstention_message(answer)]
+        lines = _wrap(abstention_message(answer), width)
         if answer.related:
             lines.append("Maybe related:")
-            lines.extend(citation_line(c, terms, color) for c in answer.related)
+            lines.extend(citation_line(c, terms, color, width) for c in answer.related)
         return "\n".join(lines)
-    body = " ".join(
-        f"{_highlight(_flat(s.text), terms, color)} {_paint(f'[{s.citation}]', _CYAN, color)}"
-        for s in answer.sentences
-    )
-    return "\n".join([body, *(citation_line(c, terms, color) for c in answer.citations)])
+    body = " ".join(f"{_flat(s.text)} [{s.citation}]" for s in answer.sentences)
+    lines = [
+        _MARKER.sub(lambda m: _paint(m.group(), _CYAN, color), _highlight(line, terms, color))
+        for line in _wrap(body, width)
+    ]
+    lines.extend(citation_line(c, terms, color, width) for c in answer.citations)
+    return "\n".join(lines)
 
 
 def render_sources(sources: Sequence[SourceSummary]) -> str:

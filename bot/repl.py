@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -70,12 +71,14 @@ class Repl:
         read: Callable[[str], str] = input,
         out: TextIO,
         color: bool = False,
+        fit_terminal: bool = False,
         history: Path | None = None,
     ) -> None:
         self.engine = engine
         self.read = read
         self.out = out
         self.color = color
+        self.fit_terminal = fit_terminal
         self.history = _History(history)
         self.last: Answer | None = None
 
@@ -117,7 +120,8 @@ class Repl:
         except CitebotError as error:
             self.say(str(error))
             return True
-        self.say(render_answer(self.last, color=self.color))
+        width = shutil.get_terminal_size().columns - 1 if self.fit_terminal else None
+        self.say(render_answer(self.last, color=self.color, width=width))
         return True
 
     def command(self, name: str) -> bool:

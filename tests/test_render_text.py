@@ -17,3 +17,16 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
     for shown in (render_answer(answer), render_sources(engine.sources())):
         assert "\x1b" not in shown and "\x07" not in shown  # … but is shown harmless
         assert "\ufffd" in shown
+
+
+def test_wrapping_to_a_terminal_width_never_cuts_words(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("What did the Denver City Council pass?")
+    wrapped = render_answer(answer, width=80)
+    assert all(len(line) <= 80 for line in wrapped.splitlines())
+    body = " ".join(f"{s.text} [{s.citation}]" for s in answer.sentences)
+    assert " ".join(wrapped.split()).startswith(" ".join(body.split()))
+
+
+def test_colour_marks_terms_and_citations_after_wrapping(seed_engine: Engine) -> None:
+    shown = render_answer(seed_engine.ask("Who is Jeffrey Lynch?"), color=True, width=50)
+    assert "\x1b[1;33mJeffrey\x1b[0m" in shown and "\x1b[36m[1]\x1b[0m" in shown
