@@ -1,32 +1,39 @@
 # Two commands on a fresh machine: `make run` and `make test`.
-# The venv is (re)built only when pyproject.toml changes, so both are fast once set up.
+# The venv is (re)built only when pyproject.toml changes, so both start at once after the first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOG := $(VENV)/install.log
+SOURCES := bot retrieval config tests bench
 
 .PHONY: run test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (first run, or pyproject.toml changed); log: $(LOG)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@{ $(BIN)/python -m pip install --upgrade pip && \
+	   $(BIN)/python -m pip install -e '.[dev]'; } > $(LOG) 2>&1 || \
+	   { tail -n 30 $(LOG); echo "Installing the dependencies failed; full log: $(LOG)"; exit 1; }
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/citebot repl
+	@$(BIN)/citebot repl
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check bot retrieval config tests bench
+	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/mypy
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot retrieval config tests bench
-	$(BIN)/ruff format --check bot retrieval config tests bench
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+bench: $(STAMP)
+	sh bench/run.sh
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
