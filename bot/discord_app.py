@@ -336,13 +336,21 @@ def fail(message: str) -> int:
 
 
 async def serve(bot: CitebotBot, token: str) -> None:
-    """Run until the connection ends or SIGTERM/SIGINT asks for a clean shutdown."""
+    """Log in, then run until the connection ends or SIGTERM/SIGINT asks for a clean shutdown.
+
+    discord.py's own INFO lines are held back until the token is accepted, so a rejected token
+    prints one line (ours), not a log preamble followed by it.
+    """
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has none
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    discord_log = logging.getLogger("discord")
     async with bot:
-        await bot.start(token)
+        discord_log.setLevel(logging.WARNING)
+        await bot.login(token)
+        discord_log.setLevel(logging.INFO)
+        await bot.connect()
 
 
 def run(settings: Settings, engine: Engine) -> int:

@@ -71,8 +71,8 @@ def test_rejected_token_is_one_line_exit_2_and_never_shown(
     assert code == 2
     assert login.headers["Authorization"] == f"Bot {SECRET}"  # it really was tried, and refused
     out, err = capsys.readouterr()
-    ours = [line for line in err.splitlines() if line.startswith("citebot discord:")]
-    assert len(ours) == 1 and "rejected the bot token" in ours[0]
+    (line,) = err.strip().splitlines()  # one line, no log preamble before it
+    assert line.startswith("citebot discord: Discord rejected the bot token")
     assert SECRET not in out + err
 
 
