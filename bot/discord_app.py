@@ -204,6 +204,8 @@ class CitebotBot(commands.Bot):
         last = self._asked_at.get(user_id)
         if cooldown > 0 and last is not None and now - last < cooldown:
             return render_cooldown(cooldown - (now - last))
+        if len(self._asked_at) > 10_000:  # forget users whose cooldown is long over
+            self._asked_at = {u: t for u, t in self._asked_at.items() if now - t < cooldown}
         self._asked_at[user_id] = now
         return None
 
