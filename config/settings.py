@@ -50,11 +50,12 @@ class Settings(BaseSettings):
         600, ge=80, le=1800, description="Character budget for the quoted sentences."
     )
     min_confidence: float = Field(
-        0.41,
+        0.32,
         ge=0.0,
         le=1.0,
-        description="Abstain below this share of the question's IDF weight found in the best "
-        "paragraph (0 = always answer).",
+        description="Abstain below this confidence: how much of the question's IDF weight the "
+        "best paragraph and its best sentence hold, and how much the top hits agree on one "
+        "document (0 = always answer).",
     )
 
     # --- Discord ---

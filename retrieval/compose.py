@@ -4,9 +4,10 @@ Nothing is generated. A sentence is scored by how much of the question's weight 
 terms) it contains, with a smaller share from its paragraph's BM25 score, a bonus for the
 question's adjacent word pairs found adjacent in it, and one for holding the kind of thing the
 question asks for (a number for "how many", a date for "when", a name for "who"); the best 1-3
-are quoted exactly as they stand in the file. Confidence is the share of the question's weight
-found in the best sentence's paragraph: a question whose rare words are absent from every
-paragraph is one the documents do not answer, whatever BM25 ranks first.
+are quoted exactly as they stand in the file. Confidence combines the share of the question's
+weight found in the best sentence's paragraph, the share in the best sentence, and whether the
+top hits agree on one document: a question whose rare words are absent from every paragraph, or
+scattered over unrelated ones, is one the documents do not answer, whatever BM25 ranks first.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ class ComposerOptions:
     max_sentences: int = 3
     max_chars: int = 600
     """Budget for the quoted text; the best sentence is always quoted, trimmed if it must be."""
-    min_confidence: float = 0.41
-    """Abstain when less than this share of the question's IDF weight is in the best paragraph."""
+    min_confidence: float = 0.32
+    """Abstain below this confidence: the geometric mean of the share of the question's IDF
+    weight in the best paragraph and in the best sentence, times the focus factor."""
     depth: int = 3
     """How many of the top paragraphs sentences are drawn from."""
     related: int = 3
@@ -41,6 +43,11 @@ class ComposerOptions:
     """Bonus for the question's adjacent term pairs found adjacent in the sentence."""
     missing_weight: float = 1.5
     """A question term no paragraph contains weighs this many times the rarest term's IDF."""
+    sentence_confidence: float = 0.5
+    """Exponent of the best sentence's share in the confidence (the paragraph's gets 1 - it)."""
+    focus_weight: float = 0.3
+    """Exponent of the focus factor: the share of the top hits that come from the first hit's
+    document, out of as many as that document could supply (1 when it has one paragraph)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_sentences <= 10:
@@ -147,11 +154,13 @@ def compose(
     idf: Callable[[str], float],
     source_text: Callable[[str], str],
     options: ComposerOptions,
+    paragraph_count: Callable[[str], int] | None = None,
 ) -> Answer:
     """Compose the answer to ``question`` from ranked ``hits``.
 
     ``idf`` weighs question terms (0 for terms in no paragraph); ``source_text`` returns a
-    document's full text, against which every quote is checked before it is returned.
+    document's full text, against which every quote is checked before it is returned;
+    ``paragraph_count`` (a document's number of paragraphs) enables the focus factor.
     """
     unique_terms = list(dict.fromkeys(query_terms))
     # A term no paragraph contains gets the weight of the rarest possible term: missing it
@@ -196,7 +205,13 @@ def compose(
 
     candidates.sort(key=lambda c: (-c.score, c.hit.rank, c.start))
     best = candidates[0]
-    confidence = confidence_by_passage[best.hit.passage.id]
+    confidence = _confidence(
+        confidence_by_passage[best.hit.passage.id],
+        max(c.coverage for c in candidates),
+        hits,
+        paragraph_count,
+        options,
+    )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
 
@@ -245,6 +260,32 @@ def compose(
     )
     verify(answer, source_text)
     return answer
+
+
+def _confidence(
+    paragraph: float,
+    sentence: float,
+    hits: Sequence[Hit],
+    paragraph_count: Callable[[str], int] | None,
+    options: ComposerOptions,
+) -> float:
+    """How sure the answer is, 0 to 1: the question's words should be found together in one
+    paragraph, in one sentence of it, and the top hits should mostly come from one document.
+
+    A question about something the documents do not cover shares common words ("city",
+    "population", "war") with many paragraphs of different documents; one they answer finds its
+    words close together, in paragraphs of the same document. The exponents were chosen on the
+    even-numbered articles of the out-of-corpus benchmark (docs/quality.md).
+    """
+    a = options.sentence_confidence
+    value: float = paragraph ** (1.0 - a) * sentence**a
+    if paragraph_count is not None and options.focus_weight and hits:
+        top = hits[:5]
+        source = top[0].passage.source
+        possible = min(len(top), max(1, paragraph_count(source)))
+        same = sum(hit.passage.source == source for hit in top)
+        value *= min(1.0, same / possible) ** options.focus_weight
+    return value
 
 
 def _abstain(

@@ -36,6 +36,9 @@ class EngineOptions:
     composer: ComposerOptions = field(default_factory=ComposerOptions)
     index_context: bool = True
     """Index each paragraph's title and headings with its words (a title field, flattened)."""
+    context_repeat: int = 3
+    """How many times the title and headings are indexed with the paragraph: a title field
+    weighted 3x, BM25F-style (1 = flat concatenation)."""
     rerank_depth: int = 20
     """Re-rank this many BM25 candidates by their best sentence (0: BM25 order only)."""
     rerank_weight: float = 0.25
@@ -46,6 +49,8 @@ class EngineOptions:
     def __post_init__(self) -> None:
         if not 1 <= self.top_k <= 100:
             raise OptionError(f"top_k must be 1 to 100 (got {self.top_k!r}).")
+        if not 1 <= self.context_repeat <= 10:
+            raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -89,12 +94,18 @@ class Engine:
         self._position = {p.id: i for i, p in enumerate(self.passages)}
         self._tokens = [analyze(p.text) for p in self.passages]
         indexed = (
-            [analyze(p.context) + t for p, t in zip(self.passages, self._tokens, strict=True)]
+            [
+                analyze(p.context) * self.options.context_repeat + t
+                for p, t in zip(self.passages, self._tokens, strict=True)
+            ]
             if self.options.index_context
             else self._tokens
         )
         self.index = BM25Index(indexed, k1=self.options.k1, b=self.options.b)
         self._sentence_terms: dict[int, list[set[str]]] = {}
+        self._paragraph_count: dict[str, int] = {}
+        for p in self.passages:
+            self._paragraph_count[p.source] = self._paragraph_count.get(p.source, 0) + 1
         self.build_seconds = time.perf_counter() - started
 
     @classmethod
@@ -174,7 +185,13 @@ class Engine:
         hits = self._search(terms, self.options.top_k)
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         return compose(
-            cleaned, terms, hits, self.index.idf, self.source_text, self.options.composer
+            cleaned,
+            terms,
+            hits,
+            self.index.idf,
+            self.source_text,
+            self.options.composer,
+            self._paragraph_count.__getitem__,
         )
 
     def sources(self) -> list[SourceSummary]:

@@ -90,3 +90,45 @@ def test_cue_picks_the_sentence_with_the_number_and_quotes_stay_verbatim() -> No
     # A sentence sharing no word with the question is never quoted, even next to the best one.
     answer = engine.ask("How often were the Bell Rock Lighthouse keepers relieved?")
     assert answer.text == "The Bell Rock Lighthouse keepers were relieved by a supply boat. [1]"
+
+
+def _one_paragraph_docs() -> list[Document]:
+    texts = [
+        "Storms on the rock were frequent and the lamp was seen for miles.",
+        "The harbour boat brought relief to the keepers every six weeks.",
+        "Granite blocks for the tower were cut in Arbroath.",
+    ]
+    return [Document(f"d{i}.txt", t, f"d{i}", "utf-8") for i, t in enumerate(texts)]
+
+
+def test_focus_factor_spares_one_paragraph_documents() -> None:
+    # Hits from three different one-paragraph files are not "scattered": each file could
+    # supply only one paragraph, so the focus factor stays 1 and confidence is coverage alone.
+    engine = Engine(_one_paragraph_docs(), EngineOptions())
+    unfocused = Engine(
+        _one_paragraph_docs(), EngineOptions(composer=ComposerOptions(focus_weight=0.0))
+    )
+    question = "How often did the boat bring relief to the keepers?"
+    assert engine.ask(question).confidence == pytest.approx(unfocused.ask(question).confidence)
+    assert engine.ask(question).sentences
+
+
+def test_focus_factor_lowers_confidence_when_hits_scatter_over_a_long_document() -> None:
+    long_doc = Document(
+        "long.md", ARTICLE + "\n\nThe tower is granite.\n\nA keeper wrote a diary.\n", "L", "utf-8"
+    )
+    other = Document("o.txt", "Relief boats sail every six weeks from the harbour.", "o", "utf-8")
+    options = EngineOptions(composer=ComposerOptions(min_confidence=0.0))
+    plain = EngineOptions(composer=ComposerOptions(min_confidence=0.0, focus_weight=0.0))
+    question = "Relief boats every six weeks harbour"
+    focused = Engine([long_doc, other], options).ask(question)
+    unfocused = Engine([long_doc, other], plain).ask(question)
+    assert focused.confidence <= unfocused.confidence
+
+
+def test_context_repeat_is_validated_and_weights_the_title() -> None:
+    with pytest.raises(OptionError):
+        _engine(context_repeat=0)
+    flat = _engine(context_repeat=1)
+    heavy = _engine(context_repeat=3)
+    assert heavy.index.scores(["bell"]).max() >= flat.index.scores(["bell"]).max() > 0
