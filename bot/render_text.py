@@ -115,7 +115,10 @@ def render_sources(sources: Sequence[SourceSummary]) -> str:
 
 def render_why(answer: Answer, idf: dict[str, float]) -> str:
     """The numbers behind an answer: term weights, paragraph scores, sentence scores."""
-    lines = [f"Question terms (IDF): {', '.join(f'{t}={idf[t]:.2f}' for t in answer.query_terms)}"]
+    weights = ", ".join(
+        f"{t}={idf[t]:.2f}" if idf[t] > 0 else f"{t}=absent" for t in answer.query_terms
+    )
+    lines = [f"Question terms (IDF; stemmed): {weights}"]
     verdict = "answered" if answer.answered else f"abstained ({answer.abstain_reason})"
     lines.append(f"Confidence {answer.confidence:.2f} → {verdict}")
     lines.append("Paragraphs (BM25):")

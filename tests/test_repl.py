@@ -47,7 +47,7 @@ def test_a_whole_session(seed_engine: Engine) -> None:
     assert transcript.startswith("\n".join(expected) + "\n")
     why_and_rest = transcript[len("\n".join(expected)) + 1 :]
     why, rest = why_and_rest.split(PROMPT + ":sources\n", 1)
-    assert why.startswith("Question terms (IDF): denver=")
+    assert why.startswith("Question terms (IDF; stemmed): denver=")
     assert "Paragraphs (BM25):\n  #1" in why and "¶3 [1]" in why
     assert rest == "\n".join(
         [
@@ -106,3 +106,9 @@ def test_history_is_kept_across_runs(seed_engine: Engine, tmp_path: Path) -> Non
     assert readline.get_history_item(readline.get_current_history_length()) == (
         "Who is Jeffrey Lynch?"
     )
+
+
+def test_why_names_words_the_documents_lack(seed_engine: Engine) -> None:
+    transcript = run(seed_engine, ["What is the population of Denver?", ":why"])
+    assert "popul=absent" in transcript
+    assert "abstained (low_confidence)" in transcript
