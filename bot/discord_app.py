@@ -28,6 +28,7 @@ from config.settings import Settings
 from retrieval import CitebotError, Engine
 
 from .discord_render import (
+    SHOW_CUSTOM_ID,
     SHOW_PREFIX,
     Button,
     Payload,
@@ -71,7 +72,7 @@ def send_kwargs(payload: Payload) -> dict[str, Any]:
 
 class ShowParagraph(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=re.escape(SHOW_PREFIX) + r"(?P<passage>[\w-]{1,80})",
+    template=SHOW_CUSTOM_ID.pattern,
 ):
     """A "Show paragraph" button. The passage id is in its custom_id, so buttons on old
     messages keep working after a restart (as long as the documents are unchanged)."""

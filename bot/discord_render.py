@@ -42,6 +42,8 @@ COLOUR_ABSTAIN = 0x8A8A8A
 ELLIPSIS = "…"
 SHOW_PREFIX = "citebot:p:"
 """custom_id prefix of the "Show paragraph" buttons; the rest is the passage id."""
+SHOW_CUSTOM_ID = re.compile(re.escape(SHOW_PREFIX) + r"(?P<passage>[\w-]{1,80})")
+"""The one rule for a button's custom_id: rendered buttons and the bot's handler share it."""
 
 ABSTAIN_MESSAGES = {
     AbstainReason.NO_MATCH: "I couldn't find anything about that in the documents.",
@@ -79,9 +81,14 @@ _SPACE = re.compile(r"\s+")
 ZWSP = "\u200b"
 
 
+# Control characters and bidirectional overrides from a document would reach every reader: a
+# U+202E reverses the rest of the line, [n] markers included. They carry no words; drop them.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def flatten(text: str) -> str:
     """One line, single spaces: a hard-wrapped or multi-line text can't start a heading or list."""
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def _escape_inline(text: str) -> str:
@@ -99,9 +106,15 @@ def highlight(text: str, terms: frozenset[str]) -> str:
     text = flatten(text)
     if not terms:
         return escape(text)
+    spans: list[tuple[int, int]] = []
+    for start, end in term_spans(text, terms):
+        if spans and spans[-1][1] == start:  # "2.5mg": one bold run, not "**2.5****mg**"
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
     out: list[str] = []
     position = 0
-    for start, end in term_spans(text, terms):
+    for start, end in spans:
         out.append(_escape_inline(text[position:start]))
         out.append(f"**{_escape_inline(text[start:end])}**")
         position = end
@@ -127,8 +140,9 @@ def _fit(raw: str, limit: int, render: Callable[[str], str]) -> str:
 
     Escaping and bold grow the text by an amount that depends on its characters, so the window
     is shrunk until the rendering fits; it always ends, since an empty window renders to "".
+    Rendering never shortens text, so the search starts at ``limit``, not at a huge paragraph.
     """
-    size = len(raw)
+    size = min(len(raw), limit)
     while True:
         rendered = render(clip(raw, size))
         if len(rendered) <= limit:
@@ -172,7 +186,7 @@ def excerpt(
         start, end = (at, at + len(quoted)) if at >= 0 else (0, 0)
     else:
         start = end = 0
-    size = len(text)
+    size = min(len(text), limit)  # rendering never shortens text
     while True:
         rendered = highlight(_window(text, start, end, size), terms)
         if len(rendered) <= limit:
@@ -281,7 +295,7 @@ def render_answer(answer: Answer) -> Payload:
     buttons = tuple(
         Button(label=f"Show paragraph [{c.n}]", custom_id=SHOW_PREFIX + c.passage.id)
         for c, _ in fields
-        if len(SHOW_PREFIX + c.passage.id) <= CUSTOM_ID_MAX
+        if SHOW_CUSTOM_ID.fullmatch(SHOW_PREFIX + c.passage.id)
     )[:BUTTONS_MAX]
     return Payload(embeds=(embed,), buttons=buttons)
 

@@ -250,3 +250,33 @@ def test_abstention_shows_the_message_and_maybe_related() -> None:
 def test_help_and_cooldown_fit() -> None:
     assert violations(render_help()) == []
     assert render_cooldown(4.2).content.endswith("try again in 5 s.")
+
+
+def test_adjacent_bold_words_make_one_bold_run() -> None:
+    assert highlight("take 2.5mg daily", frozenset({"2.5", "mg"})) == "take **2\\.5mg** daily"
+
+
+def test_direction_overrides_and_controls_from_documents_are_dropped() -> None:
+    text = "The quokka festival \u202e happens\x00 every \u2066March\u2069 in Perth."
+    assert escape(text) == "The quokka festival happens every March in Perth."
+
+
+def test_buttons_only_for_ids_the_handler_can_route() -> None:
+    good, odd = Passage("c" * 16, "a.md", 1, 0, 4, "text"), Passage("d:e", "a.md", 2, 0, 4, "text")
+    sentences = (Sentence("text", 1, 0, 4, 1.0), Sentence("text", 2, 0, 4, 1.0))
+    citations = (Citation(1, good, 1.0), Citation(2, odd, 1.0))
+    answer = Answer("q", sentences, citations, (Hit(good, 1.0, 1), Hit(odd, 1.0, 2)))
+    assert [b.custom_id for b in render_answer(answer).buttons] == ["citebot:p:" + "c" * 16]
+
+
+def test_a_multi_megabyte_paragraph_renders_within_limits() -> None:
+    text = "Filler words about nothing. " * 80_000 + "The ordinance passed."
+    passage = Passage("a" * 16, "doc.md", 1, 0, len(text), text)
+    start = text.index("The ordinance")
+    answer = Answer(
+        "ordinance", (Sentence(text[start:], 1, start, len(text), 1.0),),
+        (Citation(1, passage, 1.0),), (Hit(passage, 1.0, 1),), query_terms=("ordin",),
+    )  # fmt: skip
+    payload = render_answer(answer)
+    assert limit_problems(payload) == []
+    assert "**ordinance**" in payload.embeds[0]["fields"][0]["value"]
