@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         600, ge=80, le=1800, description="Character budget for the quoted sentences."
     )
     min_confidence: float = Field(
-        0.32,
+        0.35,
         ge=0.0,
         le=1.0,
         description="Abstain below this confidence: how much of the question's IDF weight the "

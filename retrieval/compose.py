@@ -28,7 +28,7 @@ class ComposerOptions:
     max_sentences: int = 3
     max_chars: int = 600
     """Budget for the quoted text; the best sentence is always quoted, trimmed if it must be."""
-    min_confidence: float = 0.32
+    min_confidence: float = 0.35
     """Abstain below this confidence: the geometric mean of the share of the question's IDF
     weight in the best paragraph and in the best sentence, times the focus factor."""
     depth: int = 3

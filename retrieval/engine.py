@@ -6,7 +6,9 @@ question) and is then read-only, so one instance can serve many threads at once.
 Ranking: BM25 (rank-bm25's formula, see :mod:`retrieval.index`) over each paragraph's words plus
 its title and headings, then the top ``rerank_depth`` candidates are re-ordered by normalised BM25
 + the share of the question's IDF weight in the paragraph's best sentence + the share of the
-question's adjacent term pairs found adjacent in the paragraph. Hits keep their BM25 scores.
+question's adjacent term pairs found adjacent in the paragraph + the BM25 score of the paragraph's
+whole document (a second index, over documents), normalised to the best candidate's document.
+Hits keep their BM25 scores.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ class EngineOptions:
     """Weight of the best sentence's share of the question against normalised BM25."""
     rerank_bigram_weight: float = 0.5
     """Re-ranking weight of the question's adjacent term pairs found adjacent in the paragraph."""
+    document_weight: float = 0.3
+    """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
+    documents), normalised to the best of the candidates' documents (0: no document index)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.top_k <= 100:
@@ -75,6 +80,21 @@ def clean_question(question: str) -> str:
     return cleaned
 
 
+def prepare_question(question: str) -> tuple[str, list[str]]:
+    """The cleaned question and its search terms, or QuestionError with a message for the asker.
+
+    Cheap (no index needed), so a front end can turn a bad question away before doing any work.
+    """
+    cleaned = clean_question(question)
+    terms = analyze(cleaned)
+    if not terms:
+        raise QuestionError(
+            "That question has no words to search for (only common words like "
+            "'what is the', punctuation or symbols). Please ask about something specific."
+        )
+    return cleaned, terms
+
+
 class Engine:
     """An index over one corpus, answering questions with cited, verbatim sentences."""
 
@@ -102,6 +122,22 @@ class Engine:
             else self._tokens
         )
         self.index = BM25Index(indexed, k1=self.options.k1, b=self.options.b)
+        sources = list(dict.fromkeys(p.source for p in self.passages))
+        number = {source: n for n, source in enumerate(sources)}
+        self._document_of = [number[p.source] for p in self.passages]
+        self.document_index: BM25Index | None = None
+        if self.options.document_weight:
+            # Each document's paragraphs' words, plus each distinct title/heading context once
+            # (repeated as in the paragraph index), built once here and never per question.
+            whole: list[list[str]] = [[] for _ in sources]
+            contexts: list[set[str]] = [set() for _ in sources]
+            for p, t in zip(self.passages, self._tokens, strict=True):
+                n = number[p.source]
+                whole[n].extend(t)
+                if self.options.index_context and p.context not in contexts[n]:
+                    contexts[n].add(p.context)
+                    whole[n].extend(analyze(p.context) * self.options.context_repeat)
+            self.document_index = BM25Index(whole, k1=self.options.k1, b=self.options.b)
         self._sentence_terms: dict[int, list[set[str]]] = {}
         self._paragraph_count: dict[str, int] = {}
         for p in self.passages:
@@ -149,6 +185,13 @@ class Engine:
         best_bm25 = top[0][1] or 1.0
         pairs = {(a, b): weights[a] + weights[b] for a, b in itertools.pairwise(terms) if a != b}
         pair_total = sum(pairs.values()) or 1.0
+        document_score: dict[int, float] = {}
+        if self.document_index is not None:
+            all_documents = self.document_index.scores(terms)
+            document_score = {
+                d: float(all_documents[d]) for d in {self._document_of[i] for i, _ in top}
+            }
+        best_document = max(document_score.values(), default=0.0) or 1.0
 
         def key(item: tuple[int, float]) -> float:
             i, score = item
@@ -165,6 +208,9 @@ class Engine:
                 score / best_bm25
                 + self.options.rerank_weight * best / total
                 + self.options.rerank_bigram_weight * bonus
+                + self.options.document_weight
+                * document_score.get(self._document_of[i], 0.0)
+                / best_document
             )
 
         return sorted(top, key=key, reverse=True)

@@ -132,3 +132,34 @@ def test_context_repeat_is_validated_and_weights_the_title() -> None:
     flat = _engine(context_repeat=1)
     heavy = _engine(context_repeat=3)
     assert heavy.index.scores(["bell"]).max() >= flat.index.scores(["bell"]).max() > 0
+
+
+def test_document_index_is_built_once_with_one_entry_per_document() -> None:
+    other = Document("o.txt", "Relief boats sail every six weeks from the harbour.", "o", "utf-8")
+    engine = Engine(
+        [Document("bell.md", ARTICLE, "Bell Rock Lighthouse", "utf-8"), other], EngineOptions()
+    )
+    assert engine.document_index is not None
+    assert engine.document_index.size == 2
+    scores = engine.document_index.scores(analyze("lighthouse"))
+    assert scores[0] > 0 == scores[1]
+    assert _engine(document_weight=0.0).document_index is None
+
+
+def test_document_score_prefers_the_paragraph_whose_document_holds_the_other_words() -> None:
+    # The same paragraph in two files: BM25 ties them (corpus order puts the harbour's first);
+    # only the lighthouse file also mentions the keepers and the rock, so document evidence
+    # breaks the tie its way.
+    lighthouse = Document(
+        "bell.txt", "The keepers watched the rock.\n\nA relief boat came.\n", "Bell", "utf-8"
+    )
+    harbour = Document("harbour.txt", "A relief boat came.\n", "Harbour", "utf-8")
+    question = "relief boat keepers rock"
+
+    def order(weight: float) -> list[str]:
+        engine = Engine([harbour, lighthouse], EngineOptions(document_weight=weight))
+        hits = engine.search(question, 3)
+        return [h.passage.source for h in hits if h.passage.text == "A relief boat came."]
+
+    assert order(0.0) == ["harbour.txt", "bell.txt"]
+    assert order(0.3) == ["bell.txt", "harbour.txt"]
