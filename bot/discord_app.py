@@ -25,7 +25,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from config.settings import Settings
-from retrieval import CitebotError, Engine
+from retrieval import MAX_QUESTION_CHARS, CitebotError, Engine
+from retrieval.engine import prepare_question
 
 from .discord_render import (
     SHOW_CUSTOM_ID,
@@ -97,7 +98,11 @@ class ShowParagraph(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: CitebotBot = interaction.client
-        payload = await asyncio.to_thread(bot.paragraph_payload, self.passage_id)
+        try:
+            payload = await asyncio.to_thread(bot.paragraph_payload, self.passage_id)
+        except Exception:
+            log.exception("showing paragraph %s failed", self.passage_id)
+            payload = render_apology()
         await interaction.response.send_message(**send_kwargs(payload), ephemeral=True)
 
 
@@ -150,6 +155,8 @@ class CitebotBot(commands.Bot):
         self.settings = settings
         self.clock = clock
         self._asked_at: dict[int, float] = {}
+        self._warned: set[int] = set()
+        """Users already told to slow down during their current cooldown."""
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ShowParagraph)
@@ -189,40 +196,81 @@ class CitebotBot(commands.Bot):
 
     def channel_allowed(self, channel: Any) -> bool:
         allowed = self.settings.discord_channel_ids
-        if not allowed or channel is None:
+        if not allowed:
             return True
+        if channel is None:  # unknown channel: with an allowlist, not allowed
+            return False
         ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
         return bool(ids.intersection(allowed))
 
-    def refusal(self, user_id: int, channel: Any, in_guild: bool) -> Payload | None:
-        """Why this user may not ask here and now, or None; starts the user's cooldown."""
-        if not in_guild and not self.settings.discord_allow_dms:
-            return render_notice("I don't answer direct messages; please ask me in a server.")
-        if in_guild and not self.channel_allowed(channel):
-            return render_notice("I don't answer in this channel.")
-        cooldown = self.settings.discord_cooldown_seconds
-        now = self.clock()
+    def cooldown_left(self, user_id: int) -> float:
         last = self._asked_at.get(user_id)
-        if cooldown > 0 and last is not None and now - last < cooldown:
-            return render_cooldown(cooldown - (now - last))
+        cooldown = self.settings.discord_cooldown_seconds
+        return 0.0 if last is None else max(0.0, cooldown - (self.clock() - last))
+
+    def start_cooldown(self, user_id: int) -> None:
+        now, cooldown = self.clock(), self.settings.discord_cooldown_seconds
         if len(self._asked_at) > 10_000:  # forget users whose cooldown is long over
             self._asked_at = {u: t for u, t in self._asked_at.items() if now - t < cooldown}
         self._asked_at[user_id] = now
+        self._warned.discard(user_id)
+
+    def refusal(self, user_id: int, channel: Any, in_guild: bool) -> tuple[Payload, str] | None:
+        """Why this user may not ask here and now (the reply and the outcome logged), or None."""
+        if not in_guild and not self.settings.discord_allow_dms:
+            notice = "I don't answer direct messages; please ask me in a server."
+            return render_notice(notice), "refused_dm"
+        if in_guild and not self.channel_allowed(channel):
+            return render_notice("I don't answer in this channel."), "refused_channel"
+        left = self.cooldown_left(user_id)
+        if left > 0:
+            return render_cooldown(left), "cooldown"
+        return None
+
+    def rejection(self, question: str) -> Payload | None:
+        """A polite notice when the question cannot be searched, before any work is done; a
+        rejected question costs the asker no cooldown."""
+        try:
+            prepare_question(question)
+        except CitebotError as error:
+            return render_notice(str(error))
         return None
 
     def question_in(self, message: discord.Message) -> str | None:
-        """The question a message asks the bot, or None when it isn't for the bot."""
+        """The question a message asks the bot, or None when it isn't for the bot.
+
+        A mention of the bot's own role (what Discord's autocomplete often inserts) counts."""
         me = self.user
         if me is None or message.author.bot or message.author.id == me.id:
             return None
+        role = message.guild.self_role if message.guild else None
         if message.guild is None:
             if not self.settings.discord_allow_dms:
                 return None
-        elif me.id not in message.raw_mentions or not self.channel_allowed(message.channel):
+        elif (
+            me.id not in message.raw_mentions
+            and (role is None or role.id not in message.raw_role_mentions)
+        ) or not self.channel_allowed(message.channel):
             return None
-        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        mentions = rf"<@!?{me.id}>" + (rf"|<@&{role.id}>" if role else "")
+        return re.sub(mentions, " ", message.content).strip()
 
     # --- answering ---
+
+    def log_question(
+        self, guild_id: int | None, channel_id: int | None, outcome: str, latency_ms: float,
+        question: str,
+    ) -> None:  # fmt: skip
+        extra = f" question={question!r}" if self.settings.discord_log_questions else ""
+        log.info(
+            "question guild=%s channel=%s latency_ms=%.0f outcome=%s answered=%s%s",
+            guild_id or "dm",
+            channel_id,
+            latency_ms,
+            outcome,
+            outcome == "answered",
+            extra,
+        )
 
     def _answer_sync(self, question: str) -> tuple[Payload, str]:
         try:
@@ -241,17 +289,26 @@ class CitebotBot(commands.Bot):
             log.exception("answering failed (guild=%s channel=%s)", guild_id, channel_id)
             payload = render_apology()
         latency_ms = (time.perf_counter() - started) * 1000
-        extra = f" question={question!r}" if self.settings.discord_log_questions else ""
-        log.info(
-            "question guild=%s channel=%s latency_ms=%.0f outcome=%s answered=%s%s",
-            guild_id or "dm",
-            channel_id,
-            latency_ms,
-            outcome,
-            outcome == "answered",
-            extra,
-        )
+        self.log_question(guild_id, channel_id, outcome, latency_ms, question)
         return payload
+
+    def screen(
+        self, question: str, user_id: int, channel: Any, guild_id: int | None
+    ) -> tuple[Payload, str] | None:
+        """The reply that ends a question before it is answered (help for a bare mention, a
+        refusal, a cooldown, an unsearchable question), or None to answer it; starts the
+        user's cooldown when it will be answered."""
+        channel_id = getattr(channel, "id", None)
+        if not question:
+            return render_help(), "help"
+        ended = self.refusal(user_id, channel, guild_id is not None)
+        if ended is None and (notice := self.rejection(question)) is not None:
+            ended = notice, "rejected"
+        if ended is not None:
+            self.log_question(guild_id, channel_id, ended[1], 0.0, question)
+            return ended
+        self.start_cooldown(user_id)
+        return None
 
     def paragraph_payload(self, passage_id: str) -> Payload:
         try:
@@ -269,14 +326,20 @@ class CitebotBot(commands.Bot):
         question = self.question_in(message)
         if question is None:
             return
+        guild_id = message.guild.id if message.guild else None
         try:
-            refused = self.refusal(message.author.id, message.channel, message.guild is not None)
-            if refused is not None:
-                await message.reply(**send_kwargs(refused), mention_author=False)
-                return
-            guild_id = message.guild.id if message.guild else None
-            payload = await self.answer(question, guild_id, message.channel.id)
-            await message.reply(**send_kwargs(payload), mention_author=False)
+            ended = self.screen(question, message.author.id, message.channel, guild_id)
+            if ended is not None:
+                payload, outcome = ended
+                if outcome == "cooldown":
+                    if message.author.id in self._warned:
+                        return  # one public "slow down" per cooldown, not one per message
+                    self._warned.add(message.author.id)
+            else:
+                payload = await self.answer(question, guild_id, message.channel.id)
+            # Still delivered if the question was deleted meanwhile (no 400 for a lost reply).
+            reference = message.to_reference(fail_if_not_exists=False)
+            await message.channel.send(**send_kwargs(payload), reference=reference)
         except (discord.HTTPException, aiohttp.ClientError):
             log.exception("could not reply to message %s", message.id)
 
@@ -286,13 +349,15 @@ class CitebotBot(commands.Bot):
 
 @app_commands.command(name="ask", description="Ask the documents; the answer quotes them, cited.")
 @app_commands.describe(question="What you want to know")
-async def ask_command(interaction: discord.Interaction[CitebotBot], question: str) -> None:
+async def ask_command(
+    interaction: discord.Interaction[CitebotBot],
+    question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+) -> None:
     bot = interaction.client
-    refused = bot.refusal(
-        interaction.user.id, interaction.channel, interaction.guild_id is not None
-    )
-    if refused is not None:
-        await interaction.response.send_message(**send_kwargs(refused), ephemeral=True)
+    user, channel = interaction.user.id, interaction.channel
+    ended = bot.screen(question.strip(), user, channel, interaction.guild_id)
+    if ended is not None:  # refusals and rejections are private: no one else needs to see them
+        await interaction.response.send_message(**send_kwargs(ended[0]), ephemeral=True)
         return
     await interaction.response.defer(thinking=True)
     payload = await bot.answer(question, interaction.guild_id, interaction.channel_id)
@@ -301,7 +366,7 @@ async def ask_command(interaction: discord.Interaction[CitebotBot], question: st
 
 @app_commands.command(name="sources", description="List the documents citebot answers from.")
 async def sources_command(interaction: discord.Interaction[CitebotBot]) -> None:
-    payload = interaction.client.sources_payload()
+    payload = await asyncio.to_thread(interaction.client.sources_payload)
     await interaction.response.send_message(**send_kwargs(payload), ephemeral=True)
 
 
@@ -364,6 +429,11 @@ def run(settings: Settings, engine: Engine) -> int:
         return fail(
             "no bot token: set CITEBOT_DISCORD_TOKEN in the environment or in .env "
             "(Developer Portal → your application → Bot → Reset Token)."
+        )
+    if not re.fullmatch(r"[\x21-\x7e]+", token):
+        return fail(
+            "CITEBOT_DISCORD_TOKEN has spaces or control characters in it, so it cannot be a "
+            "bot token: copy it again from the Developer Portal (Bot → Reset Token)."
         )
     point_at(settings.discord_api_url, settings.discord_gateway_url)
     configure_logging(token)

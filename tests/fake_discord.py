@@ -30,6 +30,7 @@ from retrieval import Engine
 BOT_ID = 900000000000000001
 APP_ID = 900000000000000002
 GUILD_ID = 900000000000000003
+BOT_ROLE_ID = 900000000000000009
 CHANNEL_ID = 900000000000000004
 OTHER_CHANNEL_ID = 900000000000000005
 USER_ID = 900000000000000100
@@ -116,7 +117,19 @@ def guild() -> dict[str, Any]:
                 "managed": False,
                 "mentionable": False,
                 "flags": 0,
-            }
+            },
+            {  # the role Discord gives a bot when it joins; autocomplete often inserts it
+                "id": str(BOT_ROLE_ID),
+                "name": "citebot",
+                "permissions": "274877991936",
+                "position": 1,
+                "color": 0,
+                "hoist": False,
+                "managed": True,
+                "mentionable": True,
+                "flags": 0,
+                "tags": {"bot_id": str(BOT_ID)},
+            },
         ],
         "channels": [channel(CHANNEL_ID), channel(OTHER_CHANNEL_ID, "other")],
         "threads": [],
@@ -239,12 +252,16 @@ class FakeDiscord:
         author_id: int = USER_ID,
         channel_id: int = CHANNEL_ID,
         mention_bot: bool = True,
+        mention_role: bool = False,
         bot: bool = False,
         dm: bool = False,
     ) -> str:
-        """Send MESSAGE_CREATE; a mention of the bot is prepended when ``mention_bot``."""
+        """Send MESSAGE_CREATE; a mention of the bot (or, with ``mention_role``, of its managed
+        role) is prepended when ``mention_bot``."""
         message_id = str(snowflake())
-        text = f"<@{BOT_ID}> {content}" if mention_bot else content
+        mention = f"<@&{BOT_ROLE_ID}>" if mention_role else f"<@{BOT_ID}>"
+        text = f"{mention} {content}" if mention_bot else content
+        mention_bot = mention_bot and not mention_role
         data: dict[str, Any] = {
             "id": message_id,
             "channel_id": str(DM_CHANNEL_ID if dm else channel_id),
@@ -255,7 +272,7 @@ class FakeDiscord:
             "tts": False,
             "mention_everyone": "@everyone" in content,
             "mentions": [user(BOT_ID, "citebot", True)] if mention_bot else [],
-            "mention_roles": [],
+            "mention_roles": [str(BOT_ROLE_ID)] if mention_role else [],
             "attachments": [],
             "embeds": [],
             "pinned": False,

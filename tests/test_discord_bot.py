@@ -325,21 +325,49 @@ async def test_show_paragraph_button_replies_ephemerally_with_the_paragraph(
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("", "Please ask a question"),
         ("Denver " * 1500, "characters long"),
+        ("what is the", "no words to search for"),
         ("🙂🙂🙂", "no words to search for"),
     ],
 )
-async def test_bad_questions_get_a_polite_reply(
+async def test_bad_questions_get_a_polite_private_reply_and_no_cooldown(
     engine: Engine, question: str, expected: str
 ) -> None:
-    async with running_bot(engine) as (fake, _):
+    async with running_bot(engine, discord_cooldown_seconds=60) as (fake, _):
         token = await fake.slash("ask", {"question": question})
-        _, followup = await fake.wait_for(to_interaction(token), count=2)
-        assert expected in followup.body["content"]
+        [response] = await fake.wait_for(to_interaction(token))
+        assert response.body["type"] == 4 and response.body["data"]["flags"] & 64  # ephemeral
+        assert expected in response.body["data"]["content"]
         message_id = await fake.message(question)
         [reply] = await fake.wait_for(reply_to(message_id))
         assert expected in reply.body["content"]
+        # Turned away before any work: the same user may ask a real question straight away.
+        good = await fake.message(QUESTION)
+        [answer] = await fake.wait_for(reply_to(good))
+        assert QUOTED in embed_text(answer.body)
+
+
+async def test_a_bare_mention_or_blank_ask_gets_the_help(engine: Engine) -> None:
+    async with running_bot(engine) as (fake, _):
+        message_id = await fake.message("  ")
+        [reply] = await fake.wait_for(reply_to(message_id))
+        assert reply.body["embeds"][0]["title"] == "How to use citebot"
+        token = await fake.slash("ask", {"question": "   "})
+        [response] = await fake.wait_for(to_interaction(token))
+        assert response.body["data"]["embeds"][0]["title"] == "How to use citebot"
+        assert response.body["data"]["flags"] & 64
+
+
+async def test_one_slow_down_notice_per_cooldown(engine: Engine) -> None:
+    async with running_bot(engine, discord_cooldown_seconds=60) as (fake, _):
+        first = await fake.message(QUESTION)
+        await fake.wait_for(reply_to(first))
+        second = await fake.message(QUESTION)
+        await fake.wait_for(reply_to(second))
+        third = await fake.message(QUESTION)
+        other = await fake.message(QUESTION, author_id=USER_ID + 1)  # answered: proves progress
+        await fake.wait_for(reply_to(other))
+        assert [r for r in fake.requests if reply_to(third)(r)] == []
 
 
 async def test_abstention_shows_maybe_related(engine: Engine) -> None:
@@ -354,6 +382,31 @@ async def test_abstention_shows_maybe_related(engine: Engine) -> None:
 
 def test_fake_discord_is_loopback_only() -> None:
     assert FakeDiscord().api_url.startswith("http://127.0.0.1:")
+
+
+async def test_a_mention_of_the_bots_role_is_answered(engine: Engine) -> None:
+    async with running_bot(engine) as (fake, _):
+        message_id = await fake.message(QUESTION, mention_role=True)
+        [reply] = await fake.wait_for(reply_to(message_id))
+        assert QUOTED in embed_text(reply.body)
+
+
+class BrokenNeighboursEngine(Engine):
+    def neighbours(self, passage: Any) -> Any:
+        raise RuntimeError("neighbours broke")
+
+
+async def test_a_failing_show_paragraph_apologises_privately() -> None:
+    engine = BrokenNeighboursEngine.from_folder(SEEDS)
+    async with running_bot(engine) as (fake, _):
+        message_id = await fake.message(QUESTION)
+        [reply] = await fake.wait_for(reply_to(message_id))
+        button = reply.body["components"][0]["components"][0]
+        sent = fake.message_object(str(CHANNEL_ID), reply.body)
+        token = await fake.click(button["custom_id"], sent)
+        [shown] = await fake.wait_for(to_interaction(token))
+        assert shown.body["data"]["flags"] & 64
+        assert "Sorry, something went wrong" in shown.body["data"]["content"]
 
 
 class BlockingEngine(Engine):

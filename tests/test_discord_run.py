@@ -52,6 +52,14 @@ def test_missing_token_is_one_line_and_exit_2(
     assert line.startswith("citebot discord: no bot token") and "CITEBOT_DISCORD_TOKEN" in line
 
 
+def test_a_token_with_control_characters_is_one_line(
+    engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(bot_settings(discord_token="abc\ndef"), engine) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "control characters" in line and "abc" not in line
+
+
 def test_blank_token_counts_as_missing(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(bot_settings(discord_token="   "), engine) == 2
     assert len(capsys.readouterr().err.splitlines()) == 1
