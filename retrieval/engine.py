@@ -156,7 +156,7 @@ class Engine:
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top ``k`` paragraphs for ``question`` (default: the engine's top_k)."""
-        terms = analyze(clean_question(question))
+        _, terms = prepare_question(question)
         return self._search(terms, k or self.options.top_k)
 
     def _search(self, terms: Sequence[str], k: int) -> list[Hit]:
@@ -221,13 +221,7 @@ class Engine:
         Raises QuestionError for a question that cannot be searched (empty, too long, or made
         only of common words), with a message to show the asker.
         """
-        cleaned = clean_question(question)
-        terms = analyze(cleaned)
-        if not terms:
-            raise QuestionError(
-                "That question has no words to search for (only common words like "
-                "'what is the', punctuation or symbols). Please ask about something specific."
-            )
+        cleaned, terms = prepare_question(question)
         hits = self._search(terms, self.options.top_k)
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         return compose(
