@@ -59,23 +59,40 @@ class Settings(BaseSettings):
     )
 
     # --- Discord ---
-    discord_token: SecretStr | None = Field(None, description="The bot token (keep it secret).")
+    discord_token: SecretStr | None = Field(
+        None,
+        description="The bot token from the Developer Portal (Bot → Reset Token); required by "
+        "`citebot discord`, never printed or logged.",
+    )
     discord_guild_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
-        description="Guilds to sync slash commands to (instant); empty = global (up to an hour).",
+        description="Comma-separated server ids to sync slash commands to (they appear at once); "
+        "empty: global sync, which can take up to an hour to show.",
     )
     discord_channel_ids: Annotated[list[int], NoDecode] = Field(
-        default_factory=list, description="If set, the only channels the bot answers in."
+        default_factory=list,
+        description="Comma-separated channel ids the bot answers in (a thread counts as its "
+        "parent); empty: every channel it can see.",
     )
-    discord_allow_dms: bool = Field(True, description="Answer direct messages.")
+    discord_allow_dms: bool = Field(
+        True, description="Answer direct messages (any DM is a question; no mention needed)."
+    )
     discord_cooldown_seconds: float = Field(
         5.0, ge=0.0, le=3600.0, description="Per-user wait between questions (0 = none)."
     )
     discord_log_questions: bool = Field(
-        False, description="Log the text of each question (off: only metadata is logged)."
+        False,
+        description="Also log each question's text; off: only guild, channel, latency and "
+        "outcome are logged.",
     )
-    discord_api_url: str = Field(DISCORD_API_URL, description="REST base URL (tests: a fake).")
-    discord_gateway_url: str = Field(DISCORD_GATEWAY_URL, description="Gateway websocket URL.")
+    discord_api_url: str = Field(
+        DISCORD_API_URL,
+        description="REST base URL; change it only to point the bot at a Discord-compatible "
+        "server (the tests use a local fake).",
+    )
+    discord_gateway_url: str = Field(
+        DISCORD_GATEWAY_URL, description="Gateway websocket URL, likewise."
+    )
 
     _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
         _split_ids

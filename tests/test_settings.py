@@ -91,3 +91,16 @@ def test_the_readme_documents_every_setting() -> None:
     readme = (DEFAULT_CORPUS.parent / "README.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"`CITEBOT_{name.upper()}`" in readme, name
+
+
+def test_the_readme_settings_table_shows_the_real_defaults() -> None:
+    readme = (DEFAULT_CORPUS.parent / "README.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip(" `"): line.split("|")[2].strip()
+        for line in readme.splitlines()
+        if line.startswith("| `CITEBOT_")
+    }
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, (int, float, str)) and not isinstance(default, bool):
+            assert rows[f"CITEBOT_{name.upper()}"] == f"`{default}`", name
