@@ -77,9 +77,9 @@ def citation_line(
 def abstention_message(answer: Answer) -> str:
     lead = "I couldn't find an answer to that in the documents"
     if answer.abstain_reason is AbstainReason.LOW_CONFIDENCE:
-        share = round(answer.confidence * 100)
         return (
-            f"{lead}: the closest paragraphs cover only {share}% of what the question asks about."
+            f"{lead}: the closest paragraphs match too little of what it asks about "
+            f"(confidence {answer.confidence:.2f})."
         )
     if answer.related:
         return f"{lead}: the closest paragraphs do not contain what it asks about."
