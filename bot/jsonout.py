@@ -3,9 +3,11 @@
     {"question", "answered", "answer", "sentences": [{"text", "citation", "start", "end"}],
      "citations": [{"n", "source", "paragraph", "start", "end", "score", "text", "context"}],
      "related": [same shape as citations], "hits": [{"source", "paragraph", "start", "end",
-     "score", "text", "context"}], "abstain_reason", "confidence", "error"}
+     "score", "text", "context", "rank"}], "abstain_reason", "confidence", "error"}
 
 ``context`` is the title and headings above the paragraph (" › "-joined), never quoted.
+``score`` is the paragraph's BM25 score; ``hits`` are in citebot's rank order (BM25 re-ranked),
+so scores need not decrease down the list.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _citation(citation: Citation) -> dict[str, Any]:
 
 
 def _hit(hit: Hit) -> dict[str, Any]:
-    return _passage_fields(hit.passage, hit.score)
+    return {**_passage_fields(hit.passage, hit.score), "rank": hit.rank}
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
