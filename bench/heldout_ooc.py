@@ -16,16 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.levers import DATA, _value
+from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
 from retrieval.evaluation import at_threshold, evaluate, load_squad, rejected_at_kept, summarize
 
 
 def main(argv: list[str]) -> None:
-    given = {k: _value(v) for k, v in (a.split("=", 1) for a in argv)}
-    composer_fields = set(ComposerOptions.__dataclass_fields__)
-    composer = {k: v for k, v in given.items() if k in composer_fields and k != "min_confidence"}
-    engine = {k: v for k, v in given.items() if k not in composer_fields}
+    engine, composer, _ = parse_options(argv)
+    composer.pop("min_confidence", None)  # chosen here, on the even articles
     path = DATA / "squad" / "dev-v2.0.json"
     articles = json.loads(path.read_text(encoding="utf-8"))["data"]
     article_of = {

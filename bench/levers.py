@@ -41,12 +41,21 @@ def _value(text: str) -> Any:
     return {"True": True, "False": False}.get(text, text)
 
 
-def main(argv: list[str]) -> None:
+def parse_options(argv: list[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """``name=value`` arguments split into (EngineOptions fields, ComposerOptions fields, the
+    rest), shared by every script here so they all take the same option names."""
     given = {k: _value(v) for k, v in (a.split("=", 1) for a in argv)}
-    which = str(given.pop("only", "squad,scifact,ooc"))
     composer_fields = set(ComposerOptions.__dataclass_fields__)
+    engine_fields = set(EngineOptions.__dataclass_fields__)
     composer = {k: v for k, v in given.items() if k in composer_fields}
-    engine = {k: v for k, v in given.items() if k not in composer_fields}
+    engine = {k: v for k, v in given.items() if k in engine_fields}
+    rest = {k: v for k, v in given.items() if k not in composer_fields | engine_fields}
+    return engine, composer, rest
+
+
+def main(argv: list[str]) -> None:
+    engine, composer, rest = parse_options(argv)
+    which = str(rest.get("only", "squad,scifact,ooc"))
 
     def options(**extra: Any) -> EngineOptions:
         return EngineOptions(**engine, composer=ComposerOptions(**{**composer, **extra}))

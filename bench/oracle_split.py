@@ -15,18 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.levers import DATA, _value
+from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
 from retrieval.evaluation import at_threshold, contains_answer, evaluate, load_squad
 from retrieval.splitting import split_sentences
 
 
 def main(argv: list[str]) -> None:
-    given = {k: _value(v) for k, v in (a.split("=", 1) for a in argv)}
-    composer_fields = set(ComposerOptions.__dataclass_fields__)
-    composer = {k: v for k, v in given.items() if k in composer_fields and k != "min_confidence"}
-    engine_options = {k: v for k, v in given.items() if k not in composer_fields}
-    threshold = float(given.get("min_confidence", ComposerOptions().min_confidence))
+    engine_options, composer, _ = parse_options(argv)
+    threshold = float(composer.pop("min_confidence", ComposerOptions().min_confidence))
     eval_set = load_squad(DATA / "squad" / "dev-v2.0.json", include_impossible=False)
     options = EngineOptions(
         **engine_options, composer=ComposerOptions(**composer, min_confidence=0.0)
