@@ -191,18 +191,23 @@ def load_jsonl(path: str | Path) -> EvalSet:
     """Cases from a citebot JSONL file; blank lines are skipped."""
     path = Path(path)
     cases = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise EvalFileError(f"{path}:{number}: not valid JSON ({error.msg}).") from None
+    for number, obj in _jsonl_lines(path):
         case = _case_from_json(obj, f"{path}:{number}")
         cases.append(replace(case, id=case.id or str(number)))
     if not cases:
         raise EvalFileError(f"{path}: no questions in the file.")
     return EvalSet(path.name, tuple(cases))
+
+
+def _jsonl_lines(path: Path) -> Iterable[tuple[int, Any]]:
+    """(line number, parsed value) of each non-blank line; a bad line is an error naming it."""
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as error:
+            raise EvalFileError(f"{path}:{number}: not valid JSON ({error.msg}).") from None
 
 
 def _load_json(path: Path) -> Any:
@@ -296,13 +301,7 @@ def load_squad(
 
 
 def _read_jsonl_objects(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise EvalFileError(f"{path}:{number}: not valid JSON ({error.msg}).") from None
+    for number, obj in _jsonl_lines(path):
         if not isinstance(obj, dict) or "_id" not in obj:
             raise EvalFileError(f'{path}:{number}: expected an object with an "_id".')
         yield number, obj
