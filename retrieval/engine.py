@@ -235,10 +235,11 @@ class Engine:
         )
 
     def sources(self) -> list[SourceSummary]:
-        counts: dict[str, int] = dict.fromkeys(self.documents, 0)
-        for passage in self.passages:
-            counts[passage.source] += 1
-        return [SourceSummary(s, self.documents[s].title, n) for s, n in counts.items()]
+        """Every loaded document with its paragraph count (0 for one with no paragraph)."""
+        return [
+            SourceSummary(s, d.title, self._paragraph_count.get(s, 0))
+            for s, d in self.documents.items()
+        ]
 
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after ``passage`` in the same document."""
