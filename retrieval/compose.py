@@ -20,7 +20,50 @@ from dataclasses import dataclass
 from .analysis import analyze, term_spans
 from .errors import CitationMismatchError, OptionError
 from .splitting import split_sentences
-from .types import AbstainReason, Answer, Citation, Hit, Sentence
+from .types import AbstainReason, Answer, Citation, Hit, Passage, Sentence
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedSentence:
+    start: int
+    """Offsets in the passage's text (not the file's)."""
+    end: int
+    tokens: tuple[str, ...]
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedPassage:
+    """A paragraph as re-ranking and composing see it. The engine analyses every paragraph once,
+    when it builds the index, so answering a question never re-splits or re-stems text."""
+
+    passage: Passage
+    sentences: tuple[AnalysedSentence, ...]
+    tokens: tuple[str, ...]
+    """The paragraph's terms in order: its sentences' tokens, end to end (the same as analysing
+    the whole paragraph, since sentence boundaries never fall inside a word)."""
+    context_terms: frozenset[str]
+    terms: frozenset[str]
+    """The paragraph's terms and its title's and headings'."""
+    pairs: frozenset[tuple[str, str]]
+    """Adjacent term pairs, for matching the question's phrases."""
+
+
+def analyse_passage(passage: Passage) -> AnalysedPassage:
+    sentences = []
+    for s, e in split_sentences(passage.text):
+        tokens = tuple(analyze(passage.text[s:e]))
+        sentences.append(AnalysedSentence(s, e, tokens, frozenset(tokens)))
+    tokens = tuple(t for sentence in sentences for t in sentence.tokens)
+    context_terms = frozenset(analyze(passage.context))
+    return AnalysedPassage(
+        passage,
+        tuple(sentences),
+        tokens,
+        context_terms,
+        frozenset(tokens) | context_terms,
+        frozenset(itertools.pairwise(tokens)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +76,8 @@ class ComposerOptions:
     weight in the best paragraph and in the best sentence, times the focus factor."""
     depth: int = 3
     """How many of the top paragraphs sentences are drawn from."""
+    rank_weight: float = 0.3
+    """Weight of the sentence's paragraph's BM25 score (relative to the top hit's)."""
     related: int = 3
     fill_ratio: float = 0.0
     """Further sentences are quoted only if they score at least this share of the best one."""
@@ -120,7 +165,7 @@ class _Candidate:
     score: float
 
 
-def _coverage(terms: set[str], weights: Mapping[str, float], total: float) -> float:
+def _coverage(terms: frozenset[str], weights: Mapping[str, float], total: float) -> float:
     # Summed in question order, not set order, so results do not depend on the hash seed.
     return sum(w for t, w in weights.items() if t in terms) / total if total > 0 else 0.0
 
@@ -155,12 +200,14 @@ def compose(
     source_text: Callable[[str], str],
     options: ComposerOptions,
     paragraph_count: Callable[[str], int] | None = None,
+    analysed: Callable[[Passage], AnalysedPassage] = analyse_passage,
 ) -> Answer:
     """Compose the answer to ``question`` from ranked ``hits``.
 
     ``idf`` weighs question terms (0 for terms in no paragraph); ``source_text`` returns a
     document's full text, against which every quote is checked before it is returned;
-    ``paragraph_count`` (a document's number of paragraphs) enables the focus factor.
+    ``paragraph_count`` (a document's number of paragraphs) enables the focus factor;
+    ``analysed`` returns a paragraph's precomputed analysis (default: computed here).
     """
     unique_terms = list(dict.fromkeys(query_terms))
     # A term no paragraph contains gets the weight of the rarest possible term: missing it
@@ -180,26 +227,23 @@ def compose(
     pairs = {(a, b) for a, b in itertools.pairwise(query_terms) if a != b}
     for hit in hits[: options.depth]:
         passage = hit.passage
+        analysis = analysed(passage)
         # The title and headings above a paragraph are searched with it, so they count here
         # too: under "## Refund policy", "Customers get thirty days." answers "refund policy?".
-        context_terms = set(analyze(passage.context))
-        paragraph_terms = set(analyze(passage.text)) | context_terms
-        confidence_by_passage[passage.id] = _coverage(paragraph_terms, weights, total)
-        for s, e in split_sentences(passage.text):
-            text = passage.text[s:e]
-            tokens = analyze(text)
-            coverage = _coverage(set(tokens) | context_terms, weights, total)
+        confidence_by_passage[passage.id] = _coverage(analysis.terms, weights, total)
+        for sentence in analysis.sentences:
+            coverage = _coverage(sentence.terms | analysis.context_terms, weights, total)
             if coverage <= 0:
                 continue
-            score = coverage + 0.3 * hit.score / top_score
+            text = passage.text[sentence.start : sentence.end]
+            score = coverage + options.rank_weight * hit.score / top_score
             if cue is not None and _has_cue(cue, text, question_set):
                 score += options.cue_weight
             if pairs and options.bigram_weight:
-                found = pairs.intersection(itertools.pairwise(tokens))
+                found = pairs.intersection(itertools.pairwise(sentence.tokens))
                 score += options.bigram_weight * len(found) / len(pairs)
-            candidates.append(
-                _Candidate(hit, passage.start + s, passage.start + e, text, coverage, score)
-            )
+            start, end = passage.start + sentence.start, passage.start + sentence.end
+            candidates.append(_Candidate(hit, start, end, text, coverage, score))
     if not candidates:
         return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
 

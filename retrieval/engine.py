@@ -1,7 +1,7 @@
 """The one answering interface every front end calls: ``Engine.ask(question) -> Answer``.
 
-An Engine is built once per corpus (loading, splitting and indexing happen here, never per
-question) and is then read-only, so one instance can serve many threads at once.
+An Engine is built once per corpus (loading, splitting, analysing and indexing happen here,
+never per question) and is then read-only, so one instance can serve many threads at once.
 
 Ranking: BM25 (rank-bm25's formula, see :mod:`retrieval.index`) over each paragraph's words plus
 its title and headings, then the top ``rerank_depth`` candidates are re-ordered by normalised BM25
@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .analysis import analyze
-from .compose import ComposerOptions, compose
+from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
 from .errors import EmptyCorpusError, OptionError, QuestionError
 from .index import BM25Index
 from .loading import LoadedCorpus, LoadWarning, load_corpus
-from .splitting import split_passages, split_sentences
+from .splitting import split_passages
 from .types import Answer, Document, Hit, Passage
 
 MAX_QUESTION_CHARS = 1000
@@ -112,7 +112,8 @@ class Engine:
         if not self.passages:
             raise EmptyCorpusError("The documents hold no paragraph of text to search.")
         self._position = {p.id: i for i, p in enumerate(self.passages)}
-        self._tokens = [analyze(p.text) for p in self.passages]
+        self._analysed: tuple[AnalysedPassage, ...] = tuple(map(analyse_passage, self.passages))
+        self._tokens = [list(a.tokens) for a in self._analysed]
         indexed = (
             [
                 analyze(p.context) * self.options.context_repeat + t
@@ -138,7 +139,6 @@ class Engine:
                     contexts[n].add(p.context)
                     whole[n].extend(analyze(p.context) * self.options.context_repeat)
             self.document_index = BM25Index(whole, k1=self.options.k1, b=self.options.b)
-        self._sentence_terms: dict[int, list[set[str]]] = {}
         self._paragraph_count: dict[str, int] = {}
         for p in self.passages:
             self._paragraph_count[p.source] = self._paragraph_count.get(p.source, 0) + 1
@@ -166,15 +166,6 @@ class Engine:
             top = self._rerank(terms, top[:depth]) + top[depth:]
         return [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
 
-    def sentence_terms(self, i: int) -> list[set[str]]:
-        """The analysed terms of each sentence of passage ``i`` (computed once, then cached)."""
-        cached = self._sentence_terms.get(i)
-        if cached is None:
-            text = self.passages[i].text
-            cached = [set(analyze(text[s:e])) for s, e in split_sentences(text)]
-            self._sentence_terms[i] = cached
-        return cached
-
     def _rerank(
         self, terms: Sequence[str], top: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
@@ -195,14 +186,14 @@ class Engine:
 
         def key(item: tuple[int, float]) -> float:
             i, score = item
+            analysed = self._analysed[i]
             best = max(
-                (sum(w for t, w in weights.items() if t in s) for s in self.sentence_terms(i)),
+                (sum(w for t, w in weights.items() if t in s.terms) for s in analysed.sentences),
                 default=0.0,
             )
             bonus = 0.0
             if pairs and self.options.rerank_bigram_weight:
-                tokens = self._tokens[i]
-                present = set(itertools.pairwise(tokens))
+                present = analysed.pairs
                 bonus = sum(w for pair, w in pairs.items() if pair in present) / pair_total
             return (
                 score / best_bm25
@@ -221,18 +212,25 @@ class Engine:
         Raises QuestionError for a question that cannot be searched (empty, too long, or made
         only of common words), with a message to show the asker.
         """
+        return self.ask_ranked(question, self.options.top_k)[0]
+
+    def ask_ranked(self, question: str, depth: int) -> tuple[Answer, list[Hit]]:
+        """The answer and the first ``depth`` hits of the same ranking, from one search (what
+        an evaluation needs for recall at 100 without searching twice)."""
         cleaned, terms = prepare_question(question)
-        hits = self._search(terms, self.options.top_k)
+        ranking = self._search(terms, max(depth, self.options.top_k))
         # The cleaned question is what gets echoed: control characters stay out of every reply.
-        return compose(
+        answer = compose(
             cleaned,
             terms,
-            hits,
+            ranking[: self.options.top_k],
             self.index.idf,
             self.source_text,
             self.options.composer,
             self._paragraph_count.__getitem__,
+            lambda passage: self._analysed[self._position[passage.id]],
         )
+        return answer, ranking[:depth]
 
     def sources(self) -> list[SourceSummary]:
         """Every loaded document with its paragraph count (0 for one with no paragraph)."""
