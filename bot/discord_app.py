@@ -45,8 +45,6 @@ from .discord_render import (
 log = logging.getLogger("citebot.discord")
 
 NO_MENTIONS = discord.AllowedMentions.none()
-DEFAULT_API_URL = discord.http.Route.BASE
-DEFAULT_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
 
 
 def point_at(api_url: str, gateway_url: str) -> None:
@@ -318,7 +316,7 @@ class CitebotBot(commands.Bot):
         return render_paragraph(passage, *self.engine.neighbours(passage))
 
     def sources_payload(self) -> Payload:
-        return render_sources([(s.source, s.title, s.paragraphs) for s in self.engine.sources()])
+        return render_sources(self.engine.sources())
 
     # --- mentions ---
 

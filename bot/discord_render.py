@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from retrieval.analysis import term_spans
+from retrieval import SourceSummary
 from retrieval.types import AbstainReason, Answer, Citation, Passage
+
+from .highlight import display_line, mark
 
 # --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object) ---
 CONTENT_MAX = 2000
@@ -77,18 +79,12 @@ class Payload:
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:+]|(?<=\d)\.)")
 # Mentions that could ping (or render as a pill) even with the angle bracket escaped.
 _AT = re.compile(r"@(?=everyone|here|[!&]?\d|[^\s@]{2,32}#\d{4})", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 ZWSP = "\u200b"
-
-
-# Control characters and bidirectional overrides from a document would reach every reader: a
-# U+202E reverses the rest of the line, [n] markers included. They carry no words; drop them.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def flatten(text: str) -> str:
     """One line, single spaces: a hard-wrapped or multi-line text can't start a heading or list."""
-    return _SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
+    return display_line(text)
 
 
 def _escape_inline(text: str) -> str:
@@ -103,23 +99,7 @@ def escape(text: str) -> str:
 
 def highlight(text: str, terms: frozenset[str]) -> str:
     """``text`` escaped, with each word whose analysed form is a query term in bold."""
-    text = flatten(text)
-    if not terms:
-        return escape(text)
-    spans: list[tuple[int, int]] = []
-    for start, end in term_spans(text, terms):
-        if spans and spans[-1][1] == start:  # "2.5mg": one bold run, not "**2.5****mg**"
-            spans[-1] = (spans[-1][0], end)
-        else:
-            spans.append((start, end))
-    out: list[str] = []
-    position = 0
-    for start, end in spans:
-        out.append(_escape_inline(text[position:start]))
-        out.append(f"**{_escape_inline(text[start:end])}**")
-        position = end
-    out.append(_escape_inline(text[position:]))
-    return "".join(out)
+    return mark(flatten(text), terms, lambda w: f"**{_escape_inline(w)}**", _escape_inline)
 
 
 def clip(text: str, limit: int) -> str:
@@ -327,12 +307,14 @@ def render_paragraph(
     return Payload(embeds=(embed,))
 
 
-def render_sources(sources: Sequence[tuple[str, str, int]]) -> Payload:
+def render_sources(sources: Sequence[SourceSummary]) -> Payload:
     """The documents as "name — N paragraphs" lines, as many as fit, then how many more."""
     lines: list[str] = []
     used = 0
     budget = DESCRIPTION_MAX - 100
-    for i, (source, title, paragraphs) in enumerate(sources):
+    for i, (source, title, paragraphs) in enumerate(
+        (s.source, s.title, s.paragraphs) for s in sources
+    ):
         line = f"• {_fit(source, 200, escape)} — {paragraphs:,} paragraph" + (
             "s" if paragraphs != 1 else ""
         )
@@ -343,7 +325,7 @@ def render_sources(sources: Sequence[tuple[str, str, int]]) -> Payload:
             break
         lines.append(line)
         used += len(line) + 1
-    total = sum(p for _, _, p in sources)
+    total = sum(s.paragraphs for s in sources)
     embed = {
         "title": f"Sources ({len(sources):,} documents, {total:,} paragraphs)",
         "description": "\n".join(lines) or "No documents.",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from retrieval import AbstainReason, Answer, Citation, SourceSummary
 
-from .highlight import mark
+from .highlight import display_line, mark
 
 SNIPPET_CHARS = 90
 """Snippet length when the width is unknown (piped output)."""
@@ -28,21 +28,9 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color else text
 
 
-# C0/C1 control characters (ESC above all) from a document or a file name must not reach the
-# terminal, where they could clear the screen or retitle the window.
-_CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)], "\ufffd")
-
-
-def _flat(text: str) -> str:
-    """One printable line: hard wraps joined, control characters made visible and harmless.
-
-    For display only; quotes in --json keep the file's exact text."""
-    return " ".join(text.split()).translate(_CONTROLS)
-
-
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     """The start of ``text`` in at most ``limit`` characters, cut at a word boundary with "…"."""
-    flat = _flat(text)
+    flat = display_line(text)
     if len(flat) <= limit:
         return flat
     room = max(1, limit - 2)
@@ -66,7 +54,7 @@ def citation_line(
 ) -> str:
     """``  [n] file ¶p  "start of the paragraph …"``, fitted to one line of ``width``."""
     passage = citation.passage
-    where = f"{_flat(passage.source)} ¶{passage.paragraph}"
+    where = f"{display_line(passage.source)} ¶{passage.paragraph}"
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
     quote = _highlight(snippet(passage.text, room), terms, color)
@@ -95,7 +83,7 @@ def render_answer(answer: Answer, *, color: bool = False, width: int | None = No
             lines.append("Maybe related:")
             lines.extend(citation_line(c, terms, color, width) for c in answer.related)
         return "\n".join(lines)
-    body = " ".join(f"{_flat(s.text)} [{s.citation}]" for s in answer.sentences)
+    body = " ".join(f"{display_line(s.text)} [{s.citation}]" for s in answer.sentences)
     lines = [
         _MARKER.sub(lambda m: _paint(m.group(), _CYAN, color), _highlight(line, terms, color))
         for line in _wrap(body, width)
@@ -108,8 +96,8 @@ def render_sources(sources: Sequence[SourceSummary]) -> str:
     total = sum(s.paragraphs for s in sources)
     lines = [f"{len(sources)} document(s), {total} paragraph(s):"]
     for s in sources:
-        title = f"  — {_flat(s.title)}" if s.title else ""
-        lines.append(f"  {_flat(s.source)}  ({s.paragraphs} ¶){title}")
+        title = f"  — {display_line(s.title)}" if s.title else ""
+        lines.append(f"  {display_line(s.source)}  ({s.paragraphs} ¶){title}")
     return "\n".join(lines)
 
 
@@ -126,7 +114,7 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
     for hit in answer.hits:
         tag = f" [{cited[hit.passage.id]}]" if hit.passage.id in cited else ""
         lines.append(
-            f"  #{hit.rank} {hit.score:7.3f}  {_flat(hit.passage.source)} "
+            f"  #{hit.rank} {hit.score:7.3f}  {display_line(hit.passage.source)} "
             f"¶{hit.passage.paragraph}{tag}"
         )
     if answer.sentences:

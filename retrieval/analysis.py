@@ -38,7 +38,9 @@ STOPWORDS = frozenset(
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # Numbers with separators ("3.14", "1,204"), dotted acronyms ("u.s.", "e.g."), then words with
 # inner apostrophes ("don't").
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:'[^\W_]+)*")
+# Both apostrophes, so the same pattern finds words in raw text (for highlighting) and in
+# normalized text (for search).
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
 
 # PyStemmer objects keep per-call buffers and are not thread-safe; the Discord bot answers from
 # worker threads, so each thread gets its own stemmer.
@@ -75,10 +77,6 @@ def analyze(text: str) -> list[str]:
     return [w if "." in w or w.isdigit() else _stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-# The token pattern on un-normalized text (both apostrophes), so spans index the original.
-_RAW_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
-
-
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """(start, end) in ``text`` of each word whose analysed form is one of ``terms``.
 
@@ -89,7 +87,7 @@ def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     if not wanted:
         return []
     spans = []
-    for match in _RAW_TOKEN.finditer(text):
+    for match in _TOKEN.finditer(text):
         analysed = analyze(match.group())
         if analysed and analysed[0] in wanted:
             end = match.end() - 1 if match.group().endswith(".") else match.end()

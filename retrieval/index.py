@@ -74,10 +74,6 @@ class BM25Index:
         """IDF of a term; 0 for a term no paragraph contains."""
         return float(self._bm25.idf.get(term, 0.0))
 
-    def document_frequency(self, term: str) -> int:
-        posting = self._postings.get(term)
-        return 0 if posting is None else len(posting[0])
-
     def scores(self, query: Sequence[str]) -> FloatArray:
         """BM25 score of every paragraph (same numbers as rank-bm25's ``get_scores``)."""
         scores: FloatArray = np.zeros(self.size, dtype=np.float64)

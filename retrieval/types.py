@@ -38,11 +38,6 @@ class Passage:
     context: str = ""
     """Title and headings above the paragraph (" › "-joined); shown and searched, never quoted."""
 
-    @property
-    def flat_text(self) -> str:
-        """The text with hard-wrapped lines joined, for display only (quotes use ``text``)."""
-        return " ".join(self.text.split())
-
 
 @dataclass(frozen=True, slots=True)
 class Hit:

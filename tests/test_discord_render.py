@@ -24,7 +24,7 @@ from bot.discord_render import (
     render_paragraph,
     render_sources,
 )
-from retrieval import AbstainReason, Answer, Citation, Hit, Passage, Sentence
+from retrieval import AbstainReason, Answer, Citation, Hit, Passage, Sentence, SourceSummary
 
 NASTY = [
     "@everyone",
@@ -179,7 +179,7 @@ def test_any_paragraph_fits(
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.tuples(file_name, nasty_text, st.integers(0, 10**6)), max_size=400))
 def test_any_sources_fit(sources: list[tuple[str, str, int]]) -> None:
-    payload = render_sources(sources)
+    payload = render_sources([SourceSummary(*s) for s in sources])
     assert violations(payload) == []
     assert_safe(payload)
 

@@ -16,7 +16,7 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
     assert "\x1b" in answer.sentences[0].text  # the quote itself stays exact …
     for shown in (render_answer(answer), render_sources(engine.sources())):
         assert "\x1b" not in shown and "\x07" not in shown  # … but is shown harmless
-        assert "\ufffd" in shown
+        assert "evil[2J.txt" in shown
 
 
 def test_wrapping_to_a_terminal_width_never_cuts_words(seed_engine: Engine) -> None:
@@ -30,3 +30,10 @@ def test_wrapping_to_a_terminal_width_never_cuts_words(seed_engine: Engine) -> N
 def test_colour_marks_terms_and_citations_after_wrapping(seed_engine: Engine) -> None:
     shown = render_answer(seed_engine.ask("Who is Jeffrey Lynch?"), color=True, width=50)
     assert "\x1b[1;33mJeffrey\x1b[0m" in shown and "\x1b[36m[1]\x1b[0m" in shown
+
+
+def test_direction_overrides_are_dropped_from_the_terminal_too(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The quokka festival \u202e happens every March in Perth.")
+    shown = render_answer(Engine.from_folder(tmp_path).ask("When is the quokka festival?"))
+    assert "\u202e" not in shown
+    assert shown.startswith("The quokka festival happens every March in Perth. [1]")
