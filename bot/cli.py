@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from config import ENV_PREFIX, Settings, describe_errors
-from retrieval import CitebotError, Engine, QuestionError
+from retrieval import MAX_TOP_K, CitebotError, Engine, QuestionError
 
 from . import eval_cmd
 from .jsonout import answer_to_json, error_to_json
@@ -45,10 +45,10 @@ def _top_k(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        message = f"must be a whole number from 1 to 100, not {value!r}"
+        message = f"must be a whole number from 1 to {MAX_TOP_K}, not {value!r}"
         raise argparse.ArgumentTypeError(message) from None
-    if not 1 <= number <= 100:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 100, not {number}")
+    if not 1 <= number <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_TOP_K}, not {number}")
     return number
 
 
@@ -56,7 +56,9 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus", type=Path, help="folder of .txt/.md documents (default: CITEBOT_CORPUS)"
     )
-    parser.add_argument("--top-k", type=_top_k, help="paragraphs to retrieve, 1-100 (default: 5)")
+    parser.add_argument(
+        "--top-k", type=_top_k, help=f"paragraphs to retrieve, 1-{MAX_TOP_K} (default: 5)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,13 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from retrieval import ComposerOptions, EngineOptions
+from retrieval import (
+    MAX_SENTENCES,
+    MAX_TOP_K,
+    MIN_ANSWER_CHARS,
+    ComposerOptions,
+    EngineOptions,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
@@ -42,12 +48,17 @@ class Settings(BaseSettings):
 
     # --- corpus and retrieval ---
     corpus: Path = Field(DEFAULT_CORPUS, description="Folder of .txt/.md documents to answer from.")
-    top_k: int = Field(5, ge=1, le=100, description="Paragraphs retrieved per question.")
+    top_k: int = Field(5, ge=1, le=MAX_TOP_K, description="Paragraphs retrieved per question.")
     k1: float = Field(1.5, ge=0.0, le=10.0, description="BM25 term-frequency saturation.")
     b: float = Field(0.85, ge=0.0, le=1.0, description="BM25 length normalisation.")
-    max_sentences: int = Field(3, ge=1, le=5, description="Most sentences quoted in one answer.")
+    max_sentences: int = Field(
+        3, ge=1, le=MAX_SENTENCES, description="Most sentences quoted in one answer."
+    )
     max_answer_chars: int = Field(
-        600, ge=80, le=1800, description="Character budget for the quoted sentences."
+        600,
+        ge=MIN_ANSWER_CHARS,
+        le=1800,  # a Discord message holds 2,000 characters
+        description="Character budget for the quoted sentences.",
     )
     min_confidence: float = Field(
         0.35,

@@ -4,8 +4,8 @@ Pure Python with no knowledge of Discord or of settings; front ends build an :cl
 and call :meth:`Engine.ask`.
 """
 
-from .compose import ComposerOptions
-from .engine import MAX_QUESTION_CHARS, Engine, EngineOptions, SourceSummary
+from .compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
+from .engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
 from .errors import (
     CitationMismatchError,
     CitebotError,
@@ -20,6 +20,9 @@ from .types import AbstainReason, Answer, Citation, Document, Hit, Passage, Sent
 
 __all__ = [
     "MAX_QUESTION_CHARS",
+    "MAX_SENTENCES",
+    "MAX_TOP_K",
+    "MIN_ANSWER_CHARS",
     "AbstainReason",
     "Answer",
     "Citation",

@@ -66,6 +66,12 @@ def analyse_passage(passage: Passage) -> AnalysedPassage:
     )
 
 
+MAX_SENTENCES = 5
+"""The most sentences one answer may quote."""
+MIN_ANSWER_CHARS = 40
+"""The smallest character budget for an answer: room for one short sentence."""
+
+
 @dataclass(frozen=True, slots=True)
 class ComposerOptions:
     max_sentences: int = 3
@@ -95,10 +101,14 @@ class ComposerOptions:
     document, out of as many as that document could supply (1 when it has one paragraph)."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.max_sentences <= 10:
-            raise OptionError(f"max_sentences must be 1 to 10 (got {self.max_sentences!r}).")
-        if self.max_chars < 40:
-            raise OptionError(f"max_chars must be at least 40 (got {self.max_chars!r}).")
+        if not 1 <= self.max_sentences <= MAX_SENTENCES:
+            raise OptionError(
+                f"max_sentences must be 1 to {MAX_SENTENCES} (got {self.max_sentences!r})."
+            )
+        if self.max_chars < MIN_ANSWER_CHARS:
+            raise OptionError(
+                f"max_chars must be at least {MIN_ANSWER_CHARS} (got {self.max_chars!r})."
+            )
         if not 0.0 <= self.min_confidence <= 1.0:
             raise OptionError(f"min_confidence must be 0 to 1 (got {self.min_confidence!r}).")
         if self.depth < 1:

@@ -28,6 +28,8 @@ from .splitting import split_passages
 from .types import Answer, Document, Hit, Passage
 
 MAX_QUESTION_CHARS = 1000
+MAX_TOP_K = 100
+"""The most paragraphs one question may retrieve."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +54,8 @@ class EngineOptions:
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.top_k <= 100:
-            raise OptionError(f"top_k must be 1 to 100 (got {self.top_k!r}).")
+        if not 1 <= self.top_k <= MAX_TOP_K:
+            raise OptionError(f"top_k must be 1 to {MAX_TOP_K} (got {self.top_k!r}).")
         if not 1 <= self.context_repeat <= 10:
             raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
         if not 0 <= self.rerank_depth <= 1000:
