@@ -41,20 +41,29 @@ def _value(text: str) -> Any:
     return {"True": True, "False": False}.get(text, text)
 
 
-def parse_options(argv: list[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def parse_options(
+    argv: list[str], extra: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """``name=value`` arguments split into (EngineOptions fields, ComposerOptions fields, the
-    rest), shared by every script here so they all take the same option names."""
+    ``extra`` names), shared by every script here so they all take the same option names.
+    Anything else stops the script: a misspelt option would silently measure the defaults."""
+    for argument in argv:
+        if "=" not in argument:
+            sys.exit(f"{argument!r}: expected name=value")
     given = {k: _value(v) for k, v in (a.split("=", 1) for a in argv)}
     composer_fields = set(ComposerOptions.__dataclass_fields__)
     engine_fields = set(EngineOptions.__dataclass_fields__)
+    unknown = sorted(set(given) - composer_fields - engine_fields - extra)
+    if unknown:
+        sys.exit(f"not an EngineOptions / ComposerOptions field: {', '.join(unknown)}")
     composer = {k: v for k, v in given.items() if k in composer_fields}
     engine = {k: v for k, v in given.items() if k in engine_fields}
-    rest = {k: v for k, v in given.items() if k not in composer_fields | engine_fields}
+    rest = {k: v for k, v in given.items() if k in extra}
     return engine, composer, rest
 
 
 def main(argv: list[str]) -> None:
-    engine, composer, rest = parse_options(argv)
+    engine, composer, rest = parse_options(argv, frozenset({"only"}))
     which = str(rest.get("only", "squad,scifact,ooc"))
 
     def options(**extra: Any) -> EngineOptions:

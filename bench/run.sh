@@ -1,7 +1,8 @@
 #!/bin/sh
 # The four quality benchmarks of docs/quality.md. Run from the repository root:  sh bench/run.sh
 # Reads the public data from ../shared/bench-data (never copied into the repository) and writes
-# each command's output to bench/results/<name>.txt (table) and <name>.json (--json).
+# each command's output to bench/results/<name>.txt (table) and <name>.json (--json-out): each
+# eval runs once, so both files hold the same run's numbers, latencies included.
 set -eu
 DATA=${BENCH_DATA:-../shared/bench-data}
 EVAL=${CITEBOT_EVAL:-.venv/bin/citebot eval}
@@ -12,8 +13,7 @@ run() {  # name, then the arguments of `citebot eval`
     name=$1
     shift
     echo "\$ citebot eval $*" | sed "s#$DATA#../shared/bench-data#g" >"$OUT/$name.txt"
-    $EVAL "$@" >>"$OUT/$name.txt"
-    $EVAL "$@" --json >"$OUT/$name.json"
+    $EVAL "$@" --json-out "$OUT/$name.json" >>"$OUT/$name.txt"
     cat "$OUT/$name.txt"
     echo
 }

@@ -1,10 +1,12 @@
 """``citebot eval``: run a question set through the engine and print quality metrics.
 
-Wired into ``bot.cli`` as ``eval_cmd.add_parser(subparsers)`` and ``eval_cmd.run(args, settings)``;
-also runnable alone as ``python -m bot.eval_cmd FILE [options]``.
+Wired into ``bot.cli`` as ``eval_cmd.add_parser(subparsers)`` and ``eval_cmd.run(args, settings)``
+(the CLI builds the settings, with ``--corpus`` and ``--top-k`` applied, and reports bad ones);
+``python -m bot.eval_cmd FILE [options]`` is the same as ``citebot eval FILE [options]``.
 
-Output: a table on stdout (or one JSON object with ``--json``), a progress bar on stderr when
-stderr is a terminal or the run is long, and with ``--failures N`` the N worst cases.
+Output: a table on stdout (or one JSON object with ``--json``; ``--json-out FILE`` writes that
+object to FILE as well as printing the table, so one run gives both), a progress bar on stderr
+when stderr is a terminal or the run is long, and with ``--failures N`` the N worst cases.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from retrieval import CitebotError, Engine
+from retrieval import MAX_TOP_K, CitebotError, Engine
 from retrieval.evaluation import (
     CaseResult,
     EvalReport,
@@ -36,6 +38,19 @@ from retrieval.evaluation import (
 LONG_RUN = 200
 """Runs with more questions than this show progress even when stderr is not a terminal."""
 CURVE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(21))
+
+if TYPE_CHECKING:
+    from config import Settings
+
+
+class Subparsers(Protocol):
+    """What :func:`add_parser` needs of ``ArgumentParser.add_subparsers()``'s result (a Protocol:
+    ``argparse._SubParsersAction`` is invariant in the parser class, and the CLI's is its own)."""
+
+    def add_parser(
+        self, name: str, *, help: str | None = ..., description: str | None = ...
+    ) -> argparse.ArgumentParser: ...
+
 
 _LABELS = {
     "questions": "questions",
@@ -56,9 +71,41 @@ _LABELS = {
 }
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def _whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
+
+
+def _top_k(value: str) -> int:
+    """--top-k is checked here so that its error names the flag, not CITEBOT_TOP_K."""
+    number = _whole_number(value)
+    if not 1 <= number <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_TOP_K}, not {number}")
+    return number
+
+
+def _positive(value: str) -> int:
+    number = _whole_number(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
+def _share(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, not {value!r}") from None
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {value}")
+    return number
+
+
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Define the ``eval`` subcommand on an argparse subparsers object."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+    parser = subparsers.add_parser(
         "eval",
         help="measure answer quality on a question set",
         description="Ask every question of FILE and report retrieval (R@1, R@5, MRR@10, "
@@ -82,15 +129,30 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus", type=Path, default=None, help="documents folder (JSONL format only)"
     )
-    parser.add_argument("--top-k", type=int, default=None, help="paragraphs retrieved per question")
     parser.add_argument(
-        "--min-confidence", type=float, default=None, help="abstention threshold (0..1)"
+        "--top-k",
+        type=_top_k,
+        default=None,
+        help=f"paragraphs retrieved per question, 1-{MAX_TOP_K}",
+    )
+    parser.add_argument(
+        "--min-confidence", type=_share, default=None, help="abstention threshold (0..1)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--failures", type=int, default=0, metavar="N", help="print the N worst failed cases"
+        "--json-out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the JSON object to FILE (the table still goes to stdout): "
+        "both reports from one run",
     )
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N cases only")
+    parser.add_argument(
+        "--failures", type=_positive, default=0, metavar="N", help="print the N worst failed cases"
+    )
+    parser.add_argument(
+        "--limit", type=_positive, default=None, metavar="N", help="first N cases only"
+    )
     parser.add_argument(
         "--curve", action="store_true", help="also print the abstention trade-off curve"
     )
@@ -101,7 +163,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--corpus-articles",
-        type=int,
+        type=_positive,
         default=None,
         metavar="N",
         help="SQuAD: index only the first N articles; the others' questions must abstain",
@@ -240,7 +302,7 @@ def _failure_json(r: CaseResult) -> dict[str, Any]:
     }
 
 
-def run(args: argparse.Namespace, settings: Any) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation; returns the exit code (2 for a bad file or option)."""
     try:
         return _run(args, settings, sys.stdout, sys.stderr)
@@ -249,11 +311,11 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         return 2
 
 
-def _run(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if args.json_out is not None and not args.json_out.parent.is_dir():
+        raise CitebotError(f"cannot write {args.json_out}: {args.json_out.parent} is not a folder.")
     eval_set = _load(args)
-    options = settings.engine_options()
-    if getattr(args, "top_k", None) is not None:
-        options = replace(options, top_k=args.top_k)
+    options = settings.engine_options()  # --top-k is already in the settings
     min_confidence = options.composer.min_confidence
     if getattr(args, "min_confidence", None) is not None:
         min_confidence = args.min_confidence
@@ -267,7 +329,7 @@ def _run(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> i
         engine = Engine(eval_set.documents, options)
     else:
         engine = Engine.from_folder(settings.corpus, options)
-    total = min(len(eval_set.cases), args.limit or len(eval_set.cases))
+    total = len(eval_set.cases) if args.limit is None else min(len(eval_set.cases), args.limit)
     report = evaluate(engine, eval_set, limit=args.limit, progress=_Progress(err, total))
     extra: dict[str, Any] = {}
     if args.curve:
@@ -277,7 +339,7 @@ def _run(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> i
         if any(not r.case.answerable for r in raw) and any(r.case.answerable for r in raw):
             extra["rejected_at_95_kept"] = rejected_at_kept(raw, 0.95)
     failures = worst_failures(report, args.failures) if args.failures > 0 else []
-    if args.json:
+    if args.json or args.json_out is not None:
         payload: dict[str, Any] = {
             "name": report.name,
             "metrics": report.metrics,
@@ -300,7 +362,14 @@ def _run(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> i
             payload["rejected_at_95_kept"] = {"min_confidence": threshold, "abstained": rejected}
         if args.failures > 0:
             payload["failures"] = [_failure_json(r) for r in failures]
-        print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
+        text = json.dumps(payload, indent=2, ensure_ascii=False)
+        if args.json_out is not None:
+            try:
+                args.json_out.write_text(text + "\n", encoding="utf-8")
+            except OSError as error:
+                raise CitebotError(f"cannot write {args.json_out}: {error.strerror}.") from None
+    if args.json:
+        print(text, file=out)
     else:
         print(render_table(report, extra), file=out)
         if args.failures > 0:
@@ -310,26 +379,10 @@ def _run(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> i
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bot.eval_cmd``: the same command without the rest of the CLI."""
-    from pydantic import ValidationError
+    """``python -m bot.eval_cmd ARGS``: exactly ``citebot eval ARGS``."""
+    from bot import cli  # here, not at the top: bot.cli imports this module
 
-    from config.settings import Settings, describe_errors
-
-    parser = argparse.ArgumentParser(prog="citebot eval")
-    configure_parser(parser)
-    args = parser.parse_args(argv)
-    overrides: dict[str, Any] = {}
-    if args.corpus is not None:
-        overrides["corpus"] = args.corpus
-    if args.top_k is not None:
-        overrides["top_k"] = args.top_k
-    try:
-        settings = Settings(**overrides)
-    except ValidationError as error:
-        for line in describe_errors(error):
-            print(f"citebot eval: {line}", file=sys.stderr)
-        return 2
-    return run(args, settings)
+    return cli.main(["eval", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -429,18 +429,17 @@ def _gold_rank(ranked: Sequence[str], case: EvalCase) -> int | None:
 
 
 def run_case(engine: Engine, case: EvalCase, document_level: bool = False) -> CaseResult:
-    """Ask one question and judge the answer and the ranking."""
+    """Ask one question and judge the answer and the ranking (the first ``RETRIEVAL_DEPTH`` hits
+    of the search the answer came from); ``seconds`` times that one search and the composing."""
     started = time.perf_counter()
-    try:
-        answer: Answer | None = engine.ask(case.question)
+    answer: Answer | None
+    hits: Sequence[Hit]
+    try:  # one search gives the answer and the ranking judged for R@100
+        answer, hits = engine.ask_ranked(case.question, RETRIEVAL_DEPTH)
         error = None
     except QuestionError as problem:
-        answer, error = None, str(problem)
+        answer, hits, error = None, [], str(problem)
     seconds = time.perf_counter() - started
-    try:
-        hits = engine.search(case.question, RETRIEVAL_DEPTH)
-    except QuestionError:
-        hits = []
     ranked = _ranked_keys(hits, document_level)
     gold_rank = _gold_rank(ranked, case) if case.has_gold_passage else None
     sentences = tuple(s.text for s in answer.sentences) if answer else ()

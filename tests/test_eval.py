@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from retrieval import Engine
 from retrieval.evaluation import (
     CaseResult,
@@ -283,3 +284,61 @@ def test_cli_squad_and_beir_fixtures_with_failures_and_curve() -> None:
     done = _citebot_eval(str(BEIR), "--format", "beir", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["metrics"]["ndcg@10"] > 0.8
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--top-k", "0", "argument --top-k: must be from 1 to 100, not 0"),
+        ("--top-k", "101", "argument --top-k: must be from 1 to 100, not 101"),
+        ("--top-k", "five", "argument --top-k: must be a whole number, not 'five'"),
+        ("--limit", "0", "argument --limit: must be 1 or more, not 0"),
+        ("--limit", "-1", "argument --limit: must be 1 or more, not -1"),
+        ("--failures", "0", "argument --failures: must be 1 or more, not 0"),
+        ("--corpus-articles", "0", "argument --corpus-articles: must be 1 or more, not 0"),
+        ("--min-confidence", "1.5", "argument --min-confidence: must be from 0 to 1, not 1.5"),
+    ],
+)
+def test_cli_bad_option_is_one_line_naming_the_flag(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.build_parser().parse_args(["eval", str(SEED), option, value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+    assert "CITEBOT_" not in err
+
+
+def test_cli_limit_runs_the_first_n_cases() -> None:
+    done = _citebot_eval(str(SEED), "--limit", "1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["metrics"]["questions"] == 1
+
+
+def test_cli_top_k_reaches_the_engine() -> None:
+    done = _citebot_eval(str(SEED), "--top-k", "7", "--limit", "1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["settings"]["top_k"] == 7
+
+
+def test_cli_json_out_writes_the_json_of_the_same_run(tmp_path: Path) -> None:
+    path = tmp_path / "report.json"
+    done = _citebot_eval(str(SQUAD), "--format", "squad", "--curve", "--json-out", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("citebot eval: eval_squad_tiny.json")  # the table
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    assert payload["metrics"]["questions"] == 4
+    assert "curve" in payload
+    p50 = f"{payload['metrics']['latency_p50_ms']:.3f}"
+    line = next(x for x in done.stdout.splitlines() if x.startswith("latency p50"))
+    assert line.split()[-1] == p50  # table and JSON come from one run
+
+
+def test_cli_json_out_unwritable_is_one_line(tmp_path: Path) -> None:
+    done = _citebot_eval(str(SEED), "--limit", "1", "--json-out", str(tmp_path / "no" / "x.json"))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "cannot write" in done.stderr
+    assert done.stdout == ""  # checked before the run, not after it

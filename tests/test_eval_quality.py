@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
 from retrieval import ComposerOptions, Document, Engine, EngineOptions, OptionError
@@ -43,7 +42,6 @@ def test_rerank_keeps_bm25_scores() -> None:
     for hit in engine.search(question, 10):
         i = engine.passages.index(hit.passage)
         assert hit.score == pytest.approx(float(scores[i]))
-    assert np.allclose(engine.index.scores(["lamp"]), engine.index.reference_scores(["lamp"]))
 
 
 def test_title_is_searchable_when_indexed() -> None:
@@ -114,16 +112,37 @@ def test_focus_factor_spares_one_paragraph_documents() -> None:
 
 
 def test_focus_factor_lowers_confidence_when_hits_scatter_over_a_long_document() -> None:
+    # The best hit is one paragraph of a seven-paragraph document; the other hits come from
+    # three other files. The long document could have supplied every hit but supplied one, so
+    # the focus factor is (1/4) ** focus_weight and confidence drops below coverage alone.
+    paragraphs = [
+        "The relief boat sailed from the harbour every six weeks to the lighthouse keepers.",
+        "The tower is built of granite blocks.",
+        "A keeper wrote a diary of the storms.",
+        "The lamp was lit at dusk.",
+        "Painters came to sketch the tower.",
+        "The rock is covered at high tide.",
+    ]
     long_doc = Document(
-        "long.md", ARTICLE + "\n\nThe tower is granite.\n\nA keeper wrote a diary.\n", "L", "utf-8"
+        "long.md", "# Lighthouse\n\n" + "\n\n".join(paragraphs) + "\n", "Lighthouse", "utf-8"
     )
-    other = Document("o.txt", "Relief boats sail every six weeks from the harbour.", "o", "utf-8")
-    options = EngineOptions(composer=ComposerOptions(min_confidence=0.0))
-    plain = EngineOptions(composer=ComposerOptions(min_confidence=0.0, focus_weight=0.0))
-    question = "Relief boats every six weeks harbour"
-    focused = Engine([long_doc, other], options).ask(question)
-    unfocused = Engine([long_doc, other], plain).ask(question)
-    assert focused.confidence <= unfocused.confidence
+    others = [
+        Document(f"o{i}.txt", text, f"o{i}", "utf-8")
+        for i, text in enumerate(
+            ["A boat left the harbour.", "The boat brought relief.", "Every harbour has a boat."]
+        )
+    ]
+    question = "How often did the relief boat sail from the harbour?"
+
+    def ask(focus_weight: float) -> Any:
+        composer = ComposerOptions(min_confidence=0.0, focus_weight=focus_weight)
+        return Engine([long_doc, *others], EngineOptions(composer=composer)).ask(question)
+
+    focused, unfocused = ask(0.3), ask(0.0)
+    assert [h.passage.source for h in focused.hits][:1] == ["long.md"]
+    assert len({h.passage.source for h in focused.hits}) == 4
+    assert focused.confidence < unfocused.confidence
+    assert focused.confidence == pytest.approx(unfocused.confidence * 0.25**0.3)
 
 
 def test_context_repeat_is_validated_and_weights_the_title() -> None:
@@ -131,7 +150,7 @@ def test_context_repeat_is_validated_and_weights_the_title() -> None:
         _engine(context_repeat=0)
     flat = _engine(context_repeat=1)
     heavy = _engine(context_repeat=3)
-    assert heavy.index.scores(["bell"]).max() >= flat.index.scores(["bell"]).max() > 0
+    assert heavy.index.scores(["bell"]).max() > flat.index.scores(["bell"]).max() > 0
 
 
 def test_document_index_is_built_once_with_one_entry_per_document() -> None:
