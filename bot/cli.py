@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         err.write("\n")
         return 130
     except BrokenPipeError:  # `citebot ask - | head`: the reader left; nothing to report
-        sys.stdout = None  # type: ignore[assignment]  # silence the flush at exit
+        # Python's documented remedy: point stdout at devnull so the flush at exit is silent.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception:
         path = state_dir() / "citebot.log"

@@ -235,3 +235,19 @@ def test_stray_bytes_in_the_repl_do_not_lose_the_session(cwd: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("[1] 000_4568191ad18858cd.txt") == 3
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(cwd: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
+    env["XDG_STATE_HOME"] = str(cwd / "state")
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
+    )  # fmt: skip
+    assert batch.stdout is not None and batch.stdin is not None
+    batch.stdin.write(b"Who is Jeffrey Lynch?\n" * 2000)  # fits the pipe: no deadlock
+    batch.stdin.close()
+    assert json.loads(batch.stdout.readline())["answered"] is True
+    batch.stdout.close()  # like `| head -1`
+    assert batch.wait(timeout=60) == 0
+    assert batch.stderr is not None and b"Traceback" not in batch.stderr.read()
