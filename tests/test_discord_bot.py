@@ -243,15 +243,35 @@ async def test_cooldown_answers_politely_with_the_wait(engine: Engine) -> None:
         assert QUOTED in embed_text(answer.body)
 
 
-async def test_channel_allowlist(engine: Engine) -> None:
-    async with running_bot(engine, discord_channel_ids=[CHANNEL_ID]) as (fake, _):
-        await fake.message(QUESTION, channel_id=OTHER_CHANNEL_ID)
-        token = await fake.slash("ask", {"question": QUESTION}, channel_id=OTHER_CHANNEL_ID)
+@pytest.mark.parametrize(
+    ("settings", "where", "notice", "silent_path"),
+    [
+        (
+            {"discord_channel_ids": [CHANNEL_ID]},
+            {"channel_id": OTHER_CHANNEL_ID},
+            "this channel",
+            f"/channels/{OTHER_CHANNEL_ID}/messages",
+        ),
+        (
+            {"discord_allow_dms": False},
+            {"dm": True},
+            "direct messages",
+            f"/channels/{DM_CHANNEL_ID}/",
+        ),
+    ],
+    ids=["channel allowlist", "direct messages off"],
+)
+async def test_places_the_bot_does_not_answer(
+    engine: Engine, settings: dict[str, Any], where: dict[str, Any], notice: str, silent_path: str
+) -> None:
+    async with running_bot(engine, **settings) as (fake, _):
+        await fake.message(QUESTION, mention_bot=not where.get("dm"), **where)
+        token = await fake.slash("ask", {"question": QUESTION}, **where)
         [refusal] = await fake.wait_for(to_interaction(token))
-        assert "this channel" in refusal.body["data"]["content"]
+        assert notice in refusal.body["data"]["content"] and refusal.body["data"]["flags"] & 64
         allowed = await fake.message(QUESTION)
-        await fake.wait_for(reply_to(allowed))
-        assert fake.sent(f"/channels/{OTHER_CHANNEL_ID}/messages") == []
+        await fake.wait_for(reply_to(allowed))  # answered elsewhere, so the silence is real
+        assert fake.sent(silent_path) == []
 
 
 async def test_other_bots_own_messages_and_plain_chat_are_ignored(engine: Engine) -> None:
@@ -270,17 +290,6 @@ async def test_direct_messages_are_answered_without_a_mention(engine: Engine) ->
         message_id = await fake.message(QUESTION, dm=True, mention_bot=False)
         [reply] = await fake.wait_for(reply_to(message_id, DM_CHANNEL_ID))
         assert QUOTED in embed_text(reply.body)
-
-
-async def test_direct_messages_can_be_turned_off(engine: Engine) -> None:
-    async with running_bot(engine, discord_allow_dms=False) as (fake, _):
-        await fake.message(QUESTION, dm=True, mention_bot=False)
-        token = await fake.slash("ask", {"question": QUESTION}, dm=True)
-        [refusal] = await fake.wait_for(to_interaction(token))
-        assert "direct messages" in refusal.body["data"]["content"]
-        last = await fake.message(QUESTION)
-        await fake.wait_for(reply_to(last))
-        assert fake.sent(f"/channels/{DM_CHANNEL_ID}/") == []
 
 
 async def test_sources_and_help(engine: Engine) -> None:
