@@ -304,16 +304,22 @@ async def test_sources_and_help(engine: Engine) -> None:
         assert help_.body["data"]["flags"] & 64
 
 
+async def ask_and_click_first_button(fake: FakeDiscord) -> tuple[Recorded, Recorded]:
+    """Mention the bot with QUESTION, then press the first "Show paragraph" of its reply."""
+    message_id = await fake.message(QUESTION)
+    [reply] = await fake.wait_for(reply_to(message_id))
+    button = reply.body["components"][0]["components"][0]
+    token = await fake.click(button["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body))
+    [shown] = await fake.wait_for(to_interaction(token))
+    return reply, shown
+
+
 async def test_show_paragraph_button_replies_ephemerally_with_the_paragraph(
     engine: Engine,
 ) -> None:
     async with running_bot(engine) as (fake, _):
-        message_id = await fake.message(QUESTION)
-        [reply] = await fake.wait_for(reply_to(message_id))
+        reply, shown = await ask_and_click_first_button(fake)
         button = reply.body["components"][0]["components"][0]
-        sent = fake.message_object(str(CHANNEL_ID), reply.body)
-        token = await fake.click(button["custom_id"], sent)
-        [shown] = await fake.wait_for(to_interaction(token))
         data = shown.body["data"]
         assert shown.body["type"] == 4 and data["flags"] & 64
         embed = data["embeds"][0]
@@ -408,12 +414,7 @@ class BrokenNeighboursEngine(Engine):
 async def test_a_failing_show_paragraph_apologises_privately() -> None:
     engine = BrokenNeighboursEngine.from_folder(SEEDS)
     async with running_bot(engine) as (fake, _):
-        message_id = await fake.message(QUESTION)
-        [reply] = await fake.wait_for(reply_to(message_id))
-        button = reply.body["components"][0]["components"][0]
-        sent = fake.message_object(str(CHANNEL_ID), reply.body)
-        token = await fake.click(button["custom_id"], sent)
-        [shown] = await fake.wait_for(to_interaction(token))
+        _, shown = await ask_and_click_first_button(fake)
         assert shown.body["data"]["flags"] & 64
         assert "Sorry, something went wrong" in shown.body["data"]["content"]
 
