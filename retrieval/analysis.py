@@ -52,7 +52,6 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
 
 
-@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
@@ -61,20 +60,30 @@ def _stem(word: str) -> str:
     return stem
 
 
-def words(text: str) -> list[str]:
-    """Normalized word tokens before stopwords and stemming.
+def _word(token: str) -> str:
+    """"1,204" → "1204" (separators do not matter), "u.s." → "u.s"."""
+    return token.rstrip(".").replace(",", "")
 
-    "1,204" becomes "1204" so thousands separators do not matter; "U.S." becomes "u.s".
-    """
-    return [m.group().rstrip(".").replace(",", "") for m in _TOKEN.finditer(normalize(text))]
+
+@lru_cache(maxsize=262_144)
+def _term(token: str) -> str:
+    """A normalized token's search term, "" for a stopword. Cached: text repeats its words, so
+    indexing a corpus stems each distinct word once. Numbers and acronyms are not stemmed (the
+    English stemmer would cut "u.s" to "u.")."""
+    word = _word(token)
+    if word in STOPWORDS:
+        return ""
+    return word if "." in word or word.isdigit() else _stem(word)
+
+
+def words(text: str) -> list[str]:
+    """Normalized word tokens before stopwords and stemming."""
+    return [_word(token) for token in _TOKEN.findall(normalize(text))]
 
 
 def analyze(text: str) -> list[str]:
-    """The search terms of ``text``: words, minus stopwords, stemmed. Order and repeats kept.
-
-    Numbers and acronyms are not stemmed: the English stemmer would cut "u.s" to "u.".
-    """
-    return [w if "." in w or w.isdigit() else _stem(w) for w in words(text) if w not in STOPWORDS]
+    """The search terms of ``text``: words, minus stopwords, stemmed. Order and repeats kept."""
+    return [term for token in _TOKEN.findall(normalize(text)) if (term := _term(token))]
 
 
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
