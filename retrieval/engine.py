@@ -171,8 +171,9 @@ class Engine:
     def _rerank(
         self, terms: Sequence[str], top: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
-        """BM25 candidates re-ordered by BM25 (normalised to the best) plus the share of the
-        question's IDF weight found in the paragraph's best sentence; scores stay BM25's."""
+        """BM25 candidates re-ordered by BM25 (normalised to the best), the share of the
+        question's IDF weight in the paragraph's best sentence, the question's adjacent term
+        pairs found in the paragraph, and its document's BM25 score; scores stay BM25's."""
         weights = {t: self.index.idf(t) for t in dict.fromkeys(terms)}
         total = sum(weights.values()) or 1.0
         best_bm25 = top[0][1] or 1.0
