@@ -9,7 +9,7 @@ SOURCES := bot retrieval config tests bench
 
 .PHONY: run test lint typecheck bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py retrieval/_topk.c
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed); log: $(LOG)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/python -m pip install --upgrade pip && \
@@ -36,4 +36,4 @@ bench: $(STAMP)
 	sh bench/run.sh
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info retrieval/*.so .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,23 +1,41 @@
-"""The BM25 index: rank-bm25's ``BM25Okapi`` with an IDF that cannot go to zero, scored fast.
+"""The BM25 index: rank-bm25's scores, from compact arrays, with exact pruned top-k.
 
-rank-bm25's Okapi IDF, ``log((N - n + 0.5) / (n + 0.5))``, is 0 for a term in exactly half the
-paragraphs and negative above that, where it is replaced by ``epsilon × mean IDF``. In a small
-corpus (the seed has 10 paragraphs) that decides rankings: a question word present in 5 of 10
-paragraphs counts for nothing, and one in 6 of 10 may count for *more* than one in 5. We keep
-rank-bm25's term-frequency formula, ``k1`` and ``b``, and replace only the IDF by the
-Lucene/Anserini form ``log(1 + (N - n + 0.5) / (n + 0.5))``: positive and strictly decreasing in
-``n``, so rarer words always weigh more.
+**Scores.** rank-bm25 defines them. A paragraph's score for a question is, summed over the
+question's terms in order (repeats included),
+``idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))`` — exactly the expression of
+``BM25Okapi.get_scores``, evaluated here with the same float64
+operations in the same order, so the numbers are bit-for-bit rank-bm25's. The IDF table is
+computed by rank-bm25's own ``_calc_idf`` on the corpus's document frequencies:
 
-``get_scores`` in rank-bm25 walks every paragraph for every query term in Python; we compute the
-same numbers from per-term postings, which is what keeps a 5,000-paragraph corpus interactive.
-Equality with rank-bm25's own ``get_scores`` is asserted in the tests.
+* ``"lucene"`` (the default) is :class:`PositiveIdfBM25`, a ``BM25Okapi`` whose IDF is Lucene's
+  ``log(1 + (N − n + 0.5)/(n + 0.5))``. rank-bm25's Okapi IDF is 0 for a term in exactly half
+  the paragraphs and floored at ``epsilon × mean IDF`` above that, which in a small corpus (the
+  seed has 10 paragraphs) lets a common question word count for nothing, or for more than a
+  rarer one. Lucene's IDF is positive and strictly decreasing in document frequency.
+* ``"okapi"`` is plain ``BM25Okapi``, epsilon floor and all.
+
+**Storage.** rank-bm25 keeps a dict per paragraph (about 1.6 GB at a million paragraphs) and
+walks all of them for every question term. Here the index is a handful of flat arrays, which is
+also what makes it cheap to save and to memory-map (see :mod:`retrieval.persist`):
+``postings_ptr[t]:postings_ptr[t+1]`` is term ``t``'s slice of ``postings_doc`` (int32 paragraph
+numbers, ascending) and ``postings_tf`` (term frequencies, the smallest unsigned type that
+holds them); then ``doc_len``, the IDF and the largest term-frequency part of each term's
+weight (its bound), and the vocabulary (:class:`Vocabulary`). About 6 bytes per posting.
+
+**Top-k** is MaxScore (Turtle & Flood), compiled (``_topk.c``): terms sorted by the most they
+can add; once the k-th best score is out of reach of the weakest terms together, paragraphs
+holding only those are never scored, and the strong terms' lists drive the walk. The result is
+always the exact top-k of rank-bm25's scores, ties broken by paragraph order. Without a C
+compiler the package still installs, and numpy scores every paragraph holding a question term.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +43,18 @@ from rank_bm25 import BM25Okapi
 
 from .errors import OptionError
 
+try:  # the compiled inner loop (setup.py); numpy does the same work when it is missing
+    from . import _topk
+except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
+    _topk = None  # type: ignore[assignment]
+
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+IdfVariant = Literal["lucene", "okapi"]
+IDF_VARIANTS: tuple[IdfVariant, ...] = ("lucene", "okapi")
+EPSILON = 0.25
+"""rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
+
 
 
 class PositiveIdfBM25(BM25Okapi):  # type: ignore[misc]
@@ -38,63 +67,382 @@ class PositiveIdfBM25(BM25Okapi):  # type: ignore[misc]
         self.average_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 0.0
 
 
-class BM25Index:
-    """Scores token lists against a fixed list of tokenized paragraphs."""
+def rank_bm25_model(
+    corpus: Sequence[Sequence[str]], *, k1: float, b: float, idf: IdfVariant = "lucene"
+) -> BM25Okapi:
+    """rank-bm25 itself over ``corpus``: the reference every test and benchmark compares to."""
+    model_class = PositiveIdfBM25 if idf == "lucene" else BM25Okapi
+    return model_class([list(doc) for doc in corpus], k1=k1, b=b, epsilon=EPSILON)
 
-    def __init__(self, corpus: Sequence[Sequence[str]], *, k1: float = 1.5, b: float = 0.75):
-        if not corpus:
-            raise OptionError("A BM25 index needs at least one paragraph.")
-        if not (math.isfinite(k1) and k1 >= 0):
-            raise OptionError(f"k1 must be a number ≥ 0 (got {k1!r}).")
-        if not (math.isfinite(b) and 0 <= b <= 1):
-            raise OptionError(f"b must be between 0 and 1 (got {b!r}).")
-        self.k1 = k1
-        self.b = b
-        self._bm25: Any = PositiveIdfBM25([list(doc) for doc in corpus], k1=k1, b=b)
-        self.size: int = self._bm25.corpus_size
-        doc_len = np.asarray(self._bm25.doc_len, dtype=np.float64)
-        avgdl = float(self._bm25.avgdl) or 1.0  # every paragraph empty: no division by zero
-        self._norm: FloatArray = k1 * (1.0 - b + b * doc_len / avgdl)
-        postings: dict[str, tuple[list[int], list[int]]] = {}
-        for doc_id, freqs in enumerate(self._bm25.doc_freqs):
-            for term, tf in freqs.items():
-                ids, tfs = postings.setdefault(term, ([], []))
-                ids.append(doc_id)
-                tfs.append(tf)
-        self._postings: dict[str, tuple[npt.NDArray[np.int64], FloatArray]] = {
-            term: (np.asarray(ids, dtype=np.int64), np.asarray(tfs, dtype=np.float64))
-            for term, (ids, tfs) in postings.items()
+
+def idf_values(
+    variant: IdfVariant, n_docs: int, document_frequency: Mapping[str, int]
+) -> list[float]:
+    """The IDF of every term, computed by rank-bm25's own ``_calc_idf``.
+
+    ``document_frequency`` must be in the order rank-bm25 would meet the terms (first occurrence
+    in the corpus), since the Okapi floor depends on a float sum taken in that order.
+    """
+    model_class = PositiveIdfBM25 if variant == "lucene" else BM25Okapi
+    model: Any = model_class.__new__(model_class)
+    model.corpus_size = n_docs
+    model.idf = {}
+    model.epsilon = EPSILON
+    model.average_idf = 0.0
+    if document_frequency:
+        model._calc_idf(dict(document_frequency))
+    return [float(model.idf[term]) for term in document_frequency]
+
+
+def term_key(term: str) -> int:
+    """A stable 64-bit key for a term (Python's own ``hash`` changes between processes)."""
+    digest = hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+class Vocabulary:
+    """Term ↔ id without a Python dict: a sorted table of 64-bit term keys plus the terms' UTF-8
+    bytes, so a saved index opens without building half a million strings."""
+
+    def __init__(
+        self,
+        blob: npt.NDArray[np.uint8],
+        offsets: IntArray,
+        keys: npt.NDArray[np.uint64],
+        key_ids: npt.NDArray[np.int32],
+    ) -> None:
+        self.blob = blob
+        self.offsets = offsets
+        self.keys = keys
+        self.key_ids = key_ids
+
+    @classmethod
+    def from_terms(cls, terms: Sequence[str]) -> Vocabulary:
+        encoded = [term.encode("utf-8", "surrogatepass") for term in terms]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
+        order = np.argsort(keys, kind="stable")
+        return cls(blob, offsets, keys[order], order.astype(np.int32))
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def term(self, term_id: int) -> str:
+        start, end = int(self.offsets[term_id]), int(self.offsets[term_id + 1])
+        return bytes(self.blob[start:end]).decode("utf-8", "surrogatepass")
+
+    def id(self, term: str) -> int | None:
+        """The term's id, or None for a term no paragraph contains."""
+        key = np.uint64(term_key(term))
+        i = int(np.searchsorted(self.keys, key))
+        while i < len(self.keys) and self.keys[i] == key:
+            term_id = int(self.key_ids[i])
+            if self.term(term_id) == term:
+                return term_id
+            i += 1
+        return None
+
+    def arrays(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
+        return {
+            f"{prefix}vocab_blob": self.blob,
+            f"{prefix}vocab_offsets": self.offsets,
+            f"{prefix}vocab_keys": self.keys,
+            f"{prefix}vocab_key_ids": self.key_ids,
         }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]], prefix: str) -> Vocabulary:
+        return cls(
+            arrays[f"{prefix}vocab_blob"],
+            arrays[f"{prefix}vocab_offsets"],
+            arrays[f"{prefix}vocab_keys"],
+            arrays[f"{prefix}vocab_key_ids"],
+        )
+
+
+def _check_options(k1: float, b: float, idf: str) -> None:
+    if not (isinstance(k1, int | float) and math.isfinite(k1) and k1 >= 0):
+        raise OptionError(f"k1 must be a number ≥ 0 (got {k1!r}).")
+    if not (isinstance(b, int | float) and math.isfinite(b) and 0 <= b <= 1):
+        raise OptionError(f"b must be between 0 and 1 (got {b!r}).")
+    if idf not in IDF_VARIANTS:
+        raise OptionError(f"idf must be one of {', '.join(IDF_VARIANTS)} (got {idf!r}).")
+
+
+def _smallest_uint(maximum: int) -> type[np.unsignedinteger[Any]]:
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if maximum <= np.iinfo(dtype).max:
+            return dtype
+    return np.uint64
+
+
+class BM25Index:
+    """Scores analysed questions against a fixed set of analysed paragraphs."""
+
+    def __init__(
+        self,
+        corpus: Iterable[Sequence[str]],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+        idf: IdfVariant = "lucene",
+    ) -> None:
+        """Index token lists (one per paragraph). For large corpora the builder in
+        :mod:`retrieval.build` calls :meth:`from_postings` directly, without token lists."""
+        _check_options(k1, b, idf)
+        term_ids: dict[str, int] = {}
+        doc_len: list[int] = []
+        docs: list[int] = []
+        terms: list[int] = []
+        tfs: list[int] = []
+        for doc_id, tokens in enumerate(corpus):
+            doc_len.append(len(tokens))
+            for term, tf in Counter(tokens).items():
+                docs.append(doc_id)
+                terms.append(term_ids.setdefault(term, len(term_ids)))
+                tfs.append(tf)
+        self._init_from_postings(
+            list(term_ids),
+            np.asarray(doc_len, dtype=np.int64),
+            np.asarray(docs, dtype=np.int32),
+            np.asarray(terms, dtype=np.int32),
+            np.asarray(tfs, dtype=np.int64),
+            k1=k1,
+            b=b,
+            idf=idf,
+        )
+
+    @classmethod
+    def from_postings(
+        cls,
+        terms: Sequence[str],
+        doc_len: npt.NDArray[np.integer[Any]],
+        posting_doc: npt.NDArray[np.integer[Any]],
+        posting_term: npt.NDArray[np.integer[Any]],
+        posting_tf: npt.NDArray[np.integer[Any]],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+        idf: IdfVariant = "lucene",
+    ) -> BM25Index:
+        """Build from postings in paragraph order, ``terms`` in order of first occurrence (the
+        order rank-bm25 meets them, which its IDF floor depends on)."""
+        _check_options(k1, b, idf)
+        index = cls.__new__(cls)
+        index._init_from_postings(
+            terms, doc_len, posting_doc, posting_term, posting_tf, k1=k1, b=b, idf=idf
+        )
+        return index
+
+    def _init_from_postings(
+        self,
+        terms: Sequence[str],
+        doc_len: npt.NDArray[np.integer[Any]],
+        posting_doc: npt.NDArray[np.integer[Any]],
+        posting_term: npt.NDArray[np.integer[Any]],
+        posting_tf: npt.NDArray[np.integer[Any]],
+        *,
+        k1: float,
+        b: float,
+        idf: IdfVariant,
+    ) -> None:
+        if len(doc_len) == 0:
+            raise OptionError("A BM25 index needs at least one paragraph.")
+        n_docs = len(doc_len)
+        document_frequency = np.bincount(posting_term, minlength=len(terms)).astype(np.int64)
+        idf_table = np.asarray(
+            idf_values(idf, n_docs, dict(zip(terms, document_frequency.tolist(), strict=True))),
+            dtype=np.float64,
+        )
+        ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(document_frequency, out=ptr[1:])
+        # Postings arrive in paragraph order, so a stable sort by term keeps that order inside
+        # each term's list.
+        order = np.argsort(posting_term, kind="stable")
+        postings_doc = np.asarray(posting_doc, dtype=np.int32)[order]
+        tf = np.asarray(posting_tf)[order]
+        del order
+        postings_tf = tf.astype(_smallest_uint(int(tf.max()) if len(tf) else 0))
+        lengths = np.asarray(doc_len, dtype=np.int64)
+        avgdl = int(lengths.sum()) / n_docs  # rank-bm25: num_doc / corpus_size, ints
+        self.k1 = float(k1)
+        self.b = float(b)
+        self.idf_variant: IdfVariant = idf
+        self.avgdl = avgdl
+        self.doc_len = lengths.astype(_smallest_uint(int(lengths.max())))
+        self.idf_table = idf_table
+        self.postings_ptr = ptr
+        self.postings_doc = postings_doc
+        self.postings_tf = postings_tf
+        self.vocabulary = Vocabulary.from_terms(terms)
+        tf_part = self._tf_part(postings_tf, self.doc_len[postings_doc])
+        self.max_tf_part = np.maximum.reduceat(tf_part, ptr[:-1]) if len(tf_part) else tf_part
+
+    # -- saving and loading -------------------------------------------------------------------
+
+    def arrays(self, prefix: str = "") -> dict[str, npt.NDArray[Any]]:
+        """Everything the index is made of, for :mod:`retrieval.persist`."""
+        return {
+            f"{prefix}doc_len": self.doc_len,
+            f"{prefix}idf": self.idf_table,
+            f"{prefix}postings_ptr": self.postings_ptr,
+            f"{prefix}postings_doc": self.postings_doc,
+            f"{prefix}postings_tf": self.postings_tf,
+            f"{prefix}max_tf_part": self.max_tf_part,
+            **self.vocabulary.arrays(prefix),
+        }
+
+    def meta(self) -> dict[str, Any]:
+        return {"k1": self.k1, "b": self.b, "idf": self.idf_variant, "avgdl": self.avgdl}
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any], prefix: str = ""
+    ) -> BM25Index:
+        index = cls.__new__(cls)
+        index.k1 = float(meta["k1"])
+        index.b = float(meta["b"])
+        index.idf_variant = meta["idf"]
+        index.avgdl = float(meta["avgdl"])
+        index.doc_len = arrays[f"{prefix}doc_len"]
+        index.idf_table = arrays[f"{prefix}idf"]
+        index.postings_ptr = arrays[f"{prefix}postings_ptr"]
+        index.postings_doc = arrays[f"{prefix}postings_doc"]
+        index.postings_tf = arrays[f"{prefix}postings_tf"]
+        index.max_tf_part = arrays[f"{prefix}max_tf_part"]
+        index.vocabulary = Vocabulary.from_arrays(arrays, prefix)
+        return index
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return len(self.doc_len)
 
     @property
     def vocabulary_size(self) -> int:
-        return len(self._postings)
+        return len(self.vocabulary)
+
+    @property
+    def postings_count(self) -> int:
+        return len(self.postings_doc)
 
     def idf(self, term: str) -> float:
         """IDF of a term; 0 for a term no paragraph contains."""
-        return float(self._bm25.idf.get(term, 0.0))
+        term_id = self.vocabulary.id(term)
+        return 0.0 if term_id is None else float(self.idf_table[term_id])
 
-    def scores(self, query: Sequence[str]) -> FloatArray:
-        """BM25 score of every paragraph (same numbers as rank-bm25's ``get_scores``)."""
-        scores: FloatArray = np.zeros(self.size, dtype=np.float64)
-        for term in query:
-            posting = self._postings.get(term)
-            if posting is None:
-                continue
-            ids, tf = posting
-            scores[ids] += self.idf(term) * tf * (self.k1 + 1.0) / (tf + self._norm[ids])
-        return scores
-
-    def reference_scores(self, query: Sequence[str]) -> FloatArray:
-        """rank-bm25's own (slow) scoring, kept to prove ``scores`` computes the same thing."""
-        result: FloatArray = np.asarray(self._bm25.get_scores(list(query)), dtype=np.float64)
+    def _tf_part(self, tf: npt.NDArray[Any], doc_len: npt.NDArray[Any]) -> FloatArray:
+        """``tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))``, as rank-bm25 computes it."""
+        q_freq = tf.astype(np.float64)
+        lengths = doc_len.astype(np.float64)
+        result: FloatArray = (q_freq * (self.k1 + 1)) / (
+            q_freq + self.k1 * (1 - self.b + self.b * lengths / self.avgdl)
+        )
         return result
 
-    def top(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best (paragraph index, score) pairs with score > 0, best first.
+    def _term_ids(self, query: Sequence[str]) -> list[int | None]:
+        cache: dict[str, int | None] = {}
+        ids = []
+        for term in query:
+            if term not in cache:
+                cache[term] = self.vocabulary.id(term)
+            ids.append(cache[term])
+        return ids
 
-        Ties keep corpus order, so results are deterministic.
-        """
-        scores = self.scores(query)
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+    def _exact(self, term_ids: Sequence[int | None], docs: IntArray) -> FloatArray:
+        """rank-bm25's score of each paragraph in ``docs``, with its float operations in its
+        order: question terms in turn, repeats included, so ties and sums agree to the bit."""
+        scores: FloatArray = np.zeros(len(docs), dtype=np.float64)
+        if not len(docs):
+            return scores
+        lengths = self.doc_len[docs]
+        weights: dict[int, FloatArray] = {}
+        for term_id in term_ids:
+            if term_id is None:
+                continue
+            weight = weights.get(term_id)
+            if weight is None:
+                start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
+                posting_docs = self.postings_doc[start:end]
+                where = np.searchsorted(posting_docs, docs)
+                inside = where < (end - start)
+                found = np.zeros(len(docs), dtype=bool)
+                found[inside] = posting_docs[where[inside]] == docs[inside]
+                # Only where the term occurs: rank-bm25 adds idf·0 = 0 elsewhere (or NaN when
+                # k1 = 0, a degenerate setting nobody should have to inherit).
+                weight = np.zeros(len(docs), dtype=np.float64)
+                weight[found] = float(self.idf_table[term_id]) * self._tf_part(
+                    self.postings_tf[start + where[found]], lengths[found]
+                )
+                weights[term_id] = weight
+            scores += weight
+        return scores
+
+    def scores(self, query: Sequence[str]) -> FloatArray:
+        """BM25 score of every paragraph (the numbers of rank-bm25's ``get_scores``)."""
+        scores: FloatArray = np.zeros(self.size, dtype=np.float64)
+        for term_id in self._term_ids(query):
+            if term_id is None:
+                continue
+            start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
+            docs = self.postings_doc[start:end]
+            tf_part = self._tf_part(self.postings_tf[start:end], self.doc_len[docs])
+            scores[docs] += float(self.idf_table[term_id]) * tf_part
+        return scores
+
+    def top(
+        self, query: Sequence[str], k: int, *, compiled: bool = True
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best (paragraph number, score) pairs with score > 0, best first; ties in
+        paragraph order. Exactly the top of ``scores(query)``, found without scoring every
+        paragraph: MaxScore in C (``_topk.c``) when it was built, else the threshold algorithm
+        in numpy (module docstring). ``compiled=False`` forces numpy, for the tests."""
+        if k <= 0:
+            return []
+        term_ids = self._term_ids(query)
+        if compiled and _topk is not None:
+            known = np.asarray([t for t in term_ids if t is not None], dtype=np.int64)
+            if not len(known):
+                return []
+            out_docs = np.empty(k, dtype=np.int64)
+            out_scores = np.empty(k, dtype=np.float64)
+            found = _topk.top_k(
+                self.postings_ptr,
+                self.postings_doc,
+                self.postings_tf,
+                self.postings_tf.dtype.itemsize,
+                self.doc_len,
+                self.doc_len.dtype.itemsize,
+                self.idf_table,
+                self.max_tf_part,
+                known,
+                k,
+                self.k1,
+                self.b,
+                self.avgdl,
+                out_docs,
+                out_scores,
+            )
+            if found >= 0:
+                return [(int(out_docs[i]), float(out_scores[i])) for i in range(found)]
+        return self._top_numpy(term_ids, k)
+
+    def _top_numpy(self, term_ids: Sequence[int | None], k: int) -> list[tuple[int, float]]:
+        """Score every paragraph holding a question term, then sort: exact, and fast enough
+        for small corpora; large ones want the compiled loop."""
+        known = [t for t in term_ids if t is not None]
+        if not known:
+            return []
+        lists = [
+            self.postings_doc[self.postings_ptr[t] : self.postings_ptr[t + 1]] for t in set(known)
+        ]
+        docs = np.unique(np.concatenate(lists)).astype(np.int64)
+        scores = self._exact(known, docs)
+        keep = scores > 0
+        docs, scores = docs[keep], scores[keep]
+        # docs are ascending, so a stable sort on -score breaks ties in paragraph order.
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [(int(docs[i]), float(scores[i])) for i in best]

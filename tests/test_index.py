@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from retrieval import OptionError
+from retrieval import index as index_module
 from retrieval.analysis import analyze
-from retrieval.index import BM25Index
+from retrieval.index import BM25Index, IdfVariant, rank_bm25_model
 
 CORPUS = [
     "the cat sat on the mat",
@@ -59,15 +60,52 @@ def test_a_term_in_half_the_paragraphs_still_ranks() -> None:
     assert all(score > 0 for _, score in top)
 
 
-def test_fast_scores_equal_rank_bm25_scores() -> None:
-    rng = random.Random(7)
-    vocab = [f"w{i}" for i in range(40)]
-    docs = [[rng.choice(vocab) for _ in range(rng.randint(0, 30))] for _ in range(60)]
-    docs[0] = ["w1"]  # not every doc empty
-    index = BM25Index(docs, k1=1.2, b=0.6)
-    for _ in range(20):
-        query = [rng.choice([*vocab, "unknown"]) for _ in range(rng.randint(1, 6))]
-        assert np.allclose(index.scores(query), index.reference_scores(query))
+def _random_corpus(rng: random.Random, size: int, vocabulary: int) -> list[list[str]]:
+    """Zipf-like word draws: a few words everywhere (long postings, many ties), most rare."""
+    vocab = [f"w{i}" for i in range(vocabulary)]
+    weights = [1 / (i + 1) for i in range(vocabulary)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(1, 40)) for _ in range(size)]
+    for i in range(0, size, 17):
+        docs[i] = list(docs[i // 2])  # exact duplicates: tied scores
+    return docs
+
+
+CORPORA = [
+    pytest.param(3, 60, 30, "lucene", 1.5, 0.75, id="60-paragraphs-lucene"),
+    pytest.param(5, 400, 300, "lucene", 1.2, 0.85, id="400-paragraphs-lucene"),
+    pytest.param(11, 2000, 1500, "lucene", 0.9, 0.4, id="2000-paragraphs-lucene"),
+    pytest.param(13, 60, 30, "okapi", 1.5, 0.75, id="60-paragraphs-okapi-negative-idf"),
+    pytest.param(17, 1000, 800, "okapi", 1.2, 1.0, id="1000-paragraphs-okapi"),
+]
+
+
+@pytest.mark.parametrize(("seed", "size", "vocabulary", "idf", "k1", "b"), CORPORA)
+def test_top_10_equals_rank_bm25_get_scores(
+    seed: int, size: int, vocabulary: int, idf: IdfVariant, k1: float, b: float
+) -> None:
+    """The first stage must be rank-bm25's ranking exactly: same ids, same scores (bit for
+    bit), ties in corpus order, for the compiled loop and the numpy fallback alike."""
+    rng = random.Random(seed)
+    docs = _random_corpus(rng, size, vocabulary)
+    index = BM25Index(docs, k1=k1, b=b, idf=idf)
+    reference = rank_bm25_model(docs, k1=k1, b=b, idf=idf)
+    vocab = sorted({w for d in docs for w in d})
+    ties = 0
+    for _ in range(200):
+        query = rng.choices([*vocab[:50], *vocab, "unknown"], k=rng.randint(1, 8))
+        scores = np.asarray(reference.get_scores(query), dtype=np.float64)
+        order = np.argsort(-scores, kind="stable")[:10]
+        expected = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        ties += len({s for _, s in expected}) < len(expected)
+        assert index.top(query, 10) == expected
+        assert index.top(query, 10, compiled=False) == expected
+        assert np.array_equal(index.scores(query), scores)
+    assert ties > 0  # the corpora do exercise tie-breaking
+
+
+def test_the_compiled_loop_was_built() -> None:
+    """The fallback is for machines without a compiler; this one has one (setup.py)."""
+    assert index_module._topk is not None
 
 
 def test_all_empty_paragraphs_do_not_divide_by_zero() -> None:

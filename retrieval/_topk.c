@@ -1,0 +1,226 @@
+/*
+ * Exact BM25 top-k by MaxScore over paragraph-ordered postings: the compiled inner loop of
+ * retrieval/index.py (which falls back to numpy when this module could not be built).
+ *
+ * Exactness: each weight is rank-bm25's expression, in its operation order,
+ *     idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + (b * dl) / avgdl)))
+ * and a paragraph's score adds the weights of the question's terms in question order (repeats
+ * included), as get_scores does. Built with -ffp-contract=off so no multiply-add is fused: the
+ * doubles are bit-for-bit numpy's. Ties are broken by paragraph number (lower first).
+ *
+ * Pruning: terms sorted by their largest possible contribution (ub); the longest prefix whose
+ * ub sum cannot reach the current k-th score is "non-essential": a paragraph holding only those
+ * terms cannot enter the top k, so candidates come from the essential terms' lists only and the
+ * others are searched (galloping) just for those candidates, and only while they could matter.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MARGIN 1e-12 /* rounding slack when comparing float sums of bounds to real scores */
+
+typedef struct {
+    const int64_t *ptr;
+    const int32_t *docs;
+    const void *tfs;
+    int tf_size;
+    const void *doc_len;
+    int len_size;
+    const double *idf;
+    const double *max_tf_part;
+} Index;
+
+static inline uint64_t read_uint(const void *base, int size, int64_t i) {
+    switch (size) {
+    case 1: return ((const uint8_t *)base)[i];
+    case 2: return ((const uint16_t *)base)[i];
+    case 4: return ((const uint32_t *)base)[i];
+    default: return ((const uint64_t *)base)[i];
+    }
+}
+
+/* The worst of the kept results sits at heap[0]: lowest score, and on a tie the later paragraph. */
+static inline int worse(double sa, int64_t da, double sb, int64_t db) {
+    return sa < sb || (sa == sb && da > db);
+}
+
+static void sift_down(double *hs, int64_t *hd, int n, int i) {
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && worse(hs[l], hd[l], hs[m], hd[m])) m = l;
+        if (r < n && worse(hs[r], hd[r], hs[m], hd[m])) m = r;
+        if (m == i) return;
+        double ts = hs[i]; hs[i] = hs[m]; hs[m] = ts;
+        int64_t td = hd[i]; hd[i] = hd[m]; hd[m] = td;
+        i = m;
+    }
+}
+
+static void sift_up(double *hs, int64_t *hd, int i) {
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (!worse(hs[i], hd[i], hs[p], hd[p])) return;
+        double ts = hs[i]; hs[i] = hs[p]; hs[p] = ts;
+        int64_t td = hd[i]; hd[i] = hd[p]; hd[p] = td;
+        i = p;
+    }
+}
+
+/* First position in [pos, end) whose paragraph is >= target (galloping, then binary search). */
+static inline int64_t advance(const int32_t *docs, int64_t pos, int64_t end, int32_t target) {
+    if (pos >= end || docs[pos] >= target) return pos;
+    int64_t step = 1, lo = pos, hi = pos + 1;
+    while (hi < end && docs[hi] < target) {
+        lo = hi;
+        step <<= 1;
+        hi = pos + step;
+    }
+    if (hi > end) hi = end;
+    /* docs[lo] < target; answer in (lo, hi] */
+    while (lo + 1 < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (docs[mid] < target) lo = mid; else hi = mid;
+    }
+    return hi;
+}
+
+static PyObject *top_k(PyObject *self, PyObject *args) {
+    Py_buffer b_ptr, b_docs, b_tfs, b_len, b_idf, b_max, b_query, b_out_docs, b_out_scores;
+    int tf_size, len_size, k;
+    double k1, b, avgdl;
+    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*idddw*w*", &b_ptr, &b_docs, &b_tfs, &tf_size,
+                          &b_len, &len_size, &b_idf, &b_max, &b_query, &k, &k1, &b, &avgdl,
+                          &b_out_docs, &b_out_scores))
+        return NULL;
+    Index ix = {b_ptr.buf, b_docs.buf, b_tfs.buf, tf_size, b_len.buf, len_size, b_idf.buf, b_max.buf};
+    const int64_t *query = b_query.buf;
+    Py_ssize_t n_tokens = b_query.len / (Py_ssize_t)sizeof(int64_t);
+    int64_t *out_docs = b_out_docs.buf;
+    double *out_scores = b_out_scores.buf;
+    long result = 0;
+
+    int n = 0; /* unique terms */
+    int64_t *term = malloc(sizeof(int64_t) * (n_tokens + 1));
+    int *count = calloc(n_tokens + 1, sizeof(int));
+    int *token_term = malloc(sizeof(int) * (n_tokens + 1));
+    double *ub = malloc(sizeof(double) * (n_tokens + 1));
+    double *weight = malloc(sizeof(double) * (n_tokens + 1));
+    int *order = malloc(sizeof(int) * (n_tokens + 1));
+    double *prefix = malloc(sizeof(double) * (n_tokens + 1));
+    int64_t *cur = malloc(sizeof(int64_t) * (n_tokens + 1));
+    int64_t *end = malloc(sizeof(int64_t) * (n_tokens + 1));
+    double *hs = malloc(sizeof(double) * (k + 1));
+    int64_t *hd = malloc(sizeof(int64_t) * (k + 1));
+    if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur || !end ||
+        !hs || !hd || k <= 0 || b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
+        b_out_scores.len < (Py_ssize_t)(k * sizeof(double))) {
+        result = -1;
+        goto done;
+    }
+
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t j = 0; j < n_tokens; j++) {
+        int u;
+        for (u = 0; u < n && term[u] != query[j]; u++) {}
+        if (u == n) { term[n] = query[j]; n++; }
+        count[u]++;
+        token_term[j] = u;
+    }
+    for (int u = 0; u < n; u++) {
+        double idf = ix.idf[term[u]];
+        if (idf < 0) { result = -2; break; } /* pruning needs weights >= 0 */
+        ub[u] = count[u] * idf * ix.max_tf_part[term[u]];
+        cur[u] = ix.ptr[term[u]];
+        end[u] = ix.ptr[term[u] + 1];
+        order[u] = u;
+    }
+    if (result == 0) {
+        for (int i = 1; i < n; i++) { /* by ub ascending: few terms, insertion sort */
+            int v = order[i], j = i - 1;
+            while (j >= 0 && ub[order[j]] > ub[v]) { order[j + 1] = order[j]; j--; }
+            order[j + 1] = v;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) { sum += ub[order[i]]; prefix[i] = sum; }
+
+        const double k1p1 = k1 + 1.0, one_minus_b = 1.0 - b;
+        int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
+        double theta = 0.0;
+        for (;;) {
+            int64_t doc = INT64_MAX;
+            for (int i = essential; i < n; i++) {
+                int u = order[i];
+                if (cur[u] < end[u] && ix.docs[cur[u]] < doc) doc = ix.docs[cur[u]];
+            }
+            if (doc == INT64_MAX) break;
+            double dl = (double)read_uint(ix.doc_len, ix.len_size, doc);
+            double norm = k1 * (one_minus_b + (b * dl) / avgdl);
+            double found = 0.0;
+            for (int u = 0; u < n; u++) weight[u] = 0.0;
+            for (int i = n - 1; i >= essential; i--) {
+                int u = order[i];
+                if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
+                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
+                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
+                    found += count[u] * weight[u];
+                    cur[u]++;
+                }
+            }
+            int skip = 0;
+            for (int i = essential - 1; i >= 0; i--) {
+                if (size == k && (found + prefix[i]) * (1 + MARGIN) <= theta) { skip = 1; break; }
+                int u = order[i];
+                cur[u] = advance(ix.docs, cur[u], end[u], (int32_t)doc);
+                if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
+                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
+                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
+                    found += count[u] * weight[u];
+                }
+            }
+            if (skip) continue;
+            double score = 0.0;
+            for (Py_ssize_t j = 0; j < n_tokens; j++) score += weight[token_term[j]];
+            if (!(score > 0)) continue;
+            if (size < k) {
+                hs[size] = score; hd[size] = doc; sift_up(hs, hd, size); size++;
+            } else if (score > theta) { /* equal: the earlier paragraph already kept wins */
+                hs[0] = score; hd[0] = doc; sift_down(hs, hd, size, 0);
+            } else {
+                continue;
+            }
+            if (size == k) {
+                theta = hs[0];
+                while (essential < n && prefix[essential] * (1 + MARGIN) < theta) essential++;
+            }
+        }
+        /* best first: repeatedly take the worst off the heap into the back of the output */
+        result = size;
+        for (int i = size - 1; i >= 0; i--) {
+            out_scores[i] = hs[0]; out_docs[i] = hd[0];
+            hs[0] = hs[i]; hd[0] = hd[i];
+            sift_down(hs, hd, i, 0);
+        }
+    }
+    Py_END_ALLOW_THREADS
+
+done:
+    free(term); free(count); free(token_term); free(ub); free(weight); free(order); free(prefix);
+    free(cur); free(end); free(hs); free(hd);
+    PyBuffer_Release(&b_ptr); PyBuffer_Release(&b_docs); PyBuffer_Release(&b_tfs);
+    PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
+    PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs); PyBuffer_Release(&b_out_scores);
+    return PyLong_FromLong(result);
+}
+
+static PyMethodDef methods[] = {
+    {"top_k", top_k, METH_VARARGS,
+     "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, query, k, k1, b, "
+     "avgdl, out_docs, out_scores) -> n (-1: bad arguments, -2: a negative IDF, use numpy)"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_topk",
+                                    "Exact BM25 top-k (MaxScore), see _topk.c.", -1, methods};
+
+PyMODINIT_FUNC PyInit__topk(void) { return PyModule_Create(&module); }

@@ -1,0 +1,20 @@
+from typing import Any
+
+def top_k(
+    ptr: Any,
+    docs: Any,
+    tfs: Any,
+    tf_size: int,
+    doc_len: Any,
+    len_size: int,
+    idf: Any,
+    max_tf_part: Any,
+    query: Any,
+    k: int,
+    k1: float,
+    b: float,
+    avgdl: float,
+    out_docs: Any,
+    out_scores: Any,
+    /,
+) -> int: ...
