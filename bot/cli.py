@@ -26,6 +26,7 @@ from retrieval import MAX_TOP_K, CitebotError, Engine, QuestionError
 
 from . import eval_cmd
 from .jsonout import answer_to_json, error_to_json
+from .progress import ProgressBar
 from .render_text import render_answer
 from .repl import Repl, default_history_path, state_dir
 
@@ -59,6 +60,11 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--top-k", type=_top_k, help=f"paragraphs to retrieve, 1-{MAX_TOP_K} (default: 5)"
     )
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        help="folder for the saved index (default: CITEBOT_INDEX_DIR, else ~/.cache/citebot)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,8 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     repl = commands.add_parser("repl", help="ask questions interactively")
     _add_engine_options(repl)
 
-    index = commands.add_parser("index", help="build the index and report on the corpus")
+    index = commands.add_parser(
+        "index", help="build (or check) the saved index and report on the corpus"
+    )
     _add_engine_options(index)
+    index.add_argument(
+        "--rebuild", action="store_true", help="rebuild even when the saved index is fresh"
+    )
 
     discord = commands.add_parser("discord", help="run the Discord bot")
     _add_engine_options(discord)
@@ -100,11 +111,35 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["corpus"] = args.corpus
     if getattr(args, "top_k", None) is not None:
         overrides["top_k"] = args.top_k
+    if getattr(args, "index_dir", None) is not None:
+        overrides["index_dir"] = args.index_dir
     return Settings(**overrides)
 
 
-def _engine(settings: Settings, err: TextIO) -> Engine:
-    engine = Engine.from_folder(settings.corpus, settings.engine_options())
+def _engine(settings: Settings, err: TextIO, *, rebuild: bool = False) -> Engine:
+    """The engine for the configured corpus: the saved index when it is fresh, else built (with
+    a progress bar on a terminal when that takes a while) and saved for next time."""
+    progress = ProgressBar(err)
+
+    def problem(message: str) -> None:
+        err.write(f"citebot: warning: {message}\n")
+
+    try:
+        if settings.save_index:
+            engine = Engine.open(
+                settings.corpus,
+                settings.engine_options(),
+                index_dir=settings.index_dir,
+                rebuild=rebuild,
+                progress=progress,
+                on_problem=problem,
+            )
+        else:
+            engine = Engine.from_folder(
+                settings.corpus, settings.engine_options(), progress=progress
+            )
+    finally:
+        progress.finish()
     for warning in engine.warnings:
         err.write(f"citebot: warning: {warning}\n")
     return engine
@@ -176,15 +211,20 @@ def _plain_reader(stream: TextIO, out: TextIO) -> Callable[[str], str]:
 
 def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     started = time.perf_counter()
-    engine = _engine(settings, err)
+    engine = _engine(settings, err, rebuild=args.rebuild)
     elapsed = time.perf_counter() - started
+    saved = engine.path if engine.path and engine.path.exists() else None
+    size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
     out.write(
         f"corpus:      {settings.corpus}\n"
-        f"documents:   {len(engine.documents)}\n"
-        f"paragraphs:  {len(engine.passages)}\n"
-        f"vocabulary:  {engine.index.vocabulary_size} terms\n"
+        f"documents:   {engine.document_count:,}\n"
+        f"paragraphs:  {len(engine.passages):,}\n"
+        f"vocabulary:  {engine.index.vocabulary_size:,} terms\n"
+        f"postings:    {engine.index.postings_count:,}\n"
         f"skipped:     {sum(w.skipped for w in engine.warnings)} file(s)\n"
-        f"time:        {elapsed * 1000:.0f} ms (load, split, tokenize, index)\n"
+        f"index:       {engine.status}\n"
+        f"saved at:    {saved or '(not saved)'}{size}\n"
+        f"time:        {elapsed * 1000:,.0f} ms\n"
     )
     return EXIT_OK
 

@@ -186,7 +186,7 @@ class CitebotBot(commands.Bot):
             self.user,
             self.user.id if self.user else "?",
             len(self.guilds),
-            len(self.engine.documents),
+            self.engine.document_count,
             passages,
         )
 

@@ -69,6 +69,16 @@ class Settings(BaseSettings):
         "document (0 = always answer).",
     )
 
+    index_dir: Path | None = Field(
+        None,
+        description="Folder for saved indexes, reused while no corpus file changes (default: "
+        "`$XDG_CACHE_HOME/citebot`, i.e. `~/.cache/citebot`; never inside the corpus).",
+    )
+    save_index: bool = Field(
+        True,
+        description="Save the index there and reuse it (false: index in memory at every start).",
+    )
+
     # --- Discord ---
     discord_token: SecretStr | None = Field(
         None,
@@ -108,6 +118,11 @@ class Settings(BaseSettings):
     _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
         _split_ids
     )
+
+    @field_validator("index_dir", mode="before")
+    @classmethod
+    def _index_dir_not_blank(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("corpus", mode="before")
     @classmethod

@@ -61,7 +61,7 @@ def _stem(word: str) -> str:
 
 
 def _word(token: str) -> str:
-    """"1,204" → "1204" (separators do not matter), "u.s." → "u.s"."""
+    """ "1,204" → "1204" (separators do not matter), "u.s." → "u.s"."""
     return token.rstrip(".").replace(",", "")
 
 

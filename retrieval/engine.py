@@ -13,18 +13,25 @@ Hits keep their BM25 scores.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
+
+from . import persist
 from .analysis import analyze
+from .build import IndexShape, Progress, build_documents, build_folder
 from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
-from .errors import EmptyCorpusError, OptionError, QuestionError
-from .index import BM25Index
-from .loading import LoadedCorpus, LoadWarning, load_corpus
-from .splitting import split_passages
+from .errors import OptionError, QuestionError
+from .index import IDF_VARIANTS, BM25Index, IdfVariant
+from .loading import LoadWarning, corpus_root
+from .store import PassageStore, SourceInfo
 from .types import Answer, Document, Hit, Passage
 
 MAX_QUESTION_CHARS = 1000
@@ -53,13 +60,30 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
+    idf: IdfVariant = "lucene"
+    """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+
     def __post_init__(self) -> None:
+        if self.idf not in IDF_VARIANTS:
+            raise OptionError(f"idf must be one of {', '.join(IDF_VARIANTS)} (got {self.idf!r}).")
         if not 1 <= self.top_k <= MAX_TOP_K:
             raise OptionError(f"top_k must be 1 to {MAX_TOP_K} (got {self.top_k!r}).")
         if not 1 <= self.context_repeat <= 10:
             raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
+
+    @property
+    def shape(self) -> IndexShape:
+        """What these options make the index: the key a saved index must match."""
+        return IndexShape(
+            k1=self.k1,
+            b=self.b,
+            idf=self.idf,
+            index_context=self.index_context,
+            context_repeat=self.context_repeat,
+            document_index=bool(self.document_weight),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +124,10 @@ def prepare_question(question: str) -> tuple[str, list[str]]:
 class Engine:
     """An index over one corpus, answering questions with cited, verbatim sentences."""
 
+    warnings: tuple[LoadWarning, ...]
+    records: tuple[Sequence[object], ...]
+    """The manifest: each file's (source, size, mtime_ns, sha256) when it was read."""
+
     def __init__(
         self,
         documents: Sequence[Document],
@@ -107,54 +135,173 @@ class Engine:
         warnings: Sequence[LoadWarning] = (),
     ) -> None:
         started = time.perf_counter()
-        self.options = options or EngineOptions()
-        self.documents: dict[str, Document] = {d.source: d for d in documents}
-        self.warnings = tuple(warnings)
-        self.passages: tuple[Passage, ...] = tuple(p for d in documents for p in split_passages(d))
-        if not self.passages:
-            raise EmptyCorpusError("The documents hold no paragraph of text to search.")
-        self._position = {p.id: i for i, p in enumerate(self.passages)}
-        self._analysed: tuple[AnalysedPassage, ...] = tuple(map(analyse_passage, self.passages))
-        self._tokens = [list(a.tokens) for a in self._analysed]
-        indexed = (
-            [
-                analyze(p.context) * self.options.context_repeat + t
-                for p, t in zip(self.passages, self._tokens, strict=True)
-            ]
-            if self.options.index_context
-            else self._tokens
-        )
-        self.index = BM25Index(indexed, k1=self.options.k1, b=self.options.b)
-        sources = list(dict.fromkeys(p.source for p in self.passages))
-        number = {source: n for n, source in enumerate(sources)}
-        self._document_of = [number[p.source] for p in self.passages]
-        self.document_index: BM25Index | None = None
-        if self.options.document_weight:
-            # Each document's paragraphs' words, plus each distinct title/heading context once
-            # (repeated as in the paragraph index), built once here and never per question.
-            whole: list[list[str]] = [[] for _ in sources]
-            contexts: list[set[str]] = [set() for _ in sources]
-            for p, t in zip(self.passages, self._tokens, strict=True):
-                n = number[p.source]
-                whole[n].extend(t)
-                if self.options.index_context and p.context not in contexts[n]:
-                    contexts[n].add(p.context)
-                    whole[n].extend(analyze(p.context) * self.options.context_repeat)
-            self.document_index = BM25Index(whole, k1=self.options.k1, b=self.options.b)
-        self._paragraph_count: dict[str, int] = {}
-        for p in self.passages:
-            self._paragraph_count[p.source] = self._paragraph_count.get(p.source, 0) + 1
+        options = options or EngineOptions()
+        built = build_documents(documents, options.shape)
+        self._setup(built.store, built.index, built.document_index, options)
+        self.warnings = (*warnings, *built.warnings)
         self.build_seconds = time.perf_counter() - started
+
+    def _setup(
+        self,
+        store: PassageStore,
+        index: BM25Index,
+        document_index: BM25Index | None,
+        options: EngineOptions,
+    ) -> None:
+        self.options = options
+        self.passages = store
+        self.index = index
+        self.document_index = document_index
+        self.warnings = ()
+        self.records = ()
+        self.written_ns = 0
+        self.path: Path | None = None
+        """The saved index this engine was loaded from or saved to, if any."""
+        self.build_seconds = 0.0
+        self.status = "built"
+        """How this engine came to be: "built", "loaded" (a fresh saved index) or a rebuild
+        reason, for front ends to report."""
+        # Row of each file in the document index: files without paragraphs have none.
+        self._document_row = np.cumsum(store.paragraph_counts > 0) - 1
+        self._analyse = lru_cache(maxsize=4096)(self._analyse_position)
 
     @classmethod
     def from_folder(
-        cls, folder: str | os.PathLike[str], options: EngineOptions | None = None
+        cls,
+        folder: str | os.PathLike[str],
+        options: EngineOptions | None = None,
+        *,
+        workers: int | None = None,
+        progress: Progress | None = None,
     ) -> Engine:
-        corpus: LoadedCorpus = load_corpus(folder)
-        return cls(corpus.documents, options, corpus.warnings)
+        """Build from the files under ``folder`` (in parallel for a large folder), unsaved."""
+        started = time.perf_counter()
+        options = options or EngineOptions()
+        root = corpus_root(folder)
+        built = build_folder(root, options.shape, workers=workers, progress=progress)
+        engine = cls.__new__(cls)
+        engine._setup(built.store, built.index, built.document_index, options)
+        engine.warnings = built.warnings
+        engine.records = tuple(persist.records_json(built.records))
+        engine.build_seconds = time.perf_counter() - started
+        return engine
+
+    @classmethod
+    def open(
+        cls,
+        folder: str | os.PathLike[str],
+        options: EngineOptions | None = None,
+        *,
+        index_dir: str | os.PathLike[str] | None = None,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> Engine:
+        """The engine for ``folder``: its saved index when that matches every file, else built
+        and saved. ``index_dir`` None means the default cache folder. A saved index that cannot
+        be read or written costs speed, never the answer: ``on_problem`` hears why."""
+        options = options or EngineOptions()
+        root = corpus_root(folder)
+        path = persist.index_path(
+            Path(index_dir) if index_dir is not None else persist.default_index_dir(),
+            root,
+            dataclasses.asdict(options.shape),
+        )
+        reason = "no saved index"
+        if not rebuild and path.exists():
+            try:
+                engine = cls.load(path, options, root)
+            except persist.IndexFileError as problem:
+                reason = f"the saved index could not be used ({problem})"
+            else:
+                stale = persist.stale_files(root, engine.records, engine.written_ns)
+                if not stale:
+                    engine.path = path
+                    return engine
+                shown = ", ".join(stale[:3]) + (
+                    f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+                )
+                reason = f"{len(stale)} file(s) changed, added or removed: {shown}"
+        elif rebuild:
+            reason = "rebuild asked for"
+        engine = cls.from_folder(root, options, progress=progress)
+        engine.status = f"built ({reason})"
+        try:
+            engine.save(path)
+            engine.path = path
+        except OSError as problem:
+            if on_problem:
+                on_problem(f"could not save the index to {path}: {problem.strerror or problem}")
+        return engine
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this engine's index (and its manifest) to ``path``, atomically."""
+        arrays = dict(self.passages.arrays())
+        arrays.update(self.index.arrays("p."))
+        if self.document_index is not None:
+            arrays.update(self.document_index.arrays("d."))
+        header = {
+            "signature": persist.code_signature(),
+            "shape": dataclasses.asdict(self.options.shape),
+            "written_ns": persist.now_ns(),
+            "records": [list(r) for r in self.records],
+            "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
+            "sources": [[s.source, s.title, s.encoding] for s in self.passages.sources],
+            "index": self.index.meta(),
+            "document_index": self.document_index.meta() if self.document_index else None,
+            "build_seconds": self.build_seconds,
+        }
+        persist.save(Path(path), header, arrays)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        options: EngineOptions | None = None,
+        root: Path | None = None,
+    ) -> Engine:
+        """Open a saved index (memory-mapped). IndexFileError when it is damaged, from other
+        code, or built with other indexing options."""
+        started = time.perf_counter()
+        options = options or EngineOptions()
+        header, arrays = persist.load(Path(path))
+        try:
+            if header["signature"] != persist.code_signature():
+                raise persist.IndexFileError("it was written by another version of citebot")
+            if header["shape"] != dataclasses.asdict(options.shape):
+                raise persist.IndexFileError("it was built with other indexing options")
+            store = PassageStore(
+                [SourceInfo(*entry) for entry in header["sources"]],
+                {name: arrays[name] for name in PassageStore.ARRAYS},
+            )
+            index = BM25Index.from_arrays(arrays, header["index"], "p.")
+            document_index = (
+                BM25Index.from_arrays(arrays, header["document_index"], "d.")
+                if header["document_index"]
+                else None
+            )
+            engine = cls.__new__(cls)
+            engine._setup(store, index, document_index, options)
+            engine.warnings = tuple(LoadWarning(*entry) for entry in header["warnings"])
+            engine.records = tuple(header["records"])
+            engine.written_ns = int(header["written_ns"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise persist.IndexFileError(f"it is damaged ({error})") from error
+        engine.status = "loaded"
+        engine.build_seconds = time.perf_counter() - started
+        return engine
+
+    def _analyse_position(self, i: int) -> AnalysedPassage:
+        return analyse_passage(self.passages[i])
+
+    def analysed(self, passage: Passage) -> AnalysedPassage:
+        """A paragraph's sentences and terms, analysed on first use and then cached."""
+        i = self.passages.position(passage.id)
+        return analyse_passage(passage) if i is None else self._analyse(i)
 
     def source_text(self, source: str) -> str:
-        return self.documents[source].text
+        """A file's whole text as it was indexed (every quote's offsets refer to it)."""
+        return self.passages.document_text(source)
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top ``k`` paragraphs for ``question`` (default: the engine's top_k)."""
@@ -181,15 +328,15 @@ class Engine:
         pair_total = sum(pairs.values()) or 1.0
         document_score: dict[int, float] = {}
         if self.document_index is not None:
-            all_documents = self.document_index.scores(terms)
-            document_score = {
-                d: float(all_documents[d]) for d in {self._document_of[i] for i, _ in top}
-            }
+            rows = {int(self._document_row[self.passages.source_number(i)]) for i, _ in top}
+            wanted = np.fromiter(sorted(rows), dtype=np.int64, count=len(rows))
+            scores = self.document_index.score_of(terms, wanted)
+            document_score = {int(d): float(v) for d, v in zip(wanted, scores, strict=True)}
         best_document = max(document_score.values(), default=0.0) or 1.0
 
         def key(item: tuple[int, float]) -> float:
             i, score = item
-            analysed = self._analysed[i]
+            analysed = self._analyse(i)
             best = max(
                 (sum(w for t, w in weights.items() if t in s.terms) for s in analysed.sentences),
                 default=0.0,
@@ -203,7 +350,7 @@ class Engine:
                 + self.options.rerank_weight * best / total
                 + self.options.rerank_bigram_weight * bonus
                 + self.options.document_weight
-                * document_score.get(self._document_of[i], 0.0)
+                * document_score.get(int(self._document_row[self.passages.source_number(i)]), 0.0)
                 / best_document
             )
 
@@ -230,21 +377,32 @@ class Engine:
             self.index.idf,
             self.source_text,
             self.options.composer,
-            self._paragraph_count.__getitem__,
-            lambda passage: self._analysed[self._position[passage.id]],
+            self.paragraph_count,
+            self.analysed,
         )
         return answer, ranking[:depth]
 
+    def paragraph_count(self, source: str) -> int:
+        n = self.passages.source_of(source)
+        return 0 if n is None else int(self.passages.paragraph_counts[n])
+
+    @property
+    def document_count(self) -> int:
+        return len(self.passages.sources)
+
     def sources(self) -> list[SourceSummary]:
         """Every loaded document with its paragraph count (0 for one with no paragraph)."""
+        counts = self.passages.paragraph_counts
         return [
-            SourceSummary(s, d.title, self._paragraph_count.get(s, 0))
-            for s, d in self.documents.items()
+            SourceSummary(s.source, s.title, int(counts[n]))
+            for n, s in enumerate(self.passages.sources)
         ]
 
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after ``passage`` in the same document."""
-        i = self._position[passage.id]
+        i = self.passages.position(passage.id)
+        if i is None:
+            return None, None
         before = self.passages[i - 1] if i > 0 else None
         after = self.passages[i + 1] if i + 1 < len(self.passages) else None
         return (
@@ -253,4 +411,8 @@ class Engine:
         )
 
     def passage(self, passage_id: str) -> Passage:
-        return self.passages[self._position[passage_id]]
+        """The passage with this id; KeyError for an id this corpus does not have."""
+        i = self.passages.position(passage_id)
+        if i is None:
+            raise KeyError(passage_id)
+        return self.passages[i]

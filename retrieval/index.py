@@ -56,7 +56,6 @@ EPSILON = 0.25
 """rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
 
 
-
 class PositiveIdfBM25(BM25Okapi):  # type: ignore[misc]
     """``BM25Okapi`` whose IDF is Lucene's: always > 0 and monotone in document frequency."""
 
@@ -380,6 +379,10 @@ class BM25Index:
                 weights[term_id] = weight
             scores += weight
         return scores
+
+    def score_of(self, query: Sequence[str], docs: IntArray) -> FloatArray:
+        """The scores of just these paragraphs (ascending numbers), as ``scores`` gives them."""
+        return self._exact(self._term_ids(query), docs)
 
     def scores(self, query: Sequence[str]) -> FloatArray:
         """BM25 score of every paragraph (the numbers of rank-bm25's ``get_scores``)."""

@@ -7,8 +7,10 @@ files become :class:`LoadWarning` values, and only a folder with nothing usable 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,49 +93,89 @@ def _corpus_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
-    """Load every readable text file under ``folder``.
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """What a file was when it was read: the manifest entry that tells a saved index is stale."""
 
-    Raises CorpusNotFoundError for a missing folder and EmptyCorpusError when no file is usable.
-    """
+    source: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    """Of the bytes read; "" for a file that was skipped before reading (too large, say)."""
+
+
+def corpus_root(folder: str | os.PathLike[str]) -> Path:
+    """The corpus folder, or CorpusNotFoundError with a message naming it."""
     root = Path(folder).expanduser()
     if not root.exists():
         raise CorpusNotFoundError(f"The corpus folder {str(root)!r} does not exist.")
     if not root.is_dir():
         raise CorpusNotFoundError(f"The corpus path {str(root)!r} is not a folder.")
+    return root
+
+
+def corpus_files(root: Path) -> list[tuple[Path, str]]:
+    """Every candidate file under ``root`` with its source name, in corpus order."""
+    return [(path, _display_name(path.relative_to(root))) for path in _corpus_files(root)]
+
+
+def read_file(path: Path, source: str) -> tuple[Document | None, LoadWarning | None, FileRecord]:
+    """One file as a Document, or the warning that says why it was skipped; and its record."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return (
+            None,
+            LoadWarning(source, f"skipped: cannot be read ({reason})."),
+            FileRecord(source, -1, -1, ""),
+        )
+    record = FileRecord(source, info.st_size, info.st_mtime_ns, "")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
+        return None, LoadWarning(source, "skipped: not a regular file."), record
+    if info.st_size > MAX_FILE_BYTES:
+        size = f"{info.st_size / 1024 / 1024:.0f} MB"
+        return None, LoadWarning(source, f"skipped: too large ({size}; limit 50 MB)."), record
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
+    record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    decoded = _decode(data)
+    if decoded is None:
+        return None, LoadWarning(source, "skipped: it is binary or not valid text."), record
+    text, encoding = decoded
+    if not text.strip():
+        return None, LoadWarning(source, "skipped: it is empty."), record
+    warning = None
+    if encoding in ("windows-1252", "latin-1"):
+        name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
+        warning = LoadWarning(source, f"not valid UTF-8; read as {name}.", False)
+    return Document(source, text, document_title(text), encoding), warning, record
+
+
+def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
+    return EmptyCorpusError(
+        f"The corpus folder {str(root)!r} has no readable .txt or .md file"
+        + (f" ({len(warnings)} skipped)." if warnings else ".")
+    )
+
+
+def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
+    """Load every readable text file under ``folder``.
+
+    Raises CorpusNotFoundError for a missing folder and EmptyCorpusError when no file is usable.
+    """
+    root = corpus_root(folder)
     documents: list[Document] = []
     warnings: list[LoadWarning] = []
-    for path in _corpus_files(root):
-        source = _display_name(path.relative_to(root))
-        try:
-            info = path.stat()
-            if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
-                warnings.append(LoadWarning(source, "skipped: not a regular file."))
-                continue
-            if info.st_size > MAX_FILE_BYTES:
-                size = f"{info.st_size / 1024 / 1024:.0f} MB"
-                warnings.append(LoadWarning(source, f"skipped: too large ({size}; limit 50 MB)."))
-                continue
-            data = path.read_bytes()
-        except OSError as error:
-            reason = error.strerror or type(error).__name__
-            warnings.append(LoadWarning(source, f"skipped: cannot be read ({reason})."))
-            continue
-        decoded = _decode(data)
-        if decoded is None:
-            warnings.append(LoadWarning(source, "skipped: it is binary or not valid text."))
-            continue
-        text, encoding = decoded
-        if not text.strip():
-            warnings.append(LoadWarning(source, "skipped: it is empty."))
-            continue
-        if encoding in ("windows-1252", "latin-1"):
-            name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
-            warnings.append(LoadWarning(source, f"not valid UTF-8; read as {name}.", False))
-        documents.append(Document(source, text, document_title(text), encoding))
+    for path, source in corpus_files(root):
+        document, warning, _ = read_file(path, source)
+        if warning is not None:
+            warnings.append(warning)
+        if document is not None:
+            documents.append(document)
     if not documents:
-        raise EmptyCorpusError(
-            f"The corpus folder {str(root)!r} has no readable .txt or .md file"
-            + (f" ({len(warnings)} skipped)." if warnings else ".")
-        )
+        raise no_documents(root, warnings)
     return LoadedCorpus(root, tuple(documents), tuple(warnings))

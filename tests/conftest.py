@@ -47,3 +47,12 @@ def awkward_corpus(tmp_path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _private_index_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved indexes go to a temporary cache, never the developer's ~/.cache (subprocesses
+    inherit the variable)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

@@ -196,14 +196,35 @@ def test_skipped_files_are_warned_about_but_the_rest_answers(
     assert "Leave is requested through the HR portal. [1]" in done.stdout
 
 
-def test_index_reports_the_corpus(cwd: Path) -> None:
-    done = citebot("index", "--corpus", str(SEEDS), cwd=cwd)
+def test_index_reports_the_corpus(cwd: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "indexes"
+    done = citebot("index", "--corpus", str(SEEDS), "--index-dir", str(index_dir), cwd=cwd)
     assert done.returncode == 0
-    lines = dict(line.split(":", 1) for line in done.stdout.splitlines())
-    assert lines["documents"].strip() == "1"
-    assert lines["paragraphs"].strip() == "10"
+    lines = {k: v.strip() for k, v in (line.split(":", 1) for line in done.stdout.splitlines())}
+    assert lines["documents"] == "1"
+    assert lines["paragraphs"] == "10"
     assert int(lines["vocabulary"].split()[0]) > 100
-    assert lines["time"].strip().endswith("(load, split, tokenize, index)")
+    assert lines["index"] == "built (no saved index)"
+    (saved,) = index_dir.iterdir()
+    assert lines["saved at"].startswith(str(saved))
+    again = citebot("index", "--corpus", str(SEEDS), "--index-dir", str(index_dir), cwd=cwd)
+    assert "index:       loaded\n" in again.stdout
+    forced = citebot(
+        "index", "--corpus", str(SEEDS), "--index-dir", str(index_dir), "--rebuild", cwd=cwd
+    )
+    assert "index:       built (rebuild asked for)\n" in forced.stdout
+
+
+def test_a_changed_file_is_reindexed_before_it_is_quoted(cwd: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The gate code is 1234.\n", encoding="utf-8")
+    first = citebot("ask", "--corpus", str(corpus), "What is the gate code?", cwd=cwd)
+    assert "The gate code is 1234. [1]" in first.stdout
+    (corpus / "a.txt").write_text("The gate code is 9876 since Monday.\n", encoding="utf-8")
+    done = citebot("ask", "--corpus", str(corpus), "What is the gate code?", cwd=cwd)
+    assert "The gate code is 9876 since Monday. [1]" in done.stdout
+    assert "1234" not in done.stdout
 
 
 def test_repl_over_a_pipe(cwd: Path) -> None:

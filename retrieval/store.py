@@ -1,0 +1,185 @@
+"""Every paragraph of the corpus, kept as columns instead of a million Python objects.
+
+A :class:`~retrieval.types.Passage` is made only when one is asked for (a hit, a button, a
+neighbour), from flat arrays and one UTF-8 blob of the documents' text. That keeps a loaded
+index small — the arrays can be memory-mapped from disk, and only the pages of paragraphs that
+are actually shown are ever read — and it makes saving the corpus a matter of writing arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from .types import Passage
+
+_ENCODING = ("utf-8", "surrogatepass")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """One loaded file: what a reader needs to know about it, without its text."""
+
+    source: str
+    title: str
+    encoding: str
+
+
+def passage_key(passage_id: str) -> int:
+    """A passage id (16 hex digits) as the integer it is stored as."""
+    return int(passage_id, 16)
+
+
+def blob(strings: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """Strings as one byte array plus offsets: how text is saved without pickling."""
+    encoded = [s.encode(*_ENCODING) for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def _text(data: npt.NDArray[np.uint8], start: int, end: int) -> str:
+    return bytes(data[start:end]).decode(*_ENCODING)
+
+
+class PassageStore(Sequence[Passage]):
+    """The corpus's paragraphs in corpus order, as a read-only sequence of Passages."""
+
+    ARRAYS = (
+        "source",
+        "paragraph",
+        "start",
+        "end",
+        "byte_start",
+        "byte_end",
+        "context",
+        "id",
+        "id_order",
+        "text",
+        "document_bytes",
+        "contexts",
+        "context_offsets",
+    )
+
+    def __init__(self, sources: Sequence[SourceInfo], arrays: Mapping[str, npt.NDArray[Any]]):
+        self.sources = tuple(sources)
+        self._source = arrays["source"]
+        """Index into ``sources`` of each paragraph's file."""
+        self._paragraph = arrays["paragraph"]
+        self._start = arrays["start"]
+        self._end = arrays["end"]
+        self._byte_start = arrays["byte_start"]
+        """Where each paragraph's text is in ``text`` (UTF-8 of every file, end to end)."""
+        self._byte_end = arrays["byte_end"]
+        self._context = arrays["context"]
+        self._id = arrays["id"]
+        self._id_order = arrays["id_order"]
+        """``_id[_id_order]`` is sorted: ids are looked up by binary search."""
+        self._text = arrays["text"]
+        self._document_bytes = arrays["document_bytes"]
+        """``text[document_bytes[d]:document_bytes[d+1]]`` is file ``d``'s whole text."""
+        self._contexts = arrays["contexts"]
+        self._context_offsets = arrays["context_offsets"]
+        self.paragraph_counts = np.bincount(
+            np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
+        )
+        self._source_number = {s.source: n for n, s in enumerate(self.sources)}
+        self._make = lru_cache(maxsize=8192)(self._make_passage)
+        self.document_text = lru_cache(maxsize=16)(self._document_text)
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        return {
+            "source": self._source,
+            "paragraph": self._paragraph,
+            "start": self._start,
+            "end": self._end,
+            "byte_start": self._byte_start,
+            "byte_end": self._byte_end,
+            "context": self._context,
+            "id": self._id,
+            "id_order": self._id_order,
+            "text": self._text,
+            "document_bytes": self._document_bytes,
+            "contexts": self._contexts,
+            "context_offsets": self._context_offsets,
+        }
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Passage]: ...
+
+    def __getitem__(self, i: int | slice) -> Passage | Sequence[Passage]:
+        if isinstance(i, slice):
+            return [self._make(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._make(i)
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self._make(i) for i in range(len(self)))
+
+    def _make_passage(self, i: int) -> Passage:
+        context = int(self._context[i])
+        return Passage(
+            id=f"{int(self._id[i]):016x}",
+            source=self.sources[int(self._source[i])].source,
+            paragraph=int(self._paragraph[i]),
+            start=int(self._start[i]),
+            end=int(self._end[i]),
+            text=_text(self._text, int(self._byte_start[i]), int(self._byte_end[i])),
+            context=_text(
+                self._contexts,
+                int(self._context_offsets[context]),
+                int(self._context_offsets[context + 1]),
+            ),
+        )
+
+    def _document_text(self, source: str) -> str:
+        n = self._source_number[source]
+        return _text(self._text, int(self._document_bytes[n]), int(self._document_bytes[n + 1]))
+
+    def position(self, passage_id: str) -> int | None:
+        """Where the passage with this id is, or None (an id from an older index, say)."""
+        try:
+            key = np.uint64(passage_key(passage_id))
+        except ValueError:
+            return None
+        return self._find(key)
+
+    def _find(self, key: np.uint64) -> int | None:
+        order = self._id_order
+        lo, hi = 0, len(order)
+        while lo < hi:  # binary search through the permutation: no sorted copy in memory
+            mid = (lo + hi) // 2
+            if self._id[order[mid]] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(order) and self._id[order[lo]] == key:
+            return int(order[lo])
+        return None
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        if isinstance(value, Passage):
+            i = self.position(value.id)
+            if i is not None and self._make(i) == value:
+                return i
+        raise ValueError("passage not in this corpus")
+
+    def source_number(self, i: int) -> int:
+        return int(self._source[i])
+
+    def source_of(self, source: str) -> int | None:
+        return self._source_number.get(source)

@@ -1,0 +1,143 @@
+"""The saved index: reused only while every file is unchanged, written atomically, and never
+trusted when damaged. A stale paragraph must never be served."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import Engine, EngineOptions, persist
+from retrieval.build import IndexShape, build_folder
+
+from .conftest import SEEDS
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    (folder / "notes.md").write_text(
+        "# Notes\n\nThe lighthouse keeper logs the weather at dawn.\n\nThe boat leaves at noon.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _open(corpus: Path, tmp_path: Path, **kwargs: object) -> Engine:
+    return Engine.open(corpus, index_dir=tmp_path / "indexes", **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_saved_index_answers_exactly_like_a_fresh_one(corpus: Path, tmp_path: Path) -> None:
+    built = _open(corpus, tmp_path)
+    loaded = _open(corpus, tmp_path)
+    assert (built.status, loaded.status) == ("built (no saved index)", "loaded")
+    assert isinstance(loaded.index.postings_doc, np.ndarray)
+    assert not loaded.index.postings_doc.flags.writeable  # memory-mapped, read-only
+    assert list(loaded.passages) == list(built.passages)
+    assert loaded.sources() == built.sources()
+    for question in ["Who is Jeffrey Lynch?", "When does the boat leave?", "weather at dawn"]:
+        assert loaded.ask(question) == built.ask(question)
+    assert loaded.source_text("notes.md") == (corpus / "notes.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "remove", "rename", "same-size edit"])
+def test_any_change_to_the_files_rebuilds(corpus: Path, tmp_path: Path, change: str) -> None:
+    _open(corpus, tmp_path)
+    notes = corpus / "notes.md"
+    if change == "edit":
+        notes.write_text("# Notes\n\nThe boat now leaves at three.\n", encoding="utf-8")
+    elif change == "add":
+        (corpus / "new.txt").write_text("A ferry also runs on Sundays.\n", encoding="utf-8")
+    elif change == "remove":
+        notes.unlink()
+    elif change == "rename":
+        notes.rename(corpus / "renamed.md")
+    else:  # same size, same modification time: only the content hash can tell
+        info = notes.stat()
+        text = notes.read_text(encoding="utf-8")
+        notes.write_text(text.replace("noon", "nine"), encoding="utf-8")
+        os.utime(notes, ns=(info.st_atime_ns, info.st_mtime_ns))
+    engine = _open(corpus, tmp_path)
+    changed = 2 if change == "rename" else 1  # a rename is a removal and an addition
+    assert engine.status.startswith(f"built ({changed} file(s) changed, added or removed")
+    answer = engine.ask("When does the boat leave?")
+    for citation in answer.citations:  # every quoted paragraph is the file's current text
+        text = (corpus / citation.passage.source).read_text(encoding="utf-8")
+        assert text[citation.passage.start : citation.passage.end] == citation.passage.text
+    assert _open(corpus, tmp_path).status == "loaded"
+
+
+def test_touching_a_file_without_changing_it_keeps_the_index(corpus: Path, tmp_path: Path) -> None:
+    _open(corpus, tmp_path)
+    os.utime(corpus / "notes.md")
+    assert _open(corpus, tmp_path).status == "loaded"
+
+
+def test_other_indexing_options_get_their_own_index(corpus: Path, tmp_path: Path) -> None:
+    _open(corpus, tmp_path)
+    other = _open(corpus, tmp_path, options=EngineOptions(k1=1.2))
+    assert other.status == "built (no saved index)"
+    assert len(list((tmp_path / "indexes").glob("*.citebot-index"))) == 2
+
+
+def test_a_damaged_index_is_rebuilt_not_trusted(corpus: Path, tmp_path: Path) -> None:
+    _open(corpus, tmp_path)
+    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
+    data = bytearray(path.read_bytes())
+    path.write_bytes(bytes(data[: len(data) // 2]))  # truncated, as by a full disk
+    engine = _open(corpus, tmp_path)
+    assert engine.status.startswith("built (the saved index could not be used")
+    assert engine.ask("Who is Jeffrey Lynch?").answered
+    path.write_bytes(b"not an index at all")
+    assert _open(corpus, tmp_path).status.startswith("built (the saved index could not be used")
+
+
+def test_a_crash_while_saving_leaves_the_old_index(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _open(corpus, tmp_path)
+    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
+    before = path.read_bytes()
+
+    def crash(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(persist.os, "fsync", crash)
+    with pytest.raises(OSError):
+        engine.save(path)
+    assert path.read_bytes() == before
+    assert list((tmp_path / "indexes").iterdir()) == [path]  # no temporary file left behind
+
+
+def test_an_unwritable_index_folder_costs_speed_not_answers(corpus: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x", encoding="utf-8")
+    problems: list[str] = []
+    engine = Engine.open(corpus, index_dir=blocker / "sub", on_problem=problems.append)
+    assert engine.ask("Who is Jeffrey Lynch?").answered
+    assert len(problems) == 1 and "could not save the index" in problems[0]
+
+
+def test_parallel_and_serial_builds_are_identical(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes must not change a single number (terms are numbered in corpus order)."""
+    for n in range(12):
+        (corpus / f"extra{n:02}.txt").write_text(
+            f"Extra file {n}.\n\nIt mentions boats, weather {n} and the keeper.\n", encoding="utf-8"
+        )
+    monkeypatch.setattr("retrieval.build.PARALLEL_BYTES", 0)
+    shape = IndexShape()
+    serial = build_folder(corpus, shape, workers=1)
+    parallel = build_folder(corpus, shape, workers=2)
+    for name, array in serial.store.arrays().items():
+        assert np.array_equal(array, parallel.store.arrays()[name]), name
+    for name, array in serial.index.arrays().items():
+        assert np.array_equal(array, parallel.index.arrays()[name]), name
+    assert serial.document_index is not None and parallel.document_index is not None
+    for name, array in serial.document_index.arrays().items():
+        assert np.array_equal(array, parallel.document_index.arrays()[name]), name
