@@ -327,6 +327,8 @@ def _run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO)
         )
     if eval_set.documents:
         engine = Engine(eval_set.documents, options)
+    elif settings.save_index:  # the same saved index as ask/repl/discord (composing differs)
+        engine = Engine.open(settings.corpus, options, index_dir=settings.index_dir)
     else:
         engine = Engine.from_folder(settings.corpus, options)
     total = len(eval_set.cases) if args.limit is None else min(len(eval_set.cases), args.limit)
