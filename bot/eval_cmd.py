@@ -272,7 +272,7 @@ def render_failures(failures: list[CaseResult]) -> str:
         lines.append("")
         lines.append(f"{n}. {r.case.question}")
         lines.append(
-            f"   gold:     {_describe_gold(r)}" + (f"  [{rank}]" if r.case.answerable else "")
+            f"   gold:     {_describe_gold(r)}" + (f"  [{rank}]" if r.case.has_gold_passage else "")
         )
         if r.error:
             lines.append(f"   returned: error: {r.error}")
