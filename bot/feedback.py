@@ -364,13 +364,13 @@ class FeedbackStore:
         return {str(h): Vote(int(v)) for h, v in rows}
 
     def voted_answers(self, corpus: str | None = None) -> list[VotedAnswer]:
-        """Every answer with at least one vote, oldest vote first."""
+        """Every answer with at least one vote, in the order they were answered."""
         rows = self._query(
             "SELECT a.id, a.created_at, a.corpus, a.question, a.answer, a.answered, "
             "a.confidence, a.cited, sum(v.vote = 1), sum(v.vote = -1), max(v.voted_at) "
             "FROM answers a JOIN votes v ON v.answer_id = a.id "
             "WHERE ?1 IS NULL OR a.corpus = ?1 "
-            "GROUP BY a.id ORDER BY min(v.voted_at), a.id",
+            "GROUP BY a.id ORDER BY a.rowid",
             (corpus,),
         )
         return [VotedAnswer(self._record(r), int(r[8]), int(r[9]), str(r[10])) for r in rows]
