@@ -22,6 +22,7 @@ store from worker threads (``asyncio.to_thread``), never from the event loop.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -153,6 +154,10 @@ class FeedbackStore:
         if create:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                # Questions and pseudonyms are personal data: readable by this user only (SQLite
+                # gives its -wal and -shm files the same permissions).
+                with contextlib.suppress(FileExistsError):
+                    os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             except OSError as error:
                 raise FeedbackError(
                     f"cannot create the folder for the feedback database {self.path}: "

@@ -55,6 +55,7 @@ def _answer(
 def test_a_new_store_is_wal_full_sync_and_versioned(db: Path) -> None:
     with FeedbackStore(db) as store:
         assert db.is_file()  # the missing folder was created
+        assert {oct(p.stat().st_mode & 0o777) for p in db.parent.iterdir()} == {"0o600"}
         [(mode,)] = store._query("PRAGMA journal_mode")
         [(sync,)] = store._query("PRAGMA synchronous")
         [(version,)] = store._query("PRAGMA user_version")
