@@ -22,13 +22,14 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from config import ENV_PREFIX, Settings, describe_errors
+from config.settings import state_dir
 from retrieval import MAX_TOP_K, CitebotError, Engine, QuestionError
 
-from . import eval_cmd
+from . import eval_cmd, feedback_cmd
 from .jsonout import answer_to_json, error_to_json
 from .progress import ProgressBar
 from .render_text import render_answer
-from .repl import Repl, default_history_path, state_dir
+from .repl import Repl, default_history_path
 
 EXIT_OK, EXIT_BAD_QUESTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 log = logging.getLogger("citebot")
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_options(discord)
 
     eval_cmd.add_parser(commands)
+    feedback_cmd.add_parser(commands)
     return parser
 
 
@@ -246,6 +248,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int
     "index": cmd_index,
     "discord": cmd_discord,
     "eval": _eval,
+    "feedback": feedback_cmd.run,
 }
 
 

@@ -25,12 +25,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from config.settings import Settings
-from retrieval import MAX_QUESTION_CHARS, CitebotError, Engine
+from retrieval import MAX_QUESTION_CHARS, Answer, CitebotError, Engine
 from retrieval.engine import prepare_question
 
 from .discord_render import (
     SHOW_CUSTOM_ID,
     SHOW_PREFIX,
+    VOTE_CUSTOM_ID,
+    VOTE_PREFIX,
     Button,
     Payload,
     render_answer,
@@ -40,7 +42,10 @@ from .discord_render import (
     render_notice,
     render_paragraph,
     render_sources,
+    render_vote,
+    with_votes,
 )
+from .feedback import FeedbackError, FeedbackStore, Vote
 
 log = logging.getLogger("citebot.discord")
 
@@ -104,10 +109,47 @@ class ShowParagraph(
         await interaction.response.send_message(**send_kwargs(payload), ephemeral=True)
 
 
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=VOTE_CUSTOM_ID.pattern,
+):
+    """A 👍/👎 button. Its custom_id holds only the vote and the answer's id in the feedback
+    database (which has the question and citations), so it works after a restart."""
+
+    def __init__(self, vote: str, answer_id: str, label: str, row: int | None = None) -> None:
+        custom_id = f"{VOTE_PREFIX}{vote}:{answer_id}"
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id, row=row
+            )
+        )
+        self.vote, self.answer_id = vote, answer_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> VoteButton:
+        label = getattr(item, "label", None) or ("👍" if match["vote"] == "up" else "👎")
+        return cls(match["vote"], match["answer"], label)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Store the vote, then, only once it is committed, thank the voter privately."""
+        bot: CitebotBot = interaction.client
+        outcome = await bot.record_vote(self.answer_id, interaction.user.id, self.vote)
+        await interaction.response.send_message(**send_kwargs(render_vote(outcome)), ephemeral=True)
+
+
 def paragraph_buttons(buttons: tuple[Button, ...]) -> discord.ui.View:
+    """The view for a payload's buttons: "Show paragraph" and, when present, 👍/👎."""
     view = discord.ui.View(timeout=None)
     for button in buttons:
-        view.add_item(ShowParagraph(button.custom_id.removeprefix(SHOW_PREFIX), button.label))
+        if vote := VOTE_CUSTOM_ID.fullmatch(button.custom_id):
+            view.add_item(VoteButton(vote["vote"], vote["answer"], button.label, button.row))
+        else:
+            view.add_item(ShowParagraph(button.custom_id.removeprefix(SHOW_PREFIX), button.label))
     return view
 
 
@@ -137,6 +179,7 @@ class CitebotBot(commands.Bot):
         settings: Settings,
         *,
         clock: Callable[[], float] = time.monotonic,
+        feedback: FeedbackStore | None = None,
         **options: Any,
     ) -> None:
         # citebot never joins voice: discord.py's "PyNaCl/davey is not installed" is noise.
@@ -152,12 +195,14 @@ class CitebotBot(commands.Bot):
         self.engine = engine
         self.settings = settings
         self.clock = clock
+        self.feedback = feedback
+        """Where 👍/👎 votes go; None: answers get no vote buttons."""
         self._asked_at: dict[int, float] = {}
         self._warned: set[int] = set()
         """Users already told to slow down during their current cooldown."""
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(ShowParagraph)
+        self.add_dynamic_items(ShowParagraph, VoteButton)
         self.tree.add_command(ask_command)
         self.tree.add_command(sources_command)
         self.tree.add_command(help_command)
@@ -275,7 +320,34 @@ class CitebotBot(commands.Bot):
             answer = self.engine.ask(question)
         except CitebotError as error:
             return render_notice(str(error)), "rejected"
-        return render_answer(answer), "answered" if answer.answered else "abstained"
+        payload = self.with_vote_buttons(render_answer(answer), answer)
+        return payload, "answered" if answer.answered else "abstained"
+
+    def with_vote_buttons(self, payload: Payload, answer: Answer) -> Payload:
+        """``payload`` with 👍/👎 once ``answer`` is stored for them; without, if it can't be
+        (the answer matters more than the feedback on it)."""
+        if self.feedback is None:
+            return payload
+        try:
+            answer_id = self.feedback.record(answer, str(self.settings.corpus.resolve()))
+        except FeedbackError as error:
+            log.warning("answer sent without vote buttons: %s", error)
+            return payload
+        return with_votes(payload, answer_id)
+
+    async def record_vote(self, answer_id: str, user_id: int, vote: str) -> str:
+        """Store a 👍/👎 off the event loop; the outcome names the reply (see render_vote)."""
+        if self.feedback is None:
+            return "off"
+        try:
+            stored = await asyncio.to_thread(
+                self.feedback.vote, answer_id, user_id, Vote.UP if vote == "up" else Vote.DOWN
+            )
+        except Exception:
+            log.exception("storing a vote on answer %s failed", answer_id)
+            return "failed"
+        log.info("vote answer=%s vote=%s stored=%s", answer_id, vote, stored)
+        return vote if stored else "unknown"
 
     async def answer(self, question: str, guild_id: int | None, channel_id: int | None) -> Payload:
         """The reply to ``question``, computed off the event loop; never raises."""
@@ -433,9 +505,15 @@ def run(settings: Settings, engine: Engine) -> int:
             "CITEBOT_DISCORD_TOKEN has spaces or control characters in it, so it cannot be a "
             "bot token: copy it again from the Developer Portal (Bot → Reset Token)."
         )
+    try:
+        feedback = FeedbackStore(settings.feedback_db) if settings.feedback_db else None
+    except FeedbackError as error:
+        return fail(
+            f"{error} Set CITEBOT_FEEDBACK_DB to another file, or empty to switch 👍/👎 off."
+        )
     point_at(settings.discord_api_url, settings.discord_gateway_url)
     configure_logging(token)
-    bot = CitebotBot(engine, settings)
+    bot = CitebotBot(engine, settings, feedback=feedback)
     try:
         asyncio.run(serve(bot, token))
     except discord.LoginFailure:
@@ -457,4 +535,7 @@ def run(settings: Settings, engine: Engine) -> int:
         return 3
     except KeyboardInterrupt:
         return 0
+    finally:
+        if feedback is not None:
+            feedback.close()
     return 0

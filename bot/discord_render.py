@@ -31,6 +31,8 @@ EMBED_TOTAL_MAX = 6000
 BUTTON_LABEL_MAX = 80
 CUSTOM_ID_MAX = 100
 BUTTONS_MAX = 25  # five action rows of five buttons
+ROW_MAX = 5
+ROWS_MAX = 5
 
 # Our own, tighter budgets: a message that uses every last character is unreadable anyway.
 QUESTION_BUDGET = 300
@@ -46,6 +48,21 @@ SHOW_PREFIX = "citebot:p:"
 """custom_id prefix of the "Show paragraph" buttons; the rest is the passage id."""
 SHOW_CUSTOM_ID = re.compile(re.escape(SHOW_PREFIX) + r"(?P<passage>[\w-]{1,80})")
 """The one rule for a button's custom_id: rendered buttons and the bot's handler share it."""
+VOTE_PREFIX = "citebot:vote:"
+VOTE_CUSTOM_ID = re.compile(
+    re.escape(VOTE_PREFIX) + r"(?P<vote>up|down):(?P<answer>[A-Za-z0-9_-]{1,40})"
+)
+"""custom_id of the 👍/👎 buttons: the vote and the answer's id in the feedback database, which
+holds the question and citations, so the button needs nothing else to work after a restart."""
+VOTE_REPLIES = {
+    "up": "Thanks — noted.",
+    "down": "Thanks — we'll use this to improve the answers.",
+    "unknown": "Sorry, I no longer have a record of that answer, so I couldn't note your vote. "
+    "Ask again and vote on the new answer, if you like.",
+    "off": "Thanks, but feedback is switched off now, so I couldn't note your vote.",
+    "failed": "Sorry, I couldn't save your vote just now. Please try again in a moment.",
+}
+"""The private reply to a vote, by outcome: stored ("up"/"down"), or why not."""
 
 ABSTAIN_MESSAGES = {
     AbstainReason.NO_MATCH: "I couldn't find anything about that in the documents.",
@@ -61,6 +78,8 @@ APOLOGY = "Sorry, something went wrong while answering that. Please try again in
 class Button:
     label: str
     custom_id: str
+    row: int | None = None
+    """The action row (0-4) it must sit in; None: the next free place, as Discord lays out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +302,36 @@ def render_answer(answer: Answer) -> Payload:
 # --- other replies ---
 
 
+def with_votes(payload: Payload, answer_id: str) -> Payload:
+    """``payload`` with 👍 and 👎 buttons for the answer stored as ``answer_id``, in a row of
+    their own under the "Show paragraph" buttons (which lose their last row if all five rows
+    were taken). An id the handler could not route leaves the payload as it was."""
+    up, down = (f"{VOTE_PREFIX}{vote}:{answer_id}" for vote in ("up", "down"))
+    if not VOTE_CUSTOM_ID.fullmatch(up):
+        return payload
+    shown = payload.buttons[: (ROWS_MAX - 1) * ROW_MAX]
+    row = len(button_rows(shown))
+    votes = (Button("👍", up, row), Button("👎", down, row))
+    return Payload(payload.content, payload.embeds, shown + votes)
+
+
+def button_rows(buttons: Sequence[Button]) -> list[list[Button]]:
+    """The action rows Discord (and discord.py's View) makes of ``buttons``: each button in its
+    ``row``, or else in the first row from the top with room for it."""
+    rows: dict[int, list[Button]] = {}
+    for button in buttons:
+        row = button.row
+        if row is None:
+            row = next(r for r in range(len(buttons) + 1) if len(rows.get(r, [])) < ROW_MAX)
+        rows.setdefault(row, []).append(button)
+    return [rows.get(r, []) for r in range(max(rows, default=-1) + 1)]
+
+
+def render_vote(outcome: str) -> Payload:
+    """The private reply to a 👍/👎 click, by outcome (the keys of :data:`VOTE_REPLIES`)."""
+    return Payload(content=VOTE_REPLIES.get(outcome, VOTE_REPLIES["failed"]))
+
+
 def render_paragraph(
     passage: Passage, before: Passage | None = None, after: Passage | None = None
 ) -> Payload:
@@ -398,4 +447,9 @@ def limit_problems(payload: Payload) -> list[str]:
     for button in payload.buttons:
         if len(button.label) > BUTTON_LABEL_MAX or len(button.custom_id) > CUSTOM_ID_MAX:
             problems.append(f"button {button.label!r} too long")
+    rows = button_rows(payload.buttons)
+    if len(rows) > ROWS_MAX:
+        problems.append(f"{len(rows)} button rows > {ROWS_MAX}")
+    if any(len(row) > ROW_MAX for row in rows):
+        problems.append(f"a button row holds more than {ROW_MAX}")
     return problems

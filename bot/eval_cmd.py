@@ -56,6 +56,7 @@ _LABELS = {
     "questions": "questions",
     "answerable": "  answerable",
     "unanswerable": "  unanswerable",
+    "not_judged": "  not judged (answerable: null)",
     "passed": "cases passed",
     "recall@1": "retrieval R@1",
     "recall@5": "retrieval R@5",
@@ -245,9 +246,14 @@ def render_table(report: EvalReport, extra: dict[str, Any]) -> str:
 
 def _describe_gold(result: CaseResult) -> str:
     case = result.case
+    wrong = ""
+    if case.not_cited:
+        wrong = "not: " + ", ".join(sorted(k.replace("#", " ¶") for k in case.not_cited))
+    if case.answerable is None:
+        return f"(abstain, or cite other paragraphs; {wrong})" if wrong else "(not judged)"
     if not case.answerable:
         return f"(should abstain{', ' + case.tag if case.tag else ''})"
-    parts = []
+    parts = [wrong] if wrong else []
     if case.answers:
         parts.append(" | ".join(case.answers[:3]))
     if case.source:
@@ -266,7 +272,7 @@ def render_failures(failures: list[CaseResult]) -> str:
         lines.append("")
         lines.append(f"{n}. {r.case.question}")
         lines.append(
-            f"   gold:     {_describe_gold(r)}" + (f"  [{rank}]" if r.case.answerable else "")
+            f"   gold:     {_describe_gold(r)}" + (f"  [{rank}]" if r.case.has_gold_passage else "")
         )
         if r.error:
             lines.append(f"   returned: error: {r.error}")
@@ -338,7 +344,7 @@ def _run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO)
         raw = report.results
         report = summarize(report.name, at_threshold(raw, min_confidence), eval_set.document_level)
         extra["curve"] = tradeoff(raw, CURVE_THRESHOLDS)
-        if any(not r.case.answerable for r in raw) and any(r.case.answerable for r in raw):
+        if any(r.case.answerable is False for r in raw) and any(r.case.answerable for r in raw):
             extra["rejected_at_95_kept"] = rejected_at_kept(raw, 0.95)
     failures = worst_failures(report, args.failures) if args.failures > 0 else []
     if args.json or args.json_out is not None:

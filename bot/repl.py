@@ -8,12 +8,12 @@ file that survives restarts.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from config.settings import state_dir
 from retrieval import Answer, CitebotError, Engine
 
 from .render_text import render_answer, render_sources, render_why
@@ -26,12 +26,6 @@ Commands:
   :why       the scores behind the last answer
   :help      this text
   :quit      leave (Ctrl-D and Ctrl-C work too)"""
-
-
-def state_dir() -> Path:
-    """Where citebot keeps its history and log: $XDG_STATE_HOME/citebot (~/.local/state)."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "citebot"
 
 
 def default_history_path() -> Path:

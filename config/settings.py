@@ -7,6 +7,7 @@ typo in the environment is never a traceback.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,17 @@ DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 ENV_PREFIX = "CITEBOT_"
 DISCORD_API_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg"
+
+
+def state_dir() -> Path:
+    """Where citebot keeps its history, log and feedback: $XDG_STATE_HOME/citebot
+    (~/.local/state/citebot), outside any corpus, so documents and state never mix."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "citebot"
+
+
+def default_feedback_db() -> Path:
+    return state_dir() / "feedback.sqlite3"
 
 
 def _split_ids(value: Any) -> Any:
@@ -115,6 +127,13 @@ class Settings(BaseSettings):
         DISCORD_GATEWAY_URL, description="Gateway websocket URL, likewise."
     )
 
+    # --- feedback ---
+    feedback_db: Path | None = Field(
+        default_factory=default_feedback_db,
+        description="SQLite file for the 👍/👎 votes on Discord answers (and the answers "
+        "voted on); empty: no vote buttons, nothing stored.",
+    )
+
     _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
         _split_ids
     )
@@ -130,6 +149,14 @@ class Settings(BaseSettings):
         """An empty CITEBOT_CORPUS would mean "." and quietly index the whole working folder."""
         if isinstance(value, str) and not value.strip():
             raise ValueError("must be the path of a folder, not empty")
+        return value
+
+    @field_validator("feedback_db", mode="before")
+    @classmethod
+    def _feedback_db_or_off(cls, value: Any) -> Any:
+        """Empty switches feedback off; ``~`` is expanded, as a shell would in a .env file."""
+        if isinstance(value, str):
+            return Path(value.strip()).expanduser() if value.strip() else None
         return value
 
     def engine_options(self) -> EngineOptions:

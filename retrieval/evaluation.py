@@ -4,7 +4,11 @@ Pure library code (no printing, no settings). Three input formats become the sam
 :class:`EvalSet` — documents to index (or none: use the corpus folder) plus :class:`EvalCase` s:
 
 * citebot JSONL, one case per line:
-  ``{"question", "answers"?, "source"?, "paragraph"?, "answerable"? (default true)}``;
+  ``{"question", "answers"?, "source"?, "paragraph"?, "answerable"? (default true),
+  "not_cited"?}``; ``"answerable": null`` means "not judged" (answering and abstaining both
+  pass) and ``"not_cited": [{"source", "paragraph"}]`` lists paragraphs a person said were
+  wrong for the question: citing any of them fails the case. ``citebot feedback export``
+  writes its 👎 cases this way;
 * a SQuAD JSON file: one document per article (``# Title`` then its paragraphs, one block
   each), ``is_impossible`` questions become cases that must abstain;
 * a BEIR folder (``corpus.jsonl``, ``queries.jsonl``, ``qrels/<split>.tsv``): one document per
@@ -48,16 +52,21 @@ class EvalCase:
     answers: tuple[str, ...] = ()
     source: str | None = None
     paragraph: int | None = None
-    answerable: bool = True
+    answerable: bool | None = True
+    """True: must be answered; False: must abstain; None: not judged (a 👎 from feedback says
+    what was wrong, not whether the documents answer), so only ``not_cited`` is checked."""
     relevant: Mapping[str, int] = field(default_factory=dict)
     """BEIR relevance judgments: document source → grade (> 0 is relevant)."""
     id: str = ""
     tag: str = ""
     """Where the case comes from, for reports: "", "impossible", "out_of_corpus"."""
+    not_cited: frozenset[str] = frozenset()
+    """Paragraphs ("source#paragraph") judged wrong for this question: an answer citing one of
+    them fails the case, whatever else it gets right."""
 
     @property
     def has_gold_passage(self) -> bool:
-        return self.answerable and (self.source is not None or bool(self.relevant))
+        return self.answerable is True and (self.source is not None or bool(self.relevant))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +184,8 @@ def _case_from_json(obj: Any, where: str) -> EvalCase:
     if paragraph is not None and source is None:
         raise EvalFileError(f'{where}: "paragraph" needs a "source".')
     answerable = obj.get("answerable", True)
-    if not isinstance(answerable, bool):
-        raise EvalFileError(f'{where}: "answerable" must be true or false.')
+    if answerable is not None and not isinstance(answerable, bool):
+        raise EvalFileError(f'{where}: "answerable" must be true, false or null.')
     return EvalCase(
         question=question,
         answers=tuple(answers),
@@ -184,7 +193,29 @@ def _case_from_json(obj: Any, where: str) -> EvalCase:
         paragraph=paragraph,
         answerable=answerable,
         id=str(obj.get("id", "")),
+        not_cited=_not_cited(obj.get("not_cited", []), where),
     )
+
+
+def _not_cited(value: Any, where: str) -> frozenset[str]:
+    """``[{"source": str, "paragraph": int}, ...]`` as "source#paragraph" keys."""
+    problem = f'{where}: "not_cited" must be a list of {{"source": ..., "paragraph": n}} objects.'
+    if not isinstance(value, list):
+        raise EvalFileError(problem)
+    keys = set()
+    for item in value:
+        if not isinstance(item, dict):
+            raise EvalFileError(problem)
+        source, paragraph = item.get("source"), item.get("paragraph")
+        if (
+            not isinstance(source, str)
+            or isinstance(paragraph, bool)
+            or not isinstance(paragraph, int)
+            or paragraph < 1
+        ):
+            raise EvalFileError(problem)
+        keys.add(_key(source, paragraph))
+    return frozenset(keys)
 
 
 def load_jsonl(path: str | Path) -> EvalSet:
@@ -452,7 +483,9 @@ def run_case(engine: Engine, case: EvalCase, document_level: bool = False) -> Ca
     if answer is not None:
         shown = answer.citations if answered else answer.related
         cited = tuple(f"{c.passage.source} ¶{c.passage.paragraph}" for c in shown)
-    if case.answerable:
+    if case.answerable is None:
+        passed = True
+    elif case.answerable:
         passed = answered and answer_contains is not False
         if passed and answer is not None and case.source is not None:
             passed = any(
@@ -464,6 +497,10 @@ def run_case(engine: Engine, case: EvalCase, document_level: bool = False) -> Ca
             passed = answered and gold_rank is not None and gold_rank <= engine.options.top_k
     else:
         passed = not answered
+    if passed and answered and answer is not None and case.not_cited:
+        passed = not any(
+            _key(c.passage.source, c.passage.paragraph) in case.not_cited for c in answer.citations
+        )
     return CaseResult(
         case=case,
         answered=answered,
@@ -487,8 +524,9 @@ def _mean(values: Sequence[float]) -> float | None:
 
 def summarize(name: str, results: Sequence[CaseResult], document_level: bool = False) -> EvalReport:
     """The report's metrics from per-case results."""
-    answerable = [r for r in results if r.case.answerable]
-    unanswerable = [r for r in results if not r.case.answerable]
+    answerable = [r for r in results if r.case.answerable is True]
+    unanswerable = [r for r in results if r.case.answerable is False]
+    unjudged = len(results) - len(answerable) - len(unanswerable)
     judged = [r for r in answerable if r.case.has_gold_passage]
     gold = {id(r): _gold(r.case, document_level) for r in judged}
 
@@ -501,6 +539,7 @@ def summarize(name: str, results: Sequence[CaseResult], document_level: bool = F
         "questions": len(results),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
+        "not_judged": unjudged or None,  # shown only when a file has such cases
         "passed": sum(r.passed for r in results),
         "recall@1": recall(1),
         "recall@5": recall(5),
@@ -542,8 +581,8 @@ def tradeoff(
     Valid for results of a run whose ``min_confidence`` was at or below every threshold: a case
     is answered at threshold t when it was answered then and its confidence is ≥ t.
     """
-    answerable = [r for r in results if r.case.answerable]
-    unanswerable = [r for r in results if not r.case.answerable]
+    answerable = [r for r in results if r.case.answerable is True]
+    unanswerable = [r for r in results if r.case.answerable is False]
     curve = []
     for t in thresholds:
         kept = sum(r.answered and r.confidence >= t for r in answerable)
@@ -595,7 +634,7 @@ def at_threshold(results: Sequence[CaseResult], min_confidence: float) -> list[C
                 abstain_reason="low_confidence",
                 top_contains=None if r.top_contains is None else False,
                 answer_contains=None if r.answer_contains is None else False,
-                passed=not r.case.answerable,
+                passed=r.case.answerable is not True,
             )
         changed.append(r)
     return changed

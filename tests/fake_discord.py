@@ -24,6 +24,7 @@ import discord
 from aiohttp import WSMsgType, web
 
 from bot.discord_app import CitebotBot, point_at
+from bot.feedback import FeedbackStore
 from config.settings import Settings
 from retrieval import Engine
 
@@ -527,6 +528,7 @@ def bot_settings(**overrides: Any) -> Settings:
         "discord_log_questions": False,
         "discord_api_url": "http://127.0.0.1:1/api/v10",
         "discord_gateway_url": "ws://127.0.0.1:1/gateway",
+        "feedback_db": None,  # never the developer's own ~/.local/state/citebot
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -545,14 +547,15 @@ def discord_pointed_at(api_url: str, gateway_url: str) -> Iterator[None]:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    engine: Engine, **overrides: Any
+    engine: Engine, *, feedback: FeedbackStore | None = None, **overrides: Any
 ) -> AsyncIterator[tuple[FakeDiscord, CitebotBot]]:
-    """The real bot, connected to a fresh fake Discord, ready (guilds loaded, commands synced)."""
+    """The real bot, connected to a fresh fake Discord, ready (guilds loaded, commands synced);
+    with ``feedback``, its answers get 👍/👎 buttons stored there."""
     fake = await FakeDiscord().start()
     settings = bot_settings(
         discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url, **overrides
     )
-    bot = CitebotBot(engine, settings, guild_ready_timeout=0.05)
+    bot = CitebotBot(engine, settings, guild_ready_timeout=0.05, feedback=feedback)
     try:
         with discord_pointed_at(fake.api_url, fake.gateway_url):
             async with bot:

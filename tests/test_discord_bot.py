@@ -9,6 +9,7 @@ and the bot decides to ignore a message before its first await.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import threading
@@ -444,3 +445,126 @@ async def test_slow_retrieval_neither_delays_the_acknowledgement_nor_blocks_the_
         engine.release.set()
         [followup] = await fake.wait_for(to_interaction(token, "/webhooks/"))
         assert QUOTED in embed_text(followup.body)
+
+
+# --- 👍/👎 feedback ---
+
+
+def vote_buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = body["components"]
+    return [b for b in rows[-1]["components"] if b["custom_id"].startswith("citebot:vote:")]
+
+
+async def test_a_thumbs_down_is_stored_hashed_and_exported_for_eval(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The whole loop: ask, 👎, the vote is in SQLite under a hashed user id, and the export is
+    a question file that `citebot eval` runs."""
+    from bot.feedback import FeedbackStore, Vote, export_cases
+    from retrieval.evaluation import evaluate, load_jsonl
+
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    async with running_bot(engine, feedback=store) as (fake, _):
+        message_id = await fake.message(QUESTION)
+        [reply] = await fake.wait_for(reply_to(message_id))
+        rows = reply.body["components"]
+        assert [b["label"] for b in rows[-1]["components"]] == ["👍", "👎"]  # a row of their own
+        assert all(b["custom_id"].startswith("citebot:p:") for b in rows[0]["components"])
+        up, down = vote_buttons(reply.body)
+        assert re.fullmatch(r"citebot:vote:down:[\w-]{12}", down["custom_id"])
+        assert len(down["custom_id"]) <= 100
+        answer_id = down["custom_id"].rsplit(":", 1)[1]
+
+        token = await fake.click(
+            down["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body)
+        )
+        [thanks] = await fake.wait_for(to_interaction(token))
+        assert thanks.body["type"] == 4 and thanks.body["data"]["flags"] & 64  # private
+        assert thanks.body["data"]["content"] == "Thanks — we'll use this to improve the answers."
+        # Acknowledged, so already committed: another connection sees it.
+        with FeedbackStore(tmp_path / "feedback.sqlite3", create=False) as reader:
+            votes = reader.votes(answer_id)
+            record = reader.answer(answer_id)
+            assert votes == {reader.user_hash(USER_ID): Vote.DOWN}
+        assert str(USER_ID) not in "".join(votes)
+        raw = (tmp_path / "feedback.sqlite3").read_bytes() + (
+            tmp_path / "feedback.sqlite3-wal"
+        ).read_bytes()
+        assert str(USER_ID).encode() not in raw  # not even in the file's bytes
+        assert record is not None and record.question == QUESTION
+        first = record.cited[0]
+        assert (first.source, first.paragraph) == ("000_4568191ad18858cd.txt", 3)
+
+        # The same person changing their mind replaces their vote; it is not a second vote.
+        token = await fake.click(up["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body))
+        [noted] = await fake.wait_for(to_interaction(token))
+        assert noted.body["data"]["content"] == "Thanks — noted."
+        assert store.votes(answer_id) == {store.user_hash(USER_ID): Vote.UP}
+        token = await fake.click(
+            down["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body)
+        )
+        await fake.wait_for(to_interaction(token))
+
+    cases = export_cases(store)
+    store.close()
+    [case] = cases
+    assert case["question"] == QUESTION and case["answerable"] is None and case["review"]
+    assert {"source": "000_4568191ad18858cd.txt", "paragraph": 3} in case["not_cited"]
+    exported = tmp_path / "thumbs_down.jsonl"
+    exported.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
+    report = evaluate(engine, load_jsonl(exported))
+    # citebot still gives the answer voted down, so the new case fails until that changes.
+    assert report.metrics["questions"] == 1 and report.metrics["passed"] == 0
+
+
+async def test_a_vote_the_store_cannot_place_gets_a_polite_private_reply(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    async with running_bot(engine, feedback=store) as (fake, bot):
+        message_id = await fake.message(QUESTION)
+        [reply] = await fake.wait_for(reply_to(message_id))
+        message = fake.message_object(str(CHANNEL_ID), reply.body)
+        # An answer from before the database was deleted: its id is unknown here.
+        unknown = "citebot:vote:down:AAAAAAAAAAAA"
+        old = {**message, "components": [{"type": 1, "components": [
+            {**vote_buttons(reply.body)[1], "custom_id": unknown}
+        ]}]}  # fmt: skip
+        token = await fake.click(unknown, old)
+        [reply_unknown] = await fake.wait_for(to_interaction(token))
+        assert reply_unknown.body["data"]["flags"] & 64
+        assert "no longer have a record" in reply_unknown.body["data"]["content"]
+        # A database that fails under the bot: an apology, and the bot carries on.
+        store.close()
+        token = await fake.click(vote_buttons(reply.body)[1]["custom_id"], message)
+        [failed] = await fake.wait_for(to_interaction(token))
+        assert "couldn't save your vote" in failed.body["data"]["content"]
+        # The answer still goes out, only without vote buttons.
+        again = await fake.message(QUESTION)
+        [answer] = await fake.wait_for(reply_to(again))
+        assert QUOTED in embed_text(answer.body) and not vote_buttons(answer.body)
+        # Feedback switched off since the answer was sent.
+        bot.feedback = None
+        token = await fake.click(vote_buttons(reply.body)[0]["custom_id"], message)
+        [off] = await fake.wait_for(to_interaction(token))
+        assert "switched off" in off.body["data"]["content"]
+
+
+async def test_without_a_feedback_store_answers_have_no_vote_buttons(engine: Engine) -> None:
+    async with running_bot(engine) as (fake, _):
+        message_id = await fake.message(QUESTION)
+        [reply] = await fake.wait_for(reply_to(message_id))
+        assert not vote_buttons(reply.body)
+
+
+async def test_abstentions_get_vote_buttons_too(engine: Engine, tmp_path: Path) -> None:
+    from bot.feedback import FeedbackStore
+
+    with FeedbackStore(tmp_path / "f.sqlite3") as store:
+        async with running_bot(engine, feedback=store) as (fake, _):
+            token = await fake.slash("ask", {"question": "What is the population of Denver?"})
+            _, followup = await fake.wait_for(to_interaction(token), count=2)
+            assert followup.body["embeds"][0]["title"] == "No answer found"
+            assert [b["label"] for b in vote_buttons(followup.body)] == ["👍", "👎"]

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.discord_render import (
+    Button,
     Payload,
     escape,
     highlight,
@@ -23,6 +24,8 @@ from bot.discord_render import (
     render_notice,
     render_paragraph,
     render_sources,
+    render_vote,
+    with_votes,
 )
 from retrieval import AbstainReason, Answer, Citation, Hit, Passage, Sentence, SourceSummary
 
@@ -133,6 +136,15 @@ def violations(payload: Payload) -> list[str]:
         found.append(f"total {total}")
     if len(payload.buttons) > 25 or any(len(b.custom_id) > 100 for b in payload.buttons):
         found.append("buttons")
+    # At most five action rows of five buttons; unplaced buttons fill rows from the top.
+    rows = [0] * 5
+    for button in payload.buttons:
+        free = [r for r in range(5) if rows[r] < 5]
+        row = button.row if button.row is not None else (free[0] if free else 5)
+        if row > 4 or rows[row] >= 5:
+            found.append(f"button row {row}")
+            continue
+        rows[row] += 1
     return found
 
 
@@ -280,3 +292,44 @@ def test_a_multi_megabyte_paragraph_renders_within_limits() -> None:
     payload = render_answer(answer)
     assert limit_problems(payload) == []
     assert "**ordinance**" in payload.embeds[0]["fields"][0]["value"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers(), st.integers(0, 25))
+def test_vote_buttons_get_a_row_of_their_own_within_discords_limits(
+    answer: Answer, extra: int
+) -> None:
+    payload = render_answer(answer)
+    # However many "Show paragraph" buttons a payload already has (up to all 25).
+    more = tuple(Button(f"b{i}", f"citebot:p:{i:016x}") for i in range(extra))
+    crowded = Payload(payload.content, payload.embeds, (payload.buttons + more)[:25])
+    voted = with_votes(crowded, "AbCdEf012345")
+    assert violations(voted) == [] and limit_problems(voted) == []
+    up, down = voted.buttons[-2:]
+    assert (up.label, down.label) == ("👍", "👎")
+    assert (up.custom_id, down.custom_id) == (
+        "citebot:vote:up:AbCdEf012345",
+        "citebot:vote:down:AbCdEf012345",
+    )
+    shown = voted.buttons[:-2]
+    assert up.row == down.row == -(-len(shown) // 5)  # the row after the last full one
+    assert shown == crowded.buttons[: len(shown)] and len(shown) >= min(len(crowded.buttons), 20)
+
+
+def test_vote_buttons_only_for_ids_the_handler_can_route() -> None:
+    payload = Payload(content="x")
+    assert with_votes(payload, "has:colon") == payload
+    assert with_votes(payload, "x" * 41) == payload
+
+
+def test_too_many_button_rows_are_a_problem() -> None:
+    six_rows = Payload(buttons=tuple(Button("b", f"citebot:p:{i}", row=i) for i in range(6)))
+    assert any("rows" in p for p in limit_problems(six_rows))
+    crowded_row = Payload(buttons=tuple(Button("b", f"citebot:p:{i}", row=0) for i in range(6)))
+    assert any("row holds" in p for p in limit_problems(crowded_row))
+
+
+def test_vote_replies() -> None:
+    assert render_vote("up").content == "Thanks — noted."
+    assert render_vote("down").content == "Thanks — we'll use this to improve the answers."
+    assert "couldn't save" in render_vote("anything else").content

@@ -105,6 +105,7 @@ def test_citebot_discord_subprocess_answers_a_mention(tmp_path: Path) -> None:
             "CITEBOT_DISCORD_GATEWAY_URL": fake.gateway_url,
             "CITEBOT_DISCORD_GUILD_IDS": str(GUILD_ID),
             "CITEBOT_CORPUS": str(SEEDS),
+            "CITEBOT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
             "PYTHONPATH": str(ROOT),
         }
         process = subprocess.Popen(
@@ -134,6 +135,20 @@ def test_citebot_discord_subprocess_answers_a_mention(tmp_path: Path) -> None:
             out, err = process.communicate(timeout=20)
     assert "Public Safety Enforcement Priorities Act" in reply.body["embeds"][0]["description"]
     assert reply.body["allowed_mentions"]["parse"] == []
+    votes = reply.body["components"][-1]["components"]
+    assert [b["label"] for b in votes] == ["👍", "👎"]  # answers are stored in CITEBOT_FEEDBACK_DB
+    assert (tmp_path / "feedback.sqlite3").is_file()
     assert process.returncode == 0, err
     assert "question guild=" in err and "synced 3 slash commands to guild" in err
     assert SECRET not in out + err
+
+
+def test_an_unusable_feedback_database_is_one_line_and_exit_2(
+    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "not-a-folder").write_text("x")
+    settings = bot_settings(feedback_db=tmp_path / "not-a-folder" / "feedback.sqlite3")
+    assert run(settings, engine) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("citebot discord: cannot create the folder for the feedback database")
+    assert "CITEBOT_FEEDBACK_DB" in line

@@ -152,6 +152,9 @@ def test_load_jsonl_seed() -> None:
         ('{"answers": ["x"]}', '"question" must be'),
         ('{"question": "q", "paragraph": 2}', 'needs a "source"'),
         ('{"question": "q", "answerable": "yes"}', '"answerable"'),
+        ('{"question": "q", "not_cited": "a.md ¶2"}', '"not_cited"'),
+        ('{"question": "q", "not_cited": [{"source": "a.md", "paragraph": 0}]}', '"not_cited"'),
+        ('{"question": "q", "not_cited": [{"paragraph": 2}]}', '"not_cited"'),
         ("[1, 2]", "expected a JSON object"),
     ],
 )
@@ -234,6 +237,34 @@ def test_evaluate_tiny_beir_is_document_level() -> None:
     assert second.ranked[0] == "d3"
     assert report.metrics["recall@100"] == pytest.approx((1.0 + 0.5) / 2)
     assert report.metrics["ndcg@10"] == pytest.approx((1.0 + 1 / (1 + 1 / math.log2(3))) / 2)
+
+
+def test_not_judged_cases_and_paragraphs_judged_wrong(tmp_path: Path) -> None:
+    """What `citebot feedback export` writes for a 👎: "answerable": null passes on an
+    abstention or on other paragraphs, and fails when a paragraph in "not_cited" is cited."""
+    source = "000_4568191ad18858cd.txt"
+    lines = [
+        {"question": "What did the Denver City Council pass?", "answerable": None,
+         "not_cited": [{"source": source, "paragraph": 3}], "review": True, "feedback": {}},
+        {"question": "What did the Denver City Council pass?", "answerable": None,
+         "not_cited": [{"source": source, "paragraph": 1}]},
+        {"question": "What is the capital of Australia?", "answerable": None,
+         "not_cited": [{"source": source, "paragraph": 3}]},
+        {"question": "What did the Denver City Council pass?", "source": source, "paragraph": 3,
+         "not_cited": [{"source": source, "paragraph": 3}]},
+    ]  # fmt: skip
+    path = tmp_path / "feedback.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    eval_set = load_jsonl(path)
+    assert eval_set.cases[0].answerable is None
+    assert eval_set.cases[0].not_cited == frozenset({f"{source}#3"})
+    report = evaluate(Engine.from_folder(ROOT / "seeds"), eval_set)
+    assert [r.passed for r in report.results] == [False, True, True, False]
+    m = report.metrics
+    assert (m["questions"], m["answerable"], m["unanswerable"], m["not_judged"]) == (4, 1, 0, 3)
+    # Made an abstention by a stricter threshold, a not-judged case passes.
+    assert all(r.passed for r in at_threshold(report.results[:3], 1.01))
+    assert summarize("seed", report.results[3:]).metrics["not_judged"] is None
 
 
 # --- the command -----------------------------------------------------------------------------

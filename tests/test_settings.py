@@ -104,3 +104,17 @@ def test_the_readme_settings_table_shows_the_real_defaults() -> None:
         default = field.default
         if isinstance(default, (int, float, str)) and not isinstance(default, bool):
             assert rows[f"CITEBOT_{name.upper()}"] == f"`{default}`", name
+
+
+def test_feedback_db_defaults_to_the_state_folder_and_empty_turns_it_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert Settings().feedback_db == tmp_path / "state" / "citebot" / "feedback.sqlite3"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert Settings().feedback_db == tmp_path / ".local" / "state" / "citebot" / "feedback.sqlite3"
+    monkeypatch.setenv("CITEBOT_FEEDBACK_DB", "~/votes.sqlite3")
+    assert Settings().feedback_db == tmp_path / "votes.sqlite3"
+    monkeypatch.setenv("CITEBOT_FEEDBACK_DB", " ")
+    assert Settings().feedback_db is None
