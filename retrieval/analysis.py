@@ -83,7 +83,18 @@ def words(text: str) -> list[str]:
 
 def analyze(text: str) -> list[str]:
     """The search terms of ``text``: words, minus stopwords, stemmed. Order and repeats kept."""
-    return [term for token in _TOKEN.findall(normalize(text)) if (term := _term(token))]
+    terms: list[str] = []
+    for chunk in text.split():
+        terms.extend(chunk_terms(chunk))
+    return terms
+
+
+@lru_cache(maxsize=262_144)
+def chunk_terms(chunk: str) -> tuple[str, ...]:
+    """The terms of one whitespace-free piece of text. No token spans whitespace, so analysing
+    a text chunk by chunk gives the same terms as analysing it whole — and text repeats its
+    chunks ("the", "function", "returns"), so most are analysed once per process."""
+    return tuple(term for token in _TOKEN.findall(normalize(chunk)) if (term := _term(token)))
 
 
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:

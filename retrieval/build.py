@@ -10,25 +10,30 @@ numbered by first occurrence in corpus order, which is also the order rank-bm25 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
-from collections import Counter
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .analysis import analyze
+from .analysis import chunk_terms
 from .errors import EmptyCorpusError
 from .index import BM25Index, IdfVariant
 from .loading import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from .splitting import split_passages
+from .splitting import split_blocks, split_passages, title_of
 from .store import PassageStore, SourceInfo, blob
 from .types import Document
+
+log = logging.getLogger(__name__)
 
 PARALLEL_BYTES = 4 * 1024 * 1024
 """Below this much text one process is quicker than starting workers."""
@@ -50,43 +55,59 @@ class IndexShape:
 
 
 @dataclass(slots=True)
-class _Postings:
-    """One index's postings for a run of paragraphs (or documents), with local term ids."""
+class _Tokens:
+    """One index's token lists for a run of paragraphs (or documents), as local term ids."""
 
-    vocabulary: dict[str, int] = field(default_factory=dict)
-    doc: list[int] = field(default_factory=list)
-    term: list[int] = field(default_factory=list)
-    tf: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    """Every list's term ids, end to end."""
     length: list[int] = field(default_factory=list)
 
-    def add(self, tokens: list[str]) -> None:
-        number = len(self.length)
-        self.length.append(len(tokens))
-        vocabulary = self.vocabulary
-        for token, count in Counter(tokens).items():
-            self.doc.append(number)
-            self.term.append(vocabulary.setdefault(token, len(vocabulary)))
-            self.tf.append(count)
+    def postings(self, vocabulary_size: int) -> _Postings:
+        """(list number, term, tf) triples, list by list, and the terms in the order they first
+        occur (the order rank-bm25 would number them in)."""
+        ids = np.asarray(self.ids, dtype=np.int64)
+        lengths = np.asarray(self.length, dtype=np.int64)
+        owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        keys, tf = np.unique(owner * max(vocabulary_size, 1) + ids, return_counts=True)
+        present, first = np.unique(ids, return_index=True)
+        return _Postings(
+            doc=(keys // max(vocabulary_size, 1)).astype(np.int32),
+            term=(keys % max(vocabulary_size, 1)).astype(np.int32),
+            tf=tf.astype(np.int32),
+            length=lengths.astype(np.int32),
+            first_seen=present[np.argsort(first, kind="stable")].astype(np.int32),
+        )
+
+
+@dataclass(slots=True)
+class _Postings:
+    doc: npt.NDArray[np.int32]
+    term: npt.NDArray[np.int32]
+    """Part-local term ids: ``Part.vocabulary[term]`` is the term."""
+    tf: npt.NDArray[np.int32]
+    length: npt.NDArray[np.int32]
+    first_seen: npt.NDArray[np.int32]
 
 
 @dataclass(slots=True)
 class Part:
-    """Some documents, analysed: what a worker sends back (plain lists and bytes)."""
+    """Some documents, analysed: what a worker sends back (numpy arrays and bytes, which pickle
+    as raw memory; lists of a million ints would cost seconds)."""
 
-    sources: list[SourceInfo] = field(default_factory=list)
-    records: list[FileRecord] = field(default_factory=list)
-    warnings: list[LoadWarning] = field(default_factory=list)
-    texts: list[bytes] = field(default_factory=list)
-    source: list[int] = field(default_factory=list)
-    paragraph: list[int] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
-    byte_start: list[int] = field(default_factory=list)
-    byte_end: list[int] = field(default_factory=list)
-    context: list[str] = field(default_factory=list)
-    id: list[int] = field(default_factory=list)
-    paragraphs: _Postings = field(default_factory=_Postings)
-    documents: _Postings = field(default_factory=_Postings)
+    sources: list[SourceInfo]
+    records: list[FileRecord]
+    warnings: list[LoadWarning]
+    text: bytes
+    """The documents' UTF-8, end to end."""
+    document_bytes: npt.NDArray[np.int64]
+    columns: dict[str, npt.NDArray[np.int64]]
+    """Per paragraph: source (part-local), paragraph, start, end, byte_start, byte_end (in
+    ``text``), id."""
+    contexts: list[str]
+    context: npt.NDArray[np.int32]
+    vocabulary: list[str]
+    paragraphs: _Postings
+    documents: _Postings | None
 
 
 def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -105,59 +126,108 @@ def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int
 
 
 def analyse_documents(
-    documents: Sequence[Document], shape: IndexShape, part: Part | None = None
+    documents: Sequence[Document],
+    shape: IndexShape,
+    records: Sequence[FileRecord] = (),
+    warnings: Sequence[LoadWarning] = (),
 ) -> Part:
     """Split and tokenize ``documents`` into a Part (in this process)."""
-    part = part or Part()
-    context_terms: dict[str, list[str]] = {}
+    sources: list[SourceInfo] = []
+    texts: list[bytes] = []
+    columns: dict[str, list[int]] = {
+        name: [] for name in ("source", "paragraph", "start", "end", "byte_start", "byte_end", "id")
+    }
+    vocabulary: dict[str, int] = {}
+    number_of = vocabulary.setdefault
+    contexts: dict[str, int] = {}
+    context_ids: dict[str, list[int]] = {}
+    context_of: list[int] = []
+    paragraphs, whole_documents = _Tokens(), _Tokens()
+    chunk_ids: dict[str, list[int]] = {}
+
+    def term_ids(text: str) -> list[int]:
+        """``analyze(text)`` as part-local term ids, cached per chunk like analyze itself."""
+        chunks = text.split()
+        found = list(map(chunk_ids.get, chunks))
+        if None in found:
+            for i, chunk in enumerate(chunks):
+                if found[i] is None:
+                    found[i] = chunk_ids.setdefault(
+                        chunk, [number_of(t, len(vocabulary)) for t in chunk_terms(chunk)]
+                    )
+        return list(chain.from_iterable(found))  # type: ignore[arg-type]
+
+    byte_base = 0
     for document in documents:
-        number = len(part.sources)
-        part.sources.append(SourceInfo(document.source, document.title, document.encoding))
-        part.texts.append(document.text.encode("utf-8", "surrogatepass"))
-        passages = split_passages(document)
+        blocks = split_blocks(document.text)
+        if not document.title:
+            document = replace(document, title=title_of(blocks))
+        number = len(sources)
+        sources.append(SourceInfo(document.source, document.title, document.encoding))
+        encoded = document.text.encode("utf-8", "surrogatepass")
+        texts.append(encoded)
+        passages = split_passages(document, blocks)
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
-        whole: list[str] = []
+        whole: list[int] = []
         seen_contexts: set[str] = set()
         for passage, (byte_start, byte_end) in zip(passages, spans, strict=True):
-            part.source.append(number)
-            part.paragraph.append(passage.paragraph)
-            part.start.append(passage.start)
-            part.end.append(passage.end)
-            part.byte_start.append(byte_start)
-            part.byte_end.append(byte_end)
-            part.context.append(passage.context)
-            part.id.append(int(passage.id, 16))
-            tokens = analyze(passage.text)
-            context = context_terms.get(passage.context)
+            columns["source"].append(number)
+            columns["paragraph"].append(passage.paragraph)
+            columns["start"].append(passage.start)
+            columns["end"].append(passage.end)
+            columns["byte_start"].append(byte_base + byte_start)
+            columns["byte_end"].append(byte_base + byte_end)
+            columns["id"].append(int(passage.id, 16))
+            context_of.append(contexts.setdefault(passage.context, len(contexts)))
+            tokens = term_ids(passage.text)
+            context = context_ids.get(passage.context)
             if context is None:
-                context = context_terms[passage.context] = analyze(passage.context)
-            if shape.index_context:
-                part.paragraphs.add(context * shape.context_repeat + tokens)
-            else:
-                part.paragraphs.add(tokens)
+                context = context_ids[passage.context] = term_ids(passage.context)
+            repeated = context * shape.context_repeat if shape.index_context else []
+            paragraphs.ids.extend(repeated)
+            paragraphs.ids.extend(tokens)
+            paragraphs.length.append(len(repeated) + len(tokens))
             if shape.document_index:
                 # A document is its paragraphs' words plus each distinct title/heading once.
                 whole.extend(tokens)
-                if shape.index_context and passage.context not in seen_contexts:
+                if repeated and passage.context not in seen_contexts:
                     seen_contexts.add(passage.context)
-                    whole.extend(context * shape.context_repeat)
+                    whole.extend(repeated)
         if shape.document_index and passages:  # rows only for documents with paragraphs
-            part.documents.add(whole)
-    return part
+            whole_documents.ids.extend(whole)
+            whole_documents.length.append(len(whole))
+        byte_base += len(encoded)
+    document_bytes = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=document_bytes[1:])
+    return Part(
+        sources=sources,
+        records=list(records),
+        warnings=list(warnings),
+        text=b"".join(texts),
+        document_bytes=document_bytes,
+        columns={
+            name: np.asarray(values, dtype=np.uint64 if name == "id" else np.int64)
+            for name, values in columns.items()
+        },
+        contexts=list(contexts),
+        context=np.asarray(context_of, dtype=np.int32),
+        vocabulary=list(vocabulary),
+        paragraphs=paragraphs.postings(len(vocabulary)),
+        documents=whole_documents.postings(len(vocabulary)) if shape.document_index else None,
+    )
 
 
 def _read_and_analyse(files: Sequence[tuple[Path, str]], shape: IndexShape) -> Part:
     """A worker's job: read some files and analyse them."""
-    part = Part()
-    documents = []
+    records, warnings, documents = [], [], []
     for path, source in files:
-        document, warning, record = read_file(path, source)
-        part.records.append(record)
+        document, warning, record = read_file(path, source, title=False)
+        records.append(record)
         if warning is not None:
-            part.warnings.append(warning)
+            warnings.append(warning)
         if document is not None:
             documents.append(document)
-    return analyse_documents(documents, shape, part)
+    return analyse_documents(documents, shape, records, warnings)
 
 
 def _workers() -> int:
@@ -206,19 +276,37 @@ def analyse_folder(
     for chunk in chunks:
         chunk_bytes.append(sum(sizes[first : first + len(chunk)]))
         first += len(chunk)
-    parts = []
+    parts: list[Part] = []
     done = 0
-    # "spawn": a fresh interpreter per worker, safe whatever threads the caller runs.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for part, size in zip(
-            pool.map(_read_and_analyse, chunks, [shape] * len(chunks)), chunk_bytes, strict=True
-        ):
-            parts.append(part)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=_start_method()) as pool:
+            for part, size in zip(
+                pool.map(_read_and_analyse, chunks, [shape] * len(chunks)),
+                chunk_bytes,
+                strict=True,
+            ):
+                parts.append(part)
+                done += size
+                if progress:
+                    progress(done, total)
+    except (OSError, BrokenProcessPool, RuntimeError) as problem:
+        # No worker processes here (a sandbox without fork, a killed worker...): slower, but
+        # the index gets built all the same, from where the workers stopped.
+        log.warning("indexing in one process: %s", problem)
+        for chunk, size in zip(chunks[len(parts) :], chunk_bytes[len(parts) :], strict=True):
+            parts.append(_read_and_analyse(chunk, shape))
             done += size
             if progress:
                 progress(done, total)
     return parts
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """fork when it is safe (no other threads to copy mid-lock): quick to start, and nothing
+    is re-imported; otherwise spawn, a fresh interpreter per worker."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,25 +318,31 @@ class Built:
     records: tuple[FileRecord, ...]
 
 
-def _join_postings(runs: Sequence[_Postings], *, k1: float, b: float, idf: IdfVariant) -> BM25Index:
+def _join_postings(
+    parts: Sequence[Part], runs: Sequence[_Postings], *, k1: float, b: float, idf: IdfVariant
+) -> BM25Index:
+    """One index from the parts' postings: terms renumbered by first occurrence in corpus
+    order, list numbers shifted by the lists before."""
     vocabulary: dict[str, int] = {}
     docs, terms, tfs, lengths = [], [], [], []
     offset = 0
-    for run in runs:
-        remap = np.fromiter(
-            (vocabulary.setdefault(t, len(vocabulary)) for t in run.vocabulary),
+    for part, run in zip(parts, runs, strict=True):
+        remap = np.zeros(len(part.vocabulary), dtype=np.int32)
+        words = part.vocabulary
+        remap[run.first_seen] = np.fromiter(
+            (vocabulary.setdefault(words[t], len(vocabulary)) for t in run.first_seen.tolist()),
             dtype=np.int32,
-            count=len(run.vocabulary),
+            count=len(run.first_seen),
         )
-        docs.append(np.asarray(run.doc, dtype=np.int32) + offset)
-        terms.append(remap[np.asarray(run.term, dtype=np.int64)])
-        tfs.append(np.asarray(run.tf, dtype=np.int64))
-        lengths.append(np.asarray(run.length, dtype=np.int64))
+        docs.append(run.doc.astype(np.int64) + offset)
+        terms.append(remap[run.term])
+        tfs.append(run.tf)
+        lengths.append(run.length)
         offset += len(run.length)
     return BM25Index.from_postings(
         list(vocabulary),
         np.concatenate(lengths),
-        np.concatenate(docs),
+        np.concatenate(docs).astype(np.int32),
         np.concatenate(terms),
         np.concatenate(tfs),
         k1=k1,
@@ -262,29 +356,30 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     sources = [s for p in parts for s in p.sources]
     warnings = tuple(w for p in parts for w in p.warnings)
     records = tuple(r for p in parts for r in p.records)
-    if not any(p.source for p in parts):
+    if not any(len(p.context) for p in parts):
         raise EmptyCorpusError("The documents hold no paragraph of text to search.")
-    texts = [t for p in parts for t in p.texts]
-    document_bytes = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in texts], out=document_bytes[1:])
-    source_offset = 0
-    columns: dict[str, list[npt.NDArray[np.int64]]] = {
-        name: [] for name in ("source", "paragraph", "start", "end", "byte_start", "byte_end")
-    }
+    document_bytes = [np.zeros(1, dtype=np.int64)]
+    columns: dict[str, list[npt.NDArray[Any]]] = {name: [] for name in parts[0].columns}
     contexts: dict[str, int] = {}
-    context_numbers: list[int] = []
+    context_numbers = []
+    source_offset = byte_offset = 0
     for part in parts:
-        source = np.asarray(part.source, dtype=np.int64) + source_offset
-        columns["source"].append(source)
-        columns["paragraph"].append(np.asarray(part.paragraph, dtype=np.int64))
-        columns["start"].append(np.asarray(part.start, dtype=np.int64))
-        columns["end"].append(np.asarray(part.end, dtype=np.int64))
-        base = document_bytes[source]
-        columns["byte_start"].append(np.asarray(part.byte_start, dtype=np.int64) + base)
-        columns["byte_end"].append(np.asarray(part.byte_end, dtype=np.int64) + base)
-        context_numbers.extend(contexts.setdefault(c, len(contexts)) for c in part.context)
+        for name, values in part.columns.items():
+            if name == "source":
+                values = values + source_offset
+            elif name in ("byte_start", "byte_end"):
+                values = values + byte_offset
+            columns[name].append(values)
+        document_bytes.append(part.document_bytes[1:] + byte_offset)
+        remap = np.fromiter(
+            (contexts.setdefault(c, len(contexts)) for c in part.contexts),
+            dtype=np.int32,
+            count=len(part.contexts),
+        )
+        context_numbers.append(remap[part.context])
         source_offset += len(part.sources)
-    ids = np.asarray([i for p in parts for i in p.id], dtype=np.uint64)
+        byte_offset += len(part.text)
+    ids = np.concatenate(columns["id"]).astype(np.uint64)
     context_blob, context_offsets = blob(list(contexts))
     arrays: dict[str, npt.NDArray[Any]] = {
         "source": np.concatenate(columns["source"]).astype(np.int32),
@@ -293,21 +388,22 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
         "end": np.concatenate(columns["end"]),
         "byte_start": np.concatenate(columns["byte_start"]),
         "byte_end": np.concatenate(columns["byte_end"]),
-        "context": np.asarray(context_numbers, dtype=np.int32),
+        "context": np.concatenate(context_numbers).astype(np.int32),
         "id": ids,
         "id_order": np.argsort(ids, kind="stable").astype(np.int64),
-        "text": np.frombuffer(b"".join(texts), dtype=np.uint8),
-        "document_bytes": document_bytes,
+        "text": np.frombuffer(b"".join(p.text for p in parts), dtype=np.uint8),
+        "document_bytes": np.concatenate(document_bytes),
         "contexts": context_blob,
         "context_offsets": context_offsets,
     }
     store = PassageStore(sources, arrays)
-    index = _join_postings([p.paragraphs for p in parts], k1=shape.k1, b=shape.b, idf=shape.idf)
-    document_index = (
-        _join_postings([p.documents for p in parts], k1=shape.k1, b=shape.b, idf=shape.idf)
-        if shape.document_index
-        else None
+    index = _join_postings(
+        parts, [p.paragraphs for p in parts], k1=shape.k1, b=shape.b, idf=shape.idf
     )
+    document_index = None
+    if shape.document_index:
+        runs = [p.documents for p in parts if p.documents is not None]
+        document_index = _join_postings(parts, runs, k1=shape.k1, b=shape.b, idf=shape.idf)
     return Built(store, index, document_index, warnings, records)
 
 

@@ -119,8 +119,11 @@ def corpus_files(root: Path) -> list[tuple[Path, str]]:
     return [(path, _display_name(path.relative_to(root))) for path in _corpus_files(root)]
 
 
-def read_file(path: Path, source: str) -> tuple[Document | None, LoadWarning | None, FileRecord]:
-    """One file as a Document, or the warning that says why it was skipped; and its record."""
+def read_file(
+    path: Path, source: str, *, title: bool = True
+) -> tuple[Document | None, LoadWarning | None, FileRecord]:
+    """One file as a Document, or the warning that says why it was skipped; and its record.
+    ``title=False`` leaves the title empty, for a caller that splits the text anyway."""
     try:
         info = path.stat()
     except OSError as error:
@@ -152,7 +155,7 @@ def read_file(path: Path, source: str) -> tuple[Document | None, LoadWarning | N
     if encoding in ("windows-1252", "latin-1"):
         name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
         warning = LoadWarning(source, f"not valid UTF-8; read as {name}.", False)
-    return Document(source, text, document_title(text), encoding), warning, record
+    return Document(source, text, document_title(text) if title else "", encoding), warning, record
 
 
 def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -163,7 +163,11 @@ def split_blocks(text: str) -> list[Block]:
 
 def document_title(text: str) -> str:
     """The document's title: its first block if that is a title line or a heading."""
-    blocks = split_blocks(text)
+    return title_of(split_blocks(text))
+
+
+def title_of(blocks: Sequence[Block]) -> str:
+    """The title given a document's blocks (so a builder that has them splits only once)."""
     if blocks and blocks[0].kind is not BlockKind.PARAGRAPH:
         return blocks[0].heading
     return ""
@@ -175,7 +179,7 @@ def _passage_id(source: str, content_hash: str, start: int, end: int) -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
-def split_passages(document: Document) -> list[Passage]:
+def split_passages(document: Document, blocks: Sequence[Block] | None = None) -> list[Passage]:
     """The document's answerable paragraphs, each with the headings above it as context.
 
     Paragraph numbers count every block (titles and headings too), so "¶3" is the third block
@@ -185,7 +189,7 @@ def split_passages(document: Document) -> list[Passage]:
     content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     passages: list[Passage] = []
     trail: list[tuple[int, str]] = []
-    for number, block in enumerate(split_blocks(text), start=1):
+    for number, block in enumerate(split_blocks(text) if blocks is None else blocks, start=1):
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             trail = [(lvl, h) for lvl, h in trail if lvl < block.level] + [
                 (block.level, block.heading)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval import analysis
 from retrieval.analysis import analyze, words
 
 
@@ -52,3 +56,14 @@ def test_term_spans_match_through_the_same_analysis() -> None:
     assert [text[s:e] for s, e in term_spans(text, terms)] == [
         "Straße", "U.S", "council", "passed", "1,204", "Council’s", "passing",
     ]  # fmt: skip
+
+
+@given(st.text(alphabet="ab1.,' ’`\u00a0\u00a8\u0301\u2028\u3000ﬁＦßΣσς-_é\t\nxI9", max_size=40))
+def test_chunk_by_chunk_analysis_equals_analysing_the_whole_text(text: str) -> None:
+    """analyze() caches by whitespace-separated chunk; that must never change a term."""
+    whole = [
+        term
+        for token in analysis._TOKEN.findall(analysis.normalize(text))
+        if (term := analysis._term(token))
+    ]
+    assert analyze(text) == whole
