@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .analysis import analyze, normalize
-from .types import Answer, FollowUp, Hit
+from .types import Answer, FollowUp, Hit, Passage
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -103,8 +103,8 @@ class Turn:
     names: tuple[str, ...]
     """Terms of names its answer gave next to the question's words ("Michael Hancock" for "Who
     is the mayor of Denver?"): what "he" most likely refers to next."""
-    cited: tuple[str, ...]
-    """Ids of the paragraphs its answer cited (empty if it abstained)."""
+    cited: tuple[Passage, ...]
+    """The paragraphs its answer cited (empty if it abstained)."""
     answer: Answer
     at: float
     """When it was asked, on the conversation's clock."""
@@ -170,7 +170,7 @@ class Conversation:
                 terms=own,
                 borrowed=borrowed,
                 names=_answer_names(answer),
-                cited=tuple(c.passage.id for c in answer.citations),
+                cited=tuple(c.passage for c in answer.citations),
                 answer=answer,
                 at=self.clock(),
             )
@@ -272,8 +272,9 @@ def answer_in(
             if not turn.cited:
                 continue  # nothing found then: nothing to follow up on
             borrowed = _borrowable(turn, own, idf)
+            favour = {p.id for p in turn.cited}
             expanded = engine.ask(
-                question, extra_terms=borrowed, extra_weight=borrowed_weight, favour=turn.cited
+                question, extra_terms=borrowed, extra_weight=borrowed_weight, favour=favour
             )
             if not expanded.answered or own_share(expanded, own, idf) < min_own_share:
                 continue

@@ -252,9 +252,9 @@ class Engine:
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
-        cleaned, terms = prepare_question(question)
-        extra = {t for t in extra_terms if t not in terms}
-        terms += [t for t in extra_terms if t in extra]
+        cleaned, own = prepare_question(question)
+        extra = {t for t in extra_terms if t not in own}
+        terms = own + [t for t in extra_terms if t in extra]
         ranking = self._search(terms, max(depth, self.options.top_k), favour=favour)
         index_idf = self.index.idf
 
@@ -271,6 +271,7 @@ class Engine:
             self.options.composer,
             self._paragraph_count.__getitem__,
             lambda passage: self._analysed[self._position[passage.id]],
+            own,
         )
         return answer, ranking[:depth]
 

@@ -93,8 +93,8 @@ class FollowUp:
     """The earlier question, as it was asked."""
     terms: tuple[str, ...] = ()
     """The analysed terms borrowed from it and searched with this question's own."""
-    favoured: tuple[str, ...] = ()
-    """Ids of the paragraphs it cited, which were preferred when ranking this question."""
+    cited: tuple[Passage, ...] = ()
+    """The paragraphs its answer cited, which were preferred when ranking this question."""
 
 
 @dataclass(frozen=True, slots=True)
