@@ -276,7 +276,7 @@ class CitebotBot(commands.Bot):
             role is not None and role.id in message.raw_role_mentions
         ):
             return text
-        if self.replied_conversation(message) is not None or self.is_asker_in_thread(message):
+        if self.replies_to_me(message) or self.is_asker_in_thread(message):
             return text or None
         return None
 
@@ -288,6 +288,16 @@ class CitebotBot(commands.Bot):
         if reference is None or reference.message_id is None:
             return None
         return self.conversations.get(reference.message_id)
+
+    def replies_to_me(self, message: discord.Message) -> bool:
+        """Whether ``message`` replies to one of the bot's messages: one whose conversation we
+        hold, or (after a restart, which forgets them) one Discord shows was the bot's."""
+        if self.replied_conversation(message) is not None:
+            return True
+        reference = message.reference
+        resolved = reference.resolved if reference is not None else None
+        me = self.user
+        return isinstance(resolved, discord.Message) and me is not None and resolved.author == me
 
     def is_asker_in_thread(self, message: discord.Message) -> bool:
         return self.thread_askers.get(message.channel.id) == message.author.id
