@@ -1,6 +1,7 @@
 """Follow-ups and topic switches, measured: does the conversation help, and does it pollute?
 
     .venv/bin/python bench/conversation.py [--squad PATH] [--no-squad] [--json]
+        [--min-own-share X] [--borrowed-weight X]
 
 1. **Scripted** (``tests/data/conversations.jsonl``, over ``seeds/``, also run by the tests):
    every turn after the first is either a follow-up, which must cite its expected paragraph
@@ -50,9 +51,13 @@ def first_paragraph(answer: Answer) -> tuple[str, int] | None:
     return passage.source, passage.paragraph
 
 
+OPTIONS: dict[str, float] = {}
+"""``answer_in`` keyword arguments from the command line (the levers of docs/quality.md)."""
+
+
 def _ask(engine: Engine, conversation: Conversation | None, question: str) -> Answer | None:
     try:
-        return answer_in(engine, conversation, question)
+        return answer_in(engine, conversation, question, **OPTIONS)
     except QuestionError:
         return None
 
@@ -249,7 +254,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--no-squad", action="store_true", help="scripted conversations only")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--min-own-share", type=float, help="answer_in's min_own_share")
+    parser.add_argument("--borrowed-weight", type=float, help="answer_in's borrowed_weight")
     args = parser.parse_args(list(argv) if argv is not None else None)
+    for name in ("min_own_share", "borrowed_weight"):
+        if getattr(args, name) is not None:
+            OPTIONS[name] = getattr(args, name)
     report: dict[str, Any] = {"scripted": scripted(Engine.from_folder(ROOT / "seeds"))}
     if not args.no_squad:
         pairs, questions, eval_set = squad_pairs(args.squad)

@@ -48,7 +48,7 @@ earlier question cannot drown the follow-up's own words."""
 SHORT_WORDS = 3
 """A question of at most this many words ("Which mayors?", "And Chicago's?") is a follow-up
 candidate even without a pronoun: on its own it says too little to search well."""
-MIN_OWN_SHARE = 0.3
+MIN_OWN_SHARE = 0.2
 """The expanded answer's quoted sentences must hold at least this share of the question's own
 IDF weight (a word no paragraph contains weighs as the composer weighs it): below that, the
 answer would be about the old topic rather than about what was asked."""
