@@ -305,11 +305,14 @@ class CitebotBot(commands.Bot):
     def conversation_for(self, message: discord.Message) -> Conversation:
         """The conversation ``message`` continues: the answer it replies to, else its thread's
         (a thread the bot started), else a new one."""
-        return (
-            self.replied_conversation(message)
-            or self.conversations.get(message.channel.id)
-            or self.conversations.start(message.id)
+        return self.replied_conversation(message) or self.conversation_in(
+            message.channel.id, message.id
         )
+
+    def conversation_in(self, channel_id: int | None, new_key: int) -> Conversation:
+        """The conversation of a thread the bot started, or a new one filed under ``new_key``."""
+        found = self.conversations.get(channel_id) if channel_id is not None else None
+        return found or self.conversations.start(new_key)
 
     def remember(self, sent_id: int, conversation: Conversation) -> None:
         """File an answer the bot sent under its id, so replying to it continues the chain."""
@@ -414,6 +417,7 @@ class CitebotBot(commands.Bot):
         if question is None:
             return
         guild_id = message.guild.id if message.guild else None
+        conversation: Conversation | None = None
         try:
             ended = self.screen(question, message.author.id, message.channel, guild_id)
             if ended is not None:
@@ -428,7 +432,7 @@ class CitebotBot(commands.Bot):
             # Still delivered if the question was deleted meanwhile (no 400 for a lost reply).
             reference = message.to_reference(fail_if_not_exists=False)
             sent = await message.channel.send(**send_kwargs(payload), reference=reference)
-            if ended is None:
+            if conversation is not None:
                 self.remember(sent.id, conversation)
         except (discord.HTTPException, aiohttp.ClientError):
             log.exception("could not reply to message %s", message.id)
@@ -454,9 +458,8 @@ async def ask_command(
         await interaction.response.send_message(**send_kwargs(ended[0]), ephemeral=True)
         return
     await interaction.response.defer(thinking=True)
-    channel_id = interaction.channel_id or 0
-    conversation = bot.conversations.get(channel_id) or bot.conversations.start(interaction.id)
-    payload = await bot.answer(question, interaction.guild_id, channel_id, conversation)
+    conversation = bot.conversation_in(interaction.channel_id, interaction.id)
+    payload = await bot.answer(question, interaction.guild_id, interaction.channel_id, conversation)
     sent = await interaction.followup.send(**send_kwargs(payload), wait=True)
     bot.remember(sent.id, conversation)
     in_thread = bot.settings.discord_answer_in_thread if thread is None else thread

@@ -187,3 +187,22 @@ async def test_a_reply_to_someone_else_is_not_for_the_bot(engine: Engine) -> Non
         last = await fake.message(FIRST)
         await fake.wait_for(reply_to(last))
         assert len([r for r in fake.requests if r.method == "POST" and "/messages" in r.path]) == 1
+
+
+async def test_a_thread_that_cannot_be_started_leaves_the_answer_in_place(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(engine) as (fake, bot):
+        fake.fail("POST", r"/messages/\d+/threads$", status=403)
+        token = await fake.slash("ask", {"question": FIRST, "thread": True})
+        _, followup = await fake.wait_for(to_interaction(token), count=2)
+        assert "ICE official Jeffrey Lynch" in embed_text(followup.body)
+        await fake.wait_for(is_thread_start)
+        await until(lambda: "could not start a thread" in caplog.text)
+        assert not bot.thread_askers
+        # The bot carries on, and a reply to the answer still follows up on it.
+        follow = await fake.message(
+            FOLLOW_UP, mention_bot=False, reply_to=await filed(fake, bot, followup)
+        )
+        [reply] = await fake.wait_for(reply_to(follow))
+        assert "Follow-up to question 1" in embed_text(reply.body)
