@@ -14,11 +14,11 @@ terms it borrowed itself, and a name its answer gave, e.g. "Hancock" for "Who is
 added to its own, and with that turn's cited paragraphs favoured. The expanded answer is used
 only if it answers *and* its quoted sentences hold a fair share of the question's own words
 (``min_own_share``): borrowing may choose between paragraphs, but it may not put words in the
-asker's mouth. If it cites the same first paragraph as the question alone, the question's own
-answer is kept and nothing is marked as borrowed. That rule is what keeps a change of topic clean: a question about something else
+asker's mouth. That rule is what keeps a change of topic clean: a question about something else
 either answers confidently on its own (and is not expanded), or its own words are not in the
 paragraphs the old topic leads to (and the expansion is rejected). Both are measured by
-``bench/conversation.py``.
+``bench/conversation.py``. An expansion that cites the same first paragraph as the question
+alone borrowed nothing that mattered: the question's own answer is kept, unmarked.
 
 Nothing here knows Discord or settings: front ends own their conversations and pass them in.
 """
