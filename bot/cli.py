@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from config import ENV_PREFIX, Settings, describe_errors
 from config.settings import state_dir
-from retrieval import MAX_TOP_K, CitebotError, Engine, QuestionError
+from retrieval import MAX_TOP_K, CitebotError, Conversation, Engine, QuestionError, answer_in
 
 from . import eval_cmd, feedback_cmd
 from .jsonout import answer_to_json, error_to_json
@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question, or one per line from stdin (-)")
     ask.add_argument("question", help="the question, or - to read one question per line")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with -: the lines are one conversation, so a line may follow up on earlier ones",
+    )
     _add_engine_options(ask)
 
     repl = commands.add_parser("repl", help="ask questions interactively")
@@ -159,12 +164,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     questions = _questions(sys.stdin) if batch else [args.question]
     color = not args.json and out.isatty()
     width = shutil.get_terminal_size().columns - 1 if color else None
+    conversation = Conversation() if args.conversation else None
     status = EXIT_OK
     for n, question in enumerate(questions):
         if batch and not args.json:
             out.write(("" if n == 0 else "\n") + f"Q: {question}\n")
         try:
-            answer = engine.ask(question)
+            answer = answer_in(engine, conversation, question)
         except QuestionError as error:
             status = EXIT_BAD_QUESTION
             if args.json:

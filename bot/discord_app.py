@@ -1,5 +1,9 @@
 """The Discord front end: ``/ask``, ``/sources``, ``/help``, @mentions and "Show paragraph".
 
+Conversations (follow-ups such as "what did he promise?") are kept per thread the bot started
+from ``/ask`` and per reply chain: every answer the bot sends is filed under its message id, so
+replying to it continues that answer's conversation. They live in memory only (a bounded LRU).
+
 Handlers stay a few lines long: deciding *whether* to answer lives in :meth:`CitebotBot.refusal`,
 answering lives in :meth:`CitebotBot.answer` (which runs retrieval and rendering in a worker
 thread so the gateway heartbeat is never starved), and what a reply looks like lives in the pure
@@ -15,6 +19,7 @@ import re
 import signal
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +30,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from config.settings import Settings
-from retrieval import MAX_QUESTION_CHARS, Answer, CitebotError, Engine
+from retrieval import (
+    MAX_QUESTION_CHARS,
+    Answer,
+    CitebotError,
+    Conversation,
+    Conversations,
+    Engine,
+    answer_in,
+)
 from retrieval.engine import prepare_question
 
 from .discord_render import (
@@ -43,6 +56,7 @@ from .discord_render import (
     render_paragraph,
     render_sources,
     render_vote,
+    thread_name,
     with_votes,
 )
 from .feedback import FeedbackError, FeedbackStore, Vote
@@ -50,6 +64,8 @@ from .feedback import FeedbackError, FeedbackStore, Vote
 log = logging.getLogger("citebot.discord")
 
 NO_MENTIONS = discord.AllowedMentions.none()
+MAX_CONVERSATIONS = 1000
+"""Conversations (threads and reply chains) remembered at once; the least recent go first."""
 
 
 def point_at(api_url: str, gateway_url: str) -> None:
@@ -184,9 +200,11 @@ class CitebotBot(commands.Bot):
     ) -> None:
         # citebot never joins voice: discord.py's "PyNaCl/davey is not installed" is noise.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        intents = discord.Intents.default()
+        intents.message_content = settings.discord_message_content  # privileged: opt-in
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=discord.Intents.default(),
+            intents=intents,
             allowed_mentions=NO_MENTIONS,
             help_command=None,
             tree_cls=CitebotTree,
@@ -200,6 +218,10 @@ class CitebotBot(commands.Bot):
         self._asked_at: dict[int, float] = {}
         self._warned: set[int] = set()
         """Users already told to slow down during their current cooldown."""
+        self.conversations: Conversations[int] = Conversations(MAX_CONVERSATIONS, clock=clock)
+        """By thread id (threads started from /ask) and by the id of each answer sent."""
+        self.thread_askers: OrderedDict[int, int] = OrderedDict()
+        """Thread id → the user whose /ask started it: their every message there is a question."""
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ShowParagraph, VoteButton)
@@ -282,21 +304,85 @@ class CitebotBot(commands.Bot):
     def question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None when it isn't for the bot.
 
-        A mention of the bot's own role (what Discord's autocomplete often inserts) counts."""
+        A mention of the bot's own role (what Discord's autocomplete often inserts) counts, and
+        so do a reply to one of the bot's answers and, in a thread the bot started from
+        ``/ask``, any message from the person who asked (which arrives with its text only
+        with the Message Content intent: an empty one is ignored, never answered with help)."""
         me = self.user
         if me is None or message.author.bot or message.author.id == me.id:
             return None
         role = message.guild.self_role if message.guild else None
-        if message.guild is None:
-            if not self.settings.discord_allow_dms:
-                return None
-        elif (
-            me.id not in message.raw_mentions
-            and (role is None or role.id not in message.raw_role_mentions)
-        ) or not self.channel_allowed(message.channel):
-            return None
         mentions = rf"<@!?{me.id}>" + (rf"|<@&{role.id}>" if role else "")
-        return re.sub(mentions, " ", message.content).strip()
+        text = re.sub(mentions, " ", message.content).strip()
+        if message.guild is None:
+            return text if self.settings.discord_allow_dms else None
+        if not self.channel_allowed(message.channel):
+            return None
+        if me.id in message.raw_mentions or (
+            role is not None and role.id in message.raw_role_mentions
+        ):
+            return text
+        if self.replies_to_me(message) or self.is_asker_in_thread(message):
+            return text or None
+        return None
+
+    # --- conversations ---
+
+    def replied_conversation(self, message: discord.Message) -> Conversation | None:
+        """The conversation of the bot answer ``message`` replies to, if it is one we know."""
+        reference = message.reference
+        if reference is None or reference.message_id is None:
+            return None
+        return self.conversations.get(reference.message_id)
+
+    def replies_to_me(self, message: discord.Message) -> bool:
+        """Whether ``message`` replies to one of the bot's messages: one whose conversation we
+        hold, or (after a restart, which forgets them) one Discord shows was the bot's."""
+        if self.replied_conversation(message) is not None:
+            return True
+        reference = message.reference
+        resolved = reference.resolved if reference is not None else None
+        me = self.user
+        return isinstance(resolved, discord.Message) and me is not None and resolved.author == me
+
+    def is_asker_in_thread(self, message: discord.Message) -> bool:
+        return self.thread_askers.get(message.channel.id) == message.author.id
+
+    def conversation_for(self, message: discord.Message) -> Conversation:
+        """The conversation ``message`` continues: the answer it replies to, else its thread's
+        (a thread the bot started), else a new one."""
+        return self.replied_conversation(message) or self.conversation_in(
+            message.channel.id, message.id
+        )
+
+    def conversation_in(self, channel_id: int | None, new_key: int) -> Conversation:
+        """The conversation of a thread the bot started, or a new one filed under ``new_key``."""
+        found = self.conversations.get(channel_id) if channel_id is not None else None
+        return found or self.conversations.start(new_key)
+
+    def remember(self, sent_id: int, conversation: Conversation) -> None:
+        """File an answer the bot sent under its id, so replying to it continues the chain."""
+        self.conversations.link(sent_id, conversation)
+
+    async def open_thread(
+        self,
+        channel: discord.TextChannel,
+        message: discord.Message,
+        question: str,
+        asker: int,
+        conversation: Conversation,
+    ) -> None:
+        """Start a thread from the answer ``message``; the asker's messages in it follow up.
+        A thread that cannot be started (no permission) leaves the answer where it is."""
+        try:
+            thread = await channel.create_thread(name=thread_name(question), message=message)
+        except (discord.HTTPException, ValueError):
+            log.warning("could not start a thread from message %s", message.id, exc_info=True)
+            return
+        self.conversations.link(thread.id, conversation)
+        self.thread_askers[thread.id] = asker
+        while len(self.thread_askers) > MAX_CONVERSATIONS:
+            self.thread_askers.popitem(last=False)
 
     # --- answering ---
 
@@ -315,9 +401,9 @@ class CitebotBot(commands.Bot):
             extra,
         )
 
-    def _answer_sync(self, question: str) -> tuple[Payload, str]:
+    def _answer_sync(self, question: str, conversation: Conversation | None) -> tuple[Payload, str]:
         try:
-            answer = self.engine.ask(question)
+            answer = answer_in(self.engine, conversation, question)
         except CitebotError as error:
             return render_notice(str(error)), "rejected"
         payload = self.with_vote_buttons(render_answer(answer), answer)
@@ -349,12 +435,19 @@ class CitebotBot(commands.Bot):
         log.info("vote answer=%s vote=%s stored=%s", answer_id, vote, stored)
         return vote if stored else "unknown"
 
-    async def answer(self, question: str, guild_id: int | None, channel_id: int | None) -> Payload:
-        """The reply to ``question``, computed off the event loop; never raises."""
+    async def answer(
+        self,
+        question: str,
+        guild_id: int | None,
+        channel_id: int | None,
+        conversation: Conversation | None = None,
+    ) -> Payload:
+        """The reply to ``question`` (a follow-up in ``conversation``, if given), computed off
+        the event loop; never raises."""
         started = time.perf_counter()
         outcome = "error"
         try:
-            payload, outcome = await asyncio.to_thread(self._answer_sync, question)
+            payload, outcome = await asyncio.to_thread(self._answer_sync, question, conversation)
         except Exception:
             log.exception("answering failed (guild=%s channel=%s)", guild_id, channel_id)
             payload = render_apology()
@@ -397,6 +490,7 @@ class CitebotBot(commands.Bot):
         if question is None:
             return
         guild_id = message.guild.id if message.guild else None
+        conversation: Conversation | None = None
         try:
             ended = self.screen(question, message.author.id, message.channel, guild_id)
             if ended is not None:
@@ -406,10 +500,13 @@ class CitebotBot(commands.Bot):
                         return  # one public "slow down" per cooldown, not one per message
                     self._warned.add(message.author.id)
             else:
-                payload = await self.answer(question, guild_id, message.channel.id)
+                conversation = self.conversation_for(message)
+                payload = await self.answer(question, guild_id, message.channel.id, conversation)
             # Still delivered if the question was deleted meanwhile (no 400 for a lost reply).
             reference = message.to_reference(fail_if_not_exists=False)
-            await message.channel.send(**send_kwargs(payload), reference=reference)
+            sent = await message.channel.send(**send_kwargs(payload), reference=reference)
+            if conversation is not None:
+                self.remember(sent.id, conversation)
         except (discord.HTTPException, aiohttp.ClientError):
             log.exception("could not reply to message %s", message.id)
 
@@ -418,10 +515,14 @@ class CitebotBot(commands.Bot):
 
 
 @app_commands.command(name="ask", description="Ask the documents; the answer quotes them, cited.")
-@app_commands.describe(question="What you want to know")
+@app_commands.describe(
+    question="What you want to know",
+    thread="Answer in a new thread, where your follow-ups need no @mention",
+)
 async def ask_command(
     interaction: discord.Interaction[CitebotBot],
     question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+    thread: bool | None = None,
 ) -> None:
     bot = interaction.client
     user, channel = interaction.user.id, interaction.channel
@@ -430,8 +531,13 @@ async def ask_command(
         await interaction.response.send_message(**send_kwargs(ended[0]), ephemeral=True)
         return
     await interaction.response.defer(thinking=True)
-    payload = await bot.answer(question, interaction.guild_id, interaction.channel_id)
-    await interaction.followup.send(**send_kwargs(payload))
+    conversation = bot.conversation_in(interaction.channel_id, interaction.id)
+    payload = await bot.answer(question, interaction.guild_id, interaction.channel_id, conversation)
+    sent = await interaction.followup.send(**send_kwargs(payload), wait=True)
+    bot.remember(sent.id, conversation)
+    in_thread = bot.settings.discord_answer_in_thread if thread is None else thread
+    if in_thread and isinstance(channel, discord.TextChannel):  # not in DMs, nor in a thread
+        await bot.open_thread(channel, sent, question, user, conversation)
 
 
 @app_commands.command(name="sources", description="List the documents citebot answers from.")

@@ -280,6 +280,9 @@ def render_answer(answer: Answer) -> Payload:
         if answer.related:
             body += "\nMaybe related:"
         citations, focus, colour, prefix = answer.related, {}, COLOUR_ABSTAIN, "Maybe "
+    if answer.follow_up is not None:
+        earlier = _fit(answer.follow_up.question, QUESTION_BUDGET, escape)
+        question += f"\n*Follow-up to question {answer.follow_up.turn}: {earlier}*"
     description = _cap(f"{question}\n\n{body}", DESCRIPTION_MAX)
     footer = _cap(_footer(answer), FOOTER_MAX)
     budget = EMBED_TOTAL_MAX - len(title) - len(description) - len(footer)
@@ -297,6 +300,14 @@ def render_answer(answer: Answer) -> Payload:
         if SHOW_CUSTOM_ID.fullmatch(SHOW_PREFIX + c.passage.id)
     )[:BUTTONS_MAX]
     return Payload(embeds=(embed,), buttons=buttons)
+
+
+THREAD_NAME_MAX = 100
+
+
+def thread_name(question: str) -> str:
+    """A thread's name from the question that started it: one line, within Discord's 100."""
+    return clip(flatten(question), THREAD_NAME_MAX).strip() or "citebot"
 
 
 # --- other replies ---

@@ -3,18 +3,21 @@
     {"question", "answered", "answer", "sentences": [{"text", "citation", "start", "end"}],
      "citations": [{"n", "source", "paragraph", "start", "end", "score", "text", "context"}],
      "related": [same shape as citations], "hits": [{"source", "paragraph", "start", "end",
-     "score", "text", "context", "rank"}], "abstain_reason", "confidence", "error"}
+     "score", "text", "context", "rank"}], "abstain_reason", "confidence", "error",
+     "follow_up": null | {"turn", "question", "terms", "cited": [{"source", "paragraph"}]}}
 
 ``context`` is the title and headings above the paragraph (" › "-joined), never quoted.
 ``score`` is the paragraph's BM25 score; ``hits`` are in citebot's rank order (BM25 re-ranked),
-so scores need not decrease down the list.
+so scores need not decrease down the list. ``follow_up`` is set when the question was
+answered as a follow-up in a conversation (``citebot ask --conversation``): the earlier
+question's number and text, the (stemmed) terms borrowed from it, and the paragraphs it cited.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from retrieval import Answer, Citation, Hit, Passage
+from retrieval import Answer, Citation, FollowUp, Hit, Passage
 
 
 def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
@@ -37,6 +40,17 @@ def _hit(hit: Hit) -> dict[str, Any]:
     return {**_passage_fields(hit.passage, hit.score), "rank": hit.rank}
 
 
+def _follow_up(follow_up: FollowUp | None) -> dict[str, Any] | None:
+    if follow_up is None:
+        return None
+    return {
+        "turn": follow_up.turn,
+        "question": follow_up.question,
+        "terms": list(follow_up.terms),
+        "cited": [{"source": p.source, "paragraph": p.paragraph} for p in follow_up.cited],
+    }
+
+
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
@@ -52,6 +66,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "abstain_reason": answer.abstain_reason.value if answer.abstain_reason else None,
         "confidence": round(answer.confidence, 4),
         "error": None,
+        "follow_up": _follow_up(answer.follow_up),
     }
 
 
@@ -68,4 +83,5 @@ def error_to_json(question: str, message: str) -> dict[str, Any]:
         "abstain_reason": None,
         "confidence": 0.0,
         "error": message,
+        "follow_up": None,
     }

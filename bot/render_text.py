@@ -74,17 +74,28 @@ def abstention_message(answer: Answer) -> str:
     return f"{lead}: no paragraph mentions any of its words."
 
 
+def follow_up_line(answer: Answer, limit: int = SNIPPET_CHARS) -> str | None:
+    """``(follow-up to question 1: "Who is the mayor of Denver?")``: which earlier question the
+    answer leaned on, so a wrong guess about "he" is visible; None for a question on its own."""
+    follow_up = answer.follow_up
+    if follow_up is None:
+        return None
+    return f'(follow-up to question {follow_up.turn}: "{snippet(follow_up.question, limit)}")'
+
+
 def render_answer(answer: Answer, *, color: bool = False, width: int | None = None) -> str:
     """The answer as terminal text; ``width`` wraps it to a terminal (None: one line each)."""
     terms = answer.query_terms
+    note = follow_up_line(answer, max(MIN_SNIPPET_CHARS, (width or SNIPPET_CHARS) - 30))
+    head = [_paint(note, _DIM, color)] if note else []
     if not answer.answered:
-        lines = _wrap(abstention_message(answer), width)
+        lines = head + _wrap(abstention_message(answer), width)
         if answer.related:
             lines.append("Maybe related:")
             lines.extend(citation_line(c, terms, color, width) for c in answer.related)
         return "\n".join(lines)
     body = " ".join(f"{display_line(s.text)} [{s.citation}]" for s in answer.sentences)
-    lines = [
+    lines = head + [
         _MARKER.sub(lambda m: _paint(m.group(), _CYAN, color), _highlight(line, terms, color))
         for line in _wrap(body, width)
     ]

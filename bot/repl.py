@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from config.settings import state_dir
-from retrieval import Answer, CitebotError, Engine
+from retrieval import Answer, CitebotError, Conversation, Engine, answer_in
 
 from .render_text import render_answer, render_sources, render_why
 
@@ -24,6 +24,8 @@ Answers quote the documents word for word; [n] points to the paragraph quoted.
 Commands:
   :sources   the documents and their paragraph counts
   :why       the scores behind the last answer
+  :new       start a new conversation (follow-ups like "what did he say?" lean on the
+             last few questions until then)
   :help      this text
   :quit      leave (Ctrl-D and Ctrl-C work too)"""
 
@@ -75,6 +77,8 @@ class Repl:
         self.fit_terminal = fit_terminal
         self.history = _History(history)
         self.last: Answer | None = None
+        self.conversation = Conversation()
+        """The session is one conversation: follow-ups are resolved against its last turns."""
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -110,7 +114,7 @@ class Repl:
         if command.startswith(":"):
             return self.command(command[1:].strip().lower())
         try:
-            self.last = self.engine.ask(line)
+            self.last = answer_in(self.engine, self.conversation, line)
         except CitebotError as error:
             self.say(str(error))
             return True
@@ -123,6 +127,9 @@ class Repl:
             return False
         if name in {"help", "h", "?"}:
             self.say(HELP)
+        elif name == "new":
+            self.conversation.clear()
+            self.say("New conversation: the next question stands on its own.")
         elif name == "sources":
             self.say(render_sources(self.engine.sources()))
         elif name == "why":

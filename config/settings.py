@@ -118,6 +118,18 @@ class Settings(BaseSettings):
         description="Also log each question's text; off: only guild, channel, latency and "
         "outcome are logged.",
     )
+    discord_answer_in_thread: bool = Field(
+        False,
+        description="Default of `/ask`'s `thread` option: start a thread from the answer, "
+        "where the asker's every message is a follow-up (needs "
+        "`CITEBOT_DISCORD_MESSAGE_CONTENT`).",
+    )
+    discord_message_content: bool = Field(
+        False,
+        description="Request the privileged Message Content intent (also switch it on in the "
+        "Developer Portal): needed to read follow-ups typed in a bot-started thread without a "
+        "mention. Off: only slash commands, DMs, mentions and replies to the bot are read.",
+    )
     discord_api_url: str = Field(
         DISCORD_API_URL,
         description="REST base URL; change it only to point the bot at a Discord-compatible "

@@ -5,6 +5,7 @@ and call :meth:`Engine.ask`.
 """
 
 from .compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
+from .conversation import Conversation, Conversations, Turn, answer_in
 from .engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
 from .errors import (
     CitationMismatchError,
@@ -16,7 +17,16 @@ from .errors import (
     QuestionError,
 )
 from .loading import LoadWarning, load_corpus
-from .types import AbstainReason, Answer, Citation, Document, Hit, Passage, Sentence
+from .types import (
+    AbstainReason,
+    Answer,
+    Citation,
+    Document,
+    FollowUp,
+    Hit,
+    Passage,
+    Sentence,
+)
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -29,12 +39,15 @@ __all__ = [
     "CitationMismatchError",
     "CitebotError",
     "ComposerOptions",
+    "Conversation",
+    "Conversations",
     "CorpusError",
     "CorpusNotFoundError",
     "Document",
     "EmptyCorpusError",
     "Engine",
     "EngineOptions",
+    "FollowUp",
     "Hit",
     "LoadWarning",
     "OptionError",
@@ -42,5 +55,7 @@ __all__ = [
     "QuestionError",
     "Sentence",
     "SourceSummary",
+    "Turn",
+    "answer_in",
     "load_corpus",
 ]

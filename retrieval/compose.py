@@ -211,13 +211,17 @@ def compose(
     options: ComposerOptions,
     paragraph_count: Callable[[str], int] | None = None,
     analysed: Callable[[Passage], AnalysedPassage] = analyse_passage,
+    pair_terms: Sequence[str] | None = None,
 ) -> Answer:
     """Compose the answer to ``question`` from ranked ``hits``.
 
     ``idf`` weighs question terms (0 for terms in no paragraph); ``source_text`` returns a
     document's full text, against which every quote is checked before it is returned;
     ``paragraph_count`` (a document's number of paragraphs) enables the focus factor;
-    ``analysed`` returns a paragraph's precomputed analysis (default: computed here).
+    ``analysed`` returns a paragraph's precomputed analysis (default: computed here);
+    ``pair_terms`` are the terms whose adjacent pairs earn the phrase bonus (default:
+    ``query_terms``; a follow-up passes only its own words, so that two words borrowed from an
+    earlier question, such as "Jeffrey Lynch", do not pull the old topic's sentence first).
     """
     unique_terms = list(dict.fromkeys(query_terms))
     # A term no paragraph contains gets the weight of the rarest possible term: missing it
@@ -234,7 +238,8 @@ def compose(
     confidence_by_passage: dict[str, float] = {}
     cue = _cue(question) if options.cue_weight else None
     question_set = set(unique_terms)
-    pairs = {(a, b) for a, b in itertools.pairwise(query_terms) if a != b}
+    phrase = query_terms if pair_terms is None else pair_terms
+    pairs = {(a, b) for a, b in itertools.pairwise(phrase) if a != b}
     for hit in hits[: options.depth]:
         passage = hit.passage
         analysis = analysed(passage)

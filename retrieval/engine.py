@@ -17,7 +17,7 @@ import dataclasses
 import itertools
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from . import persist
 from .analysis import analyze
 from .build import IndexShape, Progress, build_documents, build_folder
 from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
+from .conversation import favour_hits
 from .errors import OptionError, QuestionError
 from .index import IDF_VARIANTS, BM25Index, IdfVariant
 from .loading import LoadWarning, corpus_root
@@ -308,11 +309,16 @@ class Engine:
         _, terms = prepare_question(question)
         return self._search(terms, k or self.options.top_k)
 
-    def _search(self, terms: Sequence[str], k: int) -> list[Hit]:
+    def _search(self, terms: Sequence[str], k: int, *, favour: Collection[str] = ()) -> list[Hit]:
+        """The top ``k`` hits; passages whose ids are in ``favour`` (those a conversation's
+        earlier answer cited) move up among the candidates, see :func:`favour_hits`."""
         depth = self.options.rerank_depth
         top = self.index.top(terms, max(k, depth))
         if depth and top:
             top = self._rerank(terms, top[:depth]) + top[depth:]
+        if favour:
+            hits = [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top, 1)]
+            return favour_hits(hits, favour)[:k]
         return [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
 
     def _rerank(
@@ -356,29 +362,63 @@ class Engine:
 
         return sorted(top, key=key, reverse=True)
 
-    def ask(self, question: str) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        extra_terms: Sequence[str] = (),
+        extra_weight: float = 1.0,
+        favour: Collection[str] = (),
+    ) -> Answer:
         """Answer ``question``: quoted sentences with citations, or an abstention with reasons.
+
+        ``extra_terms`` (analysed terms) are searched with the question's own and weigh
+        ``extra_weight`` times their IDF when sentences are chosen and confidence is measured,
+        and passages whose ids are in ``favour`` are preferred: how a follow-up borrows from
+        the earlier turns of a conversation (:mod:`retrieval.conversation`).
 
         Raises QuestionError for a question that cannot be searched (empty, too long, or made
         only of common words), with a message to show the asker.
         """
-        return self.ask_ranked(question, self.options.top_k)[0]
+        return self.ask_ranked(
+            question,
+            self.options.top_k,
+            extra_terms=extra_terms,
+            extra_weight=extra_weight,
+            favour=favour,
+        )[0]
 
-    def ask_ranked(self, question: str, depth: int) -> tuple[Answer, list[Hit]]:
+    def ask_ranked(
+        self,
+        question: str,
+        depth: int,
+        *,
+        extra_terms: Sequence[str] = (),
+        extra_weight: float = 1.0,
+        favour: Collection[str] = (),
+    ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
-        cleaned, terms = prepare_question(question)
-        ranking = self._search(terms, max(depth, self.options.top_k))
+        cleaned, own = prepare_question(question)
+        extra = {t for t in extra_terms if t not in own}
+        terms = own + [t for t in extra_terms if t in extra]
+        ranking = self._search(terms, max(depth, self.options.top_k), favour=favour)
+        index_idf = self.index.idf
+
+        def idf(term: str) -> float:
+            return index_idf(term) * (extra_weight if term in extra else 1.0)
+
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         answer = compose(
             cleaned,
             terms,
             ranking[: self.options.top_k],
-            self.index.idf,
+            idf if extra else self.index.idf,
             self.source_text,
             self.options.composer,
             self.paragraph_count,
             self.analysed,
+            own,
         )
         return answer, ranking[:depth]
 

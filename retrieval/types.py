@@ -80,6 +80,24 @@ class AbstainReason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """Which earlier question of a conversation an answer leaned on, and how.
+
+    Front ends show it so the asker can see that "he" was read as the mayor of the previous
+    question (and ask afresh if that was wrong); scripts read it from ``--json``.
+    """
+
+    turn: int
+    """The earlier question's number in the conversation (1 = the first question asked)."""
+    question: str
+    """The earlier question, as it was asked."""
+    terms: tuple[str, ...] = ()
+    """The analysed terms borrowed from it and searched with this question's own."""
+    cited: tuple[Passage, ...] = ()
+    """The paragraphs its answer cited, which were preferred when ranking this question."""
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What citebot says to one question: quoted sentences with citations, or an abstention."""
 
@@ -97,6 +115,9 @@ class Answer:
     composer's ``min_confidence``, citebot abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
+    follow_up: FollowUp | None = None
+    """Set when the question was answered as a follow-up to an earlier one in a conversation
+    (see :mod:`retrieval.conversation`); None for a question that stands on its own."""
 
     @property
     def answered(self) -> bool:

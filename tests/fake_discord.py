@@ -90,6 +90,29 @@ def channel(channel_id: int, name: str = "general") -> dict[str, Any]:
     }
 
 
+def thread(thread_id: int, parent_id: int, name: str) -> dict[str, Any]:
+    """A public thread the bot started from a message in ``parent_id``."""
+    return {
+        "id": str(thread_id),
+        "type": 11,
+        "guild_id": str(GUILD_ID),
+        "name": name,
+        "parent_id": str(parent_id),
+        "owner_id": str(BOT_ID),
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": TIMESTAMP,
+            "locked": False,
+        },
+    }
+
+
 def guild() -> dict[str, Any]:
     return {
         "id": str(GUILD_ID),
@@ -172,6 +195,8 @@ class FakeDiscord:
     port: int = 0
 
     def __post_init__(self) -> None:
+        self.created: dict[int, dict[str, Any]] = {}
+        """Every message and thread object the fake returned, by the request's index."""
         self._failures: list[Failure] = []
         self._sockets: list[web.WebSocketResponse] = []
         self._changed = asyncio.Condition()
@@ -256,13 +281,17 @@ class FakeDiscord:
         mention_role: bool = False,
         bot: bool = False,
         dm: bool = False,
+        reply_to: dict[str, Any] | None = None,
+        ping: bool = True,
     ) -> str:
         """Send MESSAGE_CREATE; a mention of the bot (or, with ``mention_role``, of its managed
-        role) is prepended when ``mention_bot``."""
+        role) is prepended when ``mention_bot``. With ``reply_to`` (a message object) it is a
+        reply to that message, which, with ``ping`` (Discord's default), mentions its author
+        without any mention in the text, as Discord does."""
         message_id = str(snowflake())
         mention = f"<@&{BOT_ROLE_ID}>" if mention_role else f"<@{BOT_ID}>"
         text = f"{mention} {content}" if mention_bot else content
-        mention_bot = mention_bot and not mention_role
+        mention_bot = (mention_bot and not mention_role) or bool(reply_to and ping)
         data: dict[str, Any] = {
             "id": message_id,
             "channel_id": str(DM_CHANNEL_ID if dm else channel_id),
@@ -280,6 +309,15 @@ class FakeDiscord:
             "type": 0,
             "flags": 0,
         }
+        if reply_to is not None:
+            data["type"] = 19
+            data["message_reference"] = {
+                "type": 0,
+                "message_id": reply_to["id"],
+                "channel_id": reply_to["channel_id"],
+                "guild_id": str(GUILD_ID),
+            }
+            data["referenced_message"] = reply_to
         if not dm:
             data["guild_id"] = str(GUILD_ID)
             data["member"] = {k: v for k, v in member(author_id).items() if k != "user"}
@@ -320,7 +358,7 @@ class FakeDiscord:
     async def slash(
         self,
         name: str,
-        options: dict[str, str] | None = None,
+        options: dict[str, str | bool] | None = None,
         *,
         user_id: int = USER_ID,
         channel_id: int = CHANNEL_ID,
@@ -332,7 +370,10 @@ class FakeDiscord:
             "id": command["id"],
             "name": name,
             "type": 1,
-            "options": [{"name": k, "type": 3, "value": v} for k, v in (options or {}).items()],
+            "options": [
+                {"name": k, "type": 5 if isinstance(v, bool) else 3, "value": v}
+                for k, v in (options or {}).items()
+            ],
         }
         if not dm:
             data["guild_id"] = str(GUILD_ID)
@@ -390,7 +431,17 @@ class FakeDiscord:
         async with self._changed:
             self.requests.append(record)
             self._changed.notify_all()
+        if response.status == 200 and isinstance(response.body, bytes):
+            self.created[len(self.requests) - 1] = json.loads(response.body)
+        if re.fullmatch(r"/channels/\d+/messages/\d+/threads", path) and response.status == 200:
+            await self.dispatch(
+                "THREAD_CREATE", {**json.loads(response.body), "newly_created": True}
+            )
         return response
+
+    def response_to(self, recorded: Recorded) -> dict[str, Any]:
+        """The object the fake answered ``recorded`` with (a message, a thread)."""
+        return self.created[self.requests.index(recorded)]
 
     def _respond(self, r: Recorded) -> web.Response:
         for failure in self._failures:
@@ -448,6 +499,10 @@ class FakeDiscord:
             return self._json(synced)
         if r.method == "POST" and (m := re.fullmatch(r"/channels/(\d+)/messages", r.path)):
             return self._json(self.message_object(m.group(1), body))
+        if r.method == "POST" and (
+            m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", r.path)
+        ):
+            return self._json(thread(snowflake(), int(m.group(1)), body.get("name", "")))
         if r.method == "POST" and re.fullmatch(r"/channels/\d+/typing", r.path):
             return web.Response(status=204)
         if r.method == "POST" and (
@@ -471,7 +526,9 @@ class FakeDiscord:
                 }
             )
         if re.fullmatch(r"/webhooks/\d+/[^/]+(/messages/[^/]+)?", r.path):
-            return self._json(self.message_object(str(CHANNEL_ID), body))
+            return self._json(
+                {**self.message_object(str(CHANNEL_ID), body), "guild_id": str(GUILD_ID)}
+            )
         return self._json({"message": f"fake Discord has no {r.method} {r.path}", "code": 0}, 404)
 
     # --- gateway ---
@@ -526,6 +583,8 @@ def bot_settings(**overrides: Any) -> Settings:
         "discord_allow_dms": True,
         "discord_cooldown_seconds": 0.0,
         "discord_log_questions": False,
+        "discord_answer_in_thread": False,
+        "discord_message_content": False,
         "discord_api_url": "http://127.0.0.1:1/api/v10",
         "discord_gateway_url": "ws://127.0.0.1:1/gateway",
         "feedback_db": None,  # never the developer's own ~/.local/state/citebot

@@ -67,6 +67,7 @@ def _check_contract(obj: dict[str, Any]) -> None:
         "citations",
         "related",
         "hits",
+        "follow_up",
     }
     for item in (*obj["citations"], *obj["related"], *obj["hits"]):
         assert SEED_TEXT[item["start"] : item["end"]] == item["text"]
@@ -110,6 +111,33 @@ def test_batch_jsonl_answers_every_line_in_order(cwd: Path) -> None:
     assert objects[1]["error"] and objects[2]["error"]
     for obj in objects:
         _check_contract(obj)
+
+
+def test_batch_lines_stand_alone_unless_they_are_a_conversation(cwd: Path) -> None:
+    lines = (
+        "Who is Jeffrey Lynch?\n\nWho does he work with?\nWhat did the Denver City Council pass?\n"
+    )
+    alone = [
+        json.loads(x)
+        for x in citebot("ask", "--json", "-", stdin=lines, cwd=cwd).stdout.splitlines()
+    ]
+    assert [o["follow_up"] for o in alone] == [None] * 4
+    done = citebot("ask", "--json", "--conversation", "-", stdin=lines, cwd=cwd)
+    first, blank, follow_up, switch = (json.loads(x) for x in done.stdout.splitlines())
+    for obj in (first, follow_up, switch):
+        _check_contract(obj)
+    assert blank["error"] and blank["follow_up"] is None
+    assert follow_up["follow_up"] == {
+        "turn": 1,
+        "question": "Who is Jeffrey Lynch?",
+        "terms": ["jeffrey", "lynch"],
+        "cited": [{"source": SEED, "paragraph": 9}],
+    }
+    assert follow_up["citations"][0]["paragraph"] == 9
+    assert alone[2]["citations"][0]["paragraph"] != 9  # what the conversation changed
+    assert switch["follow_up"] is None and switch["citations"][0]["paragraph"] == 3
+    text = citebot("ask", "--conversation", "-", stdin=lines, cwd=cwd).stdout
+    assert '(follow-up to question 1: "Who is Jeffrey Lynch?")' in text
 
 
 def test_batch_text_mode(cwd: Path) -> None:

@@ -25,9 +25,19 @@ from bot.discord_render import (
     render_paragraph,
     render_sources,
     render_vote,
+    thread_name,
     with_votes,
 )
-from retrieval import AbstainReason, Answer, Citation, Hit, Passage, Sentence, SourceSummary
+from retrieval import (
+    AbstainReason,
+    Answer,
+    Citation,
+    FollowUp,
+    Hit,
+    Passage,
+    Sentence,
+    SourceSummary,
+)
 
 NASTY = [
     "@everyone",
@@ -105,6 +115,7 @@ def answers(draw: st.DrawFn) -> Answer:
         abstain_reason=None if answered else draw(st.sampled_from(list(AbstainReason))),
         confidence=draw(st.floats(0, 1)),
         query_terms=terms,
+        follow_up=draw(st.one_of(st.none(), st.builds(FollowUp, st.integers(1, 10**6), big_text))),
     )
 
 
@@ -333,3 +344,25 @@ def test_vote_replies() -> None:
     assert render_vote("up").content == "Thanks — noted."
     assert render_vote("down").content == "Thanks — we'll use this to improve the answers."
     assert "couldn't save" in render_vote("anything else").content
+
+
+def test_a_follow_up_names_the_question_it_leaned_on() -> None:
+    passage = Passage("0" * 16, "a.md", 1, 0, 12, "Some words.", "")
+    answer = Answer(
+        "What did he say?",
+        (Sentence("Some words.", 1, 0, 11, 1.0),),
+        (Citation(1, passage, 1.0),),
+        (Hit(passage, 1.0, 1),),
+        follow_up=FollowUp(2, "Who is @everyone's **mayor**?"),
+    )
+    description = render_answer(answer).embeds[0]["description"]
+    assert description.startswith(
+        "**Question:** What did he say?\n*Follow-up to question 2: Who is @\u200beveryone's "
+        "\\*\\*mayor\\*\\*?*\n\n"
+    )
+
+
+@given(nasty_text)
+def test_thread_names_are_one_short_line(question: str) -> None:
+    name = thread_name(question)
+    assert 1 <= len(name) <= 100 and "\n" not in name

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from bot.render_text import render_answer, render_sources
-from retrieval import Engine
+from retrieval import Engine, FollowUp
 
 
 def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
@@ -37,3 +38,13 @@ def test_direction_overrides_are_dropped_from_the_terminal_too(tmp_path: Path) -
     shown = render_answer(Engine.from_folder(tmp_path).ask("When is the quokka festival?"))
     assert "\u202e" not in shown
     assert shown.startswith("The quokka festival happens every March in Perth. [1]")
+
+
+def test_a_follow_up_line_names_the_earlier_question(seed_engine: Engine) -> None:
+    answer = replace(
+        seed_engine.ask("Who is Jeffrey Lynch?"),
+        follow_up=FollowUp(3, "Who is \x1b[2Jthe\u202e mayor?"),
+    )
+    first = render_answer(answer).splitlines()[0]
+    assert first == '(follow-up to question 3: "Who is [2Jthe mayor?")'
+    assert render_answer(replace(answer, follow_up=None)).splitlines()[0] != first

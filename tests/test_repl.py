@@ -112,3 +112,38 @@ def test_why_names_words_the_documents_lack(seed_engine: Engine) -> None:
     transcript = run(seed_engine, ["What is the population of Denver?", ":why"])
     assert "popul=absent" in transcript
     assert "abstained (low_confidence)" in transcript
+
+
+def test_follow_ups_and_new_conversation(seed_engine: Engine) -> None:
+    """The session is one conversation: a follow-up says which question it leaned on and cites
+    that topic's paragraph; after :new the same words stand on their own."""
+    transcript = run(
+        seed_engine,
+        [
+            "What will the mayor's executive order establish?",
+            "Who will it protect?",
+            ":new",
+            "Who will it protect?",
+        ],
+    )
+    turns = transcript.split(PROMPT)
+    follow_up, fresh, after_new = turns[2], turns[3], turns[4]
+    assert follow_up.startswith(
+        "Who will it protect?\n"
+        '(follow-up to question 1: "What will the mayor\'s executive order establish?")\n'
+    )
+    assert "000_4568191ad18858cd.txt ¶7" in follow_up
+    assert fresh == ":new\nNew conversation: the next question stands on its own.\n"
+    assert "follow-up" not in after_new and "000_4568191ad18858cd.txt ¶5" in after_new
+
+
+def test_a_topic_switch_in_the_repl_is_not_a_follow_up(seed_engine: Engine) -> None:
+    transcript = run(
+        seed_engine, ["Who is Jeffrey Lynch?", "What did the Denver City Council pass?"]
+    )
+    assert "follow-up" not in transcript
+    assert transcript.count("000_4568191ad18858cd.txt ¶3") == 1
+
+
+def test_help_lists_new() -> None:
+    assert ":new" in HELP
