@@ -16,11 +16,18 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from .analysis import analyze, term_spans
 from .errors import CitationMismatchError, OptionError
 from .splitting import split_sentences
 from .types import AbstainReason, Answer, Citation, Hit, Passage, Sentence
+
+
+class Sliceable(Protocol):
+    """A document's text as composing uses it: only ever sliced (a str, or a lazy view)."""
+
+    def __getitem__(self, span: slice, /) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +214,7 @@ def compose(
     query_terms: Sequence[str],
     hits: Sequence[Hit],
     idf: Callable[[str], float],
-    source_text: Callable[[str], str],
+    source_text: Callable[[str], Sliceable],
     options: ComposerOptions,
     paragraph_count: Callable[[str], int] | None = None,
     analysed: Callable[[Passage], AnalysedPassage] = analyse_passage,
@@ -366,7 +373,7 @@ def _abstain(
     )
 
 
-def verify(answer: Answer, source_text: Callable[[str], str]) -> None:
+def verify(answer: Answer, source_text: Callable[[str], Sliceable]) -> None:
     """Raise CitationMismatchError unless every quote is exactly its cited span of its file."""
     by_number = {c.n: c.passage for c in answer.citations}
     for sentence in answer.sentences:

@@ -122,6 +122,18 @@ def prepare_question(question: str) -> tuple[str, list[str]]:
     return cleaned, terms
 
 
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """``engine.source_text(source)`` for slicing only: ``view[a:b]`` reads just that span."""
+
+    store: PassageStore
+    source: str
+
+    def __getitem__(self, span: slice) -> str:
+        start, end, _ = span.indices(2**62)
+        return self.store.text_between(self.source, start, end)
+
+
 class Engine:
     """An index over one corpus, answering questions with cited, verbatim sentences."""
 
@@ -265,7 +277,7 @@ class Engine:
         code, or built with other indexing options."""
         started = time.perf_counter()
         options = options or EngineOptions()
-        header, arrays = persist.load(Path(path))
+        header, arrays = persist.load(Path(path), on_disk=frozenset({"text"}))
         try:
             if header["signature"] != persist.code_signature():
                 raise persist.IndexFileError("it was written by another version of citebot")
@@ -299,6 +311,10 @@ class Engine:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
         i = self.passages.position(passage.id)
         return analyse_passage(passage) if i is None else self._analyse(i)
+
+    def source_view(self, source: str) -> SourceView:
+        """A file's text to slice, read only where it is sliced (what composing needs)."""
+        return SourceView(self.passages, source)
 
     def source_text(self, source: str) -> str:
         """A file's whole text as it was indexed (every quote's offsets refer to it)."""
@@ -414,7 +430,7 @@ class Engine:
             terms,
             ranking[: self.options.top_k],
             idf if extra else self.index.idf,
-            self.source_text,
+            self.source_view,
             self.options.composer,
             self.paragraph_count,
             self.analysed,

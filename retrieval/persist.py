@@ -25,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -111,11 +111,44 @@ def save(path: Path, header: Mapping[str, Any], arrays: Mapping[str, npt.NDArray
         pass
 
 
-def load(path: Path) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
-    """The header and memory-mapped arrays, or IndexFileError for anything unexpected."""
+class FileBytes:
+    """A byte array left on disk and read with ``pread`` where it is sliced.
+
+    For the documents' text: a question reads a few paragraphs of it, and memory-mapping would
+    keep far more resident than that (the kernel maps the neighbouring pages of each one read).
+    """
+
+    def __init__(self, handle: BinaryIO, offset: int, size: int) -> None:
+        self._handle = handle  # kept open as long as the index is in use
+        self._offset = offset
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, span: slice) -> bytes:
+        start, stop, step = span.indices(self._size)
+        if step != 1:
+            raise ValueError("FileBytes slices must be contiguous")
+        if stop <= start:
+            return b""
+        data = os.pread(self._handle.fileno(), stop - start, self._offset + start)
+        if len(data) != stop - start:
+            raise IndexFileError("the saved index was truncated while in use")
+        return data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> npt.NDArray[np.uint8]:
+        return np.frombuffer(self[0 : self._size], dtype=np.uint8)
+
+
+def load(
+    path: Path, on_disk: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and memory-mapped arrays (the uint8 arrays named in ``on_disk`` as
+    :class:`FileBytes`), or IndexFileError for anything unexpected."""
     try:
-        with path.open("rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        handle = path.open("rb")
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError) as error:
         raise IndexFileError(f"cannot open {path}: {error}") from error
     try:
@@ -128,17 +161,22 @@ def load(path: Path) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
         if header.get("format") != FORMAT:
             raise IndexFileError(f"{path} has format {header.get('format')!r}, not {FORMAT}")
         start = -(-(len(MAGIC) + 8 + length) // _ALIGN) * _ALIGN
-        arrays = {}
+        arrays: dict[str, Any] = {}
         for name, spec in header["arrays"].items():
             dtype = np.dtype(spec["dtype"])
             count = int(np.prod(spec["shape"], dtype=np.int64))
+            if name in on_disk and dtype == np.uint8:
+                arrays[name] = FileBytes(handle, start + int(spec["offset"]), count)
+                continue
             arrays[name] = np.frombuffer(
                 mapped, dtype=dtype, count=count, offset=start + int(spec["offset"])
             ).reshape(spec["shape"])
         return header, arrays
     except IndexFileError:
+        handle.close()
         raise
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        handle.close()
         raise IndexFileError(f"{path} is damaged: {error}") from error
 
 

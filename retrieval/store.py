@@ -43,7 +43,8 @@ def blob(strings: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
-def _text(data: npt.NDArray[np.uint8], start: int, end: int) -> str:
+def _text(data: Any, start: int, end: int) -> str:
+    """Decode ``data[start:end]``: a numpy byte array, or a saved index's FileBytes."""
     return bytes(data[start:end]).decode(*_ENCODING)
 
 
@@ -66,7 +67,7 @@ class PassageStore(Sequence[Passage]):
         "context_offsets",
     )
 
-    def __init__(self, sources: Sequence[SourceInfo], arrays: Mapping[str, npt.NDArray[Any]]):
+    def __init__(self, sources: Sequence[SourceInfo], arrays: Mapping[str, Any]):
         self.sources = tuple(sources)
         self._source = arrays["source"]
         """Index into ``sources`` of each paragraph's file."""
@@ -90,7 +91,7 @@ class PassageStore(Sequence[Passage]):
         )
         self._source_number = {s.source: n for n, s in enumerate(self.sources)}
         self._make = lru_cache(maxsize=8192)(self._make_passage)
-        self.document_text = lru_cache(maxsize=16)(self._document_text)
+        self.document_text = lru_cache(maxsize=4)(self._document_text)
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -103,7 +104,7 @@ class PassageStore(Sequence[Passage]):
             "context": self._context,
             "id": self._id,
             "id_order": self._id_order,
-            "text": self._text,
+            "text": np.asarray(self._text, dtype=np.uint8),
             "document_bytes": self._document_bytes,
             "contexts": self._contexts,
             "context_offsets": self._context_offsets,
@@ -149,6 +150,20 @@ class PassageStore(Sequence[Passage]):
     def _document_text(self, source: str) -> str:
         n = self._source_number[source]
         return _text(self._text, int(self._document_bytes[n]), int(self._document_bytes[n + 1]))
+
+    def text_between(self, source: str, start: int, end: int) -> str:
+        """``document_text(source)[start:end]``, read from the one paragraph holding the span
+        when there is one: checking a quote then touches a few hundred bytes of the index, not
+        the whole file (which, memory-mapped, would stay resident)."""
+        n = self._source_number[source]
+        lo = int(np.searchsorted(self._source, n, "left"))
+        hi = int(np.searchsorted(self._source, n, "right"))
+        j = lo + int(np.searchsorted(self._start[lo:hi], start, "right")) - 1
+        if lo <= j < hi and self._start[j] <= start <= end <= self._end[j]:
+            text = self._make(j).text
+            offset = int(self._start[j])
+            return text[start - offset : end - offset]
+        return self.document_text(source)[start:end]
 
     def position(self, passage_id: str) -> int | None:
         """Where the passage with this id is, or None (an id from an older index, say)."""
