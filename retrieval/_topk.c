@@ -12,6 +12,9 @@
  * ub sum cannot reach the current k-th score is "non-essential": a paragraph holding only those
  * terms cannot enter the top k, so candidates come from the essential terms' lists only and the
  * others are searched (galloping) just for those candidates, and only while they could matter.
+ * Block-max: each term's postings come in blocks of block_size with their best weight stored;
+ * a run of paragraphs whose blocks together cannot beat the k-th score is skipped whole (what
+ * makes a question whose only known word is in half the corpus quick).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -30,6 +33,9 @@ typedef struct {
     int len_size;
     const double *idf;
     const double *max_tf_part;
+    const int64_t *block_ptr;
+    const double *block_max;
+    int64_t block_size;
 } Index;
 
 static inline uint64_t read_uint(const void *base, int size, int64_t i) {
@@ -87,14 +93,18 @@ static inline int64_t advance(const int32_t *docs, int64_t pos, int64_t end, int
 }
 
 static PyObject *top_k(PyObject *self, PyObject *args) {
-    Py_buffer b_ptr, b_docs, b_tfs, b_len, b_idf, b_max, b_query, b_out_docs, b_out_scores;
+    Py_buffer b_ptr, b_docs, b_tfs, b_len, b_idf, b_max, b_bptr, b_bmax, b_query, b_out_docs,
+        b_out_scores;
     int tf_size, len_size, k;
+    long long block_size;
     double k1, b, avgdl;
-    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*idddw*w*", &b_ptr, &b_docs, &b_tfs, &tf_size,
-                          &b_len, &len_size, &b_idf, &b_max, &b_query, &k, &k1, &b, &avgdl,
-                          &b_out_docs, &b_out_scores))
+    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*y*Ly*idddw*w*", &b_ptr, &b_docs, &b_tfs,
+                          &tf_size, &b_len, &len_size, &b_idf, &b_max, &b_bptr, &b_bmax,
+                          &block_size, &b_query, &k, &k1, &b, &avgdl, &b_out_docs,
+                          &b_out_scores))
         return NULL;
-    Index ix = {b_ptr.buf, b_docs.buf, b_tfs.buf, tf_size, b_len.buf, len_size, b_idf.buf, b_max.buf};
+    Index ix = {b_ptr.buf,  b_docs.buf, b_tfs.buf,  tf_size,   b_len.buf,          len_size,
+                b_idf.buf,  b_max.buf,  b_bptr.buf, b_bmax.buf, (int64_t)block_size};
     const int64_t *query = b_query.buf;
     Py_ssize_t n_tokens = b_query.len / (Py_ssize_t)sizeof(int64_t);
     int64_t *out_docs = b_out_docs.buf;
@@ -111,10 +121,11 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     double *prefix = malloc(sizeof(double) * (n_tokens + 1));
     int64_t *cur = malloc(sizeof(int64_t) * (n_tokens + 1));
     int64_t *end = malloc(sizeof(int64_t) * (n_tokens + 1));
+    int64_t *first = malloc(sizeof(int64_t) * (n_tokens + 1));
     double *hs = malloc(sizeof(double) * (k + 1));
     int64_t *hd = malloc(sizeof(int64_t) * (k + 1));
     if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur || !end ||
-        !hs || !hd || k <= 0 || b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
+        !first || !hs || !hd || k <= 0 || block_size <= 0 || b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
         b_out_scores.len < (Py_ssize_t)(k * sizeof(double))) {
         result = -1;
         goto done;
@@ -132,7 +143,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         double idf = ix.idf[term[u]];
         if (idf < 0) { result = -2; break; } /* pruning needs weights >= 0 */
         ub[u] = count[u] * idf * ix.max_tf_part[term[u]];
-        cur[u] = ix.ptr[term[u]];
+        cur[u] = first[u] = ix.ptr[term[u]];
         end[u] = ix.ptr[term[u] + 1];
         order[u] = u;
     }
@@ -155,6 +166,28 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 if (cur[u] < end[u] && ix.docs[cur[u]] < doc) doc = ix.docs[cur[u]];
             }
             if (doc == INT64_MAX) break;
+            if (size == k) {
+                /* Block-max skip: up to the first end of an essential term's current block, no
+                   paragraph can beat theta if even the blocks' best weights cannot. */
+                double bound = essential > 0 ? prefix[essential - 1] : 0.0;
+                int64_t upto = INT64_MAX;
+                for (int i = essential; i < n; i++) {
+                    int u = order[i];
+                    if (cur[u] >= end[u]) continue;
+                    int64_t blk = (cur[u] - first[u]) / ix.block_size;
+                    bound += count[u] * ix.idf[term[u]] * ix.block_max[ix.block_ptr[term[u]] + blk];
+                    int64_t last = first[u] + (blk + 1) * ix.block_size;
+                    if (last > end[u]) last = end[u];
+                    if (ix.docs[last - 1] < upto) upto = ix.docs[last - 1];
+                }
+                if (bound * (1 + MARGIN) <= theta) {
+                    for (int i = essential; i < n; i++) {
+                        int u = order[i];
+                        cur[u] = advance(ix.docs, cur[u], end[u], (int32_t)(upto + 1));
+                    }
+                    continue;
+                }
+            }
             double dl = (double)read_uint(ix.doc_len, ix.len_size, doc);
             double norm = k1 * (one_minus_b + (b * dl) / avgdl);
             double found = 0.0;
@@ -207,17 +240,19 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
 
 done:
     free(term); free(count); free(token_term); free(ub); free(weight); free(order); free(prefix);
-    free(cur); free(end); free(hs); free(hd);
+    free(cur); free(end); free(first); free(hs); free(hd);
     PyBuffer_Release(&b_ptr); PyBuffer_Release(&b_docs); PyBuffer_Release(&b_tfs);
     PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
+    PyBuffer_Release(&b_bptr); PyBuffer_Release(&b_bmax);
     PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs); PyBuffer_Release(&b_out_scores);
     return PyLong_FromLong(result);
 }
 
 static PyMethodDef methods[] = {
     {"top_k", top_k, METH_VARARGS,
-     "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, query, k, k1, b, "
-     "avgdl, out_docs, out_scores) -> n (-1: bad arguments, -2: a negative IDF, use numpy)"},
+     "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, block_ptr, "
+     "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores) -> n "
+     "(-1: bad arguments, -2: a negative IDF, use numpy)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_topk",

@@ -52,6 +52,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 IdfVariant = Literal["lucene", "okapi"]
 IDF_VARIANTS: tuple[IdfVariant, ...] = ("lucene", "okapi")
+BLOCK_SIZE = 64
+"""Postings per block for block-max skipping (the best weight of each block is stored)."""
 EPSILON = 0.25
 """rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
 
@@ -278,6 +280,14 @@ class BM25Index:
         self.vocabulary = Vocabulary.from_terms(terms)
         tf_part = self._tf_part(postings_tf, self.doc_len[postings_doc])
         self.max_tf_part = np.maximum.reduceat(tf_part, ptr[:-1]) if len(tf_part) else tf_part
+        blocks = -(-document_frequency // BLOCK_SIZE)
+        self.block_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(blocks, out=self.block_ptr[1:])
+        block_number = np.arange(int(self.block_ptr[-1]), dtype=np.int64)
+        starts = np.repeat(ptr[:-1], blocks) + (
+            block_number - np.repeat(self.block_ptr[:-1], blocks)
+        ) * BLOCK_SIZE
+        self.block_max = np.maximum.reduceat(tf_part, starts) if len(starts) else tf_part[:0]
 
     # -- saving and loading -------------------------------------------------------------------
 
@@ -290,6 +300,8 @@ class BM25Index:
             f"{prefix}postings_doc": self.postings_doc,
             f"{prefix}postings_tf": self.postings_tf,
             f"{prefix}max_tf_part": self.max_tf_part,
+            f"{prefix}block_ptr": self.block_ptr,
+            f"{prefix}block_max": self.block_max,
             **self.vocabulary.arrays(prefix),
         }
 
@@ -311,6 +323,8 @@ class BM25Index:
         index.postings_doc = arrays[f"{prefix}postings_doc"]
         index.postings_tf = arrays[f"{prefix}postings_tf"]
         index.max_tf_part = arrays[f"{prefix}max_tf_part"]
+        index.block_ptr = arrays[f"{prefix}block_ptr"]
+        index.block_max = arrays[f"{prefix}block_max"]
         index.vocabulary = Vocabulary.from_arrays(arrays, prefix)
         return index
 
@@ -421,6 +435,9 @@ class BM25Index:
                 self.doc_len.dtype.itemsize,
                 self.idf_table,
                 self.max_tf_part,
+                self.block_ptr,
+                self.block_max,
+                BLOCK_SIZE,
                 known,
                 k,
                 self.k1,
