@@ -62,17 +62,19 @@ class _Tokens:
     """Every list's term ids, end to end."""
     length: list[int] = field(default_factory=list)
 
-    def postings(self, vocabulary_size: int) -> _Postings:
+    def postings(self) -> _Postings:
         """(list number, term, tf) triples, list by list, and the terms in the order they first
         occur (the order rank-bm25 would number them in)."""
         ids = np.asarray(self.ids, dtype=np.int64)
         lengths = np.asarray(self.length, dtype=np.int64)
         owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        keys, tf = np.unique(owner * max(vocabulary_size, 1) + ids, return_counts=True)
+        # Term-major keys: sorted, they group each term's postings in list order, so the parent
+        # only has to place groups, never sort the whole corpus's postings.
+        keys, tf = np.unique(ids * len(lengths) + owner, return_counts=True)
         present, first = np.unique(ids, return_index=True)
         return _Postings(
-            doc=(keys // max(vocabulary_size, 1)).astype(np.int32),
-            term=(keys % max(vocabulary_size, 1)).astype(np.int32),
+            doc=(keys % max(len(lengths), 1)).astype(np.int32),
+            term=(keys // max(len(lengths), 1)).astype(np.int32),
             tf=tf.astype(np.int32),
             length=lengths.astype(np.int32),
             first_seen=present[np.argsort(first, kind="stable")].astype(np.int32),
@@ -212,8 +214,8 @@ def analyse_documents(
         contexts=list(contexts),
         context=np.asarray(context_of, dtype=np.int32),
         vocabulary=list(vocabulary),
-        paragraphs=paragraphs.postings(len(vocabulary)),
-        documents=whole_documents.postings(len(vocabulary)) if shape.document_index else None,
+        paragraphs=paragraphs.postings(),
+        documents=whole_documents.postings() if shape.document_index else None,
     )
 
 
@@ -322,29 +324,47 @@ def _join_postings(
     parts: Sequence[Part], runs: Sequence[_Postings], *, k1: float, b: float, idf: IdfVariant
 ) -> BM25Index:
     """One index from the parts' postings: terms renumbered by first occurrence in corpus
-    order, list numbers shifted by the lists before."""
+    order, list numbers shifted by the lists before, and each part's term groups copied to
+    their place in the term-major arrays (parts are in corpus order, so paragraph order holds
+    inside every term)."""
     vocabulary: dict[str, int] = {}
-    docs, terms, tfs, lengths = [], [], [], []
-    offset = 0
+    remaps = []
     for part, run in zip(parts, runs, strict=True):
-        remap = np.zeros(len(part.vocabulary), dtype=np.int32)
+        remap = np.zeros(len(part.vocabulary), dtype=np.int64)
         words = part.vocabulary
         remap[run.first_seen] = np.fromiter(
             (vocabulary.setdefault(words[t], len(vocabulary)) for t in run.first_seen.tolist()),
-            dtype=np.int32,
+            dtype=np.int64,
             count=len(run.first_seen),
         )
-        docs.append(run.doc.astype(np.int64) + offset)
-        terms.append(remap[run.term])
-        tfs.append(run.tf)
-        lengths.append(run.length)
+        remaps.append(remap)
+    frequency = np.zeros(len(vocabulary), dtype=np.int64)
+    for remap, run in zip(remaps, runs, strict=True):
+        frequency += np.bincount(remap[run.term], minlength=len(vocabulary))
+    ptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(frequency, out=ptr[1:])
+    postings_doc = np.empty(int(ptr[-1]), dtype=np.int32)
+    postings_tf = np.empty(int(ptr[-1]), dtype=np.int32)
+    filled = np.zeros(len(vocabulary), dtype=np.int64)
+    offset = 0
+    for remap, run in zip(remaps, runs, strict=True):
+        if len(run.term):
+            local_counts = np.bincount(run.term, minlength=len(remap))
+            group_start = np.cumsum(local_counts) - local_counts
+            rank = np.arange(len(run.term), dtype=np.int64) - group_start[run.term]
+            target = remap[run.term]
+            place = ptr[target] + filled[target] + rank
+            postings_doc[place] = run.doc + offset
+            postings_tf[place] = run.tf
+            present = np.flatnonzero(local_counts)
+            filled[remap[present]] += local_counts[present]
         offset += len(run.length)
-    return BM25Index.from_postings(
+    return BM25Index.from_csr(
         list(vocabulary),
-        np.concatenate(lengths),
-        np.concatenate(docs).astype(np.int32),
-        np.concatenate(terms),
-        np.concatenate(tfs),
+        np.concatenate([run.length for run in runs]),
+        ptr,
+        postings_doc,
+        postings_tf,
         k1=k1,
         b=b,
         idf=idf,

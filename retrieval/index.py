@@ -249,23 +249,64 @@ class BM25Index:
         b: float,
         idf: IdfVariant,
     ) -> None:
-        if len(doc_len) == 0:
-            raise OptionError("A BM25 index needs at least one paragraph.")
-        n_docs = len(doc_len)
         document_frequency = np.bincount(posting_term, minlength=len(terms)).astype(np.int64)
-        idf_table = np.asarray(
-            idf_values(idf, n_docs, dict(zip(terms, document_frequency.tolist(), strict=True))),
-            dtype=np.float64,
-        )
         ptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(document_frequency, out=ptr[1:])
         # Postings arrive in paragraph order, so a stable sort by term keeps that order inside
         # each term's list.
         order = np.argsort(posting_term, kind="stable")
-        postings_doc = np.asarray(posting_doc, dtype=np.int32)[order]
-        tf = np.asarray(posting_tf)[order]
-        del order
-        postings_tf = tf.astype(_smallest_uint(int(tf.max()) if len(tf) else 0))
+        self._init_from_csr(
+            terms,
+            doc_len,
+            ptr,
+            np.asarray(posting_doc, dtype=np.int32)[order],
+            np.asarray(posting_tf)[order],
+            k1=k1,
+            b=b,
+            idf=idf,
+        )
+
+    @classmethod
+    def from_csr(
+        cls,
+        terms: Sequence[str],
+        doc_len: npt.NDArray[np.integer[Any]],
+        ptr: IntArray,
+        postings_doc: npt.NDArray[np.int32],
+        postings_tf: npt.NDArray[np.integer[Any]],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+        idf: IdfVariant = "lucene",
+    ) -> BM25Index:
+        """Build from postings already grouped by term (``ptr``), paragraph order inside each
+        term — what the parallel builder assembles without sorting 30 million postings."""
+        _check_options(k1, b, idf)
+        index = cls.__new__(cls)
+        index._init_from_csr(terms, doc_len, ptr, postings_doc, postings_tf, k1=k1, b=b, idf=idf)
+        return index
+
+    def _init_from_csr(
+        self,
+        terms: Sequence[str],
+        doc_len: npt.NDArray[np.integer[Any]],
+        ptr: IntArray,
+        postings_doc: npt.NDArray[np.int32],
+        tf: npt.NDArray[np.integer[Any]],
+        *,
+        k1: float,
+        b: float,
+        idf: IdfVariant,
+    ) -> None:
+        if len(doc_len) == 0:
+            raise OptionError("A BM25 index needs at least one paragraph.")
+        n_docs = len(doc_len)
+        document_frequency = np.diff(ptr)
+        idf_table = np.asarray(
+            idf_values(idf, n_docs, dict(zip(terms, document_frequency.tolist(), strict=True))),
+            dtype=np.float64,
+        )
+        postings_tf = tf.astype(_smallest_uint(int(tf.max()) if len(tf) else 0), copy=False)
         lengths = np.asarray(doc_len, dtype=np.int64)
         avgdl = int(lengths.sum()) / n_docs  # rank-bm25: num_doc / corpus_size, ints
         self.k1 = float(k1)
@@ -278,15 +319,22 @@ class BM25Index:
         self.postings_doc = postings_doc
         self.postings_tf = postings_tf
         self.vocabulary = Vocabulary.from_terms(terms)
-        tf_part = self._tf_part(postings_tf, self.doc_len[postings_doc])
+        # The bounds pruning needs: each term's and each block's best tf part of the weight,
+        # computed as rank-bm25 computes it (the per-paragraph norm once, then per posting).
+        with np.errstate(invalid="ignore", divide="ignore"):  # avgdl 0: no postings either
+            norm = self.k1 * (1 - self.b + self.b * lengths.astype(np.float64) / self.avgdl)
+        q_freq = postings_tf.astype(np.float64)
+        tf_part = (q_freq * (self.k1 + 1)) / (q_freq + norm[postings_doc])
+        del q_freq
         self.max_tf_part = np.maximum.reduceat(tf_part, ptr[:-1]) if len(tf_part) else tf_part
         blocks = -(-document_frequency // BLOCK_SIZE)
         self.block_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(blocks, out=self.block_ptr[1:])
         block_number = np.arange(int(self.block_ptr[-1]), dtype=np.int64)
-        starts = np.repeat(ptr[:-1], blocks) + (
-            block_number - np.repeat(self.block_ptr[:-1], blocks)
-        ) * BLOCK_SIZE
+        starts = (
+            np.repeat(ptr[:-1], blocks)
+            + (block_number - np.repeat(self.block_ptr[:-1], blocks)) * BLOCK_SIZE
+        )
         self.block_max = np.maximum.reduceat(tf_part, starts) if len(starts) else tf_part[:0]
 
     # -- saving and loading -------------------------------------------------------------------

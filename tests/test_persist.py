@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, EngineOptions, persist
+from retrieval.analysis import analyze
 from retrieval.build import IndexShape, build_folder
+from retrieval.index import BM25Index
 
 from .conftest import SEEDS
 
@@ -141,3 +143,14 @@ def test_parallel_and_serial_builds_are_identical(
     assert serial.document_index is not None and parallel.document_index is not None
     for name, array in serial.document_index.arrays().items():
         assert np.array_equal(array, parallel.document_index.arrays()[name]), name
+
+
+def test_the_assembled_index_is_the_index_of_the_token_lists(awkward_corpus: Path) -> None:
+    """The builder places each part's postings without sorting; the result must be exactly
+    the index built from the paragraphs' token lists (which is rank-bm25's, see test_index)."""
+    engine = Engine.from_folder(awkward_corpus, EngineOptions(document_weight=0.0))
+    repeat = engine.options.context_repeat
+    tokens = [analyze(p.context) * repeat + analyze(p.text) for p in engine.passages]
+    direct = BM25Index(tokens, k1=engine.options.k1, b=engine.options.b)
+    for name, array in direct.arrays().items():
+        assert np.array_equal(array, engine.index.arrays()[name]), name
