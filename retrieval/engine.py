@@ -36,6 +36,8 @@ from .store import PassageStore, SourceInfo
 from .types import Answer, Document, Hit, Passage
 
 MAX_QUESTION_CHARS = 1000
+PRECOMPUTE_LIMIT = 20_000
+"""Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
 """The most paragraphs one question may retrieve."""
 
@@ -151,6 +153,7 @@ class Engine:
         options = options or EngineOptions()
         built = build_documents(documents, options.shape)
         self._setup(built.store, built.index, built.document_index, options)
+        self._prepare_analyses()
         self.warnings = (*warnings, *built.warnings)
         self.build_seconds = time.perf_counter() - started
 
@@ -176,7 +179,9 @@ class Engine:
         reason, for front ends to report."""
         # Row of each file in the document index: files without paragraphs have none.
         self._document_row = np.cumsum(store.paragraph_counts > 0) - 1
-        self._analyse = lru_cache(maxsize=4096)(self._analyse_position)
+        self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
+            self._analyse_position
+        )
 
     @classmethod
     def from_folder(
@@ -194,6 +199,7 @@ class Engine:
         built = build_folder(root, options.shape, workers=workers, progress=progress)
         engine = cls.__new__(cls)
         engine._setup(built.store, built.index, built.document_index, options)
+        engine._prepare_analyses()
         engine.warnings = built.warnings
         engine.records = tuple(persist.records_json(built.records))
         engine.build_seconds = time.perf_counter() - started
@@ -303,6 +309,14 @@ class Engine:
         engine.status = "loaded"
         engine.build_seconds = time.perf_counter() - started
         return engine
+
+    def _prepare_analyses(self) -> None:
+        """A small corpus freshly built analyses every paragraph now (a second or two), so
+        that no question waits for it; a large or loaded one analyses on first use, into a
+        bounded cache, so memory stays flat at a million paragraphs."""
+        if len(self.passages) <= PRECOMPUTE_LIMIT:
+            analysed = tuple(analyse_passage(p) for p in self.passages)
+            self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
         return analyse_passage(self.passages[i])

@@ -34,7 +34,8 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -116,6 +117,9 @@ class Vocabulary:
         self.offsets = offsets
         self.keys = keys
         self.key_ids = key_ids
+        # A question's terms are looked up several times (search, re-rank, compose), and
+        # questions repeat words: remember recent lookups.
+        self.id: Callable[[str], int | None] = lru_cache(maxsize=65_536)(self._lookup)
 
     @classmethod
     def from_terms(cls, terms: Sequence[str]) -> Vocabulary:
@@ -134,7 +138,7 @@ class Vocabulary:
         start, end = int(self.offsets[term_id]), int(self.offsets[term_id + 1])
         return bytes(self.blob[start:end]).decode("utf-8", "surrogatepass")
 
-    def id(self, term: str) -> int | None:
+    def _lookup(self, term: str) -> int | None:
         """The term's id, or None for a term no paragraph contains."""
         key = np.uint64(term_key(term))
         i = int(np.searchsorted(self.keys, key))
