@@ -27,6 +27,7 @@ from retrieval import MAX_TOP_K, CitebotError, Conversation, Engine, QuestionErr
 
 from . import eval_cmd, feedback_cmd
 from .jsonout import answer_to_json, error_to_json
+from .live import LiveEngine
 from .progress import ProgressBar
 from .render_text import render_answer
 from .repl import Repl, default_history_path
@@ -189,8 +190,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     return status
 
 
+def _live_engine(settings: Settings, err: TextIO) -> LiveEngine:
+    """For the long-running commands: re-indexed when a corpus file changes on disk."""
+    return LiveEngine(_engine(settings, err), lambda: _engine(settings, err))
+
+
 def cmd_repl(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    engine = _engine(settings, err)
+    engine = _live_engine(settings, err)
     interactive = sys.stdin.isatty()
     repl = Repl(
         engine,
@@ -240,8 +246,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 def cmd_discord(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from . import discord_app
 
-    engine = _engine(settings, err)
-    return discord_app.run(settings, engine)
+    return discord_app.run(settings, _live_engine(settings, err))
 
 
 def _eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

@@ -60,6 +60,7 @@ from .discord_render import (
     with_votes,
 )
 from .feedback import FeedbackError, FeedbackStore, Vote
+from .live import LiveEngine
 
 log = logging.getLogger("citebot.discord")
 
@@ -191,7 +192,7 @@ class CitebotBot(commands.Bot):
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | LiveEngine,
         settings: Settings,
         *,
         clock: Callable[[], float] = time.monotonic,
@@ -210,7 +211,7 @@ class CitebotBot(commands.Bot):
             tree_cls=CitebotTree,
             **options,
         )
-        self.engine = engine
+        self.live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)
         self.settings = settings
         self.clock = clock
         self.feedback = feedback
@@ -258,6 +259,11 @@ class CitebotBot(commands.Bot):
         )
 
     # --- whether to answer ---
+
+    @property
+    def engine(self) -> Engine:
+        """The engine to answer with now (re-opened if the corpus changed on disk)."""
+        return self.live.get()
 
     def channel_allowed(self, channel: Any) -> bool:
         allowed = self.settings.discord_channel_ids
@@ -597,7 +603,7 @@ async def serve(bot: CitebotBot, token: str) -> None:
         await bot.connect()
 
 
-def run(settings: Settings, engine: Engine) -> int:
+def run(settings: Settings, engine: Engine | LiveEngine) -> int:
     """``citebot discord``: serve until stopped. Exit code 0 when stopped, 2 for a missing or
     rejected token, 3 when Discord cannot be reached."""
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""

@@ -16,6 +16,7 @@ from typing import TextIO
 from config.settings import state_dir
 from retrieval import Answer, CitebotError, Conversation, Engine, answer_in
 
+from .live import LiveEngine
 from .render_text import render_answer, render_sources, render_why
 
 PROMPT = "> "
@@ -62,7 +63,7 @@ class _History:
 class Repl:
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | LiveEngine,
         *,
         read: Callable[[str], str] = input,
         out: TextIO,
@@ -70,7 +71,7 @@ class Repl:
         fit_terminal: bool = False,
         history: Path | None = None,
     ) -> None:
-        self.engine = engine
+        self.live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)
         self.read = read
         self.out = out
         self.color = color
@@ -79,6 +80,11 @@ class Repl:
         self.last: Answer | None = None
         self.conversation = Conversation()
         """The session is one conversation: follow-ups are resolved against its last turns."""
+
+    @property
+    def engine(self) -> Engine:
+        """The engine to answer with now (re-opened if the corpus changed on disk)."""
+        return self.live.get()
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")

@@ -171,6 +171,9 @@ class Engine:
         self.warnings = ()
         self.records = ()
         self.written_ns = 0
+        """When the files were read (ns since the epoch): files modified since are re-hashed."""
+        self.root: Path | None = None
+        """The corpus folder, for an engine built from one (None for in-memory documents)."""
         self.path: Path | None = None
         """The saved index this engine was loaded from or saved to, if any."""
         self.build_seconds = 0.0
@@ -194,6 +197,7 @@ class Engine:
     ) -> Engine:
         """Build from the files under ``folder`` (in parallel for a large folder), unsaved."""
         started = time.perf_counter()
+        read_ns = persist.now_ns()
         options = options or EngineOptions()
         root = corpus_root(folder)
         built = build_folder(root, options.shape, workers=workers, progress=progress)
@@ -202,6 +206,8 @@ class Engine:
         engine._prepare_analyses()
         engine.warnings = built.warnings
         engine.records = tuple(persist.records_json(built.records))
+        engine.root = root
+        engine.written_ns = read_ns
         engine.build_seconds = time.perf_counter() - started
         return engine
 
@@ -233,7 +239,8 @@ class Engine:
             except persist.IndexFileError as problem:
                 reason = f"the saved index could not be used ({problem})"
             else:
-                stale = persist.stale_files(root, engine.records, engine.written_ns)
+                engine.root = root
+                stale = engine.changed_files()
                 if not stale:
                     engine.path = path
                     return engine
@@ -262,7 +269,7 @@ class Engine:
         header = {
             "signature": persist.code_signature(),
             "shape": dataclasses.asdict(self.options.shape),
-            "written_ns": persist.now_ns(),
+            "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
             "sources": [[s.source, s.title, s.encoding] for s in self.passages.sources],
@@ -309,6 +316,16 @@ class Engine:
         engine.status = "loaded"
         engine.build_seconds = time.perf_counter() - started
         return engine
+
+    def changed_files(self) -> list[str]:
+        """The corpus files changed, added or removed since this engine read them ([] for an
+        engine over in-memory documents). Stats every file; hashes only suspicious ones."""
+        if self.root is None:
+            return []
+        try:
+            return persist.stale_files(self.root, self.records, self.written_ns)
+        except OSError:  # the folder itself is gone or unreadable: that is a change too
+            return [str(self.root)]
 
     def _prepare_analyses(self) -> None:
         """A small corpus freshly built analyses every paragraph now (a second or two), so
