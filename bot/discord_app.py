@@ -262,8 +262,9 @@ class CitebotBot(commands.Bot):
 
     @property
     def engine(self) -> Engine:
-        """The engine to answer with now (re-opened if the corpus changed on disk)."""
-        return self.live.get()
+        """The engine as it is: the event loop never waits for a re-index. Questions, answered
+        in worker threads, use ``self.live.get()``, which re-indexes a changed corpus first."""
+        return self.live.current
 
     def channel_allowed(self, channel: Any) -> bool:
         allowed = self.settings.discord_channel_ids
@@ -409,7 +410,7 @@ class CitebotBot(commands.Bot):
 
     def _answer_sync(self, question: str, conversation: Conversation | None) -> tuple[Payload, str]:
         try:
-            answer = answer_in(self.engine, conversation, question)
+            answer = answer_in(self.live.get(), conversation, question)
         except CitebotError as error:
             return render_notice(str(error)), "rejected"
         payload = self.with_vote_buttons(render_answer(answer), answer)

@@ -36,6 +36,12 @@ class LiveEngine:
         self._checked = clock()
         self._lock = threading.Lock()
 
+    @property
+    def current(self) -> Engine:
+        """The engine as it is, without checking the files (for code on an event loop, which
+        must never wait for a re-index)."""
+        return self._engine
+
     def get(self) -> Engine:
         if self._reopen is None or self._clock() - self._checked < self._interval:
             return self._engine
