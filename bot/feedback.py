@@ -243,7 +243,14 @@ class FeedbackStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (disk full, I/O error) may leave the transaction open; every
+                # later BEGIN would then fail until a restart.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
 
     def _guarded(self, what: str) -> _Guard:
         """Context turning SQLite errors into one FeedbackError naming the file."""

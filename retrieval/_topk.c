@@ -131,15 +131,36 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         goto done;
     }
 
+    const int64_t n_terms = b_ptr.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    const int64_t n_postings = b_docs.len / (Py_ssize_t)sizeof(int32_t);
+    const int64_t n_docs = b_len.len / len_size;
+    const int64_t n_blocks = b_bmax.len / (Py_ssize_t)sizeof(double);
+    if (n_terms < 0 || b_tfs.len / tf_size < n_postings ||
+        b_idf.len / (Py_ssize_t)sizeof(double) < n_terms ||
+        b_max.len / (Py_ssize_t)sizeof(double) < n_terms ||
+        b_bptr.len / (Py_ssize_t)sizeof(int64_t) < n_terms + 1) {
+        result = -1;
+        goto done;
+    }
+
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t j = 0; j < n_tokens; j++) {
+    for (Py_ssize_t j = 0; j < n_tokens && result == 0; j++) {
+        if (query[j] < 0 || query[j] >= n_terms) { result = -3; break; }
         int u;
         for (u = 0; u < n && term[u] != query[j]; u++) {}
         if (u == n) { term[n] = query[j]; n++; }
         count[u]++;
         token_term[j] = u;
     }
-    for (int u = 0; u < n; u++) {
+    for (int u = 0; u < n && result == 0; u++) {
+        /* A damaged saved index must give an error, never a read outside the arrays. */
+        int64_t lo = ix.ptr[term[u]], hi = ix.ptr[term[u] + 1];
+        int64_t blocks = (hi - lo + ix.block_size - 1) / ix.block_size;
+        if (lo < 0 || hi < lo || hi > n_postings || ix.block_ptr[term[u]] < 0 ||
+            ix.block_ptr[term[u]] + blocks > n_blocks) {
+            result = -3;
+            break;
+        }
         double idf = ix.idf[term[u]];
         if (idf < 0) { result = -2; break; } /* pruning needs weights >= 0 */
         ub[u] = count[u] * idf * ix.max_tf_part[term[u]];
@@ -166,6 +187,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 if (cur[u] < end[u] && ix.docs[cur[u]] < doc) doc = ix.docs[cur[u]];
             }
             if (doc == INT64_MAX) break;
+            if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
             if (size == k) {
                 /* Block-max skip: up to the first end of an essential term's current block, no
                    paragraph can beat theta if even the blocks' best weights cannot. */
@@ -229,7 +251,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             }
         }
         /* best first: repeatedly take the worst off the heap into the back of the output */
-        result = size;
+        if (result == 0) result = size;
         for (int i = size - 1; i >= 0; i--) {
             out_scores[i] = hs[0]; out_docs[i] = hd[0];
             hs[0] = hs[i]; hd[0] = hd[i];
@@ -252,7 +274,7 @@ static PyMethodDef methods[] = {
     {"top_k", top_k, METH_VARARGS,
      "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, block_ptr, "
      "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores) -> n "
-     "(-1: bad arguments, -2: a negative IDF, use numpy)"},
+     "(-1: bad arguments, -2: a negative IDF, use numpy, -3: damaged postings)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_topk",

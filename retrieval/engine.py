@@ -240,7 +240,10 @@ class Engine:
                 reason = f"the saved index could not be used ({problem})"
             else:
                 engine.root = root
-                stale = engine.changed_files()
+                try:
+                    stale = engine.changed_files()
+                except (ValueError, TypeError, KeyError) as problem:  # a damaged manifest
+                    stale = [f"(the manifest is damaged: {problem})"]
                 if not stale:
                     engine.path = path
                     return engine
@@ -300,6 +303,7 @@ class Engine:
                 [SourceInfo(*entry) for entry in header["sources"]],
                 {name: arrays[name] for name in PassageStore.ARRAYS},
             )
+            store.check()
             index = BM25Index.from_arrays(arrays, header["index"], "p.")
             document_index = (
                 BM25Index.from_arrays(arrays, header["document_index"], "d.")
@@ -311,7 +315,7 @@ class Engine:
             engine.warnings = tuple(LoadWarning(*entry) for entry in header["warnings"])
             engine.records = tuple(header["records"])
             engine.written_ns = int(header["written_ns"])
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             raise persist.IndexFileError(f"it is damaged ({error})") from error
         engine.status = "loaded"
         engine.build_seconds = time.perf_counter() - started

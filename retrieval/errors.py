@@ -8,7 +8,8 @@ shown to that user as it is: front ends print ``str(error)`` and never a traceba
     │   ├── CorpusNotFoundError     the folder does not exist or is not a folder
     │   └── EmptyCorpusError        no readable .txt/.md file, or no paragraph in them
     ├── QuestionError           the question cannot be searched (empty, too long, no words)
-    └── OptionError             an option passed to the library is out of range
+    ├── OptionError             an option passed to the library is out of range
+    └── IndexDamagedError       a saved index turned out damaged while answering
 
 :class:`CitationMismatchError` is deliberately *not* a ``CitebotError``: it means citebot itself is
 wrong (a quote that is not in its source), which is a bug to log, not a message for the user.
@@ -39,6 +40,11 @@ class QuestionError(CitebotError):
 
 class OptionError(CitebotError, ValueError):
     """An option given to the library is out of range; the message names it and its value."""
+
+
+class IndexDamagedError(CitebotError):
+    """A saved index's postings point outside its arrays: found while answering, not loading
+    (checking every posting at load would read the whole index)."""
 
 
 class CitationMismatchError(AssertionError):

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
-from .errors import OptionError
+from .errors import IndexDamagedError, OptionError
 
 try:  # the compiled inner loop (setup.py); numpy does the same work when it is missing
     from . import _topk
@@ -360,6 +360,47 @@ class BM25Index:
     def meta(self) -> dict[str, Any]:
         return {"k1": self.k1, "b": self.b, "idf": self.idf_variant, "avgdl": self.avgdl}
 
+    def check(self) -> None:
+        """Raise ValueError unless the arrays fit together (dtypes, lengths, pointers): what a
+        saved index must pass before it is used. Costs O(terms), never a pass over postings;
+        the compiled loop bounds-checks the postings it reads."""
+        vocabulary = self.vocabulary
+        n_terms = len(self.idf_table)
+        expected: dict[str, tuple[npt.NDArray[Any], type[np.generic], int | None]] = {
+            "postings_ptr": (self.postings_ptr, np.int64, n_terms + 1),
+            "postings_doc": (self.postings_doc, np.int32, None),
+            "idf": (self.idf_table, np.float64, n_terms),
+            "max_tf_part": (self.max_tf_part, np.float64, n_terms),
+            "block_ptr": (self.block_ptr, np.int64, n_terms + 1),
+            "block_max": (self.block_max, np.float64, None),
+            "vocab_offsets": (vocabulary.offsets, np.int64, n_terms + 1),
+            "vocab_keys": (vocabulary.keys, np.uint64, n_terms),
+            "vocab_key_ids": (vocabulary.key_ids, np.int32, n_terms),
+        }
+        for name, (array, dtype, length) in expected.items():
+            if array.dtype != dtype or array.ndim != 1:
+                raise ValueError(f"{name} has type {array.dtype}{array.shape}")
+            if length is not None and len(array) != length:
+                raise ValueError(f"{name} has {len(array)} entries, not {length}")
+        for name, array in (("postings_tf", self.postings_tf), ("doc_len", self.doc_len)):
+            if array.dtype.kind != "u" or array.ndim != 1:
+                raise ValueError(f"{name} has type {array.dtype}{array.shape}")
+        ptr = self.postings_ptr
+        if len(self.doc_len) == 0 or ptr[0] != 0 or np.any(np.diff(ptr) < 0):
+            raise ValueError("postings_ptr is not a list of offsets")
+        if ptr[-1] != len(self.postings_doc) or len(self.postings_tf) != len(self.postings_doc):
+            raise ValueError("postings arrays disagree on their length")
+        blocks = -(-np.diff(ptr) // BLOCK_SIZE)
+        if self.block_ptr[0] != 0 or np.any(np.diff(self.block_ptr) != blocks):
+            raise ValueError("block_ptr does not match the postings")
+        if self.block_ptr[-1] != len(self.block_max):
+            raise ValueError("block_max has the wrong length")
+        offsets = vocabulary.offsets
+        if offsets[0] != 0 or np.any(np.diff(offsets) < 0) or offsets[-1] != len(vocabulary.blob):
+            raise ValueError("the vocabulary's offsets do not fit its text")
+        if n_terms and (vocabulary.key_ids.min() < 0 or vocabulary.key_ids.max() >= n_terms):
+            raise ValueError("the vocabulary's table points outside it")
+
     @classmethod
     def from_arrays(
         cls, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any], prefix: str = ""
@@ -378,6 +419,8 @@ class BM25Index:
         index.block_ptr = arrays[f"{prefix}block_ptr"]
         index.block_max = arrays[f"{prefix}block_max"]
         index.vocabulary = Vocabulary.from_arrays(arrays, prefix)
+        _check_options(index.k1, index.b, index.idf_variant)
+        index.check()
         return index
 
     # -- scoring ------------------------------------------------------------------------------
@@ -500,6 +543,10 @@ class BM25Index:
             )
             if found >= 0:
                 return [(int(out_docs[i]), float(out_scores[i])) for i in range(found)]
+            if found == -3:
+                raise IndexDamagedError(
+                    "The saved index is damaged. Run `citebot index --rebuild` to rebuild it."
+                )
         return self._top_numpy(term_ids, k)
 
     def _top_numpy(self, term_ids: Sequence[int | None], k: int) -> list[tuple[int, float]]:

@@ -19,6 +19,8 @@ from .splitting import document_title
 from .types import Document
 
 SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+UNREADABLE = "!unreadable"
+"""The manifest's hash for a file that could not be read (so it is retried once readable)."""
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Larger files are skipped: a log or a dump, not a document, and it would fill memory."""
 _BOM = "\ufeff"
@@ -77,7 +79,9 @@ def _display_name(relative: Path) -> str:
     """The path as text that can always be printed: undecodable bytes in a file name become
     U+FFFD instead of lone surrogates that would crash a UTF-8 terminal or JSON consumer."""
     raw = relative.as_posix()
-    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    # backslashreplace, not replace: two names differing only in undecodable bytes must stay
+    # two sources ("a\xff.txt" and "a\xfe.txt"), or one would shadow the other.
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _corpus_files(root: Path) -> list[Path]:
@@ -143,6 +147,7 @@ def read_file(
         data = path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
+        record = FileRecord(source, info.st_size, info.st_mtime_ns, UNREADABLE)
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
     record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
     decoded = _decode(data)

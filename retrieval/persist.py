@@ -17,7 +17,9 @@ case), and then, like any changed-looking file, it is hashed: same content, stil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.metadata
 import json
 import mmap
 import os
@@ -31,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import CitebotError
-from .loading import FileRecord, corpus_files
+from .loading import UNREADABLE, FileRecord, corpus_files
 
 MAGIC = b"CITEBOT-INDEX\n"
 FORMAT = 1
@@ -51,9 +53,8 @@ def code_signature() -> str:
     here = Path(__file__).parent
     for name in ("loading.py", "splitting.py", "analysis.py", "index.py", "build.py", "store.py"):
         digest.update((here / name).read_bytes())
-    import Stemmer  # the stemmer's version changes terms too
-
-    digest.update(str(getattr(Stemmer, "__version__", "")).encode())
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):  # stems change terms
+        digest.update(importlib.metadata.version("PyStemmer").encode())
     return digest.hexdigest()[:16]
 
 
@@ -83,6 +84,7 @@ def save(path: Path, header: Mapping[str, Any], arrays: Mapping[str, npt.NDArray
     encoded = json.dumps(full, ensure_ascii=False).encode("utf-8", "surrogatepass")
     start = -(-(len(MAGIC) + 8 + len(encoded)) // _ALIGN) * _ALIGN
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(path.parent)
     fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -141,6 +143,17 @@ class FileBytes:
         return np.frombuffer(self[0 : self._size], dtype=np.uint8)
 
 
+def _remove_abandoned(folder: Path) -> None:
+    """Temporary files of writes killed mid-way (over a day old: not a write in progress)."""
+    cutoff = time.time() - 86_400
+    for leftover in folder.glob("*.citebot-index.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
 def load(
     path: Path, on_disk: frozenset[str] = frozenset()
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -148,8 +161,12 @@ def load(
     :class:`FileBytes`), or IndexFileError for anything unexpected."""
     try:
         handle = path.open("rb")
+    except OSError as error:
+        raise IndexFileError(f"cannot open {path}: {error}") from error
+    try:
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError) as error:
+        handle.close()
         raise IndexFileError(f"cannot open {path}: {error}") from error
     try:
         if mapped[: len(MAGIC)] != MAGIC:
@@ -158,12 +175,16 @@ def load(
         header: dict[str, Any] = json.loads(
             mapped[len(MAGIC) + 8 : len(MAGIC) + 8 + length].decode("utf-8", "surrogatepass")
         )
+        if not isinstance(header, dict) or not isinstance(header.get("arrays"), dict):
+            raise IndexFileError(f"{path} has no array table")
         if header.get("format") != FORMAT:
             raise IndexFileError(f"{path} has format {header.get('format')!r}, not {FORMAT}")
         start = -(-(len(MAGIC) + 8 + length) // _ALIGN) * _ALIGN
         arrays: dict[str, Any] = {}
         for name, spec in header["arrays"].items():
             dtype = np.dtype(spec["dtype"])
+            if dtype.hasobject or any(int(n) < 0 for n in spec["shape"]):
+                raise IndexFileError(f"{path} has a bad array {name!r}")
             count = int(np.prod(spec["shape"], dtype=np.int64))
             if name in on_disk and dtype == np.uint8:
                 arrays[name] = FileBytes(handle, start + int(spec["offset"]), count)
@@ -175,7 +196,7 @@ def load(
     except IndexFileError:
         handle.close()
         raise
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
         handle.close()
         raise IndexFileError(f"{path} is damaged: {error}") from error
 
@@ -200,6 +221,10 @@ def stale_files(root: Path, manifest: Sequence[Sequence[Any]], written_ns: int) 
             info = path.stat()
         except OSError:
             if size != -1:
+                changed.append(source)
+            continue
+        if sha256 == UNREADABLE:  # skipped as unreadable: changed once it can be read
+            if os.access(path, os.R_OK):
                 changed.append(source)
             continue
         racy = info.st_mtime_ns >= written_ns - _RACY_NS

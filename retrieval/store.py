@@ -93,6 +93,21 @@ class PassageStore(Sequence[Passage]):
         self._make = lru_cache(maxsize=8192)(self._make_passage)
         self.document_text = lru_cache(maxsize=4)(self._document_text)
 
+    def check(self) -> None:
+        """Raise ValueError unless the columns fit together (lengths and offsets; O(files))."""
+        n = len(self._source)
+        for name in ("paragraph", "start", "end", "byte_start", "byte_end", "context", "id"):
+            if len(getattr(self, "_" + name)) != n:
+                raise ValueError(f"the {name} column has the wrong length")
+        if len(self._id_order) != n or n == 0:
+            raise ValueError("the paragraph table is empty or inconsistent")
+        bounds = self._document_bytes
+        if len(bounds) != len(self.sources) + 1 or bounds[0] != 0 or bounds[-1] != len(self._text):
+            raise ValueError("the documents' offsets do not fit their text")
+        offsets = self._context_offsets
+        if offsets[0] != 0 or offsets[-1] != len(self._contexts):
+            raise ValueError("the headings' offsets do not fit their text")
+
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
             "source": self._source,

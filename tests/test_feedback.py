@@ -317,3 +317,27 @@ def test_command_errors_are_one_line_and_exit_2(db: Path, tmp_path: Path) -> Non
 def test_feedback_switched_off_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CITEBOT_FEEDBACK_DB", "")
     assert "switched off" in main_err(["feedback", "stats"], 2)
+
+
+def test_a_failed_commit_does_not_wedge_the_store(db: Path) -> None:
+    """A COMMIT that fails (disk full, I/O error) must not leave a transaction open, or every
+    later vote would fail until a restart."""
+    with FeedbackStore(db) as store:
+        answer_id = _answer(store)
+        real = store._db
+
+        class FailingCommit:
+            def __getattr__(self, name: str) -> object:
+                return getattr(real, name)
+
+            def execute(self, sql: str, *args: object) -> object:
+                if sql == "COMMIT":
+                    raise sqlite3.OperationalError("disk I/O error")
+                return real.execute(sql, *args)
+
+        store._db = FailingCommit()  # type: ignore[assignment]
+        with pytest.raises(FeedbackError):
+            store.vote(answer_id, 42, Vote.UP)
+        store._db = real
+        assert not real.in_transaction
+        assert store.vote(answer_id, 42, Vote.DOWN)

@@ -63,9 +63,11 @@ def test_special_files_are_skipped_not_read(tmp_path: Path) -> None:
 
 def test_undecodable_file_names_become_printable(tmp_path: Path) -> None:
     (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text("Iguanas bask.")
-    (document,) = load_corpus(tmp_path).documents
-    assert document.source == "caf\ufffd.txt"
-    document.source.encode("utf-8")  # no lone surrogates left
+    (tmp_path / os.fsdecode(b"caf\xe8.txt")).write_text("Zebras graze.")
+    first, second = load_corpus(tmp_path).documents
+    # Printable, and still two sources: neither file may shadow the other.
+    assert (first.source, second.source) == ("caf\\xe8.txt", "caf\\xe9.txt")
+    first.source.encode("utf-8")  # no lone surrogates left
 
 
 def test_missing_folder_is_an_error_naming_the_path(tmp_path: Path) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from retrieval import Engine, EngineOptions, persist
+from retrieval import Engine, EngineOptions, build, persist
 from retrieval.analysis import analyze
 from retrieval.build import IndexShape, build_folder
 from retrieval.index import BM25Index
@@ -154,3 +158,104 @@ def test_the_assembled_index_is_the_index_of_the_token_lists(awkward_corpus: Pat
     direct = BM25Index(tokens, k1=engine.options.k1, b=engine.options.b)
     for name, array in direct.arrays().items():
         assert np.array_equal(array, engine.index.arrays()[name]), name
+
+
+def _overwrite_array(path: Path, name: str, values: np.ndarray) -> None:
+    """Write ``values`` over array ``name`` inside a saved index file, as damage would."""
+    header, _ = persist.load(path)
+    spec = header["arrays"][name]
+    data = bytearray(path.read_bytes())
+    length = int.from_bytes(data[len(persist.MAGIC) : len(persist.MAGIC) + 8], "little")
+    start = -(-(len(persist.MAGIC) + 8 + length) // 64) * 64 + spec["offset"]
+    raw = values.astype(spec["dtype"]).tobytes()
+    data[start : start + len(raw)] = raw
+    path.write_bytes(bytes(data))
+
+
+DAMAGE = """
+import sys
+from retrieval import Engine, CitebotError
+engine = Engine.open(sys.argv[1], index_dir=sys.argv[2])
+print(engine.status.split(" (")[0])
+try:
+    engine.ask("Who is Jeffrey Lynch?")
+    print("answered")
+except CitebotError as error:
+    print("error:", error)
+"""
+
+
+@pytest.mark.parametrize(
+    ("array", "value", "expected"),
+    [
+        # Caught when the index is opened (the arrays do not fit together): rebuilt.
+        ("p.postings_ptr", 10**12, ["built", "answered"]),
+        ("p.block_ptr", -5, ["built", "answered"]),
+        # Only visible to the postings walk: a clear error, never a read outside the arrays.
+        ("p.postings_doc", 2**31 - 1, ["loaded", "error: The saved index is damaged."]),
+    ],
+)
+def test_a_damaged_index_never_crashes_the_process(
+    corpus: Path, tmp_path: Path, array: str, value: int, expected: list[str]
+) -> None:
+    _open(corpus, tmp_path)
+    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
+    _, arrays = persist.load(path)
+    _overwrite_array(path, array, np.full(len(arrays[array]) - 1, value))
+    done = subprocess.run(
+        [sys.executable, "-c", DAMAGE, str(corpus), str(tmp_path / "indexes")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr  # a segfault would be -11
+    lines = done.stdout.splitlines()
+    assert lines[0] == expected[0]
+    assert lines[1].startswith(expected[1])
+
+
+def test_a_header_of_the_wrong_shape_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
+    _open(corpus, tmp_path)
+    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
+    body = b"[1, 2, 3]"
+    path.write_bytes(persist.MAGIC + len(body).to_bytes(8, "little") + body)
+    assert _open(corpus, tmp_path).status.startswith("built (the saved index could not be used")
+
+
+def test_the_manifest_is_dated_from_before_the_files_were_read(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file rewritten during a long build within its timestamp's tick must be re-hashed
+    later, so the index's date is when reading began, not when writing ended."""
+    real = build.read_file
+    first_read: list[int] = []
+
+    def slow_read(*args: Any, **kwargs: Any) -> Any:
+        first_read.append(time.time_ns())
+        time.sleep(0.2)  # a slow disk, or a big folder
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "read_file", slow_read)
+    _open(corpus, tmp_path)
+    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
+    header, _ = persist.load(path)
+    assert header["written_ns"] <= min(first_read)
+
+
+def test_a_file_unreadable_at_indexing_is_indexed_once_readable(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self.name == "notes.md":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    first = _open(corpus, tmp_path)
+    assert "notes.md" not in [s.source for s in first.sources()]
+    monkeypatch.setattr(Path, "read_bytes", real)
+    again = _open(corpus, tmp_path)
+    assert again.status == "built (1 file(s) changed, added or removed: notes.md)"
+    assert again.ask("When does the boat leave?").answered
