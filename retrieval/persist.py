@@ -128,6 +128,11 @@ class FileBytes:
     def __len__(self) -> int:
         return self._size
 
+    def __del__(self) -> None:
+        # Closed with the index it belongs to (several FileBytes may share it; closing twice
+        # is harmless), so a replaced index does not leave its file open.
+        self._handle.close()
+
     def __getitem__(self, span: slice) -> bytes:
         start, stop, step = span.indices(self._size)
         if step != 1:
