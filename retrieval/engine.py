@@ -247,6 +247,7 @@ class Engine:
                 if not stale:
                     engine.path = path
                     return engine
+                engine.passages.close()
                 shown = ", ".join(stale[:3]) + (
                     f" and {len(stale) - 3} more" if len(stale) > 3 else ""
                 )

@@ -128,10 +128,11 @@ class FileBytes:
     def __len__(self) -> int:
         return self._size
 
-    def __del__(self) -> None:
-        # Closed with the index it belongs to (several FileBytes may share it; closing twice
-        # is harmless), so a replaced index does not leave its file open.
+    def close(self) -> None:
+        """Close the file (several FileBytes may share it; closing twice is harmless)."""
         self._handle.close()
+
+    __del__ = close
 
     def __getitem__(self, span: slice) -> bytes:
         start, stop, step = span.indices(self._size)
@@ -197,6 +198,8 @@ def load(
             arrays[name] = np.frombuffer(
                 mapped, dtype=dtype, count=count, offset=start + int(spec["offset"])
             ).reshape(spec["shape"])
+        if not any(isinstance(array, FileBytes) for array in arrays.values()):
+            handle.close()  # the mapping keeps its own descriptor
         return header, arrays
     except IndexFileError:
         handle.close()

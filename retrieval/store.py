@@ -93,6 +93,12 @@ class PassageStore(Sequence[Passage]):
         self._make = lru_cache(maxsize=8192)(self._make_passage)
         self.document_text = lru_cache(maxsize=4)(self._document_text)
 
+    def close(self) -> None:
+        """Release the saved index's file, for a store that will not be used again."""
+        close = getattr(self._text, "close", None)
+        if close is not None:
+            close()
+
     def check(self) -> None:
         """Raise ValueError unless the columns fit together (lengths and offsets; O(files))."""
         n = len(self._source)
