@@ -55,16 +55,23 @@ RESULT_PREFIX = "RESULT "
 # --- measuring in the child ------------------------------------------------------------------
 
 
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS since it started (VmHWM). Not ``ru_maxrss``: Linux carries the
+    parent's RSS at fork over into a child's ``ru_maxrss`` across exec, which put a floor of
+    the parent's size under every child's peak."""
+    return _status_mb("VmHWM:")
 
 
 def current_rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb("VmRSS:")
 
 
 def dir_mb(path: Path) -> float:
@@ -101,6 +108,7 @@ def time_questions(query: Query, questions: Sequence[str], budget_s: float) -> d
     ms = np.asarray(times) * 1000
     return {
         "questions_timed": len(times),
+        "budget_s": budget_s,
         "complete": len(times) == len(questions),
         "p50_ms": float(np.percentile(ms, 50)),
         "p99_ms": float(np.percentile(ms, 99)),
@@ -151,7 +159,9 @@ def citebot_build(corpus: Path, index_dir: Path) -> dict[str, Any]:
         raise RuntimeError(f"citebot index exited {done.returncode}: {done.stderr.strip()[-500:]}")
     return {
         "build_s": build_s,
+        # ru_maxrss of the citebot process: at least this (small) process's RSS at the fork.
         "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "build_rss_floor_mb": current_rss_mb(),
         "index_mb": dir_mb(index_dir) if persisted else None,
         "note": "" if persisted else "no persisted index yet: load = full rebuild",
         "cli_output": done.stdout.strip(),
@@ -376,8 +386,14 @@ def citebot_check(corpus: Path, questions: Sequence[str], sample: int) -> dict[s
 def run_child(args: argparse.Namespace) -> dict[str, Any]:
     corpus, tokens, questions_path = scale_corpus.paths(args.data_dir, args.size)
     index_dir = args.work_dir / size_label(args.size) / args.system
-    questions = read_questions(questions_path, args.questions)
     system, phase = args.system, args.phase
+    if phase == "corpus":
+        t0 = time.perf_counter()
+        stats = scale_corpus.ensure(args.data_dir, args.size, args.questions)
+        stats["ensure_s"] = round(time.perf_counter() - t0, 1)
+        stats["ensure_peak_rss_mb"] = round(peak_rss_mb())
+        return stats
+    questions = read_questions(questions_path, args.questions)
     if phase == "check":
         return citebot_check(corpus, questions, args.check_questions)
     if system == "rank-bm25":
@@ -424,6 +440,7 @@ def spawn(args: argparse.Namespace, system: str, phase: str, size: int) -> dict[
         if line.startswith(RESULT_PREFIX):
             result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
             result["wall_s"] = wall
+            result["loadavg_1m_after"] = os.getloadavg()[0]  # other work on the machine?
             return result
     tail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
     return {"error": f"exit {done.returncode}: " + " | ".join(tail)}
@@ -454,7 +471,7 @@ def rank_bm25_estimate(previous: dict[str, Any], factor: float) -> dict[str, Any
         "p50_ms": previous["p50_ms"] * factor,
         "p99_ms": previous["p99_ms"] * factor,
         "qps": 1 / per_q,
-        "note": f"too slow: est. {per_q:.1f} s/question (linear extrapolation, not run)",
+        "note": f"too slow: est. {per_q:.2f} s/question (linear extrapolation, not run)",
     }
 
 
@@ -507,6 +524,7 @@ COLUMNS = (
     ("load s", "load_s", 2),
     ("loaded RSS MB", "loaded_rss_mb", 0),
     ("Δ load MB", "load_rss_delta_mb", 0),
+    ("RSS after q MB", "rss_after_queries_mb", 0),
     ("p50 ms", "p50_ms", 3),
     ("p99 ms", "p99_ms", 3),
     ("q/s", "qps", 0),
@@ -529,7 +547,10 @@ def table(rows: list[dict[str, Any]]) -> str:
             ]
             notes = [r.get("note", "")]
             if r.get("complete") is False:
-                notes.append(f"{r['questions_timed']} questions timed (budget)")
+                notes.append(
+                    f"too slow: {r['mean_ms'] / 1000:.2f} s/question, only "
+                    f"{r['questions_timed']} questions timed in the {r['budget_s']:.0f} s budget"
+                )
             if "error" in r:
                 notes.append(f"FAILED: {r['error']}")
             cells.append("; ".join(n for n in notes if n))
@@ -627,10 +648,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"environment: {json.dumps(report['environment'])}", flush=True)
     done: dict[tuple[str, int], dict[str, Any]] = {}
     for size in sizes:
-        t0 = time.perf_counter()
-        stats = scale_corpus.ensure(args.data_dir, size, args.questions)
-        stats["ensure_s"] = round(time.perf_counter() - t0, 1)
+        stats = spawn(args, "corpus", "corpus", size)  # its own process: keeps this one small
         report["corpora"][size_label(size)] = stats
+        if "error" in stats:
+            print(f"[corpus {size_label(size)}] FAILED: {stats['error']}", flush=True)
+            write(report, args.out)
+            continue
         print(
             f"[corpus {size_label(size)}] {stats['paragraphs']:,} paragraphs in "
             f"{stats['documents']:,} files ({stats['text_mb']} MB), "
