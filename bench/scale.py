@@ -613,6 +613,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--check-questions", type=int, default=200)
     parser.add_argument("--no-check", action="store_true", help="skip the correctness check")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the rows of other sizes/systems already in --out (re-measure a subset)",
+    )
     parser.add_argument("--tantivy-threads", type=int, default=1)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--system", help=argparse.SUPPRESS)
@@ -636,6 +641,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unknown system(s): {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
         return 2
     report: dict[str, Any] = {"environment": environment(), "corpora": {}, "rows": []}
+    if args.merge and args.out.exists():
+        # Re-measure some sizes/systems, keeping the others' rows from the previous run.
+        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        report["corpora"] = previous.get("corpora", {})
+        report["correctness"] = previous.get("correctness", {})
+        report["rows"] = [
+            row
+            for row in previous.get("rows", [])
+            if not (row["size"] in sizes and row["system"] in systems)
+        ]
     report["settings"] = {
         "k1": K1,
         "b": B,
@@ -667,6 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = run_system(args, system, size, done)
             done[(system, size)] = result
             report["rows"].append({"size": size, "system": system, "result": result})
+            report["rows"].sort(key=lambda row: (row["size"], SYSTEMS.index(row["system"])))
             status = result.get("error") or result.get("note") or "ok"
             print(
                 f"  {system:<15} {time.perf_counter() - t1:7.1f} s  "
