@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LOG := $(VENV)/install.log
 SOURCES := bot retrieval config tests bench
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench bench-scale clean
 
 $(STAMP): pyproject.toml setup.py retrieval/_topk.c
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed); log: $(LOG)"
@@ -34,6 +34,12 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	sh bench/run.sh
+
+# The scale benchmark (bench/scale.py) with its competitors, installed into .venv only here.
+SCALE_ARGS ?= --sizes 10k,100k
+bench-scale: $(STAMP)
+	$(BIN)/python -m pip install -q -r bench/requirements-scale.txt
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info retrieval/*.so .pytest_cache .mypy_cache .ruff_cache .hypothesis
