@@ -13,6 +13,7 @@ from .errors import (
     CorpusError,
     CorpusNotFoundError,
     EmptyCorpusError,
+    IndexDamagedError,
     OptionError,
     QuestionError,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "EngineOptions",
     "FollowUp",
     "Hit",
+    "IndexDamagedError",
     "LoadWarning",
     "OptionError",
     "Passage",
