@@ -239,7 +239,6 @@ class Engine:
             except persist.IndexFileError as problem:
                 reason = f"the saved index could not be used ({problem})"
             else:
-                engine.root = root
                 try:
                     stale = engine.changed_files()
                 except (ValueError, TypeError, KeyError) as problem:  # a damaged manifest
@@ -290,8 +289,9 @@ class Engine:
         options: EngineOptions | None = None,
         root: Path | None = None,
     ) -> Engine:
-        """Open a saved index (memory-mapped). IndexFileError when it is damaged, from other
-        code, or built with other indexing options."""
+        """Open a saved index (memory-mapped) of the corpus at ``root`` (None: do not follow the
+        files). IndexFileError when it is damaged, from other code, or built with other
+        indexing options."""
         started = time.perf_counter()
         options = options or EngineOptions()
         header, arrays = persist.load(Path(path), on_disk=frozenset({"text"}))
@@ -316,6 +316,7 @@ class Engine:
             engine.warnings = tuple(LoadWarning(*entry) for entry in header["warnings"])
             engine.records = tuple(header["records"])
             engine.written_ns = int(header["written_ns"])
+            engine.root = root
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             raise persist.IndexFileError(f"it is damaged ({error})") from error
         engine.status = "loaded"

@@ -18,6 +18,7 @@ case), and then, like any changed-looking file, it is hashed: same content, stil
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -46,6 +47,7 @@ class IndexFileError(CitebotError):
     """A saved index that cannot be used (damaged, or from another version): rebuilt, not fatal."""
 
 
+@functools.cache
 def code_signature() -> str:
     """A hash of the code that decides what is indexed (loading, splitting, tokenizing, scoring):
     an index written by different code is rebuilt rather than trusted."""
