@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.discord_app import CitebotBot
 from bot.discord_render import Payload
-from retrieval import Engine
+from retrieval import Conversation, Engine
 from tests.conftest import SEEDS
 from tests.fake_discord import (
     TOKEN,
@@ -48,8 +48,14 @@ TICK = 0.010
 class OnLoopBot(CitebotBot):
     """The mistake this benchmark guards against: answering on the event loop itself."""
 
-    async def answer(self, question: str, guild_id: int | None, channel_id: int | None) -> Payload:
-        return self._answer_sync(question)[0]
+    async def answer(
+        self,
+        question: str,
+        guild_id: int | None,
+        channel_id: int | None,
+        conversation: Conversation | None = None,
+    ) -> Payload:
+        return self._answer_sync(question, conversation)[0]
 
 
 async def monitor(lateness: list[float], stop: asyncio.Event) -> None:
