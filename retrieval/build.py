@@ -431,10 +431,26 @@ def build_documents(documents: Sequence[Document], shape: IndexShape) -> Built:
     return assemble([analyse_documents(documents, shape)], shape)
 
 
+ANALYSIS_SHARE = 0.85
+"""Of the progress shown while building: reading and tokenizing; joining the parts is the rest
+(so the bar does not sit at 100% while the index is still being put together)."""
+
+
 def build_folder(
     root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
 ) -> Built:
-    parts = analyse_folder(root, shape, workers=workers, progress=progress)
+    total = 0
+
+    def analysing(done: int, of: int) -> None:
+        nonlocal total
+        total = of
+        if progress:
+            progress(int(done * ANALYSIS_SHARE), of)
+
+    parts = analyse_folder(root, shape, workers=workers, progress=analysing)
     if not any(p.sources for p in parts):
         raise no_documents(root, [w for p in parts for w in p.warnings])
-    return assemble(parts, shape)
+    built = assemble(parts, shape)
+    if progress:
+        progress(total, total)
+    return built

@@ -259,3 +259,17 @@ def test_a_file_unreadable_at_indexing_is_indexed_once_readable(
     again = _open(corpus, tmp_path)
     assert again.status == "built (1 file(s) changed, added or removed: notes.md)"
     assert again.ask("When does the boat leave?").answered
+
+
+def test_build_progress_rises_to_the_end_only_when_the_index_is_ready(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(8):
+        (corpus / f"more{n}.txt").write_text(f"Paragraph {n} about ferries.\n", encoding="utf-8")
+    monkeypatch.setattr("retrieval.build.PARALLEL_BYTES", 0)
+    seen: list[tuple[int, int]] = []
+    build_folder(corpus, IndexShape(), workers=2, progress=lambda d, t: seen.append((d, t)))
+    done = [d for d, _ in seen]
+    (total,) = {t for _, t in seen}
+    assert done == sorted(done) and len(done) > 2
+    assert done[-2] < total == done[-1]  # reading and tokenizing stop short of 100%
