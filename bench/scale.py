@@ -348,11 +348,19 @@ def tantivy_load(index_dir: Path) -> Query:
 
 
 def citebot_check(corpus: Path, questions: Sequence[str], sample: int) -> dict[str, Any]:
-    """citebot's top 10 (ids and scores) against rank-bm25 ``get_scores`` on the same terms."""
-    from retrieval import Engine
+    """citebot's top 10 (ids and scores) against rank-bm25 ``get_scores`` on the same terms:
+    with citebot's default IDF (rank-bm25's BM25Okapi with Lucene's IDF), and again with plain
+    ``BM25Okapi`` (its own IDF, epsilon floor included: ``EngineOptions(idf="okapi")``)."""
+    result = _check_variant(corpus, questions, sample, "lucene")
+    result["okapi"] = _check_variant(corpus, questions, sample, "okapi")
+    return result
+
+
+def _check_variant(corpus: Path, questions: Sequence[str], sample: int, idf: str) -> dict[str, Any]:
+    from retrieval import Engine, EngineOptions
     from retrieval.analysis import analyze
 
-    engine = Engine.from_folder(corpus)
+    engine = Engine.from_folder(corpus, EngineOptions(idf=idf))  # type: ignore[arg-type]
     reference = citebot_reference(citebot_indexed_tokens(engine), engine)
     same_ids = same_scores = checked = 0
     max_diff = 0.0
@@ -382,7 +390,7 @@ def citebot_check(corpus: Path, questions: Sequence[str], sample: int) -> dict[s
         "top10_scores_identical": same_scores / max(checked, 1),
         "max_abs_score_diff": max_diff,
         "examples_of_mismatch": mismatches,
-        "reference": "rank-bm25 get_scores (retrieval.index.rank_bm25_model, citebot's IDF) "
+        "reference": f"rank-bm25 get_scores (retrieval.index.rank_bm25_model, idf={idf}) "
         "on citebot's indexed terms",
     }
 
@@ -709,12 +717,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, check in report.get("correctness", {}).items():
         if "error" in check:
             print(f"correctness {label}: FAILED: {check['error']}")
-        else:
+            continue
+        for name, variant in (("Lucene IDF", check), ("plain BM25Okapi", check.get("okapi"))):
+            if not variant:
+                continue
             print(
-                f"correctness {label}: {check['questions_checked']} questions, top-10 ids "
-                f"identical {check['top10_ids_identical']:.1%}, scores identical "
-                f"{check['top10_scores_identical']:.1%}, max |Δscore| "
-                f"{check['max_abs_score_diff']:.2e}"
+                f"correctness {label} ({name}): {variant['questions_checked']} questions, top-10 "
+                f"ids identical {variant['top10_ids_identical']:.1%}, scores identical "
+                f"{variant['top10_scores_identical']:.1%}, max |Δscore| "
+                f"{variant['max_abs_score_diff']:.2e}"
             )
     print(f"\nJSON: {args.out}")
     return 0
