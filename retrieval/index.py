@@ -194,77 +194,27 @@ class BM25Index:
         b: float = 0.75,
         idf: IdfVariant = "lucene",
     ) -> None:
-        """Index token lists (one per paragraph). For large corpora the builder in
-        :mod:`retrieval.build` calls :meth:`from_postings` directly, without token lists."""
+        """Index token lists (one per paragraph), for small corpora and tests; the builder in
+        :mod:`retrieval.build` assembles large ones and calls :meth:`from_csr`."""
         _check_options(k1, b, idf)
-        term_ids: dict[str, int] = {}
+        # Terms in order of first occurrence (the order rank-bm25 meets them, which its IDF
+        # floor depends on); each term's paragraphs in corpus order.
+        postings: dict[str, tuple[list[int], list[int]]] = {}
         doc_len: list[int] = []
-        docs: list[int] = []
-        terms: list[int] = []
-        tfs: list[int] = []
         for doc_id, tokens in enumerate(corpus):
             doc_len.append(len(tokens))
             for term, tf in Counter(tokens).items():
+                docs, tfs = postings.setdefault(term, ([], []))
                 docs.append(doc_id)
-                terms.append(term_ids.setdefault(term, len(term_ids)))
                 tfs.append(tf)
-        self._init_from_postings(
-            list(term_ids),
-            np.asarray(doc_len, dtype=np.int64),
-            np.asarray(docs, dtype=np.int32),
-            np.asarray(terms, dtype=np.int32),
-            np.asarray(tfs, dtype=np.int64),
-            k1=k1,
-            b=b,
-            idf=idf,
-        )
-
-    @classmethod
-    def from_postings(
-        cls,
-        terms: Sequence[str],
-        doc_len: npt.NDArray[np.integer[Any]],
-        posting_doc: npt.NDArray[np.integer[Any]],
-        posting_term: npt.NDArray[np.integer[Any]],
-        posting_tf: npt.NDArray[np.integer[Any]],
-        *,
-        k1: float = 1.5,
-        b: float = 0.75,
-        idf: IdfVariant = "lucene",
-    ) -> BM25Index:
-        """Build from postings in paragraph order, ``terms`` in order of first occurrence (the
-        order rank-bm25 meets them, which its IDF floor depends on)."""
-        _check_options(k1, b, idf)
-        index = cls.__new__(cls)
-        index._init_from_postings(
-            terms, doc_len, posting_doc, posting_term, posting_tf, k1=k1, b=b, idf=idf
-        )
-        return index
-
-    def _init_from_postings(
-        self,
-        terms: Sequence[str],
-        doc_len: npt.NDArray[np.integer[Any]],
-        posting_doc: npt.NDArray[np.integer[Any]],
-        posting_term: npt.NDArray[np.integer[Any]],
-        posting_tf: npt.NDArray[np.integer[Any]],
-        *,
-        k1: float,
-        b: float,
-        idf: IdfVariant,
-    ) -> None:
-        document_frequency = np.bincount(posting_term, minlength=len(terms)).astype(np.int64)
-        ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(document_frequency, out=ptr[1:])
-        # Postings arrive in paragraph order, so a stable sort by term keeps that order inside
-        # each term's list.
-        order = np.argsort(posting_term, kind="stable")
+        ptr = np.zeros(len(postings) + 1, dtype=np.int64)
+        np.cumsum([len(docs) for docs, _ in postings.values()], out=ptr[1:])
         self._init_from_csr(
-            terms,
-            doc_len,
+            list(postings),
+            np.asarray(doc_len, dtype=np.int64),
             ptr,
-            np.asarray(posting_doc, dtype=np.int32)[order],
-            np.asarray(posting_tf)[order],
+            np.asarray([d for docs, _ in postings.values() for d in docs], dtype=np.int32),
+            np.asarray([f for _, tfs in postings.values() for f in tfs], dtype=np.int64),
             k1=k1,
             b=b,
             idf=idf,
