@@ -9,7 +9,7 @@ SOURCES := bot retrieval config tests bench
 
 .PHONY: run test lint typecheck bench bench-scale clean
 
-$(STAMP): pyproject.toml setup.py retrieval/_topk.c
+$(STAMP): pyproject.toml setup.py retrieval/index/_topk.c
 	@echo "Setting up $(VENV) (first run, or pyproject.toml changed); log: $(LOG)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/python -m pip install --upgrade pip && \
@@ -42,4 +42,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info retrieval/*.so .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info retrieval/index/*.so .pytest_cache .mypy_cache .ruff_cache .hypothesis

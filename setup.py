@@ -1,7 +1,7 @@
-"""The one compiled piece: retrieval/_topk.c, the exact top-k inner loop.
+"""The one compiled piece: retrieval/index/_topk.c, the exact top-k inner loop.
 
 It is optional: when no C compiler is available the build goes on without it and
-retrieval/index.py answers with its numpy implementation (same results, slower).
+retrieval/index/bm25.py answers with its numpy implementation (same results, slower).
 Everything else about the package is declared in pyproject.toml.
 """
 
@@ -10,8 +10,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "retrieval._topk",
-            ["retrieval/_topk.c"],
+            "retrieval.index._topk",
+            ["retrieval/index/_topk.c"],
             # No fused multiply-add: the doubles must be bit-for-bit numpy's (rank-bm25's).
             extra_compile_args=["-O2", "-ffp-contract=off"],
             optional=True,

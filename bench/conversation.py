@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval import Answer, Engine, QuestionError  # noqa: E402
-from retrieval.analysis import STOPWORDS, analyze  # noqa: E402
-from retrieval.conversation import Conversation, answer_in  # noqa: E402
+from retrieval.analysis.tokenizer import STOPWORDS, analyze  # noqa: E402
+from retrieval.answering.conversation import Conversation, answer_in  # noqa: E402
 from retrieval.evaluation import load_squad  # noqa: E402
 
 SCRIPTED = ROOT / "tests" / "data" / "conversations.jsonl"

@@ -18,7 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
-from retrieval.evaluation import at_threshold, evaluate, load_squad, rejected_at_kept, summarize
+from retrieval.evaluation import (
+    at_threshold,
+    evaluate,
+    load_squad,
+    rejected_at_kept,
+    summarize,
+)
 
 
 def main(argv: list[str]) -> None:

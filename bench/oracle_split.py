@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
 from retrieval.evaluation import at_threshold, contains_answer, evaluate, load_squad
-from retrieval.splitting import split_sentences
+from retrieval.splitting.sentences import split_sentences
 
 
 def main(argv: list[str]) -> None:

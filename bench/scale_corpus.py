@@ -32,9 +32,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from retrieval.analysis import analyze, words
-from retrieval.loading import load_corpus
-from retrieval.splitting import split_passages
+from retrieval.analysis.tokenizer import analyze, words
+from retrieval.reading.files import load_corpus
+from retrieval.splitting.passages import split_passages
 
 GENERATOR_VERSION = 1
 SEED = 20261128

@@ -4,9 +4,9 @@ Pure Python with no knowledge of Discord or of settings; front ends build an :cl
 and call :meth:`Engine.ask`.
 """
 
-from .compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
-from .conversation import Conversation, Conversations, Turn, answer_in
-from .engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
+from .answering.compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
+from .answering.conversation import Conversation, Conversations, Turn, answer_in
+from .answering.engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
 from .errors import (
     CitationMismatchError,
     CitebotError,
@@ -17,7 +17,7 @@ from .errors import (
     OptionError,
     QuestionError,
 )
-from .loading import LoadWarning, load_corpus
+from .reading.files import LoadWarning, load_corpus
 from .types import (
     AbstainReason,
     Answer,

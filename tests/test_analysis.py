@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval import analysis
-from retrieval.analysis import analyze, words
+from retrieval.analysis import tokenizer as analysis
+from retrieval.analysis.tokenizer import analyze, words
 
 
 def test_casefold_nfkc_and_apostrophes() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import Engine, QuestionError
-from retrieval.engine import clean_question
+from retrieval.answering.engine import clean_question
 from tests.test_cli import citebot
 
 # (name, question, reply): reply is a part of the error message, or ANSWER / ABSTAIN.

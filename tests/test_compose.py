@@ -15,7 +15,7 @@ from retrieval import (
     EngineOptions,
     OptionError,
 )
-from retrieval.compose import verify
+from retrieval.answering.compose import verify
 from retrieval.types import Answer, Sentence
 
 SEED_QUESTIONS = Path(__file__).parent / "data" / "seed_questions.jsonl"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from retrieval import Answer, Conversation, Conversations, Engine, QuestionError, answer_in
-from retrieval.conversation import MAX_TURNS, favour_hits, follow_up_cue, own_share
+from retrieval.answering.conversation import MAX_TURNS, favour_hits, follow_up_cue, own_share
 from retrieval.types import Hit
 
 SCRIPTS = [

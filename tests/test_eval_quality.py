@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from retrieval import ComposerOptions, Document, Engine, EngineOptions, OptionError
-from retrieval.analysis import analyze
-from retrieval.compose import _cue, _has_cue, verify
+from retrieval.analysis.tokenizer import analyze
+from retrieval.answering.compose import _cue, _has_cue, verify
 
 ARTICLE = """# Bell Rock Lighthouse
 

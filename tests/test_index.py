@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from retrieval import OptionError
-from retrieval import index as index_module
-from retrieval.analysis import analyze
-from retrieval.index import BM25Index, IdfVariant, rank_bm25_model
+from retrieval.analysis.tokenizer import analyze
+from retrieval.index import bm25 as index_module
+from retrieval.index.bm25 import BM25Index, IdfVariant, rank_bm25_model
 
 CORPUS = [
     "the cat sat on the mat",

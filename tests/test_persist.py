@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from retrieval import Engine, EngineOptions, build, persist
-from retrieval.analysis import analyze
-from retrieval.build import IndexShape, build_folder
-from retrieval.index import BM25Index
+from retrieval import Engine, EngineOptions
+from retrieval.index import build, persist
+from retrieval.analysis.tokenizer import analyze
+from retrieval.index.bm25 import BM25Index
+from retrieval.index.build import IndexShape, build_folder
 
 from .conftest import SEEDS
 
@@ -136,7 +137,7 @@ def test_parallel_and_serial_builds_are_identical(
         (corpus / f"extra{n:02}.txt").write_text(
             f"Extra file {n}.\n\nIt mentions boats, weather {n} and the keeper.\n", encoding="utf-8"
         )
-    monkeypatch.setattr("retrieval.build.PARALLEL_BYTES", 0)
+    monkeypatch.setattr("retrieval.index.build.PARALLEL_BYTES", 0)
     shape = IndexShape()
     serial = build_folder(corpus, shape, workers=1)
     parallel = build_folder(corpus, shape, workers=2)
@@ -266,7 +267,7 @@ def test_build_progress_rises_to_the_end_only_when_the_index_is_ready(
 ) -> None:
     for n in range(8):
         (corpus / f"more{n}.txt").write_text(f"Paragraph {n} about ferries.\n", encoding="utf-8")
-    monkeypatch.setattr("retrieval.build.PARALLEL_BYTES", 0)
+    monkeypatch.setattr("retrieval.index.build.PARALLEL_BYTES", 0)
     seen: list[tuple[int, int]] = []
     build_folder(corpus, IndexShape(), workers=2, progress=lambda d, t: seen.append((d, t)))
     done = [d for d, _ in seen]

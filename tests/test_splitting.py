@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from retrieval import Engine, load_corpus
-from retrieval.splitting import split_passages, split_sentences
+from retrieval.splitting.passages import split_passages
+from retrieval.splitting.sentences import split_sentences
 from retrieval.types import Document
 from tests.conftest import SEEDS
 

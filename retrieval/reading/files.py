@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusNotFoundError, EmptyCorpusError
-from .splitting import document_title
-from .types import Document
+from ..errors import CorpusNotFoundError, EmptyCorpusError
+from ..types import Document
+from .text import document_title
 
 SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 UNREADABLE = "!unreadable"

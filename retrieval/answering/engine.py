@@ -24,16 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import persist
-from .analysis import analyze
-from .build import IndexShape, Progress, build_documents, build_folder
+from ..analysis.tokenizer import analyze
+from ..errors import OptionError, QuestionError
+from ..index import persist
+from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
+from ..index.build import IndexShape, Progress, build_documents, build_folder
+from ..index.store import PassageStore, SourceInfo
+from ..reading.files import LoadWarning, corpus_root
+from ..types import Answer, Document, Hit, Passage
 from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
 from .conversation import favour_hits
-from .errors import OptionError, QuestionError
-from .index import IDF_VARIANTS, BM25Index, IdfVariant
-from .loading import LoadWarning, corpus_root
-from .store import PassageStore, SourceInfo
-from .types import Answer, Document, Hit, Passage
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000

@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .analysis import chunk_terms
-from .errors import EmptyCorpusError
-from .index import BM25Index, IdfVariant
-from .loading import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from .splitting import split_blocks, split_passages, title_of
+from ..analysis.tokenizer import chunk_terms
+from ..errors import EmptyCorpusError
+from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
+from ..reading.text import split_blocks, title_of
+from ..splitting.passages import split_passages
+from ..types import Document
+from .bm25 import BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob
-from .types import Document
 
 log = logging.getLogger(__name__)
 

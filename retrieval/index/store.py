@@ -16,7 +16,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from .types import Passage
+from ..types import Passage
 
 _ENCODING = ("utf-8", "surrogatepass")
 

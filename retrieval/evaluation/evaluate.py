@@ -33,10 +33,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .engine import Engine
-from .errors import CitebotError, QuestionError
-from .splitting import split_passages
-from .types import Answer, Document, Hit
+from ..answering.engine import Engine
+from ..errors import CitebotError, QuestionError
+from ..splitting.passages import split_passages
+from ..types import Answer, Document, Hit
 
 RETRIEVAL_DEPTH = 100
 """How deep the ranking is read for retrieval metrics (R@100 needs 100)."""

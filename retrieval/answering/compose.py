@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .analysis import analyze, term_spans
-from .errors import CitationMismatchError, OptionError
-from .splitting import split_sentences
-from .types import AbstainReason, Answer, Citation, Hit, Passage, Sentence
+from ..analysis.tokenizer import analyze, term_spans
+from ..errors import CitationMismatchError, OptionError
+from ..splitting.sentences import split_sentences
+from ..types import AbstainReason, Answer, Citation, Hit, Passage, Sentence
 
 
 class Sliceable(Protocol):

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
-from .errors import IndexDamagedError, OptionError
+from ..errors import IndexDamagedError, OptionError
 
 try:  # the compiled inner loop (setup.py); numpy does the same work when it is missing
     from . import _topk

@@ -33,8 +33,8 @@ from typing import Any, BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from .errors import CitebotError
-from .loading import UNREADABLE, FileRecord, corpus_files
+from ..errors import CitebotError
+from ..reading.files import UNREADABLE, FileRecord, corpus_files
 
 MAGIC = b"CITEBOT-INDEX\n"
 FORMAT = 1
@@ -52,9 +52,10 @@ def code_signature() -> str:
     """A hash of the code that decides what is indexed (loading, splitting, tokenizing, scoring):
     an index written by different code is rebuilt rather than trusted."""
     digest = hashlib.sha256(str(FORMAT).encode())
-    here = Path(__file__).parent
-    for name in ("loading.py", "splitting.py", "analysis.py", "index.py", "build.py", "store.py"):
-        digest.update((here / name).read_bytes())
+    package = Path(__file__).parent.parent
+    for stage in ("reading", "splitting", "analysis", "index"):
+        for name in sorted((package / stage).glob("*.py")):
+            digest.update(name.read_bytes())
     with contextlib.suppress(importlib.metadata.PackageNotFoundError):  # stems change terms
         digest.update(importlib.metadata.version("PyStemmer").encode())
     return digest.hexdigest()[:16]

@@ -33,8 +33,8 @@ from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from .analysis import analyze, normalize
-from .types import Answer, FollowUp, Hit, Passage
+from ..analysis.tokenizer import analyze, normalize
+from ..types import Answer, FollowUp, Hit, Passage
 
 if TYPE_CHECKING:
     from .engine import Engine

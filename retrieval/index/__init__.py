@@ -1,0 +1,62 @@
+"""The index: BM25 postings built from passages, saved in one memory-mapped file, top-k search."""
+
+from . import persist
+from .bm25 import (
+    BLOCK_SIZE,
+    EPSILON,
+    IDF_VARIANTS,
+    BM25Index,
+    FloatArray,
+    IdfVariant,
+    IntArray,
+    PositiveIdfBM25,
+    Vocabulary,
+    idf_values,
+    rank_bm25_model,
+    term_key,
+)
+from .build import (
+    ANALYSIS_SHARE,
+    PARALLEL_BYTES,
+    Built,
+    IndexShape,
+    Part,
+    Progress,
+    analyse_documents,
+    analyse_folder,
+    assemble,
+    build_documents,
+    build_folder,
+)
+from .store import PassageStore, SourceInfo, blob, passage_key
+
+__all__ = [
+    "ANALYSIS_SHARE",
+    "BLOCK_SIZE",
+    "EPSILON",
+    "IDF_VARIANTS",
+    "PARALLEL_BYTES",
+    "BM25Index",
+    "Built",
+    "FloatArray",
+    "IdfVariant",
+    "IndexShape",
+    "IntArray",
+    "Part",
+    "PassageStore",
+    "PositiveIdfBM25",
+    "Progress",
+    "SourceInfo",
+    "Vocabulary",
+    "analyse_documents",
+    "analyse_folder",
+    "assemble",
+    "blob",
+    "build_documents",
+    "build_folder",
+    "idf_values",
+    "passage_key",
+    "persist",
+    "rank_bm25_model",
+    "term_key",
+]

@@ -1,0 +1,139 @@
+"""The plain-text reader: blank-line paragraphs, with light Markdown headings and fences.
+
+Every span produced here indexes the original text as decoded, line endings and all, so a
+quote can always be checked against its file: ``text[start:end]`` is the quote, byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from .blocks import Block, BlockKind, trimmed_span
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_TITLE_MAX_CHARS = 120
+_FINAL_PUNCTUATION = ".!?:;,…\"'”’)]"
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line without its line ending; handles \\n, \\r\\n and \\r."""
+    for match in _LINE.finditer(text):
+        if match.start() == match.end():
+            return
+        line = match.group()
+        yield match.start(), match.start() + len(line.rstrip("\r\n"))
+
+
+def _is_title_line(line: str) -> bool:
+    stripped = line.strip()
+    return (
+        0 < len(stripped) <= _TITLE_MAX_CHARS
+        and stripped[-1] not in _FINAL_PUNCTUATION
+        and "\n" not in stripped
+        and "\r" not in stripped
+    )
+
+
+def _title_glued_to_text(lines: list[str]) -> bool:
+    """A title glued to its text ("Meeting Notes\\nThe council met…"): a short unpunctuated
+    first line, then a line that starts a sentence and is clearly longer — not a hard wrap."""
+    first, second = lines[0].strip(), lines[1].lstrip()
+    longest = max(len(line.strip()) for line in lines[1:])
+    return (
+        _is_title_line(first)
+        and bool(second)
+        and (second[0].isupper() or second[0].isdigit() or second[0] in "\"“'‘")
+        and len(first) <= 0.7 * longest
+    )
+
+
+def split_blocks(text: str) -> list[Block]:
+    """Blocks separated by blank lines. Markdown headings are blocks of their own; fenced code
+    and front matter are blocks that are never quoted; thematic breaks (``---``) are dropped."""
+    lines = list(_lines(text))
+    blocks: list[Block] = []
+    pending: list[tuple[int, int]] = []
+
+    def line_at(i: int) -> str:
+        return text[lines[i][0] : lines[i][1]]
+
+    def add(kind: BlockKind, first: int, last: int, level: int = 0, heading: str = "") -> None:
+        s, e = trimmed_span(text, lines[first][0], lines[last][1])
+        blocks.append(Block(kind, s, e, level, heading))
+
+    def flush() -> None:
+        if pending:
+            s, e = trimmed_span(text, pending[0][0], pending[-1][1])
+            blocks.append(Block(BlockKind.PARAGRAPH, s, e))
+            pending.clear()
+
+    i = 0
+    if lines and line_at(0).strip() == "---":  # YAML front matter
+        for j in range(1, min(len(lines), 200)):
+            if _FRONT_MATTER_END.match(line_at(j)):
+                add(BlockKind.FRONT_MATTER, 0, j)
+                i = j + 1
+                break
+    while i < len(lines):
+        line = line_at(i)
+        following = line_at(i + 1) if i + 1 < len(lines) else ""
+        fence = _FENCE.match(line)
+        atx = _ATX_HEADING.match(line)
+        if fence:
+            flush()
+            marker = fence.group(1)
+            j = i + 1
+            while j < len(lines) and not line_at(j).lstrip().startswith(marker):
+                j += 1
+            last = min(j, len(lines) - 1)
+            add(BlockKind.CODE, i, last)
+            i = last + 1
+            continue
+        if not line.strip():
+            flush()
+        elif atx:
+            flush()
+            add(BlockKind.HEADING, i, i, len(atx.group(1)), atx.group(2))
+        elif not pending and following.strip() and _SETEXT_UNDERLINE.match(following):
+            level = 1 if following.strip().startswith("=") else 2
+            add(BlockKind.HEADING, i, i + 1, level, line.strip())
+            i += 1
+        elif _THEMATIC_BREAK.match(line):
+            flush()
+        else:
+            pending.append(lines[i])
+        i += 1
+    flush()
+
+    if blocks and blocks[0].kind is BlockKind.PARAGRAPH:
+        first = blocks[0]
+        block_text = text[first.start : first.end]
+        block_lines = [block_text[s:e] for s, e in _lines(block_text)]
+        if _is_title_line(block_text):
+            blocks[0] = Block(BlockKind.TITLE, first.start, first.end, 0, block_text.strip())
+        elif len(block_lines) > 1 and _title_glued_to_text(block_lines):
+            title_end = first.start + len(block_lines[0].rstrip())
+            body_start, body_end = trimmed_span(text, title_end, first.end)
+            blocks[0:1] = [
+                Block(BlockKind.TITLE, first.start, title_end, 0, block_lines[0].strip()),
+                Block(BlockKind.PARAGRAPH, body_start, body_end),
+            ]
+    return blocks
+
+
+def document_title(text: str) -> str:
+    """The document's title: its first block if that is a title line or a heading."""
+    return title_of(split_blocks(text))
+
+
+def title_of(blocks: Sequence[Block]) -> str:
+    """The title given a document's blocks (so a builder that has them splits only once)."""
+    if blocks and blocks[0].kind is not BlockKind.PARAGRAPH:
+        return blocks[0].heading
+    return ""

@@ -1,0 +1,90 @@
+"""Splitting a paragraph into sentences, keeping exact offsets.
+
+Boundaries are found with bounded look-behind (abbreviations, initials, list numbers), so splitting
+stays linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..reading.blocks import trimmed_span
+
+# Abbreviations after which a period never ends a sentence (titles, "e.g.", "U.S." …).
+# Words that are also ordinary words ("no", "sun", "sat") or usually end a sentence when a
+# capital follows ("etc.", "Inc.", "p.m.") are not here: a lowercase next word already keeps
+# those sentences together.
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt vs e.g i.e cf al approx dept univ fig figs vol gen gov sen
+    rep col lt capt sgt cmdr adm maj rev hon pres supt ph.d u.s u.k u.n d.c
+    """.split()
+)
+# Abbreviations that do not end a sentence when a number follows: "No. 5", "Jan. 5", "pp. 3".
+_NUMBER_ABBREVIATIONS = frozenset(
+    "no nos jan feb mar apr jun jul aug sep sept oct nov dec p pp ch sec art".split()
+)
+# A terminator: . ! ? or an ellipsis, then closing quotes/brackets, an optional footnote
+# marker ("[3]", "¹"), then white space or the end.
+_TERMINATOR = re.compile(r"(?:\.{3}|…|[.!?])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_NON_SPACE = re.compile(r"\S")
+_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_LIST_ITEM = re.compile(r"[\r\n][ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+_LOOKBEHIND = 64
+"""Characters looked at before a terminator: bounded, so splitting stays linear in the text."""
+
+
+def _is_list_number(text: str, word_start: int) -> bool:
+    """Is the number ending at a "." a list marker ("1. Install"), not a sentence's last word?"""
+    before = text[max(0, word_start - _LOOKBEHIND) : word_start].rstrip(" \t")
+    if not before or before[-1] in "\r\n:!?":
+        return True
+    if before[-1] != ".":
+        return False
+    # After a sentence's end ("Python. 2. Run"), not after an abbreviation ("Jan. 5. They").
+    previous = _WORD_BEFORE.search(before[:-1])
+    token = previous.group(1).lower().strip(".") if previous else ""
+    return token not in _ABBREVIATIONS and token not in _NUMBER_ABBREVIATIONS
+
+
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    following = _NON_SPACE.search(text, match.end())
+    if following is None:
+        return True
+    if following.group().islower():
+        # "e.g. this", "… and then", "?” he asked": the sentence goes on.
+        return False
+    terminator = match.group()
+    if not terminator.startswith(".") or terminator.startswith("..."):
+        return True
+    word = _WORD_BEFORE.search(text, max(0, match.start() - _LOOKBEHIND), match.start())
+    if word is None:
+        return True
+    token = word.group(1).lower().strip(".")
+    if token in _ABBREVIATIONS or _ACRONYM.fullmatch(token):
+        return False  # "Mr. Smith", "U.S. Immigration", "U.S.A. today"
+    if len(token) == 1 and token.isalpha():
+        return False  # an initial: "J. R. R. Tolkien"
+    if token in _NUMBER_ABBREVIATIONS and following.group().isdigit():
+        return False
+    return not (token.isdigit() and len(token) <= 3 and _is_list_number(text, word.start(1)))
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, trimmed; together they cover all its words."""
+    cuts: list[int] = []
+    for match in _TERMINATOR.finditer(text):
+        if _is_boundary(text, match):
+            cuts.append(match.end())
+    cuts.extend(m.start() for m in _LIST_ITEM.finditer(text))
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in [*sorted(set(cuts)), len(text)]:
+        if cut <= start:
+            continue
+        s, e = trimmed_span(text, start, cut)
+        if s < e:
+            spans.append((s, e))
+        start = cut
+    return spans
