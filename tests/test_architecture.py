@@ -20,7 +20,9 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "retrieval").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "retrieval").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_retrieval_imports_neither_discord_nor_config_nor_bot(path: Path) -> None:
     assert not _imports(path) & {"discord", "config", "bot", "aiohttp"}
 
