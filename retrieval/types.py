@@ -20,6 +20,9 @@ class Document:
     title: str
     """The first short line without final punctuation, or the first heading; may be empty."""
     encoding: str
+    format: str = "text"
+    """Which reader produced the blocks: "text", "markdown", "rst", "html" or "pdf". For "html"
+    and "pdf", ``text`` is the text extracted from the file (what is quoted and stored)."""
 
 
 @dataclass(frozen=True, slots=True)

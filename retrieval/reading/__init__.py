@@ -1,6 +1,6 @@
 """Reading: files → decoded documents → blocks with exact offsets (one reader per format)."""
 
-from .blocks import CONTEXT_SEPARATOR, Block, BlockKind, trimmed_span
+from .blocks import CONTEXT_SEPARATOR, PROSE_KINDS, UNIT_KINDS, Block, BlockKind, trimmed_span
 from .files import (
     MAX_FILE_BYTES,
     SUFFIXES,
@@ -19,7 +19,9 @@ from .text import document_title, split_blocks, title_of
 __all__ = [
     "CONTEXT_SEPARATOR",
     "MAX_FILE_BYTES",
+    "PROSE_KINDS",
     "SUFFIXES",
+    "UNIT_KINDS",
     "UNREADABLE",
     "Block",
     "BlockKind",

@@ -14,28 +14,76 @@ CONTEXT_SEPARATOR = " › "
 
 
 class BlockKind(Enum):
+    """What a block is, which decides whether it is searched, quoted as sentences, or shown whole.
+
+    * prose (``PARAGRAPH``, ``LIST_ITEM``, ``QUOTE``, ``ADMONITION``): a passage; its sentences
+      can be quoted;
+    * answer units (``CODE``, ``TABLE``, and a whole ``LIST``): never split into sentences, but
+      shown verbatim with the sentence that introduces them;
+    * structure (``TITLE``, ``HEADING``): the context of the passages below them;
+    * ``FRONT_MATTER`` and ``MARKUP`` (template and include syntax, raw HTML, comments,
+      directives that carry no prose): counted as blocks, never searched or quoted.
+    """
+
     TITLE = "title"
     HEADING = "heading"
     PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    """One item of a list, as prose (nested items are blocks of their own)."""
+    QUOTE = "quote"
+    ADMONITION = "admonition"
+    """The body of a note/warning/versionadded…; ``label`` holds its type ("note")."""
     CODE = "code"
-    """A fenced code block: counted as a block, never quoted (its lines are not sentences)."""
+    """A code or literal block: counted as a block, never quoted as sentences (``lang`` set when
+    known); shown whole with the sentence that introduces it."""
+    TABLE = "table"
+    LIST = "list"
+    """A whole list (its items are also ``LIST_ITEM`` blocks): shown as a unit."""
     FRONT_MATTER = "front_matter"
     """YAML front matter at the top of a Markdown file: metadata, not text."""
+    MARKUP = "markup"
+    """Template/include syntax, HTML blocks, comments: never searched, never quoted."""
+
+
+PROSE_KINDS = frozenset(
+    {BlockKind.PARAGRAPH, BlockKind.LIST_ITEM, BlockKind.QUOTE, BlockKind.ADMONITION}
+)
+"""Blocks that become passages: searched, and quoted sentence by sentence."""
+UNIT_KINDS = frozenset({BlockKind.CODE, BlockKind.TABLE, BlockKind.LIST})
+"""Blocks shown whole, verbatim, with the sentence that introduces them."""
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A run of non-blank lines, trimmed: ``text[start:end]`` is its exact source text."""
+    """One block of a document: ``text[start:end]`` is its exact source text, trimmed.
+
+    Every reader (plain text, Markdown, reStructuredText, HTML, PDF) produces these over the
+    document's ``text`` — the file as decoded, or for HTML/PDF the text extracted from it — so
+    splitting, answering and citing never depend on the format.
+    """
 
     kind: BlockKind
     start: int
     end: int
     level: int = 0
+    """Heading level (1 = top); for list items, the nesting depth (1 = top-level list)."""
     heading: str = ""
-    """For titles and headings: the words of the heading, without Markdown markers."""
+    """For titles and headings: the words of the heading, markup and explicit anchors removed."""
+    anchor: str = ""
+    """For titles and headings: the fragment a published page uses for it (explicit id or the
+    generator's slug), without "#"; empty when unknown."""
+    line: int = 0
+    """1-based line of ``start`` in the source file (0: not known, e.g. extracted HTML text)."""
+    page: int = 0
+    """1-based physical page for PDF documents; 0 for every other format."""
+    lang: str = ""
+    """For code blocks: the language named by the fence or directive ("python"), else empty."""
+    label: str = ""
+    """For admonitions and content tabs: their type or title ("note", "pip"); else empty."""
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` narrowed past white space at both ends."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
