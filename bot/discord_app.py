@@ -410,7 +410,7 @@ class CitebotBot(commands.Bot):
 
     def _answer_sync(self, question: str, conversation: Conversation | None) -> tuple[Payload, str]:
         try:
-            answer = answer_in(self.live.get(), conversation, question)
+            answer = self.live.run(lambda engine: answer_in(engine, conversation, question))
         except CitebotError as error:
             return render_notice(str(error)), "rejected"
         payload = self.with_vote_buttons(render_answer(answer), answer)

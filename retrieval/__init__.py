@@ -7,12 +7,14 @@ and call :meth:`Engine.ask`.
 from .answering.compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
 from .answering.conversation import Conversation, Conversations, Turn, answer_in
 from .answering.engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
+from .answering.opening import Opened, Opening, OpenReport, RebuildReason, open_engine
 from .errors import (
     CitationMismatchError,
     CitebotError,
     CorpusError,
     CorpusNotFoundError,
     EmptyCorpusError,
+    FileChangedError,
     IndexDamagedError,
     OptionError,
     QuestionError,
@@ -48,16 +50,22 @@ __all__ = [
     "EmptyCorpusError",
     "Engine",
     "EngineOptions",
+    "FileChangedError",
     "FollowUp",
     "Hit",
     "IndexDamagedError",
     "LoadWarning",
+    "OpenReport",
+    "Opened",
+    "Opening",
     "OptionError",
     "Passage",
     "QuestionError",
+    "RebuildReason",
     "Sentence",
     "SourceSummary",
     "Turn",
     "answer_in",
     "load_corpus",
+    "open_engine",
 ]

@@ -33,11 +33,14 @@ from .engine import (
     PRECOMPUTE_LIMIT,
     Engine,
     EngineOptions,
+    IndexParts,
+    Provenance,
     SourceSummary,
     SourceView,
     clean_question,
     prepare_question,
 )
+from .opening import Opened, Opening, OpenReport, RebuildReason, open_engine
 
 __all__ = [
     "BORROWED_WEIGHT",
@@ -59,6 +62,12 @@ __all__ = [
     "Conversations",
     "Engine",
     "EngineOptions",
+    "IndexParts",
+    "OpenReport",
+    "Opened",
+    "Opening",
+    "Provenance",
+    "RebuildReason",
     "Sliceable",
     "SourceSummary",
     "SourceView",
@@ -69,6 +78,7 @@ __all__ = [
     "compose",
     "favour_hits",
     "follow_up_cue",
+    "open_engine",
     "own_share",
     "prepare_question",
     "verify",

@@ -10,9 +10,12 @@ numbered by first occurrence in corpus order, which is also the order rank-bm25 
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +30,7 @@ import numpy.typing as npt
 
 from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
-from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
+from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
 from ..reading.text import split_blocks, title_of
 from ..splitting.passages import split_passages
 from ..types import Document
@@ -166,7 +169,9 @@ def analyse_documents(
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)
-        sources.append(SourceInfo(document.source, document.title, document.encoding))
+        sources.append(
+            SourceInfo(document.source, document.title, document.encoding, document.format)
+        )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
@@ -220,12 +225,16 @@ def analyse_documents(
     )
 
 
-def _read_and_analyse(files: Sequence[tuple[Path, str]], shape: IndexShape) -> Part:
+_File = tuple[Path, str, str]
+"""A file to index: its path, its source name, and its path relative to the corpus folder."""
+
+
+def _read_and_analyse(files: Sequence[_File], shape: IndexShape) -> Part:
     """A worker's job: read some files and analyse them."""
     records, warnings, documents = [], [], []
-    for path, source in files:
+    for path, source, relative in files:
         document, warning, record = read_file(path, source, title=False)
-        records.append(record)
+        records.append(record if relative == source else replace(record, name=relative))
         if warning is not None:
             warnings.append(warning)
         if document is not None:
@@ -240,12 +249,27 @@ def _workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _chunks(
-    files: Sequence[tuple[Path, str]], sizes: Sequence[int], count: int
-) -> list[list[tuple[Path, str]]]:
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: be killed when the process that started the build dies (a SIGKILL
+    or SIGTERM of ``citebot index`` must not leave workers behind), and exit at once if it
+    already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the parent check below still helps
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _chunks(files: Sequence[_File], sizes: Sequence[int], count: int) -> list[list[_File]]:
     """Consecutive runs of files of about equal size, so the workers finish together."""
     target = max(1, sum(sizes) // count)
-    chunks: list[list[tuple[Path, str]]] = [[]]
+    chunks: list[list[_File]] = [[]]
     filled = 0
     for item, size in zip(files, sizes, strict=True):
         if filled >= target and chunks[-1]:
@@ -257,12 +281,28 @@ def _chunks(
 
 
 def analyse_folder(
-    root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
+    root: Path,
+    shape: IndexShape,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    follow_links: bool = False,
 ) -> list[Part]:
-    """Read and analyse every file under ``root``, in parallel when there is enough text."""
-    files = corpus_files(root)
+    """Read and analyse every file under ``root``, in parallel when there is enough text.
+    The first part carries the warnings about folders and links left out."""
+    walk = walk_corpus(root, follow_links=follow_links)
+    base = len(str(root).rstrip(os.sep)) + 1
+    files = [(path, source, str(path)[base:].replace(os.sep, "/")) for path, source in walk.files]
+    parts = _analyse_files(files, shape, workers, progress)
+    parts[0].warnings[:0] = walk.warnings
+    return parts
+
+
+def _analyse_files(
+    files: Sequence[_File], shape: IndexShape, workers: int | None, progress: Progress | None
+) -> list[Part]:
     sizes = []
-    for path, _ in files:
+    for path, _, _ in files:
         try:
             sizes.append(max(path.stat().st_size, 1))
         except OSError:
@@ -282,7 +322,12 @@ def analyse_folder(
     parts: list[Part] = []
     done = 0
     try:
-        with ProcessPoolExecutor(workers, mp_context=_start_method()) as pool:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=_start_method(),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             for part, size in zip(
                 pool.map(_read_and_analyse, chunks, [shape] * len(chunks)),
                 chunk_bytes,
@@ -438,7 +483,12 @@ ANALYSIS_SHARE = 0.85
 
 
 def build_folder(
-    root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
+    root: Path,
+    shape: IndexShape,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    follow_links: bool = False,
 ) -> Built:
     total = 0
 
@@ -448,7 +498,9 @@ def build_folder(
         if progress:
             progress(int(done * ANALYSIS_SHARE), of)
 
-    parts = analyse_folder(root, shape, workers=workers, progress=analysing)
+    parts = analyse_folder(
+        root, shape, workers=workers, progress=analysing, follow_links=follow_links
+    )
     if not any(p.sources for p in parts):
         raise no_documents(root, [w for p in parts for w in p.warnings])
     built = assemble(parts, shape)

@@ -75,26 +75,114 @@ def _decode(data: bytes) -> tuple[str, str] | None:
     return text, "latin-1"
 
 
-def _display_name(relative: Path) -> str:
+def _display_name(relative: str) -> str:
     """The path as text that can always be printed: undecodable bytes in a file name become
-    U+FFFD instead of lone surrogates that would crash a UTF-8 terminal or JSON consumer."""
-    raw = relative.as_posix()
-    # backslashreplace, not replace: two names differing only in undecodable bytes must stay
-    # two sources ("a\xff.txt" and "a\xfe.txt"), or one would shadow the other.
-    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    ``\\xNN`` escapes instead of lone surrogates that would crash a UTF-8 terminal or JSON
+    consumer (backslashreplace, not replace: "a\\xff.txt" and "a\\xfe.txt" stay two sources)."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _corpus_files(root: Path) -> list[Path]:
-    """Every .txt/.md file under root, recursively, sorted by relative path for a stable order."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith("."):
+def _unique_names(relatives: Sequence[str]) -> list[str]:
+    """Display names, one per file and all different: an escaped name that is also some other
+    file's real name (a file literally called ``caf\\xe9.txt``) gets ``~2``, ``~3``... before
+    its suffix, so no source can shadow another."""
+    names = [_display_name(r) for r in relatives]
+    taken = {n for n, r in zip(names, relatives, strict=True) if n == r}
+    result = []
+    for name, relative in zip(names, relatives, strict=True):
+        if name != relative:
+            stem, dot, suffix = name.rpartition(".")
+            base, tail = (stem, dot + suffix) if dot and "/" not in suffix else (name, "")
+            candidate, n = name, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{base}~{n}{tail}"
+            name = candidate
+            taken.add(name)
+        result.append(name)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusWalk:
+    """The candidate files under a corpus folder, and the folders and links left out."""
+
+    files: tuple[tuple[Path, str], ...]
+    """(path, source name) in corpus order."""
+    warnings: tuple[LoadWarning, ...]
+
+
+def _inside(root_real: str, target: str) -> bool:
+    return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def walk_corpus(root: Path, *, follow_links: bool = False) -> CorpusWalk:
+    """Every .txt/.md file under ``root``, recursively, sorted by relative path.
+
+    Hidden files and folders are left out silently (a ``.git`` is not a skipped document);
+    everything else left out is named in a warning: a folder that cannot be read, a link to a
+    folder, and a file link whose target is outside ``root`` (its text is not the corpus's:
+    a link to ``/etc/passwd`` must not be quoted). ``follow_links`` follows both kinds (each
+    real folder once, so a link loop ends).
+    """
+    root_real = os.path.realpath(root)
+    found: list[tuple[str, Path]] = []
+    warnings: list[LoadWarning] = []
+    base = len(str(root).rstrip(os.sep)) + 1
+    seen_real: set[str] = {root_real}
+
+    def unreadable(error: OSError) -> None:
+        where = str(error.filename or root)
+        relative = where[base:] if len(where) >= base else ""
+        if not relative:  # the corpus folder itself
+            raise CorpusNotFoundError(
+                f"The corpus folder {str(root)!r} cannot be read "
+                f"({error.strerror or type(error).__name__})."
+            )
+        name = _display_name(relative)
+        reason = error.strerror or type(error).__name__
+        warnings.append(LoadWarning(name + "/", f"folder skipped: cannot be read ({reason})."))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=follow_links):
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
                 continue
-            if Path(name).suffix.lower() in SUFFIXES:
-                found.append(Path(dirpath) / name)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+            full = os.path.join(dirpath, d)
+            if os.path.islink(full):
+                real = os.path.realpath(full)
+                relative = _display_name(full[base:])
+                if not follow_links:
+                    warnings.append(
+                        LoadWarning(relative + "/", "folder skipped: it is a symbolic link.")
+                    )
+                    continue
+                if real in seen_real:
+                    continue
+                seen_real.add(real)
+            keep.append(d)
+        dirnames[:] = keep
+        for name in filenames:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in SUFFIXES:
+                continue
+            full = os.path.join(dirpath, name)
+            relative = full[base:]
+            if not follow_links and os.path.islink(full):
+                target = os.path.realpath(full)
+                if not _inside(root_real, target) and os.path.exists(target):
+                    warnings.append(
+                        LoadWarning(
+                            _display_name(relative),
+                            "skipped: a link to a file outside the corpus folder "
+                            "(CITEBOT_FOLLOW_LINKS=true follows it).",
+                        )
+                    )
+                    continue
+            found.append((relative.replace(os.sep, "/"), Path(full)))
+    found.sort(key=lambda item: item[0])
+    names = _unique_names([relative for relative, _ in found])
+    files = tuple((path, name) for (_, path), name in zip(found, names, strict=True))
+    return CorpusWalk(files, tuple(sorted(warnings, key=lambda w: w.source)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +194,25 @@ class FileRecord:
     mtime_ns: int
     sha256: str
     """Of the bytes read; "" for a file that was skipped before reading (too large, say)."""
+    inode: int = 0
+    ctime_ns: int = 0
+    """With size and mtime_ns, what decides cheaply that a file is unchanged: an edit that
+    restores the modification time (``touch -d``) still moves the change time, which no
+    program can set, and ``sed -i`` or an editor's save-and-rename makes a new inode."""
+    name: str = ""
+    """The path relative to the corpus folder as the OS spells it, when that differs from
+    ``source`` (an undecodable file name); "" when it is ``source``."""
+
+    def relative_path(self) -> str:
+        return self.name or self.source
+
+    def same_stat(self, info: os.stat_result) -> bool:
+        return (
+            info.st_size == self.size
+            and info.st_mtime_ns == self.mtime_ns
+            and info.st_ino == self.inode
+            and info.st_ctime_ns == self.ctime_ns
+        )
 
 
 def corpus_root(folder: str | os.PathLike[str]) -> Path:
@@ -118,9 +225,20 @@ def corpus_root(folder: str | os.PathLike[str]) -> Path:
     return root
 
 
-def corpus_files(root: Path) -> list[tuple[Path, str]]:
+def corpus_files(root: Path, *, follow_links: bool = False) -> list[tuple[Path, str]]:
     """Every candidate file under ``root`` with its source name, in corpus order."""
-    return [(path, _display_name(path.relative_to(root))) for path in _corpus_files(root)]
+    return list(walk_corpus(root, follow_links=follow_links).files)
+
+
+def _record(source: str, info: os.stat_result, sha256: str, size: int | None = None) -> FileRecord:
+    return FileRecord(
+        source,
+        info.st_size if size is None else size,
+        info.st_mtime_ns,
+        sha256,
+        info.st_ino,
+        info.st_ctime_ns,
+    )
 
 
 def read_file(
@@ -137,7 +255,7 @@ def read_file(
             LoadWarning(source, f"skipped: cannot be read ({reason})."),
             FileRecord(source, -1, -1, ""),
         )
-    record = FileRecord(source, info.st_size, info.st_mtime_ns, "")
+    record = _record(source, info, "")
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         return None, LoadWarning(source, "skipped: not a regular file."), record
     if info.st_size > MAX_FILE_BYTES:
@@ -147,9 +265,9 @@ def read_file(
         data = path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        record = FileRecord(source, info.st_size, info.st_mtime_ns, UNREADABLE)
+        record = _record(source, info, UNREADABLE)
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
-    record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    record = _record(source, info, hashlib.sha256(data).hexdigest(), len(data))
     decoded = _decode(data)
     if decoded is None:
         return None, LoadWarning(source, "skipped: it is binary or not valid text."), record
@@ -177,8 +295,9 @@ def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
     """
     root = corpus_root(folder)
     documents: list[Document] = []
-    warnings: list[LoadWarning] = []
-    for path, source in corpus_files(root):
+    walk = walk_corpus(root)
+    warnings: list[LoadWarning] = list(walk.warnings)
+    for path, source in walk.files:
         document, warning, _ = read_file(path, source)
         if warning is not None:
             warnings.append(warning)

@@ -11,6 +11,36 @@ from collections.abc import Sequence
 from ..reading.blocks import CONTEXT_SEPARATOR, Block, BlockKind
 from ..reading.text import split_blocks
 from ..types import Document, Passage
+from .sentences import split_sentences
+
+MAX_PASSAGE_CHARS = 12_000
+"""A longer block (a 40 MB file on one line, a dump) is cut into passages of at most this
+many characters, at the last sentence end (else the last space) before the limit: the cost
+of a question — re-ranking and composing analyse each candidate paragraph — stays bounded.
+Above every paragraph of the benchmark sets (SciFact's longest: 10,000), so none moves."""
+
+
+def bounded_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` as consecutive spans of at most MAX_PASSAGE_CHARS, each trimmed of
+    the whitespace at the cut."""
+    spans = []
+    while end - start > MAX_PASSAGE_CHARS:
+        window = text[start : start + MAX_PASSAGE_CHARS]
+        sentences = split_sentences(window) if not window[-1].isspace() else []
+        cut = sentences[-2][1] if len(sentences) > 1 else 0
+        if cut <= 0:
+            space = max(window.rfind(" "), window.rfind("\n"), window.rfind("\t"))
+            cut = space if space > 0 else MAX_PASSAGE_CHARS
+        piece_end = start + cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        spans.append((start, piece_end if piece_end > start else start + cut))
+        start += cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        spans.append((start, end))
+    return spans
 
 
 def _passage_id(source: str, content_hash: str, start: int, end: int) -> str:
@@ -36,15 +66,21 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
             ]
         if block.kind is not BlockKind.PARAGRAPH:
             continue
-        passages.append(
-            Passage(
-                id=_passage_id(document.source, content_hash, block.start, block.end),
-                source=document.source,
-                paragraph=number,
-                start=block.start,
-                end=block.end,
-                text=text[block.start : block.end],
-                context=CONTEXT_SEPARATOR.join(h for _, h in trail if h),
-            )
+        spans = (
+            [(block.start, block.end)]
+            if block.end - block.start <= MAX_PASSAGE_CHARS
+            else bounded_spans(text, block.start, block.end)
         )
+        for start, end in spans:
+            passages.append(
+                Passage(
+                    id=_passage_id(document.source, content_hash, start, end),
+                    source=document.source,
+                    paragraph=number,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    context=CONTEXT_SEPARATOR.join(h for _, h in trail if h),
+                )
+            )
     return passages
