@@ -275,7 +275,7 @@ class Engine:
             "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [[s.source, s.title, s.encoding] for s in self.passages.sources],
+            "sources": [[s.source, s.title, s.encoding, s.format] for s in self.passages.sources],
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
