@@ -277,7 +277,9 @@ def _bench_data_sentences() -> list[str]:
     return list(sentences)
 
 
-_ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr bl cl fl gl pl sl st sp sk".split()
+_ONSETS = (
+    "b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr bl cl fl gl pl sl st sp sk".split()
+)
 _VOWELS = "a e i o u ai ea ou io".split()
 _CODAS = ["", "", "", "n", "r", "l", "s", "m", "x", "nd", "rt", "st"]
 
@@ -290,8 +292,7 @@ def tail_words(count: int = TAIL_WORDS) -> list[str]:
     while len(seen) < count:
         syllables = rng.choice((2, 3, 3, 4))
         word = "".join(
-            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
-            for _ in range(syllables)
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syllables)
         )
         if len(word) >= 6:
             seen.setdefault(word)
@@ -429,7 +430,8 @@ def ensure(
 ) -> dict[str, Any]:
     """Generate (or reuse) the corpus, tokens and questions for ``n`` paragraphs; their stats."""
     if vocabulary not in VOCABULARIES:
-        raise ValueError(f"vocabulary must be one of {', '.join(VOCABULARIES)} (got {vocabulary!r})")
+        choices = ", ".join(VOCABULARIES)
+        raise ValueError(f"vocabulary must be one of {choices} (got {vocabulary!r})")
     started = time.perf_counter()
     paragraphs, sentences = harvested(data_dir)
     if vocabulary == "real":
