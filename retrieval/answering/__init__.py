@@ -5,6 +5,7 @@ from .compose import (
     MIN_ANSWER_CHARS,
     AnalysedPassage,
     AnalysedSentence,
+    ComposeInputs,
     ComposerOptions,
     Sliceable,
     analyse_passage,
@@ -13,7 +14,6 @@ from .compose import (
 )
 from .conversation import (
     BORROWED_WEIGHT,
-    FAVOUR_MARGIN,
     MAX_AGE_SECONDS,
     MAX_BORROWED_TERMS,
     MAX_TURNS,
@@ -23,7 +23,6 @@ from .conversation import (
     Conversations,
     Turn,
     answer_in,
-    favour_hits,
     follow_up_cue,
     own_share,
 )
@@ -31,6 +30,7 @@ from .engine import (
     MAX_QUESTION_CHARS,
     MAX_TOP_K,
     PRECOMPUTE_LIMIT,
+    Borrowed,
     Engine,
     EngineOptions,
     IndexParts,
@@ -41,6 +41,7 @@ from .engine import (
     prepare_question,
 )
 from .opening import Opened, Opening, OpenReport, RebuildReason, open_engine
+from .rerank import FAVOUR_MARGIN, RerankWeights, favour_hits, rerank
 
 __all__ = [
     "BORROWED_WEIGHT",
@@ -57,6 +58,8 @@ __all__ = [
     "SHORT_WORDS",
     "AnalysedPassage",
     "AnalysedSentence",
+    "Borrowed",
+    "ComposeInputs",
     "ComposerOptions",
     "Conversation",
     "Conversations",
@@ -68,6 +71,7 @@ __all__ = [
     "Opening",
     "Provenance",
     "RebuildReason",
+    "RerankWeights",
     "Sliceable",
     "SourceSummary",
     "SourceView",
@@ -81,5 +85,6 @@ __all__ = [
     "open_engine",
     "own_share",
     "prepare_question",
+    "rerank",
     "verify",
 ]

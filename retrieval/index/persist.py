@@ -1,6 +1,6 @@
 """The saved-index file: its layout, its manifest and its checksums, in this module only.
 
-Layout (format 2)::
+Layout (format 3)::
 
     b"CITEBOT-INDEX\\n"              magic
     8 bytes, little-endian          header length H
@@ -75,7 +75,9 @@ from .bm25 import IDF_VARIANTS, BM25Index
 from .store import PassageStore, SourceInfo
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 2
+FORMAT = 3
+"""2: passages carry line, page, kind and heading path + anchor; 3: checksums, the preamble's
+header digest and the typed manifest (older files are rebuilt)."""
 CHUNK = 1 << 16
 """Bytes per checksum."""
 _ALIGN = 64
@@ -89,6 +91,7 @@ LAZY_ARRAYS = frozenset(
         *(n for n in PassageStore.ROW_COLUMNS if n != "source"),
         "text",
         "contexts",
+        "places",
         "id_order",
         *(prefix + n for prefix in (_INDEX, _DOCUMENTS) for n in BM25Index.POSTINGS_ARRAYS),
     }
@@ -480,8 +483,8 @@ def _parse_table(header: Mapping[str, Any], total: int, start: int) -> dict[str,
 def _read_header(mapped: mmap.mmap) -> tuple[dict[str, Any], int]:
     if mapped[: len(MAGIC)] != MAGIC:
         raise IndexFileError("it is not a citebot index")
-    if mapped[len(MAGIC) + 8 : len(MAGIC) + 9] == b"{":  # format 1: the JSON came right here
-        raise IndexFileError("it has format 1, not 2", Problem.OTHER_VERSION)
+    if mapped[len(MAGIC) + 8 : len(MAGIC) + 9] == b"{":  # formats 1-2: the JSON came right here
+        raise IndexFileError(f"it has an older format, not {FORMAT}", Problem.OTHER_VERSION)
     length = int.from_bytes(mapped[len(MAGIC) : len(MAGIC) + 8], "little")
     digest = int.from_bytes(mapped[len(MAGIC) + 8 : _PREAMBLE], "little")
     if length <= 0 or _PREAMBLE + length > len(mapped):
