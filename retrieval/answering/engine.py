@@ -24,7 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.tokenizer import analyze
-from ..errors import CitebotError, FileChangedError, OptionError, QuestionError
+from ..errors import (
+    CitebotError,
+    FileChangedError,
+    IndexDamagedError,
+    OptionError,
+    QuestionError,
+)
 from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
 from ..index.build import IndexShape, Progress, build_documents, build_folder
@@ -364,8 +370,11 @@ class Engine:
             passage = citation.passage
             row = self.passages.position(passage.id)
             n = self.passages.source_of(passage.source)
-            if row is None or n is None:
-                raise FileChangedError(f"{passage.source} is no longer in the index.")
+            if row is None or n is None:  # it came from this index: only damage loses it
+                raise IndexDamagedError(
+                    f"The saved index is damaged ({passage.source}'s paragraph cannot be found "
+                    "by its id)."
+                )
             info = self.passages.sources[n]
             path = provenance.root / names.get(passage.source, passage.source)
             current = self._current.span(

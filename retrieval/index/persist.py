@@ -59,7 +59,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -483,14 +483,12 @@ def _parse_table(header: Mapping[str, Any], total: int, start: int) -> dict[str,
 def _read_header(mapped: mmap.mmap) -> tuple[dict[str, Any], int]:
     if mapped[: len(MAGIC)] != MAGIC:
         raise IndexFileError("it is not a citebot index")
-    if mapped[len(MAGIC) + 8 : len(MAGIC) + 9] == b"{":  # formats 1-2: the JSON came right here
-        raise IndexFileError(f"it has an older format, not {FORMAT}", Problem.OTHER_VERSION)
     length = int.from_bytes(mapped[len(MAGIC) : len(MAGIC) + 8], "little")
     digest = int.from_bytes(mapped[len(MAGIC) + 8 : _PREAMBLE], "little")
-    if length <= 0 or _PREAMBLE + length > len(mapped):
-        raise IndexFileError("its header length is out of range")
     raw = mapped[_PREAMBLE : _PREAMBLE + length]
-    if xxhash.xxh3_64_intdigest(raw) != digest:
+    if length <= 0 or _PREAMBLE + length > len(mapped) or xxhash.xxh3_64_intdigest(raw) != digest:
+        if mapped[len(MAGIC) + 8 : len(MAGIC) + 9] == b"{":  # formats 1-2: JSON came here
+            raise IndexFileError(f"it has an older format, not {FORMAT}", Problem.OTHER_VERSION)
         raise IndexFileError("its header fails its checksum")
     header = json.loads(raw.decode("utf-8", "surrogatepass"))
     if not isinstance(header, dict):
@@ -626,6 +624,28 @@ def array_location(path: Path, name: str) -> tuple[int, int, str]:
     finally:
         mapped.close()
         handle.close()
+
+
+def edit_header(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite the header of the index at ``path`` with ``edit`` applied and its digest
+    recomputed, the arrays where they were: for fault-injection tests (a header whose bytes
+    are intact but whose values are not). ValueError if the edited header no longer fits."""
+    handle, mapped = _map(path)
+    try:
+        header, start = _read_header(mapped)
+    finally:
+        mapped.close()
+        handle.close()
+    edit(header)
+    encoded = json.dumps(header, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    room = start - _PREAMBLE
+    if len(encoded) > room:
+        raise ValueError("the edited header is longer than the room before the arrays")
+    encoded += b" " * (room - len(encoded))  # JSON allows trailing spaces
+    digest = xxhash.xxh3_64_intdigest(encoded)
+    with path.open("r+b") as out:
+        out.write(MAGIC + len(encoded).to_bytes(8, "little") + digest.to_bytes(8, "little"))
+        out.write(encoded)
 
 
 def read_manifest(path: Path) -> Manifest:
