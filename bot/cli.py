@@ -315,10 +315,10 @@ class _QuietErrors(io.TextIOBase):
         self._stream = stream
 
     def write(self, text: str) -> int:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            assert self._stream is not None
-            self._stream.write(text)
-            self._stream.flush()
+        if self._stream is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                self._stream.write(text)
+                self._stream.flush()
         return len(text)
 
     def isatty(self) -> bool:

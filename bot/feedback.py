@@ -31,6 +31,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -241,9 +242,17 @@ class FeedbackStore:
         citebot, and is refused rather than initialised.
         """
         self.path = Path(path)
-        if self.path.is_dir():
+        try:
+            info: os.stat_result | None = self.path.stat()
+        except FileNotFoundError:
+            info = None
+        except OSError as error:  # a folder on the way that cannot be searched
+            raise FeedbackError(
+                f"cannot reach the feedback database {self.path}: {error.strerror or error}."
+            ) from None
+        if info is not None and stat.S_ISDIR(info.st_mode):
             raise FeedbackError(f"{self.path} is a folder; the feedback database is a file.")
-        if not self.path.exists():
+        if info is None:
             if not create:
                 raise FeedbackError(
                     f"no feedback database at {self.path} (CITEBOT_FEEDBACK_DB): nothing has "
