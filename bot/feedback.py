@@ -244,7 +244,7 @@ class FeedbackStore:
         self.path = Path(path)
         try:
             info: os.stat_result | None = self.path.stat()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             info = None
         except OSError as error:  # a folder on the way that cannot be searched
             raise FeedbackError(

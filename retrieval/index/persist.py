@@ -70,7 +70,7 @@ import numpy.typing as npt
 import xxhash
 
 from ..errors import CitebotError, IndexDamagedError
-from ..reading.files import UNREADABLE, FileRecord, LoadWarning, corpus_files
+from ..reading.files import UNREADABLE, FileRecord, LoadWarning, scan_corpus
 from .bm25 import IDF_VARIANTS, BM25Index
 from .store import PassageStore, SourceInfo
 
@@ -698,30 +698,32 @@ def stale_files(
     known = {r.source: r for r in records}
     changed: list[str] = []
     present = set()
-    for path, source in corpus_files(root, follow_links=follow_links):
+    files, _ = scan_corpus(root, follow_links=follow_links)
+    for file in files:
+        source = file.source
         present.add(source)
         record = known.get(source)
         if record is None:
             changed.append(source)
             continue
         try:
-            info = os.stat(path)
+            info = os.stat(file.full)
         except OSError:
             if record.size != -1:
                 changed.append(source)
             continue
         if record.sha256 == UNREADABLE:  # skipped as unreadable: changed once it can be read
-            if os.access(path, os.R_OK):
+            if os.access(file.full, os.R_OK):
                 changed.append(source)
             continue
-        if not _unchanged(path, record, info, written_ns, confirmed):
+        if not _unchanged(file.full, record, info, written_ns, confirmed):
             changed.append(source)
     changed.extend(sorted(set(known) - present))
     return changed
 
 
 def _unchanged(
-    path: Path,
+    path: str,
     record: FileRecord,
     info: os.stat_result,
     written_ns: int,
@@ -739,7 +741,8 @@ def _unchanged(
             return True
     checked_ns = time.time_ns()
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as file:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return False
     if digest != record.sha256:

@@ -130,59 +130,78 @@ def _inside(root_real: str, target: str) -> bool:
     return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def walk_corpus(root: Path, *, follow_links: bool = False) -> CorpusWalk:
-    """Every file a reader is registered for under ``root``, recursively, sorted by path.
+@dataclass(frozen=True, slots=True)
+class ScannedFile:
+    """One candidate file found by the walk, as strings (no Path built: the freshness check
+    walks thousands of files before every answer)."""
 
-    Hidden files and folders are left out silently (a ``.git`` is not a skipped document);
-    everything else left out is named in a warning: a folder that cannot be read, a link to a
-    folder, and a file link whose target is outside ``root`` (its text is not the corpus's:
-    a link to ``/etc/passwd`` must not be quoted). ``follow_links`` follows both kinds (each
-    real folder once, so a link loop ends).
-    """
+    relative: str
+    """Relative to the corpus folder, as the OS spells it (forward slashes)."""
+    full: str
+    source: str
+    """The name citebot shows: printable, and unique in the corpus."""
+
+
+def _unreadable_folder(relative: str, error: OSError) -> LoadWarning:
+    reason = error.strerror or type(error).__name__
+    return LoadWarning(_display_name(relative) + "/", f"folder skipped: cannot be read ({reason}).")
+
+
+def scan_corpus(
+    root: Path, *, follow_links: bool = False
+) -> tuple[list[ScannedFile], list[LoadWarning]]:
+    """Every file a reader is registered for under ``root``, recursively, sorted by relative
+    path; and what was left out, named (see :func:`walk_corpus`). One ``scandir`` per folder;
+    a file costs no system call unless it is a link."""
+    root_text = str(root).rstrip(os.sep) or os.sep
     root_real = os.path.realpath(root)
-    found: list[tuple[str, Path]] = []
+    suffixes = supported_suffixes()
+    found: list[tuple[str, str]] = []
     warnings: list[LoadWarning] = []
-    base = len(str(root).rstrip(os.sep)) + 1
-    seen_real: set[str] = {root_real}
-
-    def unreadable(error: OSError) -> None:
-        where = str(error.filename or root)
-        relative = where[base:] if len(where) >= base else ""
-        if not relative:  # the corpus folder itself
-            raise CorpusNotFoundError(
-                f"The corpus folder {str(root)!r} cannot be read "
-                f"({error.strerror or type(error).__name__})."
-            )
-        name = _display_name(relative)
-        reason = error.strerror or type(error).__name__
-        warnings.append(LoadWarning(name + "/", f"folder skipped: cannot be read ({reason})."))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=follow_links):
-        keep = []
-        for d in sorted(dirnames):
-            if d.startswith("."):
+    seen_real = {root_real}
+    pending = [(root_text, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            if not prefix:  # the corpus folder itself
+                raise CorpusNotFoundError(
+                    f"The corpus folder {str(root)!r} cannot be read "
+                    f"({error.strerror or type(error).__name__})."
+                ) from None
+            warnings.append(_unreadable_folder(prefix.rstrip("/"), error))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            full = os.path.join(dirpath, d)
-            if os.path.islink(full):
-                real = os.path.realpath(full)
-                relative = _display_name(full[base:])
-                if not follow_links:
-                    warnings.append(
-                        LoadWarning(relative + "/", "folder skipped: it is a symbolic link.")
-                    )
-                    continue
-                if real in seen_real:
-                    continue
-                seen_real.add(real)
-            keep.append(d)
-        dirnames[:] = keep
-        for name in filenames:
-            if name.startswith(".") or reader_for(name) is None:
+            relative = prefix + name
+            try:
+                link = entry.is_symlink()
+                is_folder = entry.is_dir()  # follows a link: a link to a folder is a folder
+            except OSError:
+                link, is_folder = False, False
+            if is_folder:
+                if link:
+                    real = os.path.realpath(entry.path)
+                    if not follow_links:
+                        warnings.append(
+                            LoadWarning(
+                                _display_name(relative) + "/",
+                                "folder skipped: it is a symbolic link.",
+                            )
+                        )
+                        continue
+                    if real in seen_real:
+                        continue
+                    seen_real.add(real)
+                pending.append((entry.path, relative + "/"))
                 continue
-            full = os.path.join(dirpath, name)
-            relative = full[base:]
-            if not follow_links and os.path.islink(full):
-                target = os.path.realpath(full)
+            if os.path.splitext(name)[1].lower() not in suffixes:
+                continue
+            if link and not follow_links:
+                target = os.path.realpath(entry.path)
                 if not _inside(root_real, target) and os.path.exists(target):
                     warnings.append(
                         LoadWarning(
@@ -192,11 +211,27 @@ def walk_corpus(root: Path, *, follow_links: bool = False) -> CorpusWalk:
                         )
                     )
                     continue
-            found.append((relative.replace(os.sep, "/"), Path(full)))
-    found.sort(key=lambda item: item[0])
+            found.append((relative, entry.path))
+    found.sort()
     names = _unique_names([relative for relative, _ in found])
-    files = tuple((path, name) for (_, path), name in zip(found, names, strict=True))
-    return CorpusWalk(files, tuple(sorted(warnings, key=lambda w: w.source)))
+    files = [
+        ScannedFile(relative, full, name)
+        for (relative, full), name in zip(found, names, strict=True)
+    ]
+    return files, sorted(warnings, key=lambda w: w.source)
+
+
+def walk_corpus(root: Path, *, follow_links: bool = False) -> CorpusWalk:
+    """Every file a reader is registered for under ``root``, recursively, sorted by path.
+
+    Hidden files and folders are left out silently (a ``.git`` is not a skipped document);
+    everything else left out is named in a warning: a folder that cannot be read, a link to a
+    folder, and a file link whose target is outside ``root`` (its text is not the corpus's:
+    a link to ``/etc/passwd`` must not be quoted). ``follow_links`` follows both kinds (each
+    real folder once, so a link loop ends).
+    """
+    files, warnings = scan_corpus(root, follow_links=follow_links)
+    return CorpusWalk(tuple((Path(f.full), f.source) for f in files), tuple(warnings))
 
 
 @dataclass(frozen=True, slots=True)
