@@ -96,7 +96,7 @@ class LiveEngine:
             self._replace(engine, None, "")
 
     def _rebuild(self, engine: Engine, reason: RebuildReason, detail: str) -> Engine:
-        log.warning("rebuilding the index: %s", detail)
+        log.info("rebuilding the index: %s", detail)
         with self._lock:
             if self._engine is engine:  # not already replaced by another thread
                 self._replace(engine, reason, detail)

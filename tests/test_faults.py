@@ -106,7 +106,7 @@ def test_a_flipped_bit_in_the_text_is_never_quoted(corpus: Path, tmp_path: Path)
     path.write_bytes(bytes(data))
     code, out, err = _cli("index", "--corpus", str(corpus), "--index-dir", index_dir, "--verify")
     assert code == 0
-    assert "index:       rebuilt (the saved index is damaged: text fail their checksums)" in out
+    assert "index:       rebuilt (the saved index is damaged: text fails its checksum)" in out
     data = bytearray(_index_file(tmp_path).read_bytes())  # damage it again, for `ask`
     offset, size, _ = persist.array_location(path, "text")
     data[data.index(b"unanimously", offset, offset + size)] ^= 0x20

@@ -286,3 +286,11 @@ def test_build_progress_rises_to_the_end_only_when_the_index_is_ready(
     (total,) = {t for _, t in seen}
     assert done == sorted(done) and len(done) > 2
     assert done[-2] < total == done[-1]  # reading and tokenizing stop short of 100%
+
+
+def test_an_opened_engine_is_read_only(corpus: Path, tmp_path: Path) -> None:
+    engine = _open(corpus, tmp_path)
+    for name in ("index", "passages", "options"):
+        with pytest.raises(AttributeError, match="read-only"):
+            setattr(engine, name, None)
+    assert engine.ask("Who is Jeffrey Lynch?").answered

@@ -263,6 +263,19 @@ class Engine:
         )
         if parts.opened is None:
             self._prepare_analyses()
+        self._sealed = True
+
+    _OWN = frozenset(
+        {"options", "passages", "index", "document_index", "_parts", "_confirmed", "_current"}
+        | {"_document_row", "_analyse", "_sealed"}
+    )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Read-only once made: one engine serves many threads, and what it answers from is
+        what it was opened with (a subclass may add attributes of its own)."""
+        if name in self._OWN and getattr(self, "_sealed", False):
+            raise AttributeError(f"Engine.{name} is read-only")
+        object.__setattr__(self, name, value)
 
     @property
     def warnings(self) -> tuple[LoadWarning, ...]:

@@ -123,7 +123,8 @@ def _try_load(
         return OpenReport(
             Opening.REBUILT,
             RebuildReason.DAMAGED,
-            f"the saved index is damaged: {', '.join(failed)} fail their checksums",
+            f"the saved index is damaged: {', '.join(failed)} "
+            + ("fails its checksum" if len(failed) == 1 else "fail their checksums"),
         )
     stale = engine.changed_files()
     if stale:

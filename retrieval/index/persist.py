@@ -541,7 +541,8 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
         checks = Checks(path, mapped, specs, arrays, total)
         failed = checks.verify([n for n in specs if n not in LAZY_ARRAYS])
         if failed:
-            raise IndexFileError(f"{', '.join(failed)} fail their checksums")
+            verb = "fails its checksum" if len(failed) == 1 else "fail their checksums"
+            raise IndexFileError(f"{', '.join(failed)} {verb}")
         contents = _contents(header, arrays, checks)
         if "text" not in arrays:
             handle.close()
