@@ -38,6 +38,7 @@ from .engine import (
     clean_question,
     prepare_question,
 )
+from .links import page_path, page_url, passage_url, resolve_link, with_urls
 
 __all__ = [
     "BORROWED_WEIGHT",
@@ -70,6 +71,11 @@ __all__ = [
     "favour_hits",
     "follow_up_cue",
     "own_share",
+    "page_path",
+    "page_url",
+    "passage_url",
     "prepare_question",
+    "resolve_link",
     "verify",
+    "with_urls",
 ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .blocks import Block
+from .markdown import read_markdown
 from .text import split_blocks
 
 Reader = Callable[[str], list[Block]]
@@ -70,12 +71,10 @@ def read_blocks(source: str, text: str) -> list[Block]:
     """The blocks of ``text``, read by the reader registered for ``source``'s suffix (the
     plain-text reader for a suffix nobody registered, e.g. in-memory documents)."""
     spec = reader_for(source)
-    return (spec.read if spec is not None else _plain_text)(text)
+    return (spec.read if spec is not None else split_blocks)(text)
 
-
-_plain_text: Reader = split_blocks
 
 # The formats citebot reads out of the box: registered at import, so every worker process that
 # imports the reading stage has them. Another format registers here too.
 register_reader((".txt",), "text", split_blocks)
-register_reader((".md", ".markdown"), "markdown", split_blocks)
+register_reader((".md", ".markdown"), "markdown", read_markdown)
