@@ -238,10 +238,13 @@ class PassageStore(Sequence[Passage]):
         """``document_text(source)[start:end]``, read from the one paragraph holding the span
         when there is one: checking a quote then touches a few hundred bytes of the index, not
         the whole file (which, memory-mapped, would stay resident)."""
-        n = self._source_number[source]
+        # The needles are cast to the arrays' own dtypes: given a Python int, numpy converts the
+        # whole (million-entry) haystack on every call, an O(corpus) step per quote check.
+        n = self._source.dtype.type(self._source_number[source])
         lo = int(np.searchsorted(self._source, n, "left"))
         hi = int(np.searchsorted(self._source, n, "right"))
-        j = lo + int(np.searchsorted(self._start[lo:hi], start, "right")) - 1
+        first = self._start.dtype.type(start)
+        j = lo + int(np.searchsorted(self._start[lo:hi], first, "right")) - 1
         if lo <= j < hi and self._start[j] <= start <= end <= self._end[j]:
             text = self._make(j).text
             offset = int(self._start[j])
