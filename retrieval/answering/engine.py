@@ -73,6 +73,9 @@ class EngineOptions:
 
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    unit_terms: int = 100
+    """Search up to this many terms of the code blocks and tables after a paragraph with it
+    (0: none): the command a sentence introduces is usually what was asked for."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()
@@ -93,6 +96,8 @@ class EngineOptions:
         for name in ("include", "exclude"):
             if isinstance(getattr(self, name), str):
                 raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
+        if not 0 <= self.unit_terms <= 100_000:
+            raise OptionError(f"unit_terms must be 0 to 100000 (got {self.unit_terms!r}).")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -106,6 +111,7 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            unit_terms=self.unit_terms,
             include=tuple(self.include),
             exclude=tuple(self.exclude),
         )
