@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from retrieval import (
     MAX_SENTENCES,
@@ -146,6 +152,29 @@ class Settings(BaseSettings):
         "voted on); empty: no vote buttons, nothing stored.",
     )
 
+    file_values: ClassVar[dict[str, Any]] = {}
+    """Values from the configuration file's top level: below the environment and .env."""
+
+    @classmethod
+    def with_file_values(cls, values: dict[str, Any]) -> type[Settings]:
+        """This class reading ``values`` (a configuration file's settings) under the
+        environment: a subclass, so the file's values never leak into another load."""
+        if not values:
+            return cls
+        return type(cls.__name__, (cls,), {"file_values": dict(values), "__module__": __name__})
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        file_source = InitSettingsSource(settings_cls, init_kwargs=dict(cls.file_values))
+        return init_settings, env_settings, dotenv_settings, file_source, file_secret_settings
+
     _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
         _split_ids
     )
@@ -184,13 +213,21 @@ class Settings(BaseSettings):
         )
 
 
-def describe_errors(error: ValidationError) -> list[str]:
-    """One line per invalid setting, naming its environment variable and what is allowed."""
+def describe_errors(
+    error: ValidationError,
+    *,
+    file_values: dict[str, Any] | None = None,
+    file_name: str = "citebot.toml",
+) -> list[str]:
+    """One line per invalid setting, naming its environment variable (or, for a value that
+    came from the configuration file, its key there) and what is allowed."""
     lines = []
     for item in error.errors(include_url=False):
         field = str(item["loc"][0]) if item["loc"] else "?"
         variable = ENV_PREFIX + field.upper()
         given = item.get("input")
+        if file_values and field in file_values and file_values[field] == given:
+            variable = f"{field} in {file_name}"
         shown = "" if field == "discord_token" else f" (got {given!r})"
         message = str(item["msg"]).removeprefix("Value error, ")
         lines.append(f"Invalid setting {variable}{shown}: {message[0].lower()}{message[1:]}.")

@@ -37,7 +37,8 @@ from ..errors import CitebotError
 from ..reading.files import UNREADABLE, FileRecord, corpus_files
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 1
+FORMAT = 2
+"""2: passages carry line, page, kind and heading path + anchor (older files are rebuilt)."""
 _ALIGN = 64
 _RACY_NS = 2_000_000_000
 """Files modified less than this before the index was written are re-hashed when opened."""

@@ -14,6 +14,16 @@ from .files import (
     no_documents,
     read_file,
 )
+from .readers import (
+    Extractor,
+    Reader,
+    ReaderSpec,
+    format_of,
+    read_blocks,
+    reader_for,
+    register_reader,
+    supported_suffixes,
+)
 from .text import document_title, split_blocks, title_of
 
 __all__ = [
@@ -25,16 +35,24 @@ __all__ = [
     "UNREADABLE",
     "Block",
     "BlockKind",
+    "Extractor",
     "FileRecord",
     "LoadWarning",
     "LoadedCorpus",
+    "Reader",
+    "ReaderSpec",
     "corpus_files",
     "corpus_root",
     "document_title",
+    "format_of",
     "load_corpus",
     "no_documents",
+    "read_blocks",
     "read_file",
+    "reader_for",
+    "register_reader",
     "split_blocks",
+    "supported_suffixes",
     "title_of",
     "trimmed_span",
 ]

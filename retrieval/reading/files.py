@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Sequence
@@ -16,14 +17,17 @@ from pathlib import Path
 
 from ..errors import CorpusNotFoundError, EmptyCorpusError
 from ..types import Document
-from .text import document_title
+from .readers import Extractor, read_blocks, reader_for, supported_suffixes
+from .text import title_of
 
-SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+SUFFIXES = supported_suffixes()
+"""The suffixes registered at import (see :mod:`.readers`); the walk asks the registry itself."""
 UNREADABLE = "!unreadable"
 """The manifest's hash for a file that could not be read (so it is retried once readable)."""
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Larger files are skipped: a log or a dump, not a document, and it would fill memory."""
 _BOM = "\ufeff"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,16 @@ def _decode(data: bytes) -> tuple[str, str] | None:
     return text, "latin-1"
 
 
+def _extract(extract: Extractor, data: bytes, source: str) -> tuple[str, str] | None:
+    """A format's own extraction (HTML, PDF); any failure of its library skips the file, with
+    the traceback in the log: one damaged file never costs the rest of the corpus."""
+    try:
+        return extract(data)
+    except Exception:  # third-party parsers raise anything on damaged input
+        log.warning("could not extract the text of %s", source, exc_info=True)
+        return None
+
+
 def _display_name(relative: Path) -> str:
     """The path as text that can always be printed: undecodable bytes in a file name become
     U+FFFD instead of lone surrogates that would crash a UTF-8 terminal or JSON consumer."""
@@ -85,14 +99,15 @@ def _display_name(relative: Path) -> str:
 
 
 def _corpus_files(root: Path) -> list[Path]:
-    """Every .txt/.md file under root, recursively, sorted by relative path for a stable order."""
+    """Every file a reader is registered for under root, recursively, sorted by relative path
+    for a stable order."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             if name.startswith("."):
                 continue
-            if Path(name).suffix.lower() in SUFFIXES:
+            if reader_for(name) is not None:
                 found.append(Path(dirpath) / name)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
@@ -150,7 +165,8 @@ def read_file(
         record = FileRecord(source, info.st_size, info.st_mtime_ns, UNREADABLE)
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
     record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    decoded = _decode(data)
+    spec = reader_for(source)
+    decoded = _extract(spec.extract, data, source) if spec and spec.extract else _decode(data)
     if decoded is None:
         return None, LoadWarning(source, "skipped: it is binary or not valid text."), record
     text, encoding = decoded
@@ -160,7 +176,9 @@ def read_file(
     if encoding in ("windows-1252", "latin-1"):
         name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
         warning = LoadWarning(source, f"not valid UTF-8; read as {name}.", False)
-    return Document(source, text, document_title(text) if title else "", encoding), warning, record
+    format = spec.format if spec is not None else "text"
+    title_text = title_of(read_blocks(source, text)) if title else ""
+    return Document(source, text, title_text, encoding, format), warning, record
 
 
 def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
