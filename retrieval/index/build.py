@@ -28,7 +28,7 @@ import numpy.typing as npt
 from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..reading.text import title_of
 from ..splitting.passages import split_passages
 from ..types import Document
@@ -172,7 +172,7 @@ def analyse_documents(
 
     byte_base = 0
     for document in documents:
-        blocks = read_blocks(document.source, document.text)
+        blocks = document_blocks(document)
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)

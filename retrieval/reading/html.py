@@ -217,7 +217,9 @@ class _Reader:
                 label = next((c for c in classes.split() if c != "admonition"), "note")
             self.flow(node, _Flow(BlockKind.ADMONITION, label, flow.depth), depth)
         elif "versionadded" in classes or "versionchanged" in classes or "deprecated" in classes:
-            label = next(c for c in ("versionadded", "versionchanged", "deprecated") if c in classes)
+            label = next(
+                c for c in ("versionadded", "versionchanged", "deprecated") if c in classes
+            )
             self.flow(node, _Flow(BlockKind.ADMONITION, label, flow.depth), depth)
         else:
             self.flow(node, flow, depth)
@@ -239,7 +241,8 @@ class _Reader:
     def table(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """A data table as rows of ``cell | cell``; a layout table (one holding tables or
         block content) is walked as containers instead."""
-        if node.css_first("table, p, pre, div, ul, ol, h1, h2, h3, h4, h5, h6") is not None:
+        inner = node.css("table, p, pre, div, ul, ol, h1, h2, h3, h4, h5, h6")
+        if any(found.mem_id != node.mem_id for found in inner):  # css() includes the node
             self.flow(node, flow, depth)
             return
         rows = []
@@ -264,8 +267,11 @@ class _Reader:
                 term = _SPACE.sub(" ", _inline_text(child)).strip()
             elif child.tag == "dd":
                 first = child.css_first("p")
-                if term and first is not None and first.parent is not None and (
-                    first.parent.mem_id == child.mem_id
+                if (
+                    term
+                    and first is not None
+                    and first.parent is not None
+                    and (first.parent.mem_id == child.mem_id)
                 ):
                     words = _SPACE.sub(" ", _inline_text(first)).strip()
                     self.out.add(BlockKind.LIST_ITEM, f"{term}\n{words}", level=flow.depth + 1)
