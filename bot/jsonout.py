@@ -7,6 +7,8 @@
      "follow_up": null | {"turn", "question", "terms", "cited": [{"source", "paragraph"}]}}
 
 ``context`` is the title and headings above the paragraph (" › "-joined), never quoted.
+Each citation and hit also names its file's ``format`` ("text", "markdown", "rst", "html",
+"pdf"; by its suffix) and its ``page`` (1-based, PDF only; null for every other format).
 ``score`` is the paragraph's BM25 score; ``hits`` are in citebot's rank order (BM25 re-ranked),
 so scores need not decrease down the list. ``follow_up`` is set when the question was
 answered as a follow-up in a conversation (``citebot ask --conversation``): the earlier
@@ -18,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from retrieval import Answer, Citation, FollowUp, Hit, Passage
+from retrieval.reading import format_of
 
 
 def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
@@ -29,6 +32,8 @@ def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
         "score": round(score, 6),
         "text": passage.text,
         "context": passage.context,
+        "format": format_of(passage.source),
+        "page": passage.page or None,
     }
 
 

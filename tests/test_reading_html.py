@@ -27,7 +27,8 @@ with <code>save()</code>.</p>
 </pre></div></div>
 <ul><li><p>First item.</p></li><li>Second &lt;item&gt;.</li></ul>
 <div class="admonition note"><p class="admonition-title">Note</p><p>Mind the size.</p></div>
-<table class="docutils"><tr><th>key</th><th>value</th></tr><tr><td>port</td><td>8000</td></tr></table>
+<table class="docutils"><tr><th>key</th><th>value</th></tr>
+<tr><td>port</td><td>8000</td></tr></table>
 </section></section>
 </div></div></div>
 <div class="sphinxsidebar" role="navigation"><h3>Navigation</h3><p>Sidebar text.</p>

@@ -51,11 +51,13 @@ def test_blocks_with_pages_headings_and_code() -> None:
     shown = [(b.kind, b.page, reading.text[b.start : b.end]) for b in reading.blocks]
     assert shown == [
         (BlockKind.HEADING, 1, "1 Installing the Tool"),
-        (BlockKind.PARAGRAPH, 1, "The installer copies the files into the configuration folder before it starts."),
+        (BlockKind.PARAGRAPH, 1, "The installer copies the files into the configuration "
+                                 "folder before it starts."),
         (BlockKind.PARAGRAPH, 1, "Run the command below:"),
         (BlockKind.CODE, 1, "tool install --user\n    --force"),
         (BlockKind.HEADING, 2, "2 Removing the Tool"),
-        (BlockKind.PARAGRAPH, 2, "Delete the folder; it is a top-level step. The top-level folder goes last."),
+        (BlockKind.PARAGRAPH, 2, "Delete the folder; it is a top-level step. The top-level "
+                                 "folder goes last."),
         (BlockKind.PARAGRAPH, 3, "Nothing else happens here at all."),
     ]  # fmt: skip
     assert [b.level for b in reading.blocks if b.kind is BlockKind.HEADING] == [1, 1]

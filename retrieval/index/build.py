@@ -177,7 +177,9 @@ def analyse_documents(
             document = replace(document, title=title_of(blocks))
         number = len(sources)
         sources.append(
-            SourceInfo(document.source, document.title, document.encoding, document.format)
+            SourceInfo(
+                document.source, document.title, document.encoding, document.format, document.pages
+            )
         )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)

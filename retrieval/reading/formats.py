@@ -102,11 +102,14 @@ def parse_html_file(data: bytes) -> Parsed:
     decoded = decode_bytes(data, declared.group(1).decode("ascii", "ignore") if declared else "")
     if decoded is None:
         return Parsed("", "", skip=NOT_TEXT)
-    from .html import read_html
+    from .html import LINKS_ONLY, parse_html
 
-    text, blocks = read_html(decoded.text)
+    reading = parse_html(decoded.text)
+    text, blocks = reading.text, reading.blocks
     if not text.strip():
         return Parsed("", decoded.encoding, skip="skipped: it has no readable text.")
+    if reading.link_share > LINKS_ONLY:
+        return Parsed("", decoded.encoding, skip="skipped: it is a page of links only (an index).")
     notes = (decoded.note,) if decoded.note else ()
     return Parsed(text, decoded.encoding, tuple(blocks), notes, title=_first_heading(tuple(blocks)))
 

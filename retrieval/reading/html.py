@@ -282,17 +282,39 @@ class _Reader:
                 self.flow(child, flow, depth)
 
 
-def read_html(raw: str) -> tuple[str, list[Block]]:
-    """The main content of an HTML page as text, and the blocks over that text."""
+LINKS_ONLY = 0.7
+"""A page whose main text is more than this share link text is an index or a table of
+contents (Sphinx's genindex, py-modindex): nothing on it answers a question."""
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlReading:
+    text: str
+    blocks: list[Block]
+    link_share: float
+    """Share of the main content's characters that are link text."""
+
+
+def parse_html(raw: str) -> HtmlReading:
+    """The main content of an HTML page as text, the blocks over that text, and how much of
+    it is links."""
     tree = LexborHTMLParser(raw)
     main = _main_content(tree)
     if main is None:
-        return "", []
+        return HtmlReading("", [], 0.0)
     for dropped in main.css(_DROPPED):
         dropped.decompose()
+    total = len(_SPACE.sub("", main.text(deep=True) or ""))
+    linked = sum(len(_SPACE.sub("", a.text(deep=True) or "")) for a in main.css("a"))
     reader = _Reader()
     reader.flow(main, _Flow(), 0)
-    return "".join(reader.out.parts), reader.out.blocks
+    return HtmlReading("".join(reader.out.parts), reader.out.blocks, linked / max(1, total))
+
+
+def read_html(raw: str) -> tuple[str, list[Block]]:
+    """The main content of an HTML page as text, and the blocks over that text."""
+    reading = parse_html(raw)
+    return reading.text, reading.blocks
 
 
 def html_title(raw_head: str) -> str:

@@ -407,9 +407,9 @@ class _Walker:
         holding its last cell's, widened to the border lines around them (cells sit
         mid-line, so they are found by containment, not by the line search prose uses)."""
         cells = [
-            first
+            words
             for paragraph in node.findall(nodes.paragraph)
-            if (first := paragraph.rawsource.strip().split("\n")[0].strip())
+            if (words := paragraph.rawsource.strip().split("\n")[0].strip())
         ]
         line = _line_of(node)
         if not cells or line is None:
