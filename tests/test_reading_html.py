@@ -22,9 +22,10 @@ SPHINX_PAGE = """<!DOCTYPE html>
 with <code>save()</code>.</p>
 <section id="a-gentle-introduction">
 <h2>A Gentle Introduction<a class="headerlink" href="#a-gentle-introduction">¶</a></h2>
+<div class="literal-block-wrapper"><div class="code-block-caption"><span>app.py</span></div>
 <div class="highlight-python notranslate"><div class="highlight"><pre><span>import</span> os
 <span>app</span> = Flask(__name__)
-</pre></div></div>
+</pre></div></div></div>
 <ul><li><p>First item.</p></li><li>Second &lt;item&gt;.</li></ul>
 <div class="admonition note"><p class="admonition-title">Note</p><p>Mind the size.</p></div>
 <table class="docutils"><tr><th>key</th><th>value</th></tr>
@@ -57,7 +58,8 @@ def test_main_content_only_with_anchors_and_kinds() -> None:
         "uploading-files",
         "a-gentle-introduction",
     ]
-    assert next(b for b in blocks if b.kind is BlockKind.CODE).lang == "python"
+    code = next(b for b in blocks if b.kind is BlockKind.CODE)
+    assert (code.lang, code.label) == ("python", "app.py")
     assert next(b for b in blocks if b.kind is BlockKind.ADMONITION).label == "Note"
     for dropped in ("¶", "Sidebar", "Copyright", "menu", "color", "Index"):
         assert dropped not in text

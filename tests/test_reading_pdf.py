@@ -28,8 +28,9 @@ MANUAL = make_pdf(
                 (72, 670, 10, "The installer copies the files into the configu-"),
                 (72, 658, 10, "ration folder before it starts."),
                 (72, 630, 10, "Run the command below:"),
-                (72, 610, 10, "`tool install --user"),
-                (96, 598, 10, "`--force"),
+                (72, 610, 9, "Listing 1: install.sh"),
+                (72, 595, 10, "`tool install --user"),
+                (96, 583, 10, "`--force"),
             ],
         ),
         _page(
@@ -61,6 +62,8 @@ def test_blocks_with_pages_headings_and_code() -> None:
         (BlockKind.PARAGRAPH, 3, "Nothing else happens here at all."),
     ]  # fmt: skip
     assert [b.level for b in reading.blocks if b.kind is BlockKind.HEADING] == [1, 1]
+    # The listing's caption labels the code instead of standing between it and its sentence.
+    assert [b.label for b in reading.blocks if b.kind is BlockKind.CODE] == ["install.sh"]
     assert (reading.pages, reading.warnings) == (3, [])
     for furniture in ("Field Manual", "continues", "\n1\n", "\n2\n"):
         assert furniture not in reading.text

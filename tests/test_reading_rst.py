@@ -104,7 +104,7 @@ def test_sections_prose_code_and_admonitions() -> None:
 
 def test_code_blocks_carry_their_language_and_literalinclude_is_a_reference() -> None:
     codes = [b for b in read_rst(PAGE) if b.kind is BlockKind.CODE]
-    assert codes[0].lang == "python"
+    assert (codes[0].lang, codes[0].label) == ("python", "app.py")  # the caption names the file
     include = codes[-1]
     assert PAGE[include.start : include.end].startswith(".. literalinclude:: ../examples/app.py")
     assert include.lang == "python"

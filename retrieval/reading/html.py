@@ -154,6 +154,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.out = _Out()
+        self.caption = ""
+        """The caption of the code block that comes next (a file name), its label."""
 
     def flow(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """The children of a container: runs of inline content become one prose block."""
@@ -191,7 +193,10 @@ class _Reader:
             )
         elif tag == "pre":
             text = node.text(deep=True)
-            self.out.add(BlockKind.CODE, text, lang=_code_lang(node), label=flow.label)
+            label, self.caption = self.caption or flow.label, ""
+            self.out.add(BlockKind.CODE, text, lang=_code_lang(node), label=label)
+        elif "code-block-caption" in classes:  # Sphinx's caption: the code's label, not prose
+            self.caption = _SPACE.sub(" ", _inline_text(node)).strip()
         elif tag == "p" and "admonition-title" in classes:
             return
         elif tag in ("ul", "ol", "menu"):

@@ -57,6 +57,7 @@ _PAGE_NUMBER = re.compile(
 _CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = ".!?:;"
+_CAPTION = re.compile(r"^(?:Listing|Code|Example)\s+\d+(?:\.\d+)*\s*:\s*(\S.{0,200})$")
 
 
 @dataclass(slots=True)
@@ -313,6 +314,10 @@ class _Builder:
         words = " ".join(line.text for lines in pages for line in lines)
         self.hyphenated = set(re.findall(r"\w+-\w+", words))
         self.out = _Writer()
+        self.caption: tuple[str, int, str] | None = None
+        """A code listing's caption ("Listing 1: flaskr/db.py") waiting for its code, which
+        gets the file name as its label: the caption is not a paragraph between the sentence
+        that introduces the code and the code."""
 
     def heading_of(self, line: _Line) -> tuple[str, int] | None:
         """(heading, level) when the line is a section heading."""
@@ -351,7 +356,7 @@ class _Builder:
                 if heading is not None:
                     self.flush(group)
                     group = []
-                    self.out.add(BlockKind.HEADING, line.text, line.page, level=heading[1],
+                    self.write(BlockKind.HEADING, line.text, line.page, level=heading[1],
                                  heading=heading[0])  # fmt: skip
                 elif group and self.breaks(group[-1], line):
                     self.flush(group)
@@ -359,6 +364,7 @@ class _Builder:
                 else:
                     group.append(line)
         self.flush(group)
+        self.write_caption()
         return self.out.blocks
 
     def decoration(self, line: _Line) -> bool:
@@ -396,14 +402,32 @@ class _Builder:
                 if before is not None and before.y - line.y > self.leading * 1.6:
                     rows.append("")  # a blank line inside the listing
                 rows.append(" " * max(0, round((line.x - left) / width)) + line.text)
-            self.out.add(BlockKind.CODE, "\n".join(rows), page)
+            caption, self.caption = self.caption, None
+            self.out.add(BlockKind.CODE, "\n".join(rows), page, label=caption[0] if caption else "")
             return
         text = self.joined(group)
         bullet = _BULLET.match(text)
         if bullet:
-            self.out.add(BlockKind.LIST_ITEM, text[bullet.end() :], page, prefix=bullet.group(),
+            self.write(BlockKind.LIST_ITEM, text[bullet.end() :], page, prefix=bullet.group(),
                          level=1)  # fmt: skip
         else:
+            listing = _CAPTION.match(text)
+            if listing and len(group) == 1:
+                self.write_caption()
+                self.caption = (listing.group(1), page, text)
+            else:
+                self.write(BlockKind.PARAGRAPH, text, page)
+
+    def write(self, kind: BlockKind, text: str, page: int, **fields: Any) -> None:
+        """A block that is not code: a caption held for code that did not follow is written
+        first, as the paragraph it is."""
+        self.write_caption()
+        self.out.add(kind, text, page, **fields)
+
+    def write_caption(self) -> None:
+        if self.caption is not None:
+            _, page, text = self.caption
+            self.caption = None
             self.out.add(BlockKind.PARAGRAPH, text, page)
 
     def joined(self, group: list[_Line]) -> str:

@@ -174,6 +174,8 @@ class _CodeDirective(_ProseDirective):
         code = "\n".join(self.content)
         block = nodes.literal_block(code, code)
         block["language"] = self.arguments[0].split()[0] if self.arguments else ""
+        caption = str(self.options.get("caption", "") or "")
+        block["caption"] = " ".join(caption.replace("``", "").split())
         block.line = self.content_offset + 1
         return [block]
 
@@ -400,7 +402,8 @@ class _Walker:
             given: list[str] = list(node.get("classes", []))
             classes = [c for c in given if c not in ("code", "literal-block")]
             lang = classes[0] if classes else ""
-        self.emit(BlockKind.CODE, span, lang=lang, label=context.label)
+        caption = str(node.get("caption", "") or "")  # the file a listing shows, if named
+        self.emit(BlockKind.CODE, span, lang=lang, label=caption or context.label)
 
     def table(self, node: nodes.table) -> None:
         """A table: the source lines from the one holding its first cell's text to the one
