@@ -38,6 +38,7 @@ from .engine import (
     clean_question,
     prepare_question,
 )
+from .links import page_path, page_url, passage_url, resolve_link, with_urls
 from .rerank import FAVOUR_MARGIN, RerankWeights, favour_hits, rerank
 
 __all__ = [
@@ -74,7 +75,12 @@ __all__ = [
     "favour_hits",
     "follow_up_cue",
     "own_share",
+    "page_path",
+    "page_url",
+    "passage_url",
     "prepare_question",
     "rerank",
+    "resolve_link",
     "verify",
+    "with_urls",
 ]

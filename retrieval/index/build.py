@@ -29,6 +29,7 @@ from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
 from ..reading.readers import document_blocks
+from ..reading.select import FileSelection
 from ..reading.text import title_of
 from ..splitting.passages import split_passages
 from ..types import Document
@@ -54,6 +55,14 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    include: tuple[str, ...] = ()
+    """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files left out of the index."""
+
+    @property
+    def selection(self) -> FileSelection:
+        return FileSelection(self.include, self.exclude)
 
 
 @dataclass(slots=True)
@@ -281,7 +290,7 @@ def analyse_folder(
     root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
 ) -> list[Part]:
     """Read and analyse every file under ``root``, in parallel when there is enough text."""
-    files = corpus_files(root)
+    files = corpus_files(root, shape.selection)
     sizes = []
     for path, _ in files:
         try:

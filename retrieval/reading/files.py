@@ -19,6 +19,7 @@ from ..types import Document
 from .encoding import decode_bytes
 from .formats import NOT_TEXT, Parsed
 from .readers import Extractor, Parser, read_blocks, reader_for, supported_suffixes
+from .select import EVERY_FILE, FileSelection, LeftOut
 from .text import title_of
 
 SUFFIXES = supported_suffixes()
@@ -86,18 +87,32 @@ def _display_name(relative: Path) -> str:
     return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _corpus_files(root: Path) -> list[Path]:
-    """Every file a reader is registered for under root, recursively, sorted by relative path
-    for a stable order."""
+def _walk(root: Path) -> list[Path]:
+    """Every file under root (hidden files and folders left out), sorted by relative path for
+    a stable order."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            if reader_for(name) is not None:
-                found.append(Path(dirpath) / name)
+        found.extend(Path(dirpath) / name for name in filenames if not name.startswith("."))
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _classify(root: Path, selection: FileSelection) -> tuple[list[tuple[Path, str]], list[LeftOut]]:
+    """The files to read, with their source names, and those left out with the reason."""
+    kept: list[tuple[Path, str]] = []
+    left_out: list[LeftOut] = []
+    for path in _walk(root):
+        source = _display_name(path.relative_to(root))
+        if reader_for(path.name) is None:
+            suffix = path.suffix.lower() or "(no suffix)"
+            left_out.append(LeftOut(source, f"unsupported suffix {suffix}"))
+            continue
+        reason = selection.reason_left_out(source)
+        if reason is not None:
+            left_out.append(LeftOut(source, reason))
+        else:
+            kept.append((path, source))
+    return kept, left_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +136,16 @@ def corpus_root(folder: str | os.PathLike[str]) -> Path:
     return root
 
 
-def corpus_files(root: Path) -> list[tuple[Path, str]]:
-    """Every candidate file under ``root`` with its source name, in corpus order."""
-    return [(path, _display_name(path.relative_to(root))) for path in _corpus_files(root)]
+def corpus_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[tuple[Path, str]]:
+    """Every file under ``root`` to index, with its source name, in corpus order: a reader is
+    registered for its suffix and ``selection`` keeps it."""
+    return _classify(root, selection)[0]
+
+
+def left_out_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[LeftOut]:
+    """The files under ``root`` that are not indexed, and why (excluded by which glob, or a
+    suffix no reader reads), in corpus order; hidden files are not listed."""
+    return _classify(root, selection)[1]
 
 
 def read_file(
@@ -197,20 +219,23 @@ def _parsed_document(
 
 def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
     return EmptyCorpusError(
-        f"The corpus folder {str(root)!r} has no readable .txt or .md file"
+        f"The corpus folder {str(root)!r} has no readable document "
+        f"({', '.join(sorted(supported_suffixes()))})"
         + (f" ({len(warnings)} skipped)." if warnings else ".")
     )
 
 
-def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
-    """Load every readable text file under ``folder``.
+def load_corpus(
+    folder: str | os.PathLike[str], selection: FileSelection = EVERY_FILE
+) -> LoadedCorpus:
+    """Load every readable file under ``folder`` that ``selection`` keeps.
 
     Raises CorpusNotFoundError for a missing folder and EmptyCorpusError when no file is usable.
     """
     root = corpus_root(folder)
     documents: list[Document] = []
     warnings: list[LoadWarning] = []
-    for path, source in corpus_files(root):
+    for path, source in corpus_files(root, selection):
         document, warning, _ = read_file(path, source)
         if warning is not None:
             warnings.append(warning)

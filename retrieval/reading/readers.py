@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .blocks import Block
 from .formats import Parsed, parse_html_file, parse_pdf_file, parse_rst_file, parse_rst_text
+from .markdown import read_markdown
 from .text import split_blocks
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def read_blocks(source: str, text: str) -> list[Block]:
     """The blocks of ``text``, read by the reader registered for ``source``'s suffix (the
     plain-text reader for a suffix nobody registered, e.g. in-memory documents)."""
     spec = reader_for(source)
-    return (spec.read if spec is not None else _plain_text)(text)
+    return (spec.read if spec is not None else split_blocks)(text)
 
 
 def document_blocks(document: Document) -> list[Block]:
@@ -96,12 +97,10 @@ def document_blocks(document: Document) -> list[Block]:
     return read_blocks(document.source, document.text)
 
 
-_plain_text: Reader = split_blocks
-
 # The formats citebot reads out of the box: registered at import, so every worker process that
 # imports the reading stage has them. Another format registers here too.
 register_reader((".txt",), "text", split_blocks)
-register_reader((".md", ".markdown"), "markdown", split_blocks)
+register_reader((".md", ".markdown"), "markdown", read_markdown)
 register_reader((".rst", ".rest"), "rst", parse_rst_text, parse=parse_rst_file)
 # Extracted HTML/PDF text in memory has no markup left: the plain-text reader reads it.
 register_reader((".html", ".htm", ".xhtml"), "html", split_blocks, parse=parse_html_file)
