@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reading.blocks import Block
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,11 @@ class Document:
     format: str = "text"
     """Which reader produced the blocks: "text", "markdown", "rst", "html" or "pdf". For "html"
     and "pdf", ``text`` is the text extracted from the file (what is quoted and stored)."""
+    blocks: tuple[Block, ...] = ()
+    """The blocks, when the format's parser made them together with the text (HTML, PDF and
+    reStructuredText files); empty: the reader registered for the file's suffix reads ``text``."""
+    pages: int = 0
+    """Pages in the file (PDF); 0 for formats without pages."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,6 +140,8 @@ class SourceSummary:
     source: str
     title: str
     paragraphs: int
+    format: str = "text"
+    pages: int = 0
 
 
 def clean_question(question: str) -> str:
@@ -321,7 +323,9 @@ class Engine:
             "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [[s.source, s.title, s.encoding, s.format] for s in self.passages.sources],
+            "sources": [
+                [s.source, s.title, s.encoding, s.format, s.pages] for s in self.passages.sources
+            ],
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
@@ -518,7 +522,7 @@ class Engine:
         """Every loaded document with its paragraph count (0 for one with no paragraph)."""
         counts = self.passages.paragraph_counts
         return [
-            SourceSummary(s.source, s.title, int(counts[n]))
+            SourceSummary(s.source, s.title, int(counts[n]), s.format, s.pages)
             for n, s in enumerate(self.passages.sources)
         ]
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..types import Document, Passage
 
 
@@ -55,7 +55,7 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
     passages: list[Passage] = []
     trail = _Trail()
     if blocks is None:
-        blocks = read_blocks(document.source, text)
+        blocks = document_blocks(document)
     for number, block in enumerate(blocks, start=1):
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             trail = trail.under(block)
