@@ -2,6 +2,7 @@
 
 Used by ``citebot eval`` and ``bench/``; nothing on the answering path imports it."""
 
+from .calibration import Reliability, ReliabilityBin, is_right, reliability
 from .evaluate import (
     RETRIEVAL_DEPTH,
     CaseResult,
@@ -37,11 +38,14 @@ __all__ = [
     "EvalFileError",
     "EvalReport",
     "EvalSet",
+    "Reliability",
+    "ReliabilityBin",
     "at_threshold",
     "beir_document",
     "contains_answer",
     "evaluate",
     "first_relevant_rank",
+    "is_right",
     "load_beir",
     "load_jsonl",
     "load_squad",
@@ -51,6 +55,7 @@ __all__ = [
     "recall_at",
     "reciprocal_rank",
     "rejected_at_kept",
+    "reliability",
     "run_case",
     "squad_documents",
     "summarize",
