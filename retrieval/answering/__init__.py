@@ -40,6 +40,7 @@ from .engine import (
     clean_question,
     prepare_question,
 )
+from .links import page_path, page_url, passage_url, resolve_link, with_urls
 from .rerank import FAVOUR_MARGIN, RerankWeights, favour_hits, rerank
 
 __all__ = [
@@ -78,7 +79,12 @@ __all__ = [
     "follow_up_cue",
     "names_its_subject",
     "own_share",
+    "page_path",
+    "page_url",
+    "passage_url",
     "prepare_question",
     "rerank",
+    "resolve_link",
     "verify",
+    "with_urls",
 ]

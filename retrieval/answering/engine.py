@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import os
 import re
 import time
@@ -31,7 +32,8 @@ from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
-from ..reading.files import LoadWarning, corpus_root
+from ..reading.files import LoadWarning, corpus_root, left_out_files
+from ..reading.select import LeftOut
 from ..types import Answer, Document, Hit, Passage
 from .compose import (
     AnalysedPassage,
@@ -40,6 +42,7 @@ from .compose import (
     analyse_passage,
     compose,
 )
+from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
 
@@ -84,6 +87,15 @@ class EngineOptions:
 
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    include: tuple[str, ...] = ()
+    """Globs of the corpus-relative paths to index (empty: every readable file)."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files never indexed ("release-notes.md", "**/changelog*"); they win over
+    ``include`` (see :mod:`retrieval.reading.select`)."""
+    source_url: str = ""
+    """The base URL the corpus is published under ("https://docs.astral.sh/uv/"): citations
+    then carry the URL of their section (see :mod:`retrieval.answering.links`); "" for none.
+    Not part of the index: changing it never rebuilds."""
 
     def __post_init__(self) -> None:
         if self.idf not in IDF_VARIANTS:
@@ -92,6 +104,9 @@ class EngineOptions:
             raise OptionError(f"top_k must be 1 to {MAX_TOP_K} (got {self.top_k!r}).")
         if not 1 <= self.context_repeat <= 10:
             raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
+        for name in ("include", "exclude"):
+            if isinstance(getattr(self, name), str):
+                raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -105,7 +120,14 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
         )
+
+
+def _as_saved(shape: dict[str, object]) -> object:
+    """The shape as the saved index's JSON header holds it (tuples come back as lists)."""
+    return json.loads(json.dumps(shape))
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +346,7 @@ class Engine:
             "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [[s.source, s.title, s.encoding] for s in self.passages.sources],
+            "sources": [[s.source, s.title, s.encoding, s.format] for s in self.passages.sources],
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
@@ -347,7 +369,7 @@ class Engine:
         try:
             if header["signature"] != persist.code_signature():
                 raise persist.IndexFileError("it was written by another version of citebot")
-            if header["shape"] != dataclasses.asdict(options.shape):
+            if header["shape"] != _as_saved(dataclasses.asdict(options.shape)):
                 raise persist.IndexFileError("it was built with other indexing options")
             store = PassageStore(
                 [SourceInfo(*entry) for entry in header["sources"]],
@@ -378,9 +400,21 @@ class Engine:
         if self.root is None:
             return []
         try:
-            return persist.stale_files(self.root, self.records, self.written_ns)
+            return persist.stale_files(
+                self.root, self.records, self.written_ns, self.options.shape.selection
+            )
         except OSError:  # the folder itself is gone or unreadable: that is a change too
             return [str(self.root)]
+
+    def left_out(self) -> list[LeftOut]:
+        """The corpus folder's files that are not indexed, and why (an include/exclude glob,
+        or a suffix no reader reads); [] for an engine over in-memory documents."""
+        if self.root is None:
+            return []
+        try:
+            return left_out_files(self.root, self.options.shape.selection)
+        except OSError:
+            return []
 
     def _prepare_analyses(self) -> None:
         """A small corpus freshly built analyses every paragraph now (a second or two), so
@@ -507,6 +541,8 @@ class Engine:
         if variants:
             shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
             answer = replace(answer, variants=shown)
+        if self.options.source_url:
+            answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
 
     def _maybe_known(self, terms: list[str]) -> list[str]:
