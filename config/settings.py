@@ -79,12 +79,13 @@ class Settings(BaseSettings):
         description="Character budget for the quoted sentences.",
     )
     min_confidence: float = Field(
-        0.35,
+        0.29,
         ge=0.0,
         le=1.0,
-        description="Abstain below this confidence: how much of the question's IDF weight the "
-        "best paragraph and its best sentence hold, and how much the top hits agree on one "
-        "document (0 = always answer).",
+        description="Abstain below this confidence: the calibrated probability that the answer "
+        "is right (its quote holds the answer), from how much of the question the best sentence "
+        "and paragraph hold, its rarest words and names, and how the top hits agree "
+        "(0 = always answer).",
     )
 
     include: Annotated[list[str], NoDecode] = Field(
