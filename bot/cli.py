@@ -244,9 +244,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
 
 def cmd_discord(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from . import discord_app
+    from . import discord_run
 
-    return discord_app.run(settings, _live_engine(settings, err))
+    return discord_run.run(settings, _live_engine(settings, err))
 
 
 def _eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

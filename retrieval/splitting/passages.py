@@ -13,9 +13,11 @@ from ..reading.text import split_blocks
 from ..types import Document, Passage
 
 
-def _passage_id(source: str, content_hash: str, start: int, end: int) -> str:
-    """Same file (path and content) → same id on every run; two copies of a file differ."""
-    key = f"{source}\0{content_hash}:{start}:{end}".encode("utf-8", "surrogatepass")
+def _passage_id(source: str, text: str, occurrence: int) -> str:
+    """The paragraph's own text and its place among equal texts in the file (``occurrence``,
+    0 for the first): an edit elsewhere in the file keeps every other paragraph's id, so "Show
+    paragraph" buttons on old answers still find theirs; two copies of a file differ."""
+    key = f"{source}\0{occurrence}\0{text}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
@@ -26,7 +28,7 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
     a reader sees in the file; titles and headings are never passages themselves.
     """
     text = document.text
-    content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    seen: dict[str, int] = {}
     passages: list[Passage] = []
     trail: list[tuple[int, str]] = []
     for number, block in enumerate(split_blocks(text) if blocks is None else blocks, start=1):
@@ -36,9 +38,11 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
             ]
         if block.kind is not BlockKind.PARAGRAPH:
             continue
+        body = text[block.start : block.end]
+        seen[body] = occurrence = seen.get(body, -1) + 1
         passages.append(
             Passage(
-                id=_passage_id(document.source, content_hash, block.start, block.end),
+                id=_passage_id(document.source, body, occurrence),
                 source=document.source,
                 paragraph=number,
                 start=block.start,
