@@ -891,6 +891,12 @@ class FakeDiscord:
             return self._json(
                 self.message_object(m.group(1), body, bool(permissions & EMBED_LINKS))
             )
+        if r.method == "PATCH" and (m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", r.path)):
+            permissions = self.bot_permissions(int(m.group(1)))
+            if (problem := message_problems(r.body, for_edit=True)) is not None:
+                return self._error(400, problem[0], "Invalid Form Body", problem[1])
+            edited = self.message_object(m.group(1), body, bool(permissions & EMBED_LINKS))
+            return self._json({**edited, "id": m.group(2), "edited_timestamp": TIMESTAMP})
         if r.method == "POST" and (
             m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", r.path)
         ):
