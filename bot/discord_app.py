@@ -49,7 +49,7 @@ from .discord_render import (
     thread_name,
     with_votes,
 )
-from .discord_router import ConversationRouter, CorpusRouter, SingleCorpus, corpus_of
+from .discord_router import ConversationRouter, CorpusRouter, Registry, as_router, corpus_of
 from .feedback import FeedbackError, FeedbackStore
 from .live import LiveEngine
 
@@ -65,6 +65,13 @@ NO_CORPUS_NOTICE = (
     "a server admin to add this channel to citebot's configuration."
 )
 UNKNOWN_CORPUS_NOTICE = "There are no documents called {name!r} for this server."
+
+
+def run(settings: Settings, corpora: Engine | LiveEngine | CorpusRouter | Registry) -> int:
+    """``citebot discord`` (see :func:`bot.discord_run.run`; kept here for the CLI)."""
+    from .discord_run import run as run_bot
+
+    return run_bot(settings, corpora)
 
 
 class StartupFailure(Exception):
@@ -100,7 +107,7 @@ class CitebotBot(commands.AutoShardedBot):
 
     def __init__(
         self,
-        engine: Engine | LiveEngine | CorpusRouter,
+        engine: Engine | LiveEngine | CorpusRouter | Registry,
         settings: Settings,
         *,
         clock: Callable[[], float] = time.monotonic,
@@ -123,9 +130,7 @@ class CitebotBot(commands.AutoShardedBot):
             tree_cls=CitebotTree,
             **(shard_options(settings) | options),
         )
-        self.corpora: CorpusRouter = (
-            SingleCorpus(engine) if isinstance(engine, (Engine, LiveEngine)) else engine
-        )
+        self.corpora: CorpusRouter = as_router(engine)
         self.settings = settings
         self.clock = clock
         self.gate = Gate(settings, clock)

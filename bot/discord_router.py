@@ -143,6 +143,56 @@ class SingleCorpus:
         return {self.name: self.live}
 
 
+class Registry(Protocol):
+    """The configuration's registry (:class:`bot.corpora.CorpusRegistry`) as the bot uses it."""
+
+    def route(
+        self, guild_id: int | None, channel_id: int | None, parent_id: int | None = None
+    ) -> Any: ...
+
+    def allowed(self, guild_id: int | None) -> list[Any]: ...
+
+    def engine(self, corpus: Any) -> LiveEngine: ...
+
+    def opened(self) -> dict[str, LiveEngine]: ...
+
+
+class RegistryRouter:
+    """:class:`CorpusRouter` over the configuration file's corpora (``CITEBOT_CONFIG``): the
+    registry decides routes and opens engines lazily; this gives the bot names."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def corpus_for(
+        self, guild_id: int | None, channel_id: int | None, parent_id: int | None
+    ) -> str | None:
+        found = self.registry.route(guild_id, channel_id, parent_id)
+        return None if found is None else str(found.name)
+
+    def allowed(self, guild_id: int | None) -> list[str]:
+        return [str(c.name) for c in self.registry.allowed(guild_id)]
+
+    def engine(self, name: str) -> LiveEngine:
+        try:
+            return self.registry.engine(name)
+        except LookupError as error:
+            raise KeyError(name) from error
+
+    def opened(self) -> Mapping[str, LiveEngine]:
+        return self.registry.opened()
+
+
+def as_router(corpora: Engine | LiveEngine | CorpusRouter | Registry) -> CorpusRouter:
+    """Whatever the front end has (one engine, a router, the configuration's registry) as the
+    router the bot asks."""
+    if isinstance(corpora, (Engine, LiveEngine)):
+        return SingleCorpus(corpora)
+    if hasattr(corpora, "route"):
+        return RegistryRouter(corpora)
+    return corpora  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class Route:
     """Where one named corpus answers: empty ``guild_ids`` means every server; a channel listed

@@ -35,7 +35,7 @@ from retrieval import Engine
 
 from .discord_app import CitebotBot, StartupFailure, point_at
 from .discord_metrics import StatusServer, parse_addr
-from .discord_router import CorpusRouter
+from .discord_router import CorpusRouter, Registry
 from .feedback import FeedbackError, FeedbackStore
 from .live import LiveEngine
 
@@ -214,7 +214,7 @@ def preflight(settings: Settings) -> tuple[str, int] | None:
     return None
 
 
-def run(settings: Settings, engine: Engine | LiveEngine | CorpusRouter) -> int:
+def run(settings: Settings, engine: Engine | LiveEngine | CorpusRouter | Registry) -> int:
     """``citebot discord``: serve until stopped; the exit codes are in the module docstring."""
     problem = preflight(settings)
     if problem is not None:
