@@ -201,3 +201,35 @@ def test_metrics_addr_is_loopback_unless_a_host_is_named() -> None:
     assert parse_addr("0.0.0.0:9464") == ("0.0.0.0", 9464)
     with pytest.raises(ValueError):
         parse_addr("localhost:http")
+
+
+async def test_a_two_corpus_configuration_answers_each_channel_from_its_own_docs(
+    tmp_path: Path,
+) -> None:
+    """The configuration file's corpora (config.Corpora) and their registry, as `citebot
+    discord` gets them with CITEBOT_CONFIG: the bot routes through them unchanged."""
+    from bot.corpora import CorpusRegistry
+    from config.corpora import Corpora, CorpusConfig
+
+    folder = handbook(tmp_path / "handbook")
+    corpora = Corpora(
+        corpora=(
+            CorpusConfig(name="news", folder=SEEDS, channel_ids=(CHANNEL_ID,)),
+            CorpusConfig(name="handbook", folder=folder, guild_ids=(OTHER_GUILD_ID,)),
+        )
+    )
+    registry = CorpusRegistry(corpora, lambda c: live(c.folder))
+    options = {"guild_ids": (GUILD_ID, OTHER_GUILD_ID)}
+    async with running_bot(registry, fake_options=options) as (fake, _):
+        here = await fake.message(QUESTION)
+        [news] = await fake.wait_for(reply_to(here))
+        assert QUOTED in embed_text(news.body)
+        there = await fake.message("How is leave requested?", channel_id=OTHER_GUILD_CHANNEL_ID)
+        [hr] = await fake.wait_for(reply_to(there, OTHER_GUILD_CHANNEL_ID))
+        assert "HR portal" in embed_text(hr.body)
+        nowhere = await fake.message(QUESTION, channel_id=OTHER_CHANNEL_ID)
+        [polite] = await fake.wait_for(reply_to(nowhere, OTHER_CHANNEL_ID))
+        assert "no documents to answer from" in polite.body["content"]
+        assert await autocomplete(fake, OTHER_GUILD_CHANNEL_ID, "") == ["news", "handbook"]
+        assert await autocomplete(fake, CHANNEL_ID, "") == ["news"]
+    assert sorted(registry.opened()) == ["handbook", "news"]

@@ -220,8 +220,8 @@ def test_the_plain_text_of_any_embed_fits_and_closes_its_code_blocks(
 
 
 def test_paragraph_ids_survive_an_edit_elsewhere_in_the_file() -> None:
-    before = "Title\n\nFirst paragraph.\n\nSecond paragraph.\n\nSame.\n\nSame.\n"
-    after = "Title\n\nFirst paragraph, edited at length.\n\nSecond paragraph.\n\nSame.\n\nSame.\n"
+    before = "# Title\n\nFirst paragraph.\n\nSecond paragraph.\n\nSame.\n\nSame.\n"
+    after = "# Title\n\nFirst paragraph, edited at length.\n\nSecond paragraph.\n\nSame.\n\nSame.\n"
     old = split_passages(Document("a.md", before, "", "utf-8"))
     new = split_passages(Document("a.md", after, "", "utf-8"))
     assert old[0].id != new[0].id  # the edited one is a different paragraph now
