@@ -40,7 +40,8 @@ class Passage:
     """A paragraph that can answer questions, and where exactly it stands in its file."""
 
     id: str
-    """Hash of the file's content and the paragraph's offsets: the same file gives the same ids."""
+    """Hash of the file's name, the paragraph's text and its place among equal texts in that
+    file: the same paragraph keeps its id when the file is edited elsewhere."""
     source: str
     paragraph: int
     """1-based position among the file's blocks (headings count), as a reader would count them."""
