@@ -69,6 +69,15 @@ class LiveEngine:
                 self._last_check_started = started
             return self._engine
 
+    def refresh(self) -> Engine:
+        """Check the files now and re-index if they changed (an explicit re-index, e.g.
+        Discord's ``/reindex``); the engine answering afterwards."""
+        with self._lock:
+            started = time.monotonic()
+            self._refresh()
+            self._last_check_started = started
+            return self._engine
+
     def run(self, job: Callable[[Engine], T]) -> T:
         """``job(engine)``; once more from a rebuilt index if the first finds it damaged or a
         quote that no longer matches its file (a second failure reaches the caller)."""

@@ -7,6 +7,7 @@ and call :meth:`Engine.ask`.
 from .answering.compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
 from .answering.conversation import Conversation, Conversations, Turn, answer_in
 from .answering.engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
+from .answering.links import passage_url, resolve_link
 from .answering.opening import Opened, Opening, OpenReport, RebuildReason, open_engine
 from .errors import (
     CitationMismatchError,
@@ -20,6 +21,7 @@ from .errors import (
     QuestionError,
 )
 from .reading.files import LoadWarning, load_corpus
+from .reading.select import FileSelection, LeftOut
 from .types import (
     AbstainReason,
     Answer,
@@ -51,9 +53,11 @@ __all__ = [
     "Engine",
     "EngineOptions",
     "FileChangedError",
+    "FileSelection",
     "FollowUp",
     "Hit",
     "IndexDamagedError",
+    "LeftOut",
     "LoadWarning",
     "OpenReport",
     "Opened",
@@ -68,4 +72,6 @@ __all__ = [
     "answer_in",
     "load_corpus",
     "open_engine",
+    "passage_url",
+    "resolve_link",
 ]

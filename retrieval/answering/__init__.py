@@ -23,7 +23,9 @@ from .conversation import (
     Conversations,
     Turn,
     answer_in,
+    command_typo,
     follow_up_cue,
+    names_its_subject,
     own_share,
 )
 from .engine import (
@@ -40,6 +42,7 @@ from .engine import (
     clean_question,
     prepare_question,
 )
+from .links import page_path, page_url, passage_url, resolve_link, with_urls
 from .opening import Opened, Opening, OpenReport, RebuildReason, open_engine
 from .rerank import FAVOUR_MARGIN, RerankWeights, favour_hits, rerank
 
@@ -79,12 +82,19 @@ __all__ = [
     "analyse_passage",
     "answer_in",
     "clean_question",
+    "command_typo",
     "compose",
     "favour_hits",
     "follow_up_cue",
+    "names_its_subject",
     "open_engine",
     "own_share",
+    "page_path",
+    "page_url",
+    "passage_url",
     "prepare_question",
     "rerank",
+    "resolve_link",
     "verify",
+    "with_urls",
 ]

@@ -14,16 +14,19 @@ Hits keep their BM25 scores.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import json
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ..analysis.tokenizer import analyze
+from ..analysis.tokenizer import analyze, normalize, term_spans
 from ..errors import (
     CitebotError,
     FileChangedError,
@@ -32,11 +35,12 @@ from ..errors import (
     QuestionError,
 )
 from ..index import persist
-from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
+from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore
 from ..reading.current import CurrentText
-from ..reading.files import FileRecord, LoadWarning, corpus_root
+from ..reading.files import FileRecord, LoadWarning, corpus_root, left_out_files
+from ..reading.select import LeftOut
 from ..types import Answer, Document, Hit, Passage
 from .compose import (
     AnalysedPassage,
@@ -45,12 +49,17 @@ from .compose import (
     analyse_passage,
     compose,
 )
+from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
+from .spelling import Variant, find_variants
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
+VOCABULARY_SET_LIMIT = 300_000
+"""Up to this many terms, spelling variants are checked against a set of the vocabulary (built
+on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""
 """The most paragraphs one question may retrieve."""
 
 
@@ -75,8 +84,28 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
+    drop_form_words: bool = False
+    """Leave out the word after "how" in "how many / much / long / often ..." from the terms:
+    it says what kind of answer is wanted (the composer's answer type), not what about."""
+    fuzzy_weight: float = 0.5
+    """A question word the documents lack is searched as its most common one-edit variant of
+    five letters or more (:mod:`retrieval.answering.spelling`), weighing this share of its IDF
+    when sentences are chosen and confidence is measured (0: no variants)."""
+
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    unit_terms: int = 100
+    """Search up to this many terms of the code blocks and tables after a paragraph with it
+    (0: none): the command a sentence introduces is usually what was asked for."""
+    include: tuple[str, ...] = ()
+    """Globs of the corpus-relative paths to index (empty: every readable file)."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files never indexed ("release-notes.md", "**/changelog*"); they win over
+    ``include`` (see :mod:`retrieval.reading.select`)."""
+    source_url: str = ""
+    """The base URL the corpus is published under ("https://docs.astral.sh/uv/"): citations
+    then carry the URL of their section (see :mod:`retrieval.answering.links`); "" for none.
+    Not part of the index: changing it never rebuilds."""
 
     def __post_init__(self) -> None:
         if self.idf not in IDF_VARIANTS:
@@ -85,6 +114,11 @@ class EngineOptions:
             raise OptionError(f"top_k must be 1 to {MAX_TOP_K} (got {self.top_k!r}).")
         if not 1 <= self.context_repeat <= 10:
             raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
+        for name in ("include", "exclude"):
+            if isinstance(getattr(self, name), str):
+                raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
+        if not 0 <= self.unit_terms <= 100_000:
+            raise OptionError(f"unit_terms must be 0 to 100000 (got {self.unit_terms!r}).")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -98,7 +132,15 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            unit_terms=self.unit_terms,
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
         )
+
+
+def _as_saved(shape: dict[str, object]) -> object:
+    """The shape as the saved index's JSON header holds it (tuples come back as lists)."""
+    return json.loads(json.dumps(shape))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +161,8 @@ class SourceSummary:
     source: str
     title: str
     paragraphs: int
+    format: str = "text"
+    pages: int = 0
 
 
 def clean_question(question: str) -> str:
@@ -147,6 +191,21 @@ def prepare_question(question: str) -> tuple[str, list[str]]:
             "'what is the', punctuation or symbols). Please ask about something specific."
         )
     return cleaned, terms
+
+
+_FORM = re.compile(r"\bhow\s+(many|much|long|often|far|old|large|big|tall|high)\b", re.IGNORECASE)
+
+
+def without_form_words(question: str, terms: list[str]) -> list[str]:
+    """``terms`` less one occurrence of the term of each word that follows "how" in an answer
+    type ("how *many* members" asks for a number about members, not about "many"); unchanged
+    if nothing would be left."""
+    kept = list(terms)
+    for match in _FORM.finditer(question):
+        form = analyze(match.group(1))
+        if form and form[0] in kept:
+            kept.remove(form[0])
+    return kept or terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +317,10 @@ class Engine:
         self._current = CurrentText()
         # Row of each file in the document index: files without paragraphs have none.
         self._document_row = np.cumsum(parts.store.paragraph_counts > 0) - 1
+        self._vocabulary_set: frozenset[str] | None = None
+        """The vocabulary as a set, made on first use (a cache: not sealed)."""
+        idf_table = parts.index.idf_table
+        self._idf_ceiling = float(idf_table.max()) if len(idf_table) else 0.0
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
         )
@@ -267,7 +330,7 @@ class Engine:
 
     _OWN = frozenset(
         {"options", "passages", "index", "document_index", "_parts", "_confirmed", "_current"}
-        | {"_document_row", "_analyse", "_sealed"}
+        | {"_document_row", "_analyse", "_idf_ceiling", "_sealed"}
     )
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -345,6 +408,7 @@ class Engine:
                 provenance.root,
                 provenance.records,
                 provenance.written_ns,
+                self.options.shape.selection,
                 self._confirmed,
                 follow_links=provenance.follow_links,
             )
@@ -403,6 +467,16 @@ class Engine:
                     + (" (it is gone)" if current is None and not path.exists() else "")
                     + "."
                 )
+
+    def left_out(self) -> list[LeftOut]:
+        """The corpus folder's files that are not indexed, and why (an include/exclude glob,
+        or a suffix no reader reads); [] for an engine over in-memory documents."""
+        if self.root is None:
+            return []
+        try:
+            return left_out_files(self.root, self.options.shape.selection)
+        except OSError:
+            return []
 
     def _prepare_analyses(self) -> None:
         """A small corpus freshly built analyses every paragraph now (a second or two), so
@@ -493,15 +567,25 @@ class Engine:
         an evaluation needs for recall at 100 without searching twice)."""
         cleaned, own = prepare_question(question)
         self.intact()
+        if self.options.drop_form_words:
+            own = without_form_words(cleaned, own)
+        variants: tuple[Variant, ...] = ()
+        if self.options.fuzzy_weight:
+            variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
+        swap = {v.term: v.found_term for v in variants}
+        fuzzy = {v.found_term for v in variants} - set(own)
+        own = [swap.get(t, t) for t in own]
         borrowed = borrowed or Borrowed()
         extra = {t for t in borrowed.terms if t not in own}
         terms = own + [t for t in borrowed.terms if t in extra]
         ranking = self._search(terms, max(depth, self.options.top_k), favour=borrowed.favour)
         index_idf = self.index.idf
-        weight = borrowed.weight
+        weight, fuzzy_weight = borrowed.weight, self.options.fuzzy_weight
 
         def idf(term: str) -> float:
-            return index_idf(term) * (weight if term in extra else 1.0)
+            if term in extra:
+                return index_idf(term) * weight
+            return index_idf(term) * (fuzzy_weight if term in fuzzy else 1.0)
 
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         answer = compose(
@@ -509,16 +593,54 @@ class Engine:
                 cleaned,
                 terms,
                 ranking[: self.options.top_k],
-                idf if extra else self.index.idf,
+                idf if extra or fuzzy else self.index.idf,
                 self.source_view,
                 self.options.composer,
                 self.paragraph_count,
                 self.analysed,
                 own,
+                self._idf_ceiling,
             )
         )
         self.check_against_files(answer)
+        if variants:
+            shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
+            answer = replace(answer, variants=shown)
+        if self.options.source_url:
+            answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def _maybe_known(self, terms: list[str]) -> list[str]:
+        """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
+        candidates checked against a set of the vocabulary's terms, decoded on first use (for a
+        vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, vectorised)."""
+        vocabulary = self.index.vocabulary
+        if self._vocabulary_set is None and len(vocabulary) <= VOCABULARY_SET_LIMIT:
+            text = bytes(vocabulary.blob).decode("utf-8", "surrogatepass")
+            if len(text) == len(vocabulary.blob):  # ASCII: character offsets are byte offsets
+                ends = vocabulary.offsets.tolist()
+                self._vocabulary_set = frozenset(text[a:b] for a, b in itertools.pairwise(ends))
+            else:
+                self._vocabulary_set = frozenset(map(vocabulary.term, range(len(vocabulary))))
+        if self._vocabulary_set is not None:
+            return [t for t in terms if t in self._vocabulary_set]
+        table = vocabulary.keys
+        if not terms or not len(table):
+            return []
+        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
+        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return [t for t, hit in zip(terms, table[at] == keys, strict=True) if hit]
+
+    @staticmethod
+    def _spelled(term: str, answer: Answer) -> str:
+        """A word of the answer's paragraphs whose term is ``term`` (how the documents spell a
+        spelling variant), or the term itself."""
+        for hit in answer.hits:
+            spans = term_spans(hit.passage.text, [term])
+            if spans:
+                start, end = spans[0]
+                return normalize(hit.passage.text[start:end])
+        return term
 
     def paragraph_count(self, source: str) -> int:
         n = self.passages.source_of(source)
@@ -532,7 +654,7 @@ class Engine:
         """Every loaded document with its paragraph count (0 for one with no paragraph)."""
         counts = self.passages.paragraph_counts
         return [
-            SourceSummary(s.source, s.title, int(counts[n]))
+            SourceSummary(s.source, s.title, int(counts[n]), s.format, s.pages)
             for n, s in enumerate(self.passages.sources)
         ]
 

@@ -31,9 +31,10 @@ import numpy.typing as npt
 from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
+from ..reading.select import FileSelection
 from ..reading.text import title_of
-from ..splitting.passages import split_passages
+from ..splitting.passages import searched_units, split_passages
 from ..types import Document
 from .bm25 import BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key
@@ -57,6 +58,17 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    unit_terms: int = 100
+    """Up to this many terms of the code blocks and tables after a paragraph are searched with
+    it (0: none); see :func:`~..splitting.passages.searched_units`."""
+    include: tuple[str, ...] = ()
+    """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files left out of the index."""
+
+    @property
+    def selection(self) -> FileSelection:
+        return FileSelection(self.include, self.exclude)
 
 
 @dataclass(slots=True)
@@ -175,20 +187,25 @@ def analyse_documents(
 
     byte_base = 0
     for document in documents:
-        blocks = read_blocks(document.source, document.text)
+        blocks = document_blocks(document)
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)
         sources.append(
-            SourceInfo(document.source, document.title, document.encoding, document.format)
+            SourceInfo(
+                document.source, document.title, document.encoding, document.format, document.pages
+            )
         )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
+        unit_spans = (
+            searched_units(blocks, document.text) if shape.unit_terms else [[] for _ in passages]
+        )
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
-        for passage, (byte_start, byte_end) in zip(passages, spans, strict=True):
+        for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
             columns["source"].append(number)
             columns["paragraph"].append(passage.paragraph)
             columns["start"].append(passage.start)
@@ -203,6 +220,9 @@ def analyse_documents(
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             tokens = term_ids(passage.text)
+            if units:  # the code or table the paragraph introduces is searched with it
+                unit_text = " ".join(document.text[s:e] for s, e in units)
+                tokens += term_ids(unit_text)[: shape.unit_terms]
             context = context_ids.get(passage.context)
             if context is None:
                 context = context_ids[passage.context] = term_ids(passage.context)
@@ -307,7 +327,7 @@ def analyse_folder(
 ) -> list[Part]:
     """Read and analyse every file under ``root``, in parallel when there is enough text.
     The first part carries the warnings about folders and links left out."""
-    walk = walk_corpus(root, follow_links=follow_links)
+    walk = walk_corpus(root, shape.selection, follow_links=follow_links)
     base = len(str(root).rstrip(os.sep)) + 1
     files = [(path, source, str(path)[base:].replace(os.sep, "/")) for path, source in walk.files]
     parts = _analyse_files(files, shape, workers, progress)

@@ -71,6 +71,7 @@ import xxhash
 
 from ..errors import CitebotError, IndexDamagedError
 from ..reading.files import UNREADABLE, FileRecord, LoadWarning, scan_corpus
+from ..reading.select import EVERY_FILE, FileSelection
 from .bm25 import IDF_VARIANTS, BM25Index
 from .store import PassageStore, SourceInfo
 
@@ -206,7 +207,9 @@ def _header(contents: IndexContents, table: Mapping[str, ArraySpec]) -> dict[str
         "build_seconds": m.build_seconds,
         "records": [_record_json(r) for r in m.records],
         "warnings": [[w.source, w.message, w.skipped] for w in m.warnings],
-        "sources": [[s.source, s.title, s.encoding, s.format] for s in contents.store.sources],
+        "sources": [
+            [s.source, s.title, s.encoding, s.format, s.pages] for s in contents.store.sources
+        ],
         "index": contents.index.meta(),
         "document_index": contents.document_index.meta() if contents.document_index else None,
         "arrays": {
@@ -523,7 +526,7 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
             raise IndexFileError(
                 "it was written by another version of citebot", Problem.OTHER_VERSION
             )
-        if header.get("shape") != dict(key):
+        if header.get("shape") != json.loads(json.dumps(dict(key))):  # tuples saved as lists
             raise IndexFileError("it was built with other indexing options", Problem.OTHER_OPTIONS)
         total = len(mapped)
         specs = _parse_table(header, total, start)
@@ -559,7 +562,9 @@ def _contents(
     header: Mapping[str, Any], arrays: Mapping[str, Any], checks: Checks
 ) -> IndexContents:
     """The typed contents, every header value range-checked (ValueError otherwise)."""
-    sources = [SourceInfo(str(s), str(t), str(e), str(f)) for s, t, e, f in header["sources"]]
+    sources = [
+        SourceInfo(str(s), str(t), str(e), str(f), int(p)) for s, t, e, f, p in header["sources"]
+    ]
     store = PassageStore(sources, {n: arrays[n] for n in PassageStore.ARRAYS}, checks=checks)
     store.check()
     index = _index(arrays, header["index"], _INDEX, checks)
@@ -687,11 +692,13 @@ def stale_files(
     root: Path,
     records: Sequence[FileRecord],
     written_ns: int,
+    selection: FileSelection = EVERY_FILE,
     confirmed: Confirmed | None = None,
     *,
     follow_links: bool = False,
 ) -> list[str]:
-    """The files added, removed or changed since the index was written ([] when fresh).
+    """The files added, removed or changed since the index was written ([] when fresh), among
+    those ``selection`` keeps (the index's own include/exclude globs).
 
     One ``stat`` per file; a file is hashed only when its size is unchanged but its
     modification time, inode or change time moved, or when those are too recent to trust.
@@ -699,8 +706,7 @@ def stale_files(
     known = {r.source: r for r in records}
     changed: list[str] = []
     present = set()
-    files, _ = scan_corpus(root, follow_links=follow_links)
-    for file in files:
+    for file in scan_corpus(root, selection, follow_links=follow_links).files:
         source = file.source
         present.add(source)
         record = known.get(source)

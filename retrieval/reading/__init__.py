@@ -10,6 +10,7 @@ from .files import (
     LoadWarning,
     corpus_files,
     corpus_root,
+    left_out_files,
     load_corpus,
     no_documents,
     read_file,
@@ -24,10 +25,12 @@ from .readers import (
     register_reader,
     supported_suffixes,
 )
+from .select import EVERY_FILE, FileSelection, LeftOut, matches, split_patterns
 from .text import document_title, split_blocks, title_of
 
 __all__ = [
     "CONTEXT_SEPARATOR",
+    "EVERY_FILE",
     "MAX_FILE_BYTES",
     "PROSE_KINDS",
     "SUFFIXES",
@@ -37,6 +40,8 @@ __all__ = [
     "BlockKind",
     "Extractor",
     "FileRecord",
+    "FileSelection",
+    "LeftOut",
     "LoadWarning",
     "LoadedCorpus",
     "Reader",
@@ -45,13 +50,16 @@ __all__ = [
     "corpus_root",
     "document_title",
     "format_of",
+    "left_out_files",
     "load_corpus",
+    "matches",
     "no_documents",
     "read_blocks",
     "read_file",
     "reader_for",
     "register_reader",
     "split_blocks",
+    "split_patterns",
     "supported_suffixes",
     "title_of",
     "trimmed_span",

@@ -6,7 +6,6 @@ files become :class:`LoadWarning` values, and only a folder with nothing usable 
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import logging
 import os
@@ -17,7 +16,10 @@ from pathlib import Path
 
 from ..errors import CorpusNotFoundError, EmptyCorpusError
 from ..types import Document
-from .readers import Extractor, read_blocks, reader_for, supported_suffixes
+from .encoding import decode_bytes
+from .formats import NOT_TEXT, Parsed
+from .readers import Extractor, Parser, read_blocks, reader_for, supported_suffixes
+from .select import EVERY_FILE, FileSelection, LeftOut
 from .text import title_of
 
 SUFFIXES = supported_suffixes()
@@ -50,33 +52,20 @@ class LoadedCorpus:
 
 
 def _decode(data: bytes) -> tuple[str, str] | None:
-    """The text and the encoding it was read with, or None for data that is not text.
+    """The text and the encoding it was read with, or None for data that is not text (see
+    :mod:`.encoding`: BOMs, strict UTF-8, then charset-normalizer with a Western preference)."""
+    decoded = decode_bytes(data)
+    return None if decoded is None else (decoded.text, decoded.encoding)
 
-    UTF-8 (a BOM is dropped, so offsets count the characters a reader sees), UTF-16 with a BOM,
-    then the two legacy encodings a stray non-UTF-8 file is almost always in: Windows-1252
-    (smart quotes at 0x91-0x94) and Latin-1.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None
-    if b"\x00" in data:
-        return None
+
+def _parse(parse: Parser, data: bytes, source: str) -> Parsed:
+    """A format's own parser; any failure of its library skips the file, with the traceback in
+    the log: one damaged file never costs the rest of the corpus."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return (text[1:], "utf-8-sig") if text.startswith(_BOM) else (text, "utf-8")
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    # Latin-1 decodes every byte; C1 controls (0x80-0x9f) mean it is really something else.
-    if any("\x80" <= ch <= "\x9f" for ch in text):
-        return None
-    return text, "latin-1"
+        return parse(data)
+    except (Exception, RecursionError):  # third-party parsers raise anything on damaged input
+        log.warning("could not parse %s", source, exc_info=True)
+        return Parsed("", "", skip="skipped: it could not be parsed (damaged?).")
 
 
 def _extract(extract: Extractor, data: bytes, source: str) -> tuple[str, str] | None:
@@ -147,12 +136,24 @@ def _unreadable_folder(relative: str, error: OSError) -> LoadWarning:
     return LoadWarning(_display_name(relative) + "/", f"folder skipped: cannot be read ({reason}).")
 
 
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One walk of a corpus folder."""
+
+    files: list[ScannedFile]
+    """To index: a reader is registered for the suffix and the selection keeps it."""
+    warnings: list[LoadWarning]
+    """Folders and links skipped, named."""
+    left_out: list[LeftOut]
+    """Files not indexed by choice: an include/exclude glob, or a suffix no reader reads."""
+
+
 def scan_corpus(
-    root: Path, *, follow_links: bool = False
-) -> tuple[list[ScannedFile], list[LoadWarning]]:
-    """Every file a reader is registered for under ``root``, recursively, sorted by relative
-    path; and what was left out, named (see :func:`walk_corpus`). One ``scandir`` per folder;
-    a file costs no system call unless it is a link."""
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> Scan:
+    """Every file under ``root`` to index, recursively, sorted by relative path; and what was
+    left out, named (see :func:`walk_corpus`). One ``scandir`` per folder; a file costs no
+    system call unless it is a link."""
     root_text = str(root).rstrip(os.sep) or os.sep
     root_real = os.path.realpath(root)
     suffixes = supported_suffixes()
@@ -198,9 +199,7 @@ def scan_corpus(
                     seen_real.add(real)
                 pending.append((entry.path, relative + "/"))
                 continue
-            if os.path.splitext(name)[1].lower() not in suffixes:
-                continue
-            if link and not follow_links:
+            if link and not follow_links and os.path.splitext(name)[1].lower() in suffixes:
                 target = os.path.realpath(entry.path)
                 if not _inside(root_real, target) and os.path.exists(target):
                     warnings.append(
@@ -214,14 +213,23 @@ def scan_corpus(
             found.append((relative, entry.path))
     found.sort()
     names = _unique_names([relative for relative, _ in found])
-    files = [
-        ScannedFile(relative, full, name)
-        for (relative, full), name in zip(found, names, strict=True)
-    ]
-    return files, sorted(warnings, key=lambda w: w.source)
+    files, left_out = [], []
+    for (relative, full), name in zip(found, names, strict=True):
+        suffix = os.path.splitext(relative)[1].lower()
+        if suffix not in suffixes:
+            left_out.append(LeftOut(name, f"unsupported suffix {suffix or '(no suffix)'}"))
+            continue
+        reason = selection.reason_left_out(name)
+        if reason is not None:
+            left_out.append(LeftOut(name, reason))
+        else:
+            files.append(ScannedFile(relative, full, name))
+    return Scan(files, sorted(warnings, key=lambda w: w.source), left_out)
 
 
-def walk_corpus(root: Path, *, follow_links: bool = False) -> CorpusWalk:
+def walk_corpus(
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> CorpusWalk:
     """Every file a reader is registered for under ``root``, recursively, sorted by path.
 
     Hidden files and folders are left out silently (a ``.git`` is not a skipped document);
@@ -230,8 +238,8 @@ def walk_corpus(root: Path, *, follow_links: bool = False) -> CorpusWalk:
     a link to ``/etc/passwd`` must not be quoted). ``follow_links`` follows both kinds (each
     real folder once, so a link loop ends).
     """
-    files, warnings = scan_corpus(root, follow_links=follow_links)
-    return CorpusWalk(tuple((Path(f.full), f.source) for f in files), tuple(warnings))
+    scan = scan_corpus(root, selection, follow_links=follow_links)
+    return CorpusWalk(tuple((Path(f.full), f.source) for f in scan.files), tuple(scan.warnings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,9 +282,20 @@ def corpus_root(folder: str | os.PathLike[str]) -> Path:
     return root
 
 
-def corpus_files(root: Path, *, follow_links: bool = False) -> list[tuple[Path, str]]:
-    """Every candidate file under ``root`` with its source name, in corpus order."""
-    return list(walk_corpus(root, follow_links=follow_links).files)
+def corpus_files(
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> list[tuple[Path, str]]:
+    """Every file under ``root`` to index, with its source name, in corpus order: a reader is
+    registered for its suffix and ``selection`` keeps it."""
+    return list(walk_corpus(root, selection, follow_links=follow_links).files)
+
+
+def left_out_files(
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> list[LeftOut]:
+    """The files under ``root`` that are not indexed, and why (excluded by which glob, or a
+    suffix no reader reads), in corpus order; hidden files are not listed."""
+    return scan_corpus(root, selection, follow_links=follow_links).left_out
 
 
 def _record(source: str, info: os.stat_result, sha256: str, size: int | None = None) -> FileRecord:
@@ -318,36 +337,65 @@ def read_file(
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
     record = _record(source, info, hashlib.sha256(data).hexdigest(), len(data))
     spec = reader_for(source)
-    decoded = _extract(spec.extract, data, source) if spec and spec.extract else _decode(data)
+    if spec is not None and spec.parse is not None:
+        return _parsed_document(_parse(spec.parse, data, source), source, spec.format, record)
+    if spec is not None and spec.extract is not None:
+        decoded = _extract(spec.extract, data, source)
+        note = ""
+    else:
+        found = decode_bytes(data)
+        decoded, note = (None, "") if found is None else ((found.text, found.encoding), found.note)
     if decoded is None:
-        return None, LoadWarning(source, "skipped: it is binary or not valid text."), record
+        return None, LoadWarning(source, NOT_TEXT), record
     text, encoding = decoded
     if not text.strip():
         return None, LoadWarning(source, "skipped: it is empty."), record
-    warning = None
-    if encoding in ("windows-1252", "latin-1"):
-        name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
-        warning = LoadWarning(source, f"not valid UTF-8; read as {name}.", False)
+    warning = LoadWarning(source, note, False) if note else None
     format = spec.format if spec is not None else "text"
     title_text = title_of(read_blocks(source, text)) if title else ""
     return Document(source, text, title_text, encoding, format), warning, record
 
 
+def _parsed_document(
+    parsed: Parsed, source: str, format: str, record: FileRecord
+) -> tuple[Document | None, LoadWarning | None, FileRecord]:
+    """The Document (blocks kept) or the skip warning for a parsed file; its notes joined
+    into one warning that does not skip."""
+    if parsed.skip:
+        return None, LoadWarning(source, parsed.skip), record
+    if not parsed.text.strip():
+        return None, LoadWarning(source, "skipped: it is empty."), record
+    warning = LoadWarning(source, " ".join(parsed.notes), False) if parsed.notes else None
+    document = Document(
+        source,
+        parsed.text,
+        parsed.title,
+        parsed.encoding,
+        format,
+        blocks=parsed.blocks,
+        pages=parsed.pages,
+    )
+    return document, warning, record
+
+
 def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
     return EmptyCorpusError(
-        f"The corpus folder {str(root)!r} has no readable .txt or .md file"
+        f"The corpus folder {str(root)!r} has no readable document "
+        f"({', '.join(sorted(supported_suffixes()))})"
         + (f" ({len(warnings)} skipped)." if warnings else ".")
     )
 
 
-def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
-    """Load every readable text file under ``folder``.
+def load_corpus(
+    folder: str | os.PathLike[str], selection: FileSelection = EVERY_FILE
+) -> LoadedCorpus:
+    """Load every readable file under ``folder`` that ``selection`` keeps.
 
     Raises CorpusNotFoundError for a missing folder and EmptyCorpusError when no file is usable.
     """
     root = corpus_root(folder)
     documents: list[Document] = []
-    walk = walk_corpus(root)
+    walk = walk_corpus(root, selection)
     warnings: list[LoadWarning] = list(walk.warnings)
     for path, source in walk.files:
         document, warning, _ = read_file(path, source)

@@ -21,7 +21,7 @@ _TITLE_MAX_CHARS = 120
 _FINAL_PUNCTUATION = ".!?:;,…\"'”’)]"
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
+def line_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each line without its line ending; handles \\n, \\r\\n and \\r."""
     for match in _LINE.finditer(text):
         if match.start() == match.end():
@@ -56,7 +56,7 @@ def _title_glued_to_text(lines: list[str]) -> bool:
 def split_blocks(text: str) -> list[Block]:
     """Blocks separated by blank lines. Markdown headings are blocks of their own; fenced code
     and front matter are blocks that are never quoted; thematic breaks (``---``) are dropped."""
-    lines = list(_lines(text))
+    lines = list(line_spans(text))
     blocks: list[Block] = []
     pending: list[int] = []
     """Line numbers (0-based) of the paragraph being gathered."""
@@ -115,7 +115,7 @@ def split_blocks(text: str) -> list[Block]:
     if blocks and blocks[0].kind is BlockKind.PARAGRAPH:
         first = blocks[0]
         block_text = text[first.start : first.end]
-        block_lines = [block_text[s:e] for s, e in _lines(block_text)]
+        block_lines = [block_text[s:e] for s, e in line_spans(block_text)]
         if _is_title_line(block_text):
             blocks[0] = Block(
                 BlockKind.TITLE, first.start, first.end, 0, block_text.strip(), line=first.line
