@@ -4,9 +4,11 @@ bad input that must be read without a crash and without markup ever becoming pro
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
+from retrieval import Engine
 from retrieval.reading import BlockKind, read_blocks
 from retrieval.reading.blocks import PROSE_KINDS, Block
 from retrieval.reading.markdown import read_markdown, slugify, unique_anchor
@@ -285,3 +287,33 @@ def test_an_admonition_marker_alone_and_empty_documents() -> None:
     assert _quick("\n\n   \n") == []
     assert [b.kind for b in _quick("!!! note\n")] == [K.MARKUP]
     assert [b.kind for b in _quick('=== "Tab"\n\n')] == [K.MARKUP]
+
+
+def test_a_release_notes_page_of_repeated_headings_keeps_anchors_unique_and_quick() -> None:
+    text = "".join(f"## Bug fixes\n\n- Fix {i}.\n\n" for i in range(3000))
+    blocks = _quick(text, 20.0)
+    anchors = [b.anchor for b in blocks if b.kind is K.HEADING]
+    assert anchors[:3] == ["bug-fixes", "bug-fixes_1", "bug-fixes_2"]
+    assert anchors[-1] == "bug-fixes_2999" and len(set(anchors)) == 3000
+
+
+def test_a_folder_of_bad_markdown_is_indexed_and_never_quoted_as_garbage(tmp_path: Path) -> None:
+    bad = {
+        "unclosed.md": "Fences open.\n\n```python\nsecret_code = 1\n",
+        "long_code.md": "Intro.\n\n```\n" + "line = 1\n" * 10_000 + "```\n",
+        "nested.md": "".join("  " * d + f"- depth {d}\n" for d in range(50)),
+        "table.md": "| k | v |\n|---|---|\n" + "| a | b |\n" * 5000,
+        "nul.md": "Text with a \x00 byte.\n",
+        "macro.md": "Before.\n{* ../../docs_src/app.py\n   hl[3] *}\n\nAfter.\n",
+        "front.md": "---\ntitle: never closed\n\n# Title\n\nBody.\n",
+    }
+    for name, text in bad.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    engine = Engine.from_folder(tmp_path)
+    assert {w.source for w in engine.warnings} <= {"nul.md"}  # NUL: skipped as binary
+    texts = [p.text for p in engine.passages]
+    for text in texts:
+        assert not any(mark in text for mark in ("```", "{*", "*}", "title:", "| a |", "line ="))
+    assert "Before." in texts and "After." in texts and "depth 49" in texts
+    answer = engine.ask("what is secret_code in the python fence?")
+    assert all("secret_code" not in s.text for s in answer.sentences)

@@ -68,6 +68,8 @@ _MARKUP_OPENERS = (
 """Template/include syntax that starts a line, and what ends it (maybe lines later)."""
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")
 """``[text][ref]`` whose reference is defined elsewhere (mkdocstrings' autorefs): its words."""
+_INLINE_MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
+"""A heading without any of these has no inline markup: its words are its text."""
 _SNIPPET = "--8<--"
 _MARKUP_LINE = re.compile(r"^(?:\[TOC\]|\*\[[^\]]+\]:.*|\{:.*\}|\[\[_TOC_\]\])[ \t]*$")
 """Whole lines that are directives, not prose: ``[TOC]``, abbreviation definitions, attribute
@@ -434,17 +436,7 @@ def heading_words(inline: Token) -> tuple[str, str]:
     if attributes:
         found = _EXPLICIT_ID.search(attributes.group("body"))
         explicit = found.group("id") if found else ""
-    parts: list[str] = []
-    parsed = _INLINE.parseInline(content)
-    children = parsed[0].children if parsed and parsed[0].children else []
-    for child in children:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(child.content)
-    words = "".join(parts)
+    words = content if _INLINE_MARKUP.search(content) is None else _plain_inline(content)
     if attributes:
         trailing = _ATTRIBUTES.search(words)
         if trailing:
@@ -452,6 +444,19 @@ def heading_words(inline: Token) -> tuple[str, str]:
     words = _REFERENCE_LINK.sub(r"\1", words)
     words = "".join(ch if ch.isprintable() else " " for ch in words)
     return " ".join(words.split()), explicit
+
+
+def _plain_inline(content: str) -> str:
+    """Inline Markdown as the words a reader sees (code keeps its text, images their alt)."""
+    parts: list[str] = []
+    parsed = _INLINE.parseInline(content)
+    children = parsed[0].children if parsed and parsed[0].children else []
+    for child in children:
+        if child.type in ("text", "code_inline", "image"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
 
 
 def slugify(value: str, separator: str = "-") -> str:
@@ -465,12 +470,23 @@ def slugify(value: str, separator: str = "-") -> str:
 _COUNTED = re.compile(r"^(.*)_([0-9]+)$")
 
 
-def unique_anchor(anchor: str, used: set[str]) -> str:
-    """``anchor``, or with ``_1``, ``_2``… when taken or empty, as the ``toc`` extension does."""
+def unique_anchor(anchor: str, used: set[str], resume: dict[str, str] | None = None) -> str:
+    """``anchor``, or with ``_1``, ``_2``… when taken or empty, as the ``toc`` extension does.
+
+    ``resume`` (kept across the calls for one page) remembers where each search ended: every
+    id before it is taken and ids are never freed, so the next search for the same anchor may
+    start there — the same result, without walking ``_1`` … ``_n`` again for the n-th
+    "Bug fixes" of a release-notes page (quadratic otherwise).
+    """
+    start = anchor
+    if resume is not None:
+        anchor = resume.get(start, anchor)
     while anchor in used or not anchor:
         counted = _COUNTED.match(anchor)
         anchor = f"{counted.group(1)}_{int(counted.group(2)) + 1}" if counted else f"{anchor}_1"
     used.add(anchor)
+    if resume is not None:
+        resume[start] = anchor
     return anchor
 
 
@@ -478,7 +494,8 @@ def _assign_anchors(blocks: list[Block], explicit: set[int]) -> None:
     """Every heading's anchor: explicit ids are reserved first (the ``toc`` extension collects
     the ids already in the page), then slugs are made unique in document order."""
     used = {blocks[i].anchor for i in explicit}
+    resume: dict[str, str] = {}
     for i, block in enumerate(blocks):
         if block.kind is BlockKind.HEADING and i not in explicit:
-            anchor = unique_anchor(slugify(block.heading), used)
+            anchor = unique_anchor(slugify(block.heading), used, resume)
             blocks[i] = dataclasses.replace(block, anchor=anchor)
