@@ -166,6 +166,27 @@ def test_html_comments_and_template_syntax_are_markup() -> None:
     ]
 
 
+def test_loose_admonition_lines_and_broken_tables() -> None:
+    text = '!!!note\n    Tight marker.\n\n!!! note "on the "jsonable" kind"\n    Quoted title.\n\n'
+    text += "| a | b |\n| - |\n| 1 | 2 |\n"
+    assert _read(text) == [
+        (K.MARKUP, "!!!note", 1),
+        (K.ADMONITION, "Tight marker.", 2),
+        (K.MARKUP, '!!! note "on the "jsonable" kind"', 4),
+        (K.ADMONITION, "Quoted title.", 5),
+        (K.TABLE, "| a | b |\n| - |\n| 1 | 2 |", 7),
+    ]
+
+
+def test_mkdocstrings_directives_are_markup() -> None:
+    text = "Intro.\n\n::: pydantic.types\n    options:\n      show_root_heading: true\n\nAfter.\n"
+    assert _read(text) == [
+        (K.PARAGRAPH, "Intro.", 1),
+        (K.MARKUP, "::: pydantic.types\n    options:\n      show_root_heading: true", 3),
+        (K.PARAGRAPH, "After.", 7),
+    ]
+
+
 def test_anchors_explicit_slug_duplicates_and_non_ascii() -> None:
     text = (
         "# Query Parameters { #query-parameters }\n\n## Use `uv run` **now**\n\n"

@@ -6,7 +6,8 @@ containers documentation sites add on top, which CommonMark would read as prose 
 * admonitions — ``!!! note "Title"`` / ``??? tip`` with an indented body (Python-Markdown,
   MkDocs) and GitHub's ``> [!NOTE]`` block quotes;
 * content tabs — ``=== "pip"`` with an indented body (pymdown-extensions), so a fence indented
-  inside a tab is code, not a paragraph.
+  inside a tab is code, not a paragraph;
+* mkdocstrings' ``::: package.module`` directives (and their indented options): markup.
 
 Such a body is cut out, dedented and parsed as Markdown of its own; every offset still points
 into the original file, because each region keeps, per line, which file line it is and how many
@@ -46,9 +47,14 @@ halves the reading time."""
 _INLINE = MarkdownIt("commonmark")
 
 _ADMONITION = re.compile(
-    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<type>[\w-]+)(?:[ \t]+[\w-]+)*"
-    r"(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*$"
+    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+)(?:[ \t]+[\w-]+)*"
+    r"(?:[ \t]+\"(?P<title>.*)\")?[ \t]*$"
 )
+"""Python-Markdown's admonition line (the space after ``!!!`` is optional there too; a title
+may hold quotes)."""
+_AUTODOC = re.compile(r"^(?P<indent>[ \t]*):::[ \t]*\S")
+"""mkdocstrings' ``::: package.module`` (with indented options): documentation generated from
+code at build time, nothing to read here."""
 _TAB = re.compile(r"^(?P<indent>[ \t]*)===\+?[ \t]+\"(?P<title>[^\"]*)\"[ \t]*$")
 _FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
 _GITHUB_ALERT = re.compile(r"^\[!(?P<type>[A-Za-z]+)\][ \t]*$")
@@ -192,15 +198,19 @@ def _read_region(reader: _Reader, region: _Region) -> None:
             fence = opened.group("fence")
             k += 1
             continue
-        container = _ADMONITION.match(line) or _TAB.match(line)
+        container = _ADMONITION.match(line) or _TAB.match(line) or _AUTODOC.match(line)
         if container is None:
             k += 1
             continue
         _read_plain(reader, region, plain_from, k, dedent=continuing)
         end = _body_end(reader, region, k, _indent(line))
-        start, stop = reader.span(region, k, k)
-        reader.add(BlockKind.MARKUP, start, stop, region.lines[k])
-        if end > k + 1:
+        if container.re is _AUTODOC:  # the directive and its indented options: all markup
+            start, stop = reader.span(region, k, end - 1)
+            reader.add(BlockKind.MARKUP, start, stop, region.lines[k])
+        else:
+            start, stop = reader.span(region, k, k)
+            reader.add(BlockKind.MARKUP, start, stop, region.lines[k])
+        if end > k + 1 and container.re is not _AUTODOC:
             is_tab = container.re is _TAB
             label = container.group("title") if is_tab else container.group("type").lower()
             _read_region(reader, _body(reader, region, k + 1, end, is_tab, label))
@@ -340,6 +350,11 @@ class _Tokens:
         (an include macro may sit inside a paragraph, or span several of its lines)."""
         kind, label, depth = self._prose_kind()
         lines = inline.content.split("\n")
+        if all(line.lstrip().startswith("|") for line in lines):
+            # A pipe table GFM would not take (columns that do not match its header): a table.
+            start, end = self.reader.span(self.region, first, last)
+            self.reader.add(BlockKind.TABLE, start, end, self.region.lines[first], label=label)
+            return
         if len(lines) != last - first + 1:
             lines = [self.reader.content(self.region, k).strip() for k in range(first, last + 1)]
         if self.stack and self.stack[-1].alert_line == first:
