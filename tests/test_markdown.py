@@ -338,3 +338,23 @@ def test_a_folder_of_bad_markdown_is_indexed_and_never_quoted_as_garbage(tmp_pat
     assert "Before." in texts and "After." in texts and "depth 49" in texts
     answer = engine.ask("what is secret_code in the python fence?")
     assert all("secret_code" not in s.text for s in answer.sentences)
+
+
+def test_a_reader_that_fails_costs_the_file_its_structure_not_the_corpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrieval.reading import readers
+
+    def broken(text: str) -> list[Block]:
+        raise RecursionError("too deep")
+
+    monkeypatch.setitem(readers._READERS, ".md", readers.ReaderSpec("markdown", broken))
+    blocks = read_blocks("a.md", "# Title\n\nBody text.\n")
+    assert [b.kind for b in blocks] == [K.HEADING, K.PARAGRAPH]
+
+
+def test_deeply_nested_admonitions_are_read_without_exhausting_the_stack() -> None:
+    text = "".join("    " * i + "!!! note\n" for i in range(60)) + " " * 240 + "Deep text.\n"
+    blocks = _quick(text, 20.0)
+    assert [b.kind for b in blocks].count(K.MARKUP) == 20  # 20 containers read, then the text
+    assert "Deep text." in text[blocks[-1].start : blocks[-1].end]

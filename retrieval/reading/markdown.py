@@ -168,7 +168,12 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-def _read_region(reader: _Reader, region: _Region) -> None:
+MAX_CONTAINER_DEPTH = 20
+"""Admonitions and tabs nested deeper than this are read as the text they hold (a real page
+nests two or three; a generated or hostile one must not exhaust the stack)."""
+
+
+def _read_region(reader: _Reader, region: _Region, depth: int = 0) -> None:
     """Cut ``region`` into plain runs (parsed by markdown-it) and admonition/tab containers
     (their opener a MARKUP block, their indented body a region of its own, recursively).
 
@@ -199,7 +204,7 @@ def _read_region(reader: _Reader, region: _Region) -> None:
             k += 1
             continue
         container = _ADMONITION.match(line) or _TAB.match(line) or _AUTODOC.match(line)
-        if container is None:
+        if container is None or depth >= MAX_CONTAINER_DEPTH:
             k += 1
             continue
         _read_plain(reader, region, plain_from, k, dedent=continuing)
@@ -213,7 +218,7 @@ def _read_region(reader: _Reader, region: _Region) -> None:
         if end > k + 1 and container.re is not _AUTODOC:
             is_tab = container.re is _TAB
             label = container.group("title") if is_tab else container.group("type").lower()
-            _read_region(reader, _body(reader, region, k + 1, end, is_tab, label))
+            _read_region(reader, _body(reader, region, k + 1, end, is_tab, label), depth + 1)
         nested_indent = _indent(line)
         continuing = nested_indent > 0
         plain_from = k = end
