@@ -28,7 +28,7 @@ import numpy.typing as npt
 from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
@@ -184,12 +184,14 @@ def analyse_documents(
 
     byte_base = 0
     for document in documents:
-        blocks = read_blocks(document.source, document.text)
+        blocks = document_blocks(document)
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)
         sources.append(
-            SourceInfo(document.source, document.title, document.encoding, document.format)
+            SourceInfo(
+                document.source, document.title, document.encoding, document.format, document.pages
+            )
         )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)

@@ -12,13 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..types import Document, Passage
 
 
-def _passage_id(source: str, content_hash: str, start: int, end: int) -> str:
-    """Same file (path and content) → same id on every run; two copies of a file differ."""
-    key = f"{source}\0{content_hash}:{start}:{end}".encode("utf-8", "surrogatepass")
+def _passage_id(source: str, text: str, occurrence: int) -> str:
+    """The paragraph's own text and its place among equal texts in the file (``occurrence``,
+    0 for the first): an edit elsewhere in the file keeps every other paragraph's id, so "Show
+    paragraph" buttons on old answers still find theirs; two copies of a file differ."""
+    key = f"{source}\0{occurrence}\0{text}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
@@ -51,20 +53,22 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
     passages. ``blocks`` None reads the document with the reader its file name calls for.
     """
     text = document.text
-    content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    seen: dict[str, int] = {}
     passages: list[Passage] = []
     trail = _Trail()
     if blocks is None:
-        blocks = read_blocks(document.source, text)
+        blocks = document_blocks(document)
     for number, block in enumerate(blocks, start=1):
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             trail = trail.under(block)
         if block.kind not in PROSE_KINDS or block.end <= block.start:
             continue
+        body = text[block.start : block.end]
+        seen[body] = occurrence = seen.get(body, -1) + 1
         headings = trail.headings
         passages.append(
             Passage(
-                id=_passage_id(document.source, content_hash, block.start, block.end),
+                id=_passage_id(document.source, body, occurrence),
                 source=document.source,
                 paragraph=number,
                 start=block.start,
