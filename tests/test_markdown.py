@@ -358,3 +358,13 @@ def test_deeply_nested_admonitions_are_read_without_exhausting_the_stack() -> No
     blocks = _quick(text, 20.0)
     assert [b.kind for b in blocks].count(K.MARKUP) == 20  # 20 containers read, then the text
     assert "Deep text." in text[blocks[-1].start : blocks[-1].end]
+
+
+def test_front_matter_by_the_plugin_and_a_rule_at_the_top_of_a_tab() -> None:
+    text = '----\ntitle: x\n...\n# Head\n\n=== "Tab"\n\n    ---\n\n    Tab text.\n'
+    assert _read(text) == [
+        (K.FRONT_MATTER, "----\ntitle: x\n...", 1),
+        (K.HEADING, "# Head", 4),
+        (K.MARKUP, '=== "Tab"', 6),
+        (K.PARAGRAPH, "Tab text.", 10),
+    ]

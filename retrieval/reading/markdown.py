@@ -40,10 +40,14 @@ MAX_NESTING = 120
 """Deeper block nesting than this (lists in lists…) is left to markdown-it's own limit."""
 
 _PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
-_PARSER.use(front_matter_plugin)
 _PARSER.disable(["inline", "text_join"])
 """Blocks only: inline markup is parsed just for headings (see :func:`heading_words`), which
 halves the reading time."""
+_TOP_PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+_TOP_PARSER.use(front_matter_plugin)
+_TOP_PARSER.disable(["inline", "text_join"])
+"""The same, with mdit-py-plugins' YAML front matter: for the run at the top of the file only
+(a ``---`` line at the top of a tab's body is a thematic break, not front matter)."""
 _INLINE = MarkdownIt("commonmark")
 
 _ADMONITION = re.compile(
@@ -62,8 +66,7 @@ _ATTRIBUTES = re.compile(
     r"[ \t]*\{:?[ \t]*(?P<body>(?:[#.][^\s{}]+|[\w-]+=\S+)(?:[ \t]+[^{}]*)?)\}[ \t]*$"
 )
 _EXPLICIT_ID = re.compile(r"(?:^|[ \t])#(?P<id>[^\s{}#]+)")
-_FRONT_MATTER_OPEN = re.compile(r"^---[ \t]*$")
-_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_FRONT_MATTER_OPEN = re.compile(r"^(?P<dashes>-{3,})")
 _MARKUP_OPENERS = (
     ("{*", "*}"),
     ("{%", "%}"),
@@ -144,21 +147,24 @@ def read_markdown(text: str) -> list[Block]:
 
 
 def _front_matter(reader: _Reader, region: _Region) -> int:
-    """Read YAML front matter at the top (closed, or never closed: then up to the first blank
-    line, so a forgotten ``---`` costs no prose); the number of lines it took."""
-    if not region.lines or not _FRONT_MATTER_OPEN.match(reader.content(region, 0)):
+    """Front matter that never closes: up to the first blank line (so a forgotten ``---`` costs
+    no prose, and the YAML is never read as a paragraph); the number of lines it took. Closed
+    front matter is left to mdit-py-plugins' rule (0 lines here), whose closing rules — a line
+    of at least as many dashes, or ``...`` — are the ones checked."""
+    if not region.lines:
         return 0
-    last = None
+    opened = _FRONT_MATTER_OPEN.match(reader.content(region, 0))
+    if opened is None:
+        return 0
+    dashes = len(opened.group("dashes"))
     for k in range(1, len(region.lines)):
-        line = reader.content(region, k)
-        if _FRONT_MATTER_CLOSE.match(line):
-            last = k
-            break
-    if last is None:
-        last = next(
-            (k - 1 for k in range(1, len(region.lines)) if not reader.content(region, k).strip()),
-            len(region.lines) - 1,
-        )
+        line = reader.content(region, k).rstrip()
+        if line == "..." or (len(line) >= dashes and not line.strip("-")):
+            return 0
+    last = next(
+        (k - 1 for k in range(1, len(region.lines)) if not reader.content(region, k).strip()),
+        len(region.lines) - 1,
+    )
     start, end = reader.span(region, 0, last)
     reader.add(BlockKind.FRONT_MATTER, start, end, region.lines[0])
     return last + 1
@@ -272,7 +278,8 @@ def _read_plain(
     if not any(reader.content(run, k).strip() for k in range(len(run.lines))):
         return
     source = "\n".join(reader.content(run, k) for k in range(len(run.lines)))
-    _Tokens(reader, run, _PARSER.parse(source)).read()
+    top = run.lines[0] == 0 and run.cols[0] == 0
+    _Tokens(reader, run, (_TOP_PARSER if top else _PARSER).parse(source)).read()
 
 
 @dataclass(slots=True)
