@@ -84,6 +84,8 @@ def test_code_fenced_indented_and_tables() -> None:
         (K.TABLE, "| a | b |\n|---|---|\n| 1 | 2 |", 9),
     ]
     assert [b.lang for b in blocks if b.kind is K.CODE] == ["python", ""]
+    langs = "```{.rust .numberLines}\nx\n```\n\n~~~ c++\nx\n~~~\n\n```\nx\n```\n"
+    assert [b.lang for b in read_markdown(langs)] == ["rust", "c++", ""]
 
 
 def test_quotes_and_github_alerts() -> None:

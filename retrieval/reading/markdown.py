@@ -61,6 +61,8 @@ _AUTODOC = re.compile(r"^(?P<indent>[ \t]*):::[ \t]*\S")
 code at build time, nothing to read here."""
 _TAB = re.compile(r"^(?P<indent>[ \t]*)===\+?[ \t]+\"(?P<title>[^\"]*)\"[ \t]*$")
 _FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
+_FENCE_LANG = re.compile(r"^[\s{.]*(?P<lang>[\w+#-]+)")
+"""The language a fence names: ``python``, ``{.python .numberLines}``, ``c++`` / ``c#``."""
 _GITHUB_ALERT = re.compile(r"^\[!(?P<type>[A-Za-z]+)\][ \t]*$")
 _ATTRIBUTES = re.compile(
     r"[ \t]*\{:?[ \t]*(?P<body>(?:[#.][^\s{}]+|[\w-]+=\S+)(?:[ \t]+[^{}]*)?)\}[ \t]*$"
@@ -322,7 +324,8 @@ class _Tokens:
                 self._paragraph(self.tokens[i + 1], first, last)
             elif kind in ("fence", "code_block"):
                 start, end = reader.span(region, first, last)
-                lang = token.info.split()[0] if token.info.split() else ""
+                named = _FENCE_LANG.match(token.info)
+                lang = named.group("lang") if named else ""
                 reader.add(BlockKind.CODE, start, end, line, lang=lang, label=region.label)
             elif kind == "table_open":
                 start, end = reader.span(region, first, last)
