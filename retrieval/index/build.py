@@ -31,7 +31,7 @@ from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents,
 from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
-from ..splitting.passages import split_passages
+from ..splitting.passages import searched_units, split_passages
 from ..types import Document
 from .bm25 import BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key
@@ -55,6 +55,9 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    unit_terms: int = 100
+    """Up to this many terms of the code blocks and tables after a paragraph are searched with
+    it (0: none); see :func:`~..splitting.passages.searched_units`."""
     include: tuple[str, ...] = ()
     """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
     exclude: tuple[str, ...] = ()
@@ -193,10 +196,11 @@ def analyse_documents(
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
+        unit_spans = searched_units(blocks) if shape.unit_terms else [[] for _ in passages]
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
-        for passage, (byte_start, byte_end) in zip(passages, spans, strict=True):
+        for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
             columns["source"].append(number)
             columns["paragraph"].append(passage.paragraph)
             columns["start"].append(passage.start)
@@ -211,6 +215,9 @@ def analyse_documents(
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             tokens = term_ids(passage.text)
+            if units:  # the code or table the paragraph introduces is searched with it
+                unit_text = " ".join(document.text[s:e] for s, e in units)
+                tokens += term_ids(unit_text)[: shape.unit_terms]
             context = context_ids.get(passage.context)
             if context is None:
                 context = context_ids[passage.context] = term_ids(passage.context)
