@@ -18,6 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from regex import Pattern
+
+from ..analysis.analyzer import ENGLISH, Analyzer
 from ..analysis.tokenizer import analyze, term_spans
 from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
@@ -56,13 +59,14 @@ class AnalysedPassage:
     """Adjacent term pairs, for matching the question's phrases."""
 
 
-def analyse_passage(passage: Passage) -> AnalysedPassage:
+def analyse_passage(passage: Passage, analyzer: Analyzer = ENGLISH) -> AnalysedPassage:
+    terms = analyzer.terms
     sentences = []
     for s, e in split_sentences(passage.text):
-        tokens = tuple(analyze(passage.text[s:e]))
+        tokens = tuple(terms(passage.text[s:e]))
         sentences.append(AnalysedSentence(s, e, tokens, frozenset(tokens)))
     tokens = tuple(t for sentence in sentences for t in sentence.tokens)
-    context_terms = frozenset(analyze(passage.context))
+    context_terms = frozenset(terms(passage.context))
     return AnalysedPassage(
         passage,
         tuple(sentences),
@@ -162,11 +166,16 @@ def _cue(question: str) -> re.Pattern[str] | None:
 _WORD_AT = re.compile(r"\S+")
 
 
-def _has_cue(pattern: re.Pattern[str], text: str, question_terms: set[str]) -> bool:
+def _has_cue(
+    pattern: re.Pattern[str] | Pattern,
+    text: str,
+    question_terms: set[str],
+    analyse: Callable[[str], list[str]] = analyze,
+) -> bool:
     """Whether ``text`` holds a match of ``pattern`` that is not one of the question's words."""
     for match in pattern.finditer(text):
         word = _WORD_AT.match(text, match.start())
-        terms = set(analyze(word.group() if word else ""))
+        terms = set(analyse(word.group() if word else ""))
         if not terms or not terms <= question_terms:
             return True
     return False
@@ -187,13 +196,19 @@ def _coverage(terms: frozenset[str], weights: Mapping[str, float], total: float)
     return sum(w for t, w in weights.items() if t in terms) / total if total > 0 else 0.0
 
 
-def _clip(text: str, start: int, terms: Sequence[str], budget: int) -> tuple[int, int]:
+def _clip(
+    text: str,
+    start: int,
+    terms: Sequence[str],
+    budget: int,
+    spans_of: Callable[[str, Sequence[str]], list[tuple[int, int]]] = term_spans,
+) -> tuple[int, int]:
     """A word-aligned window of at most ``budget`` characters around the first matched term.
 
     Used only when a single sentence is longer than the whole budget; the window is still a
     verbatim substring of the source.
     """
-    spans = term_spans(text, terms)
+    spans = spans_of(text, terms)
     anchor = spans[0][0] if spans else 0
     lo = max(0, anchor - budget // 3)
     hi = min(len(text), lo + budget)
@@ -219,6 +234,7 @@ def compose(
     paragraph_count: Callable[[str], int] | None = None,
     analysed: Callable[[Passage], AnalysedPassage] = analyse_passage,
     pair_terms: Sequence[str] | None = None,
+    analyzer: Analyzer = ENGLISH,
 ) -> Answer:
     """Compose the answer to ``question`` from ranked ``hits``.
 
@@ -228,7 +244,8 @@ def compose(
     ``analysed`` returns a paragraph's precomputed analysis (default: computed here);
     ``pair_terms`` are the terms whose adjacent pairs earn the phrase bonus (default:
     ``query_terms``; a follow-up passes only its own words, so that two words borrowed from an
-    earlier question, such as "Jeffrey Lynch", do not pull the old topic's sentence first).
+    earlier question, such as "Jeffrey Lynch", do not pull the old topic's sentence first);
+    ``analyzer`` is the corpus's (its cues say what a non-English question asks for).
     """
     unique_terms = list(dict.fromkeys(query_terms))
     # A term no paragraph contains gets the weight of the rarest possible term: missing it
@@ -243,7 +260,9 @@ def compose(
     top_score = max(hit.score for hit in hits) or 1.0
     candidates: list[_Candidate] = []
     confidence_by_passage: dict[str, float] = {}
-    cue = _cue(question) if options.cue_weight else None
+    cue: re.Pattern[str] | Pattern | None = None
+    if options.cue_weight:
+        cue = _cue(question) if analyzer.english else analyzer.cue(question)
     question_set = set(unique_terms)
     phrase = query_terms if pair_terms is None else pair_terms
     pairs = {(a, b) for a, b in itertools.pairwise(phrase) if a != b}
@@ -259,7 +278,7 @@ def compose(
                 continue
             text = passage.text[sentence.start : sentence.end]
             score = coverage + options.rank_weight * hit.score / top_score
-            if cue is not None and _has_cue(cue, text, question_set):
+            if cue is not None and _has_cue(cue, text, question_set, analyzer.terms):
                 score += options.cue_weight
             if pairs and options.bigram_weight:
                 found = pairs.intersection(itertools.pairwise(sentence.tokens))
@@ -295,7 +314,9 @@ def compose(
         chosen.append(candidate)
         used += 1 + len(candidate.text)
     if len(best.text) > options.max_chars:
-        start, end = _clip(best.text, best.start, unique_terms, options.max_chars)
+        start, end = _clip(
+            best.text, best.start, unique_terms, options.max_chars, analyzer.spans
+        )
         best = _Candidate(
             best.hit, start, end, source_text(best.hit.passage.source)[start:end],
             best.coverage, best.score,

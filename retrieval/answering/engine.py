@@ -24,13 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis.tokenizer import analyze
+from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
+from ..analysis.identify import Identification, identify, sample_texts
+from ..analysis.languages import LANGUAGES
 from ..errors import OptionError, QuestionError
 from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
-from ..reading.files import LoadWarning, corpus_root
+from ..reading.files import LoadWarning, corpus_files, corpus_root, read_file
 from ..types import Answer, Document, Hit, Passage
 from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
 from .conversation import favour_hits
@@ -65,6 +67,9 @@ class EngineOptions:
 
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    language: str = "auto"
+    """The corpus's language (ISO 639-1, see :data:`retrieval.analysis.LANGUAGES`), or "auto":
+    identified from its text when it is indexed. Questions are analysed as the corpus is."""
 
     def __post_init__(self) -> None:
         if self.idf not in IDF_VARIANTS:
@@ -73,6 +78,11 @@ class EngineOptions:
             raise OptionError(f"top_k must be 1 to {MAX_TOP_K} (got {self.top_k!r}).")
         if not 1 <= self.context_repeat <= 10:
             raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
+        if self.language != "auto" and self.language not in LANGUAGES:
+            raise OptionError(
+                f"language must be auto or one of {', '.join(sorted(LANGUAGES))} "
+                f"(got {self.language!r})."
+            )
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -86,6 +96,7 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            language=self.language,
         )
 
 
@@ -109,19 +120,45 @@ def clean_question(question: str) -> str:
     return cleaned
 
 
-def prepare_question(question: str) -> tuple[str, list[str]]:
-    """The cleaned question and its search terms, or QuestionError with a message for the asker.
+def prepare_question(question: str, analyzer: Analyzer = ENGLISH) -> tuple[str, list[str]]:
+    """The cleaned question and its search terms (by the corpus's ``analyzer``), or
+    QuestionError with a message for the asker.
 
     Cheap (no index needed), so a front end can turn a bad question away before doing any work.
     """
     cleaned = clean_question(question)
-    terms = analyze(cleaned)
+    terms = analyzer.terms(cleaned)
     if not terms:
         raise QuestionError(
             "That question has no words to search for (only common words like "
             "'what is the', punctuation or symbols). Please ask about something specific."
         )
     return cleaned, terms
+
+
+def resolve_language(setting: str, texts: Callable[[], list[str]]) -> Identification:
+    """The language a corpus is analysed as: ``setting`` itself, or for "auto" the dominant
+    language of a sample of ``texts()`` (the documents' texts, called only then)."""
+    if setting != "auto":
+        return Identification(setting, 1.0, "set by the language option")
+    return identify(sample_texts(texts()))
+
+
+SAMPLE_FILES = 12
+"""Files read to identify a folder's language: evenly spread over it."""
+
+
+def _sample_folder(root: Path) -> list[str]:
+    """The texts of up to :data:`SAMPLE_FILES` files spread over the corpus (read again when
+    indexed: a few files, against a whole folder)."""
+    files = corpus_files(root)
+    step = max(1, len(files) // SAMPLE_FILES)
+    texts = []
+    for path, source in files[::step][:SAMPLE_FILES]:
+        document, _, _ = read_file(path, source, title=False)
+        if document is not None:
+            texts.append(document.text)
+    return texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +188,9 @@ class Engine:
     ) -> None:
         started = time.perf_counter()
         options = options or EngineOptions()
-        built = build_documents(documents, options.shape)
-        self._setup(built.store, built.index, built.document_index, options)
+        language = resolve_language(options.language, lambda: [d.text for d in documents])
+        built = build_documents(documents, options.shape, language.language)
+        self._setup(built.store, built.index, built.document_index, options, language)
         self._prepare_analyses()
         self.warnings = (*warnings, *built.warnings)
         self.build_seconds = time.perf_counter() - started
@@ -163,8 +201,13 @@ class Engine:
         index: BM25Index,
         document_index: BM25Index | None,
         options: EngineOptions,
+        language: Identification,
     ) -> None:
         self.options = options
+        self.language = language
+        """The corpus's language and how it was decided (for ``citebot index``'s report)."""
+        self.analyzer = analyzer_for(language.language)
+        """How this corpus and every question asked of it are analysed."""
         self.passages = store
         self.index = index
         self.document_index = document_index
@@ -200,9 +243,12 @@ class Engine:
         read_ns = persist.now_ns()
         options = options or EngineOptions()
         root = corpus_root(folder)
-        built = build_folder(root, options.shape, workers=workers, progress=progress)
+        language = resolve_language(options.language, lambda: _sample_folder(root))
+        built = build_folder(
+            root, options.shape, workers=workers, progress=progress, language=language.language
+        )
         engine = cls.__new__(cls)
-        engine._setup(built.store, built.index, built.document_index, options)
+        engine._setup(built.store, built.index, built.document_index, options, language)
         engine._prepare_analyses()
         engine.warnings = built.warnings
         engine.records = tuple(persist.records_json(built.records))
@@ -279,6 +325,13 @@ class Engine:
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
+            "language": {
+                "language": self.language.language,
+                "share": self.language.share,
+                "reason": self.language.reason,
+                "others": [list(other) for other in self.language.others],
+                "analyzer": self.analyzer.identity,
+            },
         }
         persist.save(Path(path), header, arrays)
 
@@ -300,6 +353,15 @@ class Engine:
                 raise persist.IndexFileError("it was written by another version of citebot")
             if header["shape"] != dataclasses.asdict(options.shape):
                 raise persist.IndexFileError("it was built with other indexing options")
+            saved = header["language"]
+            language = Identification(
+                str(saved["language"]),
+                float(saved["share"]),
+                str(saved["reason"]),
+                tuple((str(code), float(share)) for code, share in saved["others"]),
+            )
+            if saved["analyzer"] != analyzer_for(language.language).identity:
+                raise persist.IndexFileError(f"it was analysed otherwise ({saved['analyzer']})")
             store = PassageStore(
                 [SourceInfo(*entry) for entry in header["sources"]],
                 {name: arrays[name] for name in PassageStore.ARRAYS},
@@ -312,7 +374,7 @@ class Engine:
                 else None
             )
             engine = cls.__new__(cls)
-            engine._setup(store, index, document_index, options)
+            engine._setup(store, index, document_index, options, language)
             engine.warnings = tuple(LoadWarning(*entry) for entry in header["warnings"])
             engine.records = tuple(header["records"])
             engine.written_ns = int(header["written_ns"])
@@ -338,16 +400,17 @@ class Engine:
         that no question waits for it; a large or loaded one analyses on first use, into a
         bounded cache, so memory stays flat at a million paragraphs."""
         if len(self.passages) <= PRECOMPUTE_LIMIT:
-            analysed = tuple(analyse_passage(p) for p in self.passages)
+            analyser = self.analyzer
+            analysed = tuple(analyse_passage(p, analyser) for p in self.passages)
             self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
-        return analyse_passage(self.passages[i])
+        return analyse_passage(self.passages[i], self.analyzer)
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
         i = self.passages.position(passage.id)
-        return analyse_passage(passage) if i is None else self._analyse(i)
+        return analyse_passage(passage, self.analyzer) if i is None else self._analyse(i)
 
     def source_view(self, source: str) -> SourceView:
         """A file's text to slice, read only where it is sliced (what composing needs)."""
@@ -359,7 +422,7 @@ class Engine:
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top ``k`` paragraphs for ``question`` (default: the engine's top_k)."""
-        _, terms = prepare_question(question)
+        _, terms = prepare_question(question, self.analyzer)
         return self._search(terms, k or self.options.top_k)
 
     def _search(self, terms: Sequence[str], k: int, *, favour: Collection[str] = ()) -> list[Hit]:
@@ -452,7 +515,7 @@ class Engine:
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
-        cleaned, own = prepare_question(question)
+        cleaned, own = prepare_question(question, self.analyzer)
         extra = {t for t in extra_terms if t not in own}
         terms = own + [t for t in extra_terms if t in extra]
         ranking = self._search(terms, max(depth, self.options.top_k), favour=favour)
@@ -472,6 +535,7 @@ class Engine:
             self.paragraph_count,
             self.analysed,
             own,
+            self.analyzer,
         )
         return answer, ranking[:depth]
 

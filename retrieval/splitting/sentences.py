@@ -24,9 +24,14 @@ _ABBREVIATIONS = frozenset(
 _NUMBER_ABBREVIATIONS = frozenset(
     "no nos jan feb mar apr jun jul aug sep sept oct nov dec p pp ch sec art".split()
 )
-# A terminator: . ! ? or an ellipsis, then closing quotes/brackets, an optional footnote
-# marker ("[3]", "¹"), then white space or the end.
-_TERMINATOR = re.compile(r"(?:\.{3}|…|[.!?])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)")
+# A terminator: . ! ? (or the Arabic question mark, the Urdu full stop, the Devanagari danda) or
+# an ellipsis, then closing quotes/brackets, an optional footnote marker ("[3]", "¹"), then white
+# space or the end. Or a Chinese/Japanese full stop, exclamation or question mark (full width),
+# then closing quotes/brackets: those need no space after them.
+_TERMINATOR = re.compile(
+    r"(?:\.{3}|…|[.!?؟۔।॥])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)"
+    r"|[。！？｡]+[」』）〕】〉》”’\"')\]]*"
+)
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _NON_SPACE = re.compile(r"\S")
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")

@@ -1,0 +1,79 @@
+"""Cutting text written without spaces between words into search units.
+
+Chinese and Japanese: overlapping character bigrams, as Lucene's CJK analyzer does ("市长是谁"
+→ 市长 长是 是谁; a lone character is its own unit). Chosen over a dictionary segmenter (jieba)
+on XQuAD (docs/quality.md, "Chinese segmentation"): bigrams need no dictionary, never cut a
+question differently from the paragraph that answers it, and index several times faster.
+
+Thai: PyThaiNLP's dictionary segmenter ("newmm", maximal matching over its Thai word list),
+chosen over character bigrams on XQuAD (docs/quality.md, "Thai segmentation").
+
+Every unit comes with its offsets in the run, so highlighting finds the very characters that
+matched.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+
+import regex
+
+CJK_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u30fc\u3005]+")
+THAI_RUN = regex.compile(r"\p{Thai}+")
+UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
+"""A character of a script written without spaces between words."""
+
+_thai_lock = threading.Lock()
+
+
+def cjk_bigrams(run: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each unit of a run of CJK characters: overlapping pairs, or the one
+    character of a run of one."""
+    if len(run) == 1:
+        yield 0, 1
+        return
+    for i in range(len(run) - 1):
+        yield i, i + 2
+
+
+@lru_cache(maxsize=65_536)
+def thai_words(run: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each word of a run of Thai characters, by PyThaiNLP's newmm."""
+    from pythainlp.tokenize import word_tokenize  # imported on first Thai text: ~0.4 s
+
+    with _thai_lock:  # newmm builds its dictionary trie on first use
+        pieces = word_tokenize(run, engine="newmm", keep_whitespace=False)
+    spans = []
+    at = 0
+    for piece in pieces:
+        start = run.find(piece, at)
+        if start < 0:  # never expected: newmm returns the run's own characters in order
+            continue
+        spans.append((start, start + len(piece)))
+        at = start + len(piece)
+    return tuple(spans)
+
+
+def units(token: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each search unit of ``token``: Chinese/Japanese bigrams, Thai words,
+    and every other stretch (a Latin word, a number) as one unit."""
+    at = 0
+    for match in UNSPACED_RUN.finditer(token):
+        if match.start() > at:
+            yield at, match.start()
+        run = match.group()
+        offset = match.start()
+        if THAI_RUN.fullmatch(run):
+            spans: Iterator[tuple[int, int]] | tuple[tuple[int, int], ...] = thai_words(run)
+        else:
+            spans = cjk_bigrams(run)
+        for start, end in spans:
+            yield offset + start, offset + end
+        at = match.end()
+    if at < len(token):
+        yield at, len(token)
+
+
+UNSPACED_RUN = regex.compile(r"\p{Thai}+|[\p{Han}\p{Hiragana}\p{Katakana}\u30fc\u3005]+")
