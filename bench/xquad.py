@@ -44,6 +44,11 @@ def run_language(
     eval_set = _half(load_squad(data / f"xquad.{language}.json"), half)
     started = time.perf_counter()
     engine = Engine(eval_set.documents, options)
+    first_seconds = time.perf_counter() - started
+    # Indexing speed is the second build's: the first also loads the language identifier's
+    # model and a segmenter's dictionary, once per process.
+    started = time.perf_counter()
+    engine = Engine(eval_set.documents, options)
     index_seconds = time.perf_counter() - started
     report = evaluate(engine, eval_set)
     m = report.metrics
@@ -56,6 +61,7 @@ def run_language(
         "top_contains": m["top_sentence_contains"],
         "answered": m["answered_when_answerable"],
         "index_seconds": index_seconds,
+        "first_index_seconds": first_seconds,
         "p50_ms": m["latency_p50_ms"],
     }
 

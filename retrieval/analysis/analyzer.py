@@ -29,12 +29,12 @@ import Stemmer
 from . import tokenizer
 from .cues import cue_table
 from .languages import LanguageSpec, spec_for
-from .normalise import fold, script_letters
+from .normalise import arabic_letters, fold, script_letters
 from .segment import UNSPACED, units
 from .stopwords import raw_stopwords, source_version
 
 DEFAULT_LANGUAGE = "en"
-SEGMENTER_VERSION = "bigram-1+newmm"
+SEGMENTER_VERSION = "bigram-1+newmm+jieba"
 
 # The English token pattern, in the `regex` module, whose \w also covers combining marks.
 _TOKEN = regex.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
@@ -57,12 +57,14 @@ class Analyzer:
         self.english = spec.code == "en"
         self._local = threading.local()
         self._keep = spec.keep
+        self._words = spec.segmentation == "cjk-words"
         stop: set[str] = set()
         for word in raw_stopwords(spec.code) if not self.english else ():
             if " " in word:
                 continue
             normal = script_letters(tokenizer.normalize(word))
             stop.add(normal)
+            stop.add(arabic_letters(normal))
             if self._keep is not None:
                 stop.add(fold(normal, self._keep))
         self.stopwords = frozenset(stop)
@@ -71,8 +73,14 @@ class Analyzer:
         self.chunk_terms = lru_cache(maxsize=262_144)(self._chunk_terms)
         parts = [spec.code, f"stem={spec.stemmer}@PyStemmer-{_version('PyStemmer')}"]
         if not self.english:
-            parts += [f"stop={source_version(spec.code)}", f"keep={spec.keep}"]
-        parts.append(f"seg={SEGMENTER_VERSION}@pythainlp-{_version('pythainlp')}")
+            parts += [
+                f"stop={source_version(spec.code)}",
+                f"keep={spec.keep}",
+                f"truncate={spec.truncate}",
+            ]
+        parts.append(
+            f"seg={SEGMENTER_VERSION}@pythainlp-{_version('pythainlp')}@jieba-{_version('jieba')}"
+        )
         self.identity = ";".join(parts)
         """What decides this analyzer's terms; saved with an index built by it."""
 
@@ -96,7 +104,7 @@ class Analyzer:
         if self.english:
             return tokenizer._term(token)
         word = script_letters(tokenizer._word(token))
-        if word in self.stopwords:
+        if word in self.stopwords or arabic_letters(word) in self.stopwords:
             return ""
         keep = self._keep
         if keep is not None and not word.isascii() and fold(word, keep) in self.stopwords:
@@ -105,7 +113,12 @@ class Analyzer:
             return word
         if self.spec.stemmer is not None and not UNSPACED.search(word):
             word = self._stem(word)
-        return fold(word, keep) if keep is not None else word
+            if word in self.stopwords:  # "каким" → "как", "nedir" → "ne"
+                return ""
+        word = arabic_letters(fold(word, keep) if keep is not None else word)
+        if spec_truncate := self.spec.truncate:
+            word = word[:spec_truncate] if not UNSPACED.search(word) else word
+        return word
 
     def _chunk_terms(self, chunk: str) -> tuple[str, ...]:
         """The terms of one whitespace-free piece of text (see :func:`tokenizer.chunk_terms`):
@@ -115,7 +128,7 @@ class Analyzer:
         terms = []
         for token in _TOKEN.findall(tokenizer.normalize(chunk)):
             if UNSPACED.search(token):
-                for start, end in units(token):
+                for start, end in units(token, self._words):
                     if term := self.term(token[start:end]):
                         terms.append(term)
             elif term := self.term(token):
@@ -137,7 +150,7 @@ class Analyzer:
         found = []
         for token in _TOKEN.findall(tokenizer.normalize(text)):
             if UNSPACED.search(token):
-                found += [token[s:e] for s, e in units(token)]
+                found += [token[s:e] for s, e in units(token, self._words)]
             else:
                 found.append(script_letters(tokenizer._word(token)))
         return found
@@ -156,7 +169,7 @@ class Analyzer:
         for match in _TOKEN.finditer(text):
             token = match.group()
             if UNSPACED.search(token):
-                for start, end in units(token):
+                for start, end in units(token, self._words):
                     analysed = self.chunk_terms(token[start:end])
                     if analysed and analysed[0] in wanted:
                         s, e = match.start() + start, match.start() + end

@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Segmentation = Literal["words", "cjk", "thai"]
+Segmentation = Literal["words", "cjk", "cjk-words", "thai"]
+TRUNCATE = 6
+"""Non-English terms are cut to their first six letters after stemming: Snowball's stemmers
+leave many inflections apart ("warschaus"/"warschau", Turkish case endings), and truncation
+joins them. Chosen on XQuAD's even-numbered articles (docs/quality.md): answered +0.03 to
++0.06 in de, ru, tr, el, R@1 within ±0.01 (German −0.01, Russian and Greek +0.02)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +32,17 @@ class LanguageSpec:
     "ş"); None: nothing is folded (Vietnamese, whose marks are tones). Every other accented
     letter is searched by its base letter, so "Gospic" finds "Gospić" and "cafe" "café"."""
     segmentation: Segmentation = "words"
-    """How a run of letters without spaces becomes terms; every analyzer cuts Chinese,
-    Japanese and Thai runs this way whatever its language (a Chinese name in a German text)."""
+    """How Chinese/Japanese runs are cut: "cjk" character bigrams (every analyzer's way, so a
+    Chinese name in a German text is searchable), "cjk-words" jieba's words (Chinese). Thai runs
+    are cut into words by every analyzer."""
+    truncate: int | None = TRUNCATE
+    """Terms are cut to this many characters after stemming (None: not cut)."""
 
 
 LANGUAGES: dict[str, LanguageSpec] = {
     spec.code: spec
     for spec in (
-        LanguageSpec("en", "English", "english"),
+        LanguageSpec("en", "English", "english", truncate=None),
         LanguageSpec("de", "German", "german"),  # the stemmer maps ä→a, ß→ss itself
         LanguageSpec("es", "Spanish", "spanish", keep="ñ"),
         LanguageSpec("fr", "French", "french"),
@@ -72,7 +80,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("ta", "Tamil", "tamil", keep=None),
         LanguageSpec("yi", "Yiddish", "yiddish", keep=None),
         LanguageSpec("vi", "Vietnamese", None, keep=None),  # marks are tones: "ma" ≠ "mà"
-        LanguageSpec("zh", "Chinese", None, segmentation="cjk"),
+        LanguageSpec("zh", "Chinese", None, segmentation="cjk-words"),
         LanguageSpec("ja", "Japanese", None, segmentation="cjk"),
         LanguageSpec("th", "Thai", None, keep=None, segmentation="thai"),
     )

@@ -24,7 +24,6 @@ _STROKED = str.maketrans({"đ": "d", "ð": "d", "ħ": "h", "ł": "l", "ø": "o",
 TATWEEL = "\u0640"
 _ARABIC = str.maketrans(
     {
-        TATWEEL: None,  # kashida: stretches a word, not part of it
         "\u0622": "\u0627",  # آ → ا
         "\u0623": "\u0627",  # أ → ا
         "\u0625": "\u0627",  # إ → ا
@@ -47,17 +46,26 @@ _DIGITS = str.maketrans(
 "308" are one number (NFKC already maps full-width digits)."""
 
 
+def _is_arabic(word: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in word)
+
+
 def script_letters(word: str) -> str:
-    """Digits as ASCII, Arabic letter variants and tatweel unified: harmless in any language
-    (no language tells these forms apart in search), so every analyzer applies it."""
+    """Digits as ASCII; in Arabic script, tatweel and the short-vowel marks (harakat) removed:
+    harmless in any language, so every analyzer applies it, before stemming."""
     if word.isascii():
         return word
     word = word.translate(_DIGITS)
-    if any("\u0600" <= ch <= "\u06ff" for ch in word):
-        word = unicodedata.normalize("NFC", word).translate(_ARABIC)
-        word = _FOLDED_MARKS.sub("", unicodedata.normalize("NFD", word))
-        word = unicodedata.normalize("NFC", word)
+    if _is_arabic(word):
+        word = word.replace(TATWEEL, "")
+        word = "".join(ch for ch in word if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670"))
     return word
+
+
+def arabic_letters(word: str) -> str:
+    """Arabic letter variants unified: alef with hamza or madda as bare alef, alef maqsura as
+    ya, ta marbuta as ha (after stemming: the Arabic stemmer reads ta marbuta as a suffix)."""
+    return word.translate(_ARABIC) if not word.isascii() and _is_arabic(word) else word
 
 
 @lru_cache(maxsize=262_144)

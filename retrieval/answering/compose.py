@@ -62,7 +62,7 @@ class AnalysedPassage:
 def analyse_passage(passage: Passage, analyzer: Analyzer = ENGLISH) -> AnalysedPassage:
     terms = analyzer.terms
     sentences = []
-    for s, e in split_sentences(passage.text):
+    for s, e in split_sentences(passage.text, analyzer.language):
         tokens = tuple(terms(passage.text[s:e]))
         sentences.append(AnalysedSentence(s, e, tokens, frozenset(tokens)))
     tokens = tuple(t for sentence in sentences for t in sentence.tokens)
