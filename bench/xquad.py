@@ -22,8 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from retrieval import Engine, EngineOptions  # noqa: E402
-from retrieval.evaluation.evaluate import evaluate, load_squad  # noqa: E402
+from retrieval import Engine, EngineOptions
+from retrieval.evaluation.evaluate import evaluate, load_squad
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "bench-data" / "xquad"
 LANGUAGES = "en de es el ru tr ar vi th zh hi ro".split()

@@ -235,6 +235,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         f"paragraphs:  {len(engine.passages):,}\n"
         f"vocabulary:  {engine.index.vocabulary_size:,} terms\n"
         f"postings:    {engine.index.postings_count:,}\n"
+        f"language:    {engine.language.describe()}\n"
+        f"analysis:    {engine.analyzer.identity}\n"
         f"skipped:     {sum(w.skipped for w in engine.warnings)} file(s)\n"
         f"index:       {engine.status}\n"
         f"saved at:    {saved or '(not saved)'}{size}\n"

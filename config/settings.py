@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval import (
+    LANGUAGES,
     MAX_SENTENCES,
     MAX_TOP_K,
     MIN_ANSWER_CHARS,
@@ -79,6 +80,14 @@ class Settings(BaseSettings):
         description="Abstain below this confidence: how much of the question's IDF weight the "
         "best paragraph and its best sentence hold, and how much the top hits agree on one "
         "document (0 = always answer).",
+    )
+
+    language: str = Field(
+        "auto",
+        description="The documents' language, as an ISO 639-1 code (de, es, zh, ar, ...), or "
+        "`auto`: identified from the text when the corpus is indexed (shown by `citebot index`). "
+        "It chooses the stemmer, stopwords and word splitting; questions are analysed the same "
+        "way.",
     )
 
     index_dir: Path | None = Field(
@@ -150,6 +159,15 @@ class Settings(BaseSettings):
         _split_ids
     )
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _known_language(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower() or "auto"
+            if value != "auto" and value not in LANGUAGES:
+                raise ValueError(f"must be auto or one of {', '.join(sorted(LANGUAGES))}")
+        return value
+
     @field_validator("index_dir", mode="before")
     @classmethod
     def _index_dir_not_blank(cls, value: Any) -> Any:
@@ -176,6 +194,7 @@ class Settings(BaseSettings):
             top_k=self.top_k,
             k1=self.k1,
             b=self.b,
+            language=self.language,
             composer=ComposerOptions(
                 max_sentences=self.max_sentences,
                 max_chars=self.max_answer_chars,

@@ -118,6 +118,9 @@ class Answer:
     composer's ``min_confidence``, citebot abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
+    language: str = "en"
+    """The language the corpus and question were analysed as (ISO 639-1): front ends find
+    ``query_terms`` in quoted text with the same language's analysis."""
     follow_up: FollowUp | None = None
     """Set when the question was answered as a follow-up to an earlier one in a conversation
     (see :mod:`retrieval.conversation`); None for a question that stands on its own."""

@@ -71,6 +71,7 @@ class Analyzer:
         self.cues = cue_table(spec.code)
         self.term = lru_cache(maxsize=262_144)(self._term)
         self.chunk_terms = lru_cache(maxsize=262_144)(self._chunk_terms)
+        self.unit_terms = lru_cache(maxsize=16_384)(self._unit_terms)
         parts = [spec.code, f"stem={spec.stemmer}@PyStemmer-{_version('PyStemmer')}"]
         if not self.english:
             parts += [
@@ -102,7 +103,8 @@ class Analyzer:
     def _term(self, token: str) -> str:
         """A normalized token's search term, "" for a stopword."""
         if self.english:
-            return tokenizer._term(token)
+            term = tokenizer._term(token)
+            return term if term.isascii() else fold(term)
         word = script_letters(tokenizer._word(token))
         if word in self.stopwords or arabic_letters(word) in self.stopwords:
             return ""
@@ -123,7 +125,7 @@ class Analyzer:
     def _chunk_terms(self, chunk: str) -> tuple[str, ...]:
         """The terms of one whitespace-free piece of text (see :func:`tokenizer.chunk_terms`):
         no term spans whitespace, so a text's terms are its chunks' terms end to end."""
-        if self.english and not UNSPACED.search(chunk):
+        if self.english and chunk.isascii():
             return tokenizer.chunk_terms(chunk)
         terms = []
         for token in _TOKEN.findall(tokenizer.normalize(chunk)):
@@ -135,6 +137,15 @@ class Analyzer:
                 terms.append(term)
         return tuple(terms)
 
+    def _unit_terms(self, token: str) -> tuple[tuple[int, int, str], ...]:
+        """(start, end, term) of each search unit of a raw token in an unspaced script."""
+        found = []
+        for start, end in units(token, self._words):
+            term = self.term(tokenizer.normalize(token[start:end]))
+            if term:
+                found.append((start, end, term))
+        return tuple(found)
+
     def terms(self, text: str) -> list[str]:
         """The search terms of ``text``: words, minus stopwords, stemmed. Order and repeats
         kept."""
@@ -145,7 +156,7 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Normalized word tokens before stopwords and stemming."""
-        if self.english and not UNSPACED.search(text):
+        if self.english and text.isascii():
             return tokenizer.words(text)
         found = []
         for token in _TOKEN.findall(tokenizer.normalize(text)):
@@ -163,15 +174,14 @@ class Analyzer:
         wanted = set(terms)
         if not wanted:
             return []
-        if self.english and not UNSPACED.search(text):
+        if self.english and text.isascii():
             return tokenizer.term_spans(text, wanted)
         spans: list[tuple[int, int]] = []
         for match in _TOKEN.finditer(text):
             token = match.group()
             if UNSPACED.search(token):
-                for start, end in units(token, self._words):
-                    analysed = self.chunk_terms(token[start:end])
-                    if analysed and analysed[0] in wanted:
+                for start, end, term in self.unit_terms(token):
+                    if term in wanted:
                         s, e = match.start() + start, match.start() + end
                         if spans and s < spans[-1][1]:
                             spans[-1] = (spans[-1][0], max(e, spans[-1][1]))

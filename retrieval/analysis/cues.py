@@ -62,8 +62,7 @@ _MONTHS = {
     "ro": "ianuarie|februarie|martie|aprilie|mai|iunie|iulie|august|septembrie|octombrie|"
     "noiembrie|decembrie|secol",
     "ru": "январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|век",
-    "el": "ιανουαρ|φεβρουαρ|μαρτ|απριλ|μαΐ|ιουν|ιουλ|αυγουστ|σεπτεμβρ|οκτωβρ|νοεμβρ|δεκεμβρ|"
-    "αιών",
+    "el": "ιανουαρ|φεβρουαρ|μαρτ|απριλ|μαΐ|ιουν|ιουλ|αυγουστ|σεπτεμβρ|οκτωβρ|νοεμβρ|δεκεμβρ|αιών",
     "tr": "ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|yüzyıl",
 }
 
@@ -95,7 +94,8 @@ _ASKS: dict[str, tuple[tuple[str, str], ...]] = {
     "hi": ((r"कितन[ाेी]|प्रतिशत", _NUMBER), (r"(^|\s)कब(\s|$)|किस (वर्ष|साल)", "date")),
     "vi": ((r"\bbao nhiêu\b|\bmấy\b|phần trăm", _NUMBER),
            (r"\bkhi nào\b|\bnăm nào\b|\bbao giờ\b|\blúc nào\b", "date"), (r"^ai\b", "name")),
-    "zh": ((r"多少|几|多长|多久|多大|多高|百分", _NUMBER), (r"什么时候|哪一?年|何时|哪个世纪", "date")),
+    "zh": ((r"多少|几|多长|多久|多大|多高|百分", _NUMBER),
+           (r"什么时候|哪一?年|何时|哪个世纪", "date")),
     "ja": ((r"いくつ|何人|どれくらい|何個|何パーセント", _NUMBER), (r"いつ|何年", "date")),
     "th": ((r"เท่าไ[รห]|กี่|ร้อยละ", _NUMBER), (r"เมื่อไ[รห]|ปี(ใด|ไหน|อะไร)|ศตวรรษ", "date")),
 }  # fmt: skip
@@ -114,6 +114,5 @@ def _looks_like(kind: str, language: str) -> regex.Pattern[str]:
 def cue_table(language: str) -> tuple[tuple[regex.Pattern[str], regex.Pattern[str]], ...]:
     """The language's cues: (question pattern, answer pattern) pairs, first match wins."""
     return tuple(
-        (regex.compile(asks), _looks_like(kind, language))
-        for asks, kind in _ASKS.get(language, ())
+        (regex.compile(asks), _looks_like(kind, language)) for asks, kind in _ASKS.get(language, ())
     )

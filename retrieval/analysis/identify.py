@@ -19,6 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .languages import LANGUAGES
 
@@ -32,7 +33,7 @@ SAMPLE_PIECES = 12
 FALLBACK = "en"
 
 _lock = threading.Lock()
-_identifier: object | None = None
+_identifier: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +61,8 @@ def _classify(text: str) -> tuple[str, float]:
         if _identifier is None:
             from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-            _identifier = LanguageIdentifier.from_modelpath(
-                MODEL_DIR / MODEL_FILE, norm_probs=True
-            )
-        code, probability = _identifier.classify(text)  # type: ignore[attr-defined]
+            _identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+        code, probability = _identifier.classify(text)
     return str(code), float(probability)
 
 
@@ -88,8 +87,9 @@ def identify(samples: Iterable[str]) -> Identification:
     code, count = votes.most_common(1)[0]
     share = count / letters_total
     others = tuple(
-        (other, n / letters_total) for other, n in votes.most_common()[1:4] if n / letters_total
-        >= 0.05
+        (other, n / letters_total)
+        for other, n in votes.most_common()[1:4]
+        if n / letters_total >= 0.05
     )
     if share < 0.5:
         return Identification(

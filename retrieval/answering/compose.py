@@ -167,7 +167,7 @@ _WORD_AT = re.compile(r"\S+")
 
 
 def _has_cue(
-    pattern: re.Pattern[str] | Pattern,
+    pattern: re.Pattern[str] | Pattern[str],
     text: str,
     question_terms: set[str],
     analyse: Callable[[str], list[str]] = analyze,
@@ -253,14 +253,17 @@ def compose(
     max_idf = max((idf(t) for t in unique_terms), default=0.0)
     weights = {t: (idf(t) or max(max_idf, 1.0) * options.missing_weight) for t in unique_terms}
     total = sum(weights.values())
-    base = Answer(question, (), (), tuple(hits), query_terms=tuple(unique_terms))
+    base = Answer(
+        question, (), (), tuple(hits), query_terms=tuple(unique_terms),
+        language=analyzer.language,
+    )  # fmt: skip
     if not hits:
         return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
 
     top_score = max(hit.score for hit in hits) or 1.0
     candidates: list[_Candidate] = []
     confidence_by_passage: dict[str, float] = {}
-    cue: re.Pattern[str] | Pattern | None = None
+    cue: re.Pattern[str] | Pattern[str] | None = None
     if options.cue_weight:
         cue = _cue(question) if analyzer.english else analyzer.cue(question)
     question_set = set(unique_terms)
@@ -314,9 +317,7 @@ def compose(
         chosen.append(candidate)
         used += 1 + len(candidate.text)
     if len(best.text) > options.max_chars:
-        start, end = _clip(
-            best.text, best.start, unique_terms, options.max_chars, analyzer.spans
-        )
+        start, end = _clip(best.text, best.start, unique_terms, options.max_chars, analyzer.spans)
         best = _Candidate(
             best.hit, start, end, source_text(best.hit.passage.source)[start:end],
             best.coverage, best.score,
@@ -344,6 +345,7 @@ def compose(
         tuple(hits),
         confidence=confidence,
         query_terms=tuple(unique_terms),
+        language=analyzer.language,
     )
     verify(answer, source_text)
     return answer
@@ -391,6 +393,7 @@ def _abstain(
         abstain_reason=reason,
         confidence=confidence,
         query_terms=base.query_terms,
+        language=base.language,
     )
 
 
