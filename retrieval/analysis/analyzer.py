@@ -30,14 +30,24 @@ from . import tokenizer
 from .cues import cue_table
 from .languages import LanguageSpec, spec_for
 from .normalise import arabic_letters, fold, script_letters
-from .segment import UNSPACED, units
+from .segment import THAI_ENGINE, UNSPACED, units
 from .stopwords import raw_stopwords, source_version
 
 DEFAULT_LANGUAGE = "en"
-SEGMENTER_VERSION = "bigram-1+newmm+jieba"
+SEGMENTER_VERSION = "bigram-1+thai+jieba"
 
 # The English token pattern, in the `regex` module, whose \w also covers combining marks.
 _TOKEN = regex.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
+
+
+_THAI_AM_DECOMPOSED = "\u0e4d\u0e32"
+
+
+def _normalize(text: str) -> str:
+    """The tokenizer's NFKC + casefold, but Thai SARA AM ("ำ") kept whole: NFKC splits it into
+    NIKHAHIT + SARA AA, a spelling no Thai dictionary (nor reader) uses ("แม่น้ำ" → "แม่", "น้ํา")."""
+    normal = tokenizer.normalize(text)
+    return normal.replace(_THAI_AM_DECOMPOSED, "\u0e33") if "\u0e4d" in normal else normal
 
 
 def _version(package: str) -> str:
@@ -62,7 +72,7 @@ class Analyzer:
         for word in raw_stopwords(spec.code) if not self.english else ():
             if " " in word:
                 continue
-            normal = script_letters(tokenizer.normalize(word))
+            normal = script_letters(_normalize(word))
             stop.add(normal)
             stop.add(arabic_letters(normal))
             if self._keep is not None:
@@ -80,7 +90,8 @@ class Analyzer:
                 f"truncate={spec.truncate}",
             ]
         parts.append(
-            f"seg={SEGMENTER_VERSION}@pythainlp-{_version('pythainlp')}@jieba-{_version('jieba')}"
+            f"seg={SEGMENTER_VERSION}@pythainlp-{_version('pythainlp')}-{THAI_ENGINE}"
+            f"@jieba-{_version('jieba')}"
         )
         self.identity = ";".join(parts)
         """What decides this analyzer's terms; saved with an index built by it."""
@@ -128,7 +139,7 @@ class Analyzer:
         if self.english and chunk.isascii():
             return tokenizer.chunk_terms(chunk)
         terms = []
-        for token in _TOKEN.findall(tokenizer.normalize(chunk)):
+        for token in _TOKEN.findall(_normalize(chunk)):
             if UNSPACED.search(token):
                 for start, end in units(token, self._words):
                     if term := self.term(token[start:end]):
@@ -141,7 +152,7 @@ class Analyzer:
         """(start, end, term) of each search unit of a raw token in an unspaced script."""
         found = []
         for start, end in units(token, self._words):
-            term = self.term(tokenizer.normalize(token[start:end]))
+            term = self.term(_normalize(token[start:end]))
             if term:
                 found.append((start, end, term))
         return tuple(found)
@@ -159,7 +170,7 @@ class Analyzer:
         if self.english and text.isascii():
             return tokenizer.words(text)
         found = []
-        for token in _TOKEN.findall(tokenizer.normalize(text)):
+        for token in _TOKEN.findall(_normalize(text)):
             if UNSPACED.search(token):
                 found += [token[s:e] for s, e in units(token, self._words)]
             else:
@@ -210,7 +221,32 @@ class Analyzer:
 def analyzer_for(language: str) -> Analyzer:
     """The analyzer of ``language`` (an ISO 639-1 code; one not in the table gets the generic
     rules), one instance per process."""
-    return Analyzer(spec_for(language.strip().lower() or DEFAULT_LANGUAGE))
+    code = language.strip().lower() or DEFAULT_LANGUAGE
+    _created.append(code)
+    return Analyzer(spec_for(code))
+
+
+_created: list[str] = []
 
 
 ENGLISH = analyzer_for(DEFAULT_LANGUAGE)
+
+
+def clear_caches() -> None:
+    """Forget every analysed word (benchmarks time indexing from cold caches, with models and
+    dictionaries already loaded)."""
+    from . import segment
+    from .normalise import fold
+
+    for analyzer in _instances():
+        analyzer.term.cache_clear()
+        analyzer.chunk_terms.cache_clear()
+        analyzer.unit_terms.cache_clear()
+    for cached in (tokenizer._term, tokenizer.chunk_terms, fold):
+        cached.cache_clear()
+    segment.thai_words.cache_clear()
+    segment.chinese_words.cache_clear()
+
+
+def _instances() -> list[Analyzer]:
+    return [analyzer_for(code) for code in _created]
