@@ -28,5 +28,10 @@ run out_of_corpus "$DATA/squad/dev-v2.0.json" --format squad --answerable-only \
     --corpus-articles 17 --curve
 # 4. SQuAD 2.0 with its 5,945 unanswerable ("is_impossible") questions.
 run squad_unanswerable "$DATA/squad/dev-v2.0.json" --format squad --curve
+# 5. XQuAD: the same 240 paragraphs and 1,190 questions in 12 languages, language "auto".
+echo "\$ python -m bench.xquad" >"$OUT/xquad.txt"
+.venv/bin/python -m bench.xquad --data "$DATA/xquad" --json-out "$OUT/xquad.json" >>"$OUT/xquad.txt"
+cat "$OUT/xquad.txt"
+echo
 # The seed question set (also run by `make test`): every case must pass.
 run seed tests/data/seed_questions.jsonl --strict
