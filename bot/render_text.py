@@ -56,6 +56,27 @@ def _wrap(text: str, width: int | None) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
+HEADING_CHARS = 40
+"""The nearest heading shown in a citation line is cut to this many characters."""
+
+
+def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> str:
+    """Where a citation points, as a reader opens it: ``guides/install.md:42 › Installing
+    Python`` (file, 1-based line, nearest heading cut to ``heading_chars``; none below 8),
+    ``report.pdf p.3``, or ``file ¶p`` when the line is not known."""
+    passage = citation.passage
+    where = display_line(passage.source)
+    if passage.page:
+        where += f" p.{passage.page}"
+    elif passage.line:
+        where += f":{passage.line}"
+    else:
+        where += f" ¶{passage.paragraph}"
+    if passage.headings and heading_chars >= 8:
+        where += f" › {snippet(passage.headings[-1], heading_chars)}"
+    return where
+
+
 def citation_line(
     citation: Citation,
     terms: Sequence[str],
@@ -63,23 +84,33 @@ def citation_line(
     width: int | None = None,
     language: str = "en",
 ) -> str:
-    """``  [n] file ¶p  "start of the paragraph …"``, fitted to one line of ``width``."""
+    """``  [n] file:line › heading  "start of the paragraph …"``, fitted to one line of
+    ``width``; the section's URL follows on a line of its own when the corpus has one."""
     passage = citation.passage
-    where = f"{display_line(passage.source)} ¶{passage.paragraph}"
+    where = citation_place(citation)
+    if width is not None:  # the heading gives way first, so the snippet keeps its room
+        bare = len(f"  [{citation.n}] {citation_place(citation, 0)}  ") + 5
+        where = citation_place(citation, min(HEADING_CHARS, width - bare - MIN_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
     quote = _highlight(snippet(passage.text, room), terms, color, language)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
-    return f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    if citation.url:
+        line += "\n      " + _paint(citation.url, _DIM, color)
+    return line
 
 
 def abstention_message(answer: Answer) -> str:
     lead = "I couldn't find an answer to that in the documents"
     if answer.abstain_reason is AbstainReason.LOW_CONFIDENCE:
-        return (
-            f"{lead}: the closest paragraphs match too little of what it asks about "
-            f"(confidence {answer.confidence:.2f})."
+        lacking = ", ".join(f'"{w}"' for w in answer.missing)
+        reason = (
+            f"the closest paragraph does not mention {lacking}"
+            if lacking
+            else "the closest paragraphs match too little of what it asks about"
         )
+        return f"{lead}: {reason} (confidence {answer.confidence:.2f} that it would be right)."
     if answer.related:
         return f"{lead}: the closest paragraphs do not contain what it asks about."
     return f"{lead}: no paragraph mentions any of its words."
@@ -134,6 +165,11 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
         f"{t}={idf[t]:.2f}" if idf[t] > 0 else f"{t}=absent" for t in answer.query_terms
     )
     lines = [f"Question terms (IDF; stemmed): {weights}"]
+    if answer.variants:
+        shown = ", ".join(f"{asked} → {found}" for asked, found in answer.variants)
+        lines.append(
+            f"Spelling variants (in no paragraph as typed; searched at part weight): {shown}"
+        )
     verdict = "answered" if answer.answered else f"abstained ({answer.abstain_reason})"
     lines.append(f"Confidence {answer.confidence:.2f} → {verdict}")
     lines.append("Paragraphs (BM25):")

@@ -54,7 +54,9 @@ def test_ask_one_question(cwd: Path) -> None:
     )
     assert first.split(". ")[0] + "." in SEED_TEXT
     assert " [1]" in first
-    assert rest[0].startswith(f'  [1] {SEED} ¶3  "The Denver City Council unanimously passed')
+    # file:line › nearest heading (here the title, cut to fit), then the paragraph's start
+    assert rest[0].startswith(f"  [1] {SEED}:5 › Denver Defies Trump with New …  ")
+    assert '"The Denver City Council unanimously passed' in rest[0]
     assert done.stderr == ""
 
 
@@ -211,7 +213,8 @@ def test_empty_corpus_folder(cwd: Path, tmp_path: Path) -> None:
     assert done.returncode == 2
     assert (
         done.stderr.strip()
-        == f"citebot: The corpus folder {str(empty)!r} has no readable .txt or .md file."
+        == f"citebot: The corpus folder {str(empty)!r} has no readable document "
+        "(.htm, .html, .markdown, .md, .pdf, .rest, .rst, .txt, .xhtml)."
     )
 
 

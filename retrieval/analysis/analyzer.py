@@ -207,6 +207,12 @@ class Analyzer:
 
     # --- what the question asks for --------------------------------------------------------
 
+    def asks_count(self, question: str) -> bool:
+        """Whether ``question`` asks "how many/much" (its cue is a number): a year does not
+        answer it."""
+        cue = self.cue(question)
+        return cue is not None and cue.pattern == r"\d"
+
     def cue(self, question: str) -> regex.Pattern[str] | None:
         """What a sentence answering ``question`` looks like (a number for "wie viele"), or
         None. English's cues are the composer's own; this table is empty for English."""

@@ -6,8 +6,11 @@ memory. :func:`answer_in` answers a question in a conversation. It first asks th
 its own; that answer is kept unless the question looks like a follow-up:
 
 - it leans on a pronoun or ellipsis ("he", "it", "this", "what about …", "and the …"), or is
-  very short (three words or fewer), or
-- it retrieves poorly on its own (the engine abstains).
+  very short (three words or fewer) without naming its own subject, or
+- it retrieves poorly on its own (the engine abstains) and does not name its own subject.
+
+A question that names its own subject ("What is Depends?", "How do I upload a file?") is
+answered on its own, however short, after whatever was asked before.
 
 Then it is asked again with the salient terms of an earlier turn (its question's terms, the
 terms it borrowed itself, and a name its answer gave, e.g. "Hancock" for "Who is the mayor?")
@@ -31,14 +34,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from ..analysis.analyzer import analyzer_for
 from ..analysis.tokenizer import analyze, normalize
-from ..types import Answer, FollowUp, Hit, Passage
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from ..types import Answer, FollowUp, Passage
+from .compose import ComposerOptions
+from .engine import Borrowed, Engine
 
 MAX_TURNS = 5
 """Turns a conversation remembers: a follow-up leans on the last few questions, not on all."""
@@ -58,9 +60,6 @@ BORROWED_WEIGHT = 0.25
 """Borrowed terms find the paragraphs (searched at full weight), but weigh only this share of
 their IDF when sentences are chosen and confidence is measured: the sentence quoted must be
 about what the follow-up asks, in the paragraphs the earlier turn points to."""
-FAVOUR_MARGIN = 1.5
-"""A paragraph the earlier turn cited moves above any candidate whose BM25 score is below this
-many times its own: preferred, but not over a paragraph that matches clearly better."""
 
 _PRONOUNS = frozenset(
     "he she him his her hers they them their theirs it its this these those".split()
@@ -73,11 +72,28 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'-]*(?:\s+|$))+")
 
 
+_OWN_NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*|`[^`]+`|\b\w+(?:[._/:-]\w+)+\b|--?\w[\w-]*")
+"""A name the question gives itself: a capitalised word after the first, or a code-like token."""
+
+
+def names_its_subject(question: str) -> bool:
+    """Whether ``question`` says what it is about without the conversation's help: it names
+    something ("What is Depends?", "`uv sync`?") or holds two content words ("How do I upload
+    a file?"). Such a question is answered on its own, however short, unless it also leans on
+    a pronoun or an ellipsis."""
+    if _OWN_NAME.search(question.strip()):
+        return True
+    content = [t for t in analyze(question) if t not in _CONTENT_FREE]
+    return len(content) >= 2
+
+
 def follow_up_cue(question: str) -> str | None:
     """Why ``question`` reads as a follow-up ("pronoun", "ellipsis", "short"), or None.
 
     Cheap and purely lexical: it only decides whether borrowing from earlier turns is worth
-    trying; whether the borrowed answer is used is decided on the answers themselves.
+    trying; whether the borrowed answer is used is decided on the answers themselves. "short"
+    is a question of at most ``SHORT_WORDS`` words that does not name its own subject
+    ("Which mayors?"; not "What is Depends?").
     """
     text = normalize(question).strip()
     words = _WORD.findall(text)
@@ -85,9 +101,22 @@ def follow_up_cue(question: str) -> str | None:
         return "pronoun"
     if _ELLIPSIS.search(" ".join(words)):
         return "ellipsis"
-    if 0 < len(words) <= SHORT_WORDS:
+    if 0 < len(words) <= SHORT_WORDS and not names_its_subject(question):
         return "short"
     return None
+
+
+_COMMAND_TYPO = re.compile(
+    r"^\W*\w*\s*[:;/!.]\s*(new|quit|help|why|sources)\W*$|^(new|quit|help|why|sources)[:;]$"
+)
+
+
+def command_typo(line: str) -> str | None:
+    """The REPL command a mistyped line meant ("clear:new", ";new", "/new", "new:" → "new"),
+    or None: such a line is not a question, and answering it as one would be a follow-up to
+    whatever was asked last."""
+    match = _COMMAND_TYPO.match(line.strip().casefold())
+    return (match.group(1) or match.group(2)) if match else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,31 +218,6 @@ class Conversation:
         return len(self.turns())
 
 
-def favour_hits(hits: Sequence[Hit], favour: Collection[str]) -> list[Hit]:
-    """``hits`` with each favoured one moved above every hit before it whose BM25 score is
-    below ``FAVOUR_MARGIN`` times its own; ranks renumbered. Used by ``Engine._search``.
-
-    A paragraph the conversation already cited is the likeliest home of a follow-up's answer,
-    but a paragraph that matches the follow-up's words much better still wins.
-    """
-    ordered: list[Hit] = []
-    for hit in hits:
-        if hit.passage.id in favour:
-            boosted = hit.score * FAVOUR_MARGIN
-            at = next(
-                (
-                    i
-                    for i, other in enumerate(ordered)
-                    if other.passage.id not in favour and other.score < boosted
-                ),
-                len(ordered),
-            )
-            ordered.insert(at, hit)
-        else:
-            ordered.append(hit)
-    return [Hit(h.passage, h.score, rank) for rank, h in enumerate(ordered, 1)]
-
-
 _CONTENT_FREE = frozenset(analyze("else other another also too same again anything something"))
 """Words a follow-up uses to point back ("what *else*", "which *other* mayors"), not to say
 what it is about: searched, but not required in the answer."""
@@ -223,16 +227,21 @@ def _first_cited(answer: Answer) -> str | None:
     return answer.citations[0].passage.id if answer.citations else None
 
 
-def own_share(answer: Answer, own: Sequence[str], idf: Callable[[str], float]) -> float:
+def own_share(
+    answer: Answer,
+    own: Sequence[str],
+    idf: Callable[[str], float],
+    missing_weight: float = ComposerOptions().missing_weight,
+) -> float:
     """The share of the question's own IDF weight found in ``answer``'s quoted sentences (with
     their paragraphs' titles and headings), weighing a word no paragraph holds as the composer
-    does: as 1.5 times the rarest word's weight. 1 when the question has no word of its own
-    beyond pointing back ("What else?")."""
+    does: ``missing_weight`` (the composer's option) times the rarest word's weight. 1 when the
+    question has no word of its own beyond pointing back ("What else?")."""
     weights = {t: idf(t) for t in dict.fromkeys(own) if t not in _CONTENT_FREE}
     if not weights:
         return 1.0
     rarest = max(max(weights.values()), 1.0)
-    weights = {t: w or rarest * 1.5 for t, w in weights.items()}
+    weights = {t: w or rarest * missing_weight for t, w in weights.items()}
     found: set[str] = set()
     terms_of = analyzer_for(answer.language).terms  # as the corpus was analysed
     by_number = {c.n: c.passage for c in answer.citations}
@@ -269,7 +278,7 @@ def answer_in(
     own = alone.query_terms
     answer = alone
     cue = follow_up_cue(question)
-    if cue is not None or not alone.answered:
+    if cue is not None or (not alone.answered and not names_its_subject(question)):
         idf = engine.index.idf
         for turn in reversed(conversation.turns()):
             if not turn.cited:
@@ -277,9 +286,13 @@ def answer_in(
             borrowed = _borrowable(turn, own, idf)
             favour = {p.id for p in turn.cited}
             expanded = engine.ask(
-                question, extra_terms=borrowed, extra_weight=borrowed_weight, favour=favour
+                question, Borrowed(tuple(borrowed), borrowed_weight, frozenset(favour))
             )
-            if not expanded.answered or own_share(expanded, own, idf) < min_own_share:
+            missing_weight = engine.options.composer.missing_weight
+            if (
+                not expanded.answered
+                or own_share(expanded, own, idf, missing_weight) < min_own_share
+            ):
                 continue
             if alone.answered and _first_cited(alone) == _first_cited(expanded):
                 break  # the question found the same paragraph alone: nothing was borrowed

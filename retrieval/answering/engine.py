@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,20 +29,33 @@ import numpy as np
 from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
 from ..analysis.identify import Identification, identify, sample_texts
 from ..analysis.languages import LANGUAGES
+from ..analysis.tokenizer import analyze, normalize, term_spans
 from ..errors import OptionError, QuestionError
 from ..index import persist
-from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
+from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
-from ..reading.files import LoadWarning, corpus_files, corpus_root, read_file
+from ..reading.files import LoadWarning, corpus_files, corpus_root, left_out_files, read_file
+from ..reading.select import FileSelection, LeftOut
 from ..types import Answer, Document, Hit, Passage
-from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
-from .conversation import favour_hits
+from .compose import (
+    AnalysedPassage,
+    ComposeInputs,
+    ComposerOptions,
+    analyse_passage,
+    compose,
+)
+from .links import with_urls
+from .rerank import RerankWeights, favour_hits, rerank
+from .spelling import Variant, find_variants
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
+VOCABULARY_SET_LIMIT = 300_000
+"""Up to this many terms, spelling variants are checked against a set of the vocabulary (built
+on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""
 """The most paragraphs one question may retrieve."""
 
 
@@ -65,11 +80,31 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
+    drop_form_words: bool = False
+    """Leave out the word after "how" in "how many / much / long / often ..." from the terms:
+    it says what kind of answer is wanted (the composer's answer type), not what about."""
+    fuzzy_weight: float = 0.5
+    """A question word the documents lack is searched as its most common one-edit variant of
+    five letters or more (:mod:`retrieval.answering.spelling`), weighing this share of its IDF
+    when sentences are chosen and confidence is measured (0: no variants)."""
+
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    unit_terms: int = 100
+    """Search up to this many terms of the code blocks and tables after a paragraph with it
+    (0: none): the command a sentence introduces is usually what was asked for."""
+    include: tuple[str, ...] = ()
+    """Globs of the corpus-relative paths to index (empty: every readable file)."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files never indexed ("release-notes.md", "**/changelog*"); they win over
+    ``include`` (see :mod:`retrieval.reading.select`)."""
     language: str = "auto"
     """The corpus's language (ISO 639-1, see :data:`retrieval.analysis.LANGUAGES`), or "auto":
     identified from its text when it is indexed. Questions are analysed as the corpus is."""
+    source_url: str = ""
+    """The base URL the corpus is published under ("https://docs.astral.sh/uv/"): citations
+    then carry the URL of their section (see :mod:`retrieval.answering.links`); "" for none.
+    Not part of the index: changing it never rebuilds."""
 
     def __post_init__(self) -> None:
         if self.idf not in IDF_VARIANTS:
@@ -78,11 +113,16 @@ class EngineOptions:
             raise OptionError(f"top_k must be 1 to {MAX_TOP_K} (got {self.top_k!r}).")
         if not 1 <= self.context_repeat <= 10:
             raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
+        for name in ("include", "exclude"):
+            if isinstance(getattr(self, name), str):
+                raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
         if self.language != "auto" and self.language not in LANGUAGES:
             raise OptionError(
                 f"language must be auto or one of {', '.join(sorted(LANGUAGES))} "
                 f"(got {self.language!r})."
             )
+        if not 0 <= self.unit_terms <= 100_000:
+            raise OptionError(f"unit_terms must be 0 to 100000 (got {self.unit_terms!r}).")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -97,7 +137,28 @@ class EngineOptions:
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
             language=self.language,
+            unit_terms=self.unit_terms,
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
         )
+
+
+def _as_saved(shape: dict[str, object]) -> object:
+    """The shape as the saved index's JSON header holds it (tuples come back as lists)."""
+    return json.loads(json.dumps(shape))
+
+
+@dataclass(frozen=True, slots=True)
+class Borrowed:
+    """What a follow-up question borrows from an earlier turn of its conversation."""
+
+    terms: tuple[str, ...] = ()
+    """Analysed terms searched with the question's own (those it already has are ignored)."""
+    weight: float = 1.0
+    """Share of their IDF the borrowed terms weigh when sentences are chosen and confidence is
+    measured (they find the paragraphs at full weight)."""
+    favour: frozenset[str] = frozenset()
+    """Ids of paragraphs to prefer in the ranking (those the earlier turn cited)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +166,8 @@ class SourceSummary:
     source: str
     title: str
     paragraphs: int
+    format: str = "text"
+    pages: int = 0
 
 
 def clean_question(question: str) -> str:
@@ -121,19 +184,33 @@ def clean_question(question: str) -> str:
 
 
 def prepare_question(question: str, analyzer: Analyzer = ENGLISH) -> tuple[str, list[str]]:
-    """The cleaned question and its search terms (by the corpus's ``analyzer``), or
-    QuestionError with a message for the asker.
+    """The cleaned question and its search terms, or QuestionError with a message for the asker.
 
     Cheap (no index needed), so a front end can turn a bad question away before doing any work.
     """
     cleaned = clean_question(question)
-    terms = analyzer.terms(cleaned)
+    terms = analyzer.terms(cleaned)  # as the corpus was analysed
     if not terms:
         raise QuestionError(
             "That question has no words to search for (only common words like "
             "'what is the', punctuation or symbols). Please ask about something specific."
         )
     return cleaned, terms
+
+
+_FORM = re.compile(r"\bhow\s+(many|much|long|often|far|old|large|big|tall|high)\b", re.IGNORECASE)
+
+
+def without_form_words(question: str, terms: list[str]) -> list[str]:
+    """``terms`` less one occurrence of the term of each word that follows "how" in an answer
+    type ("how *many* members" asks for a number about members, not about "many"); unchanged
+    if nothing would be left."""
+    kept = list(terms)
+    for match in _FORM.finditer(question):
+        form = analyze(match.group(1))
+        if form and form[0] in kept:
+            kept.remove(form[0])
+    return kept or terms
 
 
 def resolve_language(setting: str, texts: Callable[[], list[str]]) -> Identification:
@@ -148,10 +225,10 @@ SAMPLE_FILES = 12
 """Files read to identify a folder's language: evenly spread over it."""
 
 
-def _sample_folder(root: Path) -> list[str]:
+def _sample_folder(root: Path, selection: FileSelection) -> list[str]:
     """The texts of up to :data:`SAMPLE_FILES` files spread over the corpus (read again when
     indexed: a few files, against a whole folder)."""
-    files = corpus_files(root)
+    files = corpus_files(root, selection)
     step = max(1, len(files) // SAMPLE_FILES)
     texts = []
     for path, source in files[::step][:SAMPLE_FILES]:
@@ -224,6 +301,8 @@ class Engine:
         """How this engine came to be: "built", "loaded" (a fresh saved index) or a rebuild
         reason, for front ends to report."""
         # Row of each file in the document index: files without paragraphs have none.
+        self._vocabulary_set: frozenset[str] | None = None
+        self._idf_ceiling = float(index.idf_table.max()) if len(index.idf_table) else 0.0
         self._document_row = np.cumsum(store.paragraph_counts > 0) - 1
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
@@ -243,7 +322,8 @@ class Engine:
         read_ns = persist.now_ns()
         options = options or EngineOptions()
         root = corpus_root(folder)
-        language = resolve_language(options.language, lambda: _sample_folder(root))
+        selection = options.shape.selection
+        language = resolve_language(options.language, lambda: _sample_folder(root, selection))
         built = build_folder(
             root, options.shape, workers=workers, progress=progress, language=language.language
         )
@@ -321,7 +401,9 @@ class Engine:
             "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [[s.source, s.title, s.encoding] for s in self.passages.sources],
+            "sources": [
+                [s.source, s.title, s.encoding, s.format, s.pages] for s in self.passages.sources
+            ],
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
@@ -351,7 +433,7 @@ class Engine:
         try:
             if header["signature"] != persist.code_signature():
                 raise persist.IndexFileError("it was written by another version of citebot")
-            if header["shape"] != dataclasses.asdict(options.shape):
+            if header["shape"] != _as_saved(dataclasses.asdict(options.shape)):
                 raise persist.IndexFileError("it was built with other indexing options")
             saved = header["language"]
             language = Identification(
@@ -391,9 +473,21 @@ class Engine:
         if self.root is None:
             return []
         try:
-            return persist.stale_files(self.root, self.records, self.written_ns)
+            return persist.stale_files(
+                self.root, self.records, self.written_ns, self.options.shape.selection
+            )
         except OSError:  # the folder itself is gone or unreadable: that is a change too
             return [str(self.root)]
+
+    def left_out(self) -> list[LeftOut]:
+        """The corpus folder's files that are not indexed, and why (an include/exclude glob,
+        or a suffix no reader reads); [] for an engine over in-memory documents."""
+        if self.root is None:
+            return []
+        try:
+            return left_out_files(self.root, self.options.shape.selection)
+        except OSError:
+            return []
 
     def _prepare_analyses(self) -> None:
         """A small corpus freshly built analyses every paragraph now (a second or two), so
@@ -440,104 +534,123 @@ class Engine:
     def _rerank(
         self, terms: Sequence[str], top: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
-        """BM25 candidates re-ordered by BM25 (normalised to the best), the share of the
-        question's IDF weight in the paragraph's best sentence, the question's adjacent term
-        pairs found in the paragraph, and its document's BM25 score; scores stay BM25's."""
-        weights = {t: self.index.idf(t) for t in dict.fromkeys(terms)}
-        total = sum(weights.values()) or 1.0
-        best_bm25 = top[0][1] or 1.0
-        pairs = {(a, b): weights[a] + weights[b] for a, b in itertools.pairwise(terms) if a != b}
-        pair_total = sum(pairs.values()) or 1.0
-        document_score: dict[int, float] = {}
-        if self.document_index is not None:
-            rows = {int(self._document_row[self.passages.source_number(i)]) for i, _ in top}
-            wanted = np.fromiter(sorted(rows), dtype=np.int64, count=len(rows))
-            scores = self.document_index.score_of(terms, wanted)
-            document_score = {int(d): float(v) for d, v in zip(wanted, scores, strict=True)}
-        best_document = max(document_score.values(), default=0.0) or 1.0
+        """The candidates re-ordered by :func:`retrieval.answering.rerank.rerank`."""
+        return rerank(
+            terms,
+            top,
+            idf=self.index.idf,
+            analysed=self._analyse,
+            document_of=self._document_of,
+            document_scores=self._document_scores if self.document_index is not None else None,
+            weights=RerankWeights(
+                self.options.rerank_weight,
+                self.options.rerank_bigram_weight,
+                self.options.document_weight,
+            ),
+        )
 
-        def key(item: tuple[int, float]) -> float:
-            i, score = item
-            analysed = self._analyse(i)
-            best = max(
-                (sum(w for t, w in weights.items() if t in s.terms) for s in analysed.sentences),
-                default=0.0,
-            )
-            bonus = 0.0
-            if pairs and self.options.rerank_bigram_weight:
-                present = analysed.pairs
-                bonus = sum(w for pair, w in pairs.items() if pair in present) / pair_total
-            return (
-                score / best_bm25
-                + self.options.rerank_weight * best / total
-                + self.options.rerank_bigram_weight * bonus
-                + self.options.document_weight
-                * document_score.get(int(self._document_row[self.passages.source_number(i)]), 0.0)
-                / best_document
-            )
+    def _document_of(self, position: int) -> int:
+        """The row in the document index of the paragraph at ``position``'s file."""
+        return int(self._document_row[self.passages.source_number(position)])
 
-        return sorted(top, key=key, reverse=True)
+    def _document_scores(self, terms: Sequence[str], rows: Collection[int]) -> dict[int, float]:
+        """The document index's BM25 scores of ``rows`` for ``terms``."""
+        assert self.document_index is not None
+        wanted = np.fromiter(sorted(rows), dtype=np.int64, count=len(rows))
+        scores = self.document_index.score_of(terms, wanted)
+        return {int(d): float(v) for d, v in zip(wanted, scores, strict=True)}
 
-    def ask(
-        self,
-        question: str,
-        *,
-        extra_terms: Sequence[str] = (),
-        extra_weight: float = 1.0,
-        favour: Collection[str] = (),
-    ) -> Answer:
+    def ask(self, question: str, borrowed: Borrowed | None = None) -> Answer:
         """Answer ``question``: quoted sentences with citations, or an abstention with reasons.
 
-        ``extra_terms`` (analysed terms) are searched with the question's own and weigh
-        ``extra_weight`` times their IDF when sentences are chosen and confidence is measured,
-        and passages whose ids are in ``favour`` are preferred: how a follow-up borrows from
-        the earlier turns of a conversation (:mod:`retrieval.conversation`).
+        ``borrowed`` (None for a question on its own) is what a follow-up takes from the
+        earlier turns of a conversation (:mod:`retrieval.answering.conversation`).
 
         Raises QuestionError for a question that cannot be searched (empty, too long, or made
         only of common words), with a message to show the asker.
         """
-        return self.ask_ranked(
-            question,
-            self.options.top_k,
-            extra_terms=extra_terms,
-            extra_weight=extra_weight,
-            favour=favour,
-        )[0]
+        return self.ask_ranked(question, self.options.top_k, borrowed)[0]
 
     def ask_ranked(
-        self,
-        question: str,
-        depth: int,
-        *,
-        extra_terms: Sequence[str] = (),
-        extra_weight: float = 1.0,
-        favour: Collection[str] = (),
+        self, question: str, depth: int, borrowed: Borrowed | None = None
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
         cleaned, own = prepare_question(question, self.analyzer)
-        extra = {t for t in extra_terms if t not in own}
-        terms = own + [t for t in extra_terms if t in extra]
-        ranking = self._search(terms, max(depth, self.options.top_k), favour=favour)
+        if self.options.drop_form_words:
+            own = without_form_words(cleaned, own)
+        variants: tuple[Variant, ...] = ()
+        if self.options.fuzzy_weight and self.analyzer.english:  # English spelling variants
+            variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
+        swap = {v.term: v.found_term for v in variants}
+        fuzzy = {v.found_term for v in variants} - set(own)
+        own = [swap.get(t, t) for t in own]
+        borrowed = borrowed or Borrowed()
+        extra = {t for t in borrowed.terms if t not in own}
+        terms = own + [t for t in borrowed.terms if t in extra]
+        ranking = self._search(terms, max(depth, self.options.top_k), favour=borrowed.favour)
         index_idf = self.index.idf
+        weight, fuzzy_weight = borrowed.weight, self.options.fuzzy_weight
 
         def idf(term: str) -> float:
-            return index_idf(term) * (extra_weight if term in extra else 1.0)
+            if term in extra:
+                return index_idf(term) * weight
+            return index_idf(term) * (fuzzy_weight if term in fuzzy else 1.0)
 
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         answer = compose(
-            cleaned,
-            terms,
-            ranking[: self.options.top_k],
-            idf if extra else self.index.idf,
-            self.source_view,
-            self.options.composer,
-            self.paragraph_count,
-            self.analysed,
-            own,
-            self.analyzer,
+            ComposeInputs(
+                cleaned,
+                terms,
+                ranking[: self.options.top_k],
+                idf if extra or fuzzy else self.index.idf,
+                self.source_view,
+                self.options.composer,
+                self.paragraph_count,
+                self.analysed,
+                own,
+                self._idf_ceiling,
+                self.analyzer,
+            )
         )
+        if variants:
+            shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
+            answer = replace(answer, variants=shown)
+        if self.options.source_url:
+            answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def _maybe_known(self, terms: list[str]) -> list[str]:
+        """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
+        candidates checked against a set of the vocabulary's terms, decoded on first use (for a
+        vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, vectorised)."""
+        vocabulary = self.index.vocabulary
+        if self._vocabulary_set is None and len(vocabulary) <= VOCABULARY_SET_LIMIT:
+            text = bytes(vocabulary.blob).decode("utf-8", "surrogatepass")
+            if len(text) == len(vocabulary.blob):  # ASCII: character offsets are byte offsets
+                ends = vocabulary.offsets.tolist()
+                self._vocabulary_set = frozenset(text[a:b] for a, b in itertools.pairwise(ends))
+            else:
+                self._vocabulary_set = frozenset(map(vocabulary.term, range(len(vocabulary))))
+        if self._vocabulary_set is not None:
+            return [t for t in terms if t in self._vocabulary_set]
+        table = vocabulary.keys
+        if not terms or not len(table):
+            return []
+        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
+        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return [t for t, hit in zip(terms, table[at] == keys, strict=True) if hit]
+
+    @staticmethod
+    def _spelled(term: str, answer: Answer) -> str:
+        """A word of the answer's paragraphs whose term is ``term`` (how the documents spell a
+        spelling variant), or the term itself."""
+        for hit in answer.hits:
+            spans = term_spans(hit.passage.text, [term])
+            if spans:
+                start, end = spans[0]
+                return normalize(hit.passage.text[start:end])
+        return term
 
     def paragraph_count(self, source: str) -> int:
         n = self.passages.source_of(source)
@@ -551,7 +664,7 @@ class Engine:
         """Every loaded document with its paragraph count (0 for one with no paragraph)."""
         counts = self.passages.paragraph_counts
         return [
-            SourceSummary(s.source, s.title, int(counts[n]))
+            SourceSummary(s.source, s.title, int(counts[n]), s.format, s.pages)
             for n, s in enumerate(self.passages.sources)
         ]
 

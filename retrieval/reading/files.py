@@ -6,8 +6,8 @@ files become :class:`LoadWarning` values, and only a folder with nothing usable 
 
 from __future__ import annotations
 
-import codecs
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Sequence
@@ -16,14 +16,20 @@ from pathlib import Path
 
 from ..errors import CorpusNotFoundError, EmptyCorpusError
 from ..types import Document
-from .text import document_title
+from .encoding import decode_bytes
+from .formats import NOT_TEXT, Parsed
+from .readers import Extractor, Parser, read_blocks, reader_for, supported_suffixes
+from .select import EVERY_FILE, FileSelection, LeftOut
+from .text import title_of
 
-SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+SUFFIXES = supported_suffixes()
+"""The suffixes registered at import (see :mod:`.readers`); the walk asks the registry itself."""
 UNREADABLE = "!unreadable"
 """The manifest's hash for a file that could not be read (so it is retried once readable)."""
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Larger files are skipped: a log or a dump, not a document, and it would fill memory."""
 _BOM = "\ufeff"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,33 +52,30 @@ class LoadedCorpus:
 
 
 def _decode(data: bytes) -> tuple[str, str] | None:
-    """The text and the encoding it was read with, or None for data that is not text.
+    """The text and the encoding it was read with, or None for data that is not text (see
+    :mod:`.encoding`: BOMs, strict UTF-8, then charset-normalizer with a Western preference)."""
+    decoded = decode_bytes(data)
+    return None if decoded is None else (decoded.text, decoded.encoding)
 
-    UTF-8 (a BOM is dropped, so offsets count the characters a reader sees), UTF-16 with a BOM,
-    then the two legacy encodings a stray non-UTF-8 file is almost always in: Windows-1252
-    (smart quotes at 0x91-0x94) and Latin-1.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None
-    if b"\x00" in data:
-        return None
+
+def _parse(parse: Parser, data: bytes, source: str) -> Parsed:
+    """A format's own parser; any failure of its library skips the file, with the traceback in
+    the log: one damaged file never costs the rest of the corpus."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return (text[1:], "utf-8-sig") if text.startswith(_BOM) else (text, "utf-8")
+        return parse(data)
+    except (Exception, RecursionError):  # third-party parsers raise anything on damaged input
+        log.warning("could not parse %s", source, exc_info=True)
+        return Parsed("", "", skip="skipped: it could not be parsed (damaged?).")
+
+
+def _extract(extract: Extractor, data: bytes, source: str) -> tuple[str, str] | None:
+    """A format's own extraction (HTML, PDF); any failure of its library skips the file, with
+    the traceback in the log: one damaged file never costs the rest of the corpus."""
     try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    # Latin-1 decodes every byte; C1 controls (0x80-0x9f) mean it is really something else.
-    if any("\x80" <= ch <= "\x9f" for ch in text):
+        return extract(data)
+    except Exception:  # third-party parsers raise anything on damaged input
+        log.warning("could not extract the text of %s", source, exc_info=True)
         return None
-    return text, "latin-1"
 
 
 def _display_name(relative: Path) -> str:
@@ -84,17 +87,32 @@ def _display_name(relative: Path) -> str:
     return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _corpus_files(root: Path) -> list[Path]:
-    """Every .txt/.md file under root, recursively, sorted by relative path for a stable order."""
+def _walk(root: Path) -> list[Path]:
+    """Every file under root (hidden files and folders left out), sorted by relative path for
+    a stable order."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            if Path(name).suffix.lower() in SUFFIXES:
-                found.append(Path(dirpath) / name)
+        found.extend(Path(dirpath) / name for name in filenames if not name.startswith("."))
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _classify(root: Path, selection: FileSelection) -> tuple[list[tuple[Path, str]], list[LeftOut]]:
+    """The files to read, with their source names, and those left out with the reason."""
+    kept: list[tuple[Path, str]] = []
+    left_out: list[LeftOut] = []
+    for path in _walk(root):
+        source = _display_name(path.relative_to(root))
+        if reader_for(path.name) is None:
+            suffix = path.suffix.lower() or "(no suffix)"
+            left_out.append(LeftOut(source, f"unsupported suffix {suffix}"))
+            continue
+        reason = selection.reason_left_out(source)
+        if reason is not None:
+            left_out.append(LeftOut(source, reason))
+        else:
+            kept.append((path, source))
+    return kept, left_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +136,16 @@ def corpus_root(folder: str | os.PathLike[str]) -> Path:
     return root
 
 
-def corpus_files(root: Path) -> list[tuple[Path, str]]:
-    """Every candidate file under ``root`` with its source name, in corpus order."""
-    return [(path, _display_name(path.relative_to(root))) for path in _corpus_files(root)]
+def corpus_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[tuple[Path, str]]:
+    """Every file under ``root`` to index, with its source name, in corpus order: a reader is
+    registered for its suffix and ``selection`` keeps it."""
+    return _classify(root, selection)[0]
+
+
+def left_out_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[LeftOut]:
+    """The files under ``root`` that are not indexed, and why (excluded by which glob, or a
+    suffix no reader reads), in corpus order; hidden files are not listed."""
+    return _classify(root, selection)[1]
 
 
 def read_file(
@@ -150,35 +175,67 @@ def read_file(
         record = FileRecord(source, info.st_size, info.st_mtime_ns, UNREADABLE)
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
     record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    decoded = _decode(data)
+    spec = reader_for(source)
+    if spec is not None and spec.parse is not None:
+        return _parsed_document(_parse(spec.parse, data, source), source, spec.format, record)
+    if spec is not None and spec.extract is not None:
+        decoded = _extract(spec.extract, data, source)
+        note = ""
+    else:
+        found = decode_bytes(data)
+        decoded, note = (None, "") if found is None else ((found.text, found.encoding), found.note)
     if decoded is None:
-        return None, LoadWarning(source, "skipped: it is binary or not valid text."), record
+        return None, LoadWarning(source, NOT_TEXT), record
     text, encoding = decoded
     if not text.strip():
         return None, LoadWarning(source, "skipped: it is empty."), record
-    warning = None
-    if encoding in ("windows-1252", "latin-1"):
-        name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
-        warning = LoadWarning(source, f"not valid UTF-8; read as {name}.", False)
-    return Document(source, text, document_title(text) if title else "", encoding), warning, record
+    warning = LoadWarning(source, note, False) if note else None
+    format = spec.format if spec is not None else "text"
+    title_text = title_of(read_blocks(source, text)) if title else ""
+    return Document(source, text, title_text, encoding, format), warning, record
+
+
+def _parsed_document(
+    parsed: Parsed, source: str, format: str, record: FileRecord
+) -> tuple[Document | None, LoadWarning | None, FileRecord]:
+    """The Document (blocks kept) or the skip warning for a parsed file; its notes joined
+    into one warning that does not skip."""
+    if parsed.skip:
+        return None, LoadWarning(source, parsed.skip), record
+    if not parsed.text.strip():
+        return None, LoadWarning(source, "skipped: it is empty."), record
+    warning = LoadWarning(source, " ".join(parsed.notes), False) if parsed.notes else None
+    document = Document(
+        source,
+        parsed.text,
+        parsed.title,
+        parsed.encoding,
+        format,
+        blocks=parsed.blocks,
+        pages=parsed.pages,
+    )
+    return document, warning, record
 
 
 def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
     return EmptyCorpusError(
-        f"The corpus folder {str(root)!r} has no readable .txt or .md file"
+        f"The corpus folder {str(root)!r} has no readable document "
+        f"({', '.join(sorted(supported_suffixes()))})"
         + (f" ({len(warnings)} skipped)." if warnings else ".")
     )
 
 
-def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
-    """Load every readable text file under ``folder``.
+def load_corpus(
+    folder: str | os.PathLike[str], selection: FileSelection = EVERY_FILE
+) -> LoadedCorpus:
+    """Load every readable file under ``folder`` that ``selection`` keeps.
 
     Raises CorpusNotFoundError for a missing folder and EmptyCorpusError when no file is usable.
     """
     root = corpus_root(folder)
     documents: list[Document] = []
     warnings: list[LoadWarning] = []
-    for path, source in corpus_files(root):
+    for path, source in corpus_files(root, selection):
         document, warning, _ = read_file(path, source)
         if warning is not None:
             warnings.append(warning)
