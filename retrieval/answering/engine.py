@@ -26,6 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
+from ..analysis.identify import Identification, identify, sample_texts
+from ..analysis.languages import LANGUAGES
 from ..analysis.tokenizer import analyze, normalize, term_spans
 from ..errors import (
     CitebotError,
@@ -39,8 +42,15 @@ from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore
 from ..reading.current import CurrentText
-from ..reading.files import FileRecord, LoadWarning, corpus_root, left_out_files
-from ..reading.select import LeftOut
+from ..reading.files import (
+    FileRecord,
+    LoadWarning,
+    corpus_files,
+    corpus_root,
+    left_out_files,
+    read_file,
+)
+from ..reading.select import FileSelection, LeftOut
 from ..types import Answer, Document, Hit, Passage
 from .compose import (
     AnalysedPassage,
@@ -102,6 +112,9 @@ class EngineOptions:
     exclude: tuple[str, ...] = ()
     """Globs of files never indexed ("release-notes.md", "**/changelog*"); they win over
     ``include`` (see :mod:`retrieval.reading.select`)."""
+    language: str = "auto"
+    """The corpus's language (ISO 639-1, see :data:`retrieval.analysis.LANGUAGES`), or "auto":
+    identified from its text when it is indexed. Questions are analysed as the corpus is."""
     source_url: str = ""
     """The base URL the corpus is published under ("https://docs.astral.sh/uv/"): citations
     then carry the URL of their section (see :mod:`retrieval.answering.links`); "" for none.
@@ -117,6 +130,11 @@ class EngineOptions:
         for name in ("include", "exclude"):
             if isinstance(getattr(self, name), str):
                 raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
+        if self.language != "auto" and self.language not in LANGUAGES:
+            raise OptionError(
+                f"language must be auto or one of {', '.join(sorted(LANGUAGES))} "
+                f"(got {self.language!r})."
+            )
         if not 0 <= self.unit_terms <= 100_000:
             raise OptionError(f"unit_terms must be 0 to 100000 (got {self.unit_terms!r}).")
         if not 0 <= self.rerank_depth <= 1000:
@@ -132,6 +150,7 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            language=self.language,
             unit_terms=self.unit_terms,
             include=tuple(self.include),
             exclude=tuple(self.exclude),
@@ -178,13 +197,13 @@ def clean_question(question: str) -> str:
     return cleaned
 
 
-def prepare_question(question: str) -> tuple[str, list[str]]:
+def prepare_question(question: str, analyzer: Analyzer = ENGLISH) -> tuple[str, list[str]]:
     """The cleaned question and its search terms, or QuestionError with a message for the asker.
 
     Cheap (no index needed), so a front end can turn a bad question away before doing any work.
     """
     cleaned = clean_question(question)
-    terms = analyze(cleaned)
+    terms = analyzer.terms(cleaned)  # as the corpus was analysed
     if not terms:
         raise QuestionError(
             "That question has no words to search for (only common words like "
@@ -206,6 +225,31 @@ def without_form_words(question: str, terms: list[str]) -> list[str]:
         if form and form[0] in kept:
             kept.remove(form[0])
     return kept or terms
+
+
+def resolve_language(setting: str, texts: Callable[[], list[str]]) -> Identification:
+    """The language a corpus is analysed as: ``setting`` itself, or for "auto" the dominant
+    language of a sample of ``texts()`` (the documents' texts, called only then)."""
+    if setting != "auto":
+        return Identification(setting, 1.0, "set by the language option")
+    return identify(sample_texts(texts()))
+
+
+SAMPLE_FILES = 12
+"""Files read to identify a folder's language: evenly spread over it."""
+
+
+def _sample_folder(root: Path, selection: FileSelection) -> list[str]:
+    """The texts of up to :data:`SAMPLE_FILES` files spread over the corpus (read again when
+    indexed: a few files, against a whole folder)."""
+    files = corpus_files(root, selection)
+    step = max(1, len(files) // SAMPLE_FILES)
+    texts = []
+    for path, source in files[::step][:SAMPLE_FILES]:
+        document, _, _ = read_file(path, source, title=False)
+        if document is not None:
+            texts.append(document.text)
+    return texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +292,9 @@ class IndexParts:
     provenance: Provenance = field(default_factory=Provenance)
     opened: persist.OpenedIndex | None = None
     """The saved index file, when the parts were read from one (its checks guard them)."""
+    language: Identification = field(default_factory=lambda: resolve_language("en", list))
+    """The corpus's language and how it was decided: what it and its questions are analysed
+    as."""
 
     @classmethod
     def build(
@@ -262,13 +309,28 @@ class IndexParts:
         """Build from the files under ``root`` (in parallel for a large folder), unsaved."""
         started = time.perf_counter()
         read_ns = persist.now_ns()
+        selection = options.shape.selection
+        language = resolve_language(options.language, lambda: _sample_folder(root, selection))
         built = build_folder(
-            root, options.shape, workers=workers, progress=progress, follow_links=follow_links
+            root,
+            options.shape,
+            workers=workers,
+            progress=progress,
+            follow_links=follow_links,
+            language=language.language,
         )
         provenance = Provenance(
             root, built.records, read_ns, None, time.perf_counter() - started, follow_links
         )
-        return cls(built.store, built.index, built.document_index, built.warnings, provenance)
+        return cls(
+            built.store,
+            built.index,
+            built.document_index,
+            built.warnings,
+            provenance,
+            None,
+            language,
+        )
 
     def contents(self, key: dict[str, object]) -> persist.IndexContents:
         manifest = persist.Manifest(
@@ -277,6 +339,8 @@ class IndexParts:
             records=self.provenance.records,
             warnings=self.warnings,
             build_seconds=self.provenance.build_seconds,
+            language=self.language,
+            analyzer=analyzer_for(self.language.language).identity,
         )
         return persist.IndexContents(manifest, self.store, self.index, self.document_index)
 
@@ -301,14 +365,22 @@ class Engine:
         if isinstance(documents, IndexParts):
             parts = documents
         else:
-            built = build_documents(documents, self.options.shape)
+            texts = [d.text for d in documents]
+            language = resolve_language(self.options.language, lambda: texts)
+            built = build_documents(documents, self.options.shape, language.language)
             parts = IndexParts(
                 built.store,
                 built.index,
                 built.document_index,
                 (*warnings, *built.warnings),
                 Provenance(build_seconds=time.perf_counter() - started),
+                None,
+                language,
             )
+        self.language = parts.language
+        """The corpus's language and how it was decided (for ``citebot index``'s report)."""
+        self.analyzer = analyzer_for(parts.language.language)
+        """How this corpus and every question asked of it are analysed."""
         self.passages = parts.store
         self.index = parts.index
         self.document_index = parts.document_index
@@ -329,7 +401,8 @@ class Engine:
         self._sealed = True
 
     _OWN = frozenset(
-        {"options", "passages", "index", "document_index", "_parts", "_confirmed", "_current"}
+        {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
+        | {"_confirmed", "_current"}
         | {"_document_row", "_analyse", "_idf_ceiling", "_sealed"}
     )
 
@@ -483,16 +556,17 @@ class Engine:
         that no question waits for it; a large or loaded one analyses on first use, into a
         bounded cache, so memory stays flat at a million paragraphs."""
         if len(self.passages) <= PRECOMPUTE_LIMIT:
-            analysed = tuple(analyse_passage(p) for p in self.passages)
+            analyser = self.analyzer
+            analysed = tuple(analyse_passage(p, analyser) for p in self.passages)
             self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
-        return analyse_passage(self.passages[i])
+        return analyse_passage(self.passages[i], self.analyzer)
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
         i = self.passages.position(passage.id)
-        return analyse_passage(passage) if i is None else self._analyse(i)
+        return analyse_passage(passage, self.analyzer) if i is None else self._analyse(i)
 
     def source_view(self, source: str) -> SourceView:
         """A file's text to slice, read only where it is sliced (what composing needs)."""
@@ -504,7 +578,7 @@ class Engine:
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top ``k`` paragraphs for ``question`` (default: the engine's top_k)."""
-        _, terms = prepare_question(question)
+        _, terms = prepare_question(question, self.analyzer)
         self.intact()
         return self._search(terms, k or self.options.top_k)
 
@@ -565,12 +639,12 @@ class Engine:
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
-        cleaned, own = prepare_question(question)
+        cleaned, own = prepare_question(question, self.analyzer)
         self.intact()
         if self.options.drop_form_words:
             own = without_form_words(cleaned, own)
         variants: tuple[Variant, ...] = ()
-        if self.options.fuzzy_weight:
+        if self.options.fuzzy_weight and self.analyzer.english:  # English spelling variants
             variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
         swap = {v.term: v.found_term for v in variants}
         fuzzy = {v.found_term for v in variants} - set(own)
@@ -600,6 +674,7 @@ class Engine:
                 self.analysed,
                 own,
                 self._idf_ceiling,
+                self.analyzer,
             )
         )
         self.check_against_files(answer)

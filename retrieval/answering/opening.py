@@ -115,6 +115,7 @@ def _try_load(
             follow_links,
         ),
         opened,
+        contents.manifest.language,
     )
     engine = Engine(parts, options)
     failed = engine.verify() if verify else []

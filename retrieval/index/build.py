@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..analysis.tokenizer import chunk_terms
+from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
 from ..reading.readers import document_blocks
@@ -58,6 +58,9 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    language: str = "auto"
+    """The language setting ("auto" or a code); the language actually analysed is passed to the
+    build functions, resolved, and saved with the index."""
     unit_terms: int = 100
     """Up to this many terms of the code blocks and tables after a paragraph are searched with
     it (0: none); see :func:`~..splitting.passages.searched_units`."""
@@ -152,8 +155,11 @@ def analyse_documents(
     shape: IndexShape,
     records: Sequence[FileRecord] = (),
     warnings: Sequence[LoadWarning] = (),
+    language: str = DEFAULT_LANGUAGE,
 ) -> Part:
-    """Split and tokenize ``documents`` into a Part (in this process)."""
+    """Split and tokenize ``documents`` into a Part (in this process), with ``language``'s
+    analyzer."""
+    chunk_terms = analyzer_for(language).chunk_terms
     sources: list[SourceInfo] = []
     texts: list[bytes] = []
     columns: dict[str, list[int]] = {
@@ -266,7 +272,9 @@ _File = tuple[Path, str, str]
 """A file to index: its path, its source name, and its path relative to the corpus folder."""
 
 
-def _read_and_analyse(files: Sequence[_File], shape: IndexShape) -> Part:
+def _read_and_analyse(
+    files: Sequence[_File], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+) -> Part:
     """A worker's job: read some files and analyse them."""
     records, warnings, documents = [], [], []
     for path, source, relative in files:
@@ -276,7 +284,7 @@ def _read_and_analyse(files: Sequence[_File], shape: IndexShape) -> Part:
             warnings.append(warning)
         if document is not None:
             documents.append(document)
-    return analyse_documents(documents, shape, records, warnings)
+    return analyse_documents(documents, shape, records, warnings, language)
 
 
 def _workers() -> int:
@@ -324,19 +332,25 @@ def analyse_folder(
     workers: int | None = None,
     progress: Progress | None = None,
     follow_links: bool = False,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Part]:
-    """Read and analyse every file under ``root``, in parallel when there is enough text.
-    The first part carries the warnings about folders and links left out."""
+    """Read and analyse every file under ``root``, in parallel when there is enough text,
+    with ``language``'s analyzer. The first part carries the warnings about folders and links
+    left out."""
     walk = walk_corpus(root, shape.selection, follow_links=follow_links)
     base = len(str(root).rstrip(os.sep)) + 1
     files = [(path, source, str(path)[base:].replace(os.sep, "/")) for path, source in walk.files]
-    parts = _analyse_files(files, shape, workers, progress)
+    parts = _analyse_files(files, shape, workers, progress, language)
     parts[0].warnings[:0] = walk.warnings
     return parts
 
 
 def _analyse_files(
-    files: Sequence[_File], shape: IndexShape, workers: int | None, progress: Progress | None
+    files: Sequence[_File],
+    shape: IndexShape,
+    workers: int | None,
+    progress: Progress | None,
+    language: str,
 ) -> list[Part]:
     sizes = []
     for path, _, _ in files:
@@ -347,7 +361,7 @@ def _analyse_files(
     total = sum(sizes)
     workers = workers or _workers()
     if workers == 1 or total < PARALLEL_BYTES or len(files) < 2:
-        part = _read_and_analyse(files, shape)
+        part = _read_and_analyse(files, shape, language)
         if progress:
             progress(total, total)
         return [part]
@@ -366,7 +380,9 @@ def _analyse_files(
             initargs=(os.getpid(),),
         ) as pool:
             for part, size in zip(
-                pool.map(_read_and_analyse, chunks, [shape] * len(chunks)),
+                pool.map(
+                    _read_and_analyse, chunks, [shape] * len(chunks), [language] * len(chunks)
+                ),
                 chunk_bytes,
                 strict=True,
             ):
@@ -379,7 +395,7 @@ def _analyse_files(
         # the index gets built all the same, from where the workers stopped.
         log.warning("indexing in one process: %s", problem)
         for chunk, size in zip(chunks[len(parts) :], chunk_bytes[len(parts) :], strict=True):
-            parts.append(_read_and_analyse(chunk, shape))
+            parts.append(_read_and_analyse(chunk, shape, language))
             done += size
             if progress:
                 progress(done, total)
@@ -525,8 +541,10 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     return Built(store, index, document_index, warnings, records)
 
 
-def build_documents(documents: Sequence[Document], shape: IndexShape) -> Built:
-    return assemble([analyse_documents(documents, shape)], shape)
+def build_documents(
+    documents: Sequence[Document], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+) -> Built:
+    return assemble([analyse_documents(documents, shape, language=language)], shape)
 
 
 ANALYSIS_SHARE = 0.85
@@ -541,6 +559,7 @@ def build_folder(
     workers: int | None = None,
     progress: Progress | None = None,
     follow_links: bool = False,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Built:
     total = 0
 
@@ -551,7 +570,12 @@ def build_folder(
             progress(int(done * ANALYSIS_SHARE), of)
 
     parts = analyse_folder(
-        root, shape, workers=workers, progress=analysing, follow_links=follow_links
+        root,
+        shape,
+        workers=workers,
+        progress=analysing,
+        follow_links=follow_links,
+        language=language,
     )
     if not any(p.sources for p in parts):
         raise no_documents(root, [w for p in parts for w in p.warnings])

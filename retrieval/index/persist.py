@@ -69,6 +69,8 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from ..analysis.analyzer import analyzer_for
+from ..analysis.identify import Identification
 from ..errors import CitebotError, IndexDamagedError
 from ..reading.files import UNREADABLE, FileRecord, LoadWarning, scan_corpus
 from ..reading.select import EVERY_FILE, FileSelection
@@ -160,6 +162,13 @@ class Manifest:
     warnings: tuple[LoadWarning, ...] = ()
     build_seconds: float = 0.0
     signature: str = field(default_factory=code_signature)
+    language: Identification = field(
+        default_factory=lambda: Identification("en", 1.0, "set by the language option")
+    )
+    """The language the corpus was analysed as, and how that was decided."""
+    analyzer: str = ""
+    """The analyzer's identity (language, stemmer, stopwords, segmenter versions): an index
+    analysed otherwise is rebuilt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +221,13 @@ def _header(contents: IndexContents, table: Mapping[str, ArraySpec]) -> dict[str
         ],
         "index": contents.index.meta(),
         "document_index": contents.document_index.meta() if contents.document_index else None,
+        "language": {
+            "language": m.language.language,
+            "share": m.language.share,
+            "reason": m.language.reason,
+            "others": [list(other) for other in m.language.others],
+            "analyzer": m.analyzer,
+        },
         "arrays": {
             name: {**asdict(spec), "shape": list(spec.shape)} for name, spec in table.items()
         },
@@ -528,6 +544,10 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
             )
         if header.get("shape") != json.loads(json.dumps(dict(key))):  # tuples saved as lists
             raise IndexFileError("it was built with other indexing options", Problem.OTHER_OPTIONS)
+        language = _language(header["language"])
+        if header["language"]["analyzer"] != analyzer_for(language.language).identity:
+            analyzer = header["language"]["analyzer"]
+            raise IndexFileError(f"it was analysed otherwise ({analyzer})", Problem.OTHER_VERSION)
         total = len(mapped)
         specs = _parse_table(header, total, start)
         arrays: dict[str, Any] = {}
@@ -586,10 +606,21 @@ def _contents(
         warnings=tuple(LoadWarning(str(s), str(m), bool(k)) for s, m, k in header["warnings"]),
         build_seconds=build_seconds,
         signature=str(header["signature"]),
+        language=_language(header["language"]),
+        analyzer=str(header["language"]["analyzer"]),
     )
     if {s.source for s in sources} - {r.source for r in manifest.records}:
         raise ValueError("a document is missing from the manifest")
     return IndexContents(manifest, store, index, document_index)
+
+
+def _language(saved: Mapping[str, Any]) -> Identification:
+    return Identification(
+        str(saved["language"]),
+        float(saved["share"]),
+        str(saved["reason"]),
+        tuple((str(code), float(share)) for code, share in saved["others"]),
+    )
 
 
 def _parse_record(raw: Sequence[Any]) -> FileRecord:
