@@ -366,3 +366,16 @@ def test_truncating_the_index_under_the_repl_is_one_line_and_a_reload(
     assert repl.returncode == 0, err  # SIGBUS would be -7
     assert "The Denver City Council unanimously passed" in out
     assert err.count("\n") == 1 and "was truncated while in use" in err
+
+
+def test_files_added_or_removed_between_two_checks_are_seen(corpus: Path, tmp_path: Path) -> None:
+    """The walk is reused while no folder's numbers moved: adding, removing or renaming a file
+    moves its folder's, so each is seen by the very next check."""
+    engine, _ = open_engine(corpus, index_dir=tmp_path / "indexes")
+    assert engine.changed_files() == []
+    (corpus / "new.md").write_text("A new file.\n", encoding="utf-8")
+    assert engine.changed_files() == ["new.md"]
+    (corpus / "new.md").unlink()
+    assert engine.changed_files() == []
+    (corpus / "notes.md").rename(corpus / "renamed.md")
+    assert engine.changed_files() == ["renamed.md", "notes.md"]

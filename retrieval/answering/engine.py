@@ -387,6 +387,8 @@ class Engine:
         self._parts = parts
         self._confirmed = persist.Confirmed()
         self._current = CurrentText()
+        self._file_names = {r.source: r.relative_path() for r in parts.provenance.records}
+        """Source → its path under the corpus folder (they differ for undecodable names)."""
         # Row of each file in the document index: files without paragraphs have none.
         self._document_row = np.cumsum(parts.store.paragraph_counts > 0) - 1
         self._vocabulary_set: frozenset[str] | None = None
@@ -402,7 +404,7 @@ class Engine:
 
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
-        | {"_confirmed", "_current"}
+        | {"_confirmed", "_current", "_file_names"}
         | {"_document_row", "_analyse", "_idf_ceiling", "_sealed"}
     )
 
@@ -515,7 +517,7 @@ class Engine:
         provenance = self._parts.provenance
         if provenance.root is None:
             return
-        names = {r.source: r.relative_path() for r in provenance.records}
+        names = self._file_names
         for citation in (*answer.citations, *answer.related):
             passage = citation.passage
             row = self.passages.position(passage.id)

@@ -182,6 +182,8 @@ def open_engine(
             if isinstance(loaded, Engine):
                 return Opened(loaded, OpenReport(Opening.LOADED, saved=path))
             report = loaded
+    if save:  # temporary files of builds killed mid-write, before this one adds its own
+        persist.remove_abandoned(path.parent)
     parts = IndexParts.build(root, options, progress=progress, follow_links=follow_links)
     if not save:
         return Opened(Engine(parts, options), report)

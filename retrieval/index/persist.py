@@ -72,7 +72,7 @@ import xxhash
 from ..analysis.analyzer import analyzer_for
 from ..analysis.identify import Identification
 from ..errors import CitebotError, IndexDamagedError
-from ..reading.files import UNREADABLE, FileRecord, LoadWarning, scan_corpus
+from ..reading.files import UNREADABLE, FileRecord, LoadWarning, Scan, scan_corpus
 from ..reading.select import EVERY_FILE, FileSelection
 from .bm25 import IDF_VARIANTS, BM25Index
 from .store import PassageStore, SourceInfo
@@ -713,6 +713,39 @@ class Confirmed:
 
     stats: dict[str, tuple[tuple[int, int, int, int], int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    scan: tuple[tuple[str, FileSelection, bool], int, Scan] | None = None
+    """The last walk of the folder, when it started, and for what: reused while no folder's
+    numbers moved (an added, removed or renamed file changes its folder's mtime)."""
+
+
+def _scan(
+    root: Path, selection: FileSelection, follow_links: bool, confirmed: Confirmed | None
+) -> Scan:
+    """The corpus walk, or the last one when every folder in it is unchanged and was listed
+    safely after its last change (one ``stat`` per folder instead of listing it)."""
+    key = (str(root), selection, follow_links)
+    if confirmed is not None and confirmed.scan is not None and confirmed.scan[0] == key:
+        _, scanned_ns, scan = confirmed.scan
+        if _folders_unchanged(scan, scanned_ns):
+            return scan
+    started = time.time_ns()
+    scan = scan_corpus(root, selection, follow_links=follow_links)
+    if confirmed is not None:
+        confirmed.scan = (key, started, scan)
+    return scan
+
+
+def _folders_unchanged(scan: Scan, scanned_ns: int) -> bool:
+    for folder, numbers in scan.folders.items():
+        try:
+            info = os.stat(folder)
+        except OSError:
+            return False
+        if (info.st_ino, info.st_mtime_ns, info.st_ctime_ns) != numbers:
+            return False
+        if max(info.st_mtime_ns, info.st_ctime_ns) >= scanned_ns - _RACY_NS:
+            return False  # changed in the clock tick of the listing: list it again
+    return bool(scan.folders)
 
 
 def _stat_key(info: os.stat_result) -> tuple[int, int, int, int]:
@@ -737,7 +770,7 @@ def stale_files(
     known = {r.source: r for r in records}
     changed: list[str] = []
     present = set()
-    for file in scan_corpus(root, selection, follow_links=follow_links).files:
+    for file in _scan(root, selection, follow_links, confirmed).files:
         source = file.source
         present.add(source)
         record = known.get(source)

@@ -11,7 +11,7 @@ import logging
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CorpusNotFoundError, EmptyCorpusError
@@ -82,6 +82,8 @@ def _display_name(relative: str) -> str:
     """The path as text that can always be printed: undecodable bytes in a file name become
     ``\\xNN`` escapes instead of lone surrogates that would crash a UTF-8 terminal or JSON
     consumer (backslashreplace, not replace: "a\\xff.txt" and "a\\xfe.txt" stay two sources)."""
+    if relative.isascii():  # nearly every name: nothing to escape
+        return relative
     return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
@@ -146,6 +148,9 @@ class Scan:
     """Folders and links skipped, named."""
     left_out: list[LeftOut]
     """Files not indexed by choice: an include/exclude glob, or a suffix no reader reads."""
+    folders: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Every folder walked, with its (inode, mtime_ns, ctime_ns) taken just before it was
+    listed: while they hold, no file was added, removed or renamed in it."""
 
 
 def scan_corpus(
@@ -161,9 +166,12 @@ def scan_corpus(
     warnings: list[LoadWarning] = []
     seen_real = {root_real}
     pending = [(root_text, "")]
+    folders: dict[str, tuple[int, int, int]] = {}
     while pending:
         folder, prefix = pending.pop()
         try:
+            info = os.stat(folder)
+            folders[folder] = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
             entries = list(os.scandir(folder))
         except OSError as error:
             if not prefix:  # the corpus folder itself
@@ -224,7 +232,7 @@ def scan_corpus(
             left_out.append(LeftOut(name, reason))
         else:
             files.append(ScannedFile(relative, full, name))
-    return Scan(files, sorted(warnings, key=lambda w: w.source), left_out)
+    return Scan(files, sorted(warnings, key=lambda w: w.source), left_out, folders)
 
 
 def walk_corpus(
