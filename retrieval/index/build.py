@@ -55,7 +55,7 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
-    unit_terms: int = 100
+    unit_terms: int = 0
     """Up to this many terms of the code blocks and tables after a paragraph are searched with
     it (0: none); see :func:`~..splitting.passages.searched_units`."""
     include: tuple[str, ...] = ()
