@@ -206,6 +206,9 @@ class Answer:
     composer's ``min_confidence``, citebot abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
+    language: str = "en"
+    """The language the corpus and question were analysed as (ISO 639-1): front ends find
+    ``query_terms`` in quoted text with the same language's analysis."""
     evidence: Evidence | None = None
     """What the confidence was computed from (None when no sentence matched at all)."""
     missing: tuple[str, ...] = ()
