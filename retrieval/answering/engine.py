@@ -14,24 +14,29 @@ Hits keep their BM25 scores.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ..analysis.tokenizer import analyze
+from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
+from ..analysis.identify import Identification, identify, sample_texts
+from ..analysis.languages import LANGUAGES
+from ..analysis.tokenizer import analyze, normalize, term_spans
 from ..errors import OptionError, QuestionError
 from ..index import persist
-from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
+from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
-from ..reading.files import LoadWarning, corpus_root, left_out_files
-from ..reading.select import LeftOut
+from ..reading.files import LoadWarning, corpus_files, corpus_root, left_out_files, read_file
+from ..reading.select import FileSelection, LeftOut
 from ..types import Answer, Document, Hit, Passage
 from .compose import (
     AnalysedPassage,
@@ -42,11 +47,15 @@ from .compose import (
 )
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
+from .spelling import Variant, find_variants
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
+VOCABULARY_SET_LIMIT = 300_000
+"""Up to this many terms, spelling variants are checked against a set of the vocabulary (built
+on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""
 """The most paragraphs one question may retrieve."""
 
 
@@ -71,13 +80,27 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
+    drop_form_words: bool = False
+    """Leave out the word after "how" in "how many / much / long / often ..." from the terms:
+    it says what kind of answer is wanted (the composer's answer type), not what about."""
+    fuzzy_weight: float = 0.5
+    """A question word the documents lack is searched as its most common one-edit variant of
+    five letters or more (:mod:`retrieval.answering.spelling`), weighing this share of its IDF
+    when sentences are chosen and confidence is measured (0: no variants)."""
+
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    unit_terms: int = 100
+    """Search up to this many terms of the code blocks and tables after a paragraph with it
+    (0: none): the command a sentence introduces is usually what was asked for."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()
     """Globs of files never indexed ("release-notes.md", "**/changelog*"); they win over
     ``include`` (see :mod:`retrieval.reading.select`)."""
+    language: str = "auto"
+    """The corpus's language (ISO 639-1, see :data:`retrieval.analysis.LANGUAGES`), or "auto":
+    identified from its text when it is indexed. Questions are analysed as the corpus is."""
     source_url: str = ""
     """The base URL the corpus is published under ("https://docs.astral.sh/uv/"): citations
     then carry the URL of their section (see :mod:`retrieval.answering.links`); "" for none.
@@ -93,6 +116,13 @@ class EngineOptions:
         for name in ("include", "exclude"):
             if isinstance(getattr(self, name), str):
                 raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
+        if self.language != "auto" and self.language not in LANGUAGES:
+            raise OptionError(
+                f"language must be auto or one of {', '.join(sorted(LANGUAGES))} "
+                f"(got {self.language!r})."
+            )
+        if not 0 <= self.unit_terms <= 100_000:
+            raise OptionError(f"unit_terms must be 0 to 100000 (got {self.unit_terms!r}).")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -106,6 +136,8 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            language=self.language,
+            unit_terms=self.unit_terms,
             include=tuple(self.include),
             exclude=tuple(self.exclude),
         )
@@ -134,6 +166,8 @@ class SourceSummary:
     source: str
     title: str
     paragraphs: int
+    format: str = "text"
+    pages: int = 0
 
 
 def clean_question(question: str) -> str:
@@ -149,19 +183,59 @@ def clean_question(question: str) -> str:
     return cleaned
 
 
-def prepare_question(question: str) -> tuple[str, list[str]]:
+def prepare_question(question: str, analyzer: Analyzer = ENGLISH) -> tuple[str, list[str]]:
     """The cleaned question and its search terms, or QuestionError with a message for the asker.
 
     Cheap (no index needed), so a front end can turn a bad question away before doing any work.
     """
     cleaned = clean_question(question)
-    terms = analyze(cleaned)
+    terms = analyzer.terms(cleaned)  # as the corpus was analysed
     if not terms:
         raise QuestionError(
             "That question has no words to search for (only common words like "
             "'what is the', punctuation or symbols). Please ask about something specific."
         )
     return cleaned, terms
+
+
+_FORM = re.compile(r"\bhow\s+(many|much|long|often|far|old|large|big|tall|high)\b", re.IGNORECASE)
+
+
+def without_form_words(question: str, terms: list[str]) -> list[str]:
+    """``terms`` less one occurrence of the term of each word that follows "how" in an answer
+    type ("how *many* members" asks for a number about members, not about "many"); unchanged
+    if nothing would be left."""
+    kept = list(terms)
+    for match in _FORM.finditer(question):
+        form = analyze(match.group(1))
+        if form and form[0] in kept:
+            kept.remove(form[0])
+    return kept or terms
+
+
+def resolve_language(setting: str, texts: Callable[[], list[str]]) -> Identification:
+    """The language a corpus is analysed as: ``setting`` itself, or for "auto" the dominant
+    language of a sample of ``texts()`` (the documents' texts, called only then)."""
+    if setting != "auto":
+        return Identification(setting, 1.0, "set by the language option")
+    return identify(sample_texts(texts()))
+
+
+SAMPLE_FILES = 12
+"""Files read to identify a folder's language: evenly spread over it."""
+
+
+def _sample_folder(root: Path, selection: FileSelection) -> list[str]:
+    """The texts of up to :data:`SAMPLE_FILES` files spread over the corpus (read again when
+    indexed: a few files, against a whole folder)."""
+    files = corpus_files(root, selection)
+    step = max(1, len(files) // SAMPLE_FILES)
+    texts = []
+    for path, source in files[::step][:SAMPLE_FILES]:
+        document, _, _ = read_file(path, source, title=False)
+        if document is not None:
+            texts.append(document.text)
+    return texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +265,9 @@ class Engine:
     ) -> None:
         started = time.perf_counter()
         options = options or EngineOptions()
-        built = build_documents(documents, options.shape)
-        self._setup(built.store, built.index, built.document_index, options)
+        language = resolve_language(options.language, lambda: [d.text for d in documents])
+        built = build_documents(documents, options.shape, language.language)
+        self._setup(built.store, built.index, built.document_index, options, language)
         self._prepare_analyses()
         self.warnings = (*warnings, *built.warnings)
         self.build_seconds = time.perf_counter() - started
@@ -203,8 +278,13 @@ class Engine:
         index: BM25Index,
         document_index: BM25Index | None,
         options: EngineOptions,
+        language: Identification,
     ) -> None:
         self.options = options
+        self.language = language
+        """The corpus's language and how it was decided (for ``citebot index``'s report)."""
+        self.analyzer = analyzer_for(language.language)
+        """How this corpus and every question asked of it are analysed."""
         self.passages = store
         self.index = index
         self.document_index = document_index
@@ -221,6 +301,8 @@ class Engine:
         """How this engine came to be: "built", "loaded" (a fresh saved index) or a rebuild
         reason, for front ends to report."""
         # Row of each file in the document index: files without paragraphs have none.
+        self._vocabulary_set: frozenset[str] | None = None
+        self._idf_ceiling = float(index.idf_table.max()) if len(index.idf_table) else 0.0
         self._document_row = np.cumsum(store.paragraph_counts > 0) - 1
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
@@ -240,9 +322,13 @@ class Engine:
         read_ns = persist.now_ns()
         options = options or EngineOptions()
         root = corpus_root(folder)
-        built = build_folder(root, options.shape, workers=workers, progress=progress)
+        selection = options.shape.selection
+        language = resolve_language(options.language, lambda: _sample_folder(root, selection))
+        built = build_folder(
+            root, options.shape, workers=workers, progress=progress, language=language.language
+        )
         engine = cls.__new__(cls)
-        engine._setup(built.store, built.index, built.document_index, options)
+        engine._setup(built.store, built.index, built.document_index, options, language)
         engine._prepare_analyses()
         engine.warnings = built.warnings
         engine.records = tuple(persist.records_json(built.records))
@@ -315,10 +401,19 @@ class Engine:
             "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [[s.source, s.title, s.encoding, s.format] for s in self.passages.sources],
+            "sources": [
+                [s.source, s.title, s.encoding, s.format, s.pages] for s in self.passages.sources
+            ],
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
+            "language": {
+                "language": self.language.language,
+                "share": self.language.share,
+                "reason": self.language.reason,
+                "others": [list(other) for other in self.language.others],
+                "analyzer": self.analyzer.identity,
+            },
         }
         persist.save(Path(path), header, arrays)
 
@@ -340,6 +435,15 @@ class Engine:
                 raise persist.IndexFileError("it was written by another version of citebot")
             if header["shape"] != _as_saved(dataclasses.asdict(options.shape)):
                 raise persist.IndexFileError("it was built with other indexing options")
+            saved = header["language"]
+            language = Identification(
+                str(saved["language"]),
+                float(saved["share"]),
+                str(saved["reason"]),
+                tuple((str(code), float(share)) for code, share in saved["others"]),
+            )
+            if saved["analyzer"] != analyzer_for(language.language).identity:
+                raise persist.IndexFileError(f"it was analysed otherwise ({saved['analyzer']})")
             store = PassageStore(
                 [SourceInfo(*entry) for entry in header["sources"]],
                 {name: arrays[name] for name in PassageStore.ARRAYS},
@@ -352,7 +456,7 @@ class Engine:
                 else None
             )
             engine = cls.__new__(cls)
-            engine._setup(store, index, document_index, options)
+            engine._setup(store, index, document_index, options, language)
             engine.warnings = tuple(LoadWarning(*entry) for entry in header["warnings"])
             engine.records = tuple(header["records"])
             engine.written_ns = int(header["written_ns"])
@@ -390,16 +494,17 @@ class Engine:
         that no question waits for it; a large or loaded one analyses on first use, into a
         bounded cache, so memory stays flat at a million paragraphs."""
         if len(self.passages) <= PRECOMPUTE_LIMIT:
-            analysed = tuple(analyse_passage(p) for p in self.passages)
+            analyser = self.analyzer
+            analysed = tuple(analyse_passage(p, analyser) for p in self.passages)
             self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
-        return analyse_passage(self.passages[i])
+        return analyse_passage(self.passages[i], self.analyzer)
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
         i = self.passages.position(passage.id)
-        return analyse_passage(passage) if i is None else self._analyse(i)
+        return analyse_passage(passage, self.analyzer) if i is None else self._analyse(i)
 
     def source_view(self, source: str) -> SourceView:
         """A file's text to slice, read only where it is sliced (what composing needs)."""
@@ -411,7 +516,7 @@ class Engine:
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top ``k`` paragraphs for ``question`` (default: the engine's top_k)."""
-        _, terms = prepare_question(question)
+        _, terms = prepare_question(question, self.analyzer)
         return self._search(terms, k or self.options.top_k)
 
     def _search(self, terms: Sequence[str], k: int, *, favour: Collection[str] = ()) -> list[Hit]:
@@ -471,16 +576,26 @@ class Engine:
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
-        cleaned, own = prepare_question(question)
+        cleaned, own = prepare_question(question, self.analyzer)
+        if self.options.drop_form_words:
+            own = without_form_words(cleaned, own)
+        variants: tuple[Variant, ...] = ()
+        if self.options.fuzzy_weight and self.analyzer.english:  # English spelling variants
+            variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
+        swap = {v.term: v.found_term for v in variants}
+        fuzzy = {v.found_term for v in variants} - set(own)
+        own = [swap.get(t, t) for t in own]
         borrowed = borrowed or Borrowed()
         extra = {t for t in borrowed.terms if t not in own}
         terms = own + [t for t in borrowed.terms if t in extra]
         ranking = self._search(terms, max(depth, self.options.top_k), favour=borrowed.favour)
         index_idf = self.index.idf
-        weight = borrowed.weight
+        weight, fuzzy_weight = borrowed.weight, self.options.fuzzy_weight
 
         def idf(term: str) -> float:
-            return index_idf(term) * (weight if term in extra else 1.0)
+            if term in extra:
+                return index_idf(term) * weight
+            return index_idf(term) * (fuzzy_weight if term in fuzzy else 1.0)
 
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         answer = compose(
@@ -488,17 +603,54 @@ class Engine:
                 cleaned,
                 terms,
                 ranking[: self.options.top_k],
-                idf if extra else self.index.idf,
+                idf if extra or fuzzy else self.index.idf,
                 self.source_view,
                 self.options.composer,
                 self.paragraph_count,
                 self.analysed,
                 own,
+                self._idf_ceiling,
+                self.analyzer,
             )
         )
+        if variants:
+            shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
+            answer = replace(answer, variants=shown)
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def _maybe_known(self, terms: list[str]) -> list[str]:
+        """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
+        candidates checked against a set of the vocabulary's terms, decoded on first use (for a
+        vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, vectorised)."""
+        vocabulary = self.index.vocabulary
+        if self._vocabulary_set is None and len(vocabulary) <= VOCABULARY_SET_LIMIT:
+            text = bytes(vocabulary.blob).decode("utf-8", "surrogatepass")
+            if len(text) == len(vocabulary.blob):  # ASCII: character offsets are byte offsets
+                ends = vocabulary.offsets.tolist()
+                self._vocabulary_set = frozenset(text[a:b] for a, b in itertools.pairwise(ends))
+            else:
+                self._vocabulary_set = frozenset(map(vocabulary.term, range(len(vocabulary))))
+        if self._vocabulary_set is not None:
+            return [t for t in terms if t in self._vocabulary_set]
+        table = vocabulary.keys
+        if not terms or not len(table):
+            return []
+        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
+        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return [t for t, hit in zip(terms, table[at] == keys, strict=True) if hit]
+
+    @staticmethod
+    def _spelled(term: str, answer: Answer) -> str:
+        """A word of the answer's paragraphs whose term is ``term`` (how the documents spell a
+        spelling variant), or the term itself."""
+        for hit in answer.hits:
+            spans = term_spans(hit.passage.text, [term])
+            if spans:
+                start, end = spans[0]
+                return normalize(hit.passage.text[start:end])
+        return term
 
     def paragraph_count(self, source: str) -> int:
         n = self.passages.source_of(source)
@@ -512,7 +664,7 @@ class Engine:
         """Every loaded document with its paragraph count (0 for one with no paragraph)."""
         counts = self.passages.paragraph_counts
         return [
-            SourceSummary(s.source, s.title, int(counts[n]))
+            SourceSummary(s.source, s.title, int(counts[n]), s.format, s.pages)
             for n, s in enumerate(self.passages.sources)
         ]
 

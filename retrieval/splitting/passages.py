@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..types import Document, Passage
 
 
@@ -57,7 +57,7 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
     passages: list[Passage] = []
     trail = _Trail()
     if blocks is None:
-        blocks = read_blocks(document.source, text)
+        blocks = document_blocks(document)
     for number, block in enumerate(blocks, start=1):
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             trail = trail.under(block)
@@ -83,3 +83,30 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
             )
         )
     return passages
+
+
+SEARCHED_UNIT_KINDS = frozenset({BlockKind.CODE, BlockKind.TABLE})
+"""Blocks whose words are searched with the passage before them (lists need not be: their items
+are passages of their own)."""
+
+
+def searched_units(blocks: Sequence[Block]) -> list[list[tuple[int, int]]]:
+    """For each passage :func:`split_passages` makes from ``blocks`` (same order), the spans of
+    the code blocks and tables that follow it in its section, up to the next prose block or
+    heading (markup such as a content tab's ``=== "pip"`` line is passed over).
+
+    The command or key a reader asks for is usually in the block a sentence introduces
+    ("To install the extras:" then ``pip install 'pydantic[email]'``), so those words are
+    searched with the sentence's passage; they are never quoted as sentences.
+    """
+    units: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] | None = None
+    for block in blocks:
+        if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
+            current = None
+        elif block.kind in PROSE_KINDS and block.end > block.start:
+            current = []
+            units.append(current)
+        elif block.kind in SEARCHED_UNIT_KINDS and current is not None:
+            current.append((block.start, block.end))
+    return units
