@@ -62,9 +62,9 @@ ANSWER_WORKERS = 2
 """Threads answering questions (and buttons, /sources): retrieval is mostly Python holding the
 interpreter lock, so more threads than cores only take turns away from the event loop
 (bench/discord_stall: p99 stall 121 ms with 4, 70–141 ms with 1–2 on a loaded 2-core machine).
-Their own pool, never the event loop's default executor, which aiohttp needs for DNS lookups (``getaddrinfo``): with
-every default worker waiting for a re-index, no new connection to Discord could be opened and
-acknowledgements would wait too."""
+They have a pool of their own, never the event loop's default executor, which aiohttp needs
+for DNS lookups (``getaddrinfo``): with every default worker waiting for a re-index, no new
+connection to Discord could be opened and acknowledgements would wait too."""
 
 NO_MENTIONS = discord.AllowedMentions.none()
 ROLE_MENTION_NOTICE = (
@@ -471,6 +471,8 @@ class CitebotBot(commands.AutoShardedBot):
     async def health_problems(self) -> list[str]:
         """Why the bot is not healthy ([]: gateway connected, every opened index fresh)."""
         problems = self.gateway_problems()
+        if self.is_closed():  # shutting down: its worker threads are gone
+            return problems
         for name, live in self.corpora.opened().items():
             stale = await self.offload_admin(live.current.changed_files)
             if stale:
