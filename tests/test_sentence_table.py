@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval import Engine, open_engine
+import pytest
+
+from retrieval import Engine, EngineOptions, open_engine
 from retrieval.answering.compose import analyse_passage
 from retrieval.types import Document
 
@@ -25,7 +27,7 @@ def _same(engine: Engine) -> None:
     assert len(engine.passages) > 0
     for i, passage in enumerate(engine.passages):
         stored = engine.analysed(passage)
-        fresh = analyse_passage(passage)
+        fresh = analyse_passage(passage, engine.analyzer)
         assert stored == fresh, (i, passage.text)
         for sentence in stored.sentences:
             assert passage.text[sentence.start : sentence.end].strip()
@@ -55,4 +57,20 @@ def test_a_damaged_table_falls_back_to_the_text() -> None:
     tokens = table.arrays()["tokens"]
     tokens[:] = len(engine.index.vocabulary) + 7  # every id out of range
     passage = engine.passages[0]
-    assert engine._analyse_position(0) == analyse_passage(passage)
+    assert engine._analyse_position(0) == analyse_passage(passage, engine.analyzer)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("zh", "市长签署了法案。议会一致通过了这项法律！明天开始实施。"),
+        ("de", "Die Straße ist gesperrt. Der Bürgermeister unterschrieb das Gesetz am 3. Mai."),
+        ("ar", "وقّع العمدة على القانون. وافق المجلس بالإجماع؟ يبدأ التنفيذ غدا."),
+    ],
+)
+def test_the_table_holds_for_other_languages_too(language: str, text: str) -> None:
+    engine = Engine(
+        [Document("a.txt", text + "\n\n" + text[::-1] + "\n", "", "utf-8")],
+        EngineOptions(language=language),
+    )
+    _same(engine)
