@@ -440,12 +440,18 @@ class _Walker:
         self.emit(BlockKind.TABLE, (source.starts[first], source.starts[last] + len(lines[last])))
 
     def listing(self, node: nodes.Element, context: _Context, depth: int) -> None:
-        """A whole list as a unit, then each item's prose as list items."""
+        """Each item's prose as list items, and the whole list as one unit before them."""
         before = len(self.blocks)
         inner = _Context(BlockKind.LIST_ITEM, context.label, context.depth + 1)
         self.children(node, inner, depth)
         items = self.blocks[before:]
-        if items:
+        # Shown whole only at the top, with two items or more and nothing but items (a list
+        # holding code or tables is shown by its parts): as the HTML reader does.
+        if (
+            context.depth == 0
+            and len(items) > 1
+            and all(b.kind is BlockKind.LIST_ITEM for b in items)
+        ):
             text = self.source.text
             line = self.source.line_of(items[0].start) - 1
             line_start = self.source.starts[line]
