@@ -176,3 +176,23 @@ def test_doctest_blocks_are_code() -> None:
         "pycon",
         ">>> import tool\n>>> tool.run()\n'ok'",
     )
+
+
+def test_docutils_errors_become_one_warning_and_the_rest_is_read(tmp_path: Path) -> None:
+    text = "Title\n=====\n\nGood text.\n\n+-----+-----+\n| a   | b\n+-----+-----+\n\nMore text.\n"
+    (tmp_path / "broken.rst").write_text(text)
+    corpus = load_corpus(tmp_path)
+    (document,) = corpus.documents
+    assert [document.text[b.start : b.end] for b in document.blocks] == [
+        "Title",
+        "Good text.",
+        "More text.",
+    ]
+    assert [(w.source, w.message, w.skipped) for w in corpus.warnings] == [
+        (
+            "broken.rst",
+            "reStructuredText problem at line 7: Malformed table. Right border not aligned or "
+            "missing; read as far as possible.",
+            False,
+        )
+    ]
