@@ -28,6 +28,11 @@ run out_of_corpus "$DATA/squad/dev-v2.0.json" --format squad --answerable-only \
     --corpus-articles 17 --curve
 # 4. SQuAD 2.0 with its 5,945 unanswerable ("is_impossible") questions.
 run squad_unanswerable "$DATA/squad/dev-v2.0.json" --format squad --curve
+# 5. XQuAD: the same 240 paragraphs and 1,190 questions in 12 languages, language "auto".
+echo "\$ python -m bench.xquad" >"$OUT/xquad.txt"
+.venv/bin/python -m bench.xquad --data "$DATA/xquad" --json-out "$OUT/xquad.json" >>"$OUT/xquad.txt"
+cat "$OUT/xquad.txt"
+echo
 # 5. Documentation questions (../shared/bench-data/docs/README.md): uv's Markdown docs, 50
 #    answerable questions (answered, cited-right, section-right, useful) and 10 off-topic ones.
 run docs_uv "$DATA/docs/uv.jsonl" --format docs --corpus "$DATA/docs/uv-md" --failures 50
