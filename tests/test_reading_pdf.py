@@ -150,4 +150,4 @@ def test_a_page_with_huge_drawing_commands_is_left_out_not_read() -> None:
     assert [(b.page, reading.text[b.start : b.end]) for b in reading.blocks] == [
         (1, "A short page.")
     ]
-    assert reading.warnings == ["1 page(s) with over 0.000953674 MB of drawing commands left out."]
+    assert reading.warnings == ["1 page(s) with over 1,000 bytes of drawing commands left out."]
