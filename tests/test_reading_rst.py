@@ -6,7 +6,7 @@ from pathlib import Path
 
 from retrieval import load_corpus
 from retrieval.reading import BlockKind
-from retrieval.reading.rst import parse_rst, read_rst
+from retrieval.reading.rst import parse_rst, read_rst, rst_display
 
 PAGE = """\
 .. _install-guide:
@@ -196,3 +196,15 @@ def test_docutils_errors_become_one_warning_and_the_rest_is_read(tmp_path: Path)
             False,
         )
     ]
+
+
+def test_rst_display_shows_what_the_built_page_shows() -> None:
+    quote = (
+        "Use :func:`~flask.url_for` with ``url_for('static', filename='x_')``, see "
+        ":ref:`the FAQ <faq>` and `Flask <https://flask.palletsprojects.com>`_, *not* "
+        "**this**, nor ref_."
+    )
+    assert rst_display(quote) == (
+        "Use url_for with url_for('static', filename='x_'), see the FAQ and Flask, not this, "
+        "nor ref."
+    )
