@@ -10,9 +10,12 @@ numbered by first occurrence in corpus order, which is also the order rank-bm25 
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +30,7 @@ import numpy.typing as npt
 
 from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
-from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
+from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
 from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
@@ -202,7 +205,9 @@ def analyse_documents(
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
-        unit_spans = searched_units(blocks) if shape.unit_terms else [[] for _ in passages]
+        unit_spans = (
+            searched_units(blocks, document.text) if shape.unit_terms else [[] for _ in passages]
+        )
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
@@ -263,14 +268,18 @@ def analyse_documents(
     )
 
 
+_File = tuple[Path, str, str]
+"""A file to index: its path, its source name, and its path relative to the corpus folder."""
+
+
 def _read_and_analyse(
-    files: Sequence[tuple[Path, str]], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+    files: Sequence[_File], shape: IndexShape, language: str = DEFAULT_LANGUAGE
 ) -> Part:
     """A worker's job: read some files and analyse them."""
     records, warnings, documents = [], [], []
-    for path, source in files:
+    for path, source, relative in files:
         document, warning, record = read_file(path, source, title=False)
-        records.append(record)
+        records.append(record if relative == source else replace(record, name=relative))
         if warning is not None:
             warnings.append(warning)
         if document is not None:
@@ -285,12 +294,27 @@ def _workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _chunks(
-    files: Sequence[tuple[Path, str]], sizes: Sequence[int], count: int
-) -> list[list[tuple[Path, str]]]:
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: be killed when the process that started the build dies (a SIGKILL
+    or SIGTERM of ``citebot index`` must not leave workers behind), and exit at once if it
+    already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the parent check below still helps
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _chunks(files: Sequence[_File], sizes: Sequence[int], count: int) -> list[list[_File]]:
     """Consecutive runs of files of about equal size, so the workers finish together."""
     target = max(1, sum(sizes) // count)
-    chunks: list[list[tuple[Path, str]]] = [[]]
+    chunks: list[list[_File]] = [[]]
     filled = 0
     for item, size in zip(files, sizes, strict=True):
         if filled >= target and chunks[-1]:
@@ -307,12 +331,29 @@ def analyse_folder(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    follow_links: bool = False,
     language: str = DEFAULT_LANGUAGE,
 ) -> list[Part]:
-    """Read and analyse every file under ``root``, in parallel when there is enough text."""
-    files = corpus_files(root, shape.selection)
+    """Read and analyse every file under ``root``, in parallel when there is enough text,
+    with ``language``'s analyzer. The first part carries the warnings about folders and links
+    left out."""
+    walk = walk_corpus(root, shape.selection, follow_links=follow_links)
+    base = len(str(root).rstrip(os.sep)) + 1
+    files = [(path, source, str(path)[base:].replace(os.sep, "/")) for path, source in walk.files]
+    parts = _analyse_files(files, shape, workers, progress, language)
+    parts[0].warnings[:0] = walk.warnings
+    return parts
+
+
+def _analyse_files(
+    files: Sequence[_File],
+    shape: IndexShape,
+    workers: int | None,
+    progress: Progress | None,
+    language: str,
+) -> list[Part]:
     sizes = []
-    for path, _ in files:
+    for path, _, _ in files:
         try:
             sizes.append(max(path.stat().st_size, 1))
         except OSError:
@@ -332,7 +373,12 @@ def analyse_folder(
     parts: list[Part] = []
     done = 0
     try:
-        with ProcessPoolExecutor(workers, mp_context=_start_method()) as pool:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=_start_method(),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             for part, size in zip(
                 pool.map(
                     _read_and_analyse, chunks, [shape] * len(chunks), [language] * len(chunks)
@@ -512,6 +558,7 @@ def build_folder(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    follow_links: bool = False,
     language: str = DEFAULT_LANGUAGE,
 ) -> Built:
     total = 0
@@ -522,7 +569,14 @@ def build_folder(
         if progress:
             progress(int(done * ANALYSIS_SHARE), of)
 
-    parts = analyse_folder(root, shape, workers=workers, progress=analysing, language=language)
+    parts = analyse_folder(
+        root,
+        shape,
+        workers=workers,
+        progress=analysing,
+        follow_links=follow_links,
+        language=language,
+    )
     if not any(p.sources for p in parts):
         raise no_documents(root, [w for p in parts for w in p.warnings])
     built = assemble(parts, shape)
