@@ -57,6 +57,7 @@ from .compose import (
     ComposeInputs,
     ComposerOptions,
     analyse_passage,
+    analysed_from_sentences,
     compose,
 )
 from .links import with_urls
@@ -104,9 +105,11 @@ class EngineOptions:
 
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
-    unit_terms: int = 100
+    unit_terms: int = 0
     """Search up to this many terms of the code blocks and tables after a paragraph with it
-    (0: none): the command a sentence introduces is usually what was asked for."""
+    (0: none): the command a sentence introduces is usually what was asked for. Off by default
+    until answer units show that code with the sentence (docs/quality.md: with the current
+    composer it finds the right section more often but answers less)."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()
@@ -395,6 +398,11 @@ class Engine:
         """The vocabulary as a set, made on first use (a cache: not sealed)."""
         idf_table = parts.index.idf_table
         self._idf_ceiling = float(idf_table.max()) if len(idf_table) else 0.0
+        # Terms and headings recur from paragraph to paragraph: decode each once.
+        self._term: Callable[[int], str] = lru_cache(maxsize=1 << 18)(self.index.vocabulary.term)
+        self._context_terms: Callable[[str], frozenset[str]] = lru_cache(maxsize=4096)(
+            lambda context: frozenset(self.analyzer.terms(context))
+        )
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
         )
@@ -558,12 +566,18 @@ class Engine:
         that no question waits for it; a large or loaded one analyses on first use, into a
         bounded cache, so memory stays flat at a million paragraphs."""
         if len(self.passages) <= PRECOMPUTE_LIMIT:
-            analyser = self.analyzer
-            analysed = tuple(analyse_passage(p, analyser) for p in self.passages)
+            analysed = tuple(self._analyse_position(i) for i in range(len(self.passages)))
             self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
-        return analyse_passage(self.passages[i], self.analyzer)
+        """Paragraph ``i`` with its sentences and terms as the build analysed them (read from
+        the index's sentence table: no splitting or stemming per question)."""
+        passage = self.passages[i]
+        try:
+            rows = self.passages.sentences.sentences(i, self._term, len(self.index.vocabulary))
+        except (ValueError, IndexError):  # a damaged table: the text still answers
+            return analyse_passage(passage, self.analyzer)
+        return analysed_from_sentences(passage, rows, self._context_terms(passage.context))
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""

@@ -35,7 +35,9 @@ from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
+from ..splitting.sentences import split_sentences
 from ..types import Document
+from . import sentences as sentence_table
 from .bm25 import BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key
 
@@ -61,7 +63,7 @@ class IndexShape:
     language: str = "auto"
     """The language setting ("auto" or a code); the language actually analysed is passed to the
     build functions, resolved, and saved with the index."""
-    unit_terms: int = 100
+    unit_terms: int = 0
     """Up to this many terms of the code blocks and tables after a paragraph are searched with
     it (0: none); see :func:`~..splitting.passages.searched_units`."""
     include: tuple[str, ...] = ()
@@ -133,6 +135,8 @@ class Part:
     vocabulary: list[str]
     paragraphs: _Postings
     documents: _Postings | None
+    sentences: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    """Each paragraph's sentence spans and terms (:class:`~.sentences.SentenceColumns`)."""
 
 
 def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -177,6 +181,7 @@ def analyse_documents(
     places: dict[str, int] = {}
     place_of: list[int] = []
     paragraphs, whole_documents = _Tokens(), _Tokens()
+    sentences = sentence_table.SentenceColumns()
     chunk_ids: dict[str, list[int]] = {}
 
     def term_ids(text: str) -> list[int]:
@@ -225,7 +230,12 @@ def analyse_documents(
             place = place_key(passage.headings, passage.anchor)
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
-            tokens = term_ids(passage.text)
+            # Analysed sentence by sentence: the same terms as the paragraph whole (no boundary
+            # falls inside a word), and each sentence's are kept for answering.
+            spans = split_sentences(passage.text, language)
+            per_sentence = [term_ids(passage.text[a:z]) for a, z in spans]
+            sentences.add(spans, per_sentence)
+            tokens = list(chain.from_iterable(per_sentence))
             if units:  # the code or table the paragraph introduces is searched with it
                 unit_text = " ".join(document.text[s:e] for s, e in units)
                 tokens += term_ids(unit_text)[: shape.unit_terms]
@@ -265,6 +275,7 @@ def analyse_documents(
         vocabulary=list(vocabulary),
         paragraphs=paragraphs.postings(),
         documents=whole_documents.postings() if shape.document_index else None,
+        sentences=sentences.arrays(),
     )
 
 
@@ -421,11 +432,11 @@ class Built:
 
 def _join_postings(
     parts: Sequence[Part], runs: Sequence[_Postings], *, k1: float, b: float, idf: IdfVariant
-) -> BM25Index:
+) -> tuple[BM25Index, list[npt.NDArray[np.int64]]]:
     """One index from the parts' postings: terms renumbered by first occurrence in corpus
     order, list numbers shifted by the lists before, and each part's term groups copied to
     their place in the term-major arrays (parts are in corpus order, so paragraph order holds
-    inside every term)."""
+    inside every term). Also each part's local → global term ids."""
     vocabulary: dict[str, int] = {}
     remaps = []
     for part, run in zip(parts, runs, strict=True):
@@ -458,7 +469,7 @@ def _join_postings(
             present = np.flatnonzero(local_counts)
             filled[remap[present]] += local_counts[present]
         offset += len(run.length)
-    return BM25Index.from_csr(
+    index = BM25Index.from_csr(
         list(vocabulary),
         np.concatenate([run.length for run in runs]),
         ptr,
@@ -468,6 +479,7 @@ def _join_postings(
         b=b,
         idf=idf,
     )
+    return index, remaps
 
 
 def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
@@ -530,14 +542,15 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
         "places": place_blob,
         "place_offsets": place_offsets,
     }
-    store = PassageStore(sources, arrays)
-    index = _join_postings(
+    index, remaps = _join_postings(
         parts, [p.paragraphs for p in parts], k1=shape.k1, b=shape.b, idf=shape.idf
     )
+    arrays.update(sentence_table.join([p.sentences for p in parts], remaps))
+    store = PassageStore(sources, arrays)
     document_index = None
     if shape.document_index:
         runs = [p.documents for p in parts if p.documents is not None]
-        document_index = _join_postings(parts, runs, k1=shape.k1, b=shape.b, idf=shape.idf)
+        document_index, _ = _join_postings(parts, runs, k1=shape.k1, b=shape.b, idf=shape.idf)
     return Built(store, index, document_index, warnings, records)
 
 

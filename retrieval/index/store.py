@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from ..errors import IndexDamagedError
 from ..types import Passage
+from .sentences import SENTENCE_ARRAYS, SentenceTable
 
 _ENCODING = ("utf-8", "surrogatepass")
 KINDS = ("paragraph", "list_item", "quote", "admonition")
@@ -122,6 +123,7 @@ class PassageStore(Sequence[Passage]):
         "place",
         "places",
         "place_offsets",
+        *SENTENCE_ARRAYS,
     )
 
     def __init__(
@@ -159,6 +161,8 @@ class PassageStore(Sequence[Passage]):
         """Index into the ``places`` blob: paragraph i's heading path and anchor."""
         self._places = arrays["places"]
         self._place_offsets = arrays["place_offsets"]
+        self.sentences = SentenceTable(arrays)
+        """Each paragraph's sentence spans and terms, analysed at build (:mod:`.sentences`)."""
         self.paragraph_counts = np.bincount(
             np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
         )
@@ -199,6 +203,7 @@ class PassageStore(Sequence[Passage]):
             int(np.max(self._kind)) >= len(KINDS) or int(np.max(self._place)) >= len(places) - 1
         ):
             raise ValueError("a paragraph's kind or heading path is out of range")
+        self.sentences.check(n)
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -221,6 +226,7 @@ class PassageStore(Sequence[Passage]):
             "place": self._place,
             "places": self._places,
             "place_offsets": self._place_offsets,
+            **self.sentences.arrays(),
         }
 
     def __len__(self) -> int:
