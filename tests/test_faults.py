@@ -130,6 +130,7 @@ ARRAY_NAMES = (
     *("source", "paragraph", "start", "end", "byte_start", "byte_end", "context", "id"),
     *("id_order", "text", "document_bytes", "contexts", "context_offsets"),
     *("line", "page", "kind", "place", "places", "place_offsets"),
+    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens"),
     *(
         prefix + name
         for prefix in ("p.", "d.")

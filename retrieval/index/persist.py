@@ -75,6 +75,7 @@ from ..errors import CitebotError, IndexDamagedError
 from ..reading.files import UNREADABLE, FileRecord, LoadWarning, Scan, scan_corpus
 from ..reading.select import EVERY_FILE, FileSelection
 from .bm25 import IDF_VARIANTS, BM25Index
+from .sentences import SENTENCE_ARRAYS
 from .store import PassageStore, SourceInfo
 
 MAGIC = b"CITEBOT-INDEX\n"
@@ -96,6 +97,7 @@ LAZY_ARRAYS = frozenset(
         "contexts",
         "places",
         "id_order",
+        *SENTENCE_ARRAYS,
         *(prefix + n for prefix in (_INDEX, _DOCUMENTS) for n in BM25Index.POSTINGS_ARRAYS),
     }
 )

@@ -20,9 +20,9 @@ falls inside a word).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -85,10 +85,17 @@ def join(
     }
 
 
+class _Checker(Protocol):
+    def items(self, names: Iterable[str], lo: int, hi: int) -> None: ...
+
+
 class SentenceTable:
     """Read access to the sentence arrays (plain or memory-mapped)."""
 
-    def __init__(self, arrays: Mapping[str, Any]) -> None:
+    def __init__(self, arrays: Mapping[str, Any], checks: _Checker | None = None) -> None:
+        """``checks``: a saved index's checksums, verified for each paragraph's slice of the
+        arrays where it is read (see :mod:`retrieval.index.persist`)."""
+        self._checks = checks
         self._sentence_ptr = arrays["sentence_ptr"]
         self._start = arrays["sentence_start"]
         self._end = arrays["sentence_end"]
@@ -123,14 +130,22 @@ class SentenceTable:
 
         Raises ValueError for ids outside the vocabulary or spans out of order (a damaged
         index), so the caller can fall back to analysing the text."""
+        checks = self._checks
+        if checks is not None:
+            checks.items(("sentence_ptr",), paragraph, paragraph + 2)
         lo, hi = int(self._sentence_ptr[paragraph]), int(self._sentence_ptr[paragraph + 1])
         if not 0 <= lo <= hi <= len(self._start):
             raise ValueError("sentence pointers out of range")
+        if checks is not None:
+            checks.items(("sentence_start", "sentence_end"), lo, hi)
+            checks.items(("token_ptr",), lo, hi + 1)
         starts = self._start[lo:hi].tolist()
         ends = self._end[lo:hi].tolist()
         bounds = self._token_ptr[lo : hi + 1].tolist()
         if bounds and not 0 <= bounds[0] <= bounds[-1] <= len(self._tokens):
             raise ValueError("term pointers out of range")
+        if checks is not None and bounds:
+            checks.items(("tokens",), bounds[0], bounds[-1])
         ids = self._tokens[bounds[0] : bounds[-1]].tolist() if bounds else []
         if ids and (min(ids) < 0 or max(ids) >= vocabulary):
             raise ValueError("a term id is out of range")

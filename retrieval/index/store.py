@@ -161,7 +161,7 @@ class PassageStore(Sequence[Passage]):
         """Index into the ``places`` blob: paragraph i's heading path and anchor."""
         self._places = arrays["places"]
         self._place_offsets = arrays["place_offsets"]
-        self.sentences = SentenceTable(arrays)
+        self.sentences = SentenceTable(arrays, None if checks is UNCHECKED else checks)
         """Each paragraph's sentence spans and terms, analysed at build (:mod:`.sentences`)."""
         self.paragraph_counts = np.bincount(
             np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
