@@ -74,9 +74,9 @@ def test_short_words_and_known_words_are_never_replaced(typo_corpus: Path) -> No
 
 
 def test_an_abstention_says_which_words_the_closest_paragraph_lacks(seed_engine: Engine) -> None:
-    answer = seed_engine.ask("How many immigrants live in Denver?")
+    answer = seed_engine.ask("How many people live in Denver?")
     assert answer.abstain_reason is AbstainReason.LOW_CONFIDENCE
-    assert answer.missing and "live" in answer.missing
+    assert set(answer.missing) == {"people", "live"}
     message = abstention_message(answer)
     assert '"live"' in message and f"confidence {answer.confidence:.2f}" in message
 
@@ -87,7 +87,8 @@ def test_a_year_does_not_answer_how_many(tmp_path: Path) -> None:
         "The club has 340 members from the valley today.\n",
         encoding="utf-8",
     )
-    engine = Engine.from_folder(tmp_path, EngineOptions(composer=ComposerOptions(max_sentences=1)))
+    composer = ComposerOptions(max_sentences=1, min_confidence=0.0)
+    engine = Engine.from_folder(tmp_path, EngineOptions(composer=composer))
     answer = engine.ask("How many members does the club have?")
     assert "340" in answer.sentences[0].text
 
