@@ -155,7 +155,19 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
             f"Spelling variants (in no paragraph as typed; searched at part weight): {shown}"
         )
     verdict = "answered" if answer.answered else f"abstained ({answer.abstain_reason})"
-    lines.append(f"Confidence {answer.confidence:.2f} → {verdict}")
+    lines.append(
+        f"Confidence {answer.confidence:.2f} (calibrated: the chance it is right) → {verdict}"
+    )
+    evidence = answer.evidence
+    if evidence is not None:
+        lines.append(
+            f"Evidence: question found {evidence.paragraph_share:.2f} in the paragraph, "
+            f"{evidence.sentence_share:.2f} in a sentence; rarest words {evidence.rare_share:.2f}; "
+            f"names {evidence.name_share:.2f}; words in no paragraph {evidence.missing_share:.2f}; "
+            f"top hits from one document {evidence.focus:.2f}"
+        )
+    if answer.missing:
+        lines.append("Not in the closest paragraph: " + ", ".join(answer.missing))
     lines.append("Paragraphs (BM25):")
     cited = {c.passage.id: c.n for c in answer.citations}
     for hit in answer.hits:

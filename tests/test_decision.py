@@ -170,3 +170,28 @@ def test_reliability_table_and_expected_calibration_error() -> None:
     expected = 2 / 5 * abs(0.15 - 0.5) + 3 / 5 * abs((0.95 + 0.95 + 0.92) / 3 - 2 / 3)
     assert table.ece == pytest.approx(expected)
     assert reliability([]) is None
+
+
+def test_a_long_question_with_a_pasted_error_finds_the_paragraph_quoting_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "environments.md").write_text(
+        "# Environments\n\n"
+        "## Using the system Python\n\n"
+        "When `uv pip install` reports error: No virtual environment found, pass --system to "
+        "install into the system interpreter instead.\n\n"
+        "## Creating a virtual environment\n\n"
+        "Run uv venv to create a virtual environment in the project folder.\n",
+        encoding="utf-8",
+    )
+    question = (
+        "in my devcontainer the whole OS is the environment and I really don't want a .venv "
+        "folder lying around. `uv pip install` says error: No virtual environment found, "
+        "what am I supposed to do?"
+    )
+    always = ComposerOptions(min_confidence=0.0)
+    long_answer = Engine.from_folder(tmp_path, EngineOptions(composer=always)).ask(question)
+    assert "--system" in long_answer.sentences[0].text  # the paragraph quoting the message
+    # Measured against every word, the many words of context cost more confidence.
+    all_words = EngineOptions(composer=replace(always, share_terms=0))
+    assert Engine.from_folder(tmp_path, all_words).ask(question).confidence < long_answer.confidence
