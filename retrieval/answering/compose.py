@@ -180,12 +180,17 @@ _NEAR_CHARS = 30
 
 
 def _cue_strength(
-    pattern: re.Pattern[str], text: str, question_terms: set[str], counting: bool
+    pattern: re.Pattern[str],
+    text: str,
+    question_terms: set[str],
+    counting: bool,
+    near: bool = True,
 ) -> float:
     """1 when ``text`` holds what ``pattern`` looks for next to one of the question's words
     (the "44" of "a 44-yard field goal" for "how long was the field goal?"), 0.5 when only
-    elsewhere, 0 when not at all. For a counting question (``counting``), a year is not a cue:
-    "in 1995" does not answer "how many"."""
+    elsewhere, 0 when not at all; with ``near`` False, 1 for any (cheaper: no word positions).
+    For a counting question (``counting``), a year is not a cue: "in 1995" does not answer
+    "how many"."""
     spans: list[tuple[int, int]] | None = None
     strength = 0.0
     for match in pattern.finditer(text):
@@ -196,6 +201,8 @@ def _cue_strength(
             continue
         if counting and _YEAR.match(found.strip(".,;:()[]")):
             continue
+        if not near:
+            return 1.0
         if spans is None:
             spans = term_spans(text, question_terms)
         if any(s - _NEAR_CHARS <= match.start() <= e + _NEAR_CHARS for s, e in spans):
@@ -215,7 +222,7 @@ class _Candidate:
     terms: frozenset[str] = frozenset()
     """The sentence's terms with its paragraph's headings'."""
     cue: float = 0.0
-    """How well it holds the kind of answer asked for (see :func:`_cue_strength`)."""
+    """1 when it holds the kind of answer asked for, else 0 (see :func:`_cue_strength`)."""
 
 
 def _coverage(terms: frozenset[str], weights: Mapping[str, float], total: float) -> float:
@@ -338,7 +345,7 @@ def score_sentences(
             score = coverage + options.rank_weight * hit.score / top_score
             cue = 0.0
             if weighed.cue is not None:
-                cue = _cue_strength(weighed.cue, text, question_set, weighed.counting)
+                cue = _cue_strength(weighed.cue, text, question_set, weighed.counting, near=False)
                 if cue:
                     score += options.cue_weight
             if pairs and options.bigram_weight:
@@ -472,7 +479,11 @@ def gather_evidence(
         margin=margin,
         agreement=1.0 if best.hit.rank == 1 else 0.0,
         type_asked=1.0 if weighed.cue is not None else 0.0,
-        type_found=best.cue,
+        type_found=(
+            _cue_strength(weighed.cue, best.text, set(weighed.terms), weighed.counting)
+            if weighed.cue is not None and best.cue
+            else 0.0
+        ),
         terms=math.log1p(len(weighed.terms)),
         peak=min(1.0, max(present, default=0.0) / (ceiling or 1.0)),
         level=scores[0] / total,
