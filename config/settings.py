@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from retrieval import (
+    LANGUAGES,
     MAX_SENTENCES,
     MAX_TOP_K,
     MIN_ANSWER_CHARS,
@@ -105,6 +106,14 @@ class Settings(BaseSettings):
         "no links.",
     )
 
+    language: str = Field(
+        "auto",
+        description="The documents' language, as an ISO 639-1 code (de, es, zh, ar, ...), or "
+        "`auto`: identified from the text when the corpus is indexed (shown by `citebot index`). "
+        "It chooses the stemmer, stopwords and word splitting; questions are analysed the same "
+        "way.",
+    )
+
     index_dir: Path | None = Field(
         None,
         description="Folder for saved indexes, reused while no corpus file changes (default: "
@@ -162,6 +171,24 @@ class Settings(BaseSettings):
     discord_gateway_url: str = Field(
         DISCORD_GATEWAY_URL, description="Gateway websocket URL, likewise."
     )
+    discord_shard_count: int | None = Field(
+        None,
+        ge=1,
+        le=10_000,
+        description="Total shards across every process; empty: the count Discord recommends "
+        "(needed past 2,500 servers, which Discord enforces).",
+    )
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated shards this process runs (needs "
+        "`CITEBOT_DISCORD_SHARD_COUNT`); empty: all of them. Several processes, each a share, "
+        "can answer from the same saved index.",
+    )
+    metrics_addr: str | None = Field(
+        None,
+        description="`host:port` (or `:port`, loopback) for `citebot discord`'s HTTP listener "
+        "with `/healthz` and Prometheus `/metrics`; empty: no listener.",
+    )
 
     # --- feedback ---
     feedback_db: Path | None = Field(
@@ -193,9 +220,30 @@ class Settings(BaseSettings):
         file_source = InitSettingsSource(settings_cls, init_kwargs=dict(cls.file_values))
         return init_settings, env_settings, dotenv_settings, file_source, file_secret_settings
 
-    _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
-        _split_ids
-    )
+    _split_guilds = field_validator(
+        "discord_guild_ids", "discord_channel_ids", "discord_shard_ids", mode="before"
+    )(_split_ids)
+
+    @field_validator("metrics_addr", "discord_shard_count", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        """Shard ids without a count, or beyond it, would make Discord close the gateway."""
+        if self.discord_shard_ids:
+            if self.discord_shard_count is None:
+                raise ValueError(
+                    "CITEBOT_DISCORD_SHARD_IDS needs CITEBOT_DISCORD_SHARD_COUNT (the total)"
+                )
+            bad = [i for i in self.discord_shard_ids if not 0 <= i < self.discord_shard_count]
+            if bad:
+                raise ValueError(
+                    f"CITEBOT_DISCORD_SHARD_IDS {bad} outside 0..{self.discord_shard_count - 1}"
+                )
+        return self
+
     _split_globs = field_validator("include", "exclude", mode="before")(_split_ids)
 
     @field_validator("source_url", mode="before")
@@ -206,6 +254,15 @@ class Settings(BaseSettings):
             value = value.strip()
             if value and not value.startswith(("http://", "https://")):
                 raise ValueError("must start with http:// or https:// (or be empty)")
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _known_language(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower() or "auto"
+            if value != "auto" and value not in LANGUAGES:
+                raise ValueError(f"must be auto or one of {', '.join(sorted(LANGUAGES))}")
         return value
 
     @field_validator("index_dir", mode="before")
@@ -234,6 +291,7 @@ class Settings(BaseSettings):
             top_k=self.top_k,
             k1=self.k1,
             b=self.b,
+            language=self.language,
             composer=ComposerOptions(
                 max_sentences=self.max_sentences,
                 max_chars=self.max_answer_chars,
@@ -262,5 +320,8 @@ def describe_errors(
             variable = f"{field} in {file_name}"
         shown = "" if field == "discord_token" else f" (got {given!r})"
         message = str(item["msg"]).removeprefix("Value error, ")
+        if not item["loc"]:  # a rule across settings: the message names them
+            lines.append(f"Invalid settings: {message}.")
+            continue
         lines.append(f"Invalid setting {variable}{shown}: {message[0].lower()}{message[1:]}.")
     return lines

@@ -9,6 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reading.blocks import Block
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,11 @@ class Document:
     format: str = "text"
     """Which reader produced the blocks: "text", "markdown", "rst", "html" or "pdf". For "html"
     and "pdf", ``text`` is the text extracted from the file (what is quoted and stored)."""
+    blocks: tuple[Block, ...] = ()
+    """The blocks, when the format's parser made them together with the text (HTML, PDF and
+    reStructuredText files); empty: the reader registered for the file's suffix reads ``text``."""
+    pages: int = 0
+    """Pages in the file (PDF); 0 for formats without pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +40,8 @@ class Passage:
     """A paragraph that can answer questions, and where exactly it stands in its file."""
 
     id: str
-    """Hash of the file's content and the paragraph's offsets: the same file gives the same ids."""
+    """Hash of the file's name, the paragraph's text and its place among equal texts in that
+    file: the same paragraph keeps its id when the file is edited elsewhere."""
     source: str
     paragraph: int
     """1-based position among the file's blocks (headings count), as a reader would count them."""
@@ -196,6 +206,9 @@ class Answer:
     composer's ``min_confidence``, citebot abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
+    language: str = "en"
+    """The language the corpus and question were analysed as (ISO 639-1): front ends find
+    ``query_terms`` in quoted text with the same language's analysis."""
     evidence: Evidence | None = None
     """What the confidence was computed from (None when no sentence matched at all)."""
     missing: tuple[str, ...] = ()
@@ -207,6 +220,9 @@ class Answer:
     follow_up: FollowUp | None = None
     """Set when the question was answered as a follow-up to an earlier one in a conversation
     (see :mod:`retrieval.conversation`); None for a question that stands on its own."""
+    source_url: str = ""
+    """The base URL the corpus is published under ("" if none): front ends resolve relative
+    links in quoted text with ``resolve_link(passage.source, href, answer.source_url)``."""
 
     @property
     def answered(self) -> bool:

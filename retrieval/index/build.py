@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..analysis.tokenizer import chunk_terms
+from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
-from ..splitting.passages import split_passages
+from ..splitting.passages import searched_units, split_passages
 from ..types import Document
 from .bm25 import BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key
@@ -55,6 +55,12 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    language: str = "auto"
+    """The language setting ("auto" or a code); the language actually analysed is passed to the
+    build functions, resolved, and saved with the index."""
+    unit_terms: int = 0
+    """Up to this many terms of the code blocks and tables after a paragraph are searched with
+    it (0: none); see :func:`~..splitting.passages.searched_units`."""
     include: tuple[str, ...] = ()
     """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
     exclude: tuple[str, ...] = ()
@@ -146,8 +152,11 @@ def analyse_documents(
     shape: IndexShape,
     records: Sequence[FileRecord] = (),
     warnings: Sequence[LoadWarning] = (),
+    language: str = DEFAULT_LANGUAGE,
 ) -> Part:
-    """Split and tokenize ``documents`` into a Part (in this process)."""
+    """Split and tokenize ``documents`` into a Part (in this process), with ``language``'s
+    analyzer."""
+    chunk_terms = analyzer_for(language).chunk_terms
     sources: list[SourceInfo] = []
     texts: list[bytes] = []
     columns: dict[str, list[int]] = {
@@ -181,20 +190,23 @@ def analyse_documents(
 
     byte_base = 0
     for document in documents:
-        blocks = read_blocks(document.source, document.text)
+        blocks = document_blocks(document)
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)
         sources.append(
-            SourceInfo(document.source, document.title, document.encoding, document.format)
+            SourceInfo(
+                document.source, document.title, document.encoding, document.format, document.pages
+            )
         )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
+        unit_spans = searched_units(blocks) if shape.unit_terms else [[] for _ in passages]
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
-        for passage, (byte_start, byte_end) in zip(passages, spans, strict=True):
+        for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
             columns["source"].append(number)
             columns["paragraph"].append(passage.paragraph)
             columns["start"].append(passage.start)
@@ -209,6 +221,9 @@ def analyse_documents(
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             tokens = term_ids(passage.text)
+            if units:  # the code or table the paragraph introduces is searched with it
+                unit_text = " ".join(document.text[s:e] for s, e in units)
+                tokens += term_ids(unit_text)[: shape.unit_terms]
             context = context_ids.get(passage.context)
             if context is None:
                 context = context_ids[passage.context] = term_ids(passage.context)
@@ -248,7 +263,9 @@ def analyse_documents(
     )
 
 
-def _read_and_analyse(files: Sequence[tuple[Path, str]], shape: IndexShape) -> Part:
+def _read_and_analyse(
+    files: Sequence[tuple[Path, str]], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+) -> Part:
     """A worker's job: read some files and analyse them."""
     records, warnings, documents = [], [], []
     for path, source in files:
@@ -258,7 +275,7 @@ def _read_and_analyse(files: Sequence[tuple[Path, str]], shape: IndexShape) -> P
             warnings.append(warning)
         if document is not None:
             documents.append(document)
-    return analyse_documents(documents, shape, records, warnings)
+    return analyse_documents(documents, shape, records, warnings, language)
 
 
 def _workers() -> int:
@@ -285,7 +302,12 @@ def _chunks(
 
 
 def analyse_folder(
-    root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
+    root: Path,
+    shape: IndexShape,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Part]:
     """Read and analyse every file under ``root``, in parallel when there is enough text."""
     files = corpus_files(root, shape.selection)
@@ -298,7 +320,7 @@ def analyse_folder(
     total = sum(sizes)
     workers = workers or _workers()
     if workers == 1 or total < PARALLEL_BYTES or len(files) < 2:
-        part = _read_and_analyse(files, shape)
+        part = _read_and_analyse(files, shape, language)
         if progress:
             progress(total, total)
         return [part]
@@ -312,7 +334,9 @@ def analyse_folder(
     try:
         with ProcessPoolExecutor(workers, mp_context=_start_method()) as pool:
             for part, size in zip(
-                pool.map(_read_and_analyse, chunks, [shape] * len(chunks)),
+                pool.map(
+                    _read_and_analyse, chunks, [shape] * len(chunks), [language] * len(chunks)
+                ),
                 chunk_bytes,
                 strict=True,
             ):
@@ -325,7 +349,7 @@ def analyse_folder(
         # the index gets built all the same, from where the workers stopped.
         log.warning("indexing in one process: %s", problem)
         for chunk, size in zip(chunks[len(parts) :], chunk_bytes[len(parts) :], strict=True):
-            parts.append(_read_and_analyse(chunk, shape))
+            parts.append(_read_and_analyse(chunk, shape, language))
             done += size
             if progress:
                 progress(done, total)
@@ -471,8 +495,10 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     return Built(store, index, document_index, warnings, records)
 
 
-def build_documents(documents: Sequence[Document], shape: IndexShape) -> Built:
-    return assemble([analyse_documents(documents, shape)], shape)
+def build_documents(
+    documents: Sequence[Document], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+) -> Built:
+    return assemble([analyse_documents(documents, shape, language=language)], shape)
 
 
 ANALYSIS_SHARE = 0.85
@@ -481,7 +507,12 @@ ANALYSIS_SHARE = 0.85
 
 
 def build_folder(
-    root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
+    root: Path,
+    shape: IndexShape,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Built:
     total = 0
 
@@ -491,7 +522,7 @@ def build_folder(
         if progress:
             progress(int(done * ANALYSIS_SHARE), of)
 
-    parts = analyse_folder(root, shape, workers=workers, progress=analysing)
+    parts = analyse_folder(root, shape, workers=workers, progress=analysing, language=language)
     if not any(p.sources for p in parts):
         raise no_documents(root, [w for p in parts for w in p.warnings])
     built = assemble(parts, shape)
