@@ -179,10 +179,12 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
     evidence = answer.evidence
     if evidence is not None:
         lines.append(
-            f"Evidence: question found {evidence.paragraph_share:.2f} in the paragraph, "
-            f"{evidence.sentence_share:.2f} in a sentence; rarest words {evidence.rare_share:.2f}; "
-            f"names {evidence.name_share:.2f}; words in no paragraph {evidence.missing_share:.2f}; "
-            f"top hits from one document {evidence.focus:.2f}"
+            f"Evidence: the question's weight found {evidence.paragraph_share:.2f} in the "
+            f"paragraph, {evidence.sentence_share:.2f} in a sentence;"
+        )
+        lines.append(
+            f"  rarest words {evidence.rare_share:.2f}, names {evidence.name_share:.2f}, "
+            f"in no paragraph {evidence.missing_share:.2f}, hits agree {evidence.focus:.2f}"
         )
     if answer.missing:
         lines.append("Not in the closest paragraph: " + ", ".join(answer.missing))
