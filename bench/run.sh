@@ -36,5 +36,19 @@ echo
 # 5. Documentation questions (../shared/bench-data/docs/README.md): uv's Markdown docs, 50
 #    answerable questions (answered, cited-right, section-right, useful) and 10 off-topic ones.
 run docs_uv "$DATA/docs/uv.jsonl" --format docs --corpus "$DATA/docs/uv-md" --failures 50
+# 6. The same Flask docs as .rst, HTML and PDF (issue 11): each format's figures, the html/rst
+#    index time, how often HTML's first citation is rst's section, and how often the PDF's is on
+#    the gold page or the next; then without api/changes, whose HTML holds text the .rst does not.
+formats() {  # name, then the arguments of bench.docs_formats
+    name=$1
+    shift
+    echo "\$ python -m bench.docs_formats $*" >"$OUT/$name.txt"
+    .venv/bin/python -m bench.docs_formats --data "$DATA/docs" "$@" --json-out "$OUT/$name.json" \
+        >>"$OUT/$name.txt"
+    cat "$OUT/$name.txt"
+    echo
+}
+formats docs_formats
+formats docs_formats_same_pages --exclude 'api.*' --exclude 'changes.*'
 # The seed question set (also run by `make test`): every case must pass.
 run seed tests/data/seed_questions.jsonl --strict

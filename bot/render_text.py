@@ -58,6 +58,8 @@ def _wrap(text: str, width: int | None) -> list[str]:
 
 HEADING_CHARS = 40
 """The nearest heading shown in a citation line is cut to this many characters."""
+SHARED_SNIPPET_CHARS = 40
+"""On a narrow terminal the heading is cut first, so the snippet keeps at least this much."""
 
 
 def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> str:
@@ -90,7 +92,7 @@ def citation_line(
     where = citation_place(citation)
     if width is not None:  # the heading gives way first, so the snippet keeps its room
         bare = len(f"  [{citation.n}] {citation_place(citation, 0)}  ") + 5
-        where = citation_place(citation, min(HEADING_CHARS, width - bare - MIN_SNIPPET_CHARS))
+        where = citation_place(citation, min(HEADING_CHARS, width - bare - SHARED_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
     quote = _highlight(snippet(passage.text, room), terms, color, language)

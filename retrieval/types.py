@@ -220,6 +220,9 @@ class Answer:
     follow_up: FollowUp | None = None
     """Set when the question was answered as a follow-up to an earlier one in a conversation
     (see :mod:`retrieval.conversation`); None for a question that stands on its own."""
+    source_url: str = ""
+    """The base URL the corpus is published under ("" if none): front ends resolve relative
+    links in quoted text with ``resolve_link(passage.source, href, answer.source_url)``."""
 
     @property
     def answered(self) -> bool:
