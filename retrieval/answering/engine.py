@@ -31,9 +31,11 @@ from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
 from ..reading.files import LoadWarning, corpus_root
+from ..splitting.units import UnitSpan
 from ..types import Answer, Document, Hit, Passage
 from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
 from .conversation import favour_hits
+from .units import attach_blocks
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -473,7 +475,14 @@ class Engine:
             self.analysed,
             own,
         )
+        answer = attach_blocks(answer, self.unit_after, self.source_view)
         return answer, ranking[:depth]
+
+    def unit_after(self, passage: Passage) -> UnitSpan | None:
+        """The code block, table or list that directly follows ``passage`` in its section (what
+        a sentence ending the passage introduces), or None."""
+        i = self.passages.position(passage.id)
+        return None if i is None else self.passages.unit_after(i)
 
     def paragraph_count(self, source: str) -> int:
         n = self.passages.source_of(source)

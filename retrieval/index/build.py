@@ -30,9 +30,10 @@ from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
 from ..reading.text import split_blocks, title_of
 from ..splitting.passages import split_passages
+from ..splitting.units import following_units
 from ..types import Document
 from .bm25 import BM25Index, IdfVariant
-from .store import PassageStore, SourceInfo, blob
+from .store import PassageStore, SourceInfo, blob, unit_columns
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,10 @@ class Part:
     vocabulary: list[str]
     paragraphs: _Postings
     documents: _Postings | None
+    units: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    """Per paragraph: the unit that follows it (:func:`~.store.unit_columns`)."""
+    unit_langs: list[str] = field(default_factory=list)
+    """The languages ``units["unit_lang"]`` numbers."""
 
 
 def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -147,6 +152,8 @@ def analyse_documents(
     context_of: list[int] = []
     paragraphs, whole_documents = _Tokens(), _Tokens()
     chunk_ids: dict[str, list[int]] = {}
+    units: dict[str, list[int]] = {}
+    langs: dict[str, int] = {"": 0}
 
     def term_ids(text: str) -> list[int]:
         """``analyze(text)`` as part-local term ids, cached per chunk like analyze itself."""
@@ -170,6 +177,8 @@ def analyse_documents(
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
+        for name, values in unit_columns(following_units(blocks, passages), langs).items():
+            units.setdefault(name, []).extend(values)
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
@@ -217,6 +226,8 @@ def analyse_documents(
         vocabulary=list(vocabulary),
         paragraphs=paragraphs.postings(),
         documents=whole_documents.postings() if shape.document_index else None,
+        units={name: np.asarray(values, dtype=np.int64) for name, values in units.items()},
+        unit_langs=list(langs),
     )
 
 
@@ -372,6 +383,31 @@ def _join_postings(
     )
 
 
+def _join_units(parts: Sequence[Part]) -> dict[str, npt.NDArray[Any]]:
+    """The parts' answer-unit columns as one set, languages renumbered across parts."""
+    langs: dict[str, int] = {"": 0}
+    kinds, starts, ends, numbers = [], [], [], []
+    for part in parts:
+        empty = np.zeros(0, dtype=np.int64)
+        remap = np.fromiter(
+            (langs.setdefault(lang, len(langs)) for lang in part.unit_langs or [""]),
+            dtype=np.int64,
+        )
+        kinds.append(part.units.get("unit_kind", empty))
+        starts.append(part.units.get("unit_start", empty))
+        ends.append(part.units.get("unit_end", empty))
+        numbers.append(remap[part.units.get("unit_lang", empty)])
+    lang_blob, lang_offsets = blob(list(langs))
+    return {
+        "unit_kind": np.concatenate(kinds).astype(np.uint8),
+        "unit_start": np.concatenate(starts).astype(np.int64),
+        "unit_end": np.concatenate(ends).astype(np.int64),
+        "unit_lang": np.concatenate(numbers).astype(np.int32),
+        "unit_langs": lang_blob,
+        "unit_lang_offsets": lang_offsets,
+    }
+
+
 def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     """Join analysed parts, in order, into one store and its indexes."""
     sources = [s for p in parts for s in p.sources]
@@ -402,6 +438,7 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
         byte_offset += len(part.text)
     ids = np.concatenate(columns["id"]).astype(np.uint64)
     context_blob, context_offsets = blob(list(contexts))
+    unit_arrays = _join_units(parts)
     arrays: dict[str, npt.NDArray[Any]] = {
         "source": np.concatenate(columns["source"]).astype(np.int32),
         "paragraph": np.concatenate(columns["paragraph"]).astype(np.int32),
@@ -416,6 +453,7 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
         "document_bytes": np.concatenate(document_bytes),
         "contexts": context_blob,
         "context_offsets": context_offsets,
+        **unit_arrays,
     }
     store = PassageStore(sources, arrays)
     index = _join_postings(

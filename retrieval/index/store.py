@@ -16,9 +16,40 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from ..splitting.units import UnitSpan
 from ..types import Passage
 
 _ENCODING = ("utf-8", "surrogatepass")
+UNIT_KINDS = ("", "code", "table", "list")
+"""The ``unit_kind`` column's codes: ``UNIT_KINDS[code]`` ("" = no unit follows)."""
+UNIT_ARRAYS = (
+    "unit_kind",
+    "unit_start",
+    "unit_end",
+    "unit_lang",
+    "unit_langs",
+    "unit_lang_offsets",
+)
+"""The answer-unit columns: per paragraph, the code block/table/list that directly follows it
+(kind code, character span, language number), and the distinct languages as a blob."""
+
+
+def unit_columns(units: Sequence[UnitSpan | None], langs: dict[str, int]) -> dict[str, list[int]]:
+    """The answer-unit columns of some paragraphs (languages numbered in ``langs``, which grows)."""
+    columns: dict[str, list[int]] = {
+        "unit_kind": [],
+        "unit_start": [],
+        "unit_end": [],
+        "unit_lang": [],
+    }
+    for unit in units:
+        columns["unit_kind"].append(
+            UNIT_KINDS.index(unit.kind) if unit and unit.kind in UNIT_KINDS else 0
+        )
+        columns["unit_start"].append(unit.start if unit else 0)
+        columns["unit_end"].append(unit.end if unit else 0)
+        columns["unit_lang"].append(langs.setdefault(unit.lang, len(langs)) if unit else 0)
+    return columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +96,7 @@ class PassageStore(Sequence[Passage]):
         "document_bytes",
         "contexts",
         "context_offsets",
+        *UNIT_ARRAYS,
     )
 
     def __init__(self, sources: Sequence[SourceInfo], arrays: Mapping[str, Any]):
@@ -86,6 +118,8 @@ class PassageStore(Sequence[Passage]):
         """``text[document_bytes[d]:document_bytes[d+1]]`` is file ``d``'s whole text."""
         self._contexts = arrays["contexts"]
         self._context_offsets = arrays["context_offsets"]
+        self._units = {name: arrays[name] for name in UNIT_ARRAYS}
+        """The answer-unit columns (:data:`UNIT_ARRAYS`)."""
         self.paragraph_counts = np.bincount(
             np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
         )
@@ -113,6 +147,17 @@ class PassageStore(Sequence[Passage]):
         offsets = self._context_offsets
         if offsets[0] != 0 or offsets[-1] != len(self._contexts):
             raise ValueError("the headings' offsets do not fit their text")
+        units = self._units
+        for name in ("unit_kind", "unit_start", "unit_end", "unit_lang"):
+            if len(units[name]) != n:
+                raise ValueError(f"the {name} column has the wrong length")
+        langs = units["unit_lang_offsets"]
+        if langs[0] != 0 or langs[-1] != len(units["unit_langs"]):
+            raise ValueError("the unit languages' offsets do not fit their text")
+        if int(np.max(units["unit_kind"])) >= len(UNIT_KINDS):
+            raise ValueError("a unit kind is out of range")
+        if int(np.max(units["unit_lang"])) >= len(langs) - 1:
+            raise ValueError("a unit language is out of range")
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -129,6 +174,7 @@ class PassageStore(Sequence[Passage]):
             "document_bytes": self._document_bytes,
             "contexts": self._contexts,
             "context_offsets": self._context_offsets,
+            **self._units,
         }
 
     def __len__(self) -> int:
@@ -166,6 +212,22 @@ class PassageStore(Sequence[Passage]):
                 int(self._context_offsets[context]),
                 int(self._context_offsets[context + 1]),
             ),
+        )
+
+    def unit_after(self, i: int) -> UnitSpan | None:
+        """The code block, table or list that directly follows paragraph ``i`` in its section
+        (offsets in its file), or None."""
+        units = self._units
+        kind = int(units["unit_kind"][i])
+        if not kind:
+            return None
+        lang = int(units["unit_lang"][i])
+        offsets = units["unit_lang_offsets"]
+        return UnitSpan(
+            UNIT_KINDS[kind],
+            int(units["unit_start"][i]),
+            int(units["unit_end"][i]),
+            _text(units["unit_langs"], int(offsets[lang]), int(offsets[lang + 1])),
         )
 
     def _document_text(self, source: str) -> str:
