@@ -485,7 +485,8 @@ class CitebotBot(commands.Bot):
             passage = self.engine.passage(passage_id)
         except KeyError:
             return render_notice("That paragraph is no longer in the documents.")
-        return render_paragraph(passage, *self.engine.neighbours(passage))
+        before, after = self.engine.neighbours(passage)
+        return render_paragraph(passage, before, after, self.engine.following_block(passage))
 
     def sources_payload(self) -> Payload:
         return render_sources(self.engine.sources())

@@ -4,13 +4,19 @@
      "citations": [{"n", "source", "paragraph", "start", "end", "score", "text", "context"}],
      "related": [same shape as citations], "hits": [{"source", "paragraph", "start", "end",
      "score", "text", "context", "rank"}], "abstain_reason", "confidence", "error",
-     "follow_up": null | {"turn", "question", "terms", "cited": [{"source", "paragraph"}]}}
+     "follow_up": null | {"turn", "question", "terms", "cited": [{"source", "paragraph"}]},
+     "blocks": [{"kind", "lang", "text", "start", "end", "citation", "after", "full_end"}]}
 
 ``context`` is the title and headings above the paragraph (" › "-joined), never quoted.
 ``score`` is the paragraph's BM25 score; ``hits`` are in citebot's rank order (BM25 re-ranked),
 so scores need not decrease down the list. ``follow_up`` is set when the question was
 answered as a follow-up in a conversation (``citebot ask --conversation``): the earlier
 question's number and text, the (stemmed) terms borrowed from it, and the paragraphs it cited.
+``blocks`` are the code blocks, tables and lists that quoted sentences introduce: ``kind``
+("code", "table", "list"), ``lang`` (for code, when known), ``text`` verbatim (fences and
+markup kept; ``file[start:end] == text``), ``citation`` (the introducing sentence's ``[n]``),
+``after`` (index in ``sentences`` of that sentence) and ``full_end`` (past ``end`` when a very
+long block was cut at a line end).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from retrieval import Answer, Citation, FollowUp, Hit, Passage
+from retrieval.types import QuotedBlock
 
 
 def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
@@ -51,6 +58,19 @@ def _follow_up(follow_up: FollowUp | None) -> dict[str, Any] | None:
     }
 
 
+def _block(block: QuotedBlock) -> dict[str, Any]:
+    return {
+        "kind": block.kind,
+        "lang": block.lang,
+        "text": block.text,
+        "start": block.start,
+        "end": block.end,
+        "citation": block.citation,
+        "after": block.after,
+        "full_end": max(block.end, block.full_end),
+    }
+
+
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
@@ -67,6 +87,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "confidence": round(answer.confidence, 4),
         "error": None,
         "follow_up": _follow_up(answer.follow_up),
+        "blocks": [_block(b) for b in answer.blocks],
     }
 
 
@@ -84,4 +105,5 @@ def error_to_json(question: str, message: str) -> dict[str, Any]:
         "confidence": 0.0,
         "error": message,
         "follow_up": None,
+        "blocks": [],
     }

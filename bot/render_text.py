@@ -1,18 +1,27 @@
 """Answers as terminal text: the quoted sentences with [n], then where each quote comes from.
 
-Colour (ANSI) is used only when asked, which the front ends do only for a real terminal, so
-piped output and test transcripts stay plain text.
+Quoted Markdown is shown as a reader knows it (:mod:`bot.markup`): no raw ``**`` or backticks,
+links as ``text (url)``, and a code block, list or table a sentence introduces set apart and
+indented under it, cut at a line with "…" past :data:`BLOCK_LINES` lines (``:source n`` in the
+REPL shows it whole). Colour (ANSI) is used only when asked, which the front ends do only for a
+real terminal, so piped output and test transcripts stay plain text.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from retrieval import AbstainReason, Answer, Citation, SourceSummary
+from retrieval import AbstainReason, Answer, Citation, Passage, SourceSummary
+from retrieval.types import QuotedBlock
 
 from .highlight import display_line, mark
+from .markup import block_lines, cut_lines, inline_pieces, is_markdown, list_item, plain_text
+
+LinkResolver = Callable[[str, str], str | None]
+"""(source file, link target as written) → absolute URL, or None: how relative links in quotes
+become links a reader can open (the corpus's published base URL)."""
 
 SNIPPET_CHARS = 90
 """Snippet length when the width is unknown (piped output)."""
@@ -22,6 +31,11 @@ _BOLD_YELLOW = "\x1b[1;33m"
 _CYAN = "\x1b[36m"
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
+_GREEN = "\x1b[32m"
+BLOCK_LINES = 25
+"""The most lines of a quoted block shown in an answer (the rest: ``:source n``)."""
+BLOCK_CHARS = 2500
+BLOCK_INDENT = "    "
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -49,17 +63,39 @@ def _wrap(text: str, width: int | None) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
+def location(passage: Passage) -> str:
+    """Where a passage is, as a reader opens it: ``guides/install.md:42 › Installing Python``
+    (its line and nearest heading) when the reader knew them, else ``file ¶p``."""
+    line = int(getattr(passage, "line", 0) or 0)
+    page = int(getattr(passage, "page", 0) or 0)
+    headings = tuple(getattr(passage, "headings", ()) or ())
+    source = display_line(passage.source)
+    if page:
+        where = f"{source} p. {page}"
+    elif line:
+        where = f"{source}:{line}"
+    else:
+        return f"{source} ¶{passage.paragraph}"
+    return f"{where} › {display_line(headings[-1])}" if headings else where
+
+
 def citation_line(
     citation: Citation, terms: Sequence[str], color: bool, width: int | None = None
 ) -> str:
-    """``  [n] file ¶p  "start of the paragraph …"``, fitted to one line of ``width``."""
+    """``  [n] file ¶p  "start of the paragraph …"``, fitted to one line of ``width``, and the
+    section's URL on a line of its own when the corpus is published."""
     passage = citation.passage
-    where = f"{display_line(passage.source)} ¶{passage.paragraph}"
+    where = location(passage)
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
-    quote = _highlight(snippet(passage.text, room), terms, color)
+    words = plain_text(passage.text, markdown=is_markdown(passage.source))
+    quote = _highlight(snippet(words, room), terms, color)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
-    return f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    url = str(getattr(citation, "url", "") or "")
+    if url:
+        line += "\n" + " " * (len(f"  [{citation.n}] ")) + display_line(url)
+    return line
 
 
 def abstention_message(answer: Answer) -> str:
@@ -83,8 +119,65 @@ def follow_up_line(answer: Answer, limit: int = SNIPPET_CHARS) -> str | None:
     return f'(follow-up to question {follow_up.turn}: "{snippet(follow_up.question, limit)}")'
 
 
-def render_answer(answer: Answer, *, color: bool = False, width: int | None = None) -> str:
-    """The answer as terminal text; ``width`` wraps it to a terminal (None: one line each)."""
+def _sentence_text(text: str, passage: Passage, color: bool, resolve: LinkResolver | None) -> str:
+    """A quoted sentence's words as a terminal shows them: no markup; inline code coloured on a
+    terminal; links as ``text (url)`` when they can be made absolute."""
+    resolver = (lambda href: resolve(passage.source, href)) if resolve is not None else None
+    out = []
+    for piece in inline_pieces(
+        display_line(text), markdown=is_markdown(passage.source), resolve=resolver
+    ):
+        words = _paint(piece.text, _GREEN, True) if piece.code and color else piece.text
+        out.append(f"{words} ({piece.url})" if piece.url and piece.url != piece.text else words)
+    return "".join(out)
+
+
+def block_display(
+    block: QuotedBlock, *, markdown: bool = True, max_lines: int = BLOCK_LINES
+) -> list[str]:
+    """A quoted block as indented terminal lines: code verbatim without its fences, list items
+    with "•" and their words without markup, table rows with cells without markup; cut at a
+    line with "…" and how to see the whole block."""
+    shown = block_lines(block.text, block.kind, block.lang)
+    lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=BLOCK_CHARS)
+    out = []
+    for line in lines:
+        clean = display_line(line) if block.kind != "code" else _strip_controls(line)
+        if block.kind == "list" and markdown:
+            item = list_item(line)
+            indent = len(line) - len(line.lstrip())
+            body = plain_text(item[2] if item else line, markdown=True)
+            bullet = ("• " if item[1] in "-*+" else item[1] + " ") if item else "  "
+            clean = " " * indent + bullet + body
+        elif block.kind == "table" and markdown:
+            if set(clean) <= set("|:- "):
+                continue
+            cells = [plain_text(c, markdown=True) for c in clean.strip().strip("|").split("|")]
+            clean = " │ ".join(cells)
+        out.append(BLOCK_INDENT + clean)
+    if cut or block.cut:
+        out.append(f"{BLOCK_INDENT}…  (the whole block: :source {block.citation})")
+    return out
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _strip_controls(line: str) -> str:
+    """A code line as it stands, tabs as spaces, without control or direction characters."""
+    return _CONTROLS.sub("", line.replace("\t", "    "))
+
+
+def render_answer(
+    answer: Answer,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    resolve: LinkResolver | None = None,
+) -> str:
+    """The answer as terminal text; ``width`` wraps it to a terminal (None: one line each).
+    Blocks a sentence introduces follow it, set apart; ``resolve`` makes relative links
+    absolute."""
     terms = answer.query_terms
     note = follow_up_line(answer, max(MIN_SNIPPET_CHARS, (width or SNIPPET_CHARS) - 30))
     head = [_paint(note, _DIM, color)] if note else []
@@ -94,12 +187,49 @@ def render_answer(answer: Answer, *, color: bool = False, width: int | None = No
             lines.append("Maybe related:")
             lines.extend(citation_line(c, terms, color, width) for c in answer.related)
         return "\n".join(lines)
-    body = " ".join(f"{display_line(s.text)} [{s.citation}]" for s in answer.sentences)
-    lines = head + [
-        _MARKER.sub(lambda m: _paint(m.group(), _CYAN, color), _highlight(line, terms, color))
-        for line in _wrap(body, width)
-    ]
+    lines = head
+    passages = {c.n: c.passage for c in answer.citations}
+    after: dict[int, list[QuotedBlock]] = {}
+    for block in answer.blocks:
+        after.setdefault(block.after, []).append(block)
+    pending: list[str] = []
+
+    def flush() -> None:
+        body = " ".join(pending)
+        lines.extend(
+            _MARKER.sub(lambda m: _paint(m.group(), _CYAN, color), _highlight(line, terms, color))
+            for line in _wrap(body, width)
+            if body
+        )
+        pending.clear()
+
+    for i, sentence in enumerate(answer.sentences):
+        passage = passages[sentence.citation]
+        pending.append(
+            f"{_sentence_text(sentence.text, passage, color, resolve)} [{sentence.citation}]"
+        )
+        for block in after.get(i, []):
+            flush()
+            lines += ["", *block_display(block, markdown=is_markdown(passage.source)), ""]
+    flush()
+    if lines and not lines[-1]:
+        lines.pop()
     lines.extend(citation_line(c, terms, color, width) for c in answer.citations)
+    return "\n".join(lines)
+
+
+def render_source(passage: Passage, block: QuotedBlock | None, n: int | None = None) -> str:
+    """A cited paragraph whole, as in its file, and the block it introduces whole (what
+    ``:source n`` shows): the location, the paragraph's lines, the block indented."""
+    label = f"[{n}] " if n is not None else ""
+    lines = [f"{label}{location(passage)}"]
+    if passage.context:
+        lines.append(f"  ({display_line(passage.context)})")
+    lines.append("")
+    lines += [_strip_controls(line).rstrip() for line in passage.text.splitlines()]
+    if block is not None:
+        lines.append("")
+        lines += block_display(block, markdown=is_markdown(passage.source), max_lines=10**9)
     return "\n".join(lines)
 
 

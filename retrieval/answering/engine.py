@@ -32,7 +32,7 @@ from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
 from ..reading.files import LoadWarning, corpus_root
 from ..splitting.units import UnitSpan
-from ..types import Answer, Document, Hit, Passage
+from ..types import Answer, Document, Hit, Passage, QuotedBlock
 from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
 from .conversation import favour_hits
 from .units import attach_blocks
@@ -483,6 +483,15 @@ class Engine:
         a sentence ending the passage introduces), or None."""
         i = self.passages.position(passage.id)
         return None if i is None else self.passages.unit_after(i)
+
+    def following_block(self, passage: Passage, citation: int = 0) -> QuotedBlock | None:
+        """The whole block that follows ``passage`` (never cut), for "Show paragraph" and
+        ``:source n``; None when no code block, table or list follows it."""
+        unit = self.unit_after(passage)
+        if unit is None:
+            return None
+        text = self.source_view(passage.source)[unit.start : unit.end]
+        return QuotedBlock(unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end)
 
     def paragraph_count(self, source: str) -> int:
         n = self.passages.source_of(source)
