@@ -15,7 +15,8 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,9 +24,18 @@ from pydantic import ValidationError
 
 from config import ENV_PREFIX, Settings, describe_errors
 from config.settings import state_dir
-from retrieval import MAX_TOP_K, CitebotError, Conversation, Engine, QuestionError, answer_in
+from retrieval import (
+    MAX_TOP_K,
+    CitebotError,
+    Conversation,
+    Engine,
+    LeftOut,
+    QuestionError,
+    answer_in,
+)
 
 from . import eval_cmd, feedback_cmd
+from .highlight import display_line
 from .jsonout import answer_to_json, error_to_json
 from .live import LiveEngine
 from .progress import ProgressBar
@@ -240,7 +250,35 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         f"saved at:    {saved or '(not saved)'}{size}\n"
         f"time:        {elapsed * 1000:,.0f} ms\n"
     )
+    out.write(left_out_report(engine.left_out()))
     return EXIT_OK
+
+
+LEFT_OUT_SHOWN = 20
+"""Files left out by a glob listed one by one before "and N more"."""
+
+
+def left_out_report(left_out: Sequence[LeftOut]) -> str:
+    """``citebot index``'s account of the files it did not index: each one an include/exclude
+    glob left out (with the glob), then files no reader reads, counted by suffix."""
+    if not left_out:
+        return "left out:    0 files\n"
+    unsupported = Counter(
+        item.reason.removeprefix("unsupported suffix ")
+        for item in left_out
+        if item.reason.startswith("unsupported suffix")
+    )
+    chosen = [item for item in left_out if not item.reason.startswith("unsupported suffix")]
+    lines = [f"left out:    {len(left_out):,} file(s)"]
+    lines.extend(
+        f"  {display_line(item.source)}: {item.reason}" for item in chosen[:LEFT_OUT_SHOWN]
+    )
+    if len(chosen) > LEFT_OUT_SHOWN:
+        lines.append(f"  … and {len(chosen) - LEFT_OUT_SHOWN:,} more left out by a glob")
+    if unsupported:
+        counts = ", ".join(f"{suffix} ({n:,})" for suffix, n in unsupported.most_common())
+        lines.append(f"  {unsupported.total():,} not read (unsupported suffix): {counts}")
+    return "\n".join(lines) + "\n"
 
 
 def cmd_discord(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

@@ -63,38 +63,45 @@ def _wrap(text: str, width: int | None) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
-def location(passage: Passage) -> str:
-    """Where a passage is, as a reader opens it: ``guides/install.md:42 › Installing Python``
-    (its line and nearest heading) when the reader knew them, else ``file ¶p``."""
-    line = int(getattr(passage, "line", 0) or 0)
-    page = int(getattr(passage, "page", 0) or 0)
-    headings = tuple(getattr(passage, "headings", ()) or ())
-    source = display_line(passage.source)
-    if page:
-        where = f"{source} p. {page}"
-    elif line:
-        where = f"{source}:{line}"
+HEADING_CHARS = 40
+"""The nearest heading shown in a citation line is cut to this many characters."""
+
+
+def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> str:
+    """Where a citation points, as a reader opens it: ``guides/install.md:42 › Installing
+    Python`` (file, 1-based line, nearest heading cut to ``heading_chars``; none below 8),
+    ``report.pdf p.3``, or ``file ¶p`` when the line is not known."""
+    passage = citation.passage
+    where = display_line(passage.source)
+    if passage.page:
+        where += f" p.{passage.page}"
+    elif passage.line:
+        where += f":{passage.line}"
     else:
-        return f"{source} ¶{passage.paragraph}"
-    return f"{where} › {display_line(headings[-1])}" if headings else where
+        where += f" ¶{passage.paragraph}"
+    if passage.headings and heading_chars >= 8:
+        where += f" › {snippet(passage.headings[-1], heading_chars)}"
+    return where
 
 
 def citation_line(
     citation: Citation, terms: Sequence[str], color: bool, width: int | None = None
 ) -> str:
-    """``  [n] file ¶p  "start of the paragraph …"``, fitted to one line of ``width``, and the
-    section's URL on a line of its own when the corpus is published."""
+    """``  [n] file:line › heading  "start of the paragraph …"``, fitted to one line of
+    ``width``; the section's URL follows on a line of its own when the corpus has one."""
     passage = citation.passage
-    where = location(passage)
+    where = citation_place(citation)
+    if width is not None:  # the heading gives way first, so the snippet keeps its room
+        bare = len(f"  [{citation.n}] {citation_place(citation, 0)}  ") + 5
+        where = citation_place(citation, min(HEADING_CHARS, width - bare - MIN_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
     words = plain_text(passage.text, markdown=is_markdown(passage.source))
     quote = _highlight(snippet(words, room), terms, color)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
     line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
-    url = str(getattr(citation, "url", "") or "")
-    if url:
-        line += "\n" + " " * (len(f"  [{citation.n}] ")) + display_line(url)
+    if citation.url:
+        line += "\n      " + _paint(citation.url, _DIM, color)
     return line
 
 
@@ -222,7 +229,7 @@ def render_source(passage: Passage, block: QuotedBlock | None, n: int | None = N
     """A cited paragraph whole, as in its file, and the block it introduces whole (what
     ``:source n`` shows): the location, the paragraph's lines, the block indented."""
     label = f"[{n}] " if n is not None else ""
-    lines = [f"{label}{location(passage)}"]
+    lines = [f"{label}{citation_place(Citation(n or 0, passage, 0.0))}"]
     if passage.context:
         lines.append(f"  ({display_line(passage.context)})")
     lines.append("")

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from retrieval import (
     MAX_SENTENCES,
@@ -81,6 +87,23 @@ class Settings(BaseSettings):
         "document (0 = always answer).",
     )
 
+    include: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated globs of corpus-relative paths to index (`**` spans "
+        "folders; a pattern without `/` matches a name at any depth); empty: every file.",
+    )
+    exclude: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description='Comma-separated globs of files to leave out, e.g. "release-notes.md,'
+        '**/changelog*"; they win over CITEBOT_INCLUDE. `citebot index` lists what was left out.',
+    )
+    source_url: str = Field(
+        "",
+        description="The URL the corpus is published under (e.g. https://docs.astral.sh/uv/): "
+        "citations link to their section (MkDocs pages, Sphinx .html, PDF #page=N); empty: "
+        "no links.",
+    )
+
     index_dir: Path | None = Field(
         None,
         description="Folder for saved indexes, reused while no corpus file changes (default: "
@@ -146,9 +169,43 @@ class Settings(BaseSettings):
         "voted on); empty: no vote buttons, nothing stored.",
     )
 
+    file_values: ClassVar[dict[str, Any]] = {}
+    """Values from the configuration file's top level: below the environment and .env."""
+
+    @classmethod
+    def with_file_values(cls, values: dict[str, Any]) -> type[Settings]:
+        """This class reading ``values`` (a configuration file's settings) under the
+        environment: a subclass, so the file's values never leak into another load."""
+        if not values:
+            return cls
+        return type(cls.__name__, (cls,), {"file_values": dict(values), "__module__": __name__})
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        file_source = InitSettingsSource(settings_cls, init_kwargs=dict(cls.file_values))
+        return init_settings, env_settings, dotenv_settings, file_source, file_secret_settings
+
     _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
         _split_ids
     )
+    _split_globs = field_validator("include", "exclude", mode="before")(_split_ids)
+
+    @field_validator("source_url", mode="before")
+    @classmethod
+    def _source_url_absolute(cls, value: Any) -> Any:
+        """A base URL must be absolute (http/https), or links would point nowhere."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value and not value.startswith(("http://", "https://")):
+                raise ValueError("must start with http:// or https:// (or be empty)")
+        return value
 
     @field_validator("index_dir", mode="before")
     @classmethod
@@ -181,16 +238,27 @@ class Settings(BaseSettings):
                 max_chars=self.max_answer_chars,
                 min_confidence=self.min_confidence,
             ),
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
+            source_url=self.source_url,
         )
 
 
-def describe_errors(error: ValidationError) -> list[str]:
-    """One line per invalid setting, naming its environment variable and what is allowed."""
+def describe_errors(
+    error: ValidationError,
+    *,
+    file_values: dict[str, Any] | None = None,
+    file_name: str = "citebot.toml",
+) -> list[str]:
+    """One line per invalid setting, naming its environment variable (or, for a value that
+    came from the configuration file, its key there) and what is allowed."""
     lines = []
     for item in error.errors(include_url=False):
         field = str(item["loc"][0]) if item["loc"] else "?"
         variable = ENV_PREFIX + field.upper()
         given = item.get("input")
+        if file_values and field in file_values and file_values[field] == given:
+            variable = f"{field} in {file_name}"
         shown = "" if field == "discord_token" else f" (got {given!r})"
         message = str(item["msg"]).removeprefix("Value error, ")
         lines.append(f"Invalid setting {variable}{shown}: {message[0].lower()}{message[1:]}.")
