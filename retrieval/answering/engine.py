@@ -43,7 +43,7 @@ from .compose import (
 )
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
-from .units import attach_blocks
+from .units import attach_blocks, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -75,6 +75,12 @@ class EngineOptions:
 
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    unit_terms: int = 64
+    """Index the first this-many terms of the code block, table or list after a paragraph with
+    the paragraph (0: off): the command a sentence introduces makes the paragraph findable."""
+    unit_sentence_terms: int = 64
+    """When composing, the first this-many terms of the block after a paragraph count as words
+    of the paragraph's last sentence (the one that brings the block; 0: off)."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()
@@ -110,6 +116,7 @@ class EngineOptions:
             document_index=bool(self.document_weight),
             include=tuple(self.include),
             exclude=tuple(self.exclude),
+            unit_terms=self.unit_terms,
         )
 
 
@@ -392,11 +399,17 @@ class Engine:
         that no question waits for it; a large or loaded one analyses on first use, into a
         bounded cache, so memory stays flat at a million paragraphs."""
         if len(self.passages) <= PRECOMPUTE_LIMIT:
-            analysed = tuple(analyse_passage(p) for p in self.passages)
+            analysed = tuple(self._analyse_position(i) for i in range(len(self.passages)))
             self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
-        return analyse_passage(self.passages[i])
+        analysed = analyse_passage(self.passages[i])
+        if self.options.unit_sentence_terms:
+            unit = self.passages.unit_after(i)
+            if unit is not None:
+                text = self.source_view(analysed.passage.source)[unit.start : unit.end]
+                analysed = with_unit_terms(analysed, text, self.options.unit_sentence_terms)
+        return analysed
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""

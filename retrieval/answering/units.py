@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from ..analysis.tokenizer import analyze
 from ..errors import CitationMismatchError
 from ..splitting.units import UnitSpan
 from ..types import Answer, Passage, QuotedBlock, Sentence
+
+if TYPE_CHECKING:
+    from .compose import AnalysedPassage
 
 MAX_BLOCK_CHARS = 6000
 """The most of one block an answer carries (a 10,000-line listing is cut at a line end)."""
@@ -107,3 +111,16 @@ def verify_blocks(answer: Answer, source_text: Callable[[str], Sliceable]) -> No
             raise CitationMismatchError(f"block follows sentence {block.after}, not in the answer")
         if source_text(passage.source)[block.start : block.end] != block.text:
             raise CitationMismatchError(f"block differs from {passage.source}")
+
+
+def with_unit_terms(analysed: AnalysedPassage, unit_text: str, limit: int) -> AnalysedPassage:
+    """``analysed`` with the first ``limit`` terms of the block after the paragraph counted as
+    terms of its last sentence (and of the paragraph): the sentence that brings a block is
+    chosen for what the block shows ("how do I prune the cache?" → "Remove unused entries:"
+    + ``uv cache prune``). Tokens, and so phrase pairs, stay the sentence's own."""
+    if not analysed.sentences:
+        return analysed
+    terms = frozenset(analyze(unit_text)[:limit])
+    *rest, last = analysed.sentences
+    widened = replace(last, terms=last.terms | terms)
+    return replace(analysed, sentences=(*rest, widened), terms=analysed.terms | terms)

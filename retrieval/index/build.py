@@ -60,6 +60,9 @@ class IndexShape:
     """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
     exclude: tuple[str, ...] = ()
     """Globs of files left out of the index."""
+    unit_terms: int = 0
+    """Index the first this-many terms of the code block, table or list that directly follows a
+    paragraph with the paragraph (0: not at all), so the command a sentence introduces finds it."""
 
     @property
     def selection(self) -> FileSelection:
@@ -198,12 +201,13 @@ def analyse_documents(
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
-        for name, values in unit_columns(following_units(blocks, passages), langs).items():
+        following = following_units(blocks, passages)
+        for name, values in unit_columns(following, langs).items():
             units.setdefault(name, []).extend(values)
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
-        for passage, (byte_start, byte_end) in zip(passages, spans, strict=True):
+        for passage, unit, (byte_start, byte_end) in zip(passages, following, spans, strict=True):
             columns["source"].append(number)
             columns["paragraph"].append(passage.paragraph)
             columns["start"].append(passage.start)
@@ -218,6 +222,8 @@ def analyse_documents(
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             tokens = term_ids(passage.text)
+            if unit is not None and shape.unit_terms:
+                tokens += term_ids(document.text[unit.start : unit.end])[: shape.unit_terms]
             context = context_ids.get(passage.context)
             if context is None:
                 context = context_ids[passage.context] = term_ids(passage.context)
