@@ -1,68 +1,56 @@
-"""Measure option combinations on a docs question set, one line each: the harness behind the
-answer-unit levers of docs/quality.md.
+"""Measure one combination of engine/composer options on a documentation question set, in one line.
 
-    .venv/bin/python bench/docs_levers.py QUESTIONS CORPUS [subset=odd|even|all] \
-        [option=value ...] [-- option=value ... (another combination)]
+    .venv/bin/python bench/docs_levers.py [questions=FILE corpus=DIR] [subset=odd|even]
+                                           [option=value ...]
 
-Options are EngineOptions / ComposerOptions fields, as in bench/levers.py. Prints answered,
-cited-right, section-right, useful, off-topic abstained and latency p50 for each combination,
-on the chosen half of the questions (odd / even id numbers), so defaults are chosen on one half
-and reported on the other.
+Default set: uv's Markdown docs (``../shared/bench-data/docs/uv.jsonl`` over ``uv-md``), scored
+by the rules of ``../shared/bench-data/docs/README.md``. ``subset`` keeps the questions whose id
+number is odd / even (choose a default on one half, report the other). Options are EngineOptions /
+ComposerOptions fields, as in ``bench/levers.py`` (e.g. ``unit_terms=0``). Prints R@1, R@5,
+answered, off-topic abstained, cited-right, section-right, useful.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.levers import parse_options
-from bot.eval_cmd import subset
+from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
-from retrieval.evaluation import evaluate, load_docs
+from retrieval.evaluation import evaluate
+from retrieval.evaluation.datasets import load_docs
 
-COLUMNS = (
-    ("answered_when_answerable", "answered"),
-    ("cited_right", "cited"),
-    ("section_right", "section"),
+METRICS = (
+    ("R1", "recall@1"),
+    ("R5", "recall@5"),
+    ("answered", "answered_when_answerable"),
+    ("off-topic abstained", "abstained_when_unanswerable"),
+    ("cited", "cited_right"),
+    ("section", "section_right"),
     ("useful", "useful"),
-    ("abstained_when_unanswerable", "off-topic"),
-    ("latency_p50_ms", "p50 ms"),
 )
 
 
-def measure(questions: Path, corpus: Path, which: str, argv: list[str]) -> str:
-    engine_args, composer_args, extra = parse_options(argv, frozenset({"subset"}))
-    options = EngineOptions(**engine_args)
-    options = replace(options, composer=replace(ComposerOptions(), **composer_args))
-    engine = Engine.from_folder(corpus, options)
-    report = evaluate(engine, subset(load_docs(questions), str(extra.get("subset", which))))
-    values = "  ".join(
-        f"{label} {report.metrics[key] or 0:.3f}" if key != "latency_p50_ms"
-        else f"{label} {report.metrics[key] or 0:.2f}"
-        for key, label in COLUMNS
-    )  # fmt: skip
-    return f"{' '.join(argv) or '(defaults)':<48} {values}"
-
-
 def main(argv: list[str]) -> None:
-    if len(argv) < 2:
-        sys.exit(__doc__)
-    questions, corpus, rest = Path(argv[0]), Path(argv[1]), argv[2:]
-    which = "all"
-    combos: list[list[str]] = [[]]
-    for argument in rest:
-        if argument == "--":
-            combos.append([])
-        elif argument.startswith("subset="):
-            which = argument.split("=", 1)[1]
-        else:
-            combos[-1].append(argument)
-    print(f"{questions.name} on {corpus.name}, {which} ids")
-    for combo in combos:
-        print(measure(questions, corpus, which, combo), flush=True)
+    engine, composer, rest = parse_options(argv, frozenset({"questions", "corpus", "subset"}))
+    questions = Path(str(rest.get("questions", DATA / "docs" / "uv.jsonl")))
+    corpus = Path(str(rest.get("corpus", DATA / "docs" / "uv-md")))
+    eval_set = load_docs(questions, corpus=corpus)
+    subset = rest.get("subset")
+    if subset in ("odd", "even"):
+        parity = 1 if subset == "odd" else 0
+        kept = tuple(
+            case for case in eval_set.cases if int(re.sub(r"\D", "", case.id) or 0) % 2 == parity
+        )
+        eval_set = dataclasses.replace(eval_set, cases=kept)
+    options = EngineOptions(**engine, composer=ComposerOptions(**composer))
+    metrics = evaluate(Engine.from_folder(corpus, options), eval_set).metrics
+    shown = "  ".join(f"{label} {metrics[key]:.2f}" for label, key in METRICS)
+    print(f"{questions.name} ({subset or 'all'}, {len(eval_set.cases)} questions): {shown}")
 
 
 if __name__ == "__main__":

@@ -239,14 +239,21 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     elapsed = time.perf_counter() - started
     saved = engine.path if engine.path and engine.path.exists() else None
     size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
+    sources = engine.sources()
+    formats = Counter(s.format for s in sources)
+    pages = sum(s.pages for s in sources)
+    skipped = [w for w in engine.warnings if w.skipped]
     out.write(
         f"corpus:      {settings.corpus}\n"
         f"documents:   {engine.document_count:,}\n"
-        f"paragraphs:  {len(engine.passages):,}\n"
+        f"formats:     {', '.join(f'{name} {n:,}' for name, n in sorted(formats.items()))}\n"
+        + (f"pages:       {pages:,} (PDF)\n" if pages else "")
+        + f"paragraphs:  {len(engine.passages):,}\n"
         f"vocabulary:  {engine.index.vocabulary_size:,} terms\n"
         f"postings:    {engine.index.postings_count:,}\n"
-        f"skipped:     {sum(w.skipped for w in engine.warnings)} file(s)\n"
-        f"index:       {engine.status}\n"
+        f"skipped:     {len(skipped)} file(s)\n"
+        + "".join(f"  {w.source}: {w.message}\n" for w in skipped)
+        + f"index:       {engine.status}\n"
         f"saved at:    {saved or '(not saved)'}{size}\n"
         f"time:        {elapsed * 1000:,.0f} ms\n"
     )

@@ -28,10 +28,10 @@ import numpy.typing as npt
 from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
-from ..splitting.passages import split_passages
+from ..splitting.passages import searched_units, split_passages
 from ..splitting.units import following_units
 from ..types import Document
 from .bm25 import BM25Index, IdfVariant
@@ -56,13 +56,13 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    unit_terms: int = 100
+    """Up to this many terms of the code blocks and tables after a paragraph are searched with
+    it (0: none); see :func:`~..splitting.passages.searched_units`."""
     include: tuple[str, ...] = ()
     """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
     exclude: tuple[str, ...] = ()
     """Globs of files left out of the index."""
-    unit_terms: int = 0
-    """Index the first this-many terms of the code block, table or list that directly follows a
-    paragraph with the paragraph (0: not at all), so the command a sentence introduces finds it."""
 
     @property
     def selection(self) -> FileSelection:
@@ -174,7 +174,7 @@ def analyse_documents(
     place_of: list[int] = []
     paragraphs, whole_documents = _Tokens(), _Tokens()
     chunk_ids: dict[str, list[int]] = {}
-    units: dict[str, list[int]] = {}
+    unit_cols: dict[str, list[int]] = {}
     langs: dict[str, int] = {"": 0}
 
     def term_ids(text: str) -> list[int]:
@@ -191,23 +191,26 @@ def analyse_documents(
 
     byte_base = 0
     for document in documents:
-        blocks = read_blocks(document.source, document.text)
+        blocks = document_blocks(document)
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)
         sources.append(
-            SourceInfo(document.source, document.title, document.encoding, document.format)
+            SourceInfo(
+                document.source, document.title, document.encoding, document.format, document.pages
+            )
         )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
         following = following_units(blocks, passages)
         for name, values in unit_columns(following, langs).items():
-            units.setdefault(name, []).extend(values)
+            unit_cols.setdefault(name, []).extend(values)
+        unit_spans = searched_units(blocks) if shape.unit_terms else [[] for _ in passages]
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
-        for passage, unit, (byte_start, byte_end) in zip(passages, following, spans, strict=True):
+        for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
             columns["source"].append(number)
             columns["paragraph"].append(passage.paragraph)
             columns["start"].append(passage.start)
@@ -222,8 +225,9 @@ def analyse_documents(
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             tokens = term_ids(passage.text)
-            if unit is not None and shape.unit_terms:
-                tokens += term_ids(document.text[unit.start : unit.end])[: shape.unit_terms]
+            if units:  # the code or table the paragraph introduces is searched with it
+                unit_text = " ".join(document.text[s:e] for s, e in units)
+                tokens += term_ids(unit_text)[: shape.unit_terms]
             context = context_ids.get(passage.context)
             if context is None:
                 context = context_ids[passage.context] = term_ids(passage.context)
@@ -260,7 +264,7 @@ def analyse_documents(
         vocabulary=list(vocabulary),
         paragraphs=paragraphs.postings(),
         documents=whole_documents.postings() if shape.document_index else None,
-        units={name: np.asarray(values, dtype=np.int64) for name, values in units.items()},
+        units={name: np.asarray(values, dtype=np.int64) for name, values in unit_cols.items()},
         unit_langs=list(langs),
     )
 
