@@ -17,7 +17,16 @@ from retrieval import SourceSummary
 from retrieval.types import AbstainReason, Answer, Citation, Passage, QuotedBlock
 
 from .highlight import display_line, mark
-from .markup import Piece, Resolver, block_lines, cut_lines, inline_pieces, is_markdown, list_item
+from .markup import (
+    Piece,
+    Resolver,
+    block_lines,
+    citation_resolver,
+    cut_lines,
+    inline_pieces,
+    is_markdown,
+    list_item,
+)
 
 # --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object) ---
 CONTENT_MAX = 2000
@@ -349,6 +358,7 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
     lines of its own after it; whole sentences dropped (or the first trimmed) rather than
     cutting a quote and its citation apart, and a block cut at a line to what is left."""
     sources = {c.n: c.passage.source for c in answer.citations}
+    resolvers = {c.n: resolve or citation_resolver(c) for c in answer.citations}
     after: dict[int, list[QuotedBlock]] = {}
     for block in answer.blocks:
         after.setdefault(block.after, []).append(block)
@@ -356,8 +366,10 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
     for i, sentence in enumerate(answer.sentences):
         markdown = is_markdown(sources.get(sentence.citation, ""))
 
-        def render(text: str, markdown: bool = markdown) -> str:
-            return markdown_line(text, markdown=markdown, resolve=resolve)
+        linker = resolvers.get(sentence.citation)
+
+        def render(text: str, markdown: bool = markdown, linker: Resolver | None = linker) -> str:
+            return markdown_line(text, markdown=markdown, resolve=linker)
 
         marker = f" [{sentence.citation}]"
         joint = "" if not out else ("\n" if out.endswith("```") or out.endswith(")*") else " ")
@@ -371,7 +383,7 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
         for block in after.get(i, []):
             room = min(BLOCK_BUDGET, limit - len(out) - 1)
             shown = (
-                render_block(block, room, markdown=markdown, resolve=resolve) if room > 40 else ""
+                render_block(block, room, markdown=markdown, resolve=linker) if room > 40 else ""
             )
             if shown:
                 out += "\n" + shown

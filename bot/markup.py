@@ -19,6 +19,9 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from retrieval.answering.links import page_url, resolve_link
+from retrieval.types import Citation
+
 Resolver = Callable[[str], str | None]
 """A link target as written in the file (``../concepts/x.md#a``) → an absolute URL, or None
 when it cannot be made one (the corpus is not published)."""
@@ -52,6 +55,25 @@ def is_markdown(source: str) -> bool:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
+
+
+def citation_resolver(citation: Citation) -> Resolver | None:
+    """How relative links in a citation's quotes become absolute: by the same page rules as the
+    citation's own URL (:mod:`retrieval.answering.links`), with the base URL recovered from that
+    URL; None when the corpus is not published (the citation has no URL)."""
+    source = citation.passage.source
+    page = citation.url.split("#", 1)[0]
+    if not page:
+        return None
+    suffix = page_url(source, "https://x.invalid/").removeprefix("https://x.invalid/")
+    if not page.endswith(suffix):
+        return None
+    base = page[: len(page) - len(suffix)]
+
+    def resolve(href: str) -> str | None:
+        return resolve_link(source, href, base) or None
+
+    return resolve
 
 
 def absolute_link(href: str, resolve: Resolver | None) -> str:

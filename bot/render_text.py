@@ -17,7 +17,16 @@ from retrieval import AbstainReason, Answer, Citation, Passage, SourceSummary
 from retrieval.types import QuotedBlock
 
 from .highlight import display_line, mark
-from .markup import block_lines, cut_lines, inline_pieces, is_markdown, list_item, plain_text
+from .markup import (
+    Resolver,
+    block_lines,
+    citation_resolver,
+    cut_lines,
+    inline_pieces,
+    is_markdown,
+    list_item,
+    plain_text,
+)
 
 LinkResolver = Callable[[str, str], str | None]
 """(source file, link target as written) → absolute URL, or None: how relative links in quotes
@@ -129,10 +138,22 @@ def follow_up_line(answer: Answer, limit: int = SNIPPET_CHARS) -> str | None:
     return f'(follow-up to question {follow_up.turn}: "{snippet(follow_up.question, limit)}")'
 
 
-def _sentence_text(text: str, passage: Passage, color: bool, resolve: LinkResolver | None) -> str:
+def _sentence_text(
+    text: str,
+    passage: Passage,
+    color: bool,
+    resolve: LinkResolver | None,
+    fallback: Resolver | None = None,
+) -> str:
     """A quoted sentence's words as a terminal shows them: no markup; inline code coloured on a
-    terminal; links as ``text (url)`` when they can be made absolute."""
-    resolver = (lambda href: resolve(passage.source, href)) if resolve is not None else None
+    terminal; links as ``text (url)`` when they can be made absolute (by ``resolve``, else by
+    ``fallback``, the citation's own page rules)."""
+    resolver = fallback
+    if resolve is not None:
+
+        def resolver(href: str) -> str | None:
+            return resolve(passage.source, href)
+
     out = []
     for piece in inline_pieces(
         display_line(text), markdown=is_markdown(passage.source), resolve=resolver
@@ -199,6 +220,7 @@ def render_answer(
         return "\n".join(lines)
     lines = head
     passages = {c.n: c.passage for c in answer.citations}
+    resolvers = {c.n: citation_resolver(c) for c in answer.citations}
     after: dict[int, list[QuotedBlock]] = {}
     for block in answer.blocks:
         after.setdefault(block.after, []).append(block)
@@ -215,9 +237,10 @@ def render_answer(
 
     for i, sentence in enumerate(answer.sentences):
         passage = passages[sentence.citation]
-        pending.append(
-            f"{_sentence_text(sentence.text, passage, color, resolve)} [{sentence.citation}]"
+        words = _sentence_text(
+            sentence.text, passage, color, resolve, resolvers.get(sentence.citation)
         )
+        pending.append(f"{words} [{sentence.citation}]")
         for block in after.get(i, []):
             flush()
             lines += ["", *block_display(block, markdown=is_markdown(passage.source)), ""]

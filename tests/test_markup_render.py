@@ -174,3 +174,26 @@ def test_cli_json_carries_blocks() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "install.sh | sh" in json.loads(done.stdout)["blocks"][0]["text"]
+
+
+def test_relative_links_follow_the_citations_page_rules() -> None:
+    from bot.discord_render import render_answer as discord_answer
+    from bot.markup import citation_resolver
+
+    text = "See [locking](../concepts/lock.md#pins) and [here](#top)."
+    passage = Passage("f" * 16, "guides/sync.md", 2, 0, len(text), text)
+    sentence = Sentence(text, 1, 0, len(text), 1.0)
+    citation = Citation(1, passage, 1.0, url="https://docs.example/uv/guides/sync/#syncing")
+    resolve = citation_resolver(citation)
+    assert resolve is not None
+    assert resolve("../concepts/lock.md#pins") == "https://docs.example/uv/concepts/lock/#pins"
+    answer = Answer("q", (sentence,), (citation,), ())
+    assert render_answer(answer).startswith(
+        "See locking (https://docs.example/uv/concepts/lock/#pins) and "
+        "here (https://docs.example/uv/guides/sync/#top). [1]"
+    )
+    description = discord_answer(answer).embeds[0]["description"]
+    assert "[locking](https://docs.example/uv/concepts/lock/#pins)" in description
+    # Unpublished: no URL on the citation, so the link shows its words only.
+    bare = Answer("q", (sentence,), (Citation(1, passage, 1.0),), ())
+    assert render_answer(bare).startswith("See locking and here. [1]")
