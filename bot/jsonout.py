@@ -104,6 +104,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "error": None,
         "follow_up": _follow_up(answer.follow_up),
         "blocks": [_block(b) for b in answer.blocks],
+        "language": answer.language,
     }
 
 

@@ -76,6 +76,19 @@ def citation_resolver(citation: Citation) -> Resolver | None:
     return resolve
 
 
+def quote_resolver(citation: Citation, source_url: str = "") -> Resolver | None:
+    """How relative links in a citation's quotes become absolute: against the corpus's base URL
+    when the answer carries it (``Answer.source_url``), else by the citation's own URL."""
+    if not source_url:
+        return citation_resolver(citation)
+    source = citation.passage.source
+
+    def resolve(href: str) -> str | None:
+        return resolve_link(source, href, source_url) or None
+
+    return resolve
+
+
 def absolute_link(href: str, resolve: Resolver | None) -> str:
     """``href`` as an absolute URL: as it is when already absolute, else the resolver's answer;
     "" when neither (a relative link of an unpublished corpus is shown as its words only)."""

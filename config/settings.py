@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from retrieval import (
+    LANGUAGES,
     MAX_SENTENCES,
     MAX_TOP_K,
     MIN_ANSWER_CHARS,
@@ -103,6 +104,14 @@ class Settings(BaseSettings):
         description="The URL the corpus is published under (e.g. https://docs.astral.sh/uv/): "
         "citations link to their section (MkDocs pages, Sphinx .html, PDF #page=N); empty: "
         "no links.",
+    )
+
+    language: str = Field(
+        "auto",
+        description="The documents' language, as an ISO 639-1 code (de, es, zh, ar, ...), or "
+        "`auto`: identified from the text when the corpus is indexed (shown by `citebot index`). "
+        "It chooses the stemmer, stopwords and word splitting; questions are analysed the same "
+        "way.",
     )
 
     index_dir: Path | None = Field(
@@ -234,6 +243,7 @@ class Settings(BaseSettings):
                     f"CITEBOT_DISCORD_SHARD_IDS {bad} outside 0..{self.discord_shard_count - 1}"
                 )
         return self
+
     _split_globs = field_validator("include", "exclude", mode="before")(_split_ids)
 
     @field_validator("source_url", mode="before")
@@ -244,6 +254,15 @@ class Settings(BaseSettings):
             value = value.strip()
             if value and not value.startswith(("http://", "https://")):
                 raise ValueError("must start with http:// or https:// (or be empty)")
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _known_language(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower() or "auto"
+            if value != "auto" and value not in LANGUAGES:
+                raise ValueError(f"must be auto or one of {', '.join(sorted(LANGUAGES))}")
         return value
 
     @field_validator("index_dir", mode="before")
@@ -272,6 +291,7 @@ class Settings(BaseSettings):
             top_k=self.top_k,
             k1=self.k1,
             b=self.b,
+            language=self.language,
             composer=ComposerOptions(
                 max_sentences=self.max_sentences,
                 max_chars=self.max_answer_chars,

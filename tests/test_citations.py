@@ -210,6 +210,7 @@ def test_answers_cite_a_place_a_reader_can_open(docs: Path) -> None:
     first = answer.citations[0]
     assert first.passage.source == "guides/install-python.md"
     assert first.url == BASE + "guides/install-python/#getting-started"
+    assert answer.source_url == BASE
     assert citation_place(first) == "guides/install-python.md:7 › Getting started"
     shown = text_answer(answer)
     assert "[1] guides/install-python.md:7 › Getting started" in shown
@@ -255,7 +256,7 @@ def test_the_code_a_paragraph_introduces_is_searched_with_it(tmp_path: Path) -> 
         encoding="utf-8",
     )
     (tmp_path / "other.md").write_text("# Other\n\nMore about email here.\n", encoding="utf-8")
-    hits = Engine.from_folder(tmp_path).search("zanzibar email")
+    hits = Engine.from_folder(tmp_path, EngineOptions(unit_terms=100)).search("zanzibar email")
     assert hits[0].passage.text == "To install the optional extras:"
     assert hits[0].passage.line == 3
     without = Engine.from_folder(tmp_path, EngineOptions(unit_terms=0)).search("zanzibar email")

@@ -11,11 +11,10 @@ the composer's business, what they bring with them is this module's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from ..analysis.tokenizer import analyze
 from ..errors import CitationMismatchError
 from ..splitting.units import UnitSpan
 from ..types import Answer, Passage, QuotedBlock, Sentence
@@ -113,14 +112,14 @@ def verify_blocks(answer: Answer, source_text: Callable[[str], Sliceable]) -> No
             raise CitationMismatchError(f"block differs from {passage.source}")
 
 
-def with_unit_terms(analysed: AnalysedPassage, unit_text: str, limit: int) -> AnalysedPassage:
-    """``analysed`` with the first ``limit`` terms of the block after the paragraph counted as
+def with_unit_terms(analysed: AnalysedPassage, unit_terms: Sequence[str]) -> AnalysedPassage:
+    """``analysed`` with the (analysed) terms of the block after the paragraph counted as
     terms of its last sentence (and of the paragraph): the sentence that brings a block is
     chosen for what the block shows ("how do I prune the cache?" → "Remove unused entries:"
     + ``uv cache prune``). Tokens, and so phrase pairs, stay the sentence's own."""
     if not analysed.sentences:
         return analysed
-    terms = frozenset(analyze(unit_text)[:limit])
+    terms = frozenset(unit_terms)
     *rest, last = analysed.sentences
     widened = replace(last, terms=last.terms | terms)
     return replace(analysed, sentences=(*rest, widened), terms=analysed.terms | terms)
