@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -189,8 +189,8 @@ def as_router(corpora: Engine | LiveEngine | CorpusRouter | Registry) -> CorpusR
     if isinstance(corpora, (Engine, LiveEngine)):
         return SingleCorpus(corpora)
     if hasattr(corpora, "route"):
-        return RegistryRouter(corpora)
-    return corpora  # type: ignore[return-value]
+        return RegistryRouter(cast(Registry, corpora))
+    return corpora
 
 
 @dataclass(frozen=True)

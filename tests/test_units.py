@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import CitationMismatchError, Engine, EngineOptions
+from retrieval import CitationMismatchError, Engine, EngineOptions, open_engine
 from retrieval.answering.compose import verify
 from retrieval.answering.units import MAX_BLOCK_CHARS, attach_blocks, cut_at_line, introduces
 from retrieval.reading.blocks import Block, BlockKind
@@ -166,16 +166,16 @@ def test_a_huge_code_block_is_quoted_cut_at_a_line_end(tmp_path: Path) -> None:
 def test_the_saved_index_keeps_each_paragraphs_unit(tmp_path: Path) -> None:
     corpus = tmp_path / "docs"
     corpus.mkdir()
-    engine, _ = _engine(corpus)
-    engine.save(tmp_path / "index.citebot")
-    loaded = Engine.load(tmp_path / "index.citebot", engine.options)
+    built, _ = _engine(corpus)
+    open_engine(corpus, index_dir=tmp_path / "idx")  # builds and saves
+    loaded, report = open_engine(corpus, index_dir=tmp_path / "idx")
+    assert report.opening.value == "loaded"
     assert [loaded.unit_after(p) for p in loaded.passages] == [
-        engine.unit_after(p) for p in engine.passages
+        built.unit_after(p) for p in built.passages
     ]
-    assert (
-        loaded.ask("install the package with pip").blocks
-        == engine.ask("install the package with pip").blocks
-    )
+    question = "install the package with pip"
+    assert loaded.ask(question).blocks == built.ask(question).blocks
+    assert loaded.ask(question).blocks
 
 
 def test_verify_rejects_a_block_that_is_not_its_files_text(tmp_path: Path) -> None:
