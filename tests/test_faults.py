@@ -131,6 +131,7 @@ ARRAY_NAMES = (
     *("id_order", "text", "document_bytes", "contexts", "context_offsets"),
     *("line", "page", "kind", "place", "places", "place_offsets"),
     *("unit_kind", "unit_start", "unit_end", "unit_lang", "unit_langs", "unit_lang_offsets"),
+    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens"),
     *(
         prefix + name
         for prefix in ("p.", "d.")
