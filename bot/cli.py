@@ -1,13 +1,16 @@
 """The ``citebot`` command. Every error a user can cause becomes one polite line here, in one place.
 
 Exit codes: 0 done (an answer or an honest "not found"); 1 a question could not be searched
-(in batch mode: at least one line); 2 bad usage, a bad setting or an unusable corpus;
-3 an unexpected failure (the traceback goes to the log file, not the screen).
+(in batch mode: at least one line); 2 bad usage, a bad setting, an unusable corpus, or output
+that cannot be written (a full disk, a closed pipe or stdout); 3 an unexpected failure (the
+traceback goes to the log file, not the screen).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import io
 import json
 import logging
@@ -17,8 +20,9 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from pydantic import ValidationError
 
@@ -30,8 +34,11 @@ from retrieval import (
     Conversation,
     Engine,
     LeftOut,
+    OpenReport,
     QuestionError,
+    RebuildReason,
     answer_in,
+    open_engine,
 )
 
 from . import eval_cmd, feedback_cmd
@@ -106,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--rebuild", action="store_true", help="rebuild even when the saved index is fresh"
     )
+    index.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every checksum of the saved index (rebuilt if any fails)",
+    )
 
     discord = commands.add_parser("discord", help="run the Discord bot")
     _add_engine_options(discord)
@@ -134,33 +146,49 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def _engine(settings: Settings, err: TextIO, *, rebuild: bool = False) -> Engine:
-    """The engine for the configured corpus: the saved index when it is fresh, else built (with
-    a progress bar on a terminal when that takes a while) and saved for next time."""
+def _open(
+    settings: Settings,
+    err: TextIO,
+    *,
+    rebuild: RebuildReason | bool = False,
+    detail: str = "",
+    verify: bool = False,
+) -> tuple[Engine, OpenReport]:
+    """The engine for the configured corpus: the saved index when it is sound and fresh, else
+    built (with a progress bar on a terminal when that takes a while) and saved for next time.
+    A problem saving it is a warning: the answer comes all the same."""
     progress = ProgressBar(err)
-
-    def problem(message: str) -> None:
-        err.write(f"citebot: warning: {message}\n")
-
     try:
-        if settings.save_index:
-            engine = Engine.open(
-                settings.corpus,
-                settings.engine_options(),
-                index_dir=settings.index_dir,
-                rebuild=rebuild,
-                progress=progress,
-                on_problem=problem,
-            )
-        else:
-            engine = Engine.from_folder(
-                settings.corpus, settings.engine_options(), progress=progress
-            )
+        engine, report = open_engine(
+            settings.corpus,
+            settings.engine_options(),
+            index_dir=settings.index_dir,
+            rebuild=rebuild,
+            detail=detail,
+            save=settings.save_index,
+            verify=verify,
+            progress=progress,
+            follow_links=settings.follow_links,
+        )
     finally:
         progress.finish()
+    if report.save_problem:
+        err.write(f"citebot: warning: {report.save_problem}\n")
     for warning in engine.warnings:
         err.write(f"citebot: warning: {warning}\n")
-    return engine
+    return engine, report
+
+
+def _live_engine(settings: Settings, err: TextIO, *, follow: bool = True) -> LiveEngine:
+    """The engine, re-opened when a corpus file changes (``follow``) and rebuilt when the
+    saved index turns out damaged or a quote no longer matches its file."""
+
+    def reopen(reason: RebuildReason | None, detail: str) -> Engine:
+        if reason is not None:
+            err.write(f"citebot: the index is rebuilt: {detail}\n")
+        return _open(settings, err, rebuild=reason or False, detail=detail)[0]
+
+    return LiveEngine(_open(settings, err)[0], reopen, follow=follow)
 
 
 def _questions(stream: TextIO) -> Iterable[str]:
@@ -170,7 +198,7 @@ def _questions(stream: TextIO) -> Iterable[str]:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    engine = _engine(settings, err)
+    live = _live_engine(settings, err, follow=False)  # fresh: just opened
     batch = args.question == "-"
     questions = _questions(sys.stdin) if batch else [args.question]
     color = not args.json and out.isatty()
@@ -181,7 +209,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
         if batch and not args.json:
             out.write(("" if n == 0 else "\n") + f"Q: {question}\n")
         try:
-            answer = answer_in(engine, conversation, question)
+            answer = live.run(partial(answer_in, conversation=conversation, question=question))
         except QuestionError as error:
             status = EXIT_BAD_QUESTION
             if args.json:
@@ -198,11 +226,6 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
             out.write(render_answer(answer, color=color, width=width) + "\n")
         out.flush()
     return status
-
-
-def _live_engine(settings: Settings, err: TextIO) -> LiveEngine:
-    """For the long-running commands: re-indexed when a corpus file changes on disk."""
-    return LiveEngine(_engine(settings, err), lambda: _engine(settings, err))
 
 
 def cmd_repl(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -235,7 +258,7 @@ def _plain_reader(stream: TextIO, out: TextIO) -> Callable[[str], str]:
 
 def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     started = time.perf_counter()
-    engine = _engine(settings, err, rebuild=args.rebuild)
+    engine, report = _open(settings, err, rebuild=args.rebuild, verify=args.verify)
     elapsed = time.perf_counter() - started
     saved = engine.path if engine.path and engine.path.exists() else None
     size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
@@ -255,7 +278,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         f"analysis:    {engine.analyzer.identity}\n"
         f"skipped:     {len(skipped)} file(s)\n"
         + "".join(f"  {w.source}: {w.message}\n" for w in skipped)
-        + f"index:       {engine.status}\n"
+        + f"index:       {report}\n"
         f"saved at:    {saved or '(not saved)'}{size}\n"
         f"time:        {elapsed * 1000:,.0f} ms\n"
     )
@@ -318,10 +341,65 @@ def _forgiving_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
+_OUTPUT_ERRNOS = frozenset(
+    {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
+)
+"""What writing an answer can fail with: a closed pipe, a full disk, a closed descriptor."""
+
+
+class _QuietErrors(io.TextIOBase):
+    """stderr for messages, when stderr itself may be closed or full: a message that cannot
+    be written is dropped, so the answer on stdout still comes and the exit code still says."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                self._stream.write(text)
+                self._stream.flush()
+        return len(text)
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+
+def _output_failed(error: OSError, err: TextIO) -> int:
+    """One line for output that cannot be written; stdout is pointed at /dev/null so that the
+    interpreter's last flush does not fail again (Python's documented remedy)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    reason = "the reader closed it" if error.errno == errno.EPIPE else error.strerror or error
+    err.write(f"citebot: cannot write the output ({reason}).\n")
+    return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     _forgiving_streams()
+    err = cast(TextIO, _QuietErrors(sys.stderr))
+    if sys.stderr is None:  # started with stderr closed (`2>&-`): argparse writes there
+        sys.stderr = err
     args = build_parser().parse_args(argv)
-    out, err = sys.stdout, sys.stderr
+    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere for the answer to go
+        err.write("citebot: standard output is closed: there is nowhere to write the answer.\n")
+        return EXIT_USAGE
+    out = sys.stdout
+    try:
+        status = _run(args, out, err)
+        out.flush()
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRNOS:
+            raise
+        return _output_failed(error, err)
+    return status
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The command, every error it can cause turned into one line and its exit code."""
     for variable in _unknown_variables():
         err.write(f"citebot: warning: {variable} is not a citebot setting; it is ignored.\n")
     try:
@@ -341,22 +419,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.write("\n")
         return 130
-    except BrokenPipeError:  # `citebot ask - | head`: the reader left; nothing to report
-        # Python's documented remedy: point stdout at devnull so the flush at exit is silent.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    except OSError as error:
+        if error.errno in _OUTPUT_ERRNOS:
+            raise  # the answer could not be written: main says so
+        return _internal_error(args, err)
     except Exception:
-        path = state_dir() / "citebot.log"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handler = logging.FileHandler(path, encoding="utf-8")
-            log.addHandler(handler)
-            log.exception("unexpected error running %s", args.command)
-            where = f" (details in {path})"
-        except OSError:
-            where = ""
-        err.write(f"citebot: sorry, something went wrong inside citebot{where}.\n")
-        return EXIT_INTERNAL
+        return _internal_error(args, err)
+
+
+def _internal_error(args: argparse.Namespace, err: TextIO) -> int:
+    path = state_dir() / "citebot.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        log.addHandler(handler)
+        log.exception("unexpected error running %s", args.command)
+        where = f" (details in {path})"
+    except OSError:
+        where = ""
+    err.write(f"citebot: sorry, something went wrong inside citebot{where}.\n")
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -325,7 +325,7 @@ class CitebotBot(commands.AutoShardedBot):
     ) -> tuple[Payload, str]:
         live = self.corpora.engine(corpus or self.corpora.allowed(None)[0])
         try:
-            answer = answer_in(live.get(), conversation, question)
+            answer = live.run(lambda engine: answer_in(engine, conversation, question))
         except CitebotError as error:
             return render_notice(str(error)), "rejected"
         payload = self.with_vote_buttons(render_answer(answer), answer)

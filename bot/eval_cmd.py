@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from retrieval import MAX_TOP_K, CitebotError, Engine
+from retrieval import MAX_TOP_K, CitebotError, Engine, open_engine
 from retrieval.evaluation import (
     DOCS_TARGETS,
     CaseResult,
@@ -441,10 +441,10 @@ def _run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO)
         )
     if eval_set.documents:
         engine = Engine(eval_set.documents, options)
-    elif settings.save_index:  # the same saved index as ask/repl/discord (composing differs)
-        engine = Engine.open(settings.corpus, options, index_dir=settings.index_dir)
-    else:
-        engine = Engine.from_folder(settings.corpus, options)
+    else:  # the same saved index as ask/repl/discord (composing differs)
+        engine, _ = open_engine(
+            settings.corpus, options, index_dir=settings.index_dir, save=settings.save_index
+        )
     total = len(eval_set.cases) if args.limit is None else min(len(eval_set.cases), args.limit)
     report = evaluate(engine, eval_set, limit=args.limit, progress=_Progress(err, total))
     extra: dict[str, Any] = {"calibration": reliability(report.results)}
