@@ -356,9 +356,7 @@ class CitebotBot(commands.AutoShardedBot):
         started = time.perf_counter()
         outcome = "error"
         try:
-            payload, outcome = await self.offload(
-                self._answer_sync, question, conversation, corpus
-            )
+            payload, outcome = await self.offload(self._answer_sync, question, conversation, corpus)
         except Exception:
             log.exception("answering failed (guild=%s channel=%s)", guild_id, channel_id)
             payload = render_apology()

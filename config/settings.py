@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         description="Character budget for the quoted sentences.",
     )
     min_confidence: float = Field(
-        0.29,
+        0.27,
         ge=0.0,
         le=1.0,
         description="Abstain below this confidence: the calibrated probability that the answer "

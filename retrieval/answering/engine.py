@@ -17,7 +17,6 @@ import dataclasses
 import itertools
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +28,7 @@ import numpy as np
 from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
 from ..analysis.identify import Identification, identify, sample_texts
 from ..analysis.languages import LANGUAGES
-from ..analysis.tokenizer import analyze, normalize, term_spans
+from ..analysis.tokenizer import normalize, term_spans
 from ..errors import (
     CitebotError,
     FileChangedError,
@@ -51,7 +50,8 @@ from ..reading.files import (
     read_file,
 )
 from ..reading.select import FileSelection, LeftOut
-from ..types import Answer, Document, Hit, Passage
+from ..splitting.units import UnitSpan
+from ..types import Answer, Document, Hit, Passage, QuotedBlock
 from .compose import (
     AnalysedPassage,
     ComposeInputs,
@@ -63,6 +63,7 @@ from .compose import (
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
+from .units import attach_blocks, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -95,9 +96,6 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
-    drop_form_words: bool = False
-    """Leave out the word after "how" in "how many / much / long / often ..." from the terms:
-    it says what kind of answer is wanted (the composer's answer type), not what about."""
     fuzzy_weight: float = 0.5
     """A question word the documents lack is searched as its most common one-edit variant of
     five letters or more (:mod:`retrieval.answering.spelling`), weighing this share of its IDF
@@ -105,11 +103,14 @@ class EngineOptions:
 
     idf: IdfVariant = "lucene"
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
-    unit_terms: int = 0
+    unit_terms: int = 100
     """Search up to this many terms of the code blocks and tables after a paragraph with it
-    (0: none): the command a sentence introduces is usually what was asked for. Off by default
-    until answer units show that code with the sentence (docs/quality.md: with the current
-    composer it finds the right section more often but answers less)."""
+    (0: none): the command a sentence introduces is usually what was asked for. On since answer
+    units quote that code with the sentence and ``unit_sentence_terms`` lets the sentence be
+    chosen for it (docs/quality.md, "Documentation answers")."""
+    unit_sentence_terms: int = 64
+    """When composing, the first this-many terms of the block after a paragraph count as words
+    of the paragraph's last sentence (the one that brings the block; 0: off)."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()
@@ -176,6 +177,9 @@ class Borrowed:
     measured (they find the paragraphs at full weight)."""
     favour: frozenset[str] = frozenset()
     """Ids of paragraphs to prefer in the ranking (those the earlier turn cited)."""
+    bar: float = 1.0
+    """Share of ``min_confidence`` the answer must reach: below 1 for a question that leans
+    on the conversation, whose context is evidence the documents are about it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,21 +217,6 @@ def prepare_question(question: str, analyzer: Analyzer = ENGLISH) -> tuple[str, 
             "'what is the', punctuation or symbols). Please ask about something specific."
         )
     return cleaned, terms
-
-
-_FORM = re.compile(r"\bhow\s+(many|much|long|often|far|old|large|big|tall|high)\b", re.IGNORECASE)
-
-
-def without_form_words(question: str, terms: list[str]) -> list[str]:
-    """``terms`` less one occurrence of the term of each word that follows "how" in an answer
-    type ("how *many* members" asks for a number about members, not about "many"); unchanged
-    if nothing would be left."""
-    kept = list(terms)
-    for match in _FORM.finditer(question):
-        form = analyze(match.group(1))
-        if form and form[0] in kept:
-            kept.remove(form[0])
-    return kept or terms
 
 
 def resolve_language(setting: str, texts: Callable[[], list[str]]) -> Identification:
@@ -576,8 +565,21 @@ class Engine:
         try:
             rows = self.passages.sentences.sentences(i, self._term, len(self.index.vocabulary))
         except (ValueError, IndexError):  # a damaged table: the text still answers
-            return analyse_passage(passage, self.analyzer)
-        return analysed_from_sentences(passage, rows, self._context_terms(passage.context))
+            return self._with_unit_terms(i, analyse_passage(passage, self.analyzer))
+        analysed = analysed_from_sentences(passage, rows, self._context_terms(passage.context))
+        return self._with_unit_terms(i, analysed)
+
+    def _with_unit_terms(self, i: int, analysed: AnalysedPassage) -> AnalysedPassage:
+        """``analysed`` with the terms of the block after paragraph ``i`` counted for its last
+        sentence (``unit_sentence_terms``; see :func:`.units.with_unit_terms`)."""
+        if not self.options.unit_sentence_terms:
+            return analysed
+        unit = self.passages.unit_after(i)
+        if unit is None:
+            return analysed
+        text = self.source_view(analysed.passage.source)[unit.start : unit.end]
+        terms = self.analyzer.terms(text)[: self.options.unit_sentence_terms]
+        return with_unit_terms(analysed, terms)
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
@@ -657,8 +659,6 @@ class Engine:
         an evaluation needs for recall at 100 without searching twice)."""
         cleaned, own = prepare_question(question, self.analyzer)
         self.intact()
-        if self.options.drop_form_words:
-            own = without_form_words(cleaned, own)
         variants: tuple[Variant, ...] = ()
         if self.options.fuzzy_weight and self.analyzer.english:  # English spelling variants
             variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
@@ -685,7 +685,12 @@ class Engine:
                 ranking[: self.options.top_k],
                 idf if extra or fuzzy else self.index.idf,
                 self.source_view,
-                self.options.composer,
+                self.options.composer
+                if borrowed.bar == 1.0
+                else replace(
+                    self.options.composer,
+                    min_confidence=self.options.composer.min_confidence * borrowed.bar,
+                ),
                 self.paragraph_count,
                 self.analysed,
                 own,
@@ -693,6 +698,7 @@ class Engine:
                 self.analyzer,
             )
         )
+        answer = attach_blocks(answer, self.unit_after, self.source_view)
         self.check_against_files(answer)
         if variants:
             shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
@@ -700,6 +706,21 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def unit_after(self, passage: Passage) -> UnitSpan | None:
+        """The code block, table or list that directly follows ``passage`` in its section (what
+        a sentence ending the passage introduces), or None."""
+        i = self.passages.position(passage.id)
+        return None if i is None else self.passages.unit_after(i)
+
+    def following_block(self, passage: Passage, citation: int = 0) -> QuotedBlock | None:
+        """The whole block that follows ``passage`` (never cut), for "Show paragraph" and
+        ``:source n``; None when no code block, table or list follows it."""
+        unit = self.unit_after(passage)
+        if unit is None:
+            return None
+        text = self.source_view(passage.source)[unit.start : unit.end]
+        return QuotedBlock(unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end)
 
     def _maybe_known(self, terms: list[str]) -> list[str]:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
