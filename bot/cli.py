@@ -3,264 +3,162 @@
 Exit codes: 0 done (an answer or an honest "not found"); 1 a question could not be searched
 (in batch mode: at least one line); 2 bad usage, a bad setting or an unusable corpus;
 3 an unexpected failure (the traceback goes to the log file, not the screen).
+
+Start-up time is most of a one-shot ``citebot ask``, so this module imports only argparse at
+the top: a subcommand's module (and with it the library, numpy, pydantic) is imported when
+that subcommand runs, and only its own arguments are defined. ``citebot ask`` never imports
+Discord, the evaluation or the feedback modules (``tests/test_cli.py`` checks).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import logging
 import os
-import shutil
 import sys
-import time
-from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import Any, TextIO
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from typing import Any, NoReturn, TextIO
 
-from pydantic import ValidationError
+from .context import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Context, UsageError
 
-from config import ENV_PREFIX, Settings, describe_errors
-from config.settings import state_dir
-from retrieval import MAX_TOP_K, CitebotError, Conversation, Engine, QuestionError, answer_in
-
-from . import eval_cmd, feedback_cmd
-from .jsonout import answer_to_json, error_to_json
-from .live import LiveEngine
-from .progress import ProgressBar
-from .render_text import render_answer
-from .repl import Repl, default_history_path
-
-EXIT_OK, EXIT_BAD_QUESTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 log = logging.getLogger("citebot")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits with 2 and one line of advice instead of its full usage dump."""
+    """argparse that exits with 2 and one line of advice instead of its full usage dump, and
+    writes to the streams it is given (so the CLI runs in-process in the tests)."""
 
-    def error(self, message: str) -> Any:
+    def __init__(self, *args: Any, out: TextIO | None = None, err: TextIO | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.out = out
+        self.err = err
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """Sub-commands' parsers are this class too, writing to the same streams."""
+
+        def parser_class(**options: Any) -> _Parser:
+            return _Parser(out=self.out, err=self.err, **options)
+
+        kwargs.setdefault("parser_class", parser_class)
+        return super().add_subparsers(**kwargs)
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            stream = self.err if file is sys.stderr or file is None else self.out
+            (stream or file or sys.stderr).write(message)
+
+    def print_help(self, file: Any = None) -> None:
+        self._print_message(self.format_help(), self.out or sys.stdout)
+
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"citebot: {message} (see `{self.prog} --help`)\n")
 
 
-def _top_k(value: str) -> int:
-    """--top-k is checked here so that its error names the flag, not the variable."""
-    try:
-        number = int(value)
-    except ValueError:
-        message = f"must be a whole number from 1 to {MAX_TOP_K}, not {value!r}"
-        raise argparse.ArgumentTypeError(message) from None
-    if not 1 <= number <= MAX_TOP_K:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_TOP_K}, not {number}")
-    return number
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("citebot")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "(not installed)"
+        parser._print_message(f"citebot {number}\n", sys.stdout)
+        parser.exit()
 
 
-def _add_engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--corpus", type=Path, help="folder of .txt/.md documents (default: CITEBOT_CORPUS)"
-    )
-    parser.add_argument(
-        "--top-k", type=_top_k, help=f"paragraphs to retrieve, 1-{MAX_TOP_K} (default: 5)"
-    )
-    parser.add_argument(
-        "--index-dir",
-        type=Path,
-        help="folder for the saved index (default: CITEBOT_INDEX_DIR, else ~/.cache/citebot)",
-    )
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# name: (summary, examples, module that runs it)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "ask": (
+        "answer one question, or one per line from stdin (-)",
+        _examples(
+            'citebot ask "How do I reset my password?"',
+            "citebot ask --corpus ~/docs --json - < questions.txt",
+        ),
+        "bot.commands",
+    ),
+    "repl": (
+        "ask questions interactively (:help inside for its commands)",
+        _examples("citebot repl", "citebot repl --corpus python"),
+        "bot.commands",
+    ),
+    "index": (
+        "build (or check) the saved index and report on the corpus",
+        _examples("citebot index --corpus ~/docs", "citebot index --all --rebuild"),
+        "bot.commands",
+    ),
+    "eval": (
+        "measure answer quality on a question set",
+        _examples(
+            "citebot eval tests/data/seed_questions.jsonl --failures 3",
+            "citebot eval squad.json --format squad --curve",
+        ),
+        "bot.eval_cmd",
+    ),
+    "discord": (
+        "run the Discord bot",
+        _examples("CITEBOT_DISCORD_TOKEN=... citebot discord --corpus ~/docs"),
+        "bot.commands",
+    ),
+    "feedback": (
+        "export or count the 👍/👎 votes on Discord answers",
+        _examples(
+            "citebot feedback stats",
+            "citebot feedback export --out cases.jsonl && citebot eval cases.jsonl",
+        ),
+        "bot.feedback_cmd",
+    ),
+}
+
+
+def build_parser(
+    command: str | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s arguments are defined (None: every command's, as
+    ``--help`` output or a test wants), so a one-shot question imports nothing it does not use."""
+
     parser = _Parser(
         prog="citebot",
         description="Answers questions about a folder of documents with quoted, cited sentences.",
+        epilog=_examples('citebot ask "What changed in version 2?"', "citebot repl")
+        + "\n\nRun `citebot COMMAND --help` for a command's options.",
+        out=out,
+        err=err,
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    ask = commands.add_parser("ask", help="answer one question, or one per line from stdin (-)")
-    ask.add_argument("question", help="the question, or - to read one question per line")
-    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument(
-        "--conversation",
-        action="store_true",
-        help="with -: the lines are one conversation, so a line may follow up on earlier ones",
-    )
-    _add_engine_options(ask)
-
-    repl = commands.add_parser("repl", help="ask questions interactively")
-    _add_engine_options(repl)
-
-    index = commands.add_parser(
-        "index", help="build (or check) the saved index and report on the corpus"
-    )
-    _add_engine_options(index)
-    index.add_argument(
-        "--rebuild", action="store_true", help="rebuild even when the saved index is fresh"
-    )
-
-    discord = commands.add_parser("discord", help="run the Discord bot")
-    _add_engine_options(discord)
-
-    eval_cmd.add_parser(commands)
-    feedback_cmd.add_parser(commands)
+    parser.add_argument("--version", action=_Version)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (summary, examples, module) in COMMANDS.items():
+        sub = commands.add_parser(name, help=summary, description=summary, epilog=examples)
+        if command is None or command == name:
+            import_module(module).configure_parser(sub, name)
     return parser
 
 
-def _unknown_variables() -> list[str]:
-    """CITEBOT_ variables that are no setting: a typo ("CITEBOT_TOPK") would be silently ignored."""
-    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
-    return sorted(
-        v for v in os.environ if v.upper().startswith(ENV_PREFIX) and v.upper() not in known
-    )
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Command-line flags as settings (they win over the environment, .env and the file)."""
     overrides: dict[str, Any] = {}
-    if getattr(args, "corpus", None) is not None:
-        overrides["corpus"] = args.corpus
-    if getattr(args, "top_k", None) is not None:
-        overrides["top_k"] = args.top_k
-    if getattr(args, "index_dir", None) is not None:
-        overrides["index_dir"] = args.index_dir
-    return Settings(**overrides)
-
-
-def _engine(settings: Settings, err: TextIO, *, rebuild: bool = False) -> Engine:
-    """The engine for the configured corpus: the saved index when it is fresh, else built (with
-    a progress bar on a terminal when that takes a while) and saved for next time."""
-    progress = ProgressBar(err)
-
-    def problem(message: str) -> None:
-        err.write(f"citebot: warning: {message}\n")
-
-    try:
-        if settings.save_index:
-            engine = Engine.open(
-                settings.corpus,
-                settings.engine_options(),
-                index_dir=settings.index_dir,
-                rebuild=rebuild,
-                progress=progress,
-                on_problem=problem,
-            )
-        else:
-            engine = Engine.from_folder(
-                settings.corpus, settings.engine_options(), progress=progress
-            )
-    finally:
-        progress.finish()
-    for warning in engine.warnings:
-        err.write(f"citebot: warning: {warning}\n")
-    return engine
-
-
-def _questions(stream: TextIO) -> Iterable[str]:
-    """Every line, blank ones included, so output line i always answers input line i."""
-    for line in stream:
-        yield line.rstrip("\r\n")
-
-
-def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    engine = _engine(settings, err)
-    batch = args.question == "-"
-    questions = _questions(sys.stdin) if batch else [args.question]
-    color = not args.json and out.isatty()
-    width = shutil.get_terminal_size().columns - 1 if color else None
-    conversation = Conversation() if args.conversation else None
-    status = EXIT_OK
-    for n, question in enumerate(questions):
-        if batch and not args.json:
-            out.write(("" if n == 0 else "\n") + f"Q: {question}\n")
-        try:
-            answer = answer_in(engine, conversation, question)
-        except QuestionError as error:
-            status = EXIT_BAD_QUESTION
-            if args.json:
-                record = error_to_json(question, str(error))
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            elif batch:
-                out.write(f"{error}\n")
-            else:
-                err.write(f"citebot: {error}\n")
-            continue
-        if args.json:
-            out.write(json.dumps(answer_to_json(answer), ensure_ascii=False) + "\n")
-        else:
-            out.write(render_answer(answer, color=color, width=width) + "\n")
-        out.flush()
-    return status
-
-
-def _live_engine(settings: Settings, err: TextIO) -> LiveEngine:
-    """For the long-running commands: re-indexed when a corpus file changes on disk."""
-    return LiveEngine(_engine(settings, err), lambda: _engine(settings, err))
-
-
-def cmd_repl(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    engine = _live_engine(settings, err)
-    interactive = sys.stdin.isatty()
-    repl = Repl(
-        engine,
-        read=input if interactive else _plain_reader(sys.stdin, out),
-        out=out,
-        color=out.isatty(),
-        fit_terminal=out.isatty(),
-        history=default_history_path() if interactive else None,
-    )
-    return repl.run()
-
-
-def _plain_reader(stream: TextIO, out: TextIO) -> Callable[[str], str]:
-    """input() for piped stdin: echo-free, and EOFError at the end like the real thing."""
-
-    def read(prompt: str) -> str:
-        out.write(prompt)
-        out.flush()
-        line = stream.readline()
-        if not line:
-            raise EOFError
-        return line.rstrip("\r\n")
-
-    return read
-
-
-def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    started = time.perf_counter()
-    engine = _engine(settings, err, rebuild=args.rebuild)
-    elapsed = time.perf_counter() - started
-    saved = engine.path if engine.path and engine.path.exists() else None
-    size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
-    out.write(
-        f"corpus:      {settings.corpus}\n"
-        f"documents:   {engine.document_count:,}\n"
-        f"paragraphs:  {len(engine.passages):,}\n"
-        f"vocabulary:  {engine.index.vocabulary_size:,} terms\n"
-        f"postings:    {engine.index.postings_count:,}\n"
-        f"skipped:     {sum(w.skipped for w in engine.warnings)} file(s)\n"
-        f"index:       {engine.status}\n"
-        f"saved at:    {saved or '(not saved)'}{size}\n"
-        f"time:        {elapsed * 1000:,.0f} ms\n"
-    )
-    return EXIT_OK
-
-
-def cmd_discord(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from . import discord_app
-
-    return discord_app.run(settings, _live_engine(settings, err))
-
-
-def _eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    return eval_cmd.run(args, settings)
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
-    "ask": cmd_ask,
-    "repl": cmd_repl,
-    "index": cmd_index,
-    "discord": cmd_discord,
-    "eval": _eval,
-    "feedback": feedback_cmd.run,
-}
+    for flag in ("top_k", "index_dir", "min_confidence"):
+        if getattr(args, flag, None) is not None:
+            overrides[flag] = getattr(args, flag)
+    return overrides
 
 
 def _forgiving_streams() -> None:
@@ -271,45 +169,71 @@ def _forgiving_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
-def main(argv: list[str] | None = None) -> int:
-    _forgiving_streams()
-    args = build_parser().parse_args(argv)
-    out, err = sys.stdout, sys.stderr
-    for variable in _unknown_variables():
-        err.write(f"citebot: warning: {variable} is not a citebot setting; it is ignored.\n")
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run ``citebot ARGV``; returns the exit code. The streams default to the process's."""
+    if stdin is None and stdout is None and stderr is None:
+        _forgiving_streams()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    parser = build_parser(_command_in(argv), out=out, err=err)
     try:
-        try:
-            settings = _settings(args)
-        except (UnicodeDecodeError, OSError) as error:
-            err.write(f"citebot: cannot read the .env file in {os.getcwd()}: {error}.\n")
-            return EXIT_USAGE
-        return COMMANDS[args.command](args, settings, out, err)
-    except ValidationError as error:
-        for line in describe_errors(error):
-            err.write(f"citebot: {line}\n")
-        return EXIT_USAGE
-    except CitebotError as error:
-        err.write(f"citebot: {error}\n")
-        return EXIT_USAGE
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
+    try:
+        return _run(args, stdin or sys.stdin, out, err)
     except KeyboardInterrupt:
         err.write("\n")
         return 130
     except BrokenPipeError:  # `citebot ask - | head`: the reader left; nothing to report
         # Python's documented remedy: point stdout at devnull so the flush at exit is silent.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception:
-        path = state_dir() / "citebot.log"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handler = logging.FileHandler(path, encoding="utf-8")
-            log.addHandler(handler)
-            log.exception("unexpected error running %s", args.command)
-            where = f" (details in {path})"
-        except OSError:
-            where = ""
-        err.write(f"citebot: sorry, something went wrong inside citebot{where}.\n")
+        err.write(f"citebot: sorry, something went wrong inside citebot{_log_traceback(args)}.\n")
         return EXIT_INTERNAL
+
+
+def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Load the settings and run the subcommand; every error meant for the user is one line."""
+    from config import SettingsError, load
+    from retrieval import CitebotError
+
+    try:
+        loaded = load(_overrides(args), config_file=getattr(args, "config", None))
+    except SettingsError as error:
+        for line in error.lines:
+            err.write(f"citebot: {line}\n")
+        return EXIT_USAGE
+    context = Context(args, loaded, stdin, out, err)
+    run: Callable[[Context], int] = import_module(COMMANDS[args.command][2]).run
+    try:
+        return run(context)
+    except (CitebotError, UsageError) as error:
+        err.write(f"citebot: {error}\n")
+        return EXIT_USAGE
+
+
+def _log_traceback(args: argparse.Namespace) -> str:
+    """Write the current exception's traceback to the log file; ' (details in FILE)'."""
+    from config.settings import state_dir
+
+    path = state_dir() / "citebot.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        log.addHandler(handler)
+        log.exception("unexpected error running %s", args.command)
+    except OSError:
+        return ""
+    return f" (details in {path})"
 
 
 if __name__ == "__main__":

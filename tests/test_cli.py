@@ -271,10 +271,12 @@ def test_an_undecodable_env_file_is_one_line(cwd: Path) -> None:
     assert len(done.stderr.splitlines()) == 1
 
 
-def test_a_misspelt_setting_is_warned_about(cwd: Path) -> None:
+def test_a_misspelt_setting_stops_the_command_with_a_suggestion(cwd: Path) -> None:
     done = citebot("ask", "Who is Jeffrey Lynch?", env={"CITEBOT_TOPK": "3"}, cwd=cwd)
-    assert done.returncode == 0
-    assert "citebot: warning: CITEBOT_TOPK is not a citebot setting" in done.stderr
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "citebot: CITEBOT_TOPK is not a citebot setting (did you mean CITEBOT_TOP_K?).\n"
+    )
 
 
 def test_stray_bytes_in_the_repl_do_not_lose_the_session(cwd: Path) -> None:

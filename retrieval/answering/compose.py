@@ -73,6 +73,10 @@ def analyse_passage(passage: Passage) -> AnalysedPassage:
     )
 
 
+MISSING_WEIGHT = 1.5
+"""A question term no paragraph contains weighs this many times the rarest term's IDF (the
+composer's default, which conversations' :func:`~retrieval.answering.conversation.own_share`
+reads too)."""
 MAX_SENTENCES = 5
 """The most sentences one answer may quote."""
 MIN_ANSWER_CHARS = 40
@@ -92,14 +96,13 @@ class ComposerOptions:
     rank_weight: float = 0.3
     """Weight of the sentence's paragraph's BM25 score (relative to the top hit's)."""
     related: int = 3
-    fill_ratio: float = 0.0
-    """Further sentences are quoted only if they score at least this share of the best one."""
+    """How many of the closest paragraphs an abstention shows."""
     cue_weight: float = 0.15
     """Bonus for a sentence holding what the question asks for (a number for "how many", a
     date for "when", a name for "who") beyond the question's own words."""
     bigram_weight: float = 0.3
     """Bonus for the question's adjacent term pairs found adjacent in the sentence."""
-    missing_weight: float = 1.5
+    missing_weight: float = MISSING_WEIGHT
     """A question term no paragraph contains weighs this many times the rarest term's IDF."""
     sentence_confidence: float = 0.5
     """Exponent of the best sentence's share in the confidence (the paragraph's gets 1 - it)."""
@@ -285,8 +288,6 @@ def compose(
     used = len(best.text)
     for candidate in candidates[1:]:
         if len(chosen) >= options.max_sentences:
-            break
-        if candidate.score < options.fill_ratio * best.score:
             break
         if used + 1 + len(candidate.text) > options.max_chars:
             continue

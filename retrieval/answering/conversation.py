@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..analysis.tokenizer import analyze, normalize
 from ..types import Answer, FollowUp, Hit, Passage
+from .compose import MISSING_WEIGHT
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -225,13 +226,13 @@ def _first_cited(answer: Answer) -> str | None:
 def own_share(answer: Answer, own: Sequence[str], idf: Callable[[str], float]) -> float:
     """The share of the question's own IDF weight found in ``answer``'s quoted sentences (with
     their paragraphs' titles and headings), weighing a word no paragraph holds as the composer
-    does: as 1.5 times the rarest word's weight. 1 when the question has no word of its own
-    beyond pointing back ("What else?")."""
+    does: MISSING_WEIGHT times the rarest word's weight. 1 when the question has no word of its
+    own beyond pointing back ("What else?")."""
     weights = {t: idf(t) for t in dict.fromkeys(own) if t not in _CONTENT_FREE}
     if not weights:
         return 1.0
     rarest = max(max(weights.values()), 1.0)
-    weights = {t: w or rarest * 1.5 for t, w in weights.items()}
+    weights = {t: w or rarest * MISSING_WEIGHT for t, w in weights.items()}
     found: set[str] = set()
     by_number = {c.n: c.passage for c in answer.citations}
     for sentence in answer.sentences:

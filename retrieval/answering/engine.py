@@ -42,15 +42,29 @@ MAX_TOP_K = 100
 """The most paragraphs one question may retrieve."""
 
 
+_SHAPE = IndexShape()
+
+
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
+    """Everything an engine is built and answers with, in three kinds:
+
+    - what the saved index depends on: ``k1``, ``b``, ``idf``, ``index_context``,
+      ``context_repeat`` (their defaults are :class:`~retrieval.index.IndexShape`'s, the one
+      class a saved index's key is made of: see :attr:`shape`);
+    - what users set (``config/`` reads these defaults, never repeats them): ``top_k``, ``k1``,
+      ``b`` and the composer's ``max_sentences``, ``max_chars``, ``min_confidence``;
+    - tuning weights, varied only by ``bench/`` (never settings): ``rerank_*``,
+      ``document_weight`` and the composer's other fields.
+    """
+
     top_k: int = 5
-    k1: float = 1.5
-    b: float = 0.85
+    k1: float = _SHAPE.k1
+    b: float = _SHAPE.b
     composer: ComposerOptions = field(default_factory=ComposerOptions)
-    index_context: bool = True
+    index_context: bool = _SHAPE.index_context
     """Index each paragraph's title and headings with its words (a title field, flattened)."""
-    context_repeat: int = 3
+    context_repeat: int = _SHAPE.context_repeat
     """How many times the title and headings are indexed with the paragraph: a title field
     weighted 3x, BM25F-style (1 = flat concatenation)."""
     rerank_depth: int = 20
@@ -63,7 +77,7 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
-    idf: IdfVariant = "lucene"
+    idf: IdfVariant = _SHAPE.idf
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
 
     def __post_init__(self) -> None:

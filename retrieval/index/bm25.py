@@ -183,6 +183,13 @@ def _smallest_uint(maximum: int) -> type[np.unsignedinteger[Any]]:
     return np.uint64
 
 
+K1 = 1.5
+"""BM25's term-frequency saturation: rank-bm25's default, and citebot's (written once here)."""
+B = 0.85
+"""BM25's length normalisation: citebot's default (rank-bm25's is 0.75; 0.85 is the lever "+ b =
+0.85" kept in docs/quality.md). Every default of b reads this one."""
+
+
 class BM25Index:
     """Scores analysed questions against a fixed set of analysed paragraphs."""
 
@@ -190,8 +197,8 @@ class BM25Index:
         self,
         corpus: Iterable[Sequence[str]],
         *,
-        k1: float = 1.5,
-        b: float = 0.75,
+        k1: float = K1,
+        b: float = B,
         idf: IdfVariant = "lucene",
     ) -> None:
         """Index token lists (one per paragraph), for small corpora and tests; the builder in
@@ -229,8 +236,8 @@ class BM25Index:
         postings_doc: npt.NDArray[np.int32],
         postings_tf: npt.NDArray[np.integer[Any]],
         *,
-        k1: float = 1.5,
-        b: float = 0.75,
+        k1: float = K1,
+        b: float = B,
         idf: IdfVariant = "lucene",
     ) -> BM25Index:
         """Build from postings already grouped by term (``ptr``), paragraph order inside each

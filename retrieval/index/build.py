@@ -31,7 +31,7 @@ from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents,
 from ..reading.text import split_blocks, title_of
 from ..splitting.passages import split_passages
 from ..types import Document
-from .bm25 import BM25Index, IdfVariant
+from .bm25 import K1, B, BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,11 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class IndexShape:
-    """The options that change what is indexed: a saved index is reused only when they match."""
+    """The options that change what is indexed: a saved index is reused only when they match.
+    The one class of them (the saved index's key); every other default of these reads it."""
 
-    k1: float = 1.5
-    b: float = 0.85
+    k1: float = K1
+    b: float = B
     idf: IdfVariant = "lucene"
     index_context: bool = True
     context_repeat: int = 3
