@@ -11,16 +11,13 @@ numbered by first occurrence in corpus order, which is also the order rank-bm25 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +30,9 @@ from ..splitting.passages import split_passages
 from ..types import Document
 from .bm25 import K1, B, BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +280,10 @@ def analyse_folder(
     for chunk in chunks:
         chunk_bytes.append(sum(sizes[first : first + len(chunk)]))
         first += len(chunk)
+    # Imported here: worker processes cost a one-shot question's start-up nothing until a build.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     parts: list[Part] = []
     done = 0
     try:
@@ -308,6 +312,8 @@ def analyse_folder(
 def _start_method() -> multiprocessing.context.BaseContext:
     """fork when it is safe (no other threads to copy mid-lock): quick to start, and nothing
     is re-imported; otherwise spawn, a fresh interpreter per worker."""
+    import multiprocessing
+
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
