@@ -17,7 +17,7 @@ import io
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from importlib import import_module
 from typing import Any, NoReturn, TextIO
 
@@ -124,10 +124,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 
 def build_parser(
-    command: str | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+    commands: Collection[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> argparse.ArgumentParser:
-    """The parser; only ``command``'s arguments are defined (None: every command's, as
-    ``--help`` output or a test wants), so a one-shot question imports nothing it does not use."""
+    """The parser, with the arguments of ``commands`` only (None: every command's, as a test
+    wants), so a one-shot question imports nothing it does not use."""
 
     parser = _Parser(
         prog="citebot",
@@ -138,18 +141,19 @@ def build_parser(
         err=err,
     )
     parser.add_argument("--version", action=_Version)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (summary, examples, module) in COMMANDS.items():
-        sub = commands.add_parser(name, help=summary, description=summary, epilog=examples)
-        if command is None or command == name:
+        sub = subparsers.add_parser(name, help=summary, description=summary, epilog=examples)
+        if commands is None or name in commands:
             import_module(module).configure_parser(sub, name)
     return parser
 
 
-def _command_in(argv: Sequence[str]) -> str | None:
-    """The subcommand named on the command line (the first word that is not an option)."""
+def _command_in(argv: Sequence[str]) -> list[str]:
+    """The subcommand named on the command line (the first word that is not an option), if
+    any: the only one whose arguments need defining."""
     first = next((a for a in argv if not a.startswith("-")), None)
-    return first if first in COMMANDS else None
+    return [first] if first in COMMANDS else []
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -118,7 +118,8 @@ def test_without_a_file_the_environment_gives_one_default_corpus(tmp_path: Path)
         ),
         (
             '[corpora.a]\nfolder = "py"\nchanels = [1]\n',
-            "citebot.toml line 3: unknown key 'chanels' in [corpora.a] (did you mean channel_ids?).",
+            "citebot.toml line 3: unknown key 'chanels' in [corpora.a] "
+            "(did you mean channel_ids?).",
         ),
         (
             '[corpora.a]\nfolder = "nowhere"\n',
@@ -139,7 +140,8 @@ def test_without_a_file_the_environment_gives_one_default_corpus(tmp_path: Path)
             "corpus.",
         ),
         (
-            '[corpora.a]\nfolder = "py"\ndefault = true\n[corpora.b]\nfolder = "js"\ndefault = true\n',
+            '[corpora.a]\nfolder = "py"\ndefault = true\n'
+            '[corpora.b]\nfolder = "js"\ndefault = true\n',
             "citebot.toml: only one corpus may be the default (got 'a', 'b').",
         ),
         ("[corpora.a]\n", "citebot.toml: [corpora.a] folder: is required (the documents' folder)."),
