@@ -1,5 +1,5 @@
 #!/bin/sh
-# The four quality benchmarks of docs/quality.md. Run from the repository root:  sh bench/run.sh
+# The quality benchmarks of docs/quality.md. Run from the repository root:  sh bench/run.sh
 # Reads the public data from ../shared/bench-data (never copied into the repository) and writes
 # each command's output to bench/results/<name>.txt (table) and <name>.json (--json-out): each
 # eval runs once, so both files hold the same run's numbers, latencies included.
@@ -28,5 +28,8 @@ run out_of_corpus "$DATA/squad/dev-v2.0.json" --format squad --answerable-only \
     --corpus-articles 17 --curve
 # 4. SQuAD 2.0 with its 5,945 unanswerable ("is_impossible") questions.
 run squad_unanswerable "$DATA/squad/dev-v2.0.json" --format squad --curve
+# 5. Documentation questions (../shared/bench-data/docs/README.md): uv's Markdown docs, 50
+#    answerable questions (answered, cited-right, section-right, useful) and 10 off-topic ones.
+run docs_uv "$DATA/docs/uv.jsonl" --format docs --corpus "$DATA/docs/uv-md" --failures 50
 # The seed question set (also run by `make test`): every case must pass.
 run seed tests/data/seed_questions.jsonl --strict

@@ -399,14 +399,16 @@ def _check_variant(corpus: Path, questions: Sequence[str], sample: int, idf: str
 
 
 def run_child(args: argparse.Namespace) -> dict[str, Any]:
-    corpus, tokens, questions_path = scale_corpus.paths(args.data_dir, args.size)
+    corpus, tokens, questions_path = scale_corpus.paths(args.data_dir, args.size, args.vocabulary)
     # The whole-answer run reads the index the first-stage run built.
     owner = "citebot" if args.system == "citebot-answer" else args.system
-    index_dir = args.work_dir / size_label(args.size) / owner
+    index_dir = args.work_dir / f"{args.vocabulary}-{size_label(args.size)}" / owner
     system, phase = args.system, args.phase
     if phase == "corpus":
         t0 = time.perf_counter()
-        stats = scale_corpus.ensure(args.data_dir, args.size, args.questions)
+        stats = scale_corpus.ensure(
+            args.data_dir, args.size, args.questions, vocabulary=args.vocabulary
+        )
         stats["ensure_s"] = round(time.perf_counter() - t0, 1)
         stats["ensure_peak_rss_mb"] = round(peak_rss_mb())
         return stats
@@ -443,7 +445,7 @@ def spawn(args: argparse.Namespace, system: str, phase: str, size: int) -> dict[
         "--data-dir", str(args.data_dir), "--work-dir", str(args.work_dir),
         "--questions", str(args.questions), "--query-budget", str(args.query_budget),
         "--check-questions", str(args.check_questions),
-        "--tantivy-threads", str(args.tantivy_threads),
+        "--tantivy-threads", str(args.tantivy_threads), "--vocabulary", args.vocabulary,
     ]  # fmt: skip
     started = time.perf_counter()
     try:
@@ -615,9 +617,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated, e.g. 10k,100k,1M")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"of {', '.join(SYSTEMS)}")
     parser.add_argument("--questions", type=int, default=1000)
+    parser.add_argument(
+        "--vocabulary",
+        choices=scale_corpus.VOCABULARIES,
+        default="real",
+        help="real: real sentences + a Zipf tail (>= 300k terms at 1M); small: the first "
+        "generator (recombined stdlib sentences, ~6k terms)",
+    )
     parser.add_argument("--data-dir", type=Path, default=scale_corpus.default_data_dir())
     parser.add_argument("--work-dir", type=Path, default=None, help="indexes (default: DATA/idx)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="the JSON results file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the JSON results file (default bench/results/scale.json, or scale-small.json)",
+    )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per subprocess")
     parser.add_argument(
         "--query-budget", type=float, default=120, help="seconds of timed questions per system"
@@ -643,6 +657,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.work_dir is None:
         args.work_dir = args.data_dir / "idx"
+    if args.out is None:
+        args.out = RESULTS if args.vocabulary == "real" else RESULTS.with_name("scale-small.json")
     return args
 
 
@@ -676,6 +692,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "questions": args.questions,
         "query_budget_s": args.query_budget,
         "data_dir": str(args.data_dir),
+        "vocabulary": args.vocabulary,
     }
     print(f"environment: {json.dumps(report['environment'])}", flush=True)
     done: dict[tuple[str, int], dict[str, Any]] = {}

@@ -6,6 +6,19 @@ They are cleaned (doctests, code-ish lines and short paragraphs dropped), dedupl
 into sentences; a corpus of N paragraphs is then N synthetic paragraphs of 2-6 sentences drawn
 with a seeded RNG, so lengths and vocabulary stay those of real documentation prose.
 
+Two vocabularies (``vocabulary=``):
+
+* ``"real"`` (the default): paragraphs of 40-120 words made of real sentences — the standard
+  library's, plus SciFact's abstracts and SQuAD's paragraphs when ``../shared/bench-data`` is
+  there — in which about one word in sixteen is replaced by a word of a Zipf-distributed tail
+  of 600,000 generated pseudo-words (exponent 1.05). Real text of a million paragraphs has
+  hundreds of thousands of distinct terms with a long tail of rare ones (names, identifiers,
+  typos); the tail gives the index that shape (≥ 300,000 terms at 1M) while the head keeps the
+  common words, sentence lengths and phrasing of real prose.
+* ``"small"``: the first generator, kept as a labelled second row: 2-6 recombined stdlib
+  sentences per paragraph, so its vocabulary saturates (about 6,000 terms at 1M) and posting
+  lists are longer than real text's.
+
 Everything is written under a cache directory outside the repository and reused while its stamp
 (parameters + a hash of the harvested sentences) matches:
 
@@ -37,7 +50,15 @@ from retrieval.reading.files import load_corpus
 from retrieval.splitting.passages import split_passages
 
 GENERATOR_VERSION = 1
+REAL_GENERATOR_VERSION = 1
 SEED = 20261128
+VOCABULARIES = ("real", "small")
+TAIL_WORDS = 600_000
+TAIL_EXPONENT = 1.05
+TAIL_SHARE = 1 / 16
+"""Share of a real-vocabulary paragraph's words replaced by tail words."""
+PARAGRAPH_WORDS = (40, 120)
+BENCH_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "bench-data"
 PARAGRAPHS_PER_FILE = 1000
 CONTEXT_REPEAT = 3
 """citebot indexes a paragraph's title and headings this many times with its words
@@ -185,34 +206,152 @@ def _write_corpus(folder: Path, n: int, sentences: list[str]) -> None:
         (folder / f"part-{number:04d}.txt").write_text("\n\n".join(parts) + "\n", "utf-8")
 
 
-def _write_tokens(corpus: Path, path: Path) -> dict[str, Any]:
-    """Every paragraph's indexed terms, one line each, in citebot's paragraph order."""
-    loaded = load_corpus(corpus)
-    df: Counter[str] = Counter()
-    total_tokens = postings = paragraphs = 0
+def _document_terms(document: Any) -> tuple[list[str], int, int, set[str]]:
+    """One document's paragraphs as token lines, with their token and posting counts."""
+    lines: list[str] = []
+    tokens = postings = 0
+    seen: set[str] = set()
     context_cache: dict[str, list[str]] = {}
-    with path.open("w", encoding="utf-8") as out:
-        for document in loaded.documents:
-            for passage in split_passages(document):
-                context = context_cache.get(passage.context)
-                if context is None:
-                    context = context_cache[passage.context] = analyze(passage.context)
-                terms = context * CONTEXT_REPEAT + analyze(passage.text)
-                out.write(" ".join(terms) + "\n")
-                unique = set(terms)
-                df.update(unique)
-                total_tokens += len(terms)
-                postings += len(unique)
-                paragraphs += 1
+    for passage in split_passages(document):
+        context = context_cache.get(passage.context)
+        if context is None:
+            context = context_cache[passage.context] = analyze(passage.context)
+        terms = context * CONTEXT_REPEAT + analyze(passage.text)
+        lines.append(" ".join(terms))
+        unique = set(terms)
+        seen |= unique
+        tokens += len(terms)
+        postings += len(unique)
+    return lines, tokens, postings, seen
+
+
+def _write_tokens(corpus: Path, path: Path) -> dict[str, Any]:
+    """Every paragraph's indexed terms, one line each, in citebot's paragraph order (analysed
+    on every core: at a million paragraphs this is most of the corpus's generation time)."""
+    import multiprocessing
+
+    loaded = load_corpus(corpus)
+    vocabulary: set[str] = set()
+    total_tokens = postings = paragraphs = 0
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(workers) as pool, path.open("w", encoding="utf-8") as out:
+        for lines, tokens, posts, seen in pool.imap(_document_terms, loaded.documents, 4):
+            if lines:
+                out.write("\n".join(lines) + "\n")
+            vocabulary |= seen
+            total_tokens += tokens
+            postings += posts
+            paragraphs += len(lines)
     return {
         "paragraphs": paragraphs,
         "documents": len(loaded.documents),
         "tokens": total_tokens,
         "avg_tokens_per_paragraph": round(total_tokens / max(paragraphs, 1), 1),
-        "unique_terms": len(df),
+        "unique_terms": len(vocabulary),
         "postings": postings,
         "text_mb": round(sum(len(d.text.encode()) for d in loaded.documents) / 2**20, 1),
     }
+
+
+# --- the real-vocabulary corpus ---------------------------------------------------------------
+
+
+def _bench_data_sentences() -> list[str]:
+    """Sentences of SciFact's abstracts and SQuAD's paragraphs, when the public data is here."""
+    texts: list[str] = []
+    scifact = BENCH_DATA / "scifact" / "corpus.jsonl"
+    if scifact.exists():
+        with scifact.open(encoding="utf-8") as lines:
+            texts.extend(json.loads(line)["text"] for line in lines if line.strip())
+    squad = BENCH_DATA / "squad" / "dev-v2.0.json"
+    if squad.exists():
+        data = json.loads(squad.read_text(encoding="utf-8"))["data"]
+        texts.extend(p["context"] for article in data for p in article["paragraphs"])
+    sentences: dict[str, None] = {}
+    for text in texts:
+        for sentence in _SENTENCE_END.split(re.sub(r"\s+", " ", text).strip()):
+            n = len(sentence.split())
+            if 5 <= n <= 60 and sentence[0].isupper() and sentence[-1] in ".!?":
+                sentences.setdefault(sentence)
+    return list(sentences)
+
+
+_ONSETS = (
+    "b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr bl cl fl gl pl sl st sp sk".split()
+)
+_VOWELS = "a e i o u ai ea ou io".split()
+_CODAS = ["", "", "", "n", "r", "l", "s", "m", "x", "nd", "rt", "st"]
+
+
+def tail_words(count: int = TAIL_WORDS) -> list[str]:
+    """``count`` distinct pseudo-words of 2-4 syllables (each at least 6 letters), in a fixed
+    order: the i-th is the tail's rank-i word. None is an English word a question would use."""
+    rng = random.Random(f"{SEED}-tail")
+    seen: dict[str, None] = {}
+    while len(seen) < count:
+        syllables = rng.choice((2, 3, 3, 4))
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syllables)
+        )
+        if len(word) >= 6:
+            seen.setdefault(word)
+    return list(seen)
+
+
+def _zipf_cdf(count: int, exponent: float) -> Any:
+    import numpy as np
+
+    weights = 1.0 / np.arange(1, count + 1, dtype=np.float64) ** exponent
+    return np.cumsum(weights / weights.sum())
+
+
+def _real_paragraph(rng: random.Random, sentences: list[str]) -> str:
+    """Whole real sentences adding up to a length drawn from ``PARAGRAPH_WORDS``."""
+    low, high = PARAGRAPH_WORDS
+    target = rng.randint(low, high)
+    chosen: list[str] = []
+    total = 0
+    while total < target:
+        sentence = rng.choice(sentences)
+        n = sentence.count(" ") + 1
+        if chosen and total + n > high:
+            if total >= low:
+                break
+            continue
+        chosen.append(sentence)
+        total += n
+    return " ".join(chosen)
+
+
+def _write_real_corpus(folder: Path, n: int, sentences: list[str]) -> None:
+    """``n`` paragraphs of real sentences, about one word in ``1/TAIL_SHARE`` swapped for a word
+    of the Zipf tail (keeping the word's capital and trailing punctuation)."""
+    import numpy as np
+
+    rng = random.Random(f"{SEED}-real-{n}")
+    draws = np.random.default_rng(SEED + n)
+    tail = tail_words()
+    cdf = _zipf_cdf(len(tail), TAIL_EXPONENT)
+    folder.mkdir(parents=True)
+    for start in range(0, n, PARAGRAPHS_PER_FILE):
+        count = min(PARAGRAPHS_PER_FILE, n - start)
+        number = start // PARAGRAPHS_PER_FILE
+        parts = [_title(rng, sentences, number)]
+        paragraphs = [_real_paragraph(rng, sentences).split(" ") for _ in range(count)]
+        flat = [word for paragraph in paragraphs for word in paragraph]
+        swapped = np.flatnonzero(draws.random(len(flat)) < TAIL_SHARE)
+        ranks = np.minimum(np.searchsorted(cdf, draws.random(len(swapped))), len(tail) - 1)
+        for position, rank in zip(swapped.tolist(), ranks.tolist(), strict=True):
+            word = flat[position]
+            stripped = word.rstrip(".,;:!?)\"'")
+            tail_word = tail[rank].capitalize() if stripped[:1].isupper() else tail[rank]
+            flat[position] = tail_word + word[len(stripped) :]
+        at = 0
+        for paragraph in paragraphs:
+            parts.append(" ".join(flat[at : at + len(paragraph)]))
+            at += len(paragraph)
+        (folder / f"part-{number:04d}.txt").write_text("\n\n".join(parts) + "\n", "utf-8")
 
 
 # --- questions -------------------------------------------------------------------------------
@@ -286,14 +425,22 @@ def harvested(data_dir: Path) -> tuple[list[str], list[str]]:
     return paragraphs, sentences
 
 
-def ensure(data_dir: Path, n: int, question_count: int, log: Any = print) -> dict[str, Any]:
+def ensure(
+    data_dir: Path, n: int, question_count: int, log: Any = print, vocabulary: str = "real"
+) -> dict[str, Any]:
     """Generate (or reuse) the corpus, tokens and questions for ``n`` paragraphs; their stats."""
+    if vocabulary not in VOCABULARIES:
+        choices = ", ".join(VOCABULARIES)
+        raise ValueError(f"vocabulary must be one of {choices} (got {vocabulary!r})")
     started = time.perf_counter()
     paragraphs, sentences = harvested(data_dir)
+    if vocabulary == "real":
+        sentences = sentences + _bench_data_sentences()
     harvest_s = time.perf_counter() - started
     digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
     stamp = {
-        "version": GENERATOR_VERSION,
+        "vocabulary": vocabulary,
+        "version": GENERATOR_VERSION if vocabulary == "small" else REAL_GENERATOR_VERSION,
         "seed": SEED,
         "paragraphs": n,
         "per_file": PARAGRAPHS_PER_FILE,
@@ -301,7 +448,7 @@ def ensure(data_dir: Path, n: int, question_count: int, log: Any = print) -> dic
         "questions": question_count,
         "sentences_sha256_16": digest,
     }
-    root = data_dir / size_label(n)
+    root = _root(data_dir, n, vocabulary)
     stamp_path = root / "stamp.json"
     stats_path = root / "stats.json"
     if stamp_path.exists() and stats_path.exists() and json.loads(stamp_path.read_text()) == stamp:
@@ -317,7 +464,10 @@ def ensure(data_dir: Path, n: int, question_count: int, log: Any = print) -> dic
         f"({harvest_s:.1f} s)"
     )
     t0 = time.perf_counter()
-    _write_corpus(root / "corpus", n, sentences)
+    if vocabulary == "real":
+        _write_real_corpus(root / "corpus", n, sentences)
+    else:
+        _write_corpus(root / "corpus", n, sentences)
     write_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     stats = _write_tokens(root / "corpus", root / "tokens.txt")
@@ -331,7 +481,9 @@ def ensure(data_dir: Path, n: int, question_count: int, log: Any = print) -> dic
             out.write(json.dumps(q) + "\n")
     stats.update(
         {
-            "source": sysconfig.get_paths()["stdlib"],
+            "vocabulary": vocabulary,
+            "source": sysconfig.get_paths()["stdlib"]
+            + (" + SciFact + SQuAD sentences + Zipf tail" if vocabulary == "real" else ""),
             "real_paragraphs": len(paragraphs),
             "real_sentences": len(sentences),
             "harvest_s": round(harvest_s, 2),
@@ -348,7 +500,11 @@ def ensure(data_dir: Path, n: int, question_count: int, log: Any = print) -> dic
     return stats
 
 
-def paths(data_dir: Path, n: int) -> tuple[Path, Path, Path]:
+def _root(data_dir: Path, n: int, vocabulary: str) -> Path:
+    return data_dir / (size_label(n) if vocabulary == "small" else f"real-{size_label(n)}")
+
+
+def paths(data_dir: Path, n: int, vocabulary: str = "real") -> tuple[Path, Path, Path]:
     """(corpus folder, tokens file, questions file) for ``n`` paragraphs."""
-    root = data_dir / size_label(n)
+    root = _root(data_dir, n, vocabulary)
     return root / "corpus", root / "tokens.txt", root / "questions.jsonl"

@@ -10,10 +10,11 @@ import argparse
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from retrieval import Conversation, QuestionError, answer_in
+from retrieval import Conversation, LeftOut, QuestionError, answer_in
 
 from .context import EXIT_BAD_QUESTION, EXIT_OK, Context
 from .opening import open_engine, open_live
@@ -57,7 +58,7 @@ def cmd_ask(context: Context) -> int:
     from .render_text import render_answer
 
     args, out, err = context.args, context.stdout, context.stderr
-    engine = open_engine(context.corpus().folder, context.settings, err)
+    engine = open_engine(context.corpus(), context.settings, err)
     batch = args.question == "-"
     questions = _questions(context.stdin) if batch else [args.question]
     color = not args.json and context.color()
@@ -91,7 +92,7 @@ def cmd_repl(context: Context) -> int:
     from .repl import Repl, default_history_path
 
     corpus = context.corpus()
-    engine = open_live(corpus.folder, context.settings, context.stderr)
+    engine = open_live(corpus, context.settings, context.stderr)
     stdin, out = context.stdin, context.stdout
     interactive = stdin.isatty() and out.isatty()
     repl = Repl(
@@ -137,9 +138,7 @@ def cmd_index(context: Context) -> int:
 
 def _index_one(context: Context, corpus: CorpusConfig, *, named: bool) -> None:
     started = time.perf_counter()
-    engine = open_engine(
-        corpus.folder, context.settings, context.stderr, rebuild=context.args.rebuild
-    )
+    engine = open_engine(corpus, context.settings, context.stderr, rebuild=context.args.rebuild)
     elapsed = time.perf_counter() - started
     saved = engine.path if engine.path and engine.path.exists() else None
     size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
@@ -156,6 +155,36 @@ def _index_one(context: Context, corpus: CorpusConfig, *, named: bool) -> None:
         f"saved at:    {saved or '(not saved)'}{size}\n"
         f"time:        {elapsed * 1000:,.0f} ms\n"
     )
+    context.stdout.write(left_out_report(engine.left_out()))
+
+
+LEFT_OUT_SHOWN = 20
+"""Files left out by a glob listed one by one before "and N more"."""
+
+
+def left_out_report(left_out: Sequence[LeftOut]) -> str:
+    """``citebot index``'s account of the files it did not index: each one an include/exclude
+    glob left out (with the glob), then files no reader reads, counted by suffix."""
+    from .highlight import display_line
+
+    if not left_out:
+        return "left out:    0 files\n"
+    unsupported = Counter(
+        item.reason.removeprefix("unsupported suffix ")
+        for item in left_out
+        if item.reason.startswith("unsupported suffix")
+    )
+    chosen = [item for item in left_out if not item.reason.startswith("unsupported suffix")]
+    lines = [f"left out:    {len(left_out):,} file(s)"]
+    lines.extend(
+        f"  {display_line(item.source)}: {item.reason}" for item in chosen[:LEFT_OUT_SHOWN]
+    )
+    if len(chosen) > LEFT_OUT_SHOWN:
+        lines.append(f"  … and {len(chosen) - LEFT_OUT_SHOWN:,} more left out by a glob")
+    if unsupported:
+        counts = ", ".join(f"{suffix} ({n:,})" for suffix, n in unsupported.most_common())
+        lines.append(f"  {unsupported.total():,} not read (unsupported suffix): {counts}")
+    return "\n".join(lines) + "\n"
 
 
 def example_corpus_warning(context: Context) -> str | None:
@@ -183,9 +212,10 @@ def cmd_discord(context: Context) -> int:
     if warning:
         context.warn(warning)
     corpus = context.corpus()
-    return discord_app.run(
-        context.settings, open_live(corpus.folder, context.settings, context.stderr)
-    )
+    # Until routing lands (the discord helper), the bot answers from one corpus: its folder is
+    # the settings' corpus, which the feedback store records with each answer.
+    settings = context.settings.model_copy(update={"corpus": corpus.folder})
+    return discord_app.run(settings, open_live(corpus, settings, context.stderr))
 
 
 COMMANDS: dict[str, Callable[[Context], int]] = {

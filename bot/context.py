@@ -75,9 +75,9 @@ class Context:
             return CorpusConfig.model_construct(
                 name=folder.resolve().name or "corpus",
                 folder=folder,
-                source_url=None,
-                include=(),
-                exclude=(),
+                source_url=self.settings.source_url or None,
+                include=tuple(self.settings.include),
+                exclude=tuple(self.settings.exclude),
                 language=None,
                 guild_ids=(),
                 channel_ids=(),

@@ -207,6 +207,23 @@ def _location(passage: Passage) -> str:
     return f"{passage.source} · ¶ {passage.paragraph}"
 
 
+LINK_TITLE_MAX = 100
+"""The linked citation title at the top of a field is cut to this many characters."""
+
+
+def linked_title(citation: Citation, limit: int = LINK_TITLE_MAX) -> str:
+    """The citation's place as a Discord link to its section — ``[guide/install.md ›
+    Installing Python](https://…/guide/install/#installing-python)`` — or "" when the corpus
+    has no published URL (field names cannot hold links, so this leads the field's value)."""
+    if not citation.url or not citation.url.startswith(("https://", "http://")):
+        return ""
+    passage = citation.passage
+    place = passage.source + (f" › {passage.headings[-1]}" if passage.headings else "")
+    url = citation.url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    text = _fit(place, max(10, limit), escape)
+    return f"[{text}]({url})"
+
+
 def _answer_text(answer: Answer, limit: int) -> str:
     """The quoted sentences with their ``[n]``, whole sentences dropped (or the first trimmed)
     rather than cutting a quote and its citation apart."""
@@ -243,7 +260,13 @@ def _citation_fields(
                 label = f"{prefix}[{citation.n}] "
                 name = label + _fit(_location(citation.passage), name_limit - len(label), escape)
                 value_limit = min(FIELD_VALUE_MAX, per_field - len(name))
+                link = linked_title(citation)
+                if link and len(link) + 60 < value_limit:
+                    value_limit -= len(link) + 1
+                else:
+                    link = ""
                 value = excerpt(citation.passage, focus.get(citation.n), terms, value_limit)
+                value = f"{link}\n{value}" if link and value else value
                 field = {"name": name, "value": value or ELLIPSIS, "inline": False}
                 fields.append((citation, field))
             return fields

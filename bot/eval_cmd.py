@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,12 +21,14 @@ from typing import Any
 
 from retrieval import CitebotError, Engine
 from retrieval.evaluation import (
+    DOCS_TARGETS,
     CaseResult,
     EvalReport,
     EvalSet,
     at_threshold,
     evaluate,
     load_beir,
+    load_docs,
     load_jsonl,
     load_squad,
     rejected_at_kept,
@@ -58,6 +61,9 @@ _LABELS = {
     "top_sentence_contains": "top sentence contains gold",
     "answer_contains": "answer contains gold",
     "answered_when_answerable": "answerable: answered",
+    "cited_right": "docs: first citation in gold file",
+    "section_right": "docs: ... and in gold section",
+    "useful": "docs: useful (must_show shown)",
     "abstained_when_unanswerable": "unanswerable: abstained",
     "latency_p50_ms": "latency p50 (ms)",
     "latency_p99_ms": "latency p99 (ms)",
@@ -74,11 +80,35 @@ def configure_parser(parser: argparse.ArgumentParser, name: str = "eval") -> Non
     parser.add_argument(
         "file",
         metavar="FILE",
-        help="JSONL question file; a SQuAD JSON file with --format squad; a BEIR folder "
-        "with --format beir",
+        help="JSONL question file; a docs question file (source, section, must_show) with "
+        "--format docs; a SQuAD JSON file with --format squad; a BEIR folder with --format beir",
     )
     parser.add_argument(
-        "--format", choices=("jsonl", "squad", "beir"), default="jsonl", dest="eval_format"
+        "--format",
+        choices=("jsonl", "docs", "squad", "beir"),
+        default="jsonl",
+        dest="eval_format",
+    )
+    parser.add_argument(
+        "--sources-map",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="docs: where each gold source is in other builds (flask-sources.json)",
+    )
+    parser.add_argument(
+        "--target",
+        choices=DOCS_TARGETS,
+        default="source",
+        help="docs: score the gold sources as named (source), or their HTML pages or PDF "
+        "through --sources-map",
+    )
+    parser.add_argument(
+        "--subset",
+        choices=("all", "odd", "even"),
+        default="all",
+        help="only the questions whose id number is odd / even (tune on one half, report "
+        "the other)",
     )
     add_corpus_options(parser)  # --corpus: the JSONL format's documents
     add_answer_options(parser)
@@ -125,7 +155,28 @@ def _load(args: argparse.Namespace) -> EvalSet:
         )
     if args.eval_format == "beir":
         return load_beir(args.file, args.split)
-    return load_jsonl(args.file)
+    if args.eval_format == "docs":
+        eval_set = load_docs(
+            args.file, sources_map=args.sources_map, target=args.target, corpus=args.corpus
+        )
+    else:
+        eval_set = load_jsonl(args.file)
+    return subset(eval_set, getattr(args, "subset", "all"))
+
+
+def subset(eval_set: EvalSet, which: str) -> EvalSet:
+    """The cases whose id ends in an odd / even number ("all": every case); ids without a
+    number count by their line order."""
+    if which == "all":
+        return eval_set
+    wanted = 1 if which == "odd" else 0
+    kept = []
+    for order, case in enumerate(eval_set.cases, start=1):
+        digits = re.search(r"(\d+)\D*$", case.id)
+        number = int(digits.group(1)) if digits else order
+        if number % 2 == wanted:
+            kept.append(case)
+    return replace(eval_set, name=f"{eval_set.name} [{which} ids]", cases=tuple(kept))
 
 
 def _fmt(value: float | int | None) -> str:
@@ -164,6 +215,10 @@ def _describe_gold(result: CaseResult) -> str:
     if not case.answerable:
         return f"(should abstain{', ' + case.tag if case.tag else ''})"
     parts = [wrong] if wrong else []
+    if case.is_docs:
+        must = ", ".join(repr(m) for m in case.must_show)
+        page = f" (page {case.gold_page})" if case.gold_page else ""
+        return f"{case.source}{page} › {case.section}; must show {must}"
     if case.answers:
         parts.append(" | ".join(case.answers[:3]))
     if case.source:
@@ -171,6 +226,31 @@ def _describe_gold(result: CaseResult) -> str:
     if case.relevant:
         parts.append("relevant: " + ", ".join(list(case.relevant)[:5]))
     return "; ".join(parts) or "(answerable)"
+
+
+def _docs_failure_lines(r: CaseResult) -> list[str]:
+    """What a docs answer showed (every sentence and block, blocks cut at 12 lines), where
+    its first citation stands, and which must-show strings it missed."""
+    assert r.docs is not None
+    judged = r.docs
+    lines = [f"   returned: (confidence {r.confidence:.2f})"]
+    lines += [f"     > {' '.join(s.split())}" for s in r.sentences]
+    for block in r.blocks:
+        block_lines = block.splitlines()
+        shown = block_lines[:12] + (["…"] if len(block_lines) > 12 else [])
+        lines += [f"     | {line}" for line in shown]
+    headings = " › ".join(judged.first_headings) or "(no heading)"
+    page = f", page {judged.first_page}" if judged.first_page else ""
+    lines.append(f"   first:    {judged.first_cited}{page} › {headings}")
+    lines.append(f"   cited:    {', '.join(r.cited)}")
+    verdict = [
+        "file " + ("right" if judged.cited_right else "wrong"),
+        "section " + ("right" if judged.section_right else "wrong"),
+    ]
+    if judged.missing:
+        verdict.append("missing " + ", ".join(repr(m) for m in judged.missing))
+    lines.append(f"   verdict:  {'; '.join(verdict)}")
+    return lines
 
 
 def render_failures(failures: list[CaseResult]) -> str:
@@ -186,6 +266,8 @@ def render_failures(failures: list[CaseResult]) -> str:
         )
         if r.error:
             lines.append(f"   returned: error: {r.error}")
+        elif r.answered and r.docs is not None:
+            lines += _docs_failure_lines(r)
         elif r.answered:
             quoted = " ".join(r.sentences)
             if len(quoted) > 400:
@@ -215,7 +297,25 @@ def _failure_json(r: CaseResult) -> dict[str, Any]:
         "confidence": r.confidence,
         "abstain_reason": r.abstain_reason,
         "top_retrieved": list(r.ranked[:5]),
+        **_docs_failure_json(r),
     }
+
+
+def _docs_failure_json(r: CaseResult) -> dict[str, Any]:
+    if not r.case.is_docs:
+        return {}
+    fields: dict[str, Any] = {"section": r.case.section, "must_show": list(r.case.must_show)}
+    fields["blocks"] = list(r.blocks)
+    if r.docs is not None:
+        fields.update(
+            cited_right=r.docs.cited_right,
+            section_right=r.docs.section_right,
+            useful=r.docs.useful,
+            missing=list(r.docs.missing),
+            first_cited=r.docs.first_cited,
+            first_headings=list(r.docs.first_headings),
+        )
+    return fields
 
 
 def run(context: Context) -> int:
@@ -240,7 +340,7 @@ def _run(context: Context) -> int:
     if eval_set.documents:
         engine = Engine(eval_set.documents, options)
     else:  # the same saved index as ask/repl/discord (composing differs)
-        engine = open_engine(context.corpus().folder, settings, context.stderr, options=options)
+        engine = open_engine(context.corpus(), settings, context.stderr, options=options)
     progress = ProgressBar(context.stderr, label="eval", delay=0.0, counts=True, log_lines=True)
     total = len(eval_set.cases) if args.limit is None else min(len(eval_set.cases), args.limit)
     progress.log_lines = progress.log_lines and total > LONG_RUN

@@ -1,12 +1,19 @@
 """The ``--json`` contract: one object per question. Fields are only ever added, never removed.
 
     {"question", "answered", "answer", "sentences": [{"text", "citation", "start", "end"}],
-     "citations": [{"n", "source", "paragraph", "start", "end", "score", "text", "context"}],
+     "citations": [{"n", "source", "paragraph", "start", "end", "score", "text", "context",
+                    "line", "headings", "page", "format", "url"}],
      "related": [same shape as citations], "hits": [{"source", "paragraph", "start", "end",
-     "score", "text", "context", "rank"}], "abstain_reason", "confidence", "error",
+     "score", "text", "context", "line", "headings", "page", "format", "rank"}],
+     "abstain_reason", "confidence", "error",
      "follow_up": null | {"turn", "question", "terms", "cited": [{"source", "paragraph"}]}}
 
-``context`` is the title and headings above the paragraph (" › "-joined), never quoted.
+``context`` is the title and headings above the paragraph (" › "-joined), never quoted;
+``headings`` is the same path as a list (anchors and inline markup removed). ``line`` is the
+paragraph's 1-based line in its file (0: not known, e.g. text extracted from a PDF), ``page``
+its 1-based PDF page (0 for other formats), ``format`` the reader that read the file
+("markdown", "text", …), ``url`` where a reader opens the section ("" unless the corpus has a
+published base URL, ``CITEBOT_SOURCE_URL``).
 ``score`` is the paragraph's BM25 score; ``hits`` are in citebot's rank order (BM25 re-ranked),
 so scores need not decrease down the list. ``follow_up`` is set when the question was
 answered as a follow-up in a conversation (``citebot ask --conversation``): the earlier
@@ -18,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from retrieval import Answer, Citation, FollowUp, Hit, Passage
+from retrieval.reading import format_of
 
 
 def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
@@ -29,11 +37,19 @@ def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
         "score": round(score, 6),
         "text": passage.text,
         "context": passage.context,
+        "line": passage.line,
+        "headings": list(passage.headings),
+        "page": passage.page,
+        "format": format_of(passage.source),
     }
 
 
 def _citation(citation: Citation) -> dict[str, Any]:
-    return {"n": citation.n, **_passage_fields(citation.passage, citation.score)}
+    return {
+        "n": citation.n,
+        **_passage_fields(citation.passage, citation.score),
+        "url": citation.url,
+    }
 
 
 def _hit(hit: Hit) -> dict[str, Any]:

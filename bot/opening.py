@@ -8,7 +8,7 @@ report a saved index that cannot be written the same way.
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
 from retrieval import Engine, EngineOptions
@@ -22,17 +22,31 @@ if TYPE_CHECKING:
     from .corpora import CorpusRegistry
 
 
+def corpus_options(
+    corpus: CorpusConfig, settings: Settings, options: EngineOptions | None = None
+) -> EngineOptions:
+    """``settings``' options (or ``options``) with what belongs to this corpus: the files it
+    includes and excludes and where it is published."""
+    return replace(
+        options or settings.engine_options(),
+        include=tuple(corpus.include),
+        exclude=tuple(corpus.exclude),
+        source_url=corpus.source_url or "",
+    )
+
+
 def open_engine(
-    folder: Path,
+    corpus: CorpusConfig,
     settings: Settings,
     err: TextIO,
     *,
     options: EngineOptions | None = None,
     rebuild: bool = False,
 ) -> Engine:
-    """The engine for ``folder`` with ``settings``' options (or ``options``); warnings about
+    """The engine for ``corpus`` with ``settings``' options (or ``options``); warnings about
     skipped files and an index that could not be saved go to ``err``, one line each."""
-    options = options or settings.engine_options()
+    folder = corpus.folder
+    options = corpus_options(corpus, settings, options)
     progress = ProgressBar(err)
 
     def problem(message: str) -> None:
@@ -57,10 +71,10 @@ def open_engine(
     return engine
 
 
-def open_live(folder: Path, settings: Settings, err: TextIO) -> LiveEngine:
+def open_live(corpus: CorpusConfig, settings: Settings, err: TextIO) -> LiveEngine:
     """For the long-running commands: re-indexed when a corpus file changes on disk."""
     return LiveEngine(
-        open_engine(folder, settings, err), lambda: open_engine(folder, settings, err)
+        open_engine(corpus, settings, err), lambda: open_engine(corpus, settings, err)
     )
 
 
@@ -69,6 +83,6 @@ def registry(corpora: Corpora, settings: Settings, err: TextIO) -> CorpusRegistr
     from .corpora import CorpusRegistry
 
     def open_corpus(corpus: CorpusConfig) -> LiveEngine:
-        return open_live(corpus.folder, settings, err)
+        return open_live(corpus, settings, err)
 
     return CorpusRegistry(corpora, open_corpus)

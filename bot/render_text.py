@@ -49,17 +49,45 @@ def _wrap(text: str, width: int | None) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
+HEADING_CHARS = 40
+"""The nearest heading shown in a citation line is cut to this many characters."""
+
+
+def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> str:
+    """Where a citation points, as a reader opens it: ``guides/install.md:42 › Installing
+    Python`` (file, 1-based line, nearest heading cut to ``heading_chars``; none below 8),
+    ``report.pdf p.3``, or ``file ¶p`` when the line is not known."""
+    passage = citation.passage
+    where = display_line(passage.source)
+    if passage.page:
+        where += f" p.{passage.page}"
+    elif passage.line:
+        where += f":{passage.line}"
+    else:
+        where += f" ¶{passage.paragraph}"
+    if passage.headings and heading_chars >= 8:
+        where += f" › {snippet(passage.headings[-1], heading_chars)}"
+    return where
+
+
 def citation_line(
     citation: Citation, terms: Sequence[str], color: bool, width: int | None = None
 ) -> str:
-    """``  [n] file ¶p  "start of the paragraph …"``, fitted to one line of ``width``."""
+    """``  [n] file:line › heading  "start of the paragraph …"``, fitted to one line of
+    ``width``; the section's URL follows on a line of its own when the corpus has one."""
     passage = citation.passage
-    where = f"{display_line(passage.source)} ¶{passage.paragraph}"
+    where = citation_place(citation)
+    if width is not None:  # the heading gives way first, so the snippet keeps its room
+        bare = len(f"  [{citation.n}] {citation_place(citation, 0)}  ") + 5
+        where = citation_place(citation, min(HEADING_CHARS, width - bare - MIN_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
     quote = _highlight(snippet(passage.text, room), terms, color)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
-    return f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    if citation.url:
+        line += "\n      " + _paint(citation.url, _DIM, color)
+    return line
 
 
 def abstention_message(answer: Answer) -> str:

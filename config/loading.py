@@ -273,9 +273,9 @@ def _env_corpora(settings: Settings) -> Corpora:
     corpus = CorpusConfig.model_construct(
         name=ENV_CORPUS_NAME,
         folder=settings.corpus,
-        source_url=None,
-        include=(),
-        exclude=(),
+        source_url=settings.source_url or None,
+        include=tuple(settings.include),
+        exclude=tuple(settings.exclude),
         language=None,
         guild_ids=(),
         channel_ids=(),

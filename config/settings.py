@@ -112,6 +112,23 @@ class Settings(BaseSettings):
         "document (0 = always answer).",
     )
 
+    include: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated globs of corpus-relative paths to index (`**` spans "
+        "folders; a pattern without `/` matches a name at any depth); empty: every file.",
+    )
+    exclude: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description='Comma-separated globs of files to leave out, e.g. "release-notes.md,'
+        '**/changelog*"; they win over CITEBOT_INCLUDE. `citebot index` lists what was left out.',
+    )
+    source_url: str = Field(
+        "",
+        description="The URL the corpus is published under (e.g. https://docs.astral.sh/uv/): "
+        "citations link to their section (MkDocs pages, Sphinx .html, PDF #page=N); empty: "
+        "no links.",
+    )
+
     index_dir: Path | None = Field(
         None,
         description="Folder for saved indexes, reused while no corpus file changes (default: "
@@ -203,6 +220,17 @@ class Settings(BaseSettings):
     _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
         _split_ids
     )
+    _split_globs = field_validator("include", "exclude", mode="before")(_split_ids)
+
+    @field_validator("source_url", mode="before")
+    @classmethod
+    def _source_url_absolute(cls, value: Any) -> Any:
+        """A base URL must be absolute (http/https), or links would point nowhere."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value and not value.startswith(("http://", "https://")):
+                raise ValueError("must start with http:// or https:// (or be empty)")
+        return value
 
     @field_validator("index_dir", mode="before")
     @classmethod
@@ -233,7 +261,16 @@ class Settings(BaseSettings):
             max_chars=self.max_answer_chars,
             min_confidence=self.min_confidence,
         )
-        return replace(_ENGINE, top_k=self.top_k, k1=self.k1, b=self.b, composer=composer)
+        return replace(
+            _ENGINE,
+            top_k=self.top_k,
+            k1=self.k1,
+            b=self.b,
+            composer=composer,
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
+            source_url=self.source_url,
+        )
 
 
 def describe_errors(

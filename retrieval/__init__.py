@@ -7,6 +7,7 @@ and call :meth:`Engine.ask`.
 from .answering.compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
 from .answering.conversation import Conversation, Conversations, Turn, answer_in
 from .answering.engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
+from .answering.links import passage_url, resolve_link
 from .errors import (
     CitationMismatchError,
     CitebotError,
@@ -18,6 +19,7 @@ from .errors import (
     QuestionError,
 )
 from .reading.files import LoadWarning, load_corpus
+from .reading.select import FileSelection, LeftOut
 from .types import (
     AbstainReason,
     Answer,
@@ -48,9 +50,11 @@ __all__ = [
     "EmptyCorpusError",
     "Engine",
     "EngineOptions",
+    "FileSelection",
     "FollowUp",
     "Hit",
     "IndexDamagedError",
+    "LeftOut",
     "LoadWarning",
     "OptionError",
     "Passage",
@@ -60,4 +64,6 @@ __all__ = [
     "Turn",
     "answer_in",
     "load_corpus",
+    "passage_url",
+    "resolve_link",
 ]

@@ -40,6 +40,19 @@ class Passage:
     """Exactly ``document.text[start:end]``: hard-wrapped lines are kept as they are in the file."""
     context: str = ""
     """Title and headings above the paragraph (" › "-joined); shown and searched, never quoted."""
+    headings: tuple[str, ...] = ()
+    """The path of headings above the paragraph, the document's title first, explicit anchors
+    and inline markup removed: what a citation shows as "where"."""
+    anchor: str = ""
+    """The fragment (without "#") of the nearest heading above, as the published page names it;
+    empty when there is none or the format has no anchors."""
+    line: int = 0
+    """1-based line of ``start`` in the file (0: unknown, e.g. text extracted from HTML/PDF)."""
+    page: int = 0
+    """1-based page for PDF documents; 0 for every other format."""
+    kind: str = "paragraph"
+    """The block kind it was read as (a :class:`~retrieval.reading.BlockKind` value):
+    "paragraph", "list_item", "quote" or "admonition"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +72,9 @@ class Citation:
     """The number shown as ``[n]``: cited passages are numbered in order of first use."""
     passage: Passage
     score: float
+    url: str = ""
+    """Where a reader opens the cited section (page URL + "#anchor", or "#page=N" for a PDF),
+    when the corpus is published (``EngineOptions.source_url``); empty otherwise."""
 
 
 @dataclass(frozen=True, slots=True)

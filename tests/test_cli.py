@@ -92,7 +92,9 @@ def test_ask_one_question(cwd: Path, run: Any) -> None:
     )
     assert first.split(". ")[0] + "." in SEED_TEXT
     assert " [1]" in first
-    assert rest[0].startswith(f'  [1] {SEED} ¶3  "The Denver City Council unanimously passed')
+    # file:line › nearest heading (here the title, cut to fit), then the paragraph's start
+    assert rest[0].startswith(f"  [1] {SEED}:5 › Denver Defies Trump with New …  ")
+    assert '"The Denver City Council unanimously passed' in rest[0]
     assert done.stderr == ""
 
 

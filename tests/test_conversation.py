@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from retrieval import Answer, Conversation, Conversations, Engine, QuestionError, answer_in
-from retrieval.answering.conversation import MAX_TURNS, favour_hits, follow_up_cue, own_share
+from retrieval.answering import Borrowed
+from retrieval.answering.conversation import MAX_TURNS, follow_up_cue, own_share
+from retrieval.answering.rerank import favour_hits
 from retrieval.types import Hit
 
 SCRIPTS = [
@@ -181,8 +183,8 @@ def test_own_share_weighs_what_the_question_itself_asks(seed_engine: Engine) -> 
 def test_empty_extra_terms_and_favour_change_nothing(seed_engine: Engine) -> None:
     for question in ("Who is Jeffrey Lynch?", "What is the population of Denver?"):
         plain = seed_engine.ask(question)
-        assert seed_engine.ask(question, extra_terms=(), favour=()) == plain
-        assert seed_engine.ask(question, extra_terms=["lynch"], extra_weight=0.5) is not None
+        assert seed_engine.ask(question, Borrowed()) == plain
+        assert seed_engine.ask(question, Borrowed(("lynch",), 0.5)) is not None
         # Terms and ids the index does not know are harmless.
-        odd = seed_engine.ask(question, extra_terms=["zzzz", ""], favour={"nope"})
+        odd = seed_engine.ask(question, Borrowed(("zzzz", ""), favour=frozenset({"nope"})))
         assert odd.question == plain.question

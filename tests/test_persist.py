@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, EngineOptions
-from retrieval.index import build, persist
 from retrieval.analysis.tokenizer import analyze
+from retrieval.index import build, persist
 from retrieval.index.bm25 import BM25Index
 from retrieval.index.build import IndexShape, build_folder
 

@@ -62,7 +62,7 @@ def test_a_whole_session(seed_engine: Engine) -> None:
             "",
         ]
     )
-    assert "000_4568191ad18858cd.txt ¶3" in render_answer(answer)
+    assert "000_4568191ad18858cd.txt:5 › Denver" in render_answer(answer)
     assert "000_4568191ad18858cd.txt  (10 ¶)" in rest
 
 
@@ -132,9 +132,9 @@ def test_follow_ups_and_new_conversation(seed_engine: Engine) -> None:
         "Who will it protect?\n"
         '(follow-up to question 1: "What will the mayor\'s executive order establish?")\n'
     )
-    assert "000_4568191ad18858cd.txt ¶7" in follow_up
+    assert "000_4568191ad18858cd.txt:13 ›" in follow_up
     assert fresh == ":new\nNew conversation: the next question stands on its own.\n"
-    assert "follow-up" not in after_new and "000_4568191ad18858cd.txt ¶5" in after_new
+    assert "follow-up" not in after_new and "000_4568191ad18858cd.txt:9 ›" in after_new
 
 
 def test_a_topic_switch_in_the_repl_is_not_a_follow_up(seed_engine: Engine) -> None:
@@ -142,7 +142,7 @@ def test_a_topic_switch_in_the_repl_is_not_a_follow_up(seed_engine: Engine) -> N
         seed_engine, ["Who is Jeffrey Lynch?", "What did the Denver City Council pass?"]
     )
     assert "follow-up" not in transcript
-    assert transcript.count("000_4568191ad18858cd.txt ¶3") == 1
+    assert transcript.count("000_4568191ad18858cd.txt:5 ›") == 1
 
 
 def test_help_lists_new() -> None:

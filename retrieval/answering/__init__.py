@@ -5,6 +5,7 @@ from .compose import (
     MIN_ANSWER_CHARS,
     AnalysedPassage,
     AnalysedSentence,
+    ComposeInputs,
     ComposerOptions,
     Sliceable,
     analyse_passage,
@@ -13,7 +14,6 @@ from .compose import (
 )
 from .conversation import (
     BORROWED_WEIGHT,
-    FAVOUR_MARGIN,
     MAX_AGE_SECONDS,
     MAX_BORROWED_TERMS,
     MAX_TURNS,
@@ -23,7 +23,6 @@ from .conversation import (
     Conversations,
     Turn,
     answer_in,
-    favour_hits,
     follow_up_cue,
     own_share,
 )
@@ -31,6 +30,7 @@ from .engine import (
     MAX_QUESTION_CHARS,
     MAX_TOP_K,
     PRECOMPUTE_LIMIT,
+    Borrowed,
     Engine,
     EngineOptions,
     SourceSummary,
@@ -38,6 +38,8 @@ from .engine import (
     clean_question,
     prepare_question,
 )
+from .links import page_path, page_url, passage_url, resolve_link, with_urls
+from .rerank import FAVOUR_MARGIN, RerankWeights, favour_hits, rerank
 
 __all__ = [
     "BORROWED_WEIGHT",
@@ -54,11 +56,14 @@ __all__ = [
     "SHORT_WORDS",
     "AnalysedPassage",
     "AnalysedSentence",
+    "Borrowed",
+    "ComposeInputs",
     "ComposerOptions",
     "Conversation",
     "Conversations",
     "Engine",
     "EngineOptions",
+    "RerankWeights",
     "Sliceable",
     "SourceSummary",
     "SourceView",
@@ -70,6 +75,12 @@ __all__ = [
     "favour_hits",
     "follow_up_cue",
     "own_share",
+    "page_path",
+    "page_url",
+    "passage_url",
     "prepare_question",
+    "rerank",
+    "resolve_link",
     "verify",
+    "with_urls",
 ]

@@ -73,10 +73,6 @@ def analyse_passage(passage: Passage) -> AnalysedPassage:
     )
 
 
-MISSING_WEIGHT = 1.5
-"""A question term no paragraph contains weighs this many times the rarest term's IDF (the
-composer's default, which conversations' :func:`~retrieval.answering.conversation.own_share`
-reads too)."""
 MAX_SENTENCES = 5
 """The most sentences one answer may quote."""
 MIN_ANSWER_CHARS = 40
@@ -102,7 +98,7 @@ class ComposerOptions:
     date for "when", a name for "who") beyond the question's own words."""
     bigram_weight: float = 0.3
     """Bonus for the question's adjacent term pairs found adjacent in the sentence."""
-    missing_weight: float = MISSING_WEIGHT
+    missing_weight: float = 1.5
     """A question term no paragraph contains weighs this many times the rarest term's IDF."""
     sentence_confidence: float = 0.5
     """Exponent of the best sentence's share in the confidence (the paragraph's gets 1 - it)."""
@@ -212,78 +208,101 @@ def _clip(text: str, start: int, terms: Sequence[str], budget: int) -> tuple[int
     return start + lo, start + hi
 
 
-def compose(
-    question: str,
-    query_terms: Sequence[str],
-    hits: Sequence[Hit],
-    idf: Callable[[str], float],
-    source_text: Callable[[str], Sliceable],
-    options: ComposerOptions,
-    paragraph_count: Callable[[str], int] | None = None,
-    analysed: Callable[[Passage], AnalysedPassage] = analyse_passage,
-    pair_terms: Sequence[str] | None = None,
-) -> Answer:
-    """Compose the answer to ``question`` from ranked ``hits``.
+@dataclass(frozen=True, slots=True)
+class ComposeInputs:
+    """Everything composing one answer reads: the question, its ranked hits and how to weigh
+    and quote them. One value shared by every step of :func:`compose`."""
 
-    ``idf`` weighs question terms (0 for terms in no paragraph); ``source_text`` returns a
-    document's full text, against which every quote is checked before it is returned;
-    ``paragraph_count`` (a document's number of paragraphs) enables the focus factor;
-    ``analysed`` returns a paragraph's precomputed analysis (default: computed here);
-    ``pair_terms`` are the terms whose adjacent pairs earn the phrase bonus (default:
-    ``query_terms``; a follow-up passes only its own words, so that two words borrowed from an
-    earlier question, such as "Jeffrey Lynch", do not pull the old topic's sentence first).
-    """
-    unique_terms = list(dict.fromkeys(query_terms))
-    # A term no paragraph contains gets the weight of the rarest possible term: missing it
-    # is the strongest sign that the documents are about something else.
+    question: str
+    query_terms: Sequence[str]
+    """The analysed terms searched (the question's own, then any borrowed)."""
+    hits: Sequence[Hit]
+    idf: Callable[[str], float]
+    """A term's weight: its IDF (0 for a term no paragraph contains), scaled for borrowed ones."""
+    source_text: Callable[[str], Sliceable]
+    """A document's full text, against which every quote is checked before it is returned."""
+    options: ComposerOptions
+    paragraph_count: Callable[[str], int] | None = None
+    """A document's number of paragraphs: enables the focus factor of the confidence."""
+    analysed: Callable[[Passage], AnalysedPassage] = analyse_passage
+    """A paragraph's precomputed analysis (default: computed here)."""
+    pair_terms: Sequence[str] | None = None
+    """The terms whose adjacent pairs earn the phrase bonus (default: ``query_terms``; a
+    follow-up passes only its own words, so that two words borrowed from an earlier question,
+    such as "Jeffrey Lynch", do not pull the old topic's sentence first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Weighed:
+    """The question as the scoring steps use it: each distinct term's weight, and its cues."""
+
+    terms: tuple[str, ...]
+    weights: dict[str, float]
+    total: float
+    pairs: frozenset[tuple[str, str]]
+    cue: re.Pattern[str] | None
+
+
+def weigh_question(inputs: ComposeInputs) -> _Weighed:
+    """Each distinct question term's weight: its IDF, or, for a term no paragraph contains, the
+    rarest possible term's times ``missing_weight`` (missing it is the strongest sign that the
+    documents are about something else)."""
+    unique_terms = tuple(dict.fromkeys(inputs.query_terms))
+    idf, options = inputs.idf, inputs.options
     max_idf = max((idf(t) for t in unique_terms), default=0.0)
     weights = {t: (idf(t) or max(max_idf, 1.0) * options.missing_weight) for t in unique_terms}
-    total = sum(weights.values())
-    base = Answer(question, (), (), tuple(hits), query_terms=tuple(unique_terms))
-    if not hits:
-        return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
+    phrase = inputs.query_terms if inputs.pair_terms is None else inputs.pair_terms
+    return _Weighed(
+        unique_terms,
+        weights,
+        sum(weights.values()),
+        frozenset((a, b) for a, b in itertools.pairwise(phrase) if a != b),
+        _cue(inputs.question) if options.cue_weight else None,
+    )
 
-    top_score = max(hit.score for hit in hits) or 1.0
+
+def score_sentences(
+    inputs: ComposeInputs, weighed: _Weighed
+) -> tuple[list[_Candidate], dict[str, float]]:
+    """Every sentence of the top ``depth`` paragraphs that holds a question term, best first,
+    and each of those paragraphs' share of the question's weight."""
+    options, weights, total = inputs.options, weighed.weights, weighed.total
+    top_score = max(hit.score for hit in inputs.hits) or 1.0
     candidates: list[_Candidate] = []
-    confidence_by_passage: dict[str, float] = {}
-    cue = _cue(question) if options.cue_weight else None
-    question_set = set(unique_terms)
-    phrase = query_terms if pair_terms is None else pair_terms
-    pairs = {(a, b) for a, b in itertools.pairwise(phrase) if a != b}
-    for hit in hits[: options.depth]:
+    paragraph_share: dict[str, float] = {}
+    question_set = set(weighed.terms)
+    pairs = weighed.pairs
+    for hit in inputs.hits[: options.depth]:
         passage = hit.passage
-        analysis = analysed(passage)
+        analysis = inputs.analysed(passage)
         # The title and headings above a paragraph are searched with it, so they count here
         # too: under "## Refund policy", "Customers get thirty days." answers "refund policy?".
-        confidence_by_passage[passage.id] = _coverage(analysis.terms, weights, total)
+        paragraph_share[passage.id] = _coverage(analysis.terms, weights, total)
         for sentence in analysis.sentences:
             coverage = _coverage(sentence.terms | analysis.context_terms, weights, total)
             if coverage <= 0:
                 continue
             text = passage.text[sentence.start : sentence.end]
             score = coverage + options.rank_weight * hit.score / top_score
-            if cue is not None and _has_cue(cue, text, question_set):
+            if weighed.cue is not None and _has_cue(weighed.cue, text, question_set):
                 score += options.cue_weight
             if pairs and options.bigram_weight:
                 found = pairs.intersection(itertools.pairwise(sentence.tokens))
                 score += options.bigram_weight * len(found) / len(pairs)
             start, end = passage.start + sentence.start, passage.start + sentence.end
             candidates.append(_Candidate(hit, start, end, text, coverage, score))
-    if not candidates:
-        return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
-
     candidates.sort(key=lambda c: (-c.score, c.hit.rank, c.start))
-    best = candidates[0]
-    confidence = _confidence(
-        confidence_by_passage[best.hit.passage.id],
-        max(c.coverage for c in candidates),
-        hits,
-        paragraph_count,
-        options,
-    )
-    if confidence < options.min_confidence:
-        return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
+    return candidates, paragraph_share
 
+
+def choose_sentences(
+    inputs: ComposeInputs, weighed: _Weighed, candidates: Sequence[_Candidate]
+) -> list[_Candidate]:
+    """The sentences to quote: the best, then the next best that fit the budget (never the
+    same text twice); a best sentence longer than the whole budget is clipped around the
+    question's first word and quoted alone."""
+    options = inputs.options
+    best = candidates[0]
     chosen = [best]
     used = len(best.text)
     for candidate in candidates[1:]:
@@ -296,13 +315,17 @@ def compose(
         chosen.append(candidate)
         used += 1 + len(candidate.text)
     if len(best.text) > options.max_chars:
-        start, end = _clip(best.text, best.start, unique_terms, options.max_chars)
-        best = _Candidate(
-            best.hit, start, end, source_text(best.hit.passage.source)[start:end],
-            best.coverage, best.score,
-        )  # fmt: skip
-        chosen = [best]
+        start, end = _clip(best.text, best.start, weighed.terms, options.max_chars)
+        text = inputs.source_text(best.hit.passage.source)[start:end]
+        return [_Candidate(best.hit, start, end, text, best.coverage, best.score)]
+    return chosen
 
+
+def quote(
+    inputs: ComposeInputs, weighed: _Weighed, chosen: Sequence[_Candidate], confidence: float
+) -> Answer:
+    """The answer quoting ``chosen``, each citing its paragraph (numbered in order of first
+    use), checked against the source text."""
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     sentences: list[Sentence] = []
@@ -318,15 +341,38 @@ def compose(
             )
         )  # fmt: skip
     answer = Answer(
-        question,
+        inputs.question,
         tuple(sentences),
         tuple(citations),
-        tuple(hits),
+        tuple(inputs.hits),
         confidence=confidence,
-        query_terms=tuple(unique_terms),
+        query_terms=weighed.terms,
     )
-    verify(answer, source_text)
+    verify(answer, inputs.source_text)
     return answer
+
+
+def compose(inputs: ComposeInputs) -> Answer:
+    """Compose the answer to ``inputs.question`` from its ranked hits: weigh the question,
+    score the sentences, decide (confidence against ``min_confidence``), choose, quote."""
+    weighed = weigh_question(inputs)
+    options = inputs.options
+    base = Answer(inputs.question, (), (), tuple(inputs.hits), query_terms=weighed.terms)
+    if not inputs.hits:
+        return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
+    candidates, paragraph_share = score_sentences(inputs, weighed)
+    if not candidates:
+        return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
+    confidence = _confidence(
+        paragraph_share[candidates[0].hit.passage.id],
+        max(c.coverage for c in candidates),
+        inputs.hits,
+        inputs.paragraph_count,
+        options,
+    )
+    if confidence < options.min_confidence:
+        return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
+    return quote(inputs, weighed, choose_sentences(inputs, weighed, candidates), confidence)
 
 
 def _confidence(

@@ -31,14 +31,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from ..analysis.tokenizer import analyze, normalize
-from ..types import Answer, FollowUp, Hit, Passage
-from .compose import MISSING_WEIGHT
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from ..types import Answer, FollowUp, Passage
+from .compose import ComposerOptions
+from .engine import Borrowed, Engine
 
 MAX_TURNS = 5
 """Turns a conversation remembers: a follow-up leans on the last few questions, not on all."""
@@ -58,9 +56,6 @@ BORROWED_WEIGHT = 0.25
 """Borrowed terms find the paragraphs (searched at full weight), but weigh only this share of
 their IDF when sentences are chosen and confidence is measured: the sentence quoted must be
 about what the follow-up asks, in the paragraphs the earlier turn points to."""
-FAVOUR_MARGIN = 1.5
-"""A paragraph the earlier turn cited moves above any candidate whose BM25 score is below this
-many times its own: preferred, but not over a paragraph that matches clearly better."""
 
 _PRONOUNS = frozenset(
     "he she him his her hers they them their theirs it its this these those".split()
@@ -189,31 +184,6 @@ class Conversation:
         return len(self.turns())
 
 
-def favour_hits(hits: Sequence[Hit], favour: Collection[str]) -> list[Hit]:
-    """``hits`` with each favoured one moved above every hit before it whose BM25 score is
-    below ``FAVOUR_MARGIN`` times its own; ranks renumbered. Used by ``Engine._search``.
-
-    A paragraph the conversation already cited is the likeliest home of a follow-up's answer,
-    but a paragraph that matches the follow-up's words much better still wins.
-    """
-    ordered: list[Hit] = []
-    for hit in hits:
-        if hit.passage.id in favour:
-            boosted = hit.score * FAVOUR_MARGIN
-            at = next(
-                (
-                    i
-                    for i, other in enumerate(ordered)
-                    if other.passage.id not in favour and other.score < boosted
-                ),
-                len(ordered),
-            )
-            ordered.insert(at, hit)
-        else:
-            ordered.append(hit)
-    return [Hit(h.passage, h.score, rank) for rank, h in enumerate(ordered, 1)]
-
-
 _CONTENT_FREE = frozenset(analyze("else other another also too same again anything something"))
 """Words a follow-up uses to point back ("what *else*", "which *other* mayors"), not to say
 what it is about: searched, but not required in the answer."""
@@ -223,16 +193,21 @@ def _first_cited(answer: Answer) -> str | None:
     return answer.citations[0].passage.id if answer.citations else None
 
 
-def own_share(answer: Answer, own: Sequence[str], idf: Callable[[str], float]) -> float:
+def own_share(
+    answer: Answer,
+    own: Sequence[str],
+    idf: Callable[[str], float],
+    missing_weight: float = ComposerOptions().missing_weight,
+) -> float:
     """The share of the question's own IDF weight found in ``answer``'s quoted sentences (with
     their paragraphs' titles and headings), weighing a word no paragraph holds as the composer
-    does: MISSING_WEIGHT times the rarest word's weight. 1 when the question has no word of its
-    own beyond pointing back ("What else?")."""
+    does: ``missing_weight`` (the composer's option) times the rarest word's weight. 1 when the
+    question has no word of its own beyond pointing back ("What else?")."""
     weights = {t: idf(t) for t in dict.fromkeys(own) if t not in _CONTENT_FREE}
     if not weights:
         return 1.0
     rarest = max(max(weights.values()), 1.0)
-    weights = {t: w or rarest * MISSING_WEIGHT for t, w in weights.items()}
+    weights = {t: w or rarest * missing_weight for t, w in weights.items()}
     found: set[str] = set()
     by_number = {c.n: c.passage for c in answer.citations}
     for sentence in answer.sentences:
@@ -276,9 +251,13 @@ def answer_in(
             borrowed = _borrowable(turn, own, idf)
             favour = {p.id for p in turn.cited}
             expanded = engine.ask(
-                question, extra_terms=borrowed, extra_weight=borrowed_weight, favour=favour
+                question, Borrowed(tuple(borrowed), borrowed_weight, frozenset(favour))
             )
-            if not expanded.answered or own_share(expanded, own, idf) < min_own_share:
+            missing_weight = engine.options.composer.missing_weight
+            if (
+                not expanded.answered
+                or own_share(expanded, own, idf, missing_weight) < min_own_share
+            ):
                 continue
             if alone.answered and _first_cited(alone) == _first_cited(expanded):
                 break  # the question found the same paragraph alone: nothing was borrowed

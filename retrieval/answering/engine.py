@@ -14,7 +14,7 @@ Hits keep their BM25 scores.
 from __future__ import annotations
 
 import dataclasses
-import itertools
+import json
 import os
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -30,10 +30,18 @@ from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
-from ..reading.files import LoadWarning, corpus_root
+from ..reading.files import LoadWarning, corpus_root, left_out_files
+from ..reading.select import LeftOut
 from ..types import Answer, Document, Hit, Passage
-from .compose import AnalysedPassage, ComposerOptions, analyse_passage, compose
-from .conversation import favour_hits
+from .compose import (
+    AnalysedPassage,
+    ComposeInputs,
+    ComposerOptions,
+    analyse_passage,
+    compose,
+)
+from .links import with_urls
+from .rerank import RerankWeights, favour_hits, rerank
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -79,6 +87,15 @@ class EngineOptions:
 
     idf: IdfVariant = _SHAPE.idf
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    include: tuple[str, ...] = ()
+    """Globs of the corpus-relative paths to index (empty: every readable file)."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files never indexed ("release-notes.md", "**/changelog*"); they win over
+    ``include`` (see :mod:`retrieval.reading.select`)."""
+    source_url: str = ""
+    """The base URL the corpus is published under ("https://docs.astral.sh/uv/"): citations
+    then carry the URL of their section (see :mod:`retrieval.answering.links`); "" for none.
+    Not part of the index: changing it never rebuilds."""
 
     def __post_init__(self) -> None:
         if self.idf not in IDF_VARIANTS:
@@ -87,6 +104,9 @@ class EngineOptions:
             raise OptionError(f"top_k must be 1 to {MAX_TOP_K} (got {self.top_k!r}).")
         if not 1 <= self.context_repeat <= 10:
             raise OptionError(f"context_repeat must be 1 to 10 (got {self.context_repeat!r}).")
+        for name in ("include", "exclude"):
+            if isinstance(getattr(self, name), str):
+                raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -100,7 +120,27 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
         )
+
+
+def _as_saved(shape: dict[str, object]) -> object:
+    """The shape as the saved index's JSON header holds it (tuples come back as lists)."""
+    return json.loads(json.dumps(shape))
+
+
+@dataclass(frozen=True, slots=True)
+class Borrowed:
+    """What a follow-up question borrows from an earlier turn of its conversation."""
+
+    terms: tuple[str, ...] = ()
+    """Analysed terms searched with the question's own (those it already has are ignored)."""
+    weight: float = 1.0
+    """Share of their IDF the borrowed terms weigh when sentences are chosen and confidence is
+    measured (they find the paragraphs at full weight)."""
+    favour: frozenset[str] = frozenset()
+    """Ids of paragraphs to prefer in the ranking (those the earlier turn cited)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +329,7 @@ class Engine:
             "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [[s.source, s.title, s.encoding] for s in self.passages.sources],
+            "sources": [[s.source, s.title, s.encoding, s.format] for s in self.passages.sources],
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
@@ -312,7 +352,7 @@ class Engine:
         try:
             if header["signature"] != persist.code_signature():
                 raise persist.IndexFileError("it was written by another version of citebot")
-            if header["shape"] != dataclasses.asdict(options.shape):
+            if header["shape"] != _as_saved(dataclasses.asdict(options.shape)):
                 raise persist.IndexFileError("it was built with other indexing options")
             store = PassageStore(
                 [SourceInfo(*entry) for entry in header["sources"]],
@@ -343,9 +383,21 @@ class Engine:
         if self.root is None:
             return []
         try:
-            return persist.stale_files(self.root, self.records, self.written_ns)
+            return persist.stale_files(
+                self.root, self.records, self.written_ns, self.options.shape.selection
+            )
         except OSError:  # the folder itself is gone or unreadable: that is a change too
             return [str(self.root)]
+
+    def left_out(self) -> list[LeftOut]:
+        """The corpus folder's files that are not indexed, and why (an include/exclude glob,
+        or a suffix no reader reads); [] for an engine over in-memory documents."""
+        if self.root is None:
+            return []
+        try:
+            return left_out_files(self.root, self.options.shape.selection)
+        except OSError:
+            return []
 
     def _prepare_analyses(self) -> None:
         """A small corpus freshly built analyses every paragraph now (a second or two), so
@@ -391,102 +443,75 @@ class Engine:
     def _rerank(
         self, terms: Sequence[str], top: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
-        """BM25 candidates re-ordered by BM25 (normalised to the best), the share of the
-        question's IDF weight in the paragraph's best sentence, the question's adjacent term
-        pairs found in the paragraph, and its document's BM25 score; scores stay BM25's."""
-        weights = {t: self.index.idf(t) for t in dict.fromkeys(terms)}
-        total = sum(weights.values()) or 1.0
-        best_bm25 = top[0][1] or 1.0
-        pairs = {(a, b): weights[a] + weights[b] for a, b in itertools.pairwise(terms) if a != b}
-        pair_total = sum(pairs.values()) or 1.0
-        document_score: dict[int, float] = {}
-        if self.document_index is not None:
-            rows = {int(self._document_row[self.passages.source_number(i)]) for i, _ in top}
-            wanted = np.fromiter(sorted(rows), dtype=np.int64, count=len(rows))
-            scores = self.document_index.score_of(terms, wanted)
-            document_score = {int(d): float(v) for d, v in zip(wanted, scores, strict=True)}
-        best_document = max(document_score.values(), default=0.0) or 1.0
+        """The candidates re-ordered by :func:`retrieval.answering.rerank.rerank`."""
+        return rerank(
+            terms,
+            top,
+            idf=self.index.idf,
+            analysed=self._analyse,
+            document_of=self._document_of,
+            document_scores=self._document_scores if self.document_index is not None else None,
+            weights=RerankWeights(
+                self.options.rerank_weight,
+                self.options.rerank_bigram_weight,
+                self.options.document_weight,
+            ),
+        )
 
-        def key(item: tuple[int, float]) -> float:
-            i, score = item
-            analysed = self._analyse(i)
-            best = max(
-                (sum(w for t, w in weights.items() if t in s.terms) for s in analysed.sentences),
-                default=0.0,
-            )
-            bonus = 0.0
-            if pairs and self.options.rerank_bigram_weight:
-                present = analysed.pairs
-                bonus = sum(w for pair, w in pairs.items() if pair in present) / pair_total
-            return (
-                score / best_bm25
-                + self.options.rerank_weight * best / total
-                + self.options.rerank_bigram_weight * bonus
-                + self.options.document_weight
-                * document_score.get(int(self._document_row[self.passages.source_number(i)]), 0.0)
-                / best_document
-            )
+    def _document_of(self, position: int) -> int:
+        """The row in the document index of the paragraph at ``position``'s file."""
+        return int(self._document_row[self.passages.source_number(position)])
 
-        return sorted(top, key=key, reverse=True)
+    def _document_scores(self, terms: Sequence[str], rows: Collection[int]) -> dict[int, float]:
+        """The document index's BM25 scores of ``rows`` for ``terms``."""
+        assert self.document_index is not None
+        wanted = np.fromiter(sorted(rows), dtype=np.int64, count=len(rows))
+        scores = self.document_index.score_of(terms, wanted)
+        return {int(d): float(v) for d, v in zip(wanted, scores, strict=True)}
 
-    def ask(
-        self,
-        question: str,
-        *,
-        extra_terms: Sequence[str] = (),
-        extra_weight: float = 1.0,
-        favour: Collection[str] = (),
-    ) -> Answer:
+    def ask(self, question: str, borrowed: Borrowed | None = None) -> Answer:
         """Answer ``question``: quoted sentences with citations, or an abstention with reasons.
 
-        ``extra_terms`` (analysed terms) are searched with the question's own and weigh
-        ``extra_weight`` times their IDF when sentences are chosen and confidence is measured,
-        and passages whose ids are in ``favour`` are preferred: how a follow-up borrows from
-        the earlier turns of a conversation (:mod:`retrieval.conversation`).
+        ``borrowed`` (None for a question on its own) is what a follow-up takes from the
+        earlier turns of a conversation (:mod:`retrieval.answering.conversation`).
 
         Raises QuestionError for a question that cannot be searched (empty, too long, or made
         only of common words), with a message to show the asker.
         """
-        return self.ask_ranked(
-            question,
-            self.options.top_k,
-            extra_terms=extra_terms,
-            extra_weight=extra_weight,
-            favour=favour,
-        )[0]
+        return self.ask_ranked(question, self.options.top_k, borrowed)[0]
 
     def ask_ranked(
-        self,
-        question: str,
-        depth: int,
-        *,
-        extra_terms: Sequence[str] = (),
-        extra_weight: float = 1.0,
-        favour: Collection[str] = (),
+        self, question: str, depth: int, borrowed: Borrowed | None = None
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
         cleaned, own = prepare_question(question)
-        extra = {t for t in extra_terms if t not in own}
-        terms = own + [t for t in extra_terms if t in extra]
-        ranking = self._search(terms, max(depth, self.options.top_k), favour=favour)
+        borrowed = borrowed or Borrowed()
+        extra = {t for t in borrowed.terms if t not in own}
+        terms = own + [t for t in borrowed.terms if t in extra]
+        ranking = self._search(terms, max(depth, self.options.top_k), favour=borrowed.favour)
         index_idf = self.index.idf
+        weight = borrowed.weight
 
         def idf(term: str) -> float:
-            return index_idf(term) * (extra_weight if term in extra else 1.0)
+            return index_idf(term) * (weight if term in extra else 1.0)
 
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         answer = compose(
-            cleaned,
-            terms,
-            ranking[: self.options.top_k],
-            idf if extra else self.index.idf,
-            self.source_view,
-            self.options.composer,
-            self.paragraph_count,
-            self.analysed,
-            own,
+            ComposeInputs(
+                cleaned,
+                terms,
+                ranking[: self.options.top_k],
+                idf if extra else self.index.idf,
+                self.source_view,
+                self.options.composer,
+                self.paragraph_count,
+                self.analysed,
+                own,
+            )
         )
+        if self.options.source_url:
+            answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
 
     def paragraph_count(self, source: str) -> int:

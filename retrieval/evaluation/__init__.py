@@ -1,59 +1,8 @@
 """Evaluation: question sets in, retrieval / answer / abstention metrics out.
 
-Used by ``citebot eval`` and ``bench/``; nothing on the answering path imports it."""
+``datasets`` reads the question files (citebot JSONL, docs questions, SQuAD, BEIR), ``metrics``
+holds the pure numbers, ``evaluate`` runs and summarises. Used by ``citebot eval`` and
+``bench/``; nothing on the answering path imports it."""
 
-from .evaluate import (
-    RETRIEVAL_DEPTH,
-    CaseResult,
-    EvalCase,
-    EvalFileError,
-    EvalReport,
-    EvalSet,
-    at_threshold,
-    beir_document,
-    contains_answer,
-    evaluate,
-    first_relevant_rank,
-    load_beir,
-    load_jsonl,
-    load_squad,
-    ndcg_at,
-    normalize_answer,
-    percentile,
-    recall_at,
-    reciprocal_rank,
-    rejected_at_kept,
-    run_case,
-    squad_documents,
-    summarize,
-    tradeoff,
-    worst_failures,
-)
-
-__all__ = [
-    "RETRIEVAL_DEPTH",
-    "CaseResult",
-    "EvalCase",
-    "EvalFileError",
-    "EvalReport",
-    "EvalSet",
-    "at_threshold",
-    "beir_document",
-    "contains_answer",
-    "evaluate",
-    "first_relevant_rank",
-    "load_beir",
-    "load_jsonl",
-    "load_squad",
-    "ndcg_at",
-    "normalize_answer",
-    "percentile",
-    "recall_at",
-    "reciprocal_rank",
-    "rejected_at_kept",
-    "run_case",
-    "squad_documents",
-    "summarize",
-    "tradeoff",
-    "worst_failures",
-]
+from .evaluate import *  # noqa: F403 — the public names are evaluate's __all__
+from .evaluate import __all__ as __all__

@@ -25,11 +25,13 @@ import numpy.typing as npt
 from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from ..reading.text import split_blocks, title_of
+from ..reading.readers import read_blocks
+from ..reading.select import FileSelection
+from ..reading.text import title_of
 from ..splitting.passages import split_passages
 from ..types import Document
 from .bm25 import K1, B, BM25Index, IdfVariant
-from .store import PassageStore, SourceInfo, blob
+from .store import PassageStore, SourceInfo, blob, kind_code, place_key
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -54,6 +56,14 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    include: tuple[str, ...] = ()
+    """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files left out of the index."""
+
+    @property
+    def selection(self) -> FileSelection:
+        return FileSelection(self.include, self.exclude)
 
 
 @dataclass(slots=True)
@@ -106,9 +116,12 @@ class Part:
     document_bytes: npt.NDArray[np.int64]
     columns: dict[str, npt.NDArray[np.int64]]
     """Per paragraph: source (part-local), paragraph, start, end, byte_start, byte_end (in
-    ``text``), id."""
+    ``text``), id, line, page, kind (code)."""
     contexts: list[str]
     context: npt.NDArray[np.int32]
+    places: list[str]
+    """Distinct heading paths with anchors (:func:`place_key`), numbered in ``place``."""
+    place: npt.NDArray[np.int32]
     vocabulary: list[str]
     paragraphs: _Postings
     documents: _Postings | None
@@ -139,13 +152,19 @@ def analyse_documents(
     sources: list[SourceInfo] = []
     texts: list[bytes] = []
     columns: dict[str, list[int]] = {
-        name: [] for name in ("source", "paragraph", "start", "end", "byte_start", "byte_end", "id")
+        name: []
+        for name in (
+            *("source", "paragraph", "start", "end", "byte_start", "byte_end", "id"),
+            *("line", "page", "kind"),
+        )
     }
     vocabulary: dict[str, int] = {}
     number_of = vocabulary.setdefault
     contexts: dict[str, int] = {}
     context_ids: dict[str, list[int]] = {}
     context_of: list[int] = []
+    places: dict[str, int] = {}
+    place_of: list[int] = []
     paragraphs, whole_documents = _Tokens(), _Tokens()
     chunk_ids: dict[str, list[int]] = {}
 
@@ -163,11 +182,13 @@ def analyse_documents(
 
     byte_base = 0
     for document in documents:
-        blocks = split_blocks(document.text)
+        blocks = read_blocks(document.source, document.text)
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)
-        sources.append(SourceInfo(document.source, document.title, document.encoding))
+        sources.append(
+            SourceInfo(document.source, document.title, document.encoding, document.format)
+        )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
@@ -182,6 +203,11 @@ def analyse_documents(
             columns["byte_start"].append(byte_base + byte_start)
             columns["byte_end"].append(byte_base + byte_end)
             columns["id"].append(int(passage.id, 16))
+            columns["line"].append(passage.line)
+            columns["page"].append(passage.page)
+            columns["kind"].append(kind_code(passage.kind))
+            place = place_key(passage.headings, passage.anchor)
+            place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             tokens = term_ids(passage.text)
             context = context_ids.get(passage.context)
@@ -215,6 +241,8 @@ def analyse_documents(
         },
         contexts=list(contexts),
         context=np.asarray(context_of, dtype=np.int32),
+        places=list(places),
+        place=np.asarray(place_of, dtype=np.int32),
         vocabulary=list(vocabulary),
         paragraphs=paragraphs.postings(),
         documents=whole_documents.postings() if shape.document_index else None,
@@ -261,7 +289,7 @@ def analyse_folder(
     root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
 ) -> list[Part]:
     """Read and analyse every file under ``root``, in parallel when there is enough text."""
-    files = corpus_files(root)
+    files = corpus_files(root, shape.selection)
     sizes = []
     for path, _ in files:
         try:
@@ -390,6 +418,8 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     columns: dict[str, list[npt.NDArray[Any]]] = {name: [] for name in parts[0].columns}
     contexts: dict[str, int] = {}
     context_numbers = []
+    places: dict[str, int] = {}
+    place_numbers = []
     source_offset = byte_offset = 0
     for part in parts:
         for name, values in part.columns.items():
@@ -405,10 +435,17 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
             count=len(part.contexts),
         )
         context_numbers.append(remap[part.context])
+        place_remap = np.fromiter(
+            (places.setdefault(c, len(places)) for c in part.places),
+            dtype=np.int32,
+            count=len(part.places),
+        )
+        place_numbers.append(place_remap[part.place])
         source_offset += len(part.sources)
         byte_offset += len(part.text)
     ids = np.concatenate(columns["id"]).astype(np.uint64)
     context_blob, context_offsets = blob(list(contexts))
+    place_blob, place_offsets = blob(list(places))
     arrays: dict[str, npt.NDArray[Any]] = {
         "source": np.concatenate(columns["source"]).astype(np.int32),
         "paragraph": np.concatenate(columns["paragraph"]).astype(np.int32),
@@ -423,6 +460,12 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
         "document_bytes": np.concatenate(document_bytes),
         "contexts": context_blob,
         "context_offsets": context_offsets,
+        "line": np.concatenate(columns["line"]).astype(np.int32),
+        "page": np.concatenate(columns["page"]).astype(np.int32),
+        "kind": np.concatenate(columns["kind"]).astype(np.uint8),
+        "place": np.concatenate(place_numbers).astype(np.int32),
+        "places": place_blob,
+        "place_offsets": place_offsets,
     }
     store = PassageStore(sources, arrays)
     index = _join_postings(

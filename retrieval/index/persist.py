@@ -33,9 +33,11 @@ import numpy.typing as npt
 
 from ..errors import CitebotError
 from ..reading.files import UNREADABLE, FileRecord, corpus_files
+from ..reading.select import EVERY_FILE, FileSelection
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 1
+FORMAT = 2
+"""2: passages carry line, page, kind and heading path + anchor (older files are rebuilt)."""
 _ALIGN = 64
 _RACY_NS = 2_000_000_000
 """Files modified less than this before the index was written are re-hashed when opened."""
@@ -217,12 +219,18 @@ def records_json(records: Sequence[FileRecord]) -> list[list[Any]]:
     return [[r.source, r.size, r.mtime_ns, r.sha256] for r in records]
 
 
-def stale_files(root: Path, manifest: Sequence[Sequence[Any]], written_ns: int) -> list[str]:
-    """The files added, removed or changed since the index was written ([] when fresh)."""
+def stale_files(
+    root: Path,
+    manifest: Sequence[Sequence[Any]],
+    written_ns: int,
+    selection: FileSelection = EVERY_FILE,
+) -> list[str]:
+    """The files added, removed or changed since the index was written ([] when fresh), among
+    those ``selection`` keeps (the index's own include/exclude globs)."""
     known = {str(entry[0]): entry for entry in manifest}
     changed: list[str] = []
     present = set()
-    for path, source in corpus_files(root):
+    for path, source in corpus_files(root, selection):
         present.add(source)
         entry = known.get(source)
         if entry is None:

@@ -19,6 +19,27 @@ import numpy.typing as npt
 from ..types import Passage
 
 _ENCODING = ("utf-8", "surrogatepass")
+KINDS = ("paragraph", "list_item", "quote", "admonition")
+"""The ``kind`` column's codes: ``KINDS[code]`` is the passage's block kind."""
+_HEADING_SEPARATOR = "\x1f"
+"""Between the headings of a stored place (readers never leave control characters in one)."""
+_ANCHOR_SEPARATOR = "\x1e"
+"""Between a stored place's headings and its anchor."""
+
+
+def place_key(headings: Sequence[str], anchor: str) -> str:
+    """A passage's heading path and anchor as one string, as the ``places`` blob stores it."""
+    return _HEADING_SEPARATOR.join(headings) + _ANCHOR_SEPARATOR + anchor
+
+
+def _place(key: str) -> tuple[tuple[str, ...], str]:
+    path, _, anchor = key.rpartition(_ANCHOR_SEPARATOR)
+    return (tuple(path.split(_HEADING_SEPARATOR)) if path else ()), anchor
+
+
+def kind_code(kind: str) -> int:
+    """The ``kind`` column's code for a passage kind (unknown kinds are stored as paragraphs)."""
+    return KINDS.index(kind) if kind in KINDS else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +49,8 @@ class SourceInfo:
     source: str
     title: str
     encoding: str
+    format: str = "text"
+    """Which reader read it ("text", "markdown", …): how its citations are linked."""
 
 
 def passage_key(passage_id: str) -> int:
@@ -65,6 +88,12 @@ class PassageStore(Sequence[Passage]):
         "document_bytes",
         "contexts",
         "context_offsets",
+        "line",
+        "page",
+        "kind",
+        "place",
+        "places",
+        "place_offsets",
     )
 
     def __init__(self, sources: Sequence[SourceInfo], arrays: Mapping[str, Any]):
@@ -86,6 +115,14 @@ class PassageStore(Sequence[Passage]):
         """``text[document_bytes[d]:document_bytes[d+1]]`` is file ``d``'s whole text."""
         self._contexts = arrays["contexts"]
         self._context_offsets = arrays["context_offsets"]
+        self._line = arrays["line"]
+        self._page = arrays["page"]
+        self._kind = arrays["kind"]
+        """``KINDS[kind[i]]`` is paragraph i's block kind."""
+        self._place = arrays["place"]
+        """Index into the ``places`` blob: paragraph i's heading path and anchor."""
+        self._places = arrays["places"]
+        self._place_offsets = arrays["place_offsets"]
         self.paragraph_counts = np.bincount(
             np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
         )
@@ -102,7 +139,8 @@ class PassageStore(Sequence[Passage]):
     def check(self) -> None:
         """Raise ValueError unless the columns fit together (lengths and offsets; O(files))."""
         n = len(self._source)
-        for name in ("paragraph", "start", "end", "byte_start", "byte_end", "context", "id"):
+        columns = ("paragraph", "start", "end", "byte_start", "byte_end", "context", "id")
+        for name in (*columns, "line", "page", "kind", "place"):
             if len(getattr(self, "_" + name)) != n:
                 raise ValueError(f"the {name} column has the wrong length")
         if len(self._id_order) != n or n == 0:
@@ -113,6 +151,13 @@ class PassageStore(Sequence[Passage]):
         offsets = self._context_offsets
         if offsets[0] != 0 or offsets[-1] != len(self._contexts):
             raise ValueError("the headings' offsets do not fit their text")
+        places = self._place_offsets
+        if places[0] != 0 or places[-1] != len(self._places):
+            raise ValueError("the heading paths' offsets do not fit their text")
+        if n and (
+            int(np.max(self._kind)) >= len(KINDS) or int(np.max(self._place)) >= len(places) - 1
+        ):
+            raise ValueError("a paragraph's kind or heading path is out of range")
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -129,6 +174,12 @@ class PassageStore(Sequence[Passage]):
             "document_bytes": self._document_bytes,
             "contexts": self._contexts,
             "context_offsets": self._context_offsets,
+            "line": self._line,
+            "page": self._page,
+            "kind": self._kind,
+            "place": self._place,
+            "places": self._places,
+            "place_offsets": self._place_offsets,
         }
 
     def __len__(self) -> int:
@@ -154,6 +205,12 @@ class PassageStore(Sequence[Passage]):
 
     def _make_passage(self, i: int) -> Passage:
         context = int(self._context[i])
+        place = int(self._place[i])
+        headings, anchor = _place(
+            _text(
+                self._places, int(self._place_offsets[place]), int(self._place_offsets[place + 1])
+            )
+        )
         return Passage(
             id=f"{int(self._id[i]):016x}",
             source=self.sources[int(self._source[i])].source,
@@ -166,6 +223,11 @@ class PassageStore(Sequence[Passage]):
                 int(self._context_offsets[context]),
                 int(self._context_offsets[context + 1]),
             ),
+            headings=headings,
+            anchor=anchor,
+            line=int(self._line[i]),
+            page=int(self._page[i]),
+            kind=KINDS[int(self._kind[i])],
         )
 
     def _document_text(self, source: str) -> str:
@@ -176,10 +238,13 @@ class PassageStore(Sequence[Passage]):
         """``document_text(source)[start:end]``, read from the one paragraph holding the span
         when there is one: checking a quote then touches a few hundred bytes of the index, not
         the whole file (which, memory-mapped, would stay resident)."""
-        n = self._source_number[source]
+        # The needles are cast to the arrays' own dtypes: given a Python int, numpy converts the
+        # whole (million-entry) haystack on every call, an O(corpus) step per quote check.
+        n = self._source.dtype.type(self._source_number[source])
         lo = int(np.searchsorted(self._source, n, "left"))
         hi = int(np.searchsorted(self._source, n, "right"))
-        j = lo + int(np.searchsorted(self._start[lo:hi], start, "right")) - 1
+        first = self._start.dtype.type(start)
+        j = lo + int(np.searchsorted(self._start[lo:hi], first, "right")) - 1
         if lo <= j < hi and self._start[j] <= start <= end <= self._end[j]:
             text = self._make(j).text
             offset = int(self._start[j])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Sequence
@@ -16,14 +17,18 @@ from pathlib import Path
 
 from ..errors import CorpusNotFoundError, EmptyCorpusError
 from ..types import Document
-from .text import document_title
+from .readers import Extractor, read_blocks, reader_for, supported_suffixes
+from .select import EVERY_FILE, FileSelection, LeftOut
+from .text import title_of
 
-SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+SUFFIXES = supported_suffixes()
+"""The suffixes registered at import (see :mod:`.readers`); the walk asks the registry itself."""
 UNREADABLE = "!unreadable"
 """The manifest's hash for a file that could not be read (so it is retried once readable)."""
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Larger files are skipped: a log or a dump, not a document, and it would fill memory."""
 _BOM = "\ufeff"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,16 @@ def _decode(data: bytes) -> tuple[str, str] | None:
     return text, "latin-1"
 
 
+def _extract(extract: Extractor, data: bytes, source: str) -> tuple[str, str] | None:
+    """A format's own extraction (HTML, PDF); any failure of its library skips the file, with
+    the traceback in the log: one damaged file never costs the rest of the corpus."""
+    try:
+        return extract(data)
+    except Exception:  # third-party parsers raise anything on damaged input
+        log.warning("could not extract the text of %s", source, exc_info=True)
+        return None
+
+
 def _display_name(relative: Path) -> str:
     """The path as text that can always be printed: undecodable bytes in a file name become
     U+FFFD instead of lone surrogates that would crash a UTF-8 terminal or JSON consumer."""
@@ -84,17 +99,32 @@ def _display_name(relative: Path) -> str:
     return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _corpus_files(root: Path) -> list[Path]:
-    """Every .txt/.md file under root, recursively, sorted by relative path for a stable order."""
+def _walk(root: Path) -> list[Path]:
+    """Every file under root (hidden files and folders left out), sorted by relative path for
+    a stable order."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            if Path(name).suffix.lower() in SUFFIXES:
-                found.append(Path(dirpath) / name)
+        found.extend(Path(dirpath) / name for name in filenames if not name.startswith("."))
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _classify(root: Path, selection: FileSelection) -> tuple[list[tuple[Path, str]], list[LeftOut]]:
+    """The files to read, with their source names, and those left out with the reason."""
+    kept: list[tuple[Path, str]] = []
+    left_out: list[LeftOut] = []
+    for path in _walk(root):
+        source = _display_name(path.relative_to(root))
+        if reader_for(path.name) is None:
+            suffix = path.suffix.lower() or "(no suffix)"
+            left_out.append(LeftOut(source, f"unsupported suffix {suffix}"))
+            continue
+        reason = selection.reason_left_out(source)
+        if reason is not None:
+            left_out.append(LeftOut(source, reason))
+        else:
+            kept.append((path, source))
+    return kept, left_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +148,16 @@ def corpus_root(folder: str | os.PathLike[str]) -> Path:
     return root
 
 
-def corpus_files(root: Path) -> list[tuple[Path, str]]:
-    """Every candidate file under ``root`` with its source name, in corpus order."""
-    return [(path, _display_name(path.relative_to(root))) for path in _corpus_files(root)]
+def corpus_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[tuple[Path, str]]:
+    """Every file under ``root`` to index, with its source name, in corpus order: a reader is
+    registered for its suffix and ``selection`` keeps it."""
+    return _classify(root, selection)[0]
+
+
+def left_out_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[LeftOut]:
+    """The files under ``root`` that are not indexed, and why (excluded by which glob, or a
+    suffix no reader reads), in corpus order; hidden files are not listed."""
+    return _classify(root, selection)[1]
 
 
 def read_file(
@@ -150,7 +187,8 @@ def read_file(
         record = FileRecord(source, info.st_size, info.st_mtime_ns, UNREADABLE)
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
     record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    decoded = _decode(data)
+    spec = reader_for(source)
+    decoded = _extract(spec.extract, data, source) if spec and spec.extract else _decode(data)
     if decoded is None:
         return None, LoadWarning(source, "skipped: it is binary or not valid text."), record
     text, encoding = decoded
@@ -160,7 +198,9 @@ def read_file(
     if encoding in ("windows-1252", "latin-1"):
         name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
         warning = LoadWarning(source, f"not valid UTF-8; read as {name}.", False)
-    return Document(source, text, document_title(text) if title else "", encoding), warning, record
+    format = spec.format if spec is not None else "text"
+    title_text = title_of(read_blocks(source, text)) if title else ""
+    return Document(source, text, title_text, encoding, format), warning, record
 
 
 def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
@@ -170,15 +210,17 @@ def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusErro
     )
 
 
-def load_corpus(folder: str | os.PathLike[str]) -> LoadedCorpus:
-    """Load every readable text file under ``folder``.
+def load_corpus(
+    folder: str | os.PathLike[str], selection: FileSelection = EVERY_FILE
+) -> LoadedCorpus:
+    """Load every readable file under ``folder`` that ``selection`` keeps.
 
     Raises CorpusNotFoundError for a missing folder and EmptyCorpusError when no file is usable.
     """
     root = corpus_root(folder)
     documents: list[Document] = []
     warnings: list[LoadWarning] = []
-    for path, source in corpus_files(root):
+    for path, source in corpus_files(root, selection):
         document, warning, _ = read_file(path, source)
         if warning is not None:
             warnings.append(warning)

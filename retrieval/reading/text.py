@@ -21,7 +21,7 @@ _TITLE_MAX_CHARS = 120
 _FINAL_PUNCTUATION = ".!?:;,…\"'”’)]"
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
+def line_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each line without its line ending; handles \\n, \\r\\n and \\r."""
     for match in _LINE.finditer(text):
         if match.start() == match.end():
@@ -56,21 +56,22 @@ def _title_glued_to_text(lines: list[str]) -> bool:
 def split_blocks(text: str) -> list[Block]:
     """Blocks separated by blank lines. Markdown headings are blocks of their own; fenced code
     and front matter are blocks that are never quoted; thematic breaks (``---``) are dropped."""
-    lines = list(_lines(text))
+    lines = list(line_spans(text))
     blocks: list[Block] = []
-    pending: list[tuple[int, int]] = []
+    pending: list[int] = []
+    """Line numbers (0-based) of the paragraph being gathered."""
 
     def line_at(i: int) -> str:
         return text[lines[i][0] : lines[i][1]]
 
     def add(kind: BlockKind, first: int, last: int, level: int = 0, heading: str = "") -> None:
         s, e = trimmed_span(text, lines[first][0], lines[last][1])
-        blocks.append(Block(kind, s, e, level, heading))
+        blocks.append(Block(kind, s, e, level, heading, line=first + 1))
 
     def flush() -> None:
         if pending:
-            s, e = trimmed_span(text, pending[0][0], pending[-1][1])
-            blocks.append(Block(BlockKind.PARAGRAPH, s, e))
+            s, e = trimmed_span(text, lines[pending[0]][0], lines[pending[-1]][1])
+            blocks.append(Block(BlockKind.PARAGRAPH, s, e, line=pending[0] + 1))
             pending.clear()
 
     i = 0
@@ -107,22 +108,31 @@ def split_blocks(text: str) -> list[Block]:
         elif _THEMATIC_BREAK.match(line):
             flush()
         else:
-            pending.append(lines[i])
+            pending.append(i)
         i += 1
     flush()
 
     if blocks and blocks[0].kind is BlockKind.PARAGRAPH:
         first = blocks[0]
         block_text = text[first.start : first.end]
-        block_lines = [block_text[s:e] for s, e in _lines(block_text)]
+        block_lines = [block_text[s:e] for s, e in line_spans(block_text)]
         if _is_title_line(block_text):
-            blocks[0] = Block(BlockKind.TITLE, first.start, first.end, 0, block_text.strip())
+            blocks[0] = Block(
+                BlockKind.TITLE, first.start, first.end, 0, block_text.strip(), line=first.line
+            )
         elif len(block_lines) > 1 and _title_glued_to_text(block_lines):
             title_end = first.start + len(block_lines[0].rstrip())
             body_start, body_end = trimmed_span(text, title_end, first.end)
             blocks[0:1] = [
-                Block(BlockKind.TITLE, first.start, title_end, 0, block_lines[0].strip()),
-                Block(BlockKind.PARAGRAPH, body_start, body_end),
+                Block(
+                    BlockKind.TITLE,
+                    first.start,
+                    title_end,
+                    0,
+                    block_lines[0].strip(),
+                    line=first.line,
+                ),
+                Block(BlockKind.PARAGRAPH, body_start, body_end, line=first.line + 1),
             ]
     return blocks
 
@@ -133,7 +143,10 @@ def document_title(text: str) -> str:
 
 
 def title_of(blocks: Sequence[Block]) -> str:
-    """The title given a document's blocks (so a builder that has them splits only once)."""
-    if blocks and blocks[0].kind is not BlockKind.PARAGRAPH:
-        return blocks[0].heading
+    """The title given a document's blocks (so a builder that has them splits only once): the
+    first block's heading when it is a title or heading, past front matter and markup."""
+    for block in blocks:
+        if block.kind in (BlockKind.FRONT_MATTER, BlockKind.MARKUP):
+            continue
+        return block.heading if block.kind in (BlockKind.TITLE, BlockKind.HEADING) else ""
     return ""

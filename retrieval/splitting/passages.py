@@ -1,15 +1,18 @@
 """Splitting a document's blocks into passages: the paragraphs that can answer, with context.
 
-Offsets are kept exactly: ``document.text[passage.start:passage.end] == passage.text``.
+Offsets are kept exactly: ``document.text[passage.start:passage.end] == passage.text``. Each
+passage also carries where it stands — the heading path above it, the nearest heading's anchor,
+its line and page — so a citation can name a place a reader can open.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..reading.blocks import CONTEXT_SEPARATOR, Block, BlockKind
-from ..reading.text import split_blocks
+from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind
+from ..reading.readers import read_blocks
 from ..types import Document, Passage
 
 
@@ -19,23 +22,46 @@ def _passage_id(source: str, content_hash: str, start: int, end: int) -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class _Trail:
+    """The headings above the current block: (level, words, anchor), outermost first."""
+
+    entries: tuple[tuple[int, str, str], ...] = ()
+
+    def under(self, block: Block) -> _Trail:
+        """The trail once ``block`` (a title or heading) is passed: deeper or equal levels end."""
+        kept = tuple(e for e in self.entries if e[0] < block.level)
+        return _Trail((*kept, (block.level, block.heading, block.anchor)))
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(words for _, words, _ in self.entries if words)
+
+    @property
+    def anchor(self) -> str:
+        """The nearest heading's anchor (a title has none: the page itself is the place)."""
+        return self.entries[-1][2] if self.entries else ""
+
+
 def split_passages(document: Document, blocks: Sequence[Block] | None = None) -> list[Passage]:
     """The document's answerable paragraphs, each with the headings above it as context.
 
-    Paragraph numbers count every block (titles and headings too), so "¶3" is the third block
-    a reader sees in the file; titles and headings are never passages themselves.
+    Paragraph numbers count every block (titles, headings and code too), so "¶3" is the third
+    block of the file; only prose blocks (paragraphs, list items, quotes, admonitions) become
+    passages. ``blocks`` None reads the document with the reader its file name calls for.
     """
     text = document.text
     content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     passages: list[Passage] = []
-    trail: list[tuple[int, str]] = []
-    for number, block in enumerate(split_blocks(text) if blocks is None else blocks, start=1):
+    trail = _Trail()
+    if blocks is None:
+        blocks = read_blocks(document.source, text)
+    for number, block in enumerate(blocks, start=1):
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
-            trail = [(lvl, h) for lvl, h in trail if lvl < block.level] + [
-                (block.level, block.heading)
-            ]
-        if block.kind is not BlockKind.PARAGRAPH:
+            trail = trail.under(block)
+        if block.kind not in PROSE_KINDS or block.end <= block.start:
             continue
+        headings = trail.headings
         passages.append(
             Passage(
                 id=_passage_id(document.source, content_hash, block.start, block.end),
@@ -44,7 +70,12 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
                 start=block.start,
                 end=block.end,
                 text=text[block.start : block.end],
-                context=CONTEXT_SEPARATOR.join(h for _, h in trail if h),
+                context=CONTEXT_SEPARATOR.join(headings),
+                headings=headings,
+                anchor=trail.anchor,
+                line=block.line,
+                page=block.page,
+                kind=block.kind.value,
             )
         )
     return passages

@@ -1,0 +1,481 @@
+"""The Markdown reader: a file read as structure by markdown-it-py, with exact source offsets.
+
+CommonMark plus tables and YAML front matter (markdown-it-py and mdit-py-plugins), and the
+containers documentation sites add on top, which CommonMark would read as prose or code:
+
+* admonitions — ``!!! note "Title"`` / ``??? tip`` with an indented body (Python-Markdown,
+  MkDocs) and GitHub's ``> [!NOTE]`` block quotes;
+* content tabs — ``=== "pip"`` with an indented body (pymdown-extensions), so a fence indented
+  inside a tab is code, not a paragraph.
+
+Such a body is cut out, dedented and parsed as Markdown of its own; every offset still points
+into the original file, because each region keeps, per line, which file line it is and how many
+characters were dedented. Blocks are line ranges (markdown-it's token maps) turned into character
+spans of the original text, so ``text[block.start:block.end]`` is always the file's own text.
+
+Template and include syntax (``{* … *}``, ``{% … %}``, ``{{ … }}``, ``--8<--`` snippets,
+``<!-- … -->``), raw HTML blocks and admonition/tab markers become ``MARKUP`` blocks: counted,
+never searched or quoted. Headings get the anchor a published page gives them: an explicit
+``{ #id }`` / ``{#id}`` attribute (removed from the heading's words) or Python-Markdown's ``toc``
+slug, de-duplicated with ``_1``, ``_2`` as MkDocs does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from .blocks import Block, BlockKind, trimmed_span
+from .text import line_spans
+
+MAX_NESTING = 120
+"""Deeper block nesting than this (lists in lists…) is left to markdown-it's own limit."""
+
+_PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+_PARSER.use(front_matter_plugin)
+_PARSER.disable(["inline", "text_join"])
+"""Blocks only: inline markup is parsed just for headings (see :func:`heading_words`), which
+halves the reading time."""
+_INLINE = MarkdownIt("commonmark")
+
+_ADMONITION = re.compile(
+    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<type>[\w-]+)(?:[ \t]+[\w-]+)*"
+    r"(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*$"
+)
+_TAB = re.compile(r"^(?P<indent>[ \t]*)===\+?[ \t]+\"(?P<title>[^\"]*)\"[ \t]*$")
+_FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
+_GITHUB_ALERT = re.compile(r"^\[!(?P<type>[A-Za-z]+)\][ \t]*$")
+_ATTRIBUTES = re.compile(
+    r"[ \t]*\{:?[ \t]*(?P<body>(?:[#.][^\s{}]+|[\w-]+=\S+)(?:[ \t]+[^{}]*)?)\}[ \t]*$"
+)
+_EXPLICIT_ID = re.compile(r"(?:^|[ \t])#(?P<id>[^\s{}#]+)")
+_FRONT_MATTER_OPEN = re.compile(r"^---[ \t]*$")
+_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_MARKUP_OPENERS = (
+    ("{*", "*}"),
+    ("{%", "%}"),
+    ("{{", "}}"),
+    ("{#", "#}"),
+    ("<!--", "-->"),
+)
+"""Template/include syntax that starts a line, and what ends it (maybe lines later)."""
+_SNIPPET = "--8<--"
+_MARKUP_LINE = re.compile(r"^(?:\[TOC\]|\*\[[^\]]+\]:.*|\{:.*\}|\[\[_TOC_\]\])[ \t]*$")
+"""Whole lines that are directives, not prose: ``[TOC]``, abbreviation definitions, attribute
+lists on a line of their own."""
+
+
+@dataclass(slots=True)
+class _Region:
+    """Lines of the file read as one Markdown text: file line numbers and dedent per line."""
+
+    lines: list[int]
+    cols: list[int]
+    kind: BlockKind | None = None
+    """ADMONITION for an admonition's body (its prose is quoted as admonition text)."""
+    label: str = ""
+
+
+@dataclass(slots=True)
+class _Reader:
+    text: str
+    starts: list[int]
+    ends: list[int]
+    blocks: list[Block] = field(default_factory=list)
+    explicit: set[int] = field(default_factory=set)
+    """Indexes in ``blocks`` of headings whose anchor was given explicitly."""
+
+    def content(self, region: _Region, k: int) -> str:
+        line = region.lines[k]
+        return self.text[self.starts[line] + region.cols[k] : self.ends[line]]
+
+    def span(self, region: _Region, first: int, last: int) -> tuple[int, int]:
+        """The trimmed character span of region lines ``first..last`` (inclusive)."""
+        start = self.starts[region.lines[first]] + region.cols[first]
+        return trimmed_span(self.text, start, self.ends[region.lines[last]])
+
+    def add(
+        self,
+        kind: BlockKind,
+        start: int,
+        end: int,
+        line: int,
+        *,
+        level: int = 0,
+        heading: str = "",
+        anchor: str = "",
+        lang: str = "",
+        label: str = "",
+    ) -> None:
+        """Add a block (``line`` the 0-based file line of ``start``); empty spans are dropped."""
+        if end > start:
+            self.blocks.append(
+                Block(kind, start, end, level, heading, anchor, line + 1, 0, lang, label)
+            )
+
+
+def read_markdown(text: str) -> list[Block]:
+    """The blocks of a Markdown document, in document order (see the module docstring)."""
+    spans = list(line_spans(text))
+    reader = _Reader(text, [s for s, _ in spans], [e for _, e in spans])
+    everything = _Region(list(range(len(spans))), [0] * len(spans))
+    first = _front_matter(reader, everything)
+    body = _Region(everything.lines[first:], everything.cols[first:])
+    _read_region(reader, body)
+    _assign_anchors(reader.blocks, reader.explicit)
+    return reader.blocks
+
+
+def _front_matter(reader: _Reader, region: _Region) -> int:
+    """Read YAML front matter at the top (closed, or never closed: then up to the first blank
+    line, so a forgotten ``---`` costs no prose); the number of lines it took."""
+    if not region.lines or not _FRONT_MATTER_OPEN.match(reader.content(region, 0)):
+        return 0
+    last = None
+    for k in range(1, len(region.lines)):
+        line = reader.content(region, k)
+        if _FRONT_MATTER_CLOSE.match(line):
+            last = k
+            break
+    if last is None:
+        last = next(
+            (k - 1 for k in range(1, len(region.lines)) if not reader.content(region, k).strip()),
+            len(region.lines) - 1,
+        )
+    start, end = reader.span(region, 0, last)
+    reader.add(BlockKind.FRONT_MATTER, start, end, region.lines[0])
+    return last + 1
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _read_region(reader: _Reader, region: _Region) -> None:
+    """Cut ``region`` into plain runs (parsed by markdown-it) and admonition/tab containers
+    (their opener a MARKUP block, their indented body a region of its own, recursively).
+
+    A container indented under something (an admonition in a list item) may be followed by
+    more of that something's indented text: those lines, up to the first line indented less
+    than the container, are a run of their own, dedented, so they are not read as code.
+    """
+    plain_from = 0
+    continuing = False
+    """Whether the run from ``plain_from`` continues an indented container's parent."""
+    nested_indent = 0
+    k = 0
+    fence: str | None = None
+    count = len(region.lines)
+    while k < count:
+        line = reader.content(region, k)
+        if continuing and line.strip() and _indent(line) < nested_indent:
+            _read_plain(reader, region, plain_from, k, dedent=True)
+            plain_from, continuing = k, False
+        if fence is not None:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            k += 1
+            continue
+        opened = _FENCE_OPEN.match(line)
+        if opened:
+            fence = opened.group("fence")
+            k += 1
+            continue
+        container = _ADMONITION.match(line) or _TAB.match(line)
+        if container is None:
+            k += 1
+            continue
+        _read_plain(reader, region, plain_from, k, dedent=continuing)
+        end = _body_end(reader, region, k, _indent(line))
+        start, stop = reader.span(region, k, k)
+        reader.add(BlockKind.MARKUP, start, stop, region.lines[k])
+        if end > k + 1:
+            is_tab = container.re is _TAB
+            label = container.group("title") if is_tab else container.group("type").lower()
+            _read_region(reader, _body(reader, region, k + 1, end, is_tab, label))
+        nested_indent = _indent(line)
+        continuing = nested_indent > 0
+        plain_from = k = end
+    _read_plain(reader, region, plain_from, count, dedent=continuing)
+
+
+def _body_end(reader: _Reader, region: _Region, opener: int, indent: int) -> int:
+    """One past the last line of the body under the opener: lines indented deeper than it,
+    and blank lines between them (trailing blank lines are not the body's)."""
+    end = opener + 1
+    k = opener + 1
+    while k < len(region.lines):
+        line = reader.content(region, k)
+        if line.strip():
+            if _indent(line) <= indent:
+                break
+            end = k + 1
+        k += 1
+    return end
+
+
+def _sub_region(reader: _Reader, region: _Region, first: int, end: int, *, dedent: bool) -> _Region:
+    """Region lines ``first..end-1`` as a region of their own, dedented by their common
+    indentation when ``dedent`` (kind and label are the caller's to set)."""
+    contents = [reader.content(region, k) for k in range(first, end)]
+    common = min((_indent(c) for c in contents if c.strip()), default=0) if dedent else 0
+    cols = [region.cols[first + j] + min(common, len(c)) for j, c in enumerate(contents)]
+    return _Region(region.lines[first:end], cols, region.kind, region.label)
+
+
+def _body(
+    reader: _Reader, region: _Region, first: int, end: int, is_tab: bool, label: str
+) -> _Region:
+    """A container's body, dedented (admonition prose keeps the admonition's kind; a tab's
+    body is read as the text around it is)."""
+    body = _sub_region(reader, region, first, end, dedent=True)
+    body.kind = region.kind if is_tab else BlockKind.ADMONITION
+    body.label = label
+    return body
+
+
+def _read_plain(
+    reader: _Reader, region: _Region, first: int, end: int, *, dedent: bool = False
+) -> None:
+    """Parse region lines ``first..end-1`` with markdown-it and turn its tokens into blocks
+    (dedented first when they continue an indented container's parent, see
+    :func:`_read_region`)."""
+    if end <= first:
+        return
+    run = _sub_region(reader, region, first, end, dedent=dedent)
+    if not any(reader.content(run, k).strip() for k in range(len(run.lines))):
+        return
+    source = "\n".join(reader.content(run, k) for k in range(len(run.lines)))
+    _Tokens(reader, run, _PARSER.parse(source)).read()
+
+
+@dataclass(slots=True)
+class _Container:
+    kind: BlockKind
+    label: str = ""
+    depth: int = 0
+    """For list items: how deep the list is (1 = top level)."""
+    alert_line: int = -1
+    """For a GitHub alert (``> [!NOTE]``): the region line of its marker, which is skipped."""
+
+
+class _Tokens:
+    """One markdown-it token stream of a region, turned into blocks."""
+
+    def __init__(self, reader: _Reader, region: _Region, tokens: Sequence[Token]) -> None:
+        self.reader = reader
+        self.region = region
+        self.tokens = tokens
+        self.stack: list[_Container] = []
+        self.lists = 0
+
+    def read(self) -> None:
+        reader, region = self.reader, self.region
+        for i, token in enumerate(self.tokens):
+            kind = token.type
+            if kind.endswith("_close"):
+                if kind in ("list_item_close", "blockquote_close") and self.stack:
+                    self.stack.pop()
+                elif kind in ("bullet_list_close", "ordered_list_close"):
+                    self.lists -= 1
+                continue
+            if token.map is None:
+                continue
+            first, last = token.map[0], max(token.map[0], token.map[1] - 1)
+            line = region.lines[first]
+            if kind == "heading_open":
+                self._heading(token, self.tokens[i + 1], first, last)
+            elif kind == "paragraph_open":
+                self._paragraph(self.tokens[i + 1], first, last)
+            elif kind in ("fence", "code_block"):
+                start, end = reader.span(region, first, last)
+                lang = token.info.split()[0] if token.info.split() else ""
+                reader.add(BlockKind.CODE, start, end, line, lang=lang, label=region.label)
+            elif kind == "table_open":
+                start, end = reader.span(region, first, last)
+                reader.add(BlockKind.TABLE, start, end, line, label=region.label)
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                self.lists += 1
+                start, end = reader.span(region, first, last)
+                reader.add(BlockKind.LIST, start, end, line, level=self.lists)
+            elif kind == "list_item_open":
+                self.stack.append(_Container(BlockKind.LIST_ITEM, depth=self.lists))
+            elif kind == "blockquote_open":
+                self.stack.append(self._quote(i, first))
+            elif kind == "html_block":
+                start, end = reader.span(region, first, last)
+                reader.add(BlockKind.MARKUP, start, end, line)
+            elif kind == "front_matter":
+                start, end = reader.span(region, first, last)
+                reader.add(BlockKind.FRONT_MATTER, start, end, line)
+
+    def _quote(self, i: int, first: int) -> _Container:
+        """A block quote, or a GitHub alert (``> [!NOTE]``) read as an admonition."""
+        following = self.tokens[i + 2] if i + 2 < len(self.tokens) else None
+        if following is not None and following.type == "inline":
+            alert = _GITHUB_ALERT.match(following.content.split("\n", 1)[0])
+            if alert and following.map and following.map[0] == first:
+                return _Container(BlockKind.ADMONITION, alert.group("type").lower(), 0, first)
+        return _Container(BlockKind.QUOTE)
+
+    def _prose_kind(self) -> tuple[BlockKind, str, int]:
+        if self.stack:
+            top = self.stack[-1]
+            return top.kind, top.label, top.depth
+        return self.region.kind or BlockKind.PARAGRAPH, self.region.label, 0
+
+    def _paragraph(self, inline: Token, first: int, last: int) -> None:
+        """A paragraph's lines as prose blocks, with template/include lines cut out as markup
+        (an include macro may sit inside a paragraph, or span several of its lines)."""
+        kind, label, depth = self._prose_kind()
+        lines = inline.content.split("\n")
+        if len(lines) != last - first + 1:
+            lines = [self.reader.content(self.region, k).strip() for k in range(first, last + 1)]
+        if self.stack and self.stack[-1].alert_line == first:
+            lines[0] = ""  # the "[!NOTE]" marker line: not prose
+        for is_markup, a, b in _markup_runs(lines):
+            if is_markup:
+                start, end = self.reader.span(self.region, first + a, first + b - 1)
+                self.reader.add(BlockKind.MARKUP, start, end, self.region.lines[first + a])
+                continue
+            start = self._content_start(first + a, lines[a])
+            _, end = self.reader.span(self.region, first + b - 1, first + b - 1)
+            start, end = trimmed_span(self.reader.text, start, end)
+            reader_line = self.region.lines[first + a]
+            level = depth if kind is BlockKind.LIST_ITEM else 0
+            self.reader.add(kind, start, end, reader_line, level=level, label=label)
+
+    def _content_start(self, k: int, content: str) -> int:
+        """Where a paragraph line's text starts in the file: past list markers, ``>`` and
+        indentation (the parser's content line is the end of the source line)."""
+        line = self.reader.content(self.region, k)
+        stripped, wanted = line.rstrip(), content.rstrip()
+        base = self.reader.starts[self.region.lines[k]] + self.region.cols[k]
+        if wanted and stripped.endswith(wanted):
+            return base + len(stripped) - len(wanted)
+        return base + _indent(line)
+
+    def _heading(self, token: Token, inline: Token, first: int, last: int) -> None:
+        start, end = self.reader.span(self.region, first, last)
+        words, explicit = heading_words(inline)
+        if explicit:
+            self.reader.explicit.add(len(self.reader.blocks))
+        level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
+        self.reader.add(
+            BlockKind.HEADING,
+            start,
+            end,
+            self.region.lines[first],
+            level=level,
+            heading=words,
+            anchor=explicit,
+        )
+
+
+def _markup_runs(lines: Sequence[str]) -> Iterator[tuple[bool, int, int]]:
+    """(is markup, first, end) runs of a paragraph's lines: template/include syntax, snippets,
+    comments and directive lines are markup, until what closes them; empty lines are skipped."""
+    k = 0
+    prose_from: int | None = None
+    while k < len(lines):
+        stripped = lines[k].strip()
+        closer = _markup_closer(stripped)
+        if closer is None and not _MARKUP_LINE.match(stripped) and stripped:
+            if prose_from is None:
+                prose_from = k
+            k += 1
+            continue
+        if prose_from is not None:
+            yield False, prose_from, k
+            prose_from = None
+        if not stripped:
+            k += 1
+            continue
+        end = k + 1
+        if closer:
+            # Closed on this line (after the opener) or on a later one; unclosed: the rest.
+            opener_len = 6 if closer == _SNIPPET else 2
+            if closer not in stripped[opener_len:]:
+                end = next(
+                    (j + 1 for j in range(k + 1, len(lines)) if closer in lines[j]), len(lines)
+                )
+        yield True, k, end
+        k = end
+    if prose_from is not None:
+        yield False, prose_from, len(lines)
+
+
+def _markup_closer(line: str) -> str | None:
+    """What closes the template syntax ``line`` starts with ("" if the line alone is it)."""
+    if line.startswith(_SNIPPET):
+        return _SNIPPET if line.strip() == _SNIPPET else ""
+    for opener, closer in _MARKUP_OPENERS:
+        if line.startswith(opener):
+            return closer
+    return None
+
+
+def heading_words(inline: Token) -> tuple[str, str]:
+    """A heading's words without inline markup (code keeps its text, links their words, HTML
+    tags go) and its explicit anchor, from a ``{ #id }`` / ``{#id}`` attribute list at the end
+    (removed from the words)."""
+    content = inline.content
+    explicit = ""
+    attributes = _ATTRIBUTES.search(content)
+    if attributes:
+        found = _EXPLICIT_ID.search(attributes.group("body"))
+        explicit = found.group("id") if found else ""
+    parts: list[str] = []
+    parsed = _INLINE.parseInline(content)
+    children = parsed[0].children if parsed and parsed[0].children else []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    words = "".join(parts)
+    if attributes:
+        trailing = _ATTRIBUTES.search(words)
+        if trailing:
+            words = words[: trailing.start()]
+    words = "".join(ch if ch.isprintable() else " " for ch in words)
+    return " ".join(words.split()), explicit
+
+
+def slugify(value: str, separator: str = "-") -> str:
+    """Python-Markdown's ``toc`` slug (MkDocs' default): accents folded to ASCII, anything not a
+    word character, space or hyphen dropped, lower case, runs of spaces/separators joined."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(rf"[{re.escape(separator)}\s]+", separator, value)
+
+
+_COUNTED = re.compile(r"^(.*)_([0-9]+)$")
+
+
+def unique_anchor(anchor: str, used: set[str]) -> str:
+    """``anchor``, or with ``_1``, ``_2``… when taken or empty, as the ``toc`` extension does."""
+    while anchor in used or not anchor:
+        counted = _COUNTED.match(anchor)
+        anchor = f"{counted.group(1)}_{int(counted.group(2)) + 1}" if counted else f"{anchor}_1"
+    used.add(anchor)
+    return anchor
+
+
+def _assign_anchors(blocks: list[Block], explicit: set[int]) -> None:
+    """Every heading's anchor: explicit ids are reserved first (the ``toc`` extension collects
+    the ids already in the page), then slugs are made unique in document order."""
+    used = {blocks[i].anchor for i in explicit}
+    for i, block in enumerate(blocks):
+        if block.kind is BlockKind.HEADING and i not in explicit:
+            anchor = unique_anchor(slugify(block.heading), used)
+            blocks[i] = dataclasses.replace(block, anchor=anchor)

@@ -1,0 +1,439 @@
+"""The PDF reader: a text layer rebuilt into paragraphs, code, list items and headings, by page.
+
+pypdf reads the text layer. Its plain extraction loses the spaces of tightly set (justified)
+lines, because TeX and most typesetters move the pen instead of printing a space; so each
+``TJ`` gap wider than a tenth of an em is shown to pypdf as a full word gap (the pen still moves
+exactly as in the file), and a change of font between two letters is a word boundary too.
+``visitor_text`` gives each run's position and font, from which lines are rebuilt; then
+
+* running headers and footers (a line at the top or bottom of a page that repeats on many
+  pages, digits aside), printed page numbers, table-of-contents lines with dot leaders, and
+  Sphinx's "(continues on next page)" are dropped;
+* paragraphs are rebuilt from line geometry (a wider gap, a change of font size or of
+  monospace, a bullet or number starts a new block); monospace runs are code (indentation
+  recovered from x positions); words hyphenated at a line end are joined unless the document
+  spells them with the hyphen elsewhere;
+* sections come from the PDF outline (bookmarks) when there is one, matched to the heading line
+  on its page, else from numbered or larger-type heading lines.
+
+The text produced is the document's text (stored with the index and quoted); every block's
+offsets point into it and carry the 1-based physical page. Work is bounded: at most
+``max_pages`` pages and ``time_budget`` seconds per file, with a warning when cut short.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf.generic import ArrayObject, FloatObject, NumberObject
+
+from .blocks import Block, BlockKind
+
+_log = logging.getLogger(__name__)
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd files are noise
+
+MAX_PAGES = 5000
+TIME_BUDGET_SECONDS = 120.0
+_WORD_GAP = -100.0
+"""A ``TJ`` offset (thousandths of an em) at or below this is a space between words."""
+_MONO = re.compile(r"(?i)(mono|courier|tt\b|xtt|code|consol|menlo|inconsolata|\+cm?tt)")
+_BULLET = re.compile(r"^(?:[•◦▪‣●○■□–·*-]|\(?\d{1,3}[.)]|[a-z][.)])\s+")
+_NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
+_CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_END = ".!?:;"
+
+
+@dataclass(slots=True)
+class _Line:
+    page: int
+    y: float
+    x: float
+    size: float
+    mono: bool
+    parts: list[tuple[str, float]] = field(default_factory=list)
+    """(text, x) runs."""
+
+    @property
+    def text(self) -> str:
+        return "".join(t for t, _ in self.parts).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class PdfReading:
+    """What a PDF gave: its text, blocks over it, warnings for the user, and its page count."""
+
+    text: str
+    blocks: list[Block]
+    warnings: list[str]
+    pages: int = 0
+    title: str = ""
+
+
+def _spaced_tj(operator: bytes, operands: list[Any], cm: Any, tm: Any) -> None:
+    """Make every word gap in a ``TJ`` array visible to pypdf as one: a gap ``g`` becomes a
+    full em back (which pypdf reads as a space) and ``1000 + g`` forward, so the pen ends
+    where the file puts it."""
+    if operator != b"TJ" or not operands or not isinstance(operands[0], ArrayObject):
+        return
+    spaced: list[Any] = []
+    for item in operands[0]:
+        if isinstance(item, (FloatObject, NumberObject)) and float(item) <= _WORD_GAP:
+            spaced += [FloatObject(-1000), FloatObject(1000 + float(item))]
+        else:
+            spaced.append(item)
+    operands[0][:] = spaced
+
+
+class _PageLines:
+    """Collects one page's text runs from pypdf's visitor into lines."""
+
+    def __init__(self, page: int) -> None:
+        self.page = page
+        self.lines: list[_Line] = []
+        self.current: _Line | None = None
+        self.last_font = ""
+
+    def visit(self, text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if not text:
+            return
+        x = float(tm[4]) * float(cm[0]) + float(cm[4])
+        y = float(tm[5]) * float(cm[3]) + float(cm[5])
+        scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+        name = str(font.get("/BaseFont", "")) if font else ""
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            if i:
+                self.current = None
+            if not piece.strip():
+                continue
+            line = self.current
+            if line is None or abs(line.y - y) > 2.0:
+                line = self.current = _Line(self.page, y, x, size * scale, bool(_MONO.search(name)))
+                self.lines.append(line)
+                self.last_font = name
+            elif name != self.last_font and line.parts:
+                # A font change between two letters is a word boundary ("the``flaskr``").
+                before = line.parts[-1][0]
+                if (before[-1:].isalnum() or before[-1:] in ")]}") and piece[:1].isalnum():
+                    piece = " " + piece
+            if piece.strip():
+                line.size = max(line.size, size * scale)
+                line.mono = line.mono and bool(_MONO.search(name))
+                line.parts.append((piece, x))
+                self.last_font = name
+
+
+def _open(data: bytes) -> tuple[PdfReader | None, str]:
+    """A reader for the bytes, or None and why the file cannot be read."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    return None, "skipped: it is password-protected."
+            except (DependencyError, NotImplementedError):
+                return None, "skipped: it is encrypted with a method that cannot be read."
+        _ = len(reader.pages)
+    except FileNotDecryptedError:
+        return None, "skipped: it is password-protected."
+    except Exception as error:  # pypdf raises many types for broken files
+        _log.info("unreadable PDF", exc_info=True)
+        kind = "damaged" if isinstance(error, PdfReadError) else "damaged or not a PDF"
+        return None, f"skipped: {kind} ({' '.join(str(error).split())[:120] or type(error).__name__})."
+    return reader, ""
+
+
+def _page_lines(reader: PdfReader, max_pages: int, budget: float) -> tuple[list[list[_Line]], list[str]]:
+    """Every page's lines, within the page and time bounds; warnings for pages cut or broken."""
+    warnings: list[str] = []
+    pages: list[list[_Line]] = []
+    deadline = time.monotonic() + budget
+    total = len(reader.pages)
+    broken = 0
+    for number in range(min(total, max_pages)):
+        if time.monotonic() > deadline:
+            warnings.append(f"read only the first {number} of {total} pages (time limit).")
+            break
+        collector = _PageLines(number + 1)
+        try:
+            reader.pages[number].extract_text(
+                visitor_operand_before=_spaced_tj, visitor_text=collector.visit
+            )
+        except Exception:  # one broken page must not cost the rest
+            _log.info("unreadable PDF page %d", number + 1, exc_info=True)
+            broken += 1
+        pages.append(collector.lines)
+    else:
+        if total > max_pages:
+            warnings.append(f"read only the first {max_pages} of {total} pages (page limit).")
+    if broken:
+        warnings.append(f"{broken} page(s) could not be read and were left out.")
+    return pages, warnings
+
+
+_TOC_ENTRY = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(.+?)\s+\d{1,4}$")
+_EDGE_NUMBERED = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
+
+
+def _is_furniture(line: _Line, at_edge: bool, repeats: bool, titles: set[str]) -> bool:
+    """Is the line page furniture rather than content? Continuation notes, table-of-contents
+    entries (dot leaders, or an outline title followed by a page number), and at the top or
+    bottom of a page: page numbers, lines repeated across pages, and a numbered running
+    header naming a section ("12 Chapter 3. Templates")."""
+    text = line.text
+    if _CONTINUATION.match(text) or _DOT_LEADER.search(text):
+        return True
+    entry = _TOC_ENTRY.match(text)
+    if entry and _norm(entry.group(1)) in titles:
+        return True
+    if not at_edge:
+        return False
+    if _PAGE_NUMBER.match(text) or repeats:
+        return True
+    letters = _norm(_DIGITS.sub("", text))
+    return bool(_EDGE_NUMBERED.search(text)) and any(t and t in letters for t in titles)
+
+
+def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Line]]:
+    """Without running headers/footers, page numbers, TOC entries and continuation notes."""
+    edge_counts: Counter[str] = Counter()
+    for lines in pages:
+        edges = {_DIGITS.sub("#", line.text) for line in (lines[:2] + lines[-2:])}
+        edge_counts.update(edges)
+    repeated = max(3, len(pages) // 8)
+    kept: list[list[_Line]] = []
+    for lines in pages:
+        edge = {id(line) for line in lines[:2] + lines[-2:]}
+        kept.append(
+            [
+                line
+                for line in lines
+                if not _is_furniture(
+                    line,
+                    id(line) in edge,
+                    edge_counts[_DIGITS.sub("#", line.text)] >= repeated,
+                    titles,
+                )
+            ]
+        )
+    return kept
+
+
+def _outline(reader: PdfReader) -> dict[int, list[tuple[str, int]]]:
+    """Outline entries by 1-based page: (title, level)."""
+    found: dict[int, list[tuple[str, int]]] = {}
+
+    def walk(items: Sequence[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item) + 1
+                title = " ".join(str(item.title).split())
+            except Exception:
+                continue
+            if title and page > 0:
+                found.setdefault(page, []).append((title, level))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:
+        _log.info("unreadable PDF outline", exc_info=True)
+    return found
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+@dataclass(slots=True)
+class _Writer:
+    parts: list[str] = field(default_factory=list)
+    size: int = 0
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, kind: BlockKind, text: str, page: int, prefix: str = "", **fields: Any) -> None:
+        text = text.strip("\n").rstrip() if kind is BlockKind.CODE else text.strip()
+        if not text.strip():
+            return
+        lead = ("\n\n" if self.parts else "") + prefix
+        self.parts.append(lead + text)
+        start = self.size + len(lead)
+        self.size = start + len(text)
+        self.blocks.append(Block(kind, start, self.size, page=page, **fields))
+
+
+class _Builder:
+    """Turns the kept lines into blocks (headings, paragraphs, list items, code)."""
+
+    def __init__(self, pages: list[list[_Line]], outline: dict[int, list[tuple[str, int]]]):
+        self.pages = pages
+        self.outline = outline
+        body = [line for lines in pages for line in lines if not line.mono]
+        sizes = Counter(round(line.size, 1) for line in body)
+        self.body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+        gaps = [
+            a.y - b.y
+            for lines in pages
+            for a, b in zip(lines, lines[1:], strict=False)
+            if round(a.size, 1) == round(b.size, 1) == self.body_size and 0 < a.y - b.y < 40
+        ]
+        self.leading = statistics.median(gaps) if gaps else self.body_size * 1.2
+        words = " ".join(line.text for lines in pages for line in lines)
+        self.hyphenated = set(re.findall(r"\w+-\w+", words))
+        self.out = _Writer()
+
+    def heading_of(self, line: _Line) -> tuple[str, int] | None:
+        """(heading, level) when the line is a section heading."""
+        text = line.text
+        large = line.size >= self.body_size * 1.15
+        if len(text) > 120 or line.mono or not large:
+            return None
+        if self.outline:
+            for title, level in self.outline.get(line.page, []):
+                if _norm(title) and _norm(title) in _norm(text):
+                    return title, level
+            return None
+        numbered = _NUMBERED_HEADING.match(text)
+        level = numbered.group(1).count(".") + 1 if numbered else 1
+        return text, level
+
+    def build(self) -> list[Block]:
+        """Blocks page by page; a paragraph cut by a page break (no final punctuation, the
+        next page going on in lower case) is one block, on the page where it starts."""
+        group: list[_Line] = []
+        for lines in self.pages:
+            if group and not (
+                lines
+                and not group[-1].mono
+                and not lines[0].mono
+                and group[-1].text[-1:] not in _SENTENCE_END
+                and lines[0].text[:1].islower()
+                and abs(group[-1].size - lines[0].size) < 0.1 * self.body_size
+            ):
+                self.flush(group)
+                group = []
+            for line in lines:
+                if self.decoration(line):
+                    continue
+                heading = self.heading_of(line)
+                if heading is not None:
+                    self.flush(group)
+                    group = []
+                    self.out.add(BlockKind.HEADING, line.text, line.page, level=heading[1],
+                                 heading=heading[0])  # fmt: skip
+                elif group and self.breaks(group[-1], line):
+                    self.flush(group)
+                    group = [line]
+                else:
+                    group.append(line)
+        self.flush(group)
+        return self.out.blocks
+
+    def decoration(self, line: _Line) -> bool:
+        """A large capitals-only word or two that is not a section ("CHAPTER", "ONE" above
+        a chapter's title), when the outline names the sections."""
+        text = line.text
+        return (
+            bool(self.outline)
+            and line.size >= self.body_size * 1.15
+            and len(text.split()) <= 2
+            and text.upper() == text
+            and self.heading_of(line) is None
+        )
+
+    def breaks(self, previous: _Line, line: _Line) -> bool:
+        """Does ``line`` start a new block after ``previous``?"""
+        if previous.mono != line.mono or abs(previous.size - line.size) > 0.1 * self.body_size:
+            return True
+        gap = previous.y - line.y if previous.page == line.page else self.leading
+        if not line.mono and (gap > self.leading * 1.4 or gap < 0):
+            return True
+        if line.mono and (gap > self.leading * 3.2 or gap < 0):
+            return True
+        return not line.mono and bool(_BULLET.match(line.text))
+
+    def flush(self, group: list[_Line]) -> None:
+        if not group:
+            return
+        page = group[0].page
+        if group[0].mono:
+            left = min(line.x for line in group)
+            width = group[0].size * 0.525  # a typical monospace advance, in ems
+            rows: list[str] = []
+            for before, line in zip([None, *group], group, strict=False):
+                if before is not None and before.y - line.y > self.leading * 1.6:
+                    rows.append("")  # a blank line inside the listing
+                rows.append(" " * max(0, round((line.x - left) / width)) + line.text)
+            self.out.add(BlockKind.CODE, "\n".join(rows), page)
+            return
+        text = self.joined(group)
+        bullet = _BULLET.match(text)
+        if bullet:
+            self.out.add(BlockKind.LIST_ITEM, text[bullet.end() :], page, prefix=bullet.group(),
+                         level=1)  # fmt: skip
+        else:
+            self.out.add(BlockKind.PARAGRAPH, text, page)
+
+    def joined(self, group: list[_Line]) -> str:
+        """The lines as one paragraph, words hyphenated at line ends joined."""
+        text = group[0].text
+        for line in group[1:]:
+            following = line.text
+            end = re.search(r"(\w+)-$", text)
+            start = re.match(r"([a-z]\w*)", following)
+            if end and start and f"{end.group(1)}-{start.group(1)}" not in self.hyphenated:
+                text = text[:-1] + following
+            else:
+                text = f"{text} {following}"
+        return " ".join(text.split(" ")) if text else text
+
+
+def parse_pdf(
+    data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS
+) -> PdfReading:
+    """A PDF's text, blocks and warnings. An unreadable file gives empty text and, as its
+    first warning, the reason it is skipped (password-protected, damaged, no text layer)."""
+    reader, reason = _open(data)
+    if reader is None:
+        return PdfReading("", [], [reason])
+    pages, warnings = _page_lines(reader, max_pages, time_budget)
+    if not any(pages):
+        return PdfReading(
+            "", [], ["skipped: it has no text layer (a scan or images only; OCR it first)."]
+        )
+    outline = _outline(reader)
+    titles = {_norm(title) for entries in outline.values() for title, _ in entries}
+    kept = _drop_furniture(pages, titles - {""})
+    builder = _Builder(kept, outline)
+    blocks = builder.build()
+    text = "".join(builder.out.parts)
+    title = ""
+    try:
+        meta = reader.metadata
+        title = " ".join(str(meta.title).split()) if meta is not None and meta.title else ""
+    except Exception:
+        title = ""
+    return PdfReading(text, blocks, warnings, len(reader.pages), title)
+
+
+def read_pdf(data: bytes) -> tuple[str, list[Block], list[str]]:
+    """The text of a PDF, the blocks over it (with pages), and warnings for the user."""
+    reading = parse_pdf(data)
+    return reading.text, reading.blocks, reading.warnings
+
+

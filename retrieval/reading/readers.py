@@ -1,0 +1,80 @@
+"""Which reader reads which file: a small registry from file-name suffix to reader.
+
+A reader is a function ``(text) -> list[Block]`` over the document's text (see
+:mod:`.blocks`). A format whose files are not plain text (HTML, PDF) also registers an
+``extract`` function, bytes → the text its blocks index, so the rest of citebot only ever sees
+text and blocks. Adding a format is one :func:`register_reader` call next to the built-in ones at
+the bottom of this module; nothing else in the corpus walk or the index branches on formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from .blocks import Block
+from .markdown import read_markdown
+from .text import split_blocks
+
+Reader = Callable[[str], list[Block]]
+"""A document's text → its blocks, ``text[block.start:block.end]`` exact."""
+Extractor = Callable[[bytes], tuple[str, str] | None]
+"""A file's bytes → (the text to index, the encoding or extraction it came from), or None when
+the file cannot be read as this format (the file is then skipped with a warning)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderSpec:
+    """One format: its name (``Document.format``), its reader, and how its bytes become text."""
+
+    format: str
+    read: Reader
+    extract: Extractor | None = None
+    """None: the bytes are decoded as text (UTF-8, UTF-16 with BOM, Windows-1252, Latin-1)."""
+
+
+_READERS: dict[str, ReaderSpec] = {}
+
+
+def register_reader(
+    suffixes: Iterable[str], format: str, read: Reader, extract: Extractor | None = None
+) -> None:
+    """Read files ending in ``suffixes`` (".md"; matched case-insensitively) with ``read``.
+
+    A later registration for the same suffix replaces the earlier one.
+    """
+    spec = ReaderSpec(format, read, extract)
+    for suffix in suffixes:
+        if not suffix.startswith("."):
+            raise ValueError(f"a suffix starts with '.', got {suffix!r}")
+        _READERS[suffix.lower()] = spec
+
+
+def reader_for(source: str) -> ReaderSpec | None:
+    """The reader for a file (by its name's suffix), or None for a file citebot does not read."""
+    return _READERS.get(PurePosixPath(source).suffix.lower())
+
+
+def supported_suffixes() -> frozenset[str]:
+    """Every suffix a reader is registered for (".txt", ".md", …)."""
+    return frozenset(_READERS)
+
+
+def format_of(source: str) -> str:
+    """The format a file is read as ("markdown", "text", …); "text" for an unknown suffix."""
+    spec = reader_for(source)
+    return spec.format if spec is not None else "text"
+
+
+def read_blocks(source: str, text: str) -> list[Block]:
+    """The blocks of ``text``, read by the reader registered for ``source``'s suffix (the
+    plain-text reader for a suffix nobody registered, e.g. in-memory documents)."""
+    spec = reader_for(source)
+    return (spec.read if spec is not None else split_blocks)(text)
+
+
+# The formats citebot reads out of the box: registered at import, so every worker process that
+# imports the reading stage has them. Another format registers here too.
+register_reader((".txt",), "text", split_blocks)
+register_reader((".md", ".markdown"), "markdown", read_markdown)

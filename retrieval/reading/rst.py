@@ -1,0 +1,519 @@
+"""The reStructuredText reader: docutils parses, and every block is mapped back onto the source.
+
+docutils gives the structure (sections from any adornment, paragraphs, lists, literal blocks,
+tables, admonitions, field lists) but not character offsets, and its node text is the *rendered*
+text. A quote must be the file's own characters, so each node's ``rawsource`` (its source text,
+dedented) is searched for in the ``.rst`` source near the line docutils reports, line by line;
+``text[block.start:block.end]`` is then exactly what the file says. A node that cannot be found
+is left out rather than quoted wrongly.
+
+Sphinx's roles and directives are not part of docutils. They are registered here as harmless:
+a role shows its text (``:func:`flask.url_for``` → ``flask.url_for``, ``:ref:`Title <label>``` →
+``Title``), ``code-block``/``sourcecode``/``code`` are code blocks with their language,
+``literalinclude`` is a reference to the file (never read), version notes are admonitions,
+``toctree`` and the autodoc directives carry no prose and give nothing, and any other directive
+(known to Sphinx or not) keeps its content as reStructuredText. ``include::`` is not followed
+(``file_insertion_enabled`` is off): the included file is read on its own when it is in the
+corpus, so nothing is indexed twice and a recursive include cannot loop. docutils' own reports
+never reach stderr; errors are returned as problems for the caller's warning.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from docutils import frontend, nodes, utils
+from docutils.parsers.rst import Directive, Parser, directives, roles
+from docutils.parsers.rst.languages import en as rst_english
+from docutils.parsers.rst.states import Inliner
+
+from .blocks import Block, BlockKind, trimmed_span
+
+_DIRECTIVE_NAME = re.compile(r"^[ \t]*\.\.[ \t]+([A-Za-z0-9][\w:+.-]*)[ \t]*::", re.MULTILINE)
+_ROLE_NAME = re.compile(r"(?<![\w`]):([A-Za-z0-9][\w:+.-]*):`")
+_EXPLICIT_TITLE = re.compile(r"^(.+?)\s*<[^<>]+>$", re.DOTALL)
+_NO_PROSE = frozenset(
+    {
+        "toctree",
+        "autosummary",
+        "currentmodule",
+        "module",
+        "py:module",
+        "py:currentmodule",
+        "highlight",
+        "index",
+        "rst-class",
+        "tabularcolumns",
+        "automodule",
+        "autoclass",
+        "autofunction",
+        "automethod",
+        "autoattribute",
+        "autodata",
+        "autoexception",
+    }
+)
+"""Sphinx directives whose content (if any) is names or options, never prose."""
+_CODE_DIRECTIVES = ("code-block", "sourcecode", "code")
+_VERSION_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "versionremoved")
+_TAB_DIRECTIVES = ("tab", "group-tab")
+_ADMONITIONS = (
+    nodes.attention,
+    nodes.caution,
+    nodes.danger,
+    nodes.error,
+    nodes.hint,
+    nodes.important,
+    nodes.note,
+    nodes.tip,
+    nodes.warning,
+    nodes.admonition,
+)
+_SKIPPED_NODES = (
+    nodes.system_message,
+    nodes.comment,
+    nodes.substitution_definition,
+    nodes.raw,
+    nodes.problematic,
+    nodes.image,
+    nodes.pending,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RstReading:
+    """The blocks of one ``.rst`` text and the problems docutils reported (errors only)."""
+
+    blocks: list[Block]
+    problems: list[str] = field(default_factory=list)
+
+
+# --- Sphinx roles and directives, registered as harmless -------------------------------------
+
+
+def _role_text(text: str) -> str:
+    """What Sphinx shows for a cross-reference: the explicit title, else the target, where a
+    leading ``~`` keeps only the last dotted part and a leading ``!`` is dropped."""
+    explicit = _EXPLICIT_TITLE.match(text)
+    if explicit:
+        return explicit.group(1)
+    text = text.lstrip("!")
+    if text.startswith("~"):
+        return text[1:].rsplit(".", 1)[-1]
+    return text
+
+
+def _sphinx_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Inliner,
+    options: dict[str, Any] | None = None,
+    content: Sequence[str] | None = None,
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    return [nodes.literal(rawtext, utils.unescape(_role_text(text)))], []
+
+
+class _AnyOption(dict[str, Callable[[str], Any]]):
+    """An option spec that accepts every option: Sphinx directives have many we do not know."""
+
+    def __missing__(self, key: str) -> Callable[[str], Any]:
+        return directives.unchanged
+
+    def __bool__(self) -> bool:  # docutils parses options only when the spec is truthy
+        return True
+
+
+class _ProseDirective(Directive):
+    """Any directive we do not model: its content is parsed as reStructuredText (prose kept,
+    nested directives handled); its arguments and options are dropped."""
+
+    has_content = True
+    optional_arguments = 100
+    final_argument_whitespace = True
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = _AnyOption()  # type: ignore[misc]
+
+    def run(self) -> list[nodes.Node]:
+        container = nodes.container()
+        if self.name in _TAB_DIRECTIVES and self.arguments:
+            container["tab"] = self.arguments[0]
+        if self.content and self.name not in _NO_PROSE:
+            self.state.nested_parse(self.content, self.content_offset, container)
+        return [container]
+
+
+class _VersionDirective(_ProseDirective):
+    """``versionadded``/``versionchanged``/``deprecated``: an admonition labelled with its kind;
+    text on the directive line after the version is a paragraph of it."""
+
+    def run(self) -> list[nodes.Node]:
+        note = nodes.admonition(classes=[self.name])
+        note["label"] = self.name
+        if len(self.arguments) > 1:
+            words = self.arguments[1]
+            paragraph = nodes.paragraph(words, words)
+            paragraph.line = self.lineno
+            note += paragraph
+        if self.content:
+            self.state.nested_parse(self.content, self.content_offset, note)
+        return [note]
+
+
+class _CodeDirective(_ProseDirective):
+    """``code-block``/``sourcecode``/``code`` and ``code-tab``: a literal block with its language."""
+
+    def run(self) -> list[nodes.Node]:
+        code = "\n".join(self.content)
+        block = nodes.literal_block(code, code)
+        block["language"] = self.arguments[0].split()[0] if self.arguments else ""
+        block.line = self.content_offset + 1
+        return [block]
+
+
+class _LiteralIncludeDirective(_ProseDirective):
+    """``literalinclude``: the directive itself is shown as a reference; the file is not read."""
+
+    def run(self) -> list[nodes.Node]:
+        block = nodes.literal_block(self.block_text, "")
+        block["reference"] = self.arguments[0] if self.arguments else ""
+        block["language"] = str(self.options.get("language", ""))
+        block.line = self.lineno
+        return [block]
+
+
+_SPECIAL: dict[str, type[Directive]] = {
+    **dict.fromkeys(_CODE_DIRECTIVES, _CodeDirective),
+    "code-tab": _CodeDirective,
+    "literalinclude": _LiteralIncludeDirective,
+    **dict.fromkeys(_VERSION_DIRECTIVES, _VersionDirective),
+}
+for _name, _directive in _SPECIAL.items():
+    directives.register_directive(_name, _directive)
+for _name in _NO_PROSE:
+    directives.register_directive(_name, _ProseDirective)
+
+
+def _register_unknown(text: str, document: nodes.document) -> None:
+    """Register every directive and role the text uses that docutils does not know, so that
+    Sphinx-only (or misspelt) names keep their content instead of becoming error blocks."""
+    for name in set(_DIRECTIVE_NAME.findall(text)):
+        found, _ = directives.directive(name, rst_english, document)
+        if found is None:
+            directives.register_directive(name, _ProseDirective)
+    for name in set(_ROLE_NAME.findall(text)):
+        role, _ = roles.role(name, rst_english, 0, document.reporter)
+        if role is None:
+            roles.register_local_role(name, _sphinx_role)
+
+
+# --- mapping nodes back onto the source --------------------------------------------------------
+
+
+class _Source:
+    """The source text by lines, and the search that finds a node's raw text in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        for match in re.finditer(r"\r\n|\r|\n", text):
+            self.starts.append(match.end())
+        self.lines = [
+            text[s : (self.starts[i + 1] if i + 1 < len(self.starts) else len(text))].rstrip(
+                "\r\n"
+            )
+            for i, s in enumerate(self.starts)
+        ]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line of an offset."""
+        return bisect.bisect_right(self.starts, offset)
+
+    def _matches_at(self, first: int, raw: list[str]) -> tuple[int, int] | None:
+        """The span of ``raw`` (dedented lines) if it sits at source line index ``first``:
+        each source line ends with its raw line, and only white space precedes lines after
+        the first (the first may follow a list marker, a field name or a directive)."""
+        if first + len(raw) > len(self.lines):
+            return None
+        for k, want in enumerate(raw):
+            have = self.lines[first + k].rstrip()
+            want = want.rstrip()
+            if not have.endswith(want):
+                return None
+            if k and have[: len(have) - len(want)].strip():
+                return None
+        start = self.starts[first] + len(self.lines[first].rstrip()) - len(raw[0].rstrip())
+        last = first + len(raw) - 1
+        end = self.starts[last] + len(self.lines[last].rstrip())
+        return start, end
+
+    def find(self, raw: str, line: int | None, cursor: int) -> tuple[int, int] | None:
+        """Where ``raw`` is in the source: nearest its reported 1-based ``line`` (docutils
+        reports the start for some nodes, the end for others), else the first place after
+        the ``cursor`` line index."""
+        raw_lines = raw.strip("\n").split("\n")
+        while raw_lines and not raw_lines[0].strip():
+            raw_lines.pop(0)
+        if not raw_lines or not raw_lines[0].strip():
+            return None
+        if line:
+            hint = line - 1
+            reach = len(raw_lines) + 3
+            order = sorted(
+                range(max(0, hint - reach), min(len(self.lines), hint + 4)),
+                key=lambda i: abs(i - hint),
+            )
+            for i in order:
+                span = self._matches_at(i, raw_lines)
+                if span is not None:
+                    return span
+        first = raw_lines[0].rstrip()
+        for i in range(max(0, cursor), len(self.lines)):
+            if self.lines[i].rstrip().endswith(first):
+                span = self._matches_at(i, raw_lines)
+                if span is not None:
+                    return span
+        return None
+
+
+@dataclass(slots=True)
+class _Context:
+    kind: BlockKind = BlockKind.PARAGRAPH
+    label: str = ""
+    depth: int = 0
+    """List nesting depth."""
+
+
+def _line_of(node: nodes.Node) -> int | None:
+    """The node's line, or its nearest descendant's (docutils leaves many nodes without one)."""
+    for each in node.findall(include_self=True):
+        line = getattr(each, "line", None)
+        if line:
+            return int(line)
+    return None
+
+
+class _Walker:
+    """Walks the doctree in order and emits blocks with source offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.source = _Source(text)
+        self.blocks: list[Block] = []
+        self.cursor = 0
+        """Source line index after which the next node is searched when it has no line."""
+        self.pending_anchor = ""
+
+    def emit(
+        self, kind: BlockKind, span: tuple[int, int], *, level: int = 0, **fields: str
+    ) -> Block | None:
+        start, end = trimmed_span(self.source.text, *span)
+        if start >= end:
+            return None
+        line = self.source.line_of(start)
+        block = Block(kind, start, end, level, line=line, **fields)
+        self.blocks.append(block)
+        self.cursor = max(self.cursor, line - 1)
+        return block
+
+    def locate(self, node: nodes.Element, raw: str | None = None) -> tuple[int, int] | None:
+        return self.source.find(node.rawsource if raw is None else raw, _line_of(node), self.cursor)
+
+    def walk(self, node: nodes.Node, context: _Context, depth: int = 0) -> None:
+        """One node and its children (a dispatch on node type; each branch is short)."""
+        if isinstance(node, _SKIPPED_NODES) or not isinstance(node, nodes.Element):
+            return
+        if isinstance(node, nodes.target):
+            if not node.get("refuri") and not node.children and node["ids"]:
+                self.pending_anchor = node["ids"][0]
+            return
+        if isinstance(node, nodes.section):
+            self.section(node, context, depth + 1)
+            return
+        if not isinstance(node, nodes.title):
+            self.pending_anchor = ""
+        if isinstance(node, nodes.paragraph):
+            span = self.locate(node)
+            if span is not None:
+                span = _without_literal_marker(self.source.text, span)
+                self.emit(context.kind, span, level=context.depth, label=context.label)
+        elif isinstance(node, nodes.literal_block):
+            self.code(node, context)
+        elif isinstance(node, nodes.table):
+            self.table(node)
+        elif isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+            self.listing(node, context, depth)
+        elif isinstance(node, _ADMONITIONS):
+            self.admonition(node, context, depth)
+        elif isinstance(node, nodes.block_quote) and context.kind is BlockKind.PARAGRAPH:
+            self.children(node, _Context(BlockKind.QUOTE, context.label, context.depth), depth)
+        elif isinstance(node, nodes.container) and node.get("tab"):
+            self.children(node, _Context(context.kind, str(node["tab"]), context.depth), depth)
+        elif isinstance(node, (nodes.field, nodes.definition_list_item)):
+            self.item(node, context, depth)
+        elif isinstance(node, nodes.title):
+            return  # titles of sections are headings; of topics/tables, not prose
+        else:
+            self.children(node, context, depth)
+
+    def children(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        for child in node.children:
+            self.walk(child, context, depth)
+
+    def section(self, node: nodes.section, context: _Context, depth: int) -> None:
+        anchor, self.pending_anchor = self.pending_anchor, ""
+        title = node.next_node(nodes.title)
+        if title is not None and title.parent is node:
+            line = _line_of(title)
+            span = self.source.find(title.rawsource, (line - 1) if line else None, self.cursor)
+            if span is not None:
+                heading = " ".join(title.astext().split())
+                # Sphinx gives a section its title's slug; an explicit label just above it
+                # becomes the section's id only when the two are the same name.
+                ids = node["ids"]
+                if anchor != nodes.make_id(heading):
+                    anchor = ids[0] if ids else ""
+                self.emit(BlockKind.HEADING, span, level=depth, heading=heading, anchor=anchor)
+        self.children(node, context, depth)
+
+    def code(self, node: nodes.literal_block, context: _Context) -> None:
+        span = self.locate(node)
+        if span is None:
+            return
+        lang = str(node.get("language", "") or "")
+        if not lang:
+            classes = [c for c in node.get("classes", []) if c not in ("code", "literal-block")]
+            lang = classes[0] if classes else ""
+        self.emit(BlockKind.CODE, span, lang=lang, label=context.label)
+
+    def table(self, node: nodes.table) -> None:
+        """A table: from its first to its last located cell, widened to whole lines and to
+        the border lines around it."""
+        cells = [
+            span
+            for paragraph in node.findall(nodes.paragraph)
+            if (span := self.locate(paragraph)) is not None
+        ]
+        if not cells:
+            return
+        source = self.source
+        first = source.line_of(min(s for s, _ in cells)) - 1
+        last = source.line_of(max(e for _, e in cells)) - 1
+        while first > 0 and _is_border(source.lines[first - 1]):
+            first -= 1
+        while last + 1 < len(source.lines) and _is_border(source.lines[last + 1]):
+            last += 1
+        self.emit(BlockKind.TABLE, (source.starts[first], source.starts[last] + len(source.lines[last])))
+
+    def listing(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        """A whole list as a unit, then each item's prose as list items."""
+        before = len(self.blocks)
+        inner = _Context(BlockKind.LIST_ITEM, context.label, context.depth + 1)
+        self.children(node, inner, depth)
+        items = self.blocks[before:]
+        if items:
+            text = self.source.text
+            line = self.source.line_of(items[0].start) - 1
+            line_start = self.source.starts[line]
+            start = line_start + len(self.source.lines[line]) - len(self.source.lines[line].lstrip())
+            whole = Block(
+                BlockKind.LIST,
+                *trimmed_span(text, start, max(b.end for b in items)),
+                context.depth + 1,
+                line=line + 1,
+                label=context.label,
+            )
+            self.blocks.insert(before, whole)
+
+    def admonition(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        label = str(node.get("label", "")) or type(node).__name__
+        if isinstance(node, nodes.admonition) and not node.get("label"):
+            title = node.next_node(nodes.title)
+            label = " ".join(title.astext().split()) if title is not None else "admonition"
+        self.children(node, _Context(BlockKind.ADMONITION, label, context.depth), depth)
+
+    def item(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        """A field (``:name: body``) or a definition (term, then its text): one list item from
+        the name or term to the end of the first paragraph, then the rest as usual."""
+        head = node.children[0] if node.children else None
+        body = node.children[1] if len(node.children) > 1 else None
+        if not isinstance(head, nodes.Element) or not isinstance(body, nodes.Element):
+            self.children(node, context, depth)
+            return
+        head_span = self.locate(head)
+        paragraphs = [c for c in body.children if isinstance(c, nodes.paragraph)]
+        first = self.locate(paragraphs[0]) if paragraphs else None
+        if head_span is not None and first is not None and first[0] >= head_span[0]:
+            line_start = self.source.starts[self.source.line_of(head_span[0]) - 1]
+            start = line_start + len(self.source.text[line_start : head_span[0]]) - len(
+                self.source.text[line_start : head_span[0]].lstrip()
+            )
+            self.emit(BlockKind.LIST_ITEM, (start, first[1]), level=context.depth + 1)
+            rest = [c for c in body.children if c is not paragraphs[0]]
+        else:
+            rest = list(body.children)
+        for child in rest:
+            self.walk(child, context, depth)
+
+
+def _is_border(line: str) -> bool:
+    """A grid or simple table's border line (``+---+``, ``===  ===``)."""
+    stripped = line.strip()
+    return bool(stripped) and set(stripped) <= set("+-=| ")
+
+
+def _without_literal_marker(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A paragraph ending in ``::`` reads, as rendered, with one colon (``code:``) or none
+    (``code ::``): the span is narrowed to what a reader of the page sees."""
+    start, end = span
+    if text[start:end].endswith("::"):
+        end -= 1
+        if end - 1 > start and text[end - 2].isspace():
+            end -= 1
+    return trimmed_span(text, start, end)
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _settings() -> Any:
+    settings = frontend.get_default_settings(Parser)
+    settings.report_level = 5
+    settings.halt_level = 5
+    settings.warning_stream = False
+    settings.file_insertion_enabled = False
+    settings.raw_enabled = False
+    settings.syntax_highlight = "none"
+    settings.character_level_inline_markup = False
+    settings.line_length_limit = 10_000_000
+    return settings
+
+
+_SETTINGS = _settings()
+
+
+def parse_rst(text: str, source: str = "<rst>") -> RstReading:
+    """The blocks of a reStructuredText text, with the errors docutils reported."""
+    problems: list[str] = []
+    document = utils.new_document(source, _SETTINGS)
+
+    def observe(message: nodes.system_message) -> None:
+        if message["level"] >= 3 and len(problems) < 20:
+            where = f"line {message['line']}: " if message.get("line") else ""
+            problems.append(where + " ".join(message.children[0].astext().split()))
+
+    document.reporter.attach_observer(observe)
+    _register_unknown(text, document)
+    Parser().parse(text, document)
+    walker = _Walker(text)
+    walker.children(document, _Context(), 0)
+    return RstReading(walker.blocks, problems)
+
+
+def read_rst(text: str) -> list[Block]:
+    """The blocks of a reStructuredText text (offsets into ``text``)."""
+    return parse_rst(text).blocks
+
