@@ -39,7 +39,7 @@ from retrieval import (
     Engine,
     answer_in,
 )
-from retrieval.answering.engine import prepare_question
+from retrieval.answering import prepare_question
 
 from .discord_render import (
     SHOW_CUSTOM_ID,

@@ -13,8 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from retrieval import SourceSummary
-from retrieval.types import AbstainReason, Answer, Citation, Passage
+from retrieval import AbstainReason, Answer, Citation, Passage, SourceSummary
 
 from .highlight import display_line, mark
 

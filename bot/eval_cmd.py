@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retrieval import CitebotError, Engine
+from retrieval import CitebotError, Engine, EngineOptions
 from retrieval.evaluation import (
     DOCS_TARGETS,
     CaseResult,
@@ -89,6 +89,14 @@ def configure_parser(parser: argparse.ArgumentParser, name: str = "eval") -> Non
         default="jsonl",
         dest="eval_format",
     )
+    _add_dataset_options(parser)
+    add_corpus_options(parser)  # --corpus: the JSONL and docs formats' documents
+    add_answer_options(parser)
+    _add_report_options(parser)
+
+
+def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
+    """Options of one question-set format or another (docs, SQuAD, BEIR) and the subset."""
     parser.add_argument(
         "--sources-map",
         type=Path,
@@ -110,8 +118,23 @@ def configure_parser(parser: argparse.ArgumentParser, name: str = "eval") -> Non
         help="only the questions whose id number is odd / even (tune on one half, report "
         "the other)",
     )
-    add_corpus_options(parser)  # --corpus: the JSONL format's documents
-    add_answer_options(parser)
+    parser.add_argument(
+        "--answerable-only",
+        action="store_true",
+        help="SQuAD: skip the questions marked is_impossible",
+    )
+    parser.add_argument(
+        "--corpus-articles",
+        type=positive,
+        default=None,
+        metavar="N",
+        help="SQuAD: index only the first N articles; the others' questions must abstain",
+    )
+    parser.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    """What the run prints and writes, and when it fails."""
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--json-out",
@@ -130,19 +153,6 @@ def configure_parser(parser: argparse.ArgumentParser, name: str = "eval") -> Non
     parser.add_argument(
         "--curve", action="store_true", help="also print the abstention trade-off curve"
     )
-    parser.add_argument(
-        "--answerable-only",
-        action="store_true",
-        help="SQuAD: skip the questions marked is_impossible",
-    )
-    parser.add_argument(
-        "--corpus-articles",
-        type=positive,
-        default=None,
-        metavar="N",
-        help="SQuAD: index only the first N articles; the others' questions must abstain",
-    )
-    parser.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
     parser.add_argument("--strict", action="store_true", help="exit 1 unless every case passes")
 
 
@@ -355,28 +365,8 @@ def _run(context: Context) -> int:
             extra["rejected_at_95_kept"] = rejected_at_kept(raw, 0.95)
     failures = worst_failures(report, args.failures) if args.failures > 0 else []
     if args.json or args.json_out is not None:
-        payload: dict[str, Any] = {
-            "name": report.name,
-            "metrics": report.metrics,
-            "all_passed": report.all_passed,
-            "settings": {
-                "top_k": options.top_k,
-                "k1": options.k1,
-                "b": options.b,
-                "min_confidence": min_confidence,
-                "max_sentences": options.composer.max_sentences,
-            },
-            "index_seconds": engine.build_seconds,
-        }
-        if "curve" in extra:
-            payload["curve"] = [
-                {"min_confidence": t, "answered": a, "abstained": r} for t, a, r in extra["curve"]
-            ]
-        if "rejected_at_95_kept" in extra:
-            threshold, rejected = extra["rejected_at_95_kept"]
-            payload["rejected_at_95_kept"] = {"min_confidence": threshold, "abstained": rejected}
-        if args.failures > 0:
-            payload["failures"] = [_failure_json(r) for r in failures]
+        asked = failures if args.failures > 0 else None
+        payload = _payload(report, extra, asked, options, min_confidence, engine)
         text = json.dumps(payload, indent=2, ensure_ascii=False)
         if args.json_out is not None:
             write_atomically(args.json_out, text + "\n")
@@ -388,6 +378,40 @@ def _run(context: Context) -> int:
             print("", file=out)
             print(render_failures(failures), file=out)
     return 1 if args.strict and not report.all_passed else 0
+
+
+def _payload(
+    report: EvalReport,
+    extra: dict[str, Any],
+    failures: list[CaseResult] | None,
+    options: EngineOptions,
+    min_confidence: float,
+    engine: Engine,
+) -> dict[str, Any]:
+    """The ``--json`` report: metrics, the settings that produced them, curve and failures."""
+    payload: dict[str, Any] = {
+        "name": report.name,
+        "metrics": report.metrics,
+        "all_passed": report.all_passed,
+        "settings": {
+            "top_k": options.top_k,
+            "k1": options.k1,
+            "b": options.b,
+            "min_confidence": min_confidence,
+            "max_sentences": options.composer.max_sentences,
+        },
+        "index_seconds": engine.build_seconds,
+    }
+    if "curve" in extra:
+        payload["curve"] = [
+            {"min_confidence": t, "answered": a, "abstained": r} for t, a, r in extra["curve"]
+        ]
+    if "rejected_at_95_kept" in extra:
+        threshold, rejected = extra["rejected_at_95_kept"]
+        payload["rejected_at_95_kept"] = {"min_confidence": threshold, "abstained": rejected}
+    if failures is not None:  # asked for with --failures N
+        payload["failures"] = [_failure_json(r) for r in failures]
+    return payload
 
 
 if __name__ == "__main__":  # ``python -m bot.eval_cmd ARGS``: exactly ``citebot eval ARGS``

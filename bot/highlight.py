@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from retrieval.analysis.tokenizer import term_spans
+from retrieval.analysis import term_spans
 
 # Control characters (ESC could clear a terminal) and bidirectional overrides (U+202E reverses
 # the rest of a line, [n] markers included) carry no words: they are dropped before display.
