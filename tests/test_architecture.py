@@ -246,3 +246,27 @@ def test_the_allow_list_names_real_long_functions() -> None:
         if lengths.get(name, 0) <= MAX_FUNCTION_LINES
     ]
     assert stale == []
+
+
+def _make_rule(target: str) -> tuple[list[str], list[str]]:
+    """A Makefile rule's prerequisites and recipe lines."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    recipe = []
+    for line in lines[head + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line)
+    return lines[head].split(":", 1)[1].split(), recipe
+
+
+def test_make_run_installs_the_runtime_only_and_make_test_the_tools() -> None:
+    """A user running the bot gets no pytest, ruff or mypy; separate stamps keep them apart."""
+    run_needs, _ = _make_rule("run")
+    test_needs, _ = _make_rule("test")
+    assert run_needs == ["$(RUN_STAMP)"] and test_needs == ["$(DEV_STAMP)"]
+    _, runtime = _make_rule("$(RUN_STAMP)")
+    assert any("pip install -e ." in line for line in runtime)
+    assert not any("[dev]" in line for line in runtime)
+    dev_needs, dev = _make_rule("$(DEV_STAMP)")
+    assert dev_needs == ["$(RUN_STAMP)"] and any(".[dev]" in line for line in dev)
