@@ -35,7 +35,11 @@ def write_corpora(root: Path, corpora: int, paragraphs: int, seed: int = 7) -> P
         folder.mkdir(parents=True, exist_ok=True)
         for f in range(paragraphs // PARAGRAPHS_PER_FILE):
             text = "\n\n".join(
-                " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(*WORDS_PER_PARAGRAPH)))
+                " ".join(
+                    rng.choices(
+                        vocabulary, cum_weights=cumulative, k=rng.randint(*WORDS_PER_PARAGRAPH)
+                    )
+                )
                 + "."
                 for _ in range(PARAGRAPHS_PER_FILE)
             )
@@ -54,9 +58,10 @@ from bot.opening import open_live
 from config import load
 
 def rss_kb():
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
+    # VmRSS, and the part of it that is anonymous (the rest: the mapped index files' pages,
+    # shared and reclaimable page cache)
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return [int(fields[name].split()[0]) for name in ("VmRSS", "RssAnon")]
 
 loaded = load(config_file=Path(sys.argv[1]))
 registry = CorpusRegistry(loaded.corpora, lambda c: open_live(c, loaded.settings, sys.stderr))
@@ -79,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=None)
     args = parser.parse_args(argv)
     root = args.dir or Path(tempfile.mkdtemp(prefix="citebot-corpora-"))
-    config = write_corpora(root, args.corpora, args.paragraphs)
+    config = root / "citebot.toml"
+    if not config.is_file():  # generated once per folder: rewriting would make indexes stale
+        config = write_corpora(root, args.corpora, args.paragraphs)
     env_dir = ["--index-dir", str(root / "indexes")]
     subprocess.run(
         [sys.executable, "-m", "bot.cli", "index", "--all", "--config", str(config), *env_dir],
@@ -90,17 +97,27 @@ def main(argv: list[str] | None = None) -> int:
                            f"load({{'index_dir': Path({str(root / 'indexes')!r})}}, "
                            "config_file=Path(sys.argv[1]))")  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-c", script, str(config)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", script, str(config)], capture_output=True, text=True, check=False
     )
+    if done.returncode:
+        sys.exit(done.stderr)
     result = json.loads(done.stdout)
-    before, after = result["before_kb"], result["after_kb"]
+    (before, before_anon), after = result["before_kb"], result["after_kb"]
     print(f"{args.corpora} corpora x {args.paragraphs:,} paragraphs (saved indexes in {root})")
-    print(f"resident before any corpus is open: {before / 1024:7.1f} MB")
-    for n, kb in enumerate(after, start=1):
+    print("                                      resident  of which anonymous")
+    print(
+        f"before any corpus is open:          {before / 1024:7.1f} MB  {before_anon / 1024:7.1f} MB"
+    )
+    for n, (kb, anon) in enumerate(after, start=1):
         if n in {1, 2, 5, 10, len(after)}:
-            print(f"after {n:2d} corpora open and asked:   {kb / 1024:7.1f} MB")
-    per = (after[-1] - before) / len(after) / 1024
-    print(f"per corpus: {per:.1f} MB; all {len(after)}: {(after[-1] - before) / 1024:.1f} MB")
+            print(
+                f"after {n:2d} corpora open and asked:   {kb / 1024:7.1f} MB  {anon / 1024:7.1f} MB"
+            )
+    total, anon = after[-1][0] - before, after[-1][1] - before_anon
+    print(
+        f"per corpus: {total / len(after) / 1024:.1f} MB resident, of which "
+        f"{anon / len(after) / 1024:.1f} MB anonymous (the rest: mapped index pages)"
+    )
     return 0
 
 

@@ -143,15 +143,22 @@ def _index_one(context: Context, corpus: CorpusConfig, *, named: bool) -> None:
     saved = engine.path if engine.path and engine.path.exists() else None
     size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
     name = f"name:        {corpus.name}\n" if named else ""
+    sources = engine.sources()
+    formats = Counter(s.format for s in sources)
+    pages = sum(s.pages for s in sources)
+    skipped = [w for w in engine.warnings if w.skipped]
     context.stdout.write(
         f"{name}"
         f"corpus:      {corpus.folder}\n"
         f"documents:   {engine.document_count:,}\n"
-        f"paragraphs:  {len(engine.passages):,}\n"
+        f"formats:     {', '.join(f'{name} {n:,}' for name, n in sorted(formats.items()))}\n"
+        + (f"pages:       {pages:,} (PDF)\n" if pages else "")
+        + f"paragraphs:  {len(engine.passages):,}\n"
         f"vocabulary:  {engine.index.vocabulary_size:,} terms\n"
         f"postings:    {engine.index.postings_count:,}\n"
-        f"skipped:     {sum(w.skipped for w in engine.warnings)} file(s)\n"
-        f"index:       {engine.status}\n"
+        f"skipped:     {len(skipped)} file(s)\n"
+        + "".join(f"  {w.source}: {w.message}\n" for w in skipped)
+        + f"index:       {engine.status}\n"
         f"saved at:    {saved or '(not saved)'}{size}\n"
         f"time:        {elapsed * 1000:,.0f} ms\n"
     )
@@ -206,14 +213,19 @@ def example_corpus_warning(context: Context) -> str | None:
 
 
 def cmd_discord(context: Context) -> int:
+    """The bot over the configuration file's corpora (each opened on its first question), or
+    over the one corpus of the environment settings."""
     from . import discord_app
+    from .opening import registry
 
     warning = example_corpus_warning(context)
     if warning:
         context.warn(warning)
+    if context.loaded.from_file and getattr(context.args, "corpus", None) is None:
+        corpora = registry(context.loaded.corpora, context.settings, context.stderr)
+        return discord_app.run(context.settings, corpora)
     corpus = context.corpus()
-    # Until routing lands (the discord helper), the bot answers from one corpus: its folder is
-    # the settings' corpus, which the feedback store records with each answer.
+    # One corpus: its folder is the settings' corpus, which the feedback store records.
     settings = context.settings.model_copy(update={"corpus": corpus.folder})
     return discord_app.run(settings, open_live(corpus, settings, context.stderr))
 

@@ -32,6 +32,7 @@ from retrieval.evaluation import (
     load_jsonl,
     load_squad,
     rejected_at_kept,
+    reliability,
     summarize,
     tradeoff,
     worst_failures,
@@ -208,6 +209,13 @@ def render_table(report: EvalReport, extra: dict[str, Any]) -> str:
             f"{'unanswerable abstained at 95% kept':<{width}}  {rejected:>8.3f}  "
             f"(min_confidence {threshold:.3f})"
         )
+    table = extra.get("calibration")
+    if table is not None:
+        lines += ["", f"calibration ({table.judged:,} answers judged): ECE {table.ece:.3f}"]
+        lines.append("confidence      answers  mean confidence  right")
+        for b in table.bins:
+            share = f"{b.mean_confidence:>15.3f}  {b.right:>5.3f}"
+            lines.append(f"{b.low:.1f}-{b.high:.1f}  {b.count:>12,}  {share}")
     if "curve" in extra:
         lines += ["", "min_confidence  answerable answered  unanswerable abstained"]
         for t, kept, rejected in extra["curve"]:
@@ -356,7 +364,7 @@ def _run(context: Context) -> int:
     progress.log_lines = progress.log_lines and total > LONG_RUN
     report = evaluate(engine, eval_set, limit=args.limit, progress=progress)
     progress.finish()
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"calibration": reliability(report.results)}
     if args.curve:
         raw = report.results
         report = summarize(report.name, at_threshold(raw, min_confidence), eval_set.document_level)
@@ -402,6 +410,17 @@ def _payload(
         },
         "index_seconds": engine.build_seconds,
     }
+    table = extra["calibration"]
+    if table is not None:
+        payload["calibration"] = {
+            "ece": table.ece,
+            "judged": table.judged,
+            "bins": [
+                {"low": b.low, "high": b.high, "count": b.count,
+                 "mean_confidence": b.mean_confidence, "right": b.right}
+                for b in table.bins
+            ],
+        }  # fmt: skip
     if "curve" in extra:
         payload["curve"] = [
             {"min_confidence": t, "answered": a, "abstained": r} for t, a, r in extra["curve"]

@@ -65,3 +65,11 @@ class LiveEngine:
                 "corpus changed but cannot be re-indexed (%s); answering from the last index",
                 problem,
             )
+
+    def refresh(self) -> Engine:
+        """Check the files now, whatever the interval, and re-index if they changed (an
+        explicit re-index, e.g. Discord's ``/reindex``); the engine answering afterwards."""
+        with self._lock:
+            self._refresh()
+            self._checked = self._clock()
+        return self._engine

@@ -93,10 +93,13 @@ def citation_line(
 def abstention_message(answer: Answer) -> str:
     lead = "I couldn't find an answer to that in the documents"
     if answer.abstain_reason is AbstainReason.LOW_CONFIDENCE:
-        return (
-            f"{lead}: the closest paragraphs match too little of what it asks about "
-            f"(confidence {answer.confidence:.2f})."
+        lacking = ", ".join(f'"{w}"' for w in answer.missing)
+        reason = (
+            f"the closest paragraph does not mention {lacking}"
+            if lacking
+            else "the closest paragraphs match too little of what it asks about"
         )
+        return f"{lead}: {reason} (confidence {answer.confidence:.2f} that it would be right)."
     if answer.related:
         return f"{lead}: the closest paragraphs do not contain what it asks about."
     return f"{lead}: no paragraph mentions any of its words."
@@ -146,6 +149,11 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
         f"{t}={idf[t]:.2f}" if idf[t] > 0 else f"{t}=absent" for t in answer.query_terms
     )
     lines = [f"Question terms (IDF; stemmed): {weights}"]
+    if answer.variants:
+        shown = ", ".join(f"{asked} → {found}" for asked, found in answer.variants)
+        lines.append(
+            f"Spelling variants (in no paragraph as typed; searched at part weight): {shown}"
+        )
     verdict = "answered" if answer.answered else f"abstained ({answer.abstain_reason})"
     lines.append(f"Confidence {answer.confidence:.2f} → {verdict}")
     lines.append("Paragraphs (BM25):")

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from config.settings import state_dir
 from retrieval import Answer, CitebotError, Conversation, Engine, answer_in
+from retrieval.answering import command_typo
 
 from .live import LiveEngine
 from .render_text import render_answer, render_sources, render_why
@@ -152,6 +153,10 @@ class Repl:
             return True
         if command.startswith(":"):
             return self.command(command[1:].strip().lower())
+        meant = command_typo(command)
+        if meant is not None:  # "clear:new" is a mistyped command, not a follow-up question
+            self.say(f"That looks like the command :{meant} (nothing was asked). Type :{meant}.")
+            return True
         try:
             self.last = answer_in(self.engine, self.conversation, line)
         except CitebotError as error:

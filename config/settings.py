@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -107,9 +107,10 @@ class Settings(BaseSettings):
         _COMPOSER.min_confidence,
         ge=0.0,
         le=1.0,
-        description="Abstain below this confidence: how much of the question's IDF weight the "
-        "best paragraph and its best sentence hold, and how much the top hits agree on one "
-        "document (0 = always answer).",
+        description="Abstain below this confidence: the calibrated probability that the answer "
+        "is right (its quote holds the answer), from how much of the question the best sentence "
+        "and paragraph hold, its rarest words and names, and how the top hits agree "
+        "(0 = always answer).",
     )
 
     include: Annotated[list[str], NoDecode] = Field(
@@ -186,6 +187,24 @@ class Settings(BaseSettings):
     discord_gateway_url: str = Field(
         DISCORD_GATEWAY_URL, description="Gateway websocket URL, likewise."
     )
+    discord_shard_count: int | None = Field(
+        None,
+        ge=1,
+        le=10_000,
+        description="Total shards across every process; empty: the count Discord recommends "
+        "(needed past 2,500 servers, which Discord enforces).",
+    )
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated shards this process runs (needs "
+        "`CITEBOT_DISCORD_SHARD_COUNT`); empty: all of them. Several processes, each a share, "
+        "can answer from the same saved index.",
+    )
+    metrics_addr: str | None = Field(
+        None,
+        description="`host:port` (or `:port`, loopback) for `citebot discord`'s HTTP listener "
+        "with `/healthz` and Prometheus `/metrics`; empty: no listener.",
+    )
 
     # --- feedback ---
     feedback_db: Path | None = Field(
@@ -217,9 +236,29 @@ class Settings(BaseSettings):
         file_source = InitSettingsSource(settings_cls, init_kwargs=dict(cls.file_values))
         return init_settings, env_settings, dotenv_settings, file_source, file_secret_settings
 
-    _split_guilds = field_validator("discord_guild_ids", "discord_channel_ids", mode="before")(
-        _split_ids
-    )
+    _split_guilds = field_validator(
+        "discord_guild_ids", "discord_channel_ids", "discord_shard_ids", mode="before"
+    )(_split_ids)
+
+    @field_validator("metrics_addr", "discord_shard_count", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        """Shard ids without a count, or beyond it, would make Discord close the gateway."""
+        if self.discord_shard_ids:
+            if self.discord_shard_count is None:
+                raise ValueError(
+                    "CITEBOT_DISCORD_SHARD_IDS needs CITEBOT_DISCORD_SHARD_COUNT (the total)"
+                )
+            bad = [i for i in self.discord_shard_ids if not 0 <= i < self.discord_shard_count]
+            if bad:
+                raise ValueError(
+                    f"CITEBOT_DISCORD_SHARD_IDS {bad} outside 0..{self.discord_shard_count - 1}"
+                )
+        return self
     _split_globs = field_validator("include", "exclude", mode="before")(_split_ids)
 
     @field_validator("source_url", mode="before")
@@ -290,5 +329,8 @@ def describe_errors(
             variable = f"{field} in {file_name}"
         shown = "" if field == "discord_token" else f" (got {given!r})"
         message = str(item["msg"]).removeprefix("Value error, ")
+        if not item["loc"]:  # a rule across settings: the message names them
+            lines.append(f"Invalid settings: {message}.")
+            continue
         lines.append(f"Invalid setting {variable}{shown}: {message[0].lower()}{message[1:]}.")
     return lines

@@ -6,8 +6,13 @@ they can be shared between threads (the Discord bot answers from a worker thread
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reading.blocks import Block
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +28,11 @@ class Document:
     format: str = "text"
     """Which reader produced the blocks: "text", "markdown", "rst", "html" or "pdf". For "html"
     and "pdf", ``text`` is the text extracted from the file (what is quoted and stored)."""
+    blocks: tuple[Block, ...] = ()
+    """The blocks, when the format's parser made them together with the text (HTML, PDF and
+    reStructuredText files); empty: the reader registered for the file's suffix reads ``text``."""
+    pages: int = 0
+    """Pages in the file (PDF); 0 for formats without pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +40,8 @@ class Passage:
     """A paragraph that can answer questions, and where exactly it stands in its file."""
 
     id: str
-    """Hash of the file's content and the paragraph's offsets: the same file gives the same ids."""
+    """Hash of the file's name, the paragraph's text and its place among equal texts in that
+    file: the same paragraph keeps its id when the file is edited elsewhere."""
     source: str
     paragraph: int
     """1-based position among the file's blocks (headings count), as a reader would count them."""
@@ -116,6 +127,67 @@ class FollowUp:
     """The paragraphs its answer cited, which were preferred when ranking this question."""
 
 
+_LOG_FLOOR = 0.02
+"""Added to a share before its log is taken, so that a share of 0 is a large penalty, not -inf."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The signals the decision weighs, each for the best candidate sentence (0..1 unless said)."""
+
+    paragraph_share: float
+    """Share of the question's weight in the best sentence's paragraph (with its headings)."""
+    sentence_share: float
+    """Share of the question's weight in the best-covering sentence (with its headings)."""
+    focus: float
+    """Share of the top 5 hits from the first hit's document, of as many as it could supply."""
+    rare_share: float
+    """Share of the weight of the question's two rarest terms found in the best sentence."""
+    name_share: float
+    """Share of the question's names (capitalised or code-like words) in the best sentence's
+    paragraph; 1 when the question names nothing."""
+    missing_share: float
+    """Share of the question's weight carried by terms no paragraph contains."""
+    margin: float
+    """(best BM25 - second best) / best, over the retrieved hits."""
+    agreement: float
+    """1 when the best sentence comes from the first-ranked paragraph, else 0."""
+    type_asked: float
+    """1 when the question asks for a kind of answer (a number, a date, a name), else 0."""
+    type_found: float
+    """1 when it asks and the best sentence holds that kind of answer next to the question's
+    own words, 0.5 when only elsewhere in the sentence, 0 when not (or nothing is asked)."""
+    terms: float
+    """log(1 + the number of distinct question terms)."""
+    peak: float = 1.0
+    """The highest IDF of a question term in the best sentence, over the corpus's highest (a
+    term only one paragraph has): a question the documents answer names something rare."""
+    level: float = 1.0
+    """The best paragraph's BM25 score over the question's total weight (log, below)."""
+    gap: float = 0.0
+    """The heaviest question term the best paragraph lacks, over the heaviest term."""
+
+    def features(self) -> dict[str, float]:
+        """The model's inputs: shares as logs (a share of 0 is strong evidence), the rest as
+        they are."""
+        return {
+            "log_paragraph": math.log(self.paragraph_share + _LOG_FLOOR),
+            "log_sentence": math.log(self.sentence_share + _LOG_FLOOR),
+            "log_focus": math.log(self.focus + _LOG_FLOOR),
+            "log_rare": math.log(self.rare_share + _LOG_FLOOR),
+            "log_names": math.log(self.name_share + _LOG_FLOOR),
+            "missing": self.missing_share,
+            "margin": self.margin,
+            "agreement": self.agreement,
+            "type_asked": self.type_asked,
+            "type_found": self.type_found,
+            "terms": self.terms,
+            "peak": self.peak,
+            "log_level": math.log(self.level + _LOG_FLOOR),
+            "gap": self.gap,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What citebot says to one question: quoted sentences with citations, or an abstention."""
@@ -134,6 +206,14 @@ class Answer:
     composer's ``min_confidence``, citebot abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
+    evidence: Evidence | None = None
+    """What the confidence was computed from (None when no sentence matched at all)."""
+    missing: tuple[str, ...] = ()
+    """The question's words (as asked) that the best sentence's paragraph lacks, rarest first:
+    the reason an abstention gives."""
+    variants: tuple[tuple[str, str], ...] = ()
+    """(question word, vocabulary word) for each word the documents lack that was searched as
+    a one-letter variant instead (weighing part of its weight): shown by ``:why``."""
     follow_up: FollowUp | None = None
     """Set when the question was answered as a follow-up to an earlier one in a conversation
     (see :mod:`retrieval.conversation`); None for a question that stands on its own."""

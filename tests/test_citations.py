@@ -245,3 +245,19 @@ def test_on_discord_the_citation_title_is_the_link(docs: Path) -> None:
     value = embed["fields"][0]["value"]
     assert value.startswith("[guides/install\\-python.md › Getting started](" + BASE)
     assert len(value) <= 1024
+
+
+def test_the_code_a_paragraph_introduces_is_searched_with_it(tmp_path: Path) -> None:
+    (tmp_path / "install.md").write_text(
+        "# Install\n\nTo install the optional extras:\n\n"
+        '=== "pip"\n\n    ```bash\n    pip install "zanzibar[email]"\n    ```\n\n'
+        "## Other\n\nSomething else entirely about email.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "other.md").write_text("# Other\n\nMore about email here.\n", encoding="utf-8")
+    hits = Engine.from_folder(tmp_path).search("zanzibar email")
+    assert hits[0].passage.text == "To install the optional extras:"
+    assert hits[0].passage.line == 3
+    without = Engine.from_folder(tmp_path, EngineOptions(unit_terms=0)).search("zanzibar email")
+    assert all("zanzibar" not in h.passage.text for h in without)
+    assert hits[0].passage.text not in [h.passage.text for h in without[:1]]

@@ -251,7 +251,8 @@ def test_empty_corpus_folder(cwd: Path, tmp_path: Path) -> None:
     assert done.returncode == 2
     assert (
         done.stderr.strip()
-        == f"citebot: The corpus folder {str(empty)!r} has no readable .txt or .md file."
+        == f"citebot: The corpus folder {str(empty)!r} has no readable document "
+        "(.htm, .html, .markdown, .md, .pdf, .rest, .rst, .txt, .xhtml)."
     )
 
 

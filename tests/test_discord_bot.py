@@ -61,6 +61,27 @@ def to_interaction(token: str, path: str = "") -> Any:
     return lambda r: r.method == "POST" and token in r.path and path in r.path
 
 
+def answers_interaction(token: str) -> Any:
+    """The request that answers an interaction: its message callback, or the follow-up after a
+    deferral (what every button and private command does)."""
+
+    def match(r: Recorded) -> bool:
+        if r.method != "POST" or token not in r.path:
+            return False
+        return r.path.startswith("/webhooks/") or (
+            isinstance(r.body, dict) and r.body.get("type") == 4
+        )
+
+    return match
+
+
+async def interaction_reply(fake: FakeDiscord, token: str) -> dict[str, Any]:
+    """The message an interaction was answered with (callback data or follow-up body)."""
+    [r] = await fake.wait_for(answers_interaction(token))
+    body: dict[str, Any] = r.body["data"] if r.path.startswith("/interactions/") else r.body
+    return body
+
+
 def embed_text(body: dict[str, Any]) -> str:
     parts = [body.get("content") or ""]
     for embed in body.get("embeds") or []:
@@ -86,7 +107,8 @@ async def test_commands_are_synced_to_the_configured_guild(engine: Engine) -> No
     async with running_bot(engine) as (fake, _):
         path = f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
         [sync] = await fake.wait_for(lambda r: r.method == "PUT" and r.path == path)
-        assert sorted(c["name"] for c in sync.body) == ["ask", "help", "sources"]
+        names = sorted(c["name"] for c in sync.body)
+        assert names == ["ask", "help", "reindex", "sources", "status"]
         [ask] = [c for c in sync.body if c["name"] == "ask"]
         assert ask["options"][0]["name"] == "question" and ask["options"][0]["required"]
         assert fake.identifies[0]["token"] == fake.token
@@ -296,23 +318,22 @@ async def test_direct_messages_are_answered_without_a_mention(engine: Engine) ->
 async def test_sources_and_help(engine: Engine) -> None:
     async with running_bot(engine) as (fake, _):
         token = await fake.slash("sources")
-        [sources] = await fake.wait_for(to_interaction(token))
-        description = sources.body["data"]["embeds"][0]["description"]
+        sources = await interaction_reply(fake, token)
+        description = sources["embeds"][0]["description"]
         assert "000\\_4568191ad18858cd.txt — 10 paragraphs" in description
         token = await fake.slash("help")
-        [help_] = await fake.wait_for(to_interaction(token))
-        assert "/ask" in help_.body["data"]["embeds"][0]["description"]
-        assert help_.body["data"]["flags"] & 64
+        help_ = await interaction_reply(fake, token)
+        assert "/ask" in help_["embeds"][0]["description"]
+        assert help_["flags"] & 64
 
 
-async def ask_and_click_first_button(fake: FakeDiscord) -> tuple[Recorded, Recorded]:
+async def ask_and_click_first_button(fake: FakeDiscord) -> tuple[Recorded, dict[str, Any]]:
     """Mention the bot with QUESTION, then press the first "Show paragraph" of its reply."""
     message_id = await fake.message(QUESTION)
     [reply] = await fake.wait_for(reply_to(message_id))
     button = reply.body["components"][0]["components"][0]
     token = await fake.click(button["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body))
-    [shown] = await fake.wait_for(to_interaction(token))
-    return reply, shown
+    return reply, await interaction_reply(fake, token)
 
 
 async def test_show_paragraph_button_replies_ephemerally_with_the_paragraph(
@@ -321,8 +342,8 @@ async def test_show_paragraph_button_replies_ephemerally_with_the_paragraph(
     async with running_bot(engine) as (fake, _):
         reply, shown = await ask_and_click_first_button(fake)
         button = reply.body["components"][0]["components"][0]
-        data = shown.body["data"]
-        assert shown.body["type"] == 4 and data["flags"] & 64
+        data = shown
+        assert data["flags"] & 64
         embed = data["embeds"][0]
         assert embed["title"] == "000\\_4568191ad18858cd.txt · ¶ 3"
         assert "Nor will ICE officials be allowed" in embed["description"]  # the whole paragraph
@@ -334,8 +355,8 @@ async def test_show_paragraph_button_replies_ephemerally_with_the_paragraph(
         old = fake.message_object(str(CHANNEL_ID), reply.body)
         old["components"] = [{"type": 1, "components": [{**button, "custom_id": old_id}]}]
         stale = await fake.click(old_id, old)
-        [gone] = await fake.wait_for(to_interaction(stale))
-        assert "no longer" in gone.body["data"]["content"]
+        gone = await interaction_reply(fake, stale)
+        assert "no longer" in gone["content"]
 
 
 @pytest.mark.parametrize(
@@ -400,24 +421,37 @@ def test_fake_discord_is_loopback_only() -> None:
     assert FakeDiscord().api_url.startswith("http://127.0.0.1:")
 
 
-async def test_a_mention_of_the_bots_role_is_answered(engine: Engine) -> None:
-    async with running_bot(engine) as (fake, _):
+async def test_a_mention_of_the_bots_role_is_answered_with_the_message_content_intent(
+    engine: Engine,
+) -> None:
+    async with running_bot(engine, discord_message_content=True) as (fake, _):
         message_id = await fake.message(QUESTION, mention_role=True)
         [reply] = await fake.wait_for(reply_to(message_id))
         assert QUOTED in embed_text(reply.body)
 
 
+async def test_without_the_intent_a_role_mention_gets_told_how_to_ask(engine: Engine) -> None:
+    """Discord sends a role mention without its text when the intent is off: the bot cannot
+    know the question, so it says how to ask in a way it can read (finding 2)."""
+    async with running_bot(engine) as (fake, _):
+        message_id = await fake.message(QUESTION, mention_role=True)
+        [reply] = await fake.wait_for(reply_to(message_id))
+        assert reply.body["content"].startswith("I can't read messages that mention my role")
+        assert "/ask" in reply.body["content"] and not reply.body.get("embeds")
+        assert_no_pings(reply.body)
+
+
 class BrokenNeighboursEngine(Engine):
-    def neighbours(self, passage: Any) -> Any:
-        raise RuntimeError("neighbours broke")
+    def passage(self, passage_id: str) -> Any:
+        raise RuntimeError("the index broke")
 
 
 async def test_a_failing_show_paragraph_apologises_privately() -> None:
     engine = BrokenNeighboursEngine.from_folder(SEEDS)
     async with running_bot(engine) as (fake, _):
         _, shown = await ask_and_click_first_button(fake)
-        assert shown.body["data"]["flags"] & 64
-        assert "Sorry, something went wrong" in shown.body["data"]["content"]
+        assert shown["flags"] & 64
+        assert "Sorry, something went wrong" in shown["content"]
 
 
 class BlockingEngine(Engine):
@@ -478,9 +512,9 @@ async def test_a_thumbs_down_is_stored_hashed_and_exported_for_eval(
         token = await fake.click(
             down["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body)
         )
-        [thanks] = await fake.wait_for(to_interaction(token))
-        assert thanks.body["type"] == 4 and thanks.body["data"]["flags"] & 64  # private
-        assert thanks.body["data"]["content"] == "Thanks — we'll use this to improve the answers."
+        thanks = await interaction_reply(fake, token)
+        assert thanks["flags"] & 64  # private
+        assert thanks["content"] == "Thanks — we'll use this to improve the answers."
         # Acknowledged, so already committed: another connection sees it.
         with FeedbackStore(tmp_path / "feedback.sqlite3", create=False) as reader:
             votes = reader.votes(answer_id)
@@ -497,13 +531,13 @@ async def test_a_thumbs_down_is_stored_hashed_and_exported_for_eval(
 
         # The same person changing their mind replaces their vote; it is not a second vote.
         token = await fake.click(up["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body))
-        [noted] = await fake.wait_for(to_interaction(token))
-        assert noted.body["data"]["content"] == "Thanks — noted."
+        noted = await interaction_reply(fake, token)
+        assert noted["content"] == "Thanks — noted."
         assert store.votes(answer_id) == {store.user_hash(USER_ID): Vote.UP}
         token = await fake.click(
             down["custom_id"], fake.message_object(str(CHANNEL_ID), reply.body)
         )
-        await fake.wait_for(to_interaction(token))
+        await interaction_reply(fake, token)
 
     cases = export_cases(store)
     store.close()
@@ -533,14 +567,14 @@ async def test_a_vote_the_store_cannot_place_gets_a_polite_private_reply(
             {**vote_buttons(reply.body)[1], "custom_id": unknown}
         ]}]}  # fmt: skip
         token = await fake.click(unknown, old)
-        [reply_unknown] = await fake.wait_for(to_interaction(token))
-        assert reply_unknown.body["data"]["flags"] & 64
-        assert "no longer have a record" in reply_unknown.body["data"]["content"]
+        reply_unknown = await interaction_reply(fake, token)
+        assert reply_unknown["flags"] & 64
+        assert "no longer have a record" in reply_unknown["content"]
         # A database that fails under the bot: an apology, and the bot carries on.
         store.close()
         token = await fake.click(vote_buttons(reply.body)[1]["custom_id"], message)
-        [failed] = await fake.wait_for(to_interaction(token))
-        assert "couldn't save your vote" in failed.body["data"]["content"]
+        failed = await interaction_reply(fake, token)
+        assert "couldn't save your vote" in failed["content"]
         # The answer still goes out, only without vote buttons.
         again = await fake.message(QUESTION)
         [answer] = await fake.wait_for(reply_to(again))
@@ -548,8 +582,8 @@ async def test_a_vote_the_store_cannot_place_gets_a_polite_private_reply(
         # Feedback switched off since the answer was sent.
         bot.feedback = None
         token = await fake.click(vote_buttons(reply.body)[0]["custom_id"], message)
-        [off] = await fake.wait_for(to_interaction(token))
-        assert "switched off" in off.body["data"]["content"]
+        off = await interaction_reply(fake, token)
+        assert "switched off" in off["content"]
 
 
 async def test_without_a_feedback_store_answers_have_no_vote_buttons(engine: Engine) -> None:

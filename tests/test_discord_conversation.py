@@ -15,6 +15,7 @@ from tests.conftest import SEEDS
 from tests.fake_discord import (
     APP_ID,
     CHANNEL_ID,
+    CREATE_PUBLIC_THREADS,
     GUILD_ID,
     USER_ID,
     FakeDiscord,
@@ -47,7 +48,7 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 async def filed(fake: FakeDiscord, bot: CitebotBot, sent: Recorded) -> dict[str, Any]:
     """The message object of the answer ``sent``, once the bot has filed its conversation."""
     message = fake.response_to(sent)
-    await until(lambda: int(message["id"]) in bot.conversations)
+    await until(lambda: int(message["id"]) in bot.router.conversations)
     return message
 
 
@@ -69,7 +70,7 @@ async def ask_in_thread(
     answer_id = fake.response_to(followup)["id"]
     assert start.path == f"/channels/{CHANNEL_ID}/messages/{answer_id}/threads"
     thread_id = int(fake.response_to(start)["id"])
-    await until(lambda: thread_id in bot.thread_askers)
+    await until(lambda: thread_id in bot.router.thread_askers)
     return followup, thread_id
 
 
@@ -173,7 +174,7 @@ async def test_a_reply_to_an_answer_the_bot_no_longer_remembers_is_answered_afre
         first = await fake.message(FIRST)
         [answer] = await fake.wait_for(reply_to(first))
         message = await filed(fake, bot, answer)
-        bot.conversations = type(bot.conversations)()  # what a restart does
+        bot.router.conversations = type(bot.router.conversations)()  # what a restart does
         follow = await fake.message(FOLLOW_UP, mention_bot=False, reply_to=message)
         [reply] = await fake.wait_for(reply_to(follow))
         assert "Follow-up" not in embed_text(reply.body) and reply.body["embeds"]
@@ -193,13 +194,17 @@ async def test_a_thread_that_cannot_be_started_leaves_the_answer_in_place(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running_bot(engine) as (fake, bot):
-        fake.fail("POST", r"/messages/\d+/threads$", status=403)
-        token = await fake.slash("ask", {"question": FIRST, "thread": True})
-        _, followup = await fake.wait_for(to_interaction(token), count=2)
-        assert "ICE official Jeffrey Lynch" in embed_text(followup.body)
-        await fake.wait_for(is_thread_start)
-        await until(lambda: "could not start a thread" in caplog.text)
-        assert not bot.thread_askers
+        await fake.deny(CHANNEL_ID, CREATE_PUBLIC_THREADS)
+        for _ in range(2):
+            token = await fake.slash("ask", {"question": FIRST, "thread": True})
+            _, followup = await fake.wait_for(to_interaction(token), count=2)
+            assert "ICE official Jeffrey Lynch" in embed_text(followup.body)
+        await fake.wait_for(is_thread_start, count=2)
+        await until(lambda: "missing permission Create Public Threads" in caplog.text)
+        assert not bot.router.thread_askers
+        # Logged once for the channel, without a traceback.
+        assert caplog.text.count("missing permission Create Public Threads") == 1
+        assert "Traceback" not in caplog.text
         # The bot carries on, and a reply to the answer still follows up on it.
         follow = await fake.message(
             FOLLOW_UP, mention_bot=False, reply_to=await filed(fake, bot, followup)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.discord_app import RedactToken, run
+from bot.discord_run import RedactToken, run
 from retrieval import Engine
 from tests.conftest import ROOT, SEEDS
 from tests.fake_discord import (
@@ -139,7 +139,7 @@ def test_citebot_discord_subprocess_answers_a_mention(tmp_path: Path) -> None:
     assert [b["label"] for b in votes] == ["👍", "👎"]  # answers are stored in CITEBOT_FEEDBACK_DB
     assert (tmp_path / "feedback.sqlite3").is_file()
     assert process.returncode == 0, err
-    assert "question guild=" in err and "synced 3 slash commands to guild" in err
+    assert "question guild=" in err and "synced 5 slash commands to guild" in err
     assert SECRET not in out + err
 
 

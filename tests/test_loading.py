@@ -27,7 +27,7 @@ def test_unreadable_files_are_skipped_with_a_warning_naming_them(awkward_corpus:
     assert "binary" in warnings["e_binary.txt"]
     assert "empty" in warnings["f_empty.md"]
     assert "read as Windows-1252" in warnings["d_latin1.txt"]
-    assert "notes.pdf" not in warnings  # not a .txt/.md file: not ours to read
+    assert warnings["notes.pdf"].startswith("skipped: damaged")  # says %PDF, is not one
 
 
 def test_bom_is_dropped_and_latin1_decoded(awkward_corpus: Path) -> None:

@@ -168,7 +168,7 @@ def test_anchors_explicit_slug_duplicates_and_non_ascii() -> None:
     text = (
         "# Query Parameters { #query-parameters }\n\n## Use `uv run` **now**\n\n"
         "## Use uv run now\n\n## [Linked](x.md) heading {#custom}\n\n## Café déjà vu\n\n"
-        "## 安装\n\n## 安装\n\n## Custom\n"
+        "## 安装\n\n## 安装\n\n## Custom\n\n## Using the [`Field()`][pydantic.Field] function\n"
     )
     headings = [(b.heading, b.anchor) for b in read_markdown(text) if b.kind is K.HEADING]
     assert headings == [
@@ -180,6 +180,7 @@ def test_anchors_explicit_slug_duplicates_and_non_ascii() -> None:
         ("安装", "_1"),
         ("安装", "_2"),
         ("Custom", "custom_1"),  # "custom" is taken by the explicit id above
+        ("Using the Field() function", "using-the-field-function"),  # an autorefs link
     ]
 
 

@@ -23,7 +23,9 @@ from .conversation import (
     Conversations,
     Turn,
     answer_in,
+    command_typo,
     follow_up_cue,
+    names_its_subject,
     own_share,
 )
 from .engine import (
@@ -71,9 +73,11 @@ __all__ = [
     "analyse_passage",
     "answer_in",
     "clean_question",
+    "command_typo",
     "compose",
     "favour_hits",
     "follow_up_cue",
+    "names_its_subject",
     "own_share",
     "page_path",
     "page_url",

@@ -13,15 +13,17 @@ scattered over unrelated ones, is one the documents do not answer, whatever BM25
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from ..analysis.tokenizer import analyze, term_spans
 from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
-from ..types import AbstainReason, Answer, Citation, Hit, Passage, Sentence
+from ..types import AbstainReason, Answer, Citation, Evidence, Hit, Passage, Sentence
+from .decision import calibrated_confidence
 
 
 class Sliceable(Protocol):
@@ -84,9 +86,10 @@ class ComposerOptions:
     max_sentences: int = 3
     max_chars: int = 600
     """Budget for the quoted text; the best sentence is always quoted, trimmed if it must be."""
-    min_confidence: float = 0.35
-    """Abstain below this confidence: the geometric mean of the share of the question's IDF
-    weight in the best paragraph and in the best sentence, times the focus factor."""
+    min_confidence: float = 0.29
+    """Abstain below this confidence: the calibrated probability that the answer is right
+    (:mod:`retrieval.answering.decision`). 0.29 keeps 95% of the answerable questions of the
+    even-numbered SQuAD articles answered (``bench/fit_confidence.py``), rounded down."""
     depth: int = 3
     """How many of the top paragraphs sentences are drawn from."""
     rank_weight: float = 0.3
@@ -96,6 +99,15 @@ class ComposerOptions:
     cue_weight: float = 0.15
     """Bonus for a sentence holding what the question asks for (a number for "how many", a
     date for "when", a name for "who") beyond the question's own words."""
+    cue_far_share: float = 1.0
+    """Share of ``cue_weight`` earned by a cue that is not next to one of the question's words
+    (1: any cue in the sentence earns it all)."""
+    pair_quotes: bool = False
+    """Quote the best sentence with the next one as one span when the question asks for a kind
+    of answer (a number, a date, a name) that only the next sentence holds."""
+    fill_new_share: float = 0.0
+    """A further sentence is quoted only if it holds at least this share of the question's
+    weight that the sentences already chosen lack (0: any matching sentence may fill)."""
     bigram_weight: float = 0.3
     """Bonus for the question's adjacent term pairs found adjacent in the sentence."""
     missing_weight: float = 1.5
@@ -171,6 +183,36 @@ def _has_cue(pattern: re.Pattern[str], text: str, question_terms: set[str]) -> b
     return False
 
 
+_YEAR = re.compile(r"^(1\d{3}|20\d\d)s?$")
+_NEAR_CHARS = 30
+"""A cue this close (in characters) to one of the question's own words stands "next to" it."""
+
+
+def _cue_strength(
+    pattern: re.Pattern[str], text: str, question_terms: set[str], counting: bool
+) -> float:
+    """1 when ``text`` holds what ``pattern`` looks for next to one of the question's words
+    (the "44" of "a 44-yard field goal" for "how long was the field goal?"), 0.5 when only
+    elsewhere, 0 when not at all. For a counting question (``counting``), a year is not a cue:
+    "in 1995" does not answer "how many"."""
+    spans: list[tuple[int, int]] | None = None
+    strength = 0.0
+    for match in pattern.finditer(text):
+        word = _WORD_AT.match(text, match.start())
+        found = word.group() if word else ""
+        terms = set(analyze(found))
+        if terms and terms <= question_terms:
+            continue
+        if counting and _YEAR.match(found.strip(".,;:()[]")):
+            continue
+        if spans is None:
+            spans = term_spans(text, question_terms)
+        if any(s - _NEAR_CHARS <= match.start() <= e + _NEAR_CHARS for s, e in spans):
+            return 1.0
+        strength = 0.5
+    return strength
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     hit: Hit
@@ -179,6 +221,12 @@ class _Candidate:
     text: str
     coverage: float
     score: float
+    terms: frozenset[str] = frozenset()
+    """The sentence's terms with its paragraph's headings'."""
+    cue: float = 0.0
+    """How well it holds the kind of answer asked for (see :func:`_cue_strength`)."""
+    following: tuple[int, int, float] | None = None
+    """The next sentence of its paragraph: (start, end) in the file and its cue strength."""
 
 
 def _coverage(terms: frozenset[str], weights: Mapping[str, float], total: float) -> float:
@@ -230,6 +278,8 @@ class ComposeInputs:
     """The terms whose adjacent pairs earn the phrase bonus (default: ``query_terms``; a
     follow-up passes only its own words, so that two words borrowed from an earlier question,
     such as "Jeffrey Lynch", do not pull the old topic's sentence first)."""
+    idf_ceiling: float = 0.0
+    """The highest IDF in the corpus (a term of one paragraph); 0: the question's highest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +291,10 @@ class _Weighed:
     total: float
     pairs: frozenset[tuple[str, str]]
     cue: re.Pattern[str] | None
+    counting: bool
+    """The question counts or measures ("how many", "how long"): a year is not its answer."""
+    names: frozenset[str]
+    """Terms of the question's names: capitalised words after the first, code-like words."""
 
 
 def weigh_question(inputs: ComposeInputs) -> _Weighed:
@@ -258,7 +312,16 @@ def weigh_question(inputs: ComposeInputs) -> _Weighed:
         sum(weights.values()),
         frozenset((a, b) for a, b in itertools.pairwise(phrase) if a != b),
         _cue(inputs.question) if options.cue_weight else None,
+        bool(_COUNTING.search(" ".join(inputs.question.casefold().split()))),
+        frozenset(t for w in _NAME.findall(inputs.question) for t in analyze(w))
+        & frozenset(unique_terms),
     )
+
+
+_COUNTING = _CUES[0][0]
+_NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*|`[^`]+`|\b\w+(?:[._/:-]\w+)+\b|--?\w[\w-]*")
+"""A name in a question: a capitalised word after the first, or a code-like token (`x`,
+``a.b``, ``--flag``)."""
 
 
 def score_sentences(
@@ -278,19 +341,35 @@ def score_sentences(
         # The title and headings above a paragraph are searched with it, so they count here
         # too: under "## Refund policy", "Customers get thirty days." answers "refund policy?".
         paragraph_share[passage.id] = _coverage(analysis.terms, weights, total)
-        for sentence in analysis.sentences:
+        cues = [
+            _cue_strength(
+                weighed.cue, passage.text[x.start : x.end], question_set, weighed.counting
+            )
+            if weighed.cue is not None
+            else 0.0
+            for x in analysis.sentences
+        ]
+        for n, sentence in enumerate(analysis.sentences):
             coverage = _coverage(sentence.terms | analysis.context_terms, weights, total)
             if coverage <= 0:
                 continue
             text = passage.text[sentence.start : sentence.end]
             score = coverage + options.rank_weight * hit.score / top_score
-            if weighed.cue is not None and _has_cue(weighed.cue, text, question_set):
-                score += options.cue_weight
+            cue = cues[n]
+            if cue:
+                score += options.cue_weight * (1.0 if cue == 1.0 else options.cue_far_share)
             if pairs and options.bigram_weight:
                 found = pairs.intersection(itertools.pairwise(sentence.tokens))
                 score += options.bigram_weight * len(found) / len(pairs)
             start, end = passage.start + sentence.start, passage.start + sentence.end
-            candidates.append(_Candidate(hit, start, end, text, coverage, score))
+            terms = sentence.terms | analysis.context_terms
+            following = None
+            if n + 1 < len(analysis.sentences):
+                after = analysis.sentences[n + 1]
+                following = (passage.start + after.start, passage.start + after.end, cues[n + 1])
+            candidates.append(
+                _Candidate(hit, start, end, text, coverage, score, terms, cue, following)
+            )
     candidates.sort(key=lambda c: (-c.score, c.hit.rank, c.start))
     return candidates, paragraph_share
 
@@ -302,23 +381,43 @@ def choose_sentences(
     same text twice); a best sentence longer than the whole budget is clipped around the
     question's first word and quoted alone."""
     options = inputs.options
-    best = candidates[0]
+    best = _paired(inputs, weighed, candidates[0])
     chosen = [best]
     used = len(best.text)
+    covered = set(best.terms)
     for candidate in candidates[1:]:
         if len(chosen) >= options.max_sentences:
             break
         if used + 1 + len(candidate.text) > options.max_chars:
             continue
-        if any(candidate.text == c.text for c in chosen):
+        if any(candidate.text == c.text or c.start <= candidate.start < c.end for c in chosen):
             continue  # the same sentence twice (a copied file, a repeated line) says nothing new
+        if options.fill_new_share:
+            new = sum(w for t, w in weighed.weights.items() if t in candidate.terms - covered)
+            if new < options.fill_new_share * weighed.total:
+                continue  # it repeats what is already quoted: padding
         chosen.append(candidate)
+        covered |= candidate.terms
         used += 1 + len(candidate.text)
     if len(best.text) > options.max_chars:
         start, end = _clip(best.text, best.start, weighed.terms, options.max_chars)
         text = inputs.source_text(best.hit.passage.source)[start:end]
         return [_Candidate(best.hit, start, end, text, best.coverage, best.score)]
     return chosen
+
+
+def _paired(inputs: ComposeInputs, weighed: _Weighed, best: _Candidate) -> _Candidate:
+    """``best`` extended over the next sentence when the question asks for a kind of answer
+    that ``best`` lacks and the next sentence holds (the question's words in one sentence, the
+    answer in the following one), if both fit the budget: one verbatim span."""
+    following = best.following
+    if not inputs.options.pair_quotes or weighed.cue is None or best.cue or following is None:
+        return best
+    _, end, cue = following
+    if not cue or end - best.start > inputs.options.max_chars:
+        return best
+    text = inputs.source_text(best.hit.passage.source)[best.start : end]
+    return replace(best, end=end, text=text, cue=cue, following=None)
 
 
 def quote(
@@ -354,7 +453,8 @@ def quote(
 
 def compose(inputs: ComposeInputs) -> Answer:
     """Compose the answer to ``inputs.question`` from its ranked hits: weigh the question,
-    score the sentences, decide (confidence against ``min_confidence``), choose, quote."""
+    score the sentences, decide (the calibrated confidence against ``min_confidence``),
+    choose, quote."""
     weighed = weigh_question(inputs)
     options = inputs.options
     base = Answer(inputs.question, (), (), tuple(inputs.hits), query_terms=weighed.terms)
@@ -363,42 +463,82 @@ def compose(inputs: ComposeInputs) -> Answer:
     candidates, paragraph_share = score_sentences(inputs, weighed)
     if not candidates:
         return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
-    confidence = _confidence(
-        paragraph_share[candidates[0].hit.passage.id],
-        max(c.coverage for c in candidates),
-        inputs.hits,
-        inputs.paragraph_count,
-        options,
+    evidence = gather_evidence(inputs, weighed, candidates, paragraph_share)
+    confidence = calibrated_confidence(evidence)
+    best = candidates[0]
+    base = replace(
+        base,
+        evidence=evidence,
+        missing=_missing_words(inputs.question, weighed, inputs.analysed(best.hit.passage).terms),
     )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
-    return quote(inputs, weighed, choose_sentences(inputs, weighed, candidates), confidence)
+    answer = quote(inputs, weighed, choose_sentences(inputs, weighed, candidates), confidence)
+    return replace(answer, evidence=evidence, missing=base.missing)
 
 
-def _confidence(
-    paragraph: float,
-    sentence: float,
-    hits: Sequence[Hit],
-    paragraph_count: Callable[[str], int] | None,
-    options: ComposerOptions,
-) -> float:
-    """How sure the answer is, 0 to 1: the question's words should be found together in one
-    paragraph, in one sentence of it, and the top hits should mostly come from one document.
+def gather_evidence(
+    inputs: ComposeInputs,
+    weighed: _Weighed,
+    candidates: Sequence[_Candidate],
+    paragraph_share: Mapping[str, float],
+) -> Evidence:
+    """The signals of :class:`~retrieval.types.Evidence` for the best candidate."""
+    best, weights, total = candidates[0], weighed.weights, weighed.total or 1.0
+    rarest = sorted(weighed.terms, key=lambda t: -weights[t])[:2]
+    rare_total = sum(weights[t] for t in rarest) or 1.0
+    names_total = sum(weights[t] for t in weighed.names)
+    paragraph_terms = inputs.analysed(best.hit.passage).terms
+    scores = sorted((hit.score for hit in inputs.hits), reverse=True)
+    heaviest = max(weights.values(), default=1.0) or 1.0
+    present = [inputs.idf(t) for t in weighed.terms if t in best.terms]
+    ceiling = inputs.idf_ceiling or max((inputs.idf(t) for t in weighed.terms), default=1.0)
+    lacking = [weights[t] for t in weighed.terms if t not in paragraph_terms]
+    margin = (scores[0] - scores[1]) / scores[0] if len(scores) > 1 and scores[0] > 0 else 1.0
+    return Evidence(
+        paragraph_share=paragraph_share[best.hit.passage.id],
+        sentence_share=max(c.coverage for c in candidates),
+        focus=_focus(inputs.hits, inputs.paragraph_count),
+        rare_share=sum(weights[t] for t in rarest if t in best.terms) / rare_total,
+        name_share=(
+            sum(weights[t] for t in weighed.names if t in paragraph_terms) / names_total
+            if names_total
+            else 1.0
+        ),
+        missing_share=sum(w for t, w in weights.items() if not inputs.idf(t)) / total,
+        margin=margin,
+        agreement=1.0 if best.hit.rank == 1 else 0.0,
+        type_asked=1.0 if weighed.cue is not None else 0.0,
+        type_found=best.cue,
+        terms=math.log1p(len(weighed.terms)),
+        peak=min(1.0, max(present, default=0.0) / (ceiling or 1.0)),
+        level=scores[0] / total,
+        gap=max(lacking, default=0.0) / heaviest,
+    )
 
-    A question about something the documents do not cover shares common words ("city",
-    "population", "war") with many paragraphs of different documents; one they answer finds its
-    words close together, in paragraphs of the same document. The exponents were chosen on the
-    even-numbered articles of the out-of-corpus benchmark (docs/quality.md).
-    """
-    a = options.sentence_confidence
-    value: float = paragraph ** (1.0 - a) * sentence**a
-    if paragraph_count is not None and options.focus_weight and hits:
-        top = hits[:5]
-        source = top[0].passage.source
-        possible = min(len(top), max(1, paragraph_count(source)))
-        same = sum(hit.passage.source == source for hit in top)
-        value *= min(1.0, same / possible) ** options.focus_weight
-    return value
+
+def _missing_words(question: str, weighed: _Weighed, found: frozenset[str]) -> tuple[str, ...]:
+    """The question's words (as typed) whose terms ``found`` lacks, heaviest first, at most 3."""
+    absent = sorted((t for t in weighed.terms if t not in found), key=lambda t: -weighed.weights[t])
+    words: list[str] = []
+    for term in absent[:3]:
+        spans = term_spans(question, [term])
+        if spans:
+            words.append(question[spans[0][0] : spans[0][1]])
+    return tuple(dict.fromkeys(words))
+
+
+def _focus(hits: Sequence[Hit], paragraph_count: Callable[[str], int] | None) -> float:
+    """The share of the top 5 hits that come from the first hit's document, out of as many as
+    that document could supply (1 for a one-paragraph document, or without counts): a question
+    the documents answer finds its words in paragraphs of one document."""
+    if paragraph_count is None or not hits:
+        return 1.0
+    top = hits[:5]
+    source = top[0].passage.source
+    possible = min(len(top), max(1, paragraph_count(source)))
+    same = sum(hit.passage.source == source for hit in top)
+    return min(1.0, same / possible)
 
 
 def _abstain(
@@ -408,16 +548,10 @@ def _abstain(
         Citation(i, hit.passage, hit.score)
         for i, hit in enumerate(base.hits[: options.related], start=1)
     )
-    return Answer(
-        base.question,
-        (),
-        (),
-        base.hits,
-        related=related,
-        abstain_reason=reason,
+    return replace(
+        base, sentences=(), citations=(), related=related, abstain_reason=reason,
         confidence=confidence,
-        query_terms=base.query_terms,
-    )
+    )  # fmt: skip
 
 
 def verify(answer: Answer, source_text: Callable[[str], Sliceable]) -> None:

@@ -6,8 +6,11 @@ memory. :func:`answer_in` answers a question in a conversation. It first asks th
 its own; that answer is kept unless the question looks like a follow-up:
 
 - it leans on a pronoun or ellipsis ("he", "it", "this", "what about …", "and the …"), or is
-  very short (three words or fewer), or
-- it retrieves poorly on its own (the engine abstains).
+  very short (three words or fewer) without naming its own subject, or
+- it retrieves poorly on its own (the engine abstains) and does not name its own subject.
+
+A question that names its own subject ("What is Depends?", "How do I upload a file?") is
+answered on its own, however short, after whatever was asked before.
 
 Then it is asked again with the salient terms of an earlier turn (its question's terms, the
 terms it borrowed itself, and a name its answer gave, e.g. "Hancock" for "Who is the mayor?")
@@ -68,11 +71,28 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _NAME_RUN = re.compile(r"(?:\b[A-Z][\w’'-]*(?:\s+|$))+")
 
 
+_OWN_NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*|`[^`]+`|\b\w+(?:[._/:-]\w+)+\b|--?\w[\w-]*")
+"""A name the question gives itself: a capitalised word after the first, or a code-like token."""
+
+
+def names_its_subject(question: str) -> bool:
+    """Whether ``question`` says what it is about without the conversation's help: it names
+    something ("What is Depends?", "`uv sync`?") or holds two content words ("How do I upload
+    a file?"). Such a question is answered on its own, however short, unless it also leans on
+    a pronoun or an ellipsis."""
+    if _OWN_NAME.search(question.strip()):
+        return True
+    content = [t for t in analyze(question) if t not in _CONTENT_FREE]
+    return len(content) >= 2
+
+
 def follow_up_cue(question: str) -> str | None:
     """Why ``question`` reads as a follow-up ("pronoun", "ellipsis", "short"), or None.
 
     Cheap and purely lexical: it only decides whether borrowing from earlier turns is worth
-    trying; whether the borrowed answer is used is decided on the answers themselves.
+    trying; whether the borrowed answer is used is decided on the answers themselves. "short"
+    is a question of at most ``SHORT_WORDS`` words that does not name its own subject
+    ("Which mayors?"; not "What is Depends?").
     """
     text = normalize(question).strip()
     words = _WORD.findall(text)
@@ -80,9 +100,22 @@ def follow_up_cue(question: str) -> str | None:
         return "pronoun"
     if _ELLIPSIS.search(" ".join(words)):
         return "ellipsis"
-    if 0 < len(words) <= SHORT_WORDS:
+    if 0 < len(words) <= SHORT_WORDS and not names_its_subject(question):
         return "short"
     return None
+
+
+_COMMAND_TYPO = re.compile(
+    r"^\W*\w*\s*[:;/!.]\s*(new|quit|help|why|sources)\W*$|^(new|quit|help|why|sources)[:;]$"
+)
+
+
+def command_typo(line: str) -> str | None:
+    """The REPL command a mistyped line meant ("clear:new", ";new", "/new", "new:" → "new"),
+    or None: such a line is not a question, and answering it as one would be a follow-up to
+    whatever was asked last."""
+    match = _COMMAND_TYPO.match(line.strip().casefold())
+    return (match.group(1) or match.group(2)) if match else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +276,7 @@ def answer_in(
     own = alone.query_terms
     answer = alone
     cue = follow_up_cue(question)
-    if cue is not None or not alone.answered:
+    if cue is not None or (not alone.answered and not names_its_subject(question)):
         idf = engine.index.idf
         for turn in reversed(conversation.turns()):
             if not turn.cited:

@@ -18,60 +18,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-_EPS = 0.02
-"""Added before taking logs of shares, so that a share of 0 is a large penalty, not -inf."""
+from ..types import Evidence
 
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """The signals the decision weighs, each for the best candidate sentence (0..1 unless said)."""
-
-    paragraph_share: float
-    """Share of the question's weight in the best sentence's paragraph (with its headings)."""
-    sentence_share: float
-    """Share of the question's weight in the best-covering sentence (with its headings)."""
-    focus: float
-    """Share of the top 5 hits from the first hit's document, of as many as it could supply."""
-    rare_share: float
-    """Share of the weight of the question's two rarest terms found in the best sentence."""
-    name_share: float
-    """Share of the question's names (capitalised or code-like words) in the best sentence's
-    paragraph; 1 when the question names nothing."""
-    missing_share: float
-    """Share of the question's weight carried by terms no paragraph contains."""
-    margin: float
-    """(best BM25 - second best) / best, over the retrieved hits."""
-    agreement: float
-    """1 when the best sentence comes from the first-ranked paragraph, else 0."""
-    type_asked: float
-    """1 when the question asks for a kind of answer (a number, a date, a name), else 0."""
-    type_found: float
-    """1 when it asks and the best sentence holds that kind of answer next to the question's
-    own words, 0.5 when only elsewhere in the sentence, 0 when not (or nothing is asked)."""
-    terms: float
-    """log(1 + the number of distinct question terms)."""
-
-    def features(self) -> dict[str, float]:
-        """The model's inputs: shares as logs (a share of 0 is strong evidence), the rest as
-        they are."""
-        return {
-            "log_paragraph": math.log(self.paragraph_share + _EPS),
-            "log_sentence": math.log(self.sentence_share + _EPS),
-            "log_focus": math.log(self.focus + _EPS),
-            "log_rare": math.log(self.rare_share + _EPS),
-            "log_names": math.log(self.name_share + _EPS),
-            "missing": self.missing_share,
-            "margin": self.margin,
-            "agreement": self.agreement,
-            "type_asked": self.type_asked,
-            "type_found": self.type_found,
-            "terms": self.terms,
-        }
-
-
-FEATURES = tuple(f.name for f in fields(Evidence))
+FEATURE_NAMES = (
+    "log_paragraph",
+    "log_sentence",
+    "log_focus",
+    "log_rare",
+    "log_names",
+    "missing",
+    "margin",
+    "agreement",
+    "type_asked",
+    "type_found",
+    "terms",
+    "peak",
+    "log_level",
+    "gap",
+)
+"""The model's inputs, as :meth:`Evidence.features` names them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +58,22 @@ class DecisionModel:
 
 # Fitted by `.venv/bin/python bench/fit_confidence.py` (see docs/quality.md, round 4).
 MODEL = DecisionModel(
-    bias=0.0,
+    bias=0.3424,
     weights={
-        "log_paragraph": 0.5,
-        "log_sentence": 0.5,
-        "log_focus": 0.3,
+        "log_paragraph": 1.0235,
+        "log_sentence": 1.3741,
+        "log_focus": 0.7909,
+        "log_rare": 0.1509,
+        "log_names": 0.4617,
+        "missing": -0.2512,
+        "margin": 0.6826,
+        "agreement": 0.4752,
+        "type_asked": -0.0715,
+        "type_found": 0.3140,
+        "terms": 0.7521,
+        "peak": 0.3127,
+        "log_level": 1.3005,
+        "gap": -0.1409,
     },
 )
 

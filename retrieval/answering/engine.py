@@ -14,20 +14,22 @@ Hits keep their BM25 scores.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ..analysis.tokenizer import analyze
+from ..analysis.tokenizer import analyze, normalize, term_spans
 from ..errors import OptionError, QuestionError
 from ..index import persist
-from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
+from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
 from ..reading.files import LoadWarning, corpus_root, left_out_files
@@ -42,11 +44,15 @@ from .compose import (
 )
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
+from .spelling import Variant, find_variants
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
+VOCABULARY_SET_LIMIT = 300_000
+"""Up to this many terms, spelling variants are checked against a set of the vocabulary (built
+on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""
 """The most paragraphs one question may retrieve."""
 
 
@@ -85,8 +91,19 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
+    drop_form_words: bool = False
+    """Leave out the word after "how" in "how many / much / long / often ..." from the terms:
+    it says what kind of answer is wanted (the composer's answer type), not what about."""
+    fuzzy_weight: float = 0.5
+    """A question word the documents lack is searched as its most common one-edit variant of
+    five letters or more (:mod:`retrieval.answering.spelling`), weighing this share of its IDF
+    when sentences are chosen and confidence is measured (0: no variants)."""
+
     idf: IdfVariant = _SHAPE.idf
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
+    unit_terms: int = 100
+    """Search up to this many terms of the code blocks and tables after a paragraph with it
+    (0: none): the command a sentence introduces is usually what was asked for."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()
@@ -107,6 +124,8 @@ class EngineOptions:
         for name in ("include", "exclude"):
             if isinstance(getattr(self, name), str):
                 raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
+        if not 0 <= self.unit_terms <= 100_000:
+            raise OptionError(f"unit_terms must be 0 to 100000 (got {self.unit_terms!r}).")
         if not 0 <= self.rerank_depth <= 1000:
             raise OptionError(f"rerank_depth must be 0 to 1000 (got {self.rerank_depth!r}).")
 
@@ -120,6 +139,7 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            unit_terms=self.unit_terms,
             include=tuple(self.include),
             exclude=tuple(self.exclude),
         )
@@ -148,6 +168,8 @@ class SourceSummary:
     source: str
     title: str
     paragraphs: int
+    format: str = "text"
+    pages: int = 0
 
 
 def clean_question(question: str) -> str:
@@ -176,6 +198,21 @@ def prepare_question(question: str) -> tuple[str, list[str]]:
             "'what is the', punctuation or symbols). Please ask about something specific."
         )
     return cleaned, terms
+
+
+_FORM = re.compile(r"\bhow\s+(many|much|long|often|far|old|large|big|tall|high)\b", re.IGNORECASE)
+
+
+def without_form_words(question: str, terms: list[str]) -> list[str]:
+    """``terms`` less one occurrence of the term of each word that follows "how" in an answer
+    type ("how *many* members" asks for a number about members, not about "many"); unchanged
+    if nothing would be left."""
+    kept = list(terms)
+    for match in _FORM.finditer(question):
+        form = analyze(match.group(1))
+        if form and form[0] in kept:
+            kept.remove(form[0])
+    return kept or terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +272,8 @@ class Engine:
         """How this engine came to be: "built", "loaded" (a fresh saved index) or a rebuild
         reason, for front ends to report."""
         # Row of each file in the document index: files without paragraphs have none.
+        self._vocabulary_set: frozenset[str] | None = None
+        self._idf_ceiling = float(index.idf_table.max()) if len(index.idf_table) else 0.0
         self._document_row = np.cumsum(store.paragraph_counts > 0) - 1
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
@@ -329,7 +368,9 @@ class Engine:
             "written_ns": self.written_ns or persist.now_ns(),
             "records": [list(r) for r in self.records],
             "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [[s.source, s.title, s.encoding, s.format] for s in self.passages.sources],
+            "sources": [
+                [s.source, s.title, s.encoding, s.format, s.pages] for s in self.passages.sources
+            ],
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
@@ -486,15 +527,25 @@ class Engine:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
         cleaned, own = prepare_question(question)
+        if self.options.drop_form_words:
+            own = without_form_words(cleaned, own)
+        variants: tuple[Variant, ...] = ()
+        if self.options.fuzzy_weight:
+            variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
+        swap = {v.term: v.found_term for v in variants}
+        fuzzy = {v.found_term for v in variants} - set(own)
+        own = [swap.get(t, t) for t in own]
         borrowed = borrowed or Borrowed()
         extra = {t for t in borrowed.terms if t not in own}
         terms = own + [t for t in borrowed.terms if t in extra]
         ranking = self._search(terms, max(depth, self.options.top_k), favour=borrowed.favour)
         index_idf = self.index.idf
-        weight = borrowed.weight
+        weight, fuzzy_weight = borrowed.weight, self.options.fuzzy_weight
 
         def idf(term: str) -> float:
-            return index_idf(term) * (weight if term in extra else 1.0)
+            if term in extra:
+                return index_idf(term) * weight
+            return index_idf(term) * (fuzzy_weight if term in fuzzy else 1.0)
 
         # The cleaned question is what gets echoed: control characters stay out of every reply.
         answer = compose(
@@ -502,17 +553,53 @@ class Engine:
                 cleaned,
                 terms,
                 ranking[: self.options.top_k],
-                idf if extra else self.index.idf,
+                idf if extra or fuzzy else self.index.idf,
                 self.source_view,
                 self.options.composer,
                 self.paragraph_count,
                 self.analysed,
                 own,
+                self._idf_ceiling,
             )
         )
+        if variants:
+            shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
+            answer = replace(answer, variants=shown)
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def _maybe_known(self, terms: list[str]) -> list[str]:
+        """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
+        candidates checked against a set of the vocabulary's terms, decoded on first use (for a
+        vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, vectorised)."""
+        vocabulary = self.index.vocabulary
+        if self._vocabulary_set is None and len(vocabulary) <= VOCABULARY_SET_LIMIT:
+            text = bytes(vocabulary.blob).decode("utf-8", "surrogatepass")
+            if len(text) == len(vocabulary.blob):  # ASCII: character offsets are byte offsets
+                ends = vocabulary.offsets.tolist()
+                self._vocabulary_set = frozenset(text[a:b] for a, b in itertools.pairwise(ends))
+            else:
+                self._vocabulary_set = frozenset(map(vocabulary.term, range(len(vocabulary))))
+        if self._vocabulary_set is not None:
+            return [t for t in terms if t in self._vocabulary_set]
+        table = vocabulary.keys
+        if not terms or not len(table):
+            return []
+        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
+        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return [t for t, hit in zip(terms, table[at] == keys, strict=True) if hit]
+
+    @staticmethod
+    def _spelled(term: str, answer: Answer) -> str:
+        """A word of the answer's paragraphs whose term is ``term`` (how the documents spell a
+        spelling variant), or the term itself."""
+        for hit in answer.hits:
+            spans = term_spans(hit.passage.text, [term])
+            if spans:
+                start, end = spans[0]
+                return normalize(hit.passage.text[start:end])
+        return term
 
     def paragraph_count(self, source: str) -> int:
         n = self.passages.source_of(source)
@@ -526,7 +613,7 @@ class Engine:
         """Every loaded document with its paragraph count (0 for one with no paragraph)."""
         counts = self.passages.paragraph_counts
         return [
-            SourceSummary(s.source, s.title, int(counts[n]))
+            SourceSummary(s.source, s.title, int(counts[n]), s.format, s.pages)
             for n, s in enumerate(self.passages.sources)
         ]
 

@@ -25,10 +25,10 @@ import numpy.typing as npt
 from ..analysis.tokenizer import chunk_terms
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
-from ..splitting.passages import split_passages
+from ..splitting.passages import searched_units, split_passages
 from ..types import Document
 from .bm25 import K1, B, BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key
@@ -56,6 +56,9 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    unit_terms: int = 100
+    """Up to this many terms of the code blocks and tables after a paragraph are searched with
+    it (0: none); see :func:`~..splitting.passages.searched_units`."""
     include: tuple[str, ...] = ()
     """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
     exclude: tuple[str, ...] = ()
@@ -182,20 +185,23 @@ def analyse_documents(
 
     byte_base = 0
     for document in documents:
-        blocks = read_blocks(document.source, document.text)
+        blocks = document_blocks(document)
         if not document.title:
             document = replace(document, title=title_of(blocks))
         number = len(sources)
         sources.append(
-            SourceInfo(document.source, document.title, document.encoding, document.format)
+            SourceInfo(
+                document.source, document.title, document.encoding, document.format, document.pages
+            )
         )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
+        unit_spans = searched_units(blocks) if shape.unit_terms else [[] for _ in passages]
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
-        for passage, (byte_start, byte_end) in zip(passages, spans, strict=True):
+        for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
             columns["source"].append(number)
             columns["paragraph"].append(passage.paragraph)
             columns["start"].append(passage.start)
@@ -210,6 +216,9 @@ def analyse_documents(
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             tokens = term_ids(passage.text)
+            if units:  # the code or table the paragraph introduces is searched with it
+                unit_text = " ".join(document.text[s:e] for s, e in units)
+                tokens += term_ids(unit_text)[: shape.unit_terms]
             context = context_ids.get(passage.context)
             if context is None:
                 context = context_ids[passage.context] = term_ids(passage.context)

@@ -51,6 +51,8 @@ class SourceInfo:
     encoding: str
     format: str = "text"
     """Which reader read it ("text", "markdown", …): how its citations are linked."""
+    pages: int = 0
+    """Pages in the file (PDF); 0 for formats without pages."""
 
 
 def passage_key(passage_id: str) -> int:

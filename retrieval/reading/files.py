@@ -6,7 +6,6 @@ files become :class:`LoadWarning` values, and only a folder with nothing usable 
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import logging
 import os
@@ -17,7 +16,9 @@ from pathlib import Path
 
 from ..errors import CorpusNotFoundError, EmptyCorpusError
 from ..types import Document
-from .readers import Extractor, read_blocks, reader_for, supported_suffixes
+from .encoding import decode_bytes
+from .formats import NOT_TEXT, Parsed
+from .readers import Extractor, Parser, read_blocks, reader_for, supported_suffixes
 from .select import EVERY_FILE, FileSelection, LeftOut
 from .text import title_of
 
@@ -51,33 +52,20 @@ class LoadedCorpus:
 
 
 def _decode(data: bytes) -> tuple[str, str] | None:
-    """The text and the encoding it was read with, or None for data that is not text.
+    """The text and the encoding it was read with, or None for data that is not text (see
+    :mod:`.encoding`: BOMs, strict UTF-8, then charset-normalizer with a Western preference)."""
+    decoded = decode_bytes(data)
+    return None if decoded is None else (decoded.text, decoded.encoding)
 
-    UTF-8 (a BOM is dropped, so offsets count the characters a reader sees), UTF-16 with a BOM,
-    then the two legacy encodings a stray non-UTF-8 file is almost always in: Windows-1252
-    (smart quotes at 0x91-0x94) and Latin-1.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None
-    if b"\x00" in data:
-        return None
+
+def _parse(parse: Parser, data: bytes, source: str) -> Parsed:
+    """A format's own parser; any failure of its library skips the file, with the traceback in
+    the log: one damaged file never costs the rest of the corpus."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return (text[1:], "utf-8-sig") if text.startswith(_BOM) else (text, "utf-8")
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    # Latin-1 decodes every byte; C1 controls (0x80-0x9f) mean it is really something else.
-    if any("\x80" <= ch <= "\x9f" for ch in text):
-        return None
-    return text, "latin-1"
+        return parse(data)
+    except (Exception, RecursionError):  # third-party parsers raise anything on damaged input
+        log.warning("could not parse %s", source, exc_info=True)
+        return Parsed("", "", skip="skipped: it could not be parsed (damaged?).")
 
 
 def _extract(extract: Extractor, data: bytes, source: str) -> tuple[str, str] | None:
@@ -188,24 +176,51 @@ def read_file(
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
     record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
     spec = reader_for(source)
-    decoded = _extract(spec.extract, data, source) if spec and spec.extract else _decode(data)
+    if spec is not None and spec.parse is not None:
+        return _parsed_document(_parse(spec.parse, data, source), source, spec.format, record)
+    if spec is not None and spec.extract is not None:
+        decoded = _extract(spec.extract, data, source)
+        note = ""
+    else:
+        found = decode_bytes(data)
+        decoded, note = (None, "") if found is None else ((found.text, found.encoding), found.note)
     if decoded is None:
-        return None, LoadWarning(source, "skipped: it is binary or not valid text."), record
+        return None, LoadWarning(source, NOT_TEXT), record
     text, encoding = decoded
     if not text.strip():
         return None, LoadWarning(source, "skipped: it is empty."), record
-    warning = None
-    if encoding in ("windows-1252", "latin-1"):
-        name = "Windows-1252" if encoding == "windows-1252" else "Latin-1"
-        warning = LoadWarning(source, f"not valid UTF-8; read as {name}.", False)
+    warning = LoadWarning(source, note, False) if note else None
     format = spec.format if spec is not None else "text"
     title_text = title_of(read_blocks(source, text)) if title else ""
     return Document(source, text, title_text, encoding, format), warning, record
 
 
+def _parsed_document(
+    parsed: Parsed, source: str, format: str, record: FileRecord
+) -> tuple[Document | None, LoadWarning | None, FileRecord]:
+    """The Document (blocks kept) or the skip warning for a parsed file; its notes joined
+    into one warning that does not skip."""
+    if parsed.skip:
+        return None, LoadWarning(source, parsed.skip), record
+    if not parsed.text.strip():
+        return None, LoadWarning(source, "skipped: it is empty."), record
+    warning = LoadWarning(source, " ".join(parsed.notes), False) if parsed.notes else None
+    document = Document(
+        source,
+        parsed.text,
+        parsed.title,
+        parsed.encoding,
+        format,
+        blocks=parsed.blocks,
+        pages=parsed.pages,
+    )
+    return document, warning, record
+
+
 def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
     return EmptyCorpusError(
-        f"The corpus folder {str(root)!r} has no readable .txt or .md file"
+        f"The corpus folder {str(root)!r} has no readable document "
+        f"({', '.join(sorted(supported_suffixes()))})"
         + (f" ({len(warnings)} skipped)." if warnings else ".")
     )
 

@@ -154,6 +154,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.out = _Out()
+        self.caption = ""
+        """The caption of the code block that comes next (a file name), its label."""
 
     def flow(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """The children of a container: runs of inline content become one prose block."""
@@ -191,7 +193,10 @@ class _Reader:
             )
         elif tag == "pre":
             text = node.text(deep=True)
-            self.out.add(BlockKind.CODE, text, lang=_code_lang(node), label=flow.label)
+            label, self.caption = self.caption or flow.label, ""
+            self.out.add(BlockKind.CODE, text, lang=_code_lang(node), label=label)
+        elif "code-block-caption" in classes:  # Sphinx's caption: the code's label, not prose
+            self.caption = _SPACE.sub(" ", _inline_text(node)).strip()
         elif tag == "p" and "admonition-title" in classes:
             return
         elif tag in ("ul", "ol", "menu"):
@@ -217,7 +222,9 @@ class _Reader:
                 label = next((c for c in classes.split() if c != "admonition"), "note")
             self.flow(node, _Flow(BlockKind.ADMONITION, label, flow.depth), depth)
         elif "versionadded" in classes or "versionchanged" in classes or "deprecated" in classes:
-            label = next(c for c in ("versionadded", "versionchanged", "deprecated") if c in classes)
+            label = next(
+                c for c in ("versionadded", "versionchanged", "deprecated") if c in classes
+            )
             self.flow(node, _Flow(BlockKind.ADMONITION, label, flow.depth), depth)
         else:
             self.flow(node, flow, depth)
@@ -239,7 +246,8 @@ class _Reader:
     def table(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """A data table as rows of ``cell | cell``; a layout table (one holding tables or
         block content) is walked as containers instead."""
-        if node.css_first("table, p, pre, div, ul, ol, h1, h2, h3, h4, h5, h6") is not None:
+        inner = node.css("table, p, pre, div, ul, ol, h1, h2, h3, h4, h5, h6")
+        if any(found.mem_id != node.mem_id for found in inner):  # css() includes the node
             self.flow(node, flow, depth)
             return
         rows = []
@@ -264,8 +272,11 @@ class _Reader:
                 term = _SPACE.sub(" ", _inline_text(child)).strip()
             elif child.tag == "dd":
                 first = child.css_first("p")
-                if term and first is not None and first.parent is not None and (
-                    first.parent.mem_id == child.mem_id
+                if (
+                    term
+                    and first is not None
+                    and first.parent is not None
+                    and (first.parent.mem_id == child.mem_id)
                 ):
                     words = _SPACE.sub(" ", _inline_text(first)).strip()
                     self.out.add(BlockKind.LIST_ITEM, f"{term}\n{words}", level=flow.depth + 1)
@@ -276,17 +287,39 @@ class _Reader:
                 self.flow(child, flow, depth)
 
 
-def read_html(raw: str) -> tuple[str, list[Block]]:
-    """The main content of an HTML page as text, and the blocks over that text."""
+LINKS_ONLY = 0.7
+"""A page whose main text is more than this share link text is an index or a table of
+contents (Sphinx's genindex, py-modindex): nothing on it answers a question."""
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlReading:
+    text: str
+    blocks: list[Block]
+    link_share: float
+    """Share of the main content's characters that are link text."""
+
+
+def parse_html(raw: str) -> HtmlReading:
+    """The main content of an HTML page as text, the blocks over that text, and how much of
+    it is links."""
     tree = LexborHTMLParser(raw)
     main = _main_content(tree)
     if main is None:
-        return "", []
+        return HtmlReading("", [], 0.0)
     for dropped in main.css(_DROPPED):
         dropped.decompose()
+    total = len(_SPACE.sub("", main.text(deep=True) or ""))
+    linked = sum(len(_SPACE.sub("", a.text(deep=True) or "")) for a in main.css("a"))
     reader = _Reader()
     reader.flow(main, _Flow(), 0)
-    return "".join(reader.out.parts), reader.out.blocks
+    return HtmlReading("".join(reader.out.parts), reader.out.blocks, linked / max(1, total))
+
+
+def read_html(raw: str) -> tuple[str, list[Block]]:
+    """The main content of an HTML page as text, and the blocks over that text."""
+    reading = parse_html(raw)
+    return reading.text, reading.blocks
 
 
 def html_title(raw_head: str) -> str:

@@ -66,6 +66,8 @@ _MARKUP_OPENERS = (
     ("<!--", "-->"),
 )
 """Template/include syntax that starts a line, and what ends it (maybe lines later)."""
+_REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")
+"""``[text][ref]`` whose reference is defined elsewhere (mkdocstrings' autorefs): its words."""
 _SNIPPET = "--8<--"
 _MARKUP_LINE = re.compile(r"^(?:\[TOC\]|\*\[[^\]]+\]:.*|\{:.*\}|\[\[_TOC_\]\])[ \t]*$")
 """Whole lines that are directives, not prose: ``[TOC]``, abbreviation definitions, attribute
@@ -447,6 +449,7 @@ def heading_words(inline: Token) -> tuple[str, str]:
         trailing = _ATTRIBUTES.search(words)
         if trailing:
             words = words[: trailing.start()]
+    words = _REFERENCE_LINK.sub(r"\1", words)
     words = "".join(ch if ch.isprintable() else " " for ch in words)
     return " ".join(words.split()), explicit
 

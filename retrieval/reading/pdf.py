@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from pypdf import PdfReader
@@ -50,10 +51,13 @@ _MONO = re.compile(r"(?i)(mono|courier|tt\b|xtt|code|consol|menlo|inconsolata|\+
 _BULLET = re.compile(r"^(?:[•◦▪‣●○■□–·*-]|\(?\d{1,3}[.)]|[a-z][.)])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
-_PAGE_NUMBER = re.compile(r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
+)
 _CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = ".!?:;"
+_CAPTION = re.compile(r"^(?:Listing|Code|Example)\s+\d+(?:\.\d+)*\s*:\s*(\S.{0,200})$")
 
 
 @dataclass(slots=True)
@@ -152,11 +156,16 @@ def _open(data: bytes) -> tuple[PdfReader | None, str]:
     except Exception as error:  # pypdf raises many types for broken files
         _log.info("unreadable PDF", exc_info=True)
         kind = "damaged" if isinstance(error, PdfReadError) else "damaged or not a PDF"
-        return None, f"skipped: {kind} ({' '.join(str(error).split())[:120] or type(error).__name__})."
+        return (
+            None,
+            f"skipped: {kind} ({' '.join(str(error).split())[:120] or type(error).__name__}).",
+        )
     return reader, ""
 
 
-def _page_lines(reader: PdfReader, max_pages: int, budget: float) -> tuple[list[list[_Line]], list[str]]:
+def _page_lines(
+    reader: PdfReader, max_pages: int, budget: float
+) -> tuple[list[list[_Line]], list[str]]:
     """Every page's lines, within the page and time bounds; warnings for pages cut or broken."""
     warnings: list[str] = []
     pages: list[list[_Line]] = []
@@ -208,7 +217,10 @@ def _is_furniture(line: _Line, at_edge: bool, repeats: bool, titles: set[str]) -
 
 
 def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Line]]:
-    """Without running headers/footers, page numbers, TOC entries and continuation notes."""
+    """Without running headers/footers, page numbers, TOC entries and continuation notes.
+    Lines in larger type than the body are never taken for headers or footers."""
+    sizes = Counter(round(line.size, 1) for lines in pages for line in lines)
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     edge_counts: Counter[str] = Counter()
     for lines in pages:
         edges = {_DIGITS.sub("#", line.text) for line in (lines[:2] + lines[-2:])}
@@ -216,7 +228,12 @@ def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Li
     repeated = max(3, len(pages) // 8)
     kept: list[list[_Line]] = []
     for lines in pages:
-        edge = {id(line) for line in lines[:2] + lines[-2:]}
+        # Only a page with a body has furniture: a page of one or two lines is all content.
+        edge = (
+            {id(line) for line in lines[:2] + lines[-2:] if line.size <= body_size * 1.1}
+            if len(lines) > 2
+            else set()
+        )
         kept.append(
             [
                 line
@@ -242,7 +259,8 @@ def _outline(reader: PdfReader) -> dict[int, list[tuple[str, int]]]:
                 walk(item, level + 1)
                 continue
             try:
-                page = reader.get_destination_page_number(item) + 1
+                number = reader.get_destination_page_number(item)
+                page = number + 1 if number is not None else 0
                 title = " ".join(str(item.title).split())
             except Exception:
                 continue
@@ -289,13 +307,17 @@ class _Builder:
         gaps = [
             a.y - b.y
             for lines in pages
-            for a, b in zip(lines, lines[1:], strict=False)
+            for a, b in pairwise(lines)
             if round(a.size, 1) == round(b.size, 1) == self.body_size and 0 < a.y - b.y < 40
         ]
         self.leading = statistics.median(gaps) if gaps else self.body_size * 1.2
         words = " ".join(line.text for lines in pages for line in lines)
         self.hyphenated = set(re.findall(r"\w+-\w+", words))
         self.out = _Writer()
+        self.caption: tuple[str, int, str] | None = None
+        """A code listing's caption ("Listing 1: flaskr/db.py") waiting for its code, which
+        gets the file name as its label: the caption is not a paragraph between the sentence
+        that introduces the code and the code."""
 
     def heading_of(self, line: _Line) -> tuple[str, int] | None:
         """(heading, level) when the line is a section heading."""
@@ -334,7 +356,7 @@ class _Builder:
                 if heading is not None:
                     self.flush(group)
                     group = []
-                    self.out.add(BlockKind.HEADING, line.text, line.page, level=heading[1],
+                    self.write(BlockKind.HEADING, line.text, line.page, level=heading[1],
                                  heading=heading[0])  # fmt: skip
                 elif group and self.breaks(group[-1], line):
                     self.flush(group)
@@ -342,6 +364,7 @@ class _Builder:
                 else:
                     group.append(line)
         self.flush(group)
+        self.write_caption()
         return self.out.blocks
 
     def decoration(self, line: _Line) -> bool:
@@ -373,20 +396,38 @@ class _Builder:
         page = group[0].page
         if group[0].mono:
             left = min(line.x for line in group)
-            width = group[0].size * 0.525  # a typical monospace advance, in ems
+            width = group[0].size * 0.55  # between TeX (0.525 em) and Courier (0.6 em)
             rows: list[str] = []
             for before, line in zip([None, *group], group, strict=False):
                 if before is not None and before.y - line.y > self.leading * 1.6:
                     rows.append("")  # a blank line inside the listing
                 rows.append(" " * max(0, round((line.x - left) / width)) + line.text)
-            self.out.add(BlockKind.CODE, "\n".join(rows), page)
+            caption, self.caption = self.caption, None
+            self.out.add(BlockKind.CODE, "\n".join(rows), page, label=caption[0] if caption else "")
             return
         text = self.joined(group)
         bullet = _BULLET.match(text)
         if bullet:
-            self.out.add(BlockKind.LIST_ITEM, text[bullet.end() :], page, prefix=bullet.group(),
+            self.write(BlockKind.LIST_ITEM, text[bullet.end() :], page, prefix=bullet.group(),
                          level=1)  # fmt: skip
         else:
+            listing = _CAPTION.match(text)
+            if listing and len(group) == 1:
+                self.write_caption()
+                self.caption = (listing.group(1), page, text)
+            else:
+                self.write(BlockKind.PARAGRAPH, text, page)
+
+    def write(self, kind: BlockKind, text: str, page: int, **fields: Any) -> None:
+        """A block that is not code: a caption held for code that did not follow is written
+        first, as the paragraph it is."""
+        self.write_caption()
+        self.out.add(kind, text, page, **fields)
+
+    def write_caption(self) -> None:
+        if self.caption is not None:
+            _, page, text = self.caption
+            self.caption = None
             self.out.add(BlockKind.PARAGRAPH, text, page)
 
     def joined(self, group: list[_Line]) -> str:
@@ -396,8 +437,9 @@ class _Builder:
             following = line.text
             end = re.search(r"(\w+)-$", text)
             start = re.match(r"([a-z]\w*)", following)
-            if end and start and f"{end.group(1)}-{start.group(1)}" not in self.hyphenated:
-                text = text[:-1] + following
+            if end and start:  # "configu-" + "ration"; "top-" + "level" where spelt so
+                compound = f"{end.group(1)}-{start.group(1)}" in self.hyphenated
+                text = (text if compound else text[:-1]) + following
             else:
                 text = f"{text} {following}"
         return " ".join(text.split(" ")) if text else text
@@ -435,5 +477,3 @@ def read_pdf(data: bytes) -> tuple[str, list[Block], list[str]]:
     """The text of a PDF, the blocks over it (with pages), and warnings for the user."""
     reading = parse_pdf(data)
     return reading.text, reading.blocks, reading.warnings
-
-

@@ -12,16 +12,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from .blocks import Block
+from .formats import Parsed, parse_html_file, parse_pdf_file, parse_rst_file, parse_rst_text
 from .markdown import read_markdown
 from .text import split_blocks
+
+if TYPE_CHECKING:
+    from ..types import Document
 
 Reader = Callable[[str], list[Block]]
 """A document's text → its blocks, ``text[block.start:block.end]`` exact."""
 Extractor = Callable[[bytes], tuple[str, str] | None]
 """A file's bytes → (the text to index, the encoding or extraction it came from), or None when
 the file cannot be read as this format (the file is then skipped with a warning)."""
+Parser = Callable[[bytes], Parsed]
+"""A file's bytes → its text, blocks and notes at once (reStructuredText, HTML, PDF): for
+formats whose blocks cannot be recovered from the text alone, or whose reading has more to say
+than "decoded" (a PDF's pages, docutils' errors, why a file is skipped)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +41,26 @@ class ReaderSpec:
     read: Reader
     extract: Extractor | None = None
     """None: the bytes are decoded as text (UTF-8, UTF-16 with BOM, Windows-1252, Latin-1)."""
+    parse: Parser | None = None
+    """When set, used instead of ``extract`` and ``read`` for files on disk: its blocks are
+    kept on the Document (``read`` is then only for the same format already in memory)."""
 
 
 _READERS: dict[str, ReaderSpec] = {}
 
 
 def register_reader(
-    suffixes: Iterable[str], format: str, read: Reader, extract: Extractor | None = None
+    suffixes: Iterable[str],
+    format: str,
+    read: Reader,
+    extract: Extractor | None = None,
+    parse: Parser | None = None,
 ) -> None:
     """Read files ending in ``suffixes`` (".md"; matched case-insensitively) with ``read``.
 
     A later registration for the same suffix replaces the earlier one.
     """
-    spec = ReaderSpec(format, read, extract)
+    spec = ReaderSpec(format, read, extract, parse)
     for suffix in suffixes:
         if not suffix.startswith("."):
             raise ValueError(f"a suffix starts with '.', got {suffix!r}")
@@ -74,7 +90,18 @@ def read_blocks(source: str, text: str) -> list[Block]:
     return (spec.read if spec is not None else split_blocks)(text)
 
 
+def document_blocks(document: Document) -> list[Block]:
+    """A document's blocks: those its parser made with the text, else read from the text."""
+    if document.blocks:
+        return list(document.blocks)
+    return read_blocks(document.source, document.text)
+
+
 # The formats citebot reads out of the box: registered at import, so every worker process that
 # imports the reading stage has them. Another format registers here too.
 register_reader((".txt",), "text", split_blocks)
 register_reader((".md", ".markdown"), "markdown", read_markdown)
+register_reader((".rst", ".rest"), "rst", parse_rst_text, parse=parse_rst_file)
+# Extracted HTML/PDF text in memory has no markup left: the plain-text reader reads it.
+register_reader((".html", ".htm", ".xhtml"), "html", split_blocks, parse=parse_html_file)
+register_reader((".pdf",), "pdf", split_blocks, parse=parse_pdf_file)

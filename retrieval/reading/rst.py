@@ -136,7 +136,7 @@ class _ProseDirective(Directive):
     has_content = True
     optional_arguments = 100
     final_argument_whitespace = True
-    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = _AnyOption()  # type: ignore[misc]
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = _AnyOption()
 
     def run(self) -> list[nodes.Node]:
         container = nodes.container()
@@ -150,6 +150,9 @@ class _ProseDirective(Directive):
 class _VersionDirective(_ProseDirective):
     """``versionadded``/``versionchanged``/``deprecated``: an admonition labelled with its kind;
     text on the directive line after the version is a paragraph of it."""
+
+    required_arguments = 1
+    optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
         note = nodes.admonition(classes=[self.name])
@@ -165,12 +168,14 @@ class _VersionDirective(_ProseDirective):
 
 
 class _CodeDirective(_ProseDirective):
-    """``code-block``/``sourcecode``/``code`` and ``code-tab``: a literal block with its language."""
+    """``code-block``/``sourcecode``/``code``/``code-tab``: a literal block with its language."""
 
     def run(self) -> list[nodes.Node]:
         code = "\n".join(self.content)
         block = nodes.literal_block(code, code)
         block["language"] = self.arguments[0].split()[0] if self.arguments else ""
+        caption = str(self.options.get("caption", "") or "")
+        block["caption"] = " ".join(caption.replace("``", "").split())
         block.line = self.content_offset + 1
         return [block]
 
@@ -185,6 +190,9 @@ class _LiteralIncludeDirective(_ProseDirective):
         block.line = self.lineno
         return [block]
 
+
+_ENGLISH: Any = rst_english
+"""docutils' English names for directives and roles (its stubs type the module narrowly)."""
 
 _SPECIAL: dict[str, type[Directive]] = {
     **dict.fromkeys(_CODE_DIRECTIVES, _CodeDirective),
@@ -202,13 +210,13 @@ def _register_unknown(text: str, document: nodes.document) -> None:
     """Register every directive and role the text uses that docutils does not know, so that
     Sphinx-only (or misspelt) names keep their content instead of becoming error blocks."""
     for name in set(_DIRECTIVE_NAME.findall(text)):
-        found, _ = directives.directive(name, rst_english, document)
+        found, _ = directives.directive(name, _ENGLISH, document)
         if found is None:
             directives.register_directive(name, _ProseDirective)
     for name in set(_ROLE_NAME.findall(text)):
-        role, _ = roles.role(name, rst_english, 0, document.reporter)
+        role, _ = roles.role(name, _ENGLISH, 0, document.reporter)
         if role is None:
-            roles.register_local_role(name, _sphinx_role)
+            roles.register_local_role(name, _sphinx_role)  # type: ignore[arg-type]
 
 
 # --- mapping nodes back onto the source --------------------------------------------------------
@@ -223,9 +231,7 @@ class _Source:
         for match in re.finditer(r"\r\n|\r|\n", text):
             self.starts.append(match.end())
         self.lines = [
-            text[s : (self.starts[i + 1] if i + 1 < len(self.starts) else len(text))].rstrip(
-                "\r\n"
-            )
+            text[s : (self.starts[i + 1] if i + 1 < len(self.starts) else len(text))].rstrip("\r\n")
             for i, s in enumerate(self.starts)
         ]
 
@@ -308,13 +314,21 @@ class _Walker:
         self.pending_anchor = ""
 
     def emit(
-        self, kind: BlockKind, span: tuple[int, int], *, level: int = 0, **fields: str
+        self,
+        kind: BlockKind,
+        span: tuple[int, int],
+        *,
+        level: int = 0,
+        heading: str = "",
+        anchor: str = "",
+        lang: str = "",
+        label: str = "",
     ) -> Block | None:
         start, end = trimmed_span(self.source.text, *span)
         if start >= end:
             return None
         line = self.source.line_of(start)
-        block = Block(kind, start, end, level, line=line, **fields)
+        block = Block(kind, start, end, level, heading, anchor, line, 0, lang, label)
         self.blocks.append(block)
         self.cursor = max(self.cursor, line - 1)
         return block
@@ -385,28 +399,43 @@ class _Walker:
             return
         lang = str(node.get("language", "") or "")
         if not lang:
-            classes = [c for c in node.get("classes", []) if c not in ("code", "literal-block")]
+            given: list[str] = list(node.get("classes", []))
+            classes = [c for c in given if c not in ("code", "literal-block")]
             lang = classes[0] if classes else ""
-        self.emit(BlockKind.CODE, span, lang=lang, label=context.label)
+        caption = str(node.get("caption", "") or "")  # the file a listing shows, if named
+        self.emit(BlockKind.CODE, span, lang=lang, label=caption or context.label)
 
     def table(self, node: nodes.table) -> None:
-        """A table: from its first to its last located cell, widened to whole lines and to
-        the border lines around it."""
+        """A table: the source lines from the one holding its first cell's text to the one
+        holding its last cell's, widened to the border lines around them (cells sit
+        mid-line, so they are found by containment, not by the line search prose uses)."""
         cells = [
-            span
+            words
             for paragraph in node.findall(nodes.paragraph)
-            if (span := self.locate(paragraph)) is not None
+            if (words := paragraph.rawsource.strip().split("\n")[0].strip())
         ]
-        if not cells:
+        line = _line_of(node)
+        if not cells or line is None:
             return
         source = self.source
-        first = source.line_of(min(s for s, _ in cells)) - 1
-        last = source.line_of(max(e for _, e in cells)) - 1
-        while first > 0 and _is_border(source.lines[first - 1]):
+        lines = source.lines
+        begin = next((i for i in range(max(0, line - 3), len(lines)) if cells[0] in lines[i]), None)
+        if begin is None:
+            return
+        last = begin
+        for cell in cells[1:]:
+            found = next(
+                (i for i in range(last, min(len(lines), last + 50)) if cell in lines[i]), None
+            )
+            if found is None:
+                break
+            last = found
+        first = begin
+        while first > 0 and _is_border(lines[first - 1]):
             first -= 1
-        while last + 1 < len(source.lines) and _is_border(source.lines[last + 1]):
+        while last + 1 < len(lines) and _is_border(lines[last + 1]):
             last += 1
-        self.emit(BlockKind.TABLE, (source.starts[first], source.starts[last] + len(source.lines[last])))
+        self.emit(BlockKind.TABLE, (source.starts[first], source.starts[last] + len(lines[last])))
 
     def listing(self, node: nodes.Element, context: _Context, depth: int) -> None:
         """A whole list as a unit, then each item's prose as list items."""
@@ -418,7 +447,9 @@ class _Walker:
             text = self.source.text
             line = self.source.line_of(items[0].start) - 1
             line_start = self.source.starts[line]
-            start = line_start + len(self.source.lines[line]) - len(self.source.lines[line].lstrip())
+            start = (
+                line_start + len(self.source.lines[line]) - len(self.source.lines[line].lstrip())
+            )
             whole = Block(
                 BlockKind.LIST,
                 *trimmed_span(text, start, max(b.end for b in items)),
@@ -443,14 +474,20 @@ class _Walker:
         if not isinstance(head, nodes.Element) or not isinstance(body, nodes.Element):
             self.children(node, context, depth)
             return
-        head_span = self.locate(head)
         paragraphs = [c for c in body.children if isinstance(c, nodes.paragraph)]
         first = self.locate(paragraphs[0]) if paragraphs else None
-        if head_span is not None and first is not None and first[0] >= head_span[0]:
-            line_start = self.source.starts[self.source.line_of(head_span[0]) - 1]
-            start = line_start + len(self.source.text[line_start : head_span[0]]) - len(
-                self.source.text[line_start : head_span[0]].lstrip()
-            )
+        if first is not None:
+            source = self.source
+            line = source.line_of(first[0]) - 1
+            before = source.text[source.starts[line] : first[0]]
+            if before.strip():  # ":name: text" on one line
+                start = source.starts[line] + len(before) - len(before.lstrip())
+            else:  # the term on the line above
+                term = head.astext().strip() if isinstance(head, nodes.term) else ""
+                above = source.lines[line - 1] if line > 0 else ""
+                start = first[0]
+                if term and line > 0 and above.strip() and term.split()[0] in above:
+                    start = source.starts[line - 1] + len(above) - len(above.lstrip())
             self.emit(BlockKind.LIST_ITEM, (start, first[1]), level=context.depth + 1)
             rest = [c for c in body.children if c is not paragraphs[0]]
         else:
@@ -516,4 +553,3 @@ def parse_rst(text: str, source: str = "<rst>") -> RstReading:
 def read_rst(text: str) -> list[Block]:
     """The blocks of a reStructuredText text (offsets into ``text``)."""
     return parse_rst(text).blocks
-

@@ -12,13 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind
-from ..reading.readers import read_blocks
+from ..reading.readers import document_blocks
 from ..types import Document, Passage
 
 
-def _passage_id(source: str, content_hash: str, start: int, end: int) -> str:
-    """Same file (path and content) → same id on every run; two copies of a file differ."""
-    key = f"{source}\0{content_hash}:{start}:{end}".encode("utf-8", "surrogatepass")
+def _passage_id(source: str, text: str, occurrence: int) -> str:
+    """The paragraph's own text and its place among equal texts in the file (``occurrence``,
+    0 for the first): an edit elsewhere in the file keeps every other paragraph's id, so "Show
+    paragraph" buttons on old answers still find theirs; two copies of a file differ."""
+    key = f"{source}\0{occurrence}\0{text}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
@@ -51,20 +53,22 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
     passages. ``blocks`` None reads the document with the reader its file name calls for.
     """
     text = document.text
-    content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    seen: dict[str, int] = {}
     passages: list[Passage] = []
     trail = _Trail()
     if blocks is None:
-        blocks = read_blocks(document.source, text)
+        blocks = document_blocks(document)
     for number, block in enumerate(blocks, start=1):
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             trail = trail.under(block)
         if block.kind not in PROSE_KINDS or block.end <= block.start:
             continue
+        body = text[block.start : block.end]
+        seen[body] = occurrence = seen.get(body, -1) + 1
         headings = trail.headings
         passages.append(
             Passage(
-                id=_passage_id(document.source, content_hash, block.start, block.end),
+                id=_passage_id(document.source, body, occurrence),
                 source=document.source,
                 paragraph=number,
                 start=block.start,
@@ -79,3 +83,30 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
             )
         )
     return passages
+
+
+SEARCHED_UNIT_KINDS = frozenset({BlockKind.CODE, BlockKind.TABLE})
+"""Blocks whose words are searched with the passage before them (lists need not be: their items
+are passages of their own)."""
+
+
+def searched_units(blocks: Sequence[Block]) -> list[list[tuple[int, int]]]:
+    """For each passage :func:`split_passages` makes from ``blocks`` (same order), the spans of
+    the code blocks and tables that follow it in its section, up to the next prose block or
+    heading (markup such as a content tab's ``=== "pip"`` line is passed over).
+
+    The command or key a reader asks for is usually in the block a sentence introduces
+    ("To install the extras:" then ``pip install 'pydantic[email]'``), so those words are
+    searched with the sentence's passage; they are never quoted as sentences.
+    """
+    units: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] | None = None
+    for block in blocks:
+        if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
+            current = None
+        elif block.kind in PROSE_KINDS and block.end > block.start:
+            current = []
+            units.append(current)
+        elif block.kind in SEARCHED_UNIT_KINDS and current is not None:
+            current.append((block.start, block.end))
+    return units

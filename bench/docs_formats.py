@@ -1,0 +1,175 @@
+"""The same Flask docs in three formats: does the same content reach the index from each?
+
+    .venv/bin/python -m bench.docs_formats [--data ../shared/bench-data/docs] [--subset odd]
+
+For ``flask-rst/``, ``flask-html/`` and ``flask-pdf/`` (see ``../shared/bench-data/docs/
+README.md``) it builds each index in memory (timed, one worker, so the times compare readers and
+not the machine's free cores), runs ``flask.jsonl`` through ``citebot eval``'s own scoring
+(answered, cited-right, section-right, useful, off-topic abstained), and adds the two figures
+of issue 11 that the eval table does not have:
+
+* html vs rst: the share of the 60 answerable questions whose first citation is the same
+  section in both builds (same page — the ``.rst``'s HTML page — and same nearest heading), or
+  that both leave unanswered;
+* pdf: the share of the 13 tutorial questions whose first citation is on the gold page (where
+  the section's heading is printed) or the page after.
+
+Also the index-time ratio html/rst (target ≤ 3). Nothing is written unless ``--json-out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.eval_cmd import subset
+from retrieval import Engine
+from retrieval.evaluation import CaseResult, EvalReport, evaluate
+from retrieval.evaluation.datasets import load_docs
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    seconds: float
+    report: EvalReport
+    documents: int
+    paragraphs: int
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _run(data: Path, target: str, folder: str, which: str) -> Run:
+    corpus = data / folder
+    started = time.perf_counter()
+    engine = Engine.from_folder(corpus, workers=1)
+    seconds = time.perf_counter() - started
+    eval_set = load_docs(
+        data / "flask.jsonl",
+        sources_map=data / "flask-sources.json" if target != "source" else None,
+        target=target,  # type: ignore[arg-type]
+        corpus=corpus,
+    )
+    report = evaluate(engine, subset(eval_set, which))
+    return Run(folder, seconds, report, engine.document_count, len(engine.passages))
+
+
+def _first(result: CaseResult) -> tuple[str, str] | None:
+    """(page, nearest heading) of the first citation; None when unanswered."""
+    judged = result.docs
+    if judged is None or not result.answered or not judged.first_cited:
+        return None
+    page = judged.first_cited.split(" ¶")[0]
+    page = re.sub(r"\.(rst|html)$", "", page)
+    heading = judged.first_headings[-1] if judged.first_headings else ""
+    return page, _norm(heading)
+
+
+def same_section_share(rst: EvalReport, html: EvalReport) -> float:
+    """Share of answerable questions whose first citation is the same section in both."""
+    by_id = {r.case.id: r for r in html.results}
+    same = total = 0
+    for result in rst.results:
+        if not result.case.answerable or result.case.id not in by_id:
+            continue
+        total += 1
+        same += _first(result) == _first(by_id[result.case.id])
+    return same / total if total else 0.0
+
+
+def page_right_share(pdf: EvalReport) -> float:
+    """Share of the PDF's answerable questions cited first on the gold page or the next."""
+    answerable = [r for r in pdf.results if r.case.answerable]
+    right = sum(
+        1
+        for r in answerable
+        if r.answered
+        and r.docs is not None
+        and r.case.gold_page
+        and r.docs.first_page in (r.case.gold_page, r.case.gold_page + 1)
+    )
+    return right / len(answerable) if answerable else 0.0
+
+
+_SHOWN = ("answered", "abstained", "cited_right", "section_right", "useful")
+
+
+def _figures(report: EvalReport) -> dict[str, Any]:
+    keys = {
+        "answered": "answered_when_answerable",
+        "abstained": "abstained_when_unanswerable",
+        "cited_right": "cited_right",
+        "section_right": "section_right",
+        "useful": "useful",
+    }
+    return {name: report.metrics.get(key) for name, key in keys.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/bench-data/docs"))
+    parser.add_argument("--subset", choices=("all", "odd", "even"), default="all")
+    parser.add_argument("--json-out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if not (args.data / "flask.jsonl").exists():
+        print(f"docs_formats: no {args.data / 'flask.jsonl'}", file=sys.stderr)
+        return 2
+    runs = {
+        target: _run(args.data, target, folder, args.subset)
+        for target, folder in (
+            ("source", "flask-rst"),
+            ("html", "flask-html"),
+            ("pdf", "flask-pdf"),
+        )
+    }
+    figures = {run.name: _figures(run.report) for run in runs.values()}
+    out: dict[str, Any] = {
+        "subset": args.subset,
+        "formats": {
+            run.name: {
+                "index_seconds": round(run.seconds, 3),
+                "documents": run.documents,
+                "paragraphs": run.paragraphs,
+                **figures[run.name],
+            }
+            for run in runs.values()
+        },
+        "html_over_rst_index_time": round(runs["html"].seconds / runs["source"].seconds, 3),
+        "html_same_first_section_as_rst": round(
+            same_section_share(runs["source"].report, runs["html"].report), 3
+        ),
+        "pdf_first_citation_on_gold_page_or_next": round(page_right_share(runs["pdf"].report), 3),
+    }
+    header = f"{'format':<11}{'index s':>9}{'docs':>6}{'paras':>7}" + "".join(
+        f"{name:>15}" for name in _SHOWN
+    )
+    print(header)
+    for name, row in out["formats"].items():
+        values = "".join(
+            f"{row[k]:>15.3f}" if isinstance(row[k], float) else f"{'—':>15}" for k in _SHOWN
+        )
+        print(
+            f"{name:<11}{row['index_seconds']:>9.2f}{row['documents']:>6}{row['paragraphs']:>7}"
+            + values
+        )
+    print(f"html/rst index time:                 {out['html_over_rst_index_time']:.2f}  (≤ 3)")
+    print(f"html first citation = rst's section: {out['html_same_first_section_as_rst']:.3f}")
+    print(
+        "pdf first citation on gold page/next: "
+        f"{out['pdf_first_citation_on_gold_page_or_next']:.3f}  (13 tutorial questions)"
+    )
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

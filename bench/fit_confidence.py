@@ -1,0 +1,203 @@
+"""Fit the answer decision's logistic model (retrieval/answering/decision.py) on public data.
+
+    .venv/bin/python bench/fit_confidence.py [--label right|in_corpus] [option=value ...]
+
+Data: SQuAD 2.0 dev, the out-of-corpus split of benchmark 3 (the first 17 articles indexed, the
+answerable questions of all 35 asked), answered at min_confidence 0 so that every question's
+evidence is seen. An answer is *right* when its quote holds a gold answer (SQuAD normalisation)
+and it cites the gold paragraph; every answer to an out-of-corpus question is wrong.
+
+The model is fitted on the even-numbered articles only (L2-regularised logistic regression by
+Newton's method, numpy only) and reported on the odd-numbered ones: the reliability table,
+expected calibration error (10 equal-width bins, weighted by count), and the out-of-corpus
+trade-off with the threshold chosen on the even articles (the highest keeping >= 95% of their
+answerable questions answered). It prints the ``MODEL`` block to paste into decision.py.
+
+``--label in_corpus`` fits the ranking on "is the question in the corpus" instead and then
+calibrates it (Platt scaling, on the even articles) to "right": a lever compared in
+docs/quality.md. ``--current`` reports the model now in decision.py without fitting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.levers import DATA, parse_options
+from retrieval import ComposerOptions, Engine, EngineOptions
+from retrieval.answering.decision import FEATURE_NAMES, MODEL, DecisionModel
+from retrieval.evaluation import contains_answer, load_squad
+
+SQUAD = DATA / "squad" / "dev-v2.0.json"
+L2 = 1e-2
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    article: int
+    in_corpus: bool
+    right: bool
+    features: tuple[float, ...] | None
+    """None when the engine found no candidate sentence at all (always an abstention)."""
+    confidence: float
+
+
+def collect(options: EngineOptions) -> list[Row]:
+    """Every question of the split answered once, with its evidence and whether it is right."""
+    articles = json.loads(SQUAD.read_text(encoding="utf-8"))["data"]
+    article_of = {
+        qa["id"]: n for n, a in enumerate(articles) for p in a["paragraphs"] for qa in p["qas"]
+    }
+    eval_set = load_squad(SQUAD, include_impossible=False, corpus_articles=17)
+    engine = Engine(eval_set.documents, options)
+    rows = []
+    for case in eval_set.cases:
+        answer = engine.ask(case.question)
+        quoted = " ".join(s.text for s in answer.sentences)
+        right = bool(
+            case.answerable
+            and answer.answered
+            and contains_answer(quoted, case.answers)
+            and any(
+                c.passage.source == case.source and c.passage.paragraph == case.paragraph
+                for c in answer.citations
+            )
+        )
+        evidence = answer.evidence
+        features = None
+        if evidence is not None:
+            named = evidence.features()
+            features = tuple(named[name] for name in FEATURE_NAMES)
+        rows.append(
+            Row(article_of[case.id], bool(case.answerable), right, features, answer.confidence)
+        )
+    return rows
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:
+    """Weights (bias first) of an L2-regularised logistic regression, by Newton's method."""
+    design = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2 * len(x))
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(design @ w)))
+        gradient = design.T @ (p - y) + penalty * w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return w
+
+
+def reliability(confidence: Sequence[float], right: Sequence[bool], bins: int = 10) -> list[str]:
+    """The reliability table's lines and, last, the expected calibration error."""
+    lines = ["  bin          n   mean conf   right"]
+    ece = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        members = [
+            (c, r) for c, r in zip(confidence, right, strict=True) if lo <= c < hi or c == hi == 1
+        ]
+        if not members:
+            continue
+        mean_c = sum(c for c, _ in members) / len(members)
+        mean_r = sum(r for _, r in members) / len(members)
+        ece += len(members) / len(confidence) * abs(mean_c - mean_r)
+        lines.append(f"  {lo:.1f}-{hi:.1f}  {len(members):6d}   {mean_c:9.3f}   {mean_r:5.3f}")
+    lines.append(f"  ECE {ece:.4f}")
+    return lines
+
+
+def tradeoff(rows: Sequence[Row], threshold: float) -> tuple[float, float]:
+    """(share of in-corpus questions answered, share of out-of-corpus ones abstained)."""
+    inside = [r for r in rows if r.in_corpus]
+    outside = [r for r in rows if not r.in_corpus]
+    kept = sum(r.features is not None and r.confidence >= threshold for r in inside)
+    rejected = sum(r.features is None or r.confidence < threshold for r in outside)
+    return kept / max(1, len(inside)), rejected / max(1, len(outside))
+
+
+def threshold_keeping(rows: Sequence[Row], kept: float = 0.95) -> float:
+    """The highest threshold that keeps at least ``kept`` of the in-corpus questions answered."""
+    inside = sorted(
+        (r.confidence for r in rows if r.in_corpus and r.features is not None), reverse=True
+    )
+    total = sum(r.in_corpus for r in rows)
+    need = math.ceil(kept * total)
+    return inside[need - 1] if 0 < need <= len(inside) else 0.0
+
+
+def with_confidence(rows: Sequence[Row], model: DecisionModel) -> list[Row]:
+    out = []
+    for r in rows:
+        if r.features is None:
+            out.append(replace(r, confidence=0.0))
+            continue
+        z = model.bias + sum(
+            model.weights.get(n, 0.0) * v for n, v in zip(FEATURE_NAMES, r.features, strict=True)
+        )
+        out.append(replace(r, confidence=1.0 / (1.0 + math.exp(-max(-30.0, z)))))
+    return out
+
+
+def report(rows: Sequence[Row], model: DecisionModel) -> None:
+    scored = with_confidence(rows, model)
+    even = [r for r in scored if r.article % 2 == 0]
+    odd = [r for r in scored if r.article % 2 == 1]
+    threshold = threshold_keeping(even)
+    for name, part in (("even (fitted)", even), ("odd (held out)", odd), ("all", scored)):
+        answered, abstained = tradeoff(part, threshold)
+        print(
+            f"{name:15} threshold {threshold:.3f}: in-corpus answered {answered:.3f}, "
+            f"out-of-corpus abstained {abstained:.3f} ({len(part)} questions)"
+        )
+    for name, part in (("even (fitted)", even), ("odd (held out)", odd)):
+        print(f"reliability, {name} (every question, answered at threshold 0):")
+        print("\n".join(reliability([r.confidence for r in part], [r.right for r in part])))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--label", choices=("right", "in_corpus"), default="right")
+    parser.add_argument("--current", action="store_true", help="report decision.py's model")
+    parser.add_argument("options", nargs="*", help="EngineOptions / ComposerOptions name=value")
+    args = parser.parse_args(argv)
+    engine, composer, _ = parse_options(args.options)
+    composer["min_confidence"] = 0.0
+    rows = collect(EngineOptions(**engine, composer=ComposerOptions(**composer)))
+    if args.current:
+        report(rows, MODEL)
+        return 0
+    train = [r for r in rows if r.article % 2 == 0 and r.features is not None]
+    x = np.array([r.features for r in train])
+    y = np.array([float(r.right if args.label == "right" else r.in_corpus) for r in train])
+    w = fit_logistic(x, y)
+    if args.label == "in_corpus":  # Platt scaling of that score to "right", on the same half
+        z = np.hstack([np.ones((len(x), 1)), x]) @ w
+        a, b = fit_logistic(z[:, None], np.array([float(r.right) for r in train]), 0.0)
+        w = w * b
+        w[0] += a
+    model = DecisionModel(float(w[0]), dict(zip(FEATURE_NAMES, map(float, w[1:]), strict=True)))
+    report(rows, model)
+    print("\nMODEL = DecisionModel(")
+    print(f"    bias={model.bias:.4f},")
+    print("    weights={")
+    for name, value in model.weights.items():
+        print(f'        "{name}": {value:.4f},')
+    print("    },\n)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,171 @@
+"""The answer decision, spelling variants, answer types and the calibration report."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.render_text import abstention_message, render_why
+from bot.repl import Repl
+from retrieval import AbstainReason, ComposerOptions, Engine, EngineOptions
+from retrieval.answering.conversation import command_typo, names_its_subject
+from retrieval.answering.decision import FEATURE_NAMES, MODEL, calibrated_confidence
+from retrieval.answering.spelling import MIN_LETTERS, find_variants, one_edit
+from retrieval.evaluation import CaseResult, EvalCase, reliability
+from retrieval.types import Evidence
+
+PLAIN = Evidence(
+    paragraph_share=1.0,
+    sentence_share=1.0,
+    focus=1.0,
+    rare_share=1.0,
+    name_share=1.0,
+    missing_share=0.0,
+    margin=0.5,
+    agreement=1.0,
+    type_asked=0.0,
+    type_found=0.0,
+    terms=1.5,
+)
+
+
+def test_every_feature_has_a_weight_and_more_evidence_means_more_confidence() -> None:
+    assert set(PLAIN.features()) == set(FEATURE_NAMES) == set(MODEL.weights)
+    full = calibrated_confidence(PLAIN)
+    assert 0.0 < full < 1.0
+    for field, weaker in (("paragraph_share", 0.3), ("sentence_share", 0.3), ("focus", 0.2)):
+        assert calibrated_confidence(replace(PLAIN, **{field: weaker})) < full
+    assert calibrated_confidence(replace(PLAIN, paragraph_share=0.0, sentence_share=0.0)) < 0.05
+
+
+@pytest.fixture()
+def typo_corpus(tmp_path: Path) -> Path:
+    (tmp_path / "poverty.txt").write_text(
+        "Poverty in Denver\n\nThe poverty rate in Denver was twelve percent in 2019.\n\n"
+        "Housing costs rose faster than wages across the region.\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_a_misspelt_word_is_searched_as_its_one_edit_variant(typo_corpus: Path) -> None:
+    engine = Engine.from_folder(typo_corpus)
+    answer = engine.ask("What was the povertly rate in Denver?")
+    assert answer.variants == (("povertly", "poverty"),)
+    assert answer.answered and "poverty rate" in answer.sentences[0].text
+    why = render_why(answer, {t: engine.index.idf(t) for t in answer.query_terms})
+    assert "povertly → poverty" in why
+    # Off, the word is simply absent: less of the question is found.
+    off = Engine.from_folder(typo_corpus, EngineOptions(fuzzy_weight=0.0))
+    plain = off.ask("What was the povertly rate in Denver?")
+    assert plain.variants == () and plain.confidence < answer.confidence
+
+
+def test_short_words_and_known_words_are_never_replaced(typo_corpus: Path) -> None:
+    engine = Engine.from_folder(typo_corpus)
+    idf = engine.index.idf
+    assert find_variants("the rite", ["rite"], idf) == ()  # 4 letters: too many neighbours
+    assert find_variants("poverty", ["poverti"], idf) == ()  # the corpus has it
+    assert len("rate") < MIN_LETTERS
+    assert "poverty" in set(one_edit("povertly"))
+
+
+def test_an_abstention_says_which_words_the_closest_paragraph_lacks(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("How many immigrants live in Denver?")
+    assert answer.abstain_reason is AbstainReason.LOW_CONFIDENCE
+    assert answer.missing and "live" in answer.missing
+    message = abstention_message(answer)
+    assert '"live"' in message and f"confidence {answer.confidence:.2f}" in message
+
+
+def test_a_year_does_not_answer_how_many(tmp_path: Path) -> None:
+    (tmp_path / "club.txt").write_text(
+        "The club was founded in 1901 by the miners of the valley.\n\n"
+        "The club has 340 members from the valley today.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path, EngineOptions(composer=ComposerOptions(max_sentences=1)))
+    answer = engine.ask("How many members does the club have?")
+    assert "340" in answer.sentences[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "own"),
+    [
+        ("What is Depends?", True),
+        ("How do I upload a file?", True),
+        ("`uv sync`?", True),
+        ("Which mayors?", False),
+        ("What else?", False),
+    ],
+)
+def test_a_question_names_its_own_subject(question: str, own: bool) -> None:
+    assert names_its_subject(question) is own
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [("clear:new", "new"), (";new", "new"), ("/new", "new"), ("new:", "new"), ("x:why", "why")],
+)
+def test_mistyped_commands_are_recognised(line: str, meant: str) -> None:
+    assert command_typo(line) == meant
+
+
+@pytest.mark.parametrize("line", ["What is new?", "new", "what is a:b?", "Who is Jeffrey Lynch?"])
+def test_questions_are_not_command_typos(line: str) -> None:
+    assert command_typo(line) is None
+
+
+def test_the_repl_does_not_answer_a_mistyped_command(seed_engine: Engine) -> None:
+    out = io.StringIO()
+    lines = iter(["Who is Jeffrey Lynch?", "clear:new"])
+
+    def read(prompt: str) -> str:
+        line = next(lines, None)
+        if line is None:
+            raise EOFError
+        return line
+
+    Repl(seed_engine, read=read, out=out).run()
+    transcript = out.getvalue()
+    assert "That looks like the command :new (nothing was asked). Type :new." in transcript
+    assert transcript.count("[1]") >= 1  # the first question was answered, the typo not
+
+
+def _result(confidence: float, answerable: bool | None, passed: bool) -> CaseResult:
+    return CaseResult(
+        case=EvalCase("q", answerable=answerable),
+        answered=True,
+        sentences=("s",),
+        cited=(),
+        confidence=confidence,
+        abstain_reason=None,
+        ranked=(),
+        gold_rank=None,
+        top_contains=None,
+        answer_contains=None,
+        seconds=0.0,
+        passed=passed,
+    )
+
+
+def test_reliability_table_and_expected_calibration_error() -> None:
+    results = [
+        _result(0.95, True, True),
+        _result(0.95, True, True),
+        _result(0.92, True, False),
+        _result(0.15, False, False),  # an answer to an unanswerable question is wrong
+        _result(0.15, True, True),
+        _result(0.5, None, True),  # not judged: left out
+    ]
+    table = reliability(results)
+    assert table is not None and table.judged == 5
+    assert [(b.low, b.count) for b in table.bins] == [(0.1, 2), (0.9, 3)]
+    high = table.bins[1]
+    assert high.right == pytest.approx(2 / 3)
+    expected = 2 / 5 * abs(0.15 - 0.5) + 3 / 5 * abs((0.95 + 0.95 + 0.92) / 3 - 2 / 3)
+    assert table.ece == pytest.approx(expected)
+    assert reliability([]) is None

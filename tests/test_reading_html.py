@@ -1,0 +1,121 @@
+"""The HTML reader: main content only, headings with anchors, code kept, entities decoded."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from retrieval import load_corpus
+from retrieval.reading import BlockKind
+from retrieval.reading.html import read_html
+
+SPHINX_PAGE = """<!DOCTYPE html>
+<html><head><title>Uploads &#8212; Docs</title><script>var nav = "menu";</script>
+<style>p { color: red }</style></head>
+<body>
+<div class="related" role="navigation"><ul><li><a href="index.html">Index</a></li></ul></div>
+<div class="document"><div class="documentwrapper"><div class="bodywrapper">
+<div class="body" role="main">
+<section id="uploading-files">
+<h1>Uploading Files<a class="headerlink" href="#uploading-files">¶</a></h1>
+<p>Files arrive in <code>request.files</code> &amp; are saved
+with <code>save()</code>.</p>
+<section id="a-gentle-introduction">
+<h2>A Gentle Introduction<a class="headerlink" href="#a-gentle-introduction">¶</a></h2>
+<div class="literal-block-wrapper"><div class="code-block-caption"><span>app.py</span></div>
+<div class="highlight-python notranslate"><div class="highlight"><pre><span>import</span> os
+<span>app</span> = Flask(__name__)
+</pre></div></div></div>
+<ul><li><p>First item.</p></li><li>Second &lt;item&gt;.</li></ul>
+<div class="admonition note"><p class="admonition-title">Note</p><p>Mind the size.</p></div>
+<table class="docutils"><tr><th>key</th><th>value</th></tr>
+<tr><td>port</td><td>8000</td></tr></table>
+</section></section>
+</div></div></div>
+<div class="sphinxsidebar" role="navigation"><h3>Navigation</h3><p>Sidebar text.</p>
+<div id="searchbox" role="search"><form><input name="q"></form></div></div>
+</div>
+<div class="footer">&copy; Copyright 2010 Pallets.</div>
+</body></html>
+"""
+
+
+def test_main_content_only_with_anchors_and_kinds() -> None:
+    text, blocks = read_html(SPHINX_PAGE)
+    shown = [(b.kind, text[b.start : b.end]) for b in blocks]
+    assert shown == [
+        (BlockKind.HEADING, "Uploading Files"),
+        (BlockKind.PARAGRAPH, "Files arrive in request.files & are saved with save()."),
+        (BlockKind.HEADING, "A Gentle Introduction"),
+        (BlockKind.CODE, "import os\napp = Flask(__name__)"),
+        (BlockKind.LIST, "- First item.\n\n- Second <item>."),
+        (BlockKind.LIST_ITEM, "First item."),
+        (BlockKind.LIST_ITEM, "Second <item>."),
+        (BlockKind.ADMONITION, "Mind the size."),
+        (BlockKind.TABLE, "key | value\nport | 8000"),
+    ]
+    assert [b.anchor for b in blocks if b.kind is BlockKind.HEADING] == [
+        "uploading-files",
+        "a-gentle-introduction",
+    ]
+    code = next(b for b in blocks if b.kind is BlockKind.CODE)
+    assert (code.lang, code.label) == ("python", "app.py")
+    assert next(b for b in blocks if b.kind is BlockKind.ADMONITION).label == "Note"
+    for dropped in ("¶", "Sidebar", "Copyright", "menu", "color", "Index"):
+        assert dropped not in text
+
+
+def test_page_without_body_or_main_uses_the_content_heuristic() -> None:
+    text, blocks = read_html("<h2 id='x'>Setup</h2><p>Install it with pip.</p>")
+    assert [(b.kind, text[b.start : b.end], b.anchor) for b in blocks] == [
+        (BlockKind.HEADING, "Setup", "x"),
+        (BlockKind.PARAGRAPH, "Install it with pip.", ""),
+    ]
+
+
+def test_twenty_levels_of_nested_tables() -> None:
+    page = "<body>" + "<table><tr><td>" * 20 + "<p>Deep cell text.</p>" + "</td></tr></table>" * 20
+    text, blocks = read_html(page + "<p>After the tables.</p></body>")
+    assert [text[b.start : b.end] for b in blocks] == ["Deep cell text.", "After the tables."]
+
+
+def test_pathological_nesting_is_bounded() -> None:
+    page = "<div>" * 5000 + "Deep words." + "</div>" * 5000
+    text, _ = read_html(page)
+    assert text == "Deep words."
+
+
+def test_html_files_load_with_their_format(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(SPHINX_PAGE, encoding="utf-8")
+    (tmp_path / "empty.html").write_text("<html><body><nav>Only a menu</nav></body></html>")
+    corpus = load_corpus(tmp_path)
+    (document,) = corpus.documents
+    assert (document.source, document.format, document.title) == (
+        "page.html",
+        "html",
+        "Uploading Files",
+    )
+    assert {w.source: w.message for w in corpus.warnings} == {
+        "empty.html": "skipped: it has no readable text."
+    }
+
+
+def test_declared_charset_is_honoured(tmp_path: Path) -> None:
+    page = '<html><head><meta charset="windows-1251"></head><body><p>Привет, мир.</p></body></html>'
+    (tmp_path / "ru.html").write_bytes(page.encode("cp1251"))
+    (document,) = load_corpus(tmp_path).documents
+    assert document.text == "Привет, мир."
+
+
+def test_a_single_line_page_of_two_megabytes() -> None:
+    """One line, no line breaks anywhere (the 50 MB case is in ``bench/bad_input.py``)."""
+    row = "<p>The quick brown fox jumps over the lazy dog again.</p>"
+    page = "<html><body>" + row * (2 * 1024 * 1024 // len(row)) + "</body></html>"
+    started = time.monotonic()
+    text, blocks = read_html(page)
+    assert len(blocks) == 2 * 1024 * 1024 // len(row)
+    assert (
+        text[blocks[-1].start : blocks[-1].end]
+        == "The quick brown fox jumps over the lazy dog again."
+    )
+    assert time.monotonic() - started < 60  # bounded, not a benchmark

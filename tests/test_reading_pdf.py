@@ -1,0 +1,144 @@
+"""The PDF reader: pages, furniture dropped, words joined, headings, and bad files skipped."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from retrieval import load_corpus
+from retrieval.reading import BlockKind
+from retrieval.reading.pdf import parse_pdf
+from tests.pdf_maker import Line, make_pdf
+
+
+def _page(number: int, body: list[Line]) -> list[Line]:
+    """A page with a running header and a printed page number around ``body``."""
+    return [(72, 760, 9, "Field Manual, Release 1.0"), *body, (300, 40, 9, str(number))]
+
+
+MANUAL = make_pdf(
+    [
+        _page(
+            1,
+            [
+                (72, 700, 18, "1 Installing the Tool"),
+                (72, 670, 10, "The installer copies the files into the configu-"),
+                (72, 658, 10, "ration folder before it starts."),
+                (72, 630, 10, "Run the command below:"),
+                (72, 610, 9, "Listing 1: install.sh"),
+                (72, 595, 10, "`tool install --user"),
+                (96, 583, 10, "`--force"),
+            ],
+        ),
+        _page(
+            2,
+            [
+                (72, 700, 18, "2 Removing the Tool"),
+                (72, 670, 10, "Delete the folder; it is a top-level step. The top-"),
+                (72, 658, 10, "level folder goes last."),
+                (72, 630, 10, "(continues on next page)"),
+            ],
+        ),
+        _page(3, [(72, 700, 10, "Nothing else happens here at all.")]),
+    ]
+)
+
+
+def test_blocks_with_pages_headings_and_code() -> None:
+    reading = parse_pdf(MANUAL)
+    shown = [(b.kind, b.page, reading.text[b.start : b.end]) for b in reading.blocks]
+    assert shown == [
+        (BlockKind.HEADING, 1, "1 Installing the Tool"),
+        (BlockKind.PARAGRAPH, 1, "The installer copies the files into the configuration "
+                                 "folder before it starts."),
+        (BlockKind.PARAGRAPH, 1, "Run the command below:"),
+        (BlockKind.CODE, 1, "tool install --user\n    --force"),
+        (BlockKind.HEADING, 2, "2 Removing the Tool"),
+        (BlockKind.PARAGRAPH, 2, "Delete the folder; it is a top-level step. The top-level "
+                                 "folder goes last."),
+        (BlockKind.PARAGRAPH, 3, "Nothing else happens here at all."),
+    ]  # fmt: skip
+    assert [b.level for b in reading.blocks if b.kind is BlockKind.HEADING] == [1, 1]
+    # The listing's caption labels the code instead of standing between it and its sentence.
+    assert [b.label for b in reading.blocks if b.kind is BlockKind.CODE] == ["install.sh"]
+    assert (reading.pages, reading.warnings) == (3, [])
+    for furniture in ("Field Manual", "continues", "\n1\n", "\n2\n"):
+        assert furniture not in reading.text
+
+
+def test_outline_names_the_sections() -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(MANUAL)))
+    writer.add_outline_item(title="Installing the Tool", page_number=0)
+    writer.add_outline_item(title="Removing the Tool", page_number=1)
+    out = io.BytesIO()
+    writer.write(out)
+    reading = parse_pdf(out.getvalue())
+    headings = [(b.heading, b.page) for b in reading.blocks if b.kind is BlockKind.HEADING]
+    assert headings == [("Installing the Tool", 1), ("Removing the Tool", 2)]
+
+
+def test_password_protected_pdf_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(MANUAL)))
+    writer.encrypt("secret", algorithm="RC4-128")
+    (tmp_path / "locked.pdf").write_bytes(_written(writer))
+    (tmp_path / "open.pdf").write_bytes(MANUAL)
+    corpus = load_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["open.pdf"]
+    assert {w.source: w.message for w in corpus.warnings} == {
+        "locked.pdf": "skipped: it is password-protected."
+    }
+
+
+def test_pdf_with_an_owner_password_only_is_read() -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(MANUAL)))
+    writer.encrypt("", owner_password="owner", algorithm="RC4-128")
+    reading = parse_pdf(_written(writer))
+    assert "configuration folder" in reading.text
+
+
+def test_truncated_pdf_never_crashes_and_others_still_load(tmp_path: Path) -> None:
+    (tmp_path / "cut.pdf").write_bytes(MANUAL[: len(MANUAL) // 3])
+    (tmp_path / "notes.txt").write_text("The notes survive.\n")
+    corpus = load_corpus(tmp_path)
+    assert "notes.txt" in [d.source for d in corpus.documents]
+    cut = [d for d in corpus.documents if d.source == "cut.pdf"]
+    warnings = {w.source: w.message for w in corpus.warnings}
+    # Indexed as far as it can be, or skipped saying why.
+    assert cut or warnings["cut.pdf"].startswith("skipped: ")
+    for document in cut:
+        assert all(document.text[b.start : b.end].strip() for b in document.blocks)
+
+
+def test_empty_text_layer_is_skipped_as_image_only(tmp_path: Path) -> None:
+    (tmp_path / "scan.pdf").write_bytes(make_pdf([[], []]))
+    (tmp_path / "ok.md").write_text("Fine.\n")
+    corpus = load_corpus(tmp_path)
+    assert [d.source for d in corpus.documents] == ["ok.md"]
+    assert {w.source: w.message for w in corpus.warnings} == {
+        "scan.pdf": "skipped: it has no text layer (a scan or images only; OCR it first)."
+    }
+
+
+def test_a_2000_page_pdf_is_read_within_its_bounds() -> None:
+    pages = [[(72.0, 700.0, 10.0, "A single line of text on this page.")]] * 2000
+    data = make_pdf(pages)
+    started = time.monotonic()
+    reading = parse_pdf(data, time_budget=1.0)
+    assert time.monotonic() - started < 10
+    assert reading.pages == 2000
+    read = {b.page for b in reading.blocks}
+    assert read == set(range(1, len(read) + 1))  # the first pages, in order, each one block
+    if len(read) < 2000:
+        assert reading.warnings == [f"read only the first {len(read)} of 2000 pages (time limit)."]
+    capped = parse_pdf(data, max_pages=40)
+    assert len(capped.blocks) == 40
+    assert capped.warnings == ["read only the first 40 of 2000 pages (page limit)."]
+
+
+def _written(writer: PdfWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

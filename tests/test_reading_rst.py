@@ -1,0 +1,165 @@
+"""The reStructuredText reader: docutils structure, exact offsets into the .rst source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from retrieval import load_corpus
+from retrieval.reading import BlockKind
+from retrieval.reading.rst import parse_rst, read_rst
+
+PAGE = """\
+.. _install-guide:
+
+Installing the Tool
+===================
+
+Use :func:`flask.url_for` and read :ref:`the FAQ <faq-label>` first.
+The :class:`~werkzeug.Request` object is ready.
+
+.. code-block:: python
+   :caption: app.py
+
+   import tool
+   tool.run()
+
+Quick Start
+-----------
+
+* Run ``tool init`` in the folder.
+* Then run the server::
+
+      tool serve
+
+.. note::
+
+   The server listens on port 8000.
+
+.. versionadded:: 2.1
+   The ``--port`` option.
+
+.. toctree::
+
+   api
+   changes
+
+.. autofunction:: tool.run
+
+.. tabs::
+
+   .. tab:: Linux
+
+      Linux users install the package from the distribution.
+
+:param name: the name of the tool.
+
++------+-------+
+| key  | value |
++======+=======+
+| port | 8000  |
++------+-------+
+
+.. literalinclude:: ../examples/app.py
+   :language: python
+"""
+
+
+def _by_kind(text: str) -> dict[BlockKind, list[str]]:
+    found: dict[BlockKind, list[str]] = {}
+    for block in read_rst(text):
+        found.setdefault(block.kind, []).append(text[block.start : block.end])
+    return found
+
+
+def test_every_block_is_an_exact_slice_of_the_source_with_its_line() -> None:
+    blocks = read_rst(PAGE)
+    assert blocks, "the page has blocks"
+    lines = PAGE.split("\n")
+    for block in blocks:
+        piece = PAGE[block.start : block.end]
+        assert piece == piece.strip() and piece
+        assert piece.split("\n")[0].strip() in lines[block.line - 1]
+
+
+def test_sections_prose_code_and_admonitions() -> None:
+    found = _by_kind(PAGE)
+    headings = [b for b in read_rst(PAGE) if b.kind is BlockKind.HEADING]
+    assert [(h.heading, h.level, h.anchor) for h in headings] == [
+        ("Installing the Tool", 1, "installing-the-tool"),
+        ("Quick Start", 2, "quick-start"),
+    ]
+    assert found[BlockKind.PARAGRAPH][0].startswith("Use :func:`flask.url_for` and read")
+    assert found[BlockKind.CODE][0] == "import tool\n   tool.run()"
+    assert "tool serve" in found[BlockKind.CODE]
+    assert found[BlockKind.ADMONITION] == [
+        "The server listens on port 8000.",
+        "The ``--port`` option.",
+    ]
+    assert found[BlockKind.LIST_ITEM][:2] == [
+        "Run ``tool init`` in the folder.",
+        "Then run the server:",
+    ]
+    assert found[BlockKind.LIST][0].startswith("* Run ``tool init``")
+
+
+def test_code_blocks_carry_their_language_and_literalinclude_is_a_reference() -> None:
+    codes = [b for b in read_rst(PAGE) if b.kind is BlockKind.CODE]
+    assert (codes[0].lang, codes[0].label) == ("python", "app.py")  # the caption names the file
+    include = codes[-1]
+    assert PAGE[include.start : include.end].startswith(".. literalinclude:: ../examples/app.py")
+    assert include.lang == "python"
+
+
+def test_sphinx_directives_give_no_prose_but_tabs_keep_theirs() -> None:
+    texts = [PAGE[b.start : b.end] for b in read_rst(PAGE)]
+    assert not any("changes" in t or t == "tool.run" for t in texts)  # toctree, autofunction
+    tab = next(b for b in read_rst(PAGE) if "Linux users" in PAGE[b.start : b.end])
+    assert tab.label == "Linux"
+
+
+def test_field_lists_and_tables() -> None:
+    found = _by_kind(PAGE)
+    assert ":param name: the name of the tool." in found[BlockKind.LIST_ITEM]
+    assert found[BlockKind.TABLE] == [
+        "+------+-------+\n| key  | value |\n+======+=======+\n| port | 8000  |\n+------+-------+"
+    ]
+
+
+def test_roles_show_their_text_in_headings() -> None:
+    text = "Using :func:`~flask.url_for`\n============================\n\nText.\n"
+    (heading, _) = read_rst(text)
+    assert heading.heading == "Using url_for"
+    ref = "See :ref:`The Guide <guide>`\n============================\n\nText.\n"
+    assert read_rst(ref)[0].heading == "See The Guide"
+
+
+def test_an_explicit_label_named_like_the_title_is_the_anchor() -> None:
+    text = ".. _sessions:\n\nSessions\n========\n\nText.\n\nSessions\n--------\n\nMore.\n"
+    anchors = [b.anchor for b in read_rst(text) if b.kind is BlockKind.HEADING]
+    assert anchors[0] == "sessions"
+    assert anchors[1] != "sessions"  # a repeated title gets its own id
+
+
+def test_unknown_directive_keeps_its_prose() -> None:
+    text = "Title\n=====\n\n.. frobnicate:: x\n   :speed: fast\n\n   The hidden prose stays.\n"
+    reading = parse_rst(text)
+    assert [text[b.start : b.end] for b in reading.blocks][-1] == "The hidden prose stays."
+    assert reading.problems == []
+
+
+def test_unclosed_literal_block_and_short_underline_still_read() -> None:
+    text = "Installing\n=====\n\nThe end comes with an example::\n"
+    blocks = read_rst(text)
+    assert [(b.kind, text[b.start : b.end]) for b in blocks] == [
+        (BlockKind.HEADING, "Installing"),
+        (BlockKind.PARAGRAPH, "The end comes with an example:"),
+    ]
+
+
+def test_recursive_include_is_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "a.rst").write_text("A\n=\n\nAlpha text.\n\n.. include:: b.rst\n")
+    (tmp_path / "b.rst").write_text("B\n=\n\nBeta text.\n\n.. include:: a.rst\n")
+    corpus = load_corpus(tmp_path)
+    assert {d.source: d.format for d in corpus.documents} == {"a.rst": "rst", "b.rst": "rst"}
+    texts = {d.source: [d.text[b.start : b.end] for b in d.blocks] for d in corpus.documents}
+    assert texts == {"a.rst": ["A", "Alpha text."], "b.rst": ["B", "Beta text."]}
