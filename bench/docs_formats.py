@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.eval_cmd import subset
-from retrieval import Engine
+from retrieval import Engine, EngineOptions
 from retrieval.evaluation import CaseResult, EvalReport, evaluate
 from retrieval.evaluation.datasets import load_docs
 
@@ -47,10 +47,11 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def _run(data: Path, target: str, folder: str, which: str) -> Run:
+def _run(data: Path, target: str, folder: str, which: str, exclude: tuple[str, ...] = ()) -> Run:
     corpus = data / folder
     started = time.perf_counter()
-    engine = Engine.from_folder(corpus, workers=1)
+    options = EngineOptions(exclude=exclude)
+    engine = Engine.from_folder(corpus, options, workers=1)
     seconds = time.perf_counter() - started
     eval_set = load_docs(
         data / "flask.jsonl",
@@ -118,12 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/bench-data/docs"))
     parser.add_argument("--subset", choices=("all", "odd", "even"), default="all")
     parser.add_argument("--json-out", type=Path, default=None)
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave files out of every build (e.g. 'api.*' 'changes.*': pages whose HTML holds "
+        "text the .rst source does not — autodoc docstrings, an included changelog)",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "flask.jsonl").exists():
         print(f"docs_formats: no {args.data / 'flask.jsonl'}", file=sys.stderr)
         return 2
     runs = {
-        target: _run(args.data, target, folder, args.subset)
+        target: _run(args.data, target, folder, args.subset, tuple(args.exclude))
         for target, folder in (
             ("source", "flask-rst"),
             ("html", "flask-html"),
@@ -133,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = {run.name: _figures(run.report) for run in runs.values()}
     out: dict[str, Any] = {
         "subset": args.subset,
+        "exclude": args.exclude,
         "formats": {
             run.name: {
                 "index_seconds": round(run.seconds, 3),

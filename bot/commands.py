@@ -156,6 +156,8 @@ def _index_one(context: Context, corpus: CorpusConfig, *, named: bool) -> None:
         + f"paragraphs:  {len(engine.passages):,}\n"
         f"vocabulary:  {engine.index.vocabulary_size:,} terms\n"
         f"postings:    {engine.index.postings_count:,}\n"
+        f"language:    {engine.language.describe()}\n"
+        f"analysis:    {engine.analyzer.identity}\n"
         f"skipped:     {len(skipped)} file(s)\n"
         + "".join(f"  {w.source}: {w.message}\n" for w in skipped)
         + f"index:       {engine.status}\n"

@@ -9,12 +9,14 @@ property-tested against any input instead of a handful of examples.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from retrieval import AbstainReason, Answer, Citation, Passage, SourceSummary
 
+from .display import clip_graphemes, isolate
 from .highlight import display_line, mark
 
 # --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object) ---
@@ -115,9 +117,11 @@ def escape(text: str) -> str:
     return _escape_inline(flatten(text))
 
 
-def highlight(text: str, terms: frozenset[str]) -> str:
+def highlight(text: str, terms: frozenset[str], language: str = "en") -> str:
     """``text`` escaped, with each word whose analysed form is a query term in bold."""
-    return mark(flatten(text), terms, lambda w: f"**{_escape_inline(w)}**", _escape_inline)
+    return mark(
+        flatten(text), terms, lambda w: f"**{_escape_inline(w)}**", _escape_inline, language
+    )
 
 
 def clip(text: str, limit: int) -> str:
@@ -126,7 +130,7 @@ def clip(text: str, limit: int) -> str:
         return text
     if limit <= 1:
         return ELLIPSIS[:limit]
-    cut = text[: limit - 1]
+    cut = clip_graphemes(text, limit - 1)  # never half of "é" or of an emoji
     space = cut.rfind(" ")
     if space > limit * 2 // 3:
         cut = cut[:space]
@@ -150,6 +154,11 @@ def _fit(raw: str, limit: int, render: Callable[[str], str]) -> str:
         size = min(size - 1, size * limit // max(len(rendered), 1))
 
 
+def _continues_cluster(ch: str) -> bool:
+    """A combining mark, joiner or variation selector: never the start of a character."""
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch in "\u200d\ufe0e\ufe0f"
+
+
 def _window(text: str, start: int, end: int, size: int) -> str:
     """About ``size`` characters of ``text`` around ``text[start:end]``, "…" where cut."""
     if len(text) <= size:
@@ -167,13 +176,20 @@ def _window(text: str, start: int, end: int, size: int) -> str:
     if right < len(text):
         space = text.rfind(" ", max(end, left + 1), right)
         right = space if space != -1 else right
+    right = left + len(clip_graphemes(text[left:right], right - left))
+    while left < right and _continues_cluster(text[left]):
+        left += 1  # a cut inside "é" or an emoji moves to the next whole character
     head = ELLIPSIS if left > 0 else ""
     tail = ELLIPSIS if right < len(text) else ""
     return head + text[left:right] + tail
 
 
 def excerpt(
-    passage: Passage, focus: tuple[int, int] | None, terms: frozenset[str], limit: int
+    passage: Passage,
+    focus: tuple[int, int] | None,
+    terms: frozenset[str],
+    limit: int,
+    language: str = "en",
 ) -> str:
     """The passage, query terms bold, trimmed around ``focus`` (file offsets) to ``limit``."""
     text = flatten(passage.text)
@@ -186,7 +202,7 @@ def excerpt(
         start = end = 0
     size = min(len(text), limit)  # rendering never shortens text
     while True:
-        rendered = highlight(_window(text, start, end, size), terms)
+        rendered = highlight(_window(text, start, end, size), terms, language)
         if len(rendered) <= limit:
             return rendered
         if size <= 1:
@@ -196,7 +212,7 @@ def excerpt(
 
 def _cap(text: str, limit: int) -> str:
     """A last-resort hard cut of already-rendered text (our own wording, never user text)."""
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+    return text if len(text) <= limit else clip_graphemes(text, limit - 1) + ELLIPSIS
 
 
 # --- answers ---
@@ -231,7 +247,7 @@ def _answer_text(answer: Answer, limit: int) -> str:
     for sentence in answer.sentences:
         marker = f" [{sentence.citation}]"
         budget = limit - used - len(marker) - (1 if parts else 0)
-        rendered = escape(sentence.text)
+        rendered = isolate(escape(sentence.text))
         if len(rendered) > budget:
             if parts or budget < 40:
                 break
@@ -247,6 +263,7 @@ def _citation_fields(
     terms: frozenset[str],
     budget: int,
     prefix: str,
+    language: str = "en",
 ) -> list[tuple[Citation, dict[str, Any]]]:
     """One field per citation, as many as the remaining embed budget can show readably."""
     shown = list(citations[:CITATIONS_SHOWN])
@@ -264,7 +281,9 @@ def _citation_fields(
                     value_limit -= len(link) + 1
                 else:
                     link = ""
-                value = excerpt(citation.passage, focus.get(citation.n), terms, value_limit)
+                value = excerpt(
+                    citation.passage, focus.get(citation.n), terms, value_limit, language
+                )
                 value = f"{link}\n{value}" if link and value else value
                 field = {"name": name, "value": value or ELLIPSIS, "inline": False}
                 fields.append((citation, field))
@@ -308,7 +327,7 @@ def render_answer(answer: Answer) -> Payload:
     description = _cap(f"{question}\n\n{body}", DESCRIPTION_MAX)
     footer = _cap(_footer(answer), FOOTER_MAX)
     budget = EMBED_TOTAL_MAX - len(title) - len(description) - len(footer)
-    fields = _citation_fields(citations, focus, terms, budget, prefix)
+    fields = _citation_fields(citations, focus, terms, budget, prefix, answer.language)
     embed = {
         "title": title,
         "description": description,

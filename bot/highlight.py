@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from retrieval.analysis import term_spans
+from retrieval.analysis import analyzer_for
 
 # Control characters (ESC could clear a terminal) and bidirectional overrides (U+202E reverses
 # the rest of a line, [n] markers included) carry no words: they are dropped before display.
@@ -32,12 +32,13 @@ def mark(
     terms: Iterable[str],
     wrap: Callable[[str], str],
     plain: Callable[[str], str] = _identity,
+    language: str = "en",
 ) -> str:
     """``text`` with each run of matching words passed through ``wrap`` and the rest through
     ``plain``. Adjacent matches ("2.5mg") make one run, so markup like ``**…**`` never touches
-    itself."""
+    itself. ``language`` is the answer's: its analysis found the terms."""
     runs: list[tuple[int, int]] = []
-    for start, end in term_spans(text, terms):
+    for start, end in analyzer_for(language).spans(text, terms):
         if runs and runs[-1][1] == start:
             runs[-1] = (runs[-1][0], end)
         else:

@@ -83,6 +83,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "confidence": round(answer.confidence, 4),
         "error": None,
         "follow_up": _follow_up(answer.follow_up),
+        "language": answer.language,
     }
 
 

@@ -26,12 +26,15 @@ def corpus_options(
     corpus: CorpusConfig, settings: Settings, options: EngineOptions | None = None
 ) -> EngineOptions:
     """``settings``' options (or ``options``) with what belongs to this corpus: the files it
-    includes and excludes and where it is published."""
+    includes and excludes, where it is published, and its language (CITEBOT_LANGUAGE's when the
+    corpus names none)."""
+    options = options or settings.engine_options()
     return replace(
-        options or settings.engine_options(),
+        options,
         include=tuple(corpus.include),
         exclude=tuple(corpus.exclude),
         source_url=corpus.source_url or "",
+        language=corpus.language or options.language,
     )
 
 

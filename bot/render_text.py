@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from retrieval import AbstainReason, Answer, Citation, SourceSummary
 
+from .display import fit_width, isolate, width
+from .display import wrap as wrap_display
 from .highlight import display_line, mark
 
 SNIPPET_CHARS = 90
@@ -31,26 +33,33 @@ def _paint(text: str, code: str, color: bool) -> str:
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     """The start of ``text`` in at most ``limit`` characters, cut at a word boundary with "…"."""
     flat = display_line(text)
-    if len(flat) <= limit:
+    if width(flat) <= limit:
         return flat
     room = max(1, limit - 2)
-    cut = flat[:room].rsplit(" ", 1)[0] or flat[:room]
+    head = fit_width(flat, room)  # by display columns, never splitting a character
+    cut = head.rsplit(" ", 1)[0] or head
     return cut.rstrip(",;:") + " …"
 
 
-def _highlight(text: str, terms: Sequence[str], color: bool) -> str:
-    return mark(text, terms, lambda w: _paint(w, _BOLD_YELLOW, True)) if color else text
+def _highlight(text: str, terms: Sequence[str], color: bool, language: str = "en") -> str:
+    if not color:
+        return text
+    return mark(text, terms, lambda w: _paint(w, _BOLD_YELLOW, True), language=language)
 
 
 def _wrap(text: str, width: int | None) -> list[str]:
     """Word-wrapped lines on a terminal (no word cut in two); one line when piped."""
     if width is None:
         return [text]
+    if not text.isascii():  # by display columns: CJK characters take two, marks none
+        return wrap_display(text, width)
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 HEADING_CHARS = 40
 """The nearest heading shown in a citation line is cut to this many characters."""
+SHARED_SNIPPET_CHARS = 40
+"""On a narrow terminal the heading is cut first, so the snippet keeps at least this much."""
 
 
 def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> str:
@@ -71,7 +80,11 @@ def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> st
 
 
 def citation_line(
-    citation: Citation, terms: Sequence[str], color: bool, width: int | None = None
+    citation: Citation,
+    terms: Sequence[str],
+    color: bool,
+    width: int | None = None,
+    language: str = "en",
 ) -> str:
     """``  [n] file:line › heading  "start of the paragraph …"``, fitted to one line of
     ``width``; the section's URL follows on a line of its own when the corpus has one."""
@@ -79,10 +92,10 @@ def citation_line(
     where = citation_place(citation)
     if width is not None:  # the heading gives way first, so the snippet keeps its room
         bare = len(f"  [{citation.n}] {citation_place(citation, 0)}  ") + 5
-        where = citation_place(citation, min(HEADING_CHARS, width - bare - MIN_SNIPPET_CHARS))
+        where = citation_place(citation, min(HEADING_CHARS, width - bare - SHARED_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
-    quote = _highlight(snippet(passage.text, room), terms, color)
+    quote = _highlight(snippet(passage.text, room), terms, color, language)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
     line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
     if citation.url:
@@ -123,14 +136,19 @@ def render_answer(answer: Answer, *, color: bool = False, width: int | None = No
         lines = head + _wrap(abstention_message(answer), width)
         if answer.related:
             lines.append("Maybe related:")
-            lines.extend(citation_line(c, terms, color, width) for c in answer.related)
+            lines.extend(
+                citation_line(c, terms, color, width, answer.language) for c in answer.related
+            )
         return "\n".join(lines)
-    body = " ".join(f"{display_line(s.text)} [{s.citation}]" for s in answer.sentences)
+    body = " ".join(f"{isolate(display_line(s.text))} [{s.citation}]" for s in answer.sentences)
     lines = head + [
-        _MARKER.sub(lambda m: _paint(m.group(), _CYAN, color), _highlight(line, terms, color))
+        _MARKER.sub(
+            lambda m: _paint(m.group(), _CYAN, color),
+            _highlight(line, terms, color, answer.language),
+        )
         for line in _wrap(body, width)
     ]
-    lines.extend(citation_line(c, terms, color, width) for c in answer.citations)
+    lines.extend(citation_line(c, terms, color, width, answer.language) for c in answer.citations)
     return "\n".join(lines)
 
 

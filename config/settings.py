@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from retrieval import (
+    LANGUAGES,
     MAX_SENTENCES,
     MAX_TOP_K,
     MIN_ANSWER_CHARS,
@@ -128,6 +129,14 @@ class Settings(BaseSettings):
         description="The URL the corpus is published under (e.g. https://docs.astral.sh/uv/): "
         "citations link to their section (MkDocs pages, Sphinx .html, PDF #page=N); empty: "
         "no links.",
+    )
+
+    language: str = Field(
+        "auto",
+        description="The documents' language, as an ISO 639-1 code (de, es, zh, ar, ...), or "
+        "`auto`: identified from the text when the corpus is indexed (shown by `citebot index`). "
+        "It chooses the stemmer, stopwords and word splitting; questions are analysed the same "
+        "way.",
     )
 
     index_dir: Path | None = Field(
@@ -259,6 +268,7 @@ class Settings(BaseSettings):
                     f"CITEBOT_DISCORD_SHARD_IDS {bad} outside 0..{self.discord_shard_count - 1}"
                 )
         return self
+
     _split_globs = field_validator("include", "exclude", mode="before")(_split_ids)
 
     @field_validator("source_url", mode="before")
@@ -269,6 +279,15 @@ class Settings(BaseSettings):
             value = value.strip()
             if value and not value.startswith(("http://", "https://")):
                 raise ValueError("must start with http:// or https:// (or be empty)")
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _known_language(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower() or "auto"
+            if value != "auto" and value not in LANGUAGES:
+                raise ValueError(f"must be auto or one of {', '.join(sorted(LANGUAGES))}")
         return value
 
     @field_validator("index_dir", mode="before")
@@ -305,6 +324,7 @@ class Settings(BaseSettings):
             top_k=self.top_k,
             k1=self.k1,
             b=self.b,
+            language=self.language,
             composer=composer,
             include=tuple(self.include),
             exclude=tuple(self.exclude),

@@ -4,6 +4,7 @@ Pure Python with no knowledge of Discord or of settings; front ends build an :cl
 and call :meth:`Engine.ask`.
 """
 
+from .analysis.languages import LANGUAGES
 from .answering.compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
 from .answering.conversation import Conversation, Conversations, Turn, answer_in
 from .answering.engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
@@ -32,6 +33,7 @@ from .types import (
 )
 
 __all__ = [
+    "LANGUAGES",
     "MAX_QUESTION_CHARS",
     "MAX_SENTENCES",
     "MAX_TOP_K",

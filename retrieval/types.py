@@ -206,6 +206,9 @@ class Answer:
     composer's ``min_confidence``, citebot abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
+    language: str = "en"
+    """The language the corpus and question were analysed as (ISO 639-1): front ends find
+    ``query_terms`` in quoted text with the same language's analysis."""
     evidence: Evidence | None = None
     """What the confidence was computed from (None when no sentence matched at all)."""
     missing: tuple[str, ...] = ()
@@ -217,6 +220,9 @@ class Answer:
     follow_up: FollowUp | None = None
     """Set when the question was answered as a follow-up to an earlier one in a conversation
     (see :mod:`retrieval.conversation`); None for a question that stands on its own."""
+    source_url: str = ""
+    """The base URL the corpus is published under ("" if none): front ends resolve relative
+    links in quoted text with ``resolve_link(passage.source, href, answer.source_url)``."""
 
     @property
     def answered(self) -> bool:

@@ -210,6 +210,7 @@ def test_answers_cite_a_place_a_reader_can_open(docs: Path) -> None:
     first = answer.citations[0]
     assert first.passage.source == "guides/install-python.md"
     assert first.url == BASE + "guides/install-python/#getting-started"
+    assert answer.source_url == BASE
     assert citation_place(first) == "guides/install-python.md:7 › Getting started"
     shown = text_answer(answer)
     assert "[1] guides/install-python.md:7 › Getting started" in shown

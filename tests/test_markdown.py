@@ -4,9 +4,11 @@ bad input that must be read without a crash and without markup ever becoming pro
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
+from retrieval import Engine
 from retrieval.reading import BlockKind, read_blocks
 from retrieval.reading.blocks import PROSE_KINDS, Block
 from retrieval.reading.markdown import read_markdown, slugify, unique_anchor
@@ -82,6 +84,8 @@ def test_code_fenced_indented_and_tables() -> None:
         (K.TABLE, "| a | b |\n|---|---|\n| 1 | 2 |", 9),
     ]
     assert [b.lang for b in blocks if b.kind is K.CODE] == ["python", ""]
+    langs = "```{.rust .numberLines}\nx\n```\n\n~~~ c++\nx\n~~~\n\n```\nx\n```\n"
+    assert [b.lang for b in read_markdown(langs)] == ["rust", "c++", ""]
 
 
 def test_quotes_and_github_alerts() -> None:
@@ -161,6 +165,27 @@ def test_html_comments_and_template_syntax_are_markup() -> None:
         (K.MARKUP, "{{ config.site_name }}", 17),
         (K.MARKUP, "--8<--\nfile_a.md\nfile_b.md\n--8<--", 19),
         (K.MARKUP, "[TOC]", 24),
+    ]
+
+
+def test_loose_admonition_lines_and_broken_tables() -> None:
+    text = '!!!note\n    Tight marker.\n\n!!! note "on the "jsonable" kind"\n    Quoted title.\n\n'
+    text += "| a | b |\n| - |\n| 1 | 2 |\n"
+    assert _read(text) == [
+        (K.MARKUP, "!!!note", 1),
+        (K.ADMONITION, "Tight marker.", 2),
+        (K.MARKUP, '!!! note "on the "jsonable" kind"', 4),
+        (K.ADMONITION, "Quoted title.", 5),
+        (K.TABLE, "| a | b |\n| - |\n| 1 | 2 |", 7),
+    ]
+
+
+def test_mkdocstrings_directives_are_markup() -> None:
+    text = "Intro.\n\n::: pydantic.types\n    options:\n      show_root_heading: true\n\nAfter.\n"
+    assert _read(text) == [
+        (K.PARAGRAPH, "Intro.", 1),
+        (K.MARKUP, "::: pydantic.types\n    options:\n      show_root_heading: true", 3),
+        (K.PARAGRAPH, "After.", 7),
     ]
 
 
@@ -285,3 +310,63 @@ def test_an_admonition_marker_alone_and_empty_documents() -> None:
     assert _quick("\n\n   \n") == []
     assert [b.kind for b in _quick("!!! note\n")] == [K.MARKUP]
     assert [b.kind for b in _quick('=== "Tab"\n\n')] == [K.MARKUP]
+
+
+def test_a_release_notes_page_of_repeated_headings_keeps_anchors_unique_and_quick() -> None:
+    text = "".join(f"## Bug fixes\n\n- Fix {i}.\n\n" for i in range(3000))
+    blocks = _quick(text, 20.0)
+    anchors = [b.anchor for b in blocks if b.kind is K.HEADING]
+    assert anchors[:3] == ["bug-fixes", "bug-fixes_1", "bug-fixes_2"]
+    assert anchors[-1] == "bug-fixes_2999" and len(set(anchors)) == 3000
+
+
+def test_a_folder_of_bad_markdown_is_indexed_and_never_quoted_as_garbage(tmp_path: Path) -> None:
+    bad = {
+        "unclosed.md": "Fences open.\n\n```python\nsecret_code = 1\n",
+        "long_code.md": "Intro.\n\n```\n" + "line = 1\n" * 10_000 + "```\n",
+        "nested.md": "".join("  " * d + f"- depth {d}\n" for d in range(50)),
+        "table.md": "| k | v |\n|---|---|\n" + "| a | b |\n" * 5000,
+        "nul.md": "Text with a \x00 byte.\n",
+        "macro.md": "Before.\n{* ../../docs_src/app.py\n   hl[3] *}\n\nAfter.\n",
+        "front.md": "---\ntitle: never closed\n\n# Title\n\nBody.\n",
+    }
+    for name, text in bad.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    engine = Engine.from_folder(tmp_path)
+    assert {w.source for w in engine.warnings} <= {"nul.md"}  # NUL: skipped as binary
+    texts = [p.text for p in engine.passages]
+    for text in texts:
+        assert not any(mark in text for mark in ("```", "{*", "*}", "title:", "| a |", "line ="))
+    assert "Before." in texts and "After." in texts and "depth 49" in texts
+    answer = engine.ask("what is secret_code in the python fence?")
+    assert all("secret_code" not in s.text for s in answer.sentences)
+
+
+def test_a_reader_that_fails_costs_the_file_its_structure_not_the_corpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrieval.reading import readers
+
+    def broken(text: str) -> list[Block]:
+        raise RecursionError("too deep")
+
+    monkeypatch.setitem(readers._READERS, ".md", readers.ReaderSpec("markdown", broken))
+    blocks = read_blocks("a.md", "# Title\n\nBody text.\n")
+    assert [b.kind for b in blocks] == [K.HEADING, K.PARAGRAPH]
+
+
+def test_deeply_nested_admonitions_are_read_without_exhausting_the_stack() -> None:
+    text = "".join("    " * i + "!!! note\n" for i in range(60)) + " " * 240 + "Deep text.\n"
+    blocks = _quick(text, 20.0)
+    assert [b.kind for b in blocks].count(K.MARKUP) == 20  # 20 containers read, then the text
+    assert "Deep text." in text[blocks[-1].start : blocks[-1].end]
+
+
+def test_front_matter_by_the_plugin_and_a_rule_at_the_top_of_a_tab() -> None:
+    text = '----\ntitle: x\n...\n# Head\n\n=== "Tab"\n\n    ---\n\n    Tab text.\n'
+    assert _read(text) == [
+        (K.FRONT_MATTER, "----\ntitle: x\n...", 1),
+        (K.HEADING, "# Head", 4),
+        (K.MARKUP, '=== "Tab"', 6),
+        (K.PARAGRAPH, "Tab text.", 10),
+    ]

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, EngineOptions
-from retrieval.analysis.tokenizer import analyze
 from retrieval.index import build, persist
 from retrieval.index.bm25 import BM25Index
 from retrieval.index.build import IndexShape, build_folder
@@ -155,7 +154,8 @@ def test_the_assembled_index_is_the_index_of_the_token_lists(awkward_corpus: Pat
     the index built from the paragraphs' token lists (which is rank-bm25's, see test_index)."""
     engine = Engine.from_folder(awkward_corpus, EngineOptions(document_weight=0.0))
     repeat = engine.options.context_repeat
-    tokens = [analyze(p.context) * repeat + analyze(p.text) for p in engine.passages]
+    terms = engine.analyzer.terms
+    tokens = [terms(p.context) * repeat + terms(p.text) for p in engine.passages]
     direct = BM25Index(tokens, k1=engine.options.k1, b=engine.options.b)
     for name, array in direct.arrays().items():
         assert np.array_equal(array, engine.index.arrays()[name]), name

@@ -163,3 +163,13 @@ def test_recursive_include_is_not_followed(tmp_path: Path) -> None:
     assert {d.source: d.format for d in corpus.documents} == {"a.rst": "rst", "b.rst": "rst"}
     texts = {d.source: [d.text[b.start : b.end] for b in d.blocks] for d in corpus.documents}
     assert texts == {"a.rst": ["A", "Alpha text."], "b.rst": ["B", "Beta text."]}
+
+
+def test_doctest_blocks_are_code() -> None:
+    text = "Shell\n=====\n\nTry it:\n\n>>> import tool\n>>> tool.run()\n'ok'\n"
+    code = read_rst(text)[-1]
+    assert (code.kind, code.lang, text[code.start : code.end]) == (
+        BlockKind.CODE,
+        "pycon",
+        ">>> import tool\n>>> tool.run()\n'ok'",
+    )

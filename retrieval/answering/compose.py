@@ -19,6 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from regex import Pattern
+
+from ..analysis.analyzer import ENGLISH, Analyzer
 from ..analysis.tokenizer import analyze, term_spans
 from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
@@ -58,9 +61,10 @@ class AnalysedPassage:
     """Adjacent term pairs, for matching the question's phrases."""
 
 
-def analyse_passage(passage: Passage) -> AnalysedPassage:
+def analyse_passage(passage: Passage, analyzer: Analyzer = ENGLISH) -> AnalysedPassage:
+    analyze = analyzer.terms  # the corpus's analysis
     sentences = []
-    for s, e in split_sentences(passage.text):
+    for s, e in split_sentences(passage.text, analyzer.language):
         tokens = tuple(analyze(passage.text[s:e]))
         sentences.append(AnalysedSentence(s, e, tokens, frozenset(tokens)))
     tokens = tuple(t for sentence in sentences for t in sentence.tokens)
@@ -189,7 +193,11 @@ _NEAR_CHARS = 30
 
 
 def _cue_strength(
-    pattern: re.Pattern[str], text: str, question_terms: set[str], counting: bool
+    pattern: re.Pattern[str] | Pattern[str],
+    text: str,
+    question_terms: set[str],
+    counting: bool,
+    analyzer: Analyzer = ENGLISH,
 ) -> float:
     """1 when ``text`` holds what ``pattern`` looks for next to one of the question's words
     (the "44" of "a 44-yard field goal" for "how long was the field goal?"), 0.5 when only
@@ -200,13 +208,13 @@ def _cue_strength(
     for match in pattern.finditer(text):
         word = _WORD_AT.match(text, match.start())
         found = word.group() if word else ""
-        terms = set(analyze(found))
+        terms = set(analyzer.terms(found))
         if terms and terms <= question_terms:
             continue
         if counting and _YEAR.match(found.strip(".,;:()[]")):
             continue
         if spans is None:
-            spans = term_spans(text, question_terms)
+            spans = analyzer.spans(text, question_terms)
         if any(s - _NEAR_CHARS <= match.start() <= e + _NEAR_CHARS for s, e in spans):
             return 1.0
         strength = 0.5
@@ -234,13 +242,19 @@ def _coverage(terms: frozenset[str], weights: Mapping[str, float], total: float)
     return sum(w for t, w in weights.items() if t in terms) / total if total > 0 else 0.0
 
 
-def _clip(text: str, start: int, terms: Sequence[str], budget: int) -> tuple[int, int]:
+def _clip(
+    text: str,
+    start: int,
+    terms: Sequence[str],
+    budget: int,
+    spans_of: Callable[[str, Sequence[str]], list[tuple[int, int]]] = term_spans,
+) -> tuple[int, int]:
     """A word-aligned window of at most ``budget`` characters around the first matched term.
 
     Used only when a single sentence is longer than the whole budget; the window is still a
     verbatim substring of the source.
     """
-    spans = term_spans(text, terms)
+    spans = spans_of(text, terms)
     anchor = spans[0][0] if spans else 0
     lo = max(0, anchor - budget // 3)
     hi = min(len(text), lo + budget)
@@ -280,6 +294,8 @@ class ComposeInputs:
     such as "Jeffrey Lynch", do not pull the old topic's sentence first)."""
     idf_ceiling: float = 0.0
     """The highest IDF in the corpus (a term of one paragraph); 0: the question's highest."""
+    analyzer: Analyzer = ENGLISH
+    """The corpus's analysis: its cues say what a non-English question asks for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +306,7 @@ class _Weighed:
     weights: dict[str, float]
     total: float
     pairs: frozenset[tuple[str, str]]
-    cue: re.Pattern[str] | None
+    cue: re.Pattern[str] | Pattern[str] | None
     counting: bool
     """The question counts or measures ("how many", "how long"): a year is not its answer."""
     names: frozenset[str]
@@ -306,14 +322,22 @@ def weigh_question(inputs: ComposeInputs) -> _Weighed:
     max_idf = max((idf(t) for t in unique_terms), default=0.0)
     weights = {t: (idf(t) or max(max_idf, 1.0) * options.missing_weight) for t in unique_terms}
     phrase = inputs.query_terms if inputs.pair_terms is None else inputs.pair_terms
+    analyzer = inputs.analyzer
+    cue: re.Pattern[str] | Pattern[str] | None = None
+    if options.cue_weight:
+        cue = _cue(inputs.question) if analyzer.english else analyzer.cue(inputs.question)
+    if analyzer.english:
+        counting = bool(_COUNTING.search(" ".join(inputs.question.casefold().split())))
+    else:
+        counting = analyzer.asks_count(inputs.question)
     return _Weighed(
         unique_terms,
         weights,
         sum(weights.values()),
         frozenset((a, b) for a, b in itertools.pairwise(phrase) if a != b),
-        _cue(inputs.question) if options.cue_weight else None,
-        bool(_COUNTING.search(" ".join(inputs.question.casefold().split()))),
-        frozenset(t for w in _NAME.findall(inputs.question) for t in analyze(w))
+        cue,
+        counting,
+        frozenset(t for w in _NAME.findall(inputs.question) for t in analyzer.terms(w))
         & frozenset(unique_terms),
     )
 
@@ -343,7 +367,11 @@ def score_sentences(
         paragraph_share[passage.id] = _coverage(analysis.terms, weights, total)
         cues = [
             _cue_strength(
-                weighed.cue, passage.text[x.start : x.end], question_set, weighed.counting
+                weighed.cue,
+                passage.text[x.start : x.end],
+                question_set,
+                weighed.counting,
+                inputs.analyzer,
             )
             if weighed.cue is not None
             else 0.0
@@ -400,7 +428,9 @@ def choose_sentences(
         covered |= candidate.terms
         used += 1 + len(candidate.text)
     if len(best.text) > options.max_chars:
-        start, end = _clip(best.text, best.start, weighed.terms, options.max_chars)
+        start, end = _clip(
+            best.text, best.start, weighed.terms, options.max_chars, inputs.analyzer.spans
+        )
         text = inputs.source_text(best.hit.passage.source)[start:end]
         return [_Candidate(best.hit, start, end, text, best.coverage, best.score)]
     return chosen
@@ -446,6 +476,7 @@ def quote(
         tuple(inputs.hits),
         confidence=confidence,
         query_terms=weighed.terms,
+        language=inputs.analyzer.language,
     )
     verify(answer, inputs.source_text)
     return answer
@@ -457,7 +488,10 @@ def compose(inputs: ComposeInputs) -> Answer:
     choose, quote."""
     weighed = weigh_question(inputs)
     options = inputs.options
-    base = Answer(inputs.question, (), (), tuple(inputs.hits), query_terms=weighed.terms)
+    base = Answer(
+        inputs.question, (), (), tuple(inputs.hits), query_terms=weighed.terms,
+        language=inputs.analyzer.language,
+    )  # fmt: skip
     if not inputs.hits:
         return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
     candidates, paragraph_share = score_sentences(inputs, weighed)
@@ -469,7 +503,12 @@ def compose(inputs: ComposeInputs) -> Answer:
     base = replace(
         base,
         evidence=evidence,
-        missing=_missing_words(inputs.question, weighed, inputs.analysed(best.hit.passage).terms),
+        missing=_missing_words(
+            inputs.question,
+            weighed,
+            inputs.analysed(best.hit.passage).terms,
+            inputs.analyzer.spans,
+        ),
     )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
@@ -517,12 +556,17 @@ def gather_evidence(
     )
 
 
-def _missing_words(question: str, weighed: _Weighed, found: frozenset[str]) -> tuple[str, ...]:
+def _missing_words(
+    question: str,
+    weighed: _Weighed,
+    found: frozenset[str],
+    spans_of: Callable[[str, Sequence[str]], list[tuple[int, int]]] = term_spans,
+) -> tuple[str, ...]:
     """The question's words (as typed) whose terms ``found`` lacks, heaviest first, at most 3."""
     absent = sorted((t for t in weighed.terms if t not in found), key=lambda t: -weighed.weights[t])
     words: list[str] = []
     for term in absent[:3]:
-        spans = term_spans(question, [term])
+        spans = spans_of(question, [term])
         if spans:
             words.append(question[spans[0][0] : spans[0][1]])
     return tuple(dict.fromkeys(words))

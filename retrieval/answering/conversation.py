@@ -36,6 +36,7 @@ from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
+from ..analysis.analyzer import analyzer_for
 from ..analysis.tokenizer import analyze, normalize
 from ..types import Answer, FollowUp, Passage
 from .compose import ComposerOptions
@@ -153,7 +154,7 @@ def _answer_names(answer: Answer) -> tuple[str, ...]:
     asked = set(answer.query_terms)
     names: list[str] = []
     for run in _NAME_RUN.finditer(answer.sentences[0].text):
-        terms = analyze(run.group())
+        terms = analyzer_for(answer.language).terms(run.group())
         if asked.intersection(terms):
             names += [t for t in terms if t not in asked]
     return tuple(dict.fromkeys(names))
@@ -242,12 +243,13 @@ def own_share(
     rarest = max(max(weights.values()), 1.0)
     weights = {t: w or rarest * missing_weight for t, w in weights.items()}
     found: set[str] = set()
+    terms_of = analyzer_for(answer.language).terms  # as the corpus was analysed
     by_number = {c.n: c.passage for c in answer.citations}
     for sentence in answer.sentences:
-        found.update(analyze(sentence.text))
+        found.update(terms_of(sentence.text))
         passage = by_number.get(sentence.citation)
         if passage is not None:
-            found.update(analyze(passage.context))
+            found.update(terms_of(passage.context))
     return sum(w for t, w in weights.items() if t in found) / sum(weights.values())
 
 

@@ -26,14 +26,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
+from ..analysis.identify import Identification, identify, sample_texts
+from ..analysis.languages import LANGUAGES
 from ..analysis.tokenizer import analyze, normalize, term_spans
 from ..errors import OptionError, QuestionError
 from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
 from ..index.store import PassageStore, SourceInfo
-from ..reading.files import LoadWarning, corpus_root, left_out_files
-from ..reading.select import LeftOut
+from ..reading.files import LoadWarning, corpus_files, corpus_root, left_out_files, read_file
+from ..reading.select import FileSelection, LeftOut
 from ..types import Answer, Document, Hit, Passage
 from .compose import (
     AnalysedPassage,
@@ -109,6 +112,9 @@ class EngineOptions:
     exclude: tuple[str, ...] = ()
     """Globs of files never indexed ("release-notes.md", "**/changelog*"); they win over
     ``include`` (see :mod:`retrieval.reading.select`)."""
+    language: str = "auto"
+    """The corpus's language (ISO 639-1, see :data:`retrieval.analysis.LANGUAGES`), or "auto":
+    identified from its text when it is indexed. Questions are analysed as the corpus is."""
     source_url: str = ""
     """The base URL the corpus is published under ("https://docs.astral.sh/uv/"): citations
     then carry the URL of their section (see :mod:`retrieval.answering.links`); "" for none.
@@ -124,6 +130,11 @@ class EngineOptions:
         for name in ("include", "exclude"):
             if isinstance(getattr(self, name), str):
                 raise OptionError(f"{name} must be a sequence of glob patterns, not one string.")
+        if self.language != "auto" and self.language not in LANGUAGES:
+            raise OptionError(
+                f"language must be auto or one of {', '.join(sorted(LANGUAGES))} "
+                f"(got {self.language!r})."
+            )
         if not 0 <= self.unit_terms <= 100_000:
             raise OptionError(f"unit_terms must be 0 to 100000 (got {self.unit_terms!r}).")
         if not 0 <= self.rerank_depth <= 1000:
@@ -139,6 +150,7 @@ class EngineOptions:
             index_context=self.index_context,
             context_repeat=self.context_repeat,
             document_index=bool(self.document_weight),
+            language=self.language,
             unit_terms=self.unit_terms,
             include=tuple(self.include),
             exclude=tuple(self.exclude),
@@ -185,13 +197,13 @@ def clean_question(question: str) -> str:
     return cleaned
 
 
-def prepare_question(question: str) -> tuple[str, list[str]]:
+def prepare_question(question: str, analyzer: Analyzer = ENGLISH) -> tuple[str, list[str]]:
     """The cleaned question and its search terms, or QuestionError with a message for the asker.
 
     Cheap (no index needed), so a front end can turn a bad question away before doing any work.
     """
     cleaned = clean_question(question)
-    terms = analyze(cleaned)
+    terms = analyzer.terms(cleaned)  # as the corpus was analysed
     if not terms:
         raise QuestionError(
             "That question has no words to search for (only common words like "
@@ -213,6 +225,31 @@ def without_form_words(question: str, terms: list[str]) -> list[str]:
         if form and form[0] in kept:
             kept.remove(form[0])
     return kept or terms
+
+
+def resolve_language(setting: str, texts: Callable[[], list[str]]) -> Identification:
+    """The language a corpus is analysed as: ``setting`` itself, or for "auto" the dominant
+    language of a sample of ``texts()`` (the documents' texts, called only then)."""
+    if setting != "auto":
+        return Identification(setting, 1.0, "set by the language option")
+    return identify(sample_texts(texts()))
+
+
+SAMPLE_FILES = 12
+"""Files read to identify a folder's language: evenly spread over it."""
+
+
+def _sample_folder(root: Path, selection: FileSelection) -> list[str]:
+    """The texts of up to :data:`SAMPLE_FILES` files spread over the corpus (read again when
+    indexed: a few files, against a whole folder)."""
+    files = corpus_files(root, selection)
+    step = max(1, len(files) // SAMPLE_FILES)
+    texts = []
+    for path, source in files[::step][:SAMPLE_FILES]:
+        document, _, _ = read_file(path, source, title=False)
+        if document is not None:
+            texts.append(document.text)
+    return texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,8 +279,9 @@ class Engine:
     ) -> None:
         started = time.perf_counter()
         options = options or EngineOptions()
-        built = build_documents(documents, options.shape)
-        self._setup(built.store, built.index, built.document_index, options)
+        language = resolve_language(options.language, lambda: [d.text for d in documents])
+        built = build_documents(documents, options.shape, language.language)
+        self._setup(built.store, built.index, built.document_index, options, language)
         self._prepare_analyses()
         self.warnings = (*warnings, *built.warnings)
         self.build_seconds = time.perf_counter() - started
@@ -254,8 +292,13 @@ class Engine:
         index: BM25Index,
         document_index: BM25Index | None,
         options: EngineOptions,
+        language: Identification,
     ) -> None:
         self.options = options
+        self.language = language
+        """The corpus's language and how it was decided (for ``citebot index``'s report)."""
+        self.analyzer = analyzer_for(language.language)
+        """How this corpus and every question asked of it are analysed."""
         self.passages = store
         self.index = index
         self.document_index = document_index
@@ -293,9 +336,13 @@ class Engine:
         read_ns = persist.now_ns()
         options = options or EngineOptions()
         root = corpus_root(folder)
-        built = build_folder(root, options.shape, workers=workers, progress=progress)
+        selection = options.shape.selection
+        language = resolve_language(options.language, lambda: _sample_folder(root, selection))
+        built = build_folder(
+            root, options.shape, workers=workers, progress=progress, language=language.language
+        )
         engine = cls.__new__(cls)
-        engine._setup(built.store, built.index, built.document_index, options)
+        engine._setup(built.store, built.index, built.document_index, options, language)
         engine._prepare_analyses()
         engine.warnings = built.warnings
         engine.records = tuple(persist.records_json(built.records))
@@ -374,6 +421,13 @@ class Engine:
             "index": self.index.meta(),
             "document_index": self.document_index.meta() if self.document_index else None,
             "build_seconds": self.build_seconds,
+            "language": {
+                "language": self.language.language,
+                "share": self.language.share,
+                "reason": self.language.reason,
+                "others": [list(other) for other in self.language.others],
+                "analyzer": self.analyzer.identity,
+            },
         }
         persist.save(Path(path), header, arrays)
 
@@ -395,6 +449,15 @@ class Engine:
                 raise persist.IndexFileError("it was written by another version of citebot")
             if header["shape"] != _as_saved(dataclasses.asdict(options.shape)):
                 raise persist.IndexFileError("it was built with other indexing options")
+            saved = header["language"]
+            language = Identification(
+                str(saved["language"]),
+                float(saved["share"]),
+                str(saved["reason"]),
+                tuple((str(code), float(share)) for code, share in saved["others"]),
+            )
+            if saved["analyzer"] != analyzer_for(language.language).identity:
+                raise persist.IndexFileError(f"it was analysed otherwise ({saved['analyzer']})")
             store = PassageStore(
                 [SourceInfo(*entry) for entry in header["sources"]],
                 {name: arrays[name] for name in PassageStore.ARRAYS},
@@ -407,7 +470,7 @@ class Engine:
                 else None
             )
             engine = cls.__new__(cls)
-            engine._setup(store, index, document_index, options)
+            engine._setup(store, index, document_index, options, language)
             engine.warnings = tuple(LoadWarning(*entry) for entry in header["warnings"])
             engine.records = tuple(header["records"])
             engine.written_ns = int(header["written_ns"])
@@ -445,16 +508,17 @@ class Engine:
         that no question waits for it; a large or loaded one analyses on first use, into a
         bounded cache, so memory stays flat at a million paragraphs."""
         if len(self.passages) <= PRECOMPUTE_LIMIT:
-            analysed = tuple(analyse_passage(p) for p in self.passages)
+            analyser = self.analyzer
+            analysed = tuple(analyse_passage(p, analyser) for p in self.passages)
             self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
-        return analyse_passage(self.passages[i])
+        return analyse_passage(self.passages[i], self.analyzer)
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
         i = self.passages.position(passage.id)
-        return analyse_passage(passage) if i is None else self._analyse(i)
+        return analyse_passage(passage, self.analyzer) if i is None else self._analyse(i)
 
     def source_view(self, source: str) -> SourceView:
         """A file's text to slice, read only where it is sliced (what composing needs)."""
@@ -466,7 +530,7 @@ class Engine:
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top ``k`` paragraphs for ``question`` (default: the engine's top_k)."""
-        _, terms = prepare_question(question)
+        _, terms = prepare_question(question, self.analyzer)
         return self._search(terms, k or self.options.top_k)
 
     def _search(self, terms: Sequence[str], k: int, *, favour: Collection[str] = ()) -> list[Hit]:
@@ -526,11 +590,11 @@ class Engine:
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
-        cleaned, own = prepare_question(question)
+        cleaned, own = prepare_question(question, self.analyzer)
         if self.options.drop_form_words:
             own = without_form_words(cleaned, own)
         variants: tuple[Variant, ...] = ()
-        if self.options.fuzzy_weight:
+        if self.options.fuzzy_weight and self.analyzer.english:  # English spelling variants
             variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
         swap = {v.term: v.found_term for v in variants}
         fuzzy = {v.found_term for v in variants} - set(own)
@@ -560,6 +624,7 @@ class Engine:
                 self.analysed,
                 own,
                 self._idf_ceiling,
+                self.analyzer,
             )
         )
         if variants:

@@ -103,7 +103,8 @@ def resolve_link(source: str, href: str, base_url: str) -> str:
 
 
 def with_urls(answer: Answer, base_url: str) -> Answer:
-    """The answer with every citation (and "maybe related" one) given its URL."""
+    """The answer with every citation (and "maybe related" one) given its URL, and the base
+    URL itself for the front ends' :func:`resolve_link`."""
     if not base_url:
         return answer
 
@@ -113,5 +114,8 @@ def with_urls(answer: Answer, base_url: str) -> Answer:
         )
 
     return dataclasses.replace(
-        answer, citations=linked(answer.citations), related=linked(answer.related)
+        answer,
+        citations=linked(answer.citations),
+        related=linked(answer.related),
+        source_url=base_url,
     )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from ..analysis.tokenizer import chunk_terms
+from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
 from ..reading.readers import document_blocks
@@ -56,6 +56,9 @@ class IndexShape:
     index_context: bool = True
     context_repeat: int = 3
     document_index: bool = True
+    language: str = "auto"
+    """The language setting ("auto" or a code); the language actually analysed is passed to the
+    build functions, resolved, and saved with the index."""
     unit_terms: int = 100
     """Up to this many terms of the code blocks and tables after a paragraph are searched with
     it (0: none); see :func:`~..splitting.passages.searched_units`."""
@@ -150,8 +153,11 @@ def analyse_documents(
     shape: IndexShape,
     records: Sequence[FileRecord] = (),
     warnings: Sequence[LoadWarning] = (),
+    language: str = DEFAULT_LANGUAGE,
 ) -> Part:
-    """Split and tokenize ``documents`` into a Part (in this process)."""
+    """Split and tokenize ``documents`` into a Part (in this process), with ``language``'s
+    analyzer."""
+    chunk_terms = analyzer_for(language).chunk_terms
     sources: list[SourceInfo] = []
     texts: list[bytes] = []
     columns: dict[str, list[int]] = {
@@ -258,7 +264,9 @@ def analyse_documents(
     )
 
 
-def _read_and_analyse(files: Sequence[tuple[Path, str]], shape: IndexShape) -> Part:
+def _read_and_analyse(
+    files: Sequence[tuple[Path, str]], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+) -> Part:
     """A worker's job: read some files and analyse them."""
     records, warnings, documents = [], [], []
     for path, source in files:
@@ -268,7 +276,7 @@ def _read_and_analyse(files: Sequence[tuple[Path, str]], shape: IndexShape) -> P
             warnings.append(warning)
         if document is not None:
             documents.append(document)
-    return analyse_documents(documents, shape, records, warnings)
+    return analyse_documents(documents, shape, records, warnings, language)
 
 
 def _workers() -> int:
@@ -295,7 +303,12 @@ def _chunks(
 
 
 def analyse_folder(
-    root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
+    root: Path,
+    shape: IndexShape,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Part]:
     """Read and analyse every file under ``root``, in parallel when there is enough text."""
     files = corpus_files(root, shape.selection)
@@ -308,7 +321,7 @@ def analyse_folder(
     total = sum(sizes)
     workers = workers or _workers()
     if workers == 1 or total < PARALLEL_BYTES or len(files) < 2:
-        part = _read_and_analyse(files, shape)
+        part = _read_and_analyse(files, shape, language)
         if progress:
             progress(total, total)
         return [part]
@@ -326,7 +339,9 @@ def analyse_folder(
     try:
         with ProcessPoolExecutor(workers, mp_context=_start_method()) as pool:
             for part, size in zip(
-                pool.map(_read_and_analyse, chunks, [shape] * len(chunks)),
+                pool.map(
+                    _read_and_analyse, chunks, [shape] * len(chunks), [language] * len(chunks)
+                ),
                 chunk_bytes,
                 strict=True,
             ):
@@ -339,7 +354,7 @@ def analyse_folder(
         # the index gets built all the same, from where the workers stopped.
         log.warning("indexing in one process: %s", problem)
         for chunk, size in zip(chunks[len(parts) :], chunk_bytes[len(parts) :], strict=True):
-            parts.append(_read_and_analyse(chunk, shape))
+            parts.append(_read_and_analyse(chunk, shape, language))
             done += size
             if progress:
                 progress(done, total)
@@ -487,8 +502,10 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     return Built(store, index, document_index, warnings, records)
 
 
-def build_documents(documents: Sequence[Document], shape: IndexShape) -> Built:
-    return assemble([analyse_documents(documents, shape)], shape)
+def build_documents(
+    documents: Sequence[Document], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+) -> Built:
+    return assemble([analyse_documents(documents, shape, language=language)], shape)
 
 
 ANALYSIS_SHARE = 0.85
@@ -497,7 +514,12 @@ ANALYSIS_SHARE = 0.85
 
 
 def build_folder(
-    root: Path, shape: IndexShape, *, workers: int | None = None, progress: Progress | None = None
+    root: Path,
+    shape: IndexShape,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Built:
     total = 0
 
@@ -507,7 +529,7 @@ def build_folder(
         if progress:
             progress(int(done * ANALYSIS_SHARE), of)
 
-    parts = analyse_folder(root, shape, workers=workers, progress=analysing)
+    parts = analyse_folder(root, shape, workers=workers, progress=analysing, language=language)
     if not any(p.sources for p in parts):
         raise no_documents(root, [w for p in parts for w in p.warnings])
     built = assemble(parts, shape)

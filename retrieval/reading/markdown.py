@@ -6,7 +6,8 @@ containers documentation sites add on top, which CommonMark would read as prose 
 * admonitions — ``!!! note "Title"`` / ``??? tip`` with an indented body (Python-Markdown,
   MkDocs) and GitHub's ``> [!NOTE]`` block quotes;
 * content tabs — ``=== "pip"`` with an indented body (pymdown-extensions), so a fence indented
-  inside a tab is code, not a paragraph.
+  inside a tab is code, not a paragraph;
+* mkdocstrings' ``::: package.module`` directives (and their indented options): markup.
 
 Such a body is cut out, dedented and parsed as Markdown of its own; every offset still points
 into the original file, because each region keeps, per line, which file line it is and how many
@@ -39,25 +40,35 @@ MAX_NESTING = 120
 """Deeper block nesting than this (lists in lists…) is left to markdown-it's own limit."""
 
 _PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
-_PARSER.use(front_matter_plugin)
 _PARSER.disable(["inline", "text_join"])
 """Blocks only: inline markup is parsed just for headings (see :func:`heading_words`), which
 halves the reading time."""
+_TOP_PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+_TOP_PARSER.use(front_matter_plugin)
+_TOP_PARSER.disable(["inline", "text_join"])
+"""The same, with mdit-py-plugins' YAML front matter: for the run at the top of the file only
+(a ``---`` line at the top of a tab's body is a thematic break, not front matter)."""
 _INLINE = MarkdownIt("commonmark")
 
 _ADMONITION = re.compile(
-    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<type>[\w-]+)(?:[ \t]+[\w-]+)*"
-    r"(?:[ \t]+\"(?P<title>[^\"]*)\")?[ \t]*$"
+    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+)(?:[ \t]+[\w-]+)*"
+    r"(?:[ \t]+\"(?P<title>.*)\")?[ \t]*$"
 )
+"""Python-Markdown's admonition line (the space after ``!!!`` is optional there too; a title
+may hold quotes)."""
+_AUTODOC = re.compile(r"^(?P<indent>[ \t]*):::[ \t]*\S")
+"""mkdocstrings' ``::: package.module`` (with indented options): documentation generated from
+code at build time, nothing to read here."""
 _TAB = re.compile(r"^(?P<indent>[ \t]*)===\+?[ \t]+\"(?P<title>[^\"]*)\"[ \t]*$")
 _FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
+_FENCE_LANG = re.compile(r"^[\s{.]*(?P<lang>[\w+#-]+)")
+"""The language a fence names: ``python``, ``{.python .numberLines}``, ``c++`` / ``c#``."""
 _GITHUB_ALERT = re.compile(r"^\[!(?P<type>[A-Za-z]+)\][ \t]*$")
 _ATTRIBUTES = re.compile(
     r"[ \t]*\{:?[ \t]*(?P<body>(?:[#.][^\s{}]+|[\w-]+=\S+)(?:[ \t]+[^{}]*)?)\}[ \t]*$"
 )
 _EXPLICIT_ID = re.compile(r"(?:^|[ \t])#(?P<id>[^\s{}#]+)")
-_FRONT_MATTER_OPEN = re.compile(r"^---[ \t]*$")
-_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_FRONT_MATTER_OPEN = re.compile(r"^(?P<dashes>-{3,})")
 _MARKUP_OPENERS = (
     ("{*", "*}"),
     ("{%", "%}"),
@@ -68,6 +79,8 @@ _MARKUP_OPENERS = (
 """Template/include syntax that starts a line, and what ends it (maybe lines later)."""
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")
 """``[text][ref]`` whose reference is defined elsewhere (mkdocstrings' autorefs): its words."""
+_INLINE_MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
+"""A heading without any of these has no inline markup: its words are its text."""
 _SNIPPET = "--8<--"
 _MARKUP_LINE = re.compile(r"^(?:\[TOC\]|\*\[[^\]]+\]:.*|\{:.*\}|\[\[_TOC_\]\])[ \t]*$")
 """Whole lines that are directives, not prose: ``[TOC]``, abbreviation definitions, attribute
@@ -136,21 +149,24 @@ def read_markdown(text: str) -> list[Block]:
 
 
 def _front_matter(reader: _Reader, region: _Region) -> int:
-    """Read YAML front matter at the top (closed, or never closed: then up to the first blank
-    line, so a forgotten ``---`` costs no prose); the number of lines it took."""
-    if not region.lines or not _FRONT_MATTER_OPEN.match(reader.content(region, 0)):
+    """Front matter that never closes: up to the first blank line (so a forgotten ``---`` costs
+    no prose, and the YAML is never read as a paragraph); the number of lines it took. Closed
+    front matter is left to mdit-py-plugins' rule (0 lines here), whose closing rules — a line
+    of at least as many dashes, or ``...`` — are the ones checked."""
+    if not region.lines:
         return 0
-    last = None
+    opened = _FRONT_MATTER_OPEN.match(reader.content(region, 0))
+    if opened is None:
+        return 0
+    dashes = len(opened.group("dashes"))
     for k in range(1, len(region.lines)):
-        line = reader.content(region, k)
-        if _FRONT_MATTER_CLOSE.match(line):
-            last = k
-            break
-    if last is None:
-        last = next(
-            (k - 1 for k in range(1, len(region.lines)) if not reader.content(region, k).strip()),
-            len(region.lines) - 1,
-        )
+        line = reader.content(region, k).rstrip()
+        if line == "..." or (len(line) >= dashes and not line.strip("-")):
+            return 0
+    last = next(
+        (k - 1 for k in range(1, len(region.lines)) if not reader.content(region, k).strip()),
+        len(region.lines) - 1,
+    )
     start, end = reader.span(region, 0, last)
     reader.add(BlockKind.FRONT_MATTER, start, end, region.lines[0])
     return last + 1
@@ -160,7 +176,12 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-def _read_region(reader: _Reader, region: _Region) -> None:
+MAX_CONTAINER_DEPTH = 20
+"""Admonitions and tabs nested deeper than this are read as the text they hold (a real page
+nests two or three; a generated or hostile one must not exhaust the stack)."""
+
+
+def _read_region(reader: _Reader, region: _Region, depth: int = 0) -> None:
     """Cut ``region`` into plain runs (parsed by markdown-it) and admonition/tab containers
     (their opener a MARKUP block, their indented body a region of its own, recursively).
 
@@ -190,18 +211,22 @@ def _read_region(reader: _Reader, region: _Region) -> None:
             fence = opened.group("fence")
             k += 1
             continue
-        container = _ADMONITION.match(line) or _TAB.match(line)
-        if container is None:
+        container = _ADMONITION.match(line) or _TAB.match(line) or _AUTODOC.match(line)
+        if container is None or depth >= MAX_CONTAINER_DEPTH:
             k += 1
             continue
         _read_plain(reader, region, plain_from, k, dedent=continuing)
         end = _body_end(reader, region, k, _indent(line))
-        start, stop = reader.span(region, k, k)
-        reader.add(BlockKind.MARKUP, start, stop, region.lines[k])
-        if end > k + 1:
+        if container.re is _AUTODOC:  # the directive and its indented options: all markup
+            start, stop = reader.span(region, k, end - 1)
+            reader.add(BlockKind.MARKUP, start, stop, region.lines[k])
+        else:
+            start, stop = reader.span(region, k, k)
+            reader.add(BlockKind.MARKUP, start, stop, region.lines[k])
+        if end > k + 1 and container.re is not _AUTODOC:
             is_tab = container.re is _TAB
             label = container.group("title") if is_tab else container.group("type").lower()
-            _read_region(reader, _body(reader, region, k + 1, end, is_tab, label))
+            _read_region(reader, _body(reader, region, k + 1, end, is_tab, label), depth + 1)
         nested_indent = _indent(line)
         continuing = nested_indent > 0
         plain_from = k = end
@@ -255,7 +280,8 @@ def _read_plain(
     if not any(reader.content(run, k).strip() for k in range(len(run.lines))):
         return
     source = "\n".join(reader.content(run, k) for k in range(len(run.lines)))
-    _Tokens(reader, run, _PARSER.parse(source)).read()
+    top = run.lines[0] == 0 and run.cols[0] == 0
+    _Tokens(reader, run, (_TOP_PARSER if top else _PARSER).parse(source)).read()
 
 
 @dataclass(slots=True)
@@ -298,7 +324,8 @@ class _Tokens:
                 self._paragraph(self.tokens[i + 1], first, last)
             elif kind in ("fence", "code_block"):
                 start, end = reader.span(region, first, last)
-                lang = token.info.split()[0] if token.info.split() else ""
+                named = _FENCE_LANG.match(token.info)
+                lang = named.group("lang") if named else ""
                 reader.add(BlockKind.CODE, start, end, line, lang=lang, label=region.label)
             elif kind == "table_open":
                 start, end = reader.span(region, first, last)
@@ -338,6 +365,11 @@ class _Tokens:
         (an include macro may sit inside a paragraph, or span several of its lines)."""
         kind, label, depth = self._prose_kind()
         lines = inline.content.split("\n")
+        if all(line.lstrip().startswith("|") for line in lines):
+            # A pipe table GFM would not take (columns that do not match its header): a table.
+            start, end = self.reader.span(self.region, first, last)
+            self.reader.add(BlockKind.TABLE, start, end, self.region.lines[first], label=label)
+            return
         if len(lines) != last - first + 1:
             lines = [self.reader.content(self.region, k).strip() for k in range(first, last + 1)]
         if self.stack and self.stack[-1].alert_line == first:
@@ -434,17 +466,7 @@ def heading_words(inline: Token) -> tuple[str, str]:
     if attributes:
         found = _EXPLICIT_ID.search(attributes.group("body"))
         explicit = found.group("id") if found else ""
-    parts: list[str] = []
-    parsed = _INLINE.parseInline(content)
-    children = parsed[0].children if parsed and parsed[0].children else []
-    for child in children:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(child.content)
-    words = "".join(parts)
+    words = content if _INLINE_MARKUP.search(content) is None else _plain_inline(content)
     if attributes:
         trailing = _ATTRIBUTES.search(words)
         if trailing:
@@ -452,6 +474,19 @@ def heading_words(inline: Token) -> tuple[str, str]:
     words = _REFERENCE_LINK.sub(r"\1", words)
     words = "".join(ch if ch.isprintable() else " " for ch in words)
     return " ".join(words.split()), explicit
+
+
+def _plain_inline(content: str) -> str:
+    """Inline Markdown as the words a reader sees (code keeps its text, images their alt)."""
+    parts: list[str] = []
+    parsed = _INLINE.parseInline(content)
+    children = parsed[0].children if parsed and parsed[0].children else []
+    for child in children:
+        if child.type in ("text", "code_inline", "image"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
 
 
 def slugify(value: str, separator: str = "-") -> str:
@@ -465,12 +500,23 @@ def slugify(value: str, separator: str = "-") -> str:
 _COUNTED = re.compile(r"^(.*)_([0-9]+)$")
 
 
-def unique_anchor(anchor: str, used: set[str]) -> str:
-    """``anchor``, or with ``_1``, ``_2``… when taken or empty, as the ``toc`` extension does."""
+def unique_anchor(anchor: str, used: set[str], resume: dict[str, str] | None = None) -> str:
+    """``anchor``, or with ``_1``, ``_2``… when taken or empty, as the ``toc`` extension does.
+
+    ``resume`` (kept across the calls for one page) remembers where each search ended: every
+    id before it is taken and ids are never freed, so the next search for the same anchor may
+    start there — the same result, without walking ``_1`` … ``_n`` again for the n-th
+    "Bug fixes" of a release-notes page (quadratic otherwise).
+    """
+    start = anchor
+    if resume is not None:
+        anchor = resume.get(start, anchor)
     while anchor in used or not anchor:
         counted = _COUNTED.match(anchor)
         anchor = f"{counted.group(1)}_{int(counted.group(2)) + 1}" if counted else f"{anchor}_1"
     used.add(anchor)
+    if resume is not None:
+        resume[start] = anchor
     return anchor
 
 
@@ -478,7 +524,8 @@ def _assign_anchors(blocks: list[Block], explicit: set[int]) -> None:
     """Every heading's anchor: explicit ids are reserved first (the ``toc`` extension collects
     the ids already in the page), then slugs are made unique in document order."""
     used = {blocks[i].anchor for i in explicit}
+    resume: dict[str, str] = {}
     for i, block in enumerate(blocks):
         if block.kind is BlockKind.HEADING and i not in explicit:
-            anchor = unique_anchor(slugify(block.heading), used)
+            anchor = unique_anchor(slugify(block.heading), used, resume)
             blocks[i] = dataclasses.replace(block, anchor=anchor)

@@ -9,6 +9,7 @@ the bottom of this module; nothing else in the corpus walk or the index branches
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -47,6 +48,7 @@ class ReaderSpec:
 
 
 _READERS: dict[str, ReaderSpec] = {}
+log = logging.getLogger(__name__)
 
 
 def register_reader(
@@ -85,9 +87,19 @@ def format_of(source: str) -> str:
 
 def read_blocks(source: str, text: str) -> list[Block]:
     """The blocks of ``text``, read by the reader registered for ``source``'s suffix (the
-    plain-text reader for a suffix nobody registered, e.g. in-memory documents)."""
+    plain-text reader for a suffix nobody registered, e.g. in-memory documents).
+
+    A reader that fails on some input (a parser's bug, a recursion limit) costs that file its
+    structure, never the corpus: it is read as plain text instead, and the log says why.
+    """
     spec = reader_for(source)
-    return (spec.read if spec is not None else split_blocks)(text)
+    if spec is None or spec.read is split_blocks:
+        return split_blocks(text)
+    try:
+        return spec.read(text)
+    except Exception as error:  # third-party parsers raise anything on strange input
+        log.warning("%s: read as plain text (its %s reader failed: %r)", source, spec.format, error)
+        return split_blocks(text)
 
 
 def document_blocks(document: Document) -> list[Block]:

@@ -354,7 +354,7 @@ class _Walker:
             if span is not None:
                 span = _without_literal_marker(self.source.text, span)
                 self.emit(context.kind, span, level=context.depth, label=context.label)
-        elif isinstance(node, nodes.literal_block):
+        elif isinstance(node, (nodes.literal_block, nodes.doctest_block)):
             self.code(node, context)
         elif isinstance(node, nodes.table):
             self.table(node)
@@ -393,11 +393,13 @@ class _Walker:
                 self.emit(BlockKind.HEADING, span, level=depth, heading=heading, anchor=anchor)
         self.children(node, context, depth)
 
-    def code(self, node: nodes.literal_block, context: _Context) -> None:
+    def code(self, node: nodes.Element, context: _Context) -> None:
+        """A literal block, code directive or ``>>>`` doctest block (language "pycon")."""
         span = self.locate(node)
         if span is None:
             return
-        lang = str(node.get("language", "") or "")
+        lang = "pycon" if isinstance(node, nodes.doctest_block) else ""
+        lang = lang or str(node.get("language", "") or "")
         if not lang:
             given: list[str] = list(node.get("classes", []))
             classes = [c for c in given if c not in ("code", "literal-block")]

@@ -24,13 +24,33 @@ _ABBREVIATIONS = frozenset(
 _NUMBER_ABBREVIATIONS = frozenset(
     "no nos jan feb mar apr jun jul aug sep sept oct nov dec p pp ch sec art".split()
 )
-# A terminator: . ! ? or an ellipsis, then closing quotes/brackets, an optional footnote
-# marker ("[3]", "¹"), then white space or the end.
-_TERMINATOR = re.compile(r"(?:\.{3}|…|[.!?])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)")
+# A terminator: . ! ? (or the Arabic question mark, the Urdu full stop, the Devanagari danda) or
+# an ellipsis, then closing quotes/brackets, an optional footnote marker ("[3]", "¹"), then white
+# space or the end. Or a Chinese/Japanese full stop, exclamation or question mark (full width),
+# then closing quotes/brackets: those need no space after them.
+_TERMINATOR = re.compile(
+    r"(?:\.{3}|…|[.!?؟۔।॥])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)"
+    r"|[。！？｡]+[」』）〕】〉》”’\"')\]]*"
+)
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _NON_SPACE = re.compile(r"\S")
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _LIST_ITEM = re.compile(r"[\r\n][ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+_ORDINAL_DOT = frozenset("de da no nb nn fi et hu cs sk pl tr sl hr sr lt lv is".split())
+"""Languages that write ordinals with a dot ("am 7. Februar", "20. yüzyıl"): there a number of
+at most two digits before "." does not end the sentence (a year still does: "im Jahr 2016.")."""
+_LANGUAGE_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "de": frozenset("bzw ca nr usw jh chr evtl ggf vgl sog bspw inkl zb mio mrd str".split()),
+    "es": frozenset("sra srta etc núm pág aprox".split()),
+    "fr": frozenset("mme mlle env av apr".split()),
+    "it": frozenset("sig ecc".split()),
+    "pt": frozenset("sra aprox".split()),
+    "ru": frozenset("гг вв тыс млн млрд им ок".split()),
+    "tr": frozenset("yy vb vs".split()),
+    "el": frozenset("π.χ μ.χ κ.λπ".split()),
+    "ro": frozenset("dl dna etc".split()),
+}
+"""Abbreviations after which a period never ends a sentence, beyond the English list."""
 _LOOKBEHIND = 64
 """Characters looked at before a terminator: bounded, so splitting stays linear in the text."""
 
@@ -48,7 +68,7 @@ def _is_list_number(text: str, word_start: int) -> bool:
     return token not in _ABBREVIATIONS and token not in _NUMBER_ABBREVIATIONS
 
 
-def _is_boundary(text: str, match: re.Match[str]) -> bool:
+def _is_boundary(text: str, match: re.Match[str], language: str = "en") -> bool:
     following = _NON_SPACE.search(text, match.end())
     if following is None:
         return True
@@ -62,6 +82,11 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     if word is None:
         return True
     token = word.group(1).lower().strip(".")
+    if language != "en":
+        if token in _LANGUAGE_ABBREVIATIONS.get(language, ()):
+            return False
+        if language in _ORDINAL_DOT and token.isdigit() and len(token) <= 2:
+            return False
     if token in _ABBREVIATIONS or _ACRONYM.fullmatch(token):
         return False  # "Mr. Smith", "U.S. Immigration", "U.S.A. today"
     if len(token) == 1 and token.isalpha():
@@ -71,11 +96,12 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     return not (token.isdigit() and len(token) <= 3 and _is_list_number(text, word.start(1)))
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text``, trimmed; together they cover all its words."""
+def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, trimmed; together they cover all its words.
+    ``language`` (ISO 639-1) adds that language's abbreviations and ordinal dots."""
     cuts: list[int] = []
     for match in _TERMINATOR.finditer(text):
-        if _is_boundary(text, match):
+        if _is_boundary(text, match, language):
             cuts.append(match.end())
     cuts.extend(m.start() for m in _LIST_ITEM.finditer(text))
     spans: list[tuple[int, int]] = []

@@ -1,0 +1,75 @@
+"""Every format through the saved index: formats and pages kept, a changed PDF or HTML re-read,
+and every quote an exact slice of the stored text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from retrieval import Engine
+
+from .pdf_maker import make_pdf
+
+RST = "Ferries\n=======\n\nThe ferry to the island leaves from pier four every morning.\n"
+HTML = (
+    "<html><body><nav>Home</nav><main><h1 id='tides'>Tides</h1>"
+    "<p>High tide at the harbour comes twice a day.</p></main></body></html>"
+)
+
+
+def _pdf(words: str) -> bytes:
+    return make_pdf(
+        [
+            [(72, 700, 18, "Lighthouse Manual"), (72, 670, 10, "The lamp is lit at dusk.")],
+            [(72, 700, 10, words)],
+        ]
+    )
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ferries.rst").write_text(RST, encoding="utf-8")
+    (folder / "tides.html").write_text(HTML, encoding="utf-8")
+    (folder / "manual.pdf").write_bytes(_pdf("The keeper logs the weather every hour."))
+    return folder
+
+
+def _open(folder: Path, tmp_path: Path) -> Engine:
+    return Engine.open(folder, index_dir=tmp_path / "indexes")
+
+
+def test_formats_and_pages_survive_the_saved_index(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    built, loaded = _open(folder, tmp_path), _open(folder, tmp_path)
+    assert (built.status, loaded.status) == ("built (no saved index)", "loaded")
+    summary = {s.source: (s.format, s.pages) for s in loaded.sources()}
+    assert summary == {
+        "ferries.rst": ("rst", 0),
+        "manual.pdf": ("pdf", 2),
+        "tides.html": ("html", 0),
+    }
+    for question, source, page, anchor in [
+        ("when does the ferry leave?", "ferries.rst", 0, "ferries"),
+        ("how often is high tide?", "tides.html", 0, "tides"),
+        ("how often does the keeper log the weather?", "manual.pdf", 2, ""),
+    ]:
+        answer = loaded.ask(question)
+        first = answer.citations[0].passage
+        assert (first.source, first.page, first.anchor) == (source, page, anchor)
+        stored = loaded.source_text(first.source)
+        assert stored[first.start : first.end] == first.text
+        for sentence in answer.sentences:
+            assert stored[sentence.start : sentence.end] == sentence.text
+    assert loaded.source_text("ferries.rst") == RST  # rst offsets are into the file itself
+
+
+def test_a_changed_pdf_or_html_is_read_again(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    _open(folder, tmp_path)
+    (folder / "manual.pdf").write_bytes(_pdf("The keeper logs the weather every night."))
+    (folder / "tides.html").write_text(HTML.replace("twice a day", "at noon"), encoding="utf-8")
+    engine = _open(folder, tmp_path)
+    assert engine.status.startswith("built (2 file(s) changed, added or removed")
+    assert "every night" in engine.source_text("manual.pdf")
+    assert "High tide at the harbour comes at noon." in engine.source_text("tides.html")
+    assert _open(folder, tmp_path).status == "loaded"
