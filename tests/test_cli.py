@@ -394,6 +394,7 @@ def test_a_one_shot_question_imports_neither_discord_nor_eval_nor_feedback(cwd: 
     assert "bot.commands" in loaded and "retrieval" in loaded  # it did answer
     unwanted = {"discord", "aiohttp", "bot.discord_app", "bot.eval_cmd", "bot.feedback_cmd"}
     unwanted |= {"bot.feedback", "retrieval.evaluation", "sqlite3", "multiprocessing"}
+    unwanted |= {"markdown_it", "charset_normalizer", "docutils", "pypdf", "selectolax"}
     assert sorted(loaded & unwanted) == []
 
 
