@@ -256,7 +256,7 @@ def test_the_code_a_paragraph_introduces_is_searched_with_it(tmp_path: Path) -> 
         encoding="utf-8",
     )
     (tmp_path / "other.md").write_text("# Other\n\nMore about email here.\n", encoding="utf-8")
-    hits = Engine.from_folder(tmp_path).search("zanzibar email")
+    hits = Engine.from_folder(tmp_path, EngineOptions(unit_terms=100)).search("zanzibar email")
     assert hits[0].passage.text == "To install the optional extras:"
     assert hits[0].passage.line == 3
     without = Engine.from_folder(tmp_path, EngineOptions(unit_terms=0)).search("zanzibar email")

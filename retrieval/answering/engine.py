@@ -104,9 +104,11 @@ class EngineOptions:
 
     idf: IdfVariant = _SHAPE.idf
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
-    unit_terms: int = 100
+    unit_terms: int = 0
     """Search up to this many terms of the code blocks and tables after a paragraph with it
-    (0: none): the command a sentence introduces is usually what was asked for."""
+    (0: none): the command a sentence introduces is usually what was asked for. Off by default
+    until answer units show that code with the sentence (docs/quality.md: with the current
+    composer it finds the right section more often but answers less)."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()

@@ -59,7 +59,7 @@ class IndexShape:
     language: str = "auto"
     """The language setting ("auto" or a code); the language actually analysed is passed to the
     build functions, resolved, and saved with the index."""
-    unit_terms: int = 100
+    unit_terms: int = 0
     """Up to this many terms of the code blocks and tables after a paragraph are searched with
     it (0: none); see :func:`~..splitting.passages.searched_units`."""
     include: tuple[str, ...] = ()
