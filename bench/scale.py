@@ -171,11 +171,11 @@ def citebot_build(corpus: Path, index_dir: Path) -> dict[str, Any]:
 def _citebot_open(corpus: Path, index_dir: Path) -> Any:
     """The saved index ``citebot index`` wrote (it must be fresh: a rebuild here is an error,
     since it would be timed as a load)."""
-    from retrieval import Engine
+    from retrieval import Opening, open_engine
 
-    engine = Engine.open(corpus, index_dir=index_dir)
-    if engine.status != "loaded":
-        raise RuntimeError(f"expected the saved index, got: {engine.status}")
+    engine, report = open_engine(corpus, index_dir=index_dir)
+    if report.opening is not Opening.LOADED:
+        raise RuntimeError(f"expected the saved index, got: {report}")
     return engine
 
 

@@ -1,8 +1,9 @@
 """The ``citebot`` command. Every error a user can cause becomes one polite line here, in one place.
 
 Exit codes: 0 done (an answer or an honest "not found"); 1 a question could not be searched
-(in batch mode: at least one line); 2 bad usage, a bad setting or an unusable corpus;
-3 an unexpected failure (the traceback goes to the log file, not the screen).
+(in batch mode: at least one line); 2 bad usage, a bad setting, an unusable corpus, or output
+that cannot be written (a full disk, a closed pipe or stdout); 3 an unexpected failure (the
+traceback goes to the log file, not the screen).
 
 Start-up time is most of a one-shot ``citebot ask``, so this module imports only argparse at
 the top: a subcommand's module (and with it the library, numpy, pydantic) is imported when
@@ -13,15 +14,17 @@ Discord, the evaluation or the feedback modules (``tests/test_cli.py`` checks).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import io
 import logging
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from importlib import import_module
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
-from .context import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Context, UsageError
+from .context import EXIT_INTERNAL, EXIT_USAGE, Context, UsageError
 
 log = logging.getLogger("citebot")
 
@@ -173,6 +176,44 @@ def _forgiving_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
+_OUTPUT_ERRNOS = frozenset(
+    {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
+)
+"""What writing an answer can fail with: a closed pipe, a full disk, a closed descriptor."""
+
+
+class _QuietErrors(io.TextIOBase):
+    """stderr for messages, when stderr itself may be closed or full: a message that cannot
+    be written is dropped, so the answer on stdout still comes and the exit code still says."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                self._stream.write(text)
+                self._stream.flush()
+        return len(text)
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+
+def _output_failed(error: OSError, out: TextIO, err: TextIO) -> int:
+    """One line for output that cannot be written; the real stdout is pointed at /dev/null so
+    that the interpreter's last flush does not fail again (Python's documented remedy)."""
+    if out is sys.stdout:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    reason = "the reader closed it" if error.errno == errno.EPIPE else error.strerror or error
+    err.write(f"citebot: cannot write the output ({reason}).\n")
+    return EXIT_USAGE
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -184,22 +225,40 @@ def main(
     if stdin is None and stdout is None and stderr is None:
         _forgiving_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
-    out, err = stdout or sys.stdout, stderr or sys.stderr
+    err = cast(TextIO, _QuietErrors(stderr or sys.stderr))
+    if sys.stderr is None:  # started with stderr closed (`2>&-`): argparse writes there
+        sys.stderr = err
+    out = stdout or sys.stdout
     parser = build_parser(_command_in(argv), out=out, err=err)
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed
         return done.code if isinstance(done.code, int) else EXIT_USAGE
+    if out is None:  # started with stdout closed (`>&-`): nowhere for the answer to go
+        err.write("citebot: standard output is closed: there is nowhere to write the answer.\n")
+        return EXIT_USAGE
     try:
-        return _run(args, stdin or sys.stdin, out, err)
+        status = _guarded(args, stdin or sys.stdin, out, err)
+        out.flush()
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRNOS:
+            raise
+        return _output_failed(error, out, err)
+    return status
+
+
+def _guarded(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """The command; an interrupt, or any failure that is no user's mistake, is one line."""
+    try:
+        return _run(args, stdin, out, err)
     except KeyboardInterrupt:
         err.write("\n")
         return 130
-    except BrokenPipeError:  # `citebot ask - | head`: the reader left; nothing to report
-        # Python's documented remedy: point stdout at devnull so the flush at exit is silent.
-        if out is sys.stdout:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    except OSError as error:
+        if error.errno in _OUTPUT_ERRNOS:
+            raise  # the answer could not be written: main says so
+        err.write(f"citebot: sorry, something went wrong inside citebot{_log_traceback(args)}.\n")
+        return EXIT_INTERNAL
     except Exception:
         err.write(f"citebot: sorry, something went wrong inside citebot{_log_traceback(args)}.\n")
         return EXIT_INTERNAL

@@ -12,6 +12,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
 from retrieval import Conversation, LeftOut, QuestionError, answer_in
@@ -43,6 +44,11 @@ def configure_parser(parser: argparse.ArgumentParser, name: str) -> None:
             "--rebuild", action="store_true", help="rebuild even when the saved index is fresh"
         )
         parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="check every checksum of the saved index (rebuilt if any fails)",
+        )
+        parser.add_argument(
             "--all", action="store_true", help="every corpus of the configuration file, in turn"
         )
 
@@ -58,7 +64,7 @@ def cmd_ask(context: Context) -> int:
     from .render_text import render_answer
 
     args, out, err = context.args, context.stdout, context.stderr
-    engine = open_engine(context.corpus(), context.settings, err)
+    live = open_live(context.corpus(), context.settings, err, follow=False)  # fresh: just opened
     batch = args.question == "-"
     questions = _questions(context.stdin) if batch else [args.question]
     color = not args.json and context.color()
@@ -69,7 +75,7 @@ def cmd_ask(context: Context) -> int:
         if batch and not args.json:
             out.write(("" if n == 0 else "\n") + f"Q: {question}\n")
         try:
-            answer = answer_in(engine, conversation, question)
+            answer = live.run(partial(answer_in, conversation=conversation, question=question))
         except QuestionError as error:
             status = EXIT_BAD_QUESTION
             if args.json:
@@ -138,7 +144,10 @@ def cmd_index(context: Context) -> int:
 
 def _index_one(context: Context, corpus: CorpusConfig, *, named: bool) -> None:
     started = time.perf_counter()
-    engine = open_engine(corpus, context.settings, context.stderr, rebuild=context.args.rebuild)
+    args = context.args
+    engine, report = open_engine(
+        corpus, context.settings, context.stderr, rebuild=args.rebuild, verify=args.verify
+    )
     elapsed = time.perf_counter() - started
     saved = engine.path if engine.path and engine.path.exists() else None
     size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
@@ -160,7 +169,7 @@ def _index_one(context: Context, corpus: CorpusConfig, *, named: bool) -> None:
         f"analysis:    {engine.analyzer.identity}\n"
         f"skipped:     {len(skipped)} file(s)\n"
         + "".join(f"  {w.source}: {w.message}\n" for w in skipped)
-        + f"index:       {engine.status}\n"
+        + f"index:       {report}\n"
         f"saved at:    {saved or '(not saved)'}{size}\n"
         f"time:        {elapsed * 1000:,.0f} ms\n"
     )

@@ -32,7 +32,7 @@ class Changes:
 
 def _manifest(engine: Engine) -> dict[str, Any]:
     """Source → its record's content key (size, hash): what "changed" compares."""
-    return {str(r[0]): (r[1], r[3]) for r in engine.records if r}
+    return {r.source: (r.size, r.sha256) for r in engine.records}
 
 
 def changes(before: Engine, after: Engine) -> Changes:

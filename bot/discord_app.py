@@ -22,10 +22,12 @@ settings, clock, feedback store, metrics) comes in through the constructor, as i
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
@@ -54,6 +56,15 @@ from .feedback import FeedbackError, FeedbackStore
 from .live import LiveEngine
 
 log = logging.getLogger("citebot.discord")
+
+T = TypeVar("T")
+ANSWER_WORKERS = 2
+"""Threads answering questions (and buttons, /sources): retrieval is mostly Python holding the
+interpreter lock, so more threads than cores only take turns away from the event loop
+(bench/discord_stall: p99 stall 121 ms with 4, 70–141 ms with 1–2 on a loaded 2-core machine).
+They have a pool of their own, never the event loop's default executor, which aiohttp needs
+for DNS lookups (``getaddrinfo``): with every default worker waiting for a re-index, no new
+connection to Discord could be opened and acknowledgements would wait too."""
 
 NO_MENTIONS = discord.AllowedMentions.none()
 ROLE_MENTION_NOTICE = (
@@ -142,6 +153,18 @@ class CitebotBot(commands.AutoShardedBot):
         self._open_feedback = open_feedback
         self._owned_feedback: FeedbackStore | None = None
         self.synced: list[str] = []
+        self.workers = ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="citebot-answer")
+        self.admin_worker = ThreadPoolExecutor(1, thread_name_prefix="citebot-admin")
+        """/reindex and /status: one at a time, and never taking an answering thread."""
+
+    async def offload(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` in an answering thread: the event loop never runs it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.workers, functools.partial(work, *args))
+
+    async def offload_admin(self, work: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.admin_worker, functools.partial(work, *args))
 
     async def setup_hook(self) -> None:
         """Register the commands and buttons, then sync (discord.py's recommended place)."""
@@ -220,6 +243,8 @@ class CitebotBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         await super().close()
+        self.workers.shutdown(wait=False, cancel_futures=True)
+        self.admin_worker.shutdown(wait=False, cancel_futures=True)
         if self._owned_feedback is not None:  # one passed in belongs to the caller
             self._owned_feedback.close()
 
@@ -300,7 +325,7 @@ class CitebotBot(commands.AutoShardedBot):
     ) -> tuple[Payload, str]:
         live = self.corpora.engine(corpus or self.corpora.allowed(None)[0])
         try:
-            answer = answer_in(live.get(), conversation, question)
+            answer = live.run(lambda engine: answer_in(engine, conversation, question))
         except CitebotError as error:
             return render_notice(str(error)), "rejected"
         payload = self.with_vote_buttons(render_answer(answer), answer)
@@ -332,9 +357,7 @@ class CitebotBot(commands.AutoShardedBot):
         started = time.perf_counter()
         outcome = "error"
         try:
-            payload, outcome = await asyncio.to_thread(
-                self._answer_sync, question, conversation, corpus
-            )
+            payload, outcome = await self.offload(self._answer_sync, question, conversation, corpus)
         except Exception:
             log.exception("answering failed (guild=%s channel=%s)", guild_id, channel_id)
             payload = render_apology()
@@ -447,8 +470,10 @@ class CitebotBot(commands.AutoShardedBot):
     async def health_problems(self) -> list[str]:
         """Why the bot is not healthy ([]: gateway connected, every opened index fresh)."""
         problems = self.gateway_problems()
+        if self.is_closed():  # shutting down: its worker threads are gone
+            return problems
         for name, live in self.corpora.opened().items():
-            stale = await asyncio.to_thread(live.current.changed_files)
+            stale = await self.offload_admin(live.current.changed_files)
             if stale:
                 problems.append(f"corpus {name}: {len(stale)} file(s) changed since indexing")
         return problems

@@ -8,7 +8,6 @@ longer than that. ``/help`` and refusals need no work and are answered at once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -122,7 +121,7 @@ class ShowParagraph(
             return
         bot = interaction.client
         try:
-            payload = await asyncio.to_thread(bot.paragraph_payload, self.passage_id)
+            payload = await bot.offload(bot.paragraph_payload, self.passage_id)
         except Exception:
             log.exception("showing paragraph %s failed", self.passage_id)
             payload = render_apology()
@@ -170,7 +169,7 @@ async def record_vote(bot: CitebotBot, answer_id: str, user_id: int, vote: str) 
     if bot.feedback is None:
         return "off"
     try:
-        stored = await asyncio.to_thread(
+        stored = await bot.offload(
             bot.feedback.vote, answer_id, user_id, Vote.UP if vote == "up" else Vote.DOWN
         )
     except Exception:
@@ -260,7 +259,7 @@ async def sources_command(interaction: discord.Interaction[CitebotBot]) -> None:
         await reply_now(interaction, where)
         return
     if await acknowledge(interaction, ephemeral=True):
-        payload = await asyncio.to_thread(bot.sources_payload, where)
+        payload = await bot.offload(bot.sources_payload, where)
         await follow_up(interaction, payload, ephemeral=True)
 
 
@@ -282,7 +281,7 @@ async def reindex_command(
         await reply_now(interaction, where)
         return
     if await acknowledge(interaction, ephemeral=True):
-        payload = await asyncio.to_thread(reindex_report, bot, where)
+        payload = await bot.offload_admin(reindex_report, bot, where)
         await follow_up(interaction, payload, ephemeral=True)
 
 
@@ -295,7 +294,7 @@ reindex_command.autocomplete("corpus")(corpus_choices)
 async def status_command(interaction: discord.Interaction[CitebotBot]) -> None:
     bot = interaction.client
     if await acknowledge(interaction, ephemeral=True):
-        payload = await asyncio.to_thread(status_payload, bot, interaction.guild_id)
+        payload = await bot.offload_admin(status_payload, bot, interaction.guild_id)
         await follow_up(interaction, payload, ephemeral=True)
 
 

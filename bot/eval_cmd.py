@@ -358,7 +358,7 @@ def _run(context: Context) -> int:
     if eval_set.documents:
         engine = Engine(eval_set.documents, options)
     else:  # the same saved index as ask/repl/discord (composing differs)
-        engine = open_engine(context.corpus(), settings, context.stderr, options=options)
+        engine, _ = open_engine(context.corpus(), settings, context.stderr, options=options)
     progress = ProgressBar(context.stderr, label="eval", delay=0.0, counts=True, log_lines=True)
     total = len(eval_set.cases) if args.limit is None else min(len(eval_set.cases), args.limit)
     progress.log_lines = progress.log_lines and total > LONG_RUN

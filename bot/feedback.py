@@ -8,7 +8,9 @@ Why SQLite, and why these settings:
   commits, and with FULL a commit is on disk before ``commit`` returns, so a crash, a kill or a
   power cut after the acknowledgement loses nothing that was acknowledged.
 * The schema is versioned with ``PRAGMA user_version``, so a later citebot can migrate it, and an
-  older one refuses a newer file instead of misreading it.
+  older one refuses a newer file instead of misreading it; ``PRAGMA application_id`` marks the
+  file as citebot's, and is read from the file's header bytes before anything else: another
+  application's database is refused without a single write, pragma or -wal/-shm file.
 * User ids are never stored: a vote carries HMAC-SHA256(salt, user id), with a random salt made
   once per database and kept in it. That is enough to keep one vote per person per answer (a
   second click replaces the first), and the hashes mean nothing outside this file. It is a
@@ -29,6 +31,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -74,6 +77,90 @@ CREATE INDEX votes_by_time ON votes (voted_at);
 
 class FeedbackError(CitebotError):
     """The feedback database cannot be used; the message names the file and what to do."""
+
+
+APPLICATION_ID = 0x63697465
+"""``PRAGMA application_id`` of citebot's feedback databases ("cite"): what tells one apart
+from any other SQLite file before anything is written to it."""
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_FIRST_SCHEMA_TABLES = frozenset({"meta", "answers", "votes"})
+
+
+def _not_ours(path: Path) -> FeedbackError:
+    return FeedbackError(
+        f"{path} is a SQLite database, but not citebot's feedback: point CITEBOT_FEEDBACK_DB "
+        "at another file."
+    )
+
+
+def _check_ours(path: Path) -> None:
+    """FeedbackError unless ``path`` is citebot's feedback database, decided from its header
+    bytes (and, for a database of the first schema, its table names read with SQLite's
+    ``immutable`` flag, which takes no lock and writes nothing) — never by writing to it."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError as error:
+        raise FeedbackError(
+            f"cannot read the feedback database {path}: {error.strerror or error}."
+        ) from None
+    if not header:
+        raise FeedbackError(
+            f"{path} is an empty file that citebot did not create: delete it, or point "
+            "CITEBOT_FEEDBACK_DB at another file."
+        )
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise FeedbackError(
+            f"cannot use the feedback database {path}: it is not a SQLite database, or it is "
+            "damaged."
+        )
+    user_version = int.from_bytes(header[60:64], "big")
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id == APPLICATION_ID:
+        return
+    if application_id != 0 or user_version != 1:
+        raise _not_ours(path)
+    try:  # the first schema had no application_id: recognise it by its tables
+        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.Error:
+        raise _not_ours(path) from None
+    if not names >= _FIRST_SCHEMA_TABLES:
+        raise _not_ours(path)
+
+
+def _create_database(path: Path) -> None:
+    """Make a new feedback database at ``path``, whole: built under a temporary name beside it
+    (readable by this user only: questions and pseudonyms are personal data; SQLite gives its
+    -wal and -shm files the same permissions), then linked into place, so that no process ever
+    sees it half made. Another process creating it at the same moment wins; that is fine."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FeedbackError(
+            f"cannot create the folder for the feedback database {path}: {error.strerror or error}."
+        ) from None
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    try:
+        os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        with contextlib.closing(sqlite3.connect(temporary, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO meta (key, value) VALUES ('salt', ?)", (os.urandom(32),))
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    except (OSError, sqlite3.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise FeedbackError(f"cannot create the feedback database {path}: {reason}.") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 class Vote(IntEnum):
@@ -147,28 +234,34 @@ class FeedbackStore:
 
         ``timeout`` bounds how long a write waits for another writer: the bot passes 2 s, so a
         button click is still answered within Discord's 3 s.
+
+        A file that is not citebot's is never changed: its header is read as plain bytes (no
+        SQLite connection, so no journal or -wal/-shm file) and must carry citebot's
+        ``application_id`` before any pragma or write. A new database is made whole under a
+        temporary name and linked into place, so an empty file at ``path`` was not made by
+        citebot, and is refused rather than initialised.
         """
         self.path = Path(path)
-        if self.path.is_dir():
-            raise FeedbackError(f"{self.path} is a folder; the feedback database is a file.")
-        if create:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                # Questions and pseudonyms are personal data: readable by this user only (SQLite
-                # gives its -wal and -shm files the same permissions).
-                with contextlib.suppress(FileExistsError):
-                    os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            except OSError as error:
-                raise FeedbackError(
-                    f"cannot create the folder for the feedback database {self.path}: "
-                    f"{error.strerror or error}."
-                ) from None
-        elif not self.path.is_file():
+        try:
+            info: os.stat_result | None = self.path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            info = None
+        except OSError as error:  # a folder on the way that cannot be searched
             raise FeedbackError(
-                f"no feedback database at {self.path} (CITEBOT_FEEDBACK_DB): nothing has been "
-                "recorded there yet."
-            )
-        mode = "rwc" if create else "rw"
+                f"cannot reach the feedback database {self.path}: {error.strerror or error}."
+            ) from None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise FeedbackError(f"{self.path} is a folder; the feedback database is a file.")
+        if info is None:
+            if not create:
+                raise FeedbackError(
+                    f"no feedback database at {self.path} (CITEBOT_FEEDBACK_DB): nothing has "
+                    "been recorded there yet."
+                )
+            _create_database(self.path)
+        read_only = not create and not os.access(self.path, os.W_OK)
+        _check_ours(self.path)
+        mode = "ro" if read_only else "rw"
         uri = f"{self.path.resolve().as_uri()}?mode={mode}"
         self._lock = threading.Lock()
         try:
@@ -180,8 +273,9 @@ class FeedbackStore:
                 f"cannot open the feedback database {self.path}: {error}."
             ) from None
         try:
-            self._configure()
-            self._salt = self._migrate()
+            if not read_only:
+                self._configure()
+            self._salt = self._migrate(read_only)
         except sqlite3.Error as error:
             self._db.close()
             raise FeedbackError(
@@ -196,41 +290,26 @@ class FeedbackStore:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
 
-    def _migrate(self) -> bytes:
-        """Create the schema in an empty file; refuse files that are not ours or are newer.
+    def _migrate(self, read_only: bool) -> bytes:
+        """Refuse a schema newer than this citebot's; mark a database of the first schema
+        (from before ``application_id`` was set, checked to hold citebot's tables) as citebot's.
 
-        The version is read first without a write lock, so opening a database that is already
-        set up (as ``citebot feedback export`` does) never waits for the bot's writes."""
+        The version is read without a write lock, so opening a database that is already set
+        up (as ``citebot feedback export`` does) never waits for the bot's writes."""
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
-        if version == 0:
-            self._create()
-        elif version > SCHEMA_VERSION:
+        if version > SCHEMA_VERSION:
             raise FeedbackError(
                 f"{self.path} was written by a newer citebot (schema {version}; this one "
                 f"reads {SCHEMA_VERSION}): upgrade citebot."
             )
+        (application_id,) = self._db.execute("PRAGMA application_id").fetchone()
+        if application_id != APPLICATION_ID and not read_only:
+            with self._transaction():
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         row = self._db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
         if row is None or not isinstance(row[0], bytes):
             raise FeedbackError(f"{self.path} has no salt: it is damaged.")
         return row[0]
-
-    def _create(self) -> None:
-        with self._transaction():
-            (version,) = self._db.execute("PRAGMA user_version").fetchone()
-            if version == 0:  # still: another process may have created it meanwhile
-                (tables,) = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                if tables:
-                    raise FeedbackError(
-                        f"{self.path} is a SQLite database, but not citebot's feedback: "
-                        "point CITEBOT_FEEDBACK_DB at another file."
-                    )
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('salt', ?)", (os.urandom(32),)
-                )
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

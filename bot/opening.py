@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
-from retrieval import Engine, EngineOptions
+from retrieval import Engine, EngineOptions, OpenReport, RebuildReason
+from retrieval import open_engine as library_open_engine
 
 from .live import LiveEngine
 from .progress import ProgressBar
@@ -44,41 +45,48 @@ def open_engine(
     err: TextIO,
     *,
     options: EngineOptions | None = None,
-    rebuild: bool = False,
-) -> Engine:
-    """The engine for ``corpus`` with ``settings``' options (or ``options``); warnings about
-    skipped files and an index that could not be saved go to ``err``, one line each."""
-    folder = corpus.folder
-    options = corpus_options(corpus, settings, options)
+    rebuild: RebuildReason | bool = False,
+    detail: str = "",
+    verify: bool = False,
+) -> tuple[Engine, OpenReport]:
+    """The engine for ``corpus`` with ``settings``' options (or ``options``), and how it was
+    opened. Warnings about skipped files and an index that could not be saved go to ``err``,
+    one line each: the answer comes all the same."""
     progress = ProgressBar(err)
-
-    def problem(message: str) -> None:
-        err.write(f"citebot: warning: {message}\n")
-
     try:
-        if settings.save_index:
-            engine = Engine.open(
-                folder,
-                options,
-                index_dir=settings.index_dir,
-                rebuild=rebuild,
-                progress=progress,
-                on_problem=problem,
-            )
-        else:
-            engine = Engine.from_folder(folder, options, progress=progress)
+        engine, report = library_open_engine(
+            corpus.folder,
+            corpus_options(corpus, settings, options),
+            index_dir=settings.index_dir,
+            rebuild=rebuild,
+            detail=detail,
+            save=settings.save_index,
+            verify=verify,
+            progress=progress,
+            follow_links=settings.follow_links,
+        )
     finally:
         progress.finish()
+    if report.save_problem:
+        err.write(f"citebot: warning: {report.save_problem}\n")
     for warning in engine.warnings:
         err.write(f"citebot: warning: {warning}\n")
-    return engine
+    return engine, report
 
 
-def open_live(corpus: CorpusConfig, settings: Settings, err: TextIO) -> LiveEngine:
-    """For the long-running commands: re-indexed when a corpus file changes on disk."""
-    return LiveEngine(
-        open_engine(corpus, settings, err), lambda: open_engine(corpus, settings, err)
-    )
+def open_live(
+    corpus: CorpusConfig, settings: Settings, err: TextIO, *, follow: bool = True
+) -> LiveEngine:
+    """The engine, re-opened when a corpus file changes (``follow``; off for a one-shot command
+    that has just opened it) and rebuilt when the saved index turns out damaged or a quote no
+    longer matches its file."""
+
+    def reopen(reason: RebuildReason | None, detail: str) -> Engine:
+        if reason is not None:
+            err.write(f"citebot: the index is rebuilt: {detail}\n")
+        return open_engine(corpus, settings, err, rebuild=reason or False, detail=detail)[0]
+
+    return LiveEngine(open_engine(corpus, settings, err)[0], reopen, follow=follow)
 
 
 def registry(corpora: Corpora, settings: Settings, err: TextIO) -> CorpusRegistry:

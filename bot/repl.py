@@ -152,13 +152,17 @@ class Repl:
         if not command:
             return True
         if command.startswith(":"):
-            return self.command(command[1:].strip().lower())
+            try:
+                return self.command(command[1:].strip().lower())
+            except CitebotError as error:  # the corpus folder is gone, say
+                self.say(str(error))
+                return True
         meant = command_typo(command)
         if meant is not None:  # "clear:new" is a mistyped command, not a follow-up question
             self.say(f"That looks like the command :{meant} (nothing was asked). Type :{meant}.")
             return True
         try:
-            self.last = answer_in(self.engine, self.conversation, line)
+            self.last = self.live.run(lambda engine: answer_in(engine, self.conversation, line))
         except CitebotError as error:
             self.tell(str(error))
             return True

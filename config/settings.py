@@ -148,6 +148,11 @@ class Settings(BaseSettings):
         True,
         description="Save the index there and reuse it (false: index in memory at every start).",
     )
+    follow_links: bool = Field(
+        False,
+        description="Follow symbolic links that lead out of the corpus folder, and links to "
+        "folders (off: they are skipped with a warning naming them).",
+    )
 
     # --- Discord ---
     discord_token: SecretStr | None = Field(

@@ -9,12 +9,14 @@ from .answering.compose import MAX_SENTENCES, MIN_ANSWER_CHARS, ComposerOptions
 from .answering.conversation import Conversation, Conversations, Turn, answer_in
 from .answering.engine import MAX_QUESTION_CHARS, MAX_TOP_K, Engine, EngineOptions, SourceSummary
 from .answering.links import passage_url, resolve_link
+from .answering.opening import Opened, Opening, OpenReport, RebuildReason, open_engine
 from .errors import (
     CitationMismatchError,
     CitebotError,
     CorpusError,
     CorpusNotFoundError,
     EmptyCorpusError,
+    FileChangedError,
     IndexDamagedError,
     OptionError,
     QuestionError,
@@ -52,20 +54,26 @@ __all__ = [
     "EmptyCorpusError",
     "Engine",
     "EngineOptions",
+    "FileChangedError",
     "FileSelection",
     "FollowUp",
     "Hit",
     "IndexDamagedError",
     "LeftOut",
     "LoadWarning",
+    "OpenReport",
+    "Opened",
+    "Opening",
     "OptionError",
     "Passage",
     "QuestionError",
+    "RebuildReason",
     "Sentence",
     "SourceSummary",
     "Turn",
     "answer_in",
     "load_corpus",
+    "open_engine",
     "passage_url",
     "resolve_link",
 ]

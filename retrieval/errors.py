@@ -9,7 +9,8 @@ shown to that user as it is: front ends print ``str(error)`` and never a traceba
     │   └── EmptyCorpusError        no readable .txt/.md file, or no paragraph in them
     ├── QuestionError           the question cannot be searched (empty, too long, no words)
     ├── OptionError             an option passed to the library is out of range
-    └── IndexDamagedError       a saved index turned out damaged while answering
+    ├── IndexDamagedError       a saved index turned out damaged while answering
+    └── FileChangedError        a quoted file no longer holds the indexed text
 
 :class:`CitationMismatchError` is deliberately *not* a ``CitebotError``: it means citebot itself is
 wrong (a quote that is not in its source), which is a bug to log, not a message for the user.
@@ -43,8 +44,14 @@ class OptionError(CitebotError, ValueError):
 
 
 class IndexDamagedError(CitebotError):
-    """A saved index's postings point outside its arrays: found while answering, not loading
-    (checking every posting at load would read the whole index)."""
+    """A saved index fails a checksum or points outside its arrays: found while answering, not
+    loading (checking every posting at load would read the whole index). Front ends rebuild
+    the index from the files and answer again; it is never answered from."""
+
+
+class FileChangedError(CitebotError):
+    """A file to be quoted no longer holds the text the index has for it (edited in a way its
+    size and times did not show, or deleted): the index is rebuilt before anything is quoted."""
 
 
 class CitationMismatchError(AssertionError):

@@ -14,7 +14,16 @@ from bot.discord_render import render_answer as discord_answer
 from bot.jsonout import answer_to_json
 from bot.render_text import citation_place
 from bot.render_text import render_answer as text_answer
-from retrieval import Citation, Engine, EngineOptions, FileSelection, OptionError, Passage
+from retrieval import (
+    Citation,
+    Engine,
+    EngineOptions,
+    FileSelection,
+    Opening,
+    OptionError,
+    Passage,
+    open_engine,
+)
 from retrieval.reading import matches, split_patterns
 
 from .test_cli import citebot
@@ -98,15 +107,15 @@ EXPECTED = [
 def test_passages_know_their_place_and_keep_it_through_a_saved_index(
     docs: Path, tmp_path: Path
 ) -> None:
-    built = Engine.open(docs, index_dir=tmp_path / "idx")
-    assert built.status.startswith("built")
+    built, report = open_engine(docs, index_dir=tmp_path / "idx")
+    assert report.opening is Opening.BUILT
     assert _places(built) == EXPECTED
     for passage in built.passages:
         text = built.source_text(passage.source)
         assert text[passage.start : passage.end] == passage.text
         assert text.count("\n", 0, passage.start) + 1 == passage.line
-    loaded = Engine.open(docs, index_dir=tmp_path / "idx")
-    assert loaded.status == "loaded"
+    loaded, report = open_engine(docs, index_dir=tmp_path / "idx")
+    assert report.opening is Opening.LOADED
     assert list(loaded.passages) == list(built.passages)
     assert [s.format for s in loaded.passages.sources] == [
         "markdown",
@@ -151,7 +160,7 @@ def test_globs() -> None:
 
 def test_excluded_files_are_not_indexed_and_are_reported(docs: Path, tmp_path: Path) -> None:
     options = EngineOptions(exclude=("release-notes.md", "changelog"))
-    engine = Engine.open(docs, options, index_dir=tmp_path / "idx")
+    engine, _ = open_engine(docs, options, index_dir=tmp_path / "idx")
     assert {p.source for p in engine.passages} == {
         "guides/install-python.md",
         "index.md",
@@ -172,12 +181,12 @@ def test_excluded_files_are_not_indexed_and_are_reported(docs: Path, tmp_path: P
     # The globs are part of the saved index's key: another selection is another index, and
     # an excluded file that changes does not make the index stale.
     (docs / "release-notes.md").write_text("# Notes\n\nChanged.\n", encoding="utf-8")
-    again = Engine.open(docs, options, index_dir=tmp_path / "idx")
-    assert again.status == "loaded"
-    everything = Engine.open(docs, index_dir=tmp_path / "idx")
-    assert everything.status.startswith("built")
+    _, again = open_engine(docs, options, index_dir=tmp_path / "idx")
+    assert again.opening is Opening.LOADED
+    _, everything = open_engine(docs, index_dir=tmp_path / "idx")
+    assert everything.opening is Opening.BUILT
     assert len(list((tmp_path / "idx").iterdir())) == 2
-    only = Engine.open(docs, EngineOptions(include=("guides/**",)), index_dir=tmp_path / "i2")
+    only, _ = open_engine(docs, EngineOptions(include=("guides/**",)), index_dir=tmp_path / "i2")
     assert {p.source for p in only.passages} == {"guides/install-python.md"}
     with pytest.raises(OptionError):
         EngineOptions(exclude="release-notes.md")  # type: ignore[arg-type]

@@ -281,7 +281,7 @@ def test_index_reports_the_corpus(cwd: Path, tmp_path: Path) -> None:
     forced = citebot(
         "index", "--corpus", str(SEEDS), "--index-dir", str(index_dir), "--rebuild", cwd=cwd
     )
-    assert "index:       built (rebuild asked for)\n" in forced.stdout
+    assert "index:       rebuilt (asked for)\n" in forced.stdout
 
 
 def test_a_changed_file_is_reindexed_before_it_is_quoted(cwd: Path, tmp_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_stray_bytes_in_the_repl_do_not_lose_the_session(cwd: Path) -> None:
     assert done.stdout.count("[1] 000_4568191ad18858cd.txt") == 3
 
 
-def test_a_reader_that_leaves_early_is_not_an_error(cwd: Path) -> None:
+def test_a_reader_that_leaves_early_gets_one_line_and_exit_2(cwd: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
     env["XDG_STATE_HOME"] = str(cwd / "state")
     batch = subprocess.Popen(
@@ -341,8 +341,9 @@ def test_a_reader_that_leaves_early_is_not_an_error(cwd: Path) -> None:
     batch.stdin.close()
     assert json.loads(batch.stdout.readline())["answered"] is True
     batch.stdout.close()  # like `| head -1`
-    assert batch.wait(timeout=60) == 0
-    assert batch.stderr is not None and b"Traceback" not in batch.stderr.read()
+    assert batch.wait(timeout=60) == 2
+    assert batch.stderr is not None
+    assert batch.stderr.read() == b"citebot: cannot write the output (the reader closed it).\n"
 
 
 def test_version(cwd: Path) -> None:

@@ -36,7 +36,7 @@ def handbook(folder: Path) -> Path:
 
 
 def live(folder: Path) -> LiveEngine:
-    return LiveEngine(Engine.from_folder(folder), lambda: Engine.from_folder(folder), interval=0)
+    return LiveEngine(Engine.from_folder(folder), lambda reason, detail: Engine.from_folder(folder))
 
 
 def two_corpora(tmp_path: Path) -> RoutedCorpora:

@@ -134,7 +134,7 @@ class SlowFreshnessEngine(Engine):
 
 async def test_the_freshness_check_never_delays_an_acknowledgement() -> None:
     engine = SlowFreshnessEngine.from_folder(SEEDS)
-    live = LiveEngine(engine, lambda: engine, interval=0.0)
+    live = LiveEngine(engine, lambda reason, detail: engine)
     async with running_bot(live) as (fake, _):
         asked = time.monotonic()
         token = await fake.slash("ask", {"question": QUESTION})

@@ -118,7 +118,9 @@ def test_answers_keep_question_citations_and_corpus(db: Path) -> None:
             "not citebot's feedback",
         ),
         (
-            lambda p: sqlite3.connect(p).execute("PRAGMA user_version = 99"),
+            lambda p: sqlite3.connect(p).executescript(
+                "PRAGMA application_id = 1667855461; PRAGMA user_version = 99"
+            ),
             r"newer citebot \(schema 99",
         ),
         (lambda p: p.mkdir(), "is a folder"),

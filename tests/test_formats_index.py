@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval import Engine
+from retrieval import Engine, Opening, OpenReport, RebuildReason, open_engine
 
 from .pdf_maker import make_pdf
 
@@ -34,14 +34,14 @@ def _folder(tmp_path: Path) -> Path:
     return folder
 
 
-def _open(folder: Path, tmp_path: Path) -> Engine:
-    return Engine.open(folder, index_dir=tmp_path / "indexes")
+def _open(folder: Path, tmp_path: Path) -> tuple[Engine, OpenReport]:
+    return open_engine(folder, index_dir=tmp_path / "indexes")
 
 
 def test_formats_and_pages_survive_the_saved_index(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    built, loaded = _open(folder, tmp_path), _open(folder, tmp_path)
-    assert (built.status, loaded.status) == ("built (no saved index)", "loaded")
+    (_, first), (loaded, second) = _open(folder, tmp_path), _open(folder, tmp_path)
+    assert (str(first), second.opening) == ("built (no saved index)", Opening.LOADED)
     summary = {s.source: (s.format, s.pages) for s in loaded.sources()}
     assert summary == {
         "ferries.rst": ("rst", 0),
@@ -68,8 +68,8 @@ def test_a_changed_pdf_or_html_is_read_again(tmp_path: Path) -> None:
     _open(folder, tmp_path)
     (folder / "manual.pdf").write_bytes(_pdf("The keeper logs the weather every night."))
     (folder / "tides.html").write_text(HTML.replace("twice a day", "at noon"), encoding="utf-8")
-    engine = _open(folder, tmp_path)
-    assert engine.status.startswith("built (2 file(s) changed, added or removed")
+    engine, report = _open(folder, tmp_path)
+    assert report.reason is RebuildReason.FILES_CHANGED and len(report.changed) == 2
     assert "every night" in engine.source_text("manual.pdf")
     assert "High tide at the harbour comes at noon." in engine.source_text("tides.html")
-    assert _open(folder, tmp_path).status == "loaded"
+    assert _open(folder, tmp_path)[1].opening is Opening.LOADED

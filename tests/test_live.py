@@ -1,5 +1,6 @@
 """Long-running front ends follow the folder: an edited file is re-indexed before the next
-answer, so a paragraph that changed on disk is never quoted."""
+answer, so a paragraph that changed on disk is never quoted, and a deleted corpus is reported
+rather than quoted from the last index."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.live import LiveEngine
 from bot.repl import PROMPT, Repl
-from retrieval import Engine
+from retrieval import CorpusNotFoundError, Engine, RebuildReason, open_engine
 
 
 def _corpus(tmp_path: Path) -> Path:
@@ -19,57 +22,46 @@ def _corpus(tmp_path: Path) -> Path:
     return folder
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
+def _live(
+    folder: Path, tmp_path: Path, opened: list[RebuildReason | None] | None = None
+) -> LiveEngine:
+    def reopen(reason: RebuildReason | None, detail: str) -> Engine:
+        if opened is not None:
+            opened.append(reason)
+        return open_engine(folder, index_dir=tmp_path / "idx", rebuild=reason or False)[0]
 
-    def __call__(self) -> float:
-        return self.now
+    return LiveEngine(open_engine(folder, index_dir=tmp_path / "idx")[0], reopen)
 
 
-def test_a_changed_file_is_reindexed_once_the_interval_has_passed(tmp_path: Path) -> None:
+def test_a_changed_file_is_reindexed_before_the_very_next_answer(tmp_path: Path) -> None:
     folder = _corpus(tmp_path)
-    clock = Clock()
-    opened: list[Engine] = []
-
-    def reopen() -> Engine:
-        opened.append(Engine.open(folder, index_dir=tmp_path / "idx"))
-        return opened[-1]
-
-    live = LiveEngine(reopen(), reopen, interval=5.0, clock=clock)
+    opened: list[RebuildReason | None] = []
+    live = _live(folder, tmp_path, opened)
     first = live.get()
-    (folder / "gate.txt").write_text("The gate code is 9876 since Monday.\n", encoding="utf-8")
-    assert live.get() is first  # checked at most every 5 s
-    clock.now = 5.0
-    answer = live.get().ask("What is the gate code?")
-    assert answer.sentences[0].text == "The gate code is 9876 since Monday."
-    assert len(opened) == 2
-    clock.now = 10.0
-    assert live.get() is opened[-1]  # unchanged files: no rebuild
-
-
-def test_a_vanished_folder_keeps_the_last_index_answering(tmp_path: Path) -> None:
-    folder = _corpus(tmp_path)
-    clock = Clock()
-    live = LiveEngine(
-        Engine.open(folder, index_dir=tmp_path / "idx"),
-        lambda: Engine.open(folder, index_dir=tmp_path / "idx"),
-        interval=1.0,
-        clock=clock,
+    assert live.run(lambda e: e.ask("What is the gate code?")).sentences[0].text == (
+        "The gate code is 1234."
     )
+    (folder / "gate.txt").write_text("The gate code is 9876 since Monday.\n", encoding="utf-8")
+    answer = live.run(lambda e: e.ask("What is the gate code?"))  # no waiting for an interval
+    assert answer.sentences[0].text == "The gate code is 9876 since Monday."
+    assert live.get() is not first and opened == [None]
+    assert live.get() is live.get()  # unchanged files: no rebuild
+    assert opened == [None]
+
+
+def test_a_vanished_folder_is_reported_not_quoted(tmp_path: Path) -> None:
+    folder = _corpus(tmp_path)
+    live = _live(folder, tmp_path)
+    assert live.run(lambda e: e.ask("What is the gate code?")).answered
     shutil.rmtree(folder)
-    clock.now = 2.0
-    assert live.get().ask("What is the gate code?").answered
+    with pytest.raises(CorpusNotFoundError, match="does not exist"):
+        live.run(lambda e: e.ask("What is the gate code?"))
 
 
 def test_the_repl_quotes_the_file_as_it_is_now(tmp_path: Path) -> None:
     folder = _corpus(tmp_path)
-    live = LiveEngine(
-        Engine.open(folder, index_dir=tmp_path / "idx"),
-        lambda: Engine.open(folder, index_dir=tmp_path / "idx"),
-        interval=0.0,
-    )
-    lines = iter(["What is the gate code?", "What is the gate code?"])
+    live = _live(folder, tmp_path)
+    lines = iter(["What is the gate code?", "What is the gate code?", "What is the gate code?"])
     out = io.StringIO()
 
     def read(prompt: str) -> str:
@@ -77,11 +69,14 @@ def test_the_repl_quotes_the_file_as_it_is_now(tmp_path: Path) -> None:
         if line is None:
             raise EOFError
         out.write(prompt + line + "\n")
-        if "1234" in out.getvalue():  # between the two questions, someone edits the file
+        if out.getvalue().count(PROMPT) == 2:  # between the first two questions: an edit
             (folder / "gate.txt").write_text("The gate code is 5555 now.\n", encoding="utf-8")
+        if out.getvalue().count(PROMPT) == 3:  # and then the folder is deleted
+            shutil.rmtree(folder)
         return line
 
     assert Repl(live, read=read, out=out).run() == 0
-    first, second = out.getvalue().split(PROMPT + "What is the gate code?\n")[1:]
+    first, second, third = out.getvalue().split(PROMPT + "What is the gate code?\n")[1:]
     assert "The gate code is 1234. [1]" in first
     assert "The gate code is 5555 now. [1]" in second and "1234" not in second
+    assert "does not exist" in third and "5555" not in third

@@ -35,12 +35,15 @@ from .engine import (
     Borrowed,
     Engine,
     EngineOptions,
+    IndexParts,
+    Provenance,
     SourceSummary,
     SourceView,
     clean_question,
     prepare_question,
 )
 from .links import page_path, page_url, passage_url, resolve_link, with_urls
+from .opening import Opened, Opening, OpenReport, RebuildReason, open_engine
 from .rerank import FAVOUR_MARGIN, RerankWeights, favour_hits, rerank
 
 __all__ = [
@@ -65,6 +68,12 @@ __all__ = [
     "Conversations",
     "Engine",
     "EngineOptions",
+    "IndexParts",
+    "OpenReport",
+    "Opened",
+    "Opening",
+    "Provenance",
+    "RebuildReason",
     "RerankWeights",
     "Sliceable",
     "SourceSummary",
@@ -78,6 +87,7 @@ __all__ = [
     "favour_hits",
     "follow_up_cue",
     "names_its_subject",
+    "open_engine",
     "own_share",
     "page_path",
     "page_url",

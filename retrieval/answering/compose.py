@@ -62,13 +62,22 @@ class AnalysedPassage:
 
 
 def analyse_passage(passage: Passage, analyzer: Analyzer = ENGLISH) -> AnalysedPassage:
+    """Split and analyse a paragraph now (for one the index holds no sentence table for)."""
     analyze = analyzer.terms  # the corpus's analysis
-    sentences = []
-    for s, e in split_sentences(passage.text, analyzer.language):
-        tokens = tuple(analyze(passage.text[s:e]))
-        sentences.append(AnalysedSentence(s, e, tokens, frozenset(tokens)))
+    text = passage.text
+    rows = [(s, e, tuple(analyze(text[s:e]))) for s, e in split_sentences(text, analyzer.language)]
+    return analysed_from_sentences(passage, rows, frozenset(analyze(passage.context)))
+
+
+def analysed_from_sentences(
+    passage: Passage,
+    rows: Sequence[tuple[int, int, tuple[str, ...]]],
+    context_terms: frozenset[str],
+) -> AnalysedPassage:
+    """A paragraph as composing sees it, from its sentences' spans and terms (analysed now, or
+    read from the index's sentence table) and its headings' terms."""
+    sentences = [AnalysedSentence(s, e, tokens, frozenset(tokens)) for s, e, tokens in rows]
     tokens = tuple(t for sentence in sentences for t in sentence.tokens)
-    context_terms = frozenset(analyze(passage.context))
     return AnalysedPassage(
         passage,
         tuple(sentences),

@@ -30,12 +30,26 @@ from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
 from ..analysis.identify import Identification, identify, sample_texts
 from ..analysis.languages import LANGUAGES
 from ..analysis.tokenizer import analyze, normalize, term_spans
-from ..errors import OptionError, QuestionError
+from ..errors import (
+    CitebotError,
+    FileChangedError,
+    IndexDamagedError,
+    OptionError,
+    QuestionError,
+)
 from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
 from ..index.build import IndexShape, Progress, build_documents, build_folder
-from ..index.store import PassageStore, SourceInfo
-from ..reading.files import LoadWarning, corpus_files, corpus_root, left_out_files, read_file
+from ..index.store import PassageStore
+from ..reading.current import CurrentText
+from ..reading.files import (
+    FileRecord,
+    LoadWarning,
+    corpus_files,
+    corpus_root,
+    left_out_files,
+    read_file,
+)
 from ..reading.select import FileSelection, LeftOut
 from ..types import Answer, Document, Hit, Passage
 from .compose import (
@@ -43,6 +57,7 @@ from .compose import (
     ComposeInputs,
     ComposerOptions,
     analyse_passage,
+    analysed_from_sentences,
     compose,
 )
 from .links import with_urls
@@ -266,63 +281,191 @@ class SourceView:
         return self.store.text_between(self.source, start, end)
 
 
-class Engine:
-    """An index over one corpus, answering questions with cited, verbatim sentences."""
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where an engine's index came from: what :func:`~retrieval.answering.opening.open_engine`
+    needs to tell whether the files changed, and where to check a quote against the file."""
 
-    warnings: tuple[LoadWarning, ...]
-    records: tuple[Sequence[object], ...]
-    """The manifest: each file's (source, size, mtime_ns, sha256) when it was read."""
+    root: Path | None = None
+    """The corpus folder (None for in-memory documents: nothing to follow or re-read)."""
+    records: tuple[FileRecord, ...] = ()
+    """The manifest: each file as it was when it was read."""
+    written_ns: int = 0
+    """When the files were read (ns since the epoch): files modified since are re-hashed."""
+    path: Path | None = None
+    """The saved index this engine was loaded from or saved to, if any."""
+    build_seconds: float = 0.0
+    follow_links: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IndexParts:
+    """Everything an Engine answers from, built or opened (see :mod:`.opening`)."""
+
+    store: PassageStore
+    index: BM25Index
+    document_index: BM25Index | None
+    warnings: tuple[LoadWarning, ...] = ()
+    provenance: Provenance = field(default_factory=Provenance)
+    opened: persist.OpenedIndex | None = None
+    """The saved index file, when the parts were read from one (its checks guard them)."""
+    language: Identification = field(default_factory=lambda: resolve_language("en", list))
+    """The corpus's language and how it was decided: what it and its questions are analysed
+    as."""
+
+    @classmethod
+    def build(
+        cls,
+        root: Path,
+        options: EngineOptions,
+        *,
+        workers: int | None = None,
+        progress: Progress | None = None,
+        follow_links: bool = False,
+    ) -> IndexParts:
+        """Build from the files under ``root`` (in parallel for a large folder), unsaved."""
+        started = time.perf_counter()
+        read_ns = persist.now_ns()
+        selection = options.shape.selection
+        language = resolve_language(options.language, lambda: _sample_folder(root, selection))
+        built = build_folder(
+            root,
+            options.shape,
+            workers=workers,
+            progress=progress,
+            follow_links=follow_links,
+            language=language.language,
+        )
+        provenance = Provenance(
+            root, built.records, read_ns, None, time.perf_counter() - started, follow_links
+        )
+        return cls(
+            built.store,
+            built.index,
+            built.document_index,
+            built.warnings,
+            provenance,
+            None,
+            language,
+        )
+
+    def contents(self, key: dict[str, object]) -> persist.IndexContents:
+        manifest = persist.Manifest(
+            key=key,
+            written_ns=self.provenance.written_ns or persist.now_ns(),
+            records=self.provenance.records,
+            warnings=self.warnings,
+            build_seconds=self.provenance.build_seconds,
+            language=self.language,
+            analyzer=analyzer_for(self.language.language).identity,
+        )
+        return persist.IndexContents(manifest, self.store, self.index, self.document_index)
+
+
+class Engine:
+    """An index over one corpus, answering questions with cited, verbatim sentences.
+
+    Made from documents (``Engine(documents)``), from a folder (:meth:`from_folder`), or from
+    a saved index by :func:`~retrieval.answering.opening.open_engine`, which also reports how
+    it was opened. Read-only once made: every attribute is set here, and only caches change.
+    """
 
     def __init__(
         self,
-        documents: Sequence[Document],
+        documents: Sequence[Document] | IndexParts,
         options: EngineOptions | None = None,
         warnings: Sequence[LoadWarning] = (),
     ) -> None:
+        """Index ``documents`` in memory, or answer from already made ``IndexParts``."""
         started = time.perf_counter()
-        options = options or EngineOptions()
-        language = resolve_language(options.language, lambda: [d.text for d in documents])
-        built = build_documents(documents, options.shape, language.language)
-        self._setup(built.store, built.index, built.document_index, options, language)
-        self._prepare_analyses()
-        self.warnings = (*warnings, *built.warnings)
-        self.build_seconds = time.perf_counter() - started
-
-    def _setup(
-        self,
-        store: PassageStore,
-        index: BM25Index,
-        document_index: BM25Index | None,
-        options: EngineOptions,
-        language: Identification,
-    ) -> None:
-        self.options = options
-        self.language = language
+        self.options = options or EngineOptions()
+        if isinstance(documents, IndexParts):
+            parts = documents
+        else:
+            texts = [d.text for d in documents]
+            language = resolve_language(self.options.language, lambda: texts)
+            built = build_documents(documents, self.options.shape, language.language)
+            parts = IndexParts(
+                built.store,
+                built.index,
+                built.document_index,
+                (*warnings, *built.warnings),
+                Provenance(build_seconds=time.perf_counter() - started),
+                None,
+                language,
+            )
+        self.language = parts.language
         """The corpus's language and how it was decided (for ``citebot index``'s report)."""
-        self.analyzer = analyzer_for(language.language)
+        self.analyzer = analyzer_for(parts.language.language)
         """How this corpus and every question asked of it are analysed."""
-        self.passages = store
-        self.index = index
-        self.document_index = document_index
-        self.warnings = ()
-        self.records = ()
-        self.written_ns = 0
-        """When the files were read (ns since the epoch): files modified since are re-hashed."""
-        self.root: Path | None = None
-        """The corpus folder, for an engine built from one (None for in-memory documents)."""
-        self.path: Path | None = None
-        """The saved index this engine was loaded from or saved to, if any."""
-        self.build_seconds = 0.0
-        self.status = "built"
-        """How this engine came to be: "built", "loaded" (a fresh saved index) or a rebuild
-        reason, for front ends to report."""
+        self.passages = parts.store
+        self.index = parts.index
+        self.document_index = parts.document_index
+        self._parts = parts
+        self._confirmed = persist.Confirmed()
+        self._current = CurrentText()
         # Row of each file in the document index: files without paragraphs have none.
+        self._document_row = np.cumsum(parts.store.paragraph_counts > 0) - 1
         self._vocabulary_set: frozenset[str] | None = None
-        self._idf_ceiling = float(index.idf_table.max()) if len(index.idf_table) else 0.0
-        self._document_row = np.cumsum(store.paragraph_counts > 0) - 1
+        """The vocabulary as a set, made on first use (a cache: not sealed)."""
+        idf_table = parts.index.idf_table
+        self._idf_ceiling = float(idf_table.max()) if len(idf_table) else 0.0
+        # Terms and headings recur from paragraph to paragraph: decode each once.
+        self._term: Callable[[int], str] = lru_cache(maxsize=1 << 18)(self.index.vocabulary.term)
+        self._context_terms: Callable[[str], frozenset[str]] = lru_cache(maxsize=4096)(
+            lambda context: frozenset(self.analyzer.terms(context))
+        )
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
         )
+        if parts.opened is None:
+            self._prepare_analyses()
+        self._sealed = True
+
+    _OWN = frozenset(
+        {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
+        | {"_confirmed", "_current"}
+        | {"_document_row", "_analyse", "_idf_ceiling", "_sealed"}
+    )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Read-only once made: one engine serves many threads, and what it answers from is
+        what it was opened with (a subclass may add attributes of its own)."""
+        if name in self._OWN and getattr(self, "_sealed", False):
+            raise AttributeError(f"Engine.{name} is read-only")
+        object.__setattr__(self, name, value)
+
+    @property
+    def warnings(self) -> tuple[LoadWarning, ...]:
+        """Files skipped or read with a fallback, and folders and links left out."""
+        return self._parts.warnings
+
+    @property
+    def records(self) -> tuple[FileRecord, ...]:
+        """The manifest: each file's size, times, inode and SHA-256 when it was read."""
+        return self._parts.provenance.records
+
+    @property
+    def root(self) -> Path | None:
+        """The corpus folder, for an engine built from one (None for in-memory documents)."""
+        return self._parts.provenance.root
+
+    @property
+    def path(self) -> Path | None:
+        """The saved index this engine was loaded from or saved to, if any."""
+        return self._parts.provenance.path
+
+    @property
+    def written_ns(self) -> int:
+        return self._parts.provenance.written_ns
+
+    @property
+    def build_seconds(self) -> float:
+        return self._parts.provenance.build_seconds
+
+    @property
+    def parts(self) -> IndexParts:
+        return self._parts
 
     @classmethod
     def from_folder(
@@ -332,168 +475,93 @@ class Engine:
         *,
         workers: int | None = None,
         progress: Progress | None = None,
+        follow_links: bool = False,
     ) -> Engine:
         """Build from the files under ``folder`` (in parallel for a large folder), unsaved."""
-        started = time.perf_counter()
-        read_ns = persist.now_ns()
         options = options or EngineOptions()
-        root = corpus_root(folder)
-        selection = options.shape.selection
-        language = resolve_language(options.language, lambda: _sample_folder(root, selection))
-        built = build_folder(
-            root, options.shape, workers=workers, progress=progress, language=language.language
+        parts = IndexParts.build(
+            corpus_root(folder),
+            options,
+            workers=workers,
+            progress=progress,
+            follow_links=follow_links,
         )
-        engine = cls.__new__(cls)
-        engine._setup(built.store, built.index, built.document_index, options, language)
-        engine._prepare_analyses()
-        engine.warnings = built.warnings
-        engine.records = tuple(persist.records_json(built.records))
-        engine.root = root
-        engine.written_ns = read_ns
-        engine.build_seconds = time.perf_counter() - started
-        return engine
-
-    @classmethod
-    def open(
-        cls,
-        folder: str | os.PathLike[str],
-        options: EngineOptions | None = None,
-        *,
-        index_dir: str | os.PathLike[str] | None = None,
-        rebuild: bool = False,
-        progress: Progress | None = None,
-        on_problem: Callable[[str], None] | None = None,
-    ) -> Engine:
-        """The engine for ``folder``: its saved index when that matches every file, else built
-        and saved. ``index_dir`` None means the default cache folder. A saved index that cannot
-        be read or written costs speed, never the answer: ``on_problem`` hears why."""
-        options = options or EngineOptions()
-        root = corpus_root(folder)
-        path = persist.index_path(
-            Path(index_dir) if index_dir is not None else persist.default_index_dir(),
-            root,
-            dataclasses.asdict(options.shape),
-        )
-        reason = "no saved index"
-        if not rebuild and path.exists():
-            try:
-                engine = cls.load(path, options, root)
-            except persist.IndexFileError as problem:
-                reason = f"the saved index could not be used ({problem})"
-            else:
-                try:
-                    stale = engine.changed_files()
-                except (ValueError, TypeError, KeyError) as problem:  # a damaged manifest
-                    stale = [f"(the manifest is damaged: {problem})"]
-                if not stale:
-                    engine.path = path
-                    return engine
-                engine.passages.close()
-                shown = ", ".join(stale[:3]) + (
-                    f" and {len(stale) - 3} more" if len(stale) > 3 else ""
-                )
-                reason = f"{len(stale)} file(s) changed, added or removed: {shown}"
-        elif rebuild:
-            reason = "rebuild asked for"
-        engine = cls.from_folder(root, options, progress=progress)
-        engine.status = f"built ({reason})"
-        try:
-            engine.save(path)
-            engine.path = path
-        except OSError as problem:
-            if on_problem:
-                on_problem(f"could not save the index to {path}: {problem.strerror or problem}")
-        return engine
+        return cls(parts, options)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write this engine's index (and its manifest) to ``path``, atomically."""
-        arrays = dict(self.passages.arrays())
-        arrays.update(self.index.arrays("p."))
-        if self.document_index is not None:
-            arrays.update(self.document_index.arrays("d."))
-        header = {
-            "signature": persist.code_signature(),
-            "shape": dataclasses.asdict(self.options.shape),
-            "written_ns": self.written_ns or persist.now_ns(),
-            "records": [list(r) for r in self.records],
-            "warnings": [[w.source, w.message, w.skipped] for w in self.warnings],
-            "sources": [
-                [s.source, s.title, s.encoding, s.format, s.pages] for s in self.passages.sources
-            ],
-            "index": self.index.meta(),
-            "document_index": self.document_index.meta() if self.document_index else None,
-            "build_seconds": self.build_seconds,
-            "language": {
-                "language": self.language.language,
-                "share": self.language.share,
-                "reason": self.language.reason,
-                "others": [list(other) for other in self.language.others],
-                "analyzer": self.analyzer.identity,
-            },
-        }
-        persist.save(Path(path), header, arrays)
-
-    @classmethod
-    def load(
-        cls,
-        path: str | os.PathLike[str],
-        options: EngineOptions | None = None,
-        root: Path | None = None,
-    ) -> Engine:
-        """Open a saved index (memory-mapped) of the corpus at ``root`` (None: do not follow the
-        files). IndexFileError when it is damaged, from other code, or built with other
-        indexing options."""
-        started = time.perf_counter()
-        options = options or EngineOptions()
-        header, arrays = persist.load(Path(path), on_disk=frozenset({"text"}))
-        try:
-            if header["signature"] != persist.code_signature():
-                raise persist.IndexFileError("it was written by another version of citebot")
-            if header["shape"] != _as_saved(dataclasses.asdict(options.shape)):
-                raise persist.IndexFileError("it was built with other indexing options")
-            saved = header["language"]
-            language = Identification(
-                str(saved["language"]),
-                float(saved["share"]),
-                str(saved["reason"]),
-                tuple((str(code), float(share)) for code, share in saved["others"]),
-            )
-            if saved["analyzer"] != analyzer_for(language.language).identity:
-                raise persist.IndexFileError(f"it was analysed otherwise ({saved['analyzer']})")
-            store = PassageStore(
-                [SourceInfo(*entry) for entry in header["sources"]],
-                {name: arrays[name] for name in PassageStore.ARRAYS},
-            )
-            store.check()
-            index = BM25Index.from_arrays(arrays, header["index"], "p.")
-            document_index = (
-                BM25Index.from_arrays(arrays, header["document_index"], "d.")
-                if header["document_index"]
-                else None
-            )
-            engine = cls.__new__(cls)
-            engine._setup(store, index, document_index, options, language)
-            engine.warnings = tuple(LoadWarning(*entry) for entry in header["warnings"])
-            engine.records = tuple(header["records"])
-            engine.written_ns = int(header["written_ns"])
-            engine.root = root
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-            raise persist.IndexFileError(f"it is damaged ({error})") from error
-        engine.status = "loaded"
-        engine.build_seconds = time.perf_counter() - started
-        return engine
+        persist.save(Path(path), self._parts.contents(dataclasses.asdict(self.options.shape)))
 
     def changed_files(self) -> list[str]:
         """The corpus files changed, added or removed since this engine read them ([] for an
         engine over in-memory documents). Stats every file; hashes only suspicious ones."""
-        if self.root is None:
+        provenance = self._parts.provenance
+        if provenance.root is None:
             return []
         try:
             return persist.stale_files(
-                self.root, self.records, self.written_ns, self.options.shape.selection
+                provenance.root,
+                provenance.records,
+                provenance.written_ns,
+                self.options.shape.selection,
+                self._confirmed,
+                follow_links=provenance.follow_links,
             )
-        except OSError:  # the folder itself is gone or unreadable: that is a change too
-            return [str(self.root)]
+        except (OSError, CitebotError):  # the folder is gone or unreadable: a change too
+            return [str(provenance.root)]
+
+    def intact(self) -> None:
+        """IndexDamagedError when the saved index was truncated under this process (checked
+        before every answer: touching the mapping then would end the process with SIGBUS)."""
+        if self._parts.opened is not None:
+            self._parts.opened.checks.intact()
+
+    def verify(self) -> list[str]:
+        """Check every checksum of the saved index (``citebot index --verify``): the arrays
+        that fail ([] for a sound index, or one built in memory)."""
+        if self._parts.opened is None:
+            return []
+        return persist.verify(self._parts.opened)
+
+    def close(self) -> None:
+        """Release the saved index's file (for an engine that will not be used again)."""
+        self.passages.close()
+
+    def check_against_files(self, answer: Answer) -> None:
+        """FileChangedError unless every paragraph the answer quotes or shows is, now, exactly
+        that span of its file (each quote is a span of its paragraph: compose checks that).
+
+        This is the final check: whatever the index says, what is shown is what the file holds
+        now. Each span is re-read with ``pread`` (or, for a format whose text is extracted,
+        the file is read again through its reader, cached while its stat numbers hold)."""
+        provenance = self._parts.provenance
+        if provenance.root is None:
+            return
+        names = {r.source: r.relative_path() for r in provenance.records}
+        for citation in (*answer.citations, *answer.related):
+            passage = citation.passage
+            row = self.passages.position(passage.id)
+            n = self.passages.source_of(passage.source)
+            if row is None or n is None:  # it came from this index: only damage loses it
+                raise IndexDamagedError(
+                    f"The saved index is damaged ({passage.source}'s paragraph cannot be found "
+                    "by its id)."
+                )
+            info = self.passages.sources[n]
+            path = provenance.root / names.get(passage.source, passage.source)
+            current = self._current.span(
+                path,
+                info,
+                (passage.start, passage.end),
+                self.passages.byte_span(row),
+                len(passage.text),
+            )
+            if current != passage.text:
+                raise FileChangedError(
+                    f"{passage.source} changed since it was indexed"
+                    + (" (it is gone)" if current is None and not path.exists() else "")
+                    + "."
+                )
 
     def left_out(self) -> list[LeftOut]:
         """The corpus folder's files that are not indexed, and why (an include/exclude glob,
@@ -510,12 +578,18 @@ class Engine:
         that no question waits for it; a large or loaded one analyses on first use, into a
         bounded cache, so memory stays flat at a million paragraphs."""
         if len(self.passages) <= PRECOMPUTE_LIMIT:
-            analyser = self.analyzer
-            analysed = tuple(analyse_passage(p, analyser) for p in self.passages)
+            analysed = tuple(self._analyse_position(i) for i in range(len(self.passages)))
             self._analyse = analysed.__getitem__
 
     def _analyse_position(self, i: int) -> AnalysedPassage:
-        return analyse_passage(self.passages[i], self.analyzer)
+        """Paragraph ``i`` with its sentences and terms as the build analysed them (read from
+        the index's sentence table: no splitting or stemming per question)."""
+        passage = self.passages[i]
+        try:
+            rows = self.passages.sentences.sentences(i, self._term, len(self.index.vocabulary))
+        except (ValueError, IndexError):  # a damaged table: the text still answers
+            return analyse_passage(passage, self.analyzer)
+        return analysed_from_sentences(passage, rows, self._context_terms(passage.context))
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
@@ -533,6 +607,7 @@ class Engine:
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         """The top ``k`` paragraphs for ``question`` (default: the engine's top_k)."""
         _, terms = prepare_question(question, self.analyzer)
+        self.intact()
         return self._search(terms, k or self.options.top_k)
 
     def _search(self, terms: Sequence[str], k: int, *, favour: Collection[str] = ()) -> list[Hit]:
@@ -593,6 +668,7 @@ class Engine:
         """The answer and the first ``depth`` hits of the same ranking, from one search (what
         an evaluation needs for recall at 100 without searching twice)."""
         cleaned, own = prepare_question(question, self.analyzer)
+        self.intact()
         if self.options.drop_form_words:
             own = without_form_words(cleaned, own)
         variants: tuple[Variant, ...] = ()
@@ -629,6 +705,7 @@ class Engine:
                 self.analyzer,
             )
         )
+        self.check_against_files(answer)
         if variants:
             shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
             answer = replace(answer, variants=shown)

@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import IndexDamagedError, OptionError
+from .store import UNCHECKED, Checker
 
 try:  # the compiled inner loop (setup.py); numpy does the same work when it is missing
     from . import _topk
@@ -207,6 +208,12 @@ B = 0.85
 
 class BM25Index:
     """Scores analysed questions against a fixed set of analysed paragraphs."""
+
+    POSTINGS_ARRAYS = ("postings_doc", "postings_tf", "block_max")
+    """Read term by term: a saved index verifies a term's slices of them when it is first
+    searched (:meth:`_term_ids`); every other array is small and verified when it is opened."""
+    _checks: Checker = UNCHECKED
+    _verified_terms: set[int]
 
     def __init__(
         self,
@@ -375,9 +382,17 @@ class BM25Index:
 
     @classmethod
     def from_arrays(
-        cls, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any], prefix: str = ""
+        cls,
+        arrays: Mapping[str, npt.NDArray[Any]],
+        meta: Mapping[str, Any],
+        prefix: str = "",
+        *,
+        checks: Checker = UNCHECKED,
     ) -> BM25Index:
+        """The index over saved arrays; ``checks`` verifies each term's postings on first use."""
         index = cls.__new__(cls)
+        index._checks = checks
+        index._verified_terms = set()
         index.k1 = float(meta["k1"])
         index.b = float(meta["b"])
         index.idf_variant = meta["idf"]
@@ -424,13 +439,29 @@ class BM25Index:
         return result
 
     def _term_ids(self, query: Sequence[str]) -> list[int | None]:
+        """The terms' ids, each term's postings verified on its first search (saved index)."""
         cache: dict[str, int | None] = {}
         ids = []
         for term in query:
             if term not in cache:
-                cache[term] = self.vocabulary.id(term)
+                term_id = cache[term] = self.vocabulary.id(term)
+                if term_id is not None and self._checks is not UNCHECKED:
+                    self._verify_term(term_id)
             ids.append(cache[term])
         return ids
+
+    def _verify_term(self, term_id: int) -> None:
+        if term_id in self._verified_terms:
+            return
+        start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
+        self._checks.items(("postings_doc", "postings_tf"), start, end)
+        blocks = int(self.block_ptr[term_id]), int(self.block_ptr[term_id + 1])
+        self._checks.items(("block_max",), *blocks)
+        if end > start:
+            docs = self.postings_doc[start:end]
+            if docs[0] < 0 or docs[-1] >= len(self.doc_len):
+                raise IndexDamagedError("The saved index is damaged (a posting points outside).")
+        self._verified_terms.add(term_id)
 
     def _exact(self, term_ids: Sequence[int | None], docs: IntArray) -> FloatArray:
         """rank-bm25's score of each paragraph in ``docs``, with its float operations in its
@@ -516,9 +547,7 @@ class BM25Index:
             if found >= 0:
                 return [(int(out_docs[i]), float(out_scores[i])) for i in range(found)]
             if found == -3:
-                raise IndexDamagedError(
-                    "The saved index is damaged. Run `citebot index --rebuild` to rebuild it."
-                )
+                raise IndexDamagedError("The saved index is damaged (a posting points outside).")
         return self._top_numpy(term_ids, k)
 
     def _top_numpy(self, term_ids: Sequence[int | None], k: int) -> list[tuple[int, float]]:

@@ -10,8 +10,11 @@ numbered by first occurrence in corpus order, which is also the order rank-bm25 
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,12 +27,14 @@ import numpy.typing as npt
 
 from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
-from ..reading.files import FileRecord, LoadWarning, corpus_files, no_documents, read_file
+from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
 from ..reading.readers import document_blocks
 from ..reading.select import FileSelection
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
+from ..splitting.sentences import split_sentences
 from ..types import Document
+from . import sentences as sentence_table
 from .bm25 import K1, B, BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key
 
@@ -131,6 +136,8 @@ class Part:
     vocabulary: list[str]
     paragraphs: _Postings
     documents: _Postings | None
+    sentences: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    """Each paragraph's sentence spans and terms (:class:`~.sentences.SentenceColumns`)."""
 
 
 def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -175,6 +182,7 @@ def analyse_documents(
     places: dict[str, int] = {}
     place_of: list[int] = []
     paragraphs, whole_documents = _Tokens(), _Tokens()
+    sentences = sentence_table.SentenceColumns()
     chunk_ids: dict[str, list[int]] = {}
 
     def term_ids(text: str) -> list[int]:
@@ -203,7 +211,9 @@ def analyse_documents(
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
-        unit_spans = searched_units(blocks) if shape.unit_terms else [[] for _ in passages]
+        unit_spans = (
+            searched_units(blocks, document.text) if shape.unit_terms else [[] for _ in passages]
+        )
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
         whole: list[int] = []
         seen_contexts: set[str] = set()
@@ -221,7 +231,12 @@ def analyse_documents(
             place = place_key(passage.headings, passage.anchor)
             place_of.append(places.setdefault(place, len(places)))
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
-            tokens = term_ids(passage.text)
+            # Analysed sentence by sentence: the same terms as the paragraph whole (no boundary
+            # falls inside a word), and each sentence's are kept for answering.
+            spans = split_sentences(passage.text, language)
+            per_sentence = [term_ids(passage.text[a:z]) for a, z in spans]
+            sentences.add(spans, per_sentence)
+            tokens = list(chain.from_iterable(per_sentence))
             if units:  # the code or table the paragraph introduces is searched with it
                 unit_text = " ".join(document.text[s:e] for s, e in units)
                 tokens += term_ids(unit_text)[: shape.unit_terms]
@@ -261,17 +276,22 @@ def analyse_documents(
         vocabulary=list(vocabulary),
         paragraphs=paragraphs.postings(),
         documents=whole_documents.postings() if shape.document_index else None,
+        sentences=sentences.arrays(),
     )
 
 
+_File = tuple[Path, str, str]
+"""A file to index: its path, its source name, and its path relative to the corpus folder."""
+
+
 def _read_and_analyse(
-    files: Sequence[tuple[Path, str]], shape: IndexShape, language: str = DEFAULT_LANGUAGE
+    files: Sequence[_File], shape: IndexShape, language: str = DEFAULT_LANGUAGE
 ) -> Part:
     """A worker's job: read some files and analyse them."""
     records, warnings, documents = [], [], []
-    for path, source in files:
+    for path, source, relative in files:
         document, warning, record = read_file(path, source, title=False)
-        records.append(record)
+        records.append(record if relative == source else replace(record, name=relative))
         if warning is not None:
             warnings.append(warning)
         if document is not None:
@@ -286,12 +306,27 @@ def _workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _chunks(
-    files: Sequence[tuple[Path, str]], sizes: Sequence[int], count: int
-) -> list[list[tuple[Path, str]]]:
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: be killed when the process that started the build dies (a SIGKILL
+    or SIGTERM of ``citebot index`` must not leave workers behind), and exit at once if it
+    already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the parent check below still helps
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _chunks(files: Sequence[_File], sizes: Sequence[int], count: int) -> list[list[_File]]:
     """Consecutive runs of files of about equal size, so the workers finish together."""
     target = max(1, sum(sizes) // count)
-    chunks: list[list[tuple[Path, str]]] = [[]]
+    chunks: list[list[_File]] = [[]]
     filled = 0
     for item, size in zip(files, sizes, strict=True):
         if filled >= target and chunks[-1]:
@@ -308,12 +343,29 @@ def analyse_folder(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    follow_links: bool = False,
     language: str = DEFAULT_LANGUAGE,
 ) -> list[Part]:
-    """Read and analyse every file under ``root``, in parallel when there is enough text."""
-    files = corpus_files(root, shape.selection)
+    """Read and analyse every file under ``root``, in parallel when there is enough text,
+    with ``language``'s analyzer. The first part carries the warnings about folders and links
+    left out."""
+    walk = walk_corpus(root, shape.selection, follow_links=follow_links)
+    base = len(str(root).rstrip(os.sep)) + 1
+    files = [(path, source, str(path)[base:].replace(os.sep, "/")) for path, source in walk.files]
+    parts = _analyse_files(files, shape, workers, progress, language)
+    parts[0].warnings[:0] = walk.warnings
+    return parts
+
+
+def _analyse_files(
+    files: Sequence[_File],
+    shape: IndexShape,
+    workers: int | None,
+    progress: Progress | None,
+    language: str,
+) -> list[Part]:
     sizes = []
-    for path, _ in files:
+    for path, _, _ in files:
         try:
             sizes.append(max(path.stat().st_size, 1))
         except OSError:
@@ -337,7 +389,12 @@ def analyse_folder(
     parts: list[Part] = []
     done = 0
     try:
-        with ProcessPoolExecutor(workers, mp_context=_start_method()) as pool:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=_start_method(),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             for part, size in zip(
                 pool.map(
                     _read_and_analyse, chunks, [shape] * len(chunks), [language] * len(chunks)
@@ -382,11 +439,11 @@ class Built:
 
 def _join_postings(
     parts: Sequence[Part], runs: Sequence[_Postings], *, k1: float, b: float, idf: IdfVariant
-) -> BM25Index:
+) -> tuple[BM25Index, list[npt.NDArray[np.int64]]]:
     """One index from the parts' postings: terms renumbered by first occurrence in corpus
     order, list numbers shifted by the lists before, and each part's term groups copied to
     their place in the term-major arrays (parts are in corpus order, so paragraph order holds
-    inside every term)."""
+    inside every term). Also each part's local → global term ids."""
     vocabulary: dict[str, int] = {}
     remaps = []
     for part, run in zip(parts, runs, strict=True):
@@ -419,7 +476,7 @@ def _join_postings(
             present = np.flatnonzero(local_counts)
             filled[remap[present]] += local_counts[present]
         offset += len(run.length)
-    return BM25Index.from_csr(
+    index = BM25Index.from_csr(
         list(vocabulary),
         np.concatenate([run.length for run in runs]),
         ptr,
@@ -429,6 +486,7 @@ def _join_postings(
         b=b,
         idf=idf,
     )
+    return index, remaps
 
 
 def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
@@ -491,14 +549,15 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
         "places": place_blob,
         "place_offsets": place_offsets,
     }
-    store = PassageStore(sources, arrays)
-    index = _join_postings(
+    index, remaps = _join_postings(
         parts, [p.paragraphs for p in parts], k1=shape.k1, b=shape.b, idf=shape.idf
     )
+    arrays.update(sentence_table.join([p.sentences for p in parts], remaps))
+    store = PassageStore(sources, arrays)
     document_index = None
     if shape.document_index:
         runs = [p.documents for p in parts if p.documents is not None]
-        document_index = _join_postings(parts, runs, k1=shape.k1, b=shape.b, idf=shape.idf)
+        document_index, _ = _join_postings(parts, runs, k1=shape.k1, b=shape.b, idf=shape.idf)
     return Built(store, index, document_index, warnings, records)
 
 
@@ -519,6 +578,7 @@ def build_folder(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    follow_links: bool = False,
     language: str = DEFAULT_LANGUAGE,
 ) -> Built:
     total = 0
@@ -529,7 +589,14 @@ def build_folder(
         if progress:
             progress(int(done * ANALYSIS_SHARE), of)
 
-    parts = analyse_folder(root, shape, workers=workers, progress=analysing, language=language)
+    parts = analyse_folder(
+        root,
+        shape,
+        workers=workers,
+        progress=analysing,
+        follow_links=follow_links,
+        language=language,
+    )
     if not any(p.sources for p in parts):
         raise no_documents(root, [w for p in parts for w in p.warnings])
     built = assemble(parts, shape)

@@ -8,15 +8,17 @@ are actually shown are ever read — and it makes saving the corpus a matter of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import IndexDamagedError
 from ..types import Passage
+from .sentences import SENTENCE_ARRAYS, SentenceTable
 
 _ENCODING = ("utf-8", "surrogatepass")
 KINDS = ("paragraph", "list_item", "quote", "admonition")
@@ -68,14 +70,39 @@ def blob(strings: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
+class Checker(Protocol):
+    """Verifies stored elements before they are used (a saved index's checksums)."""
+
+    def items(self, names: Iterable[str], lo: int, hi: int) -> None:
+        """Raise IndexDamagedError unless elements ``lo:hi`` of each named array are intact."""
+
+
+class _Unchecked:
+    """An index built in memory: nothing to verify."""
+
+    def items(self, names: Iterable[str], lo: int, hi: int) -> None:
+        return None
+
+
+UNCHECKED: Checker = _Unchecked()
+
+
 def _text(data: Any, start: int, end: int) -> str:
     """Decode ``data[start:end]``: a numpy byte array, or a saved index's FileBytes."""
-    return bytes(data[start:end]).decode(*_ENCODING)
+    try:
+        return bytes(data[start:end]).decode(*_ENCODING)
+    except UnicodeDecodeError as error:  # verified text always decodes: only damage gets here
+        raise IndexDamagedError("The saved index is damaged (its text is not UTF-8).") from error
 
 
 class PassageStore(Sequence[Passage]):
     """The corpus's paragraphs in corpus order, as a read-only sequence of Passages."""
 
+    ROW_COLUMNS = (
+        *("source", "paragraph", "start", "end", "byte_start", "byte_end", "context", "id"),
+        *("line", "page", "kind", "place"),
+    )
+    """One value per paragraph each: verified together when a paragraph is read."""
     ARRAYS = (
         "source",
         "paragraph",
@@ -96,10 +123,19 @@ class PassageStore(Sequence[Passage]):
         "place",
         "places",
         "place_offsets",
+        *SENTENCE_ARRAYS,
     )
 
-    def __init__(self, sources: Sequence[SourceInfo], arrays: Mapping[str, Any]):
+    def __init__(
+        self,
+        sources: Sequence[SourceInfo],
+        arrays: Mapping[str, Any],
+        *,
+        checks: Checker = UNCHECKED,
+    ):
+        """``checks`` verifies a saved index's rows and text where they are read."""
         self.sources = tuple(sources)
+        self._checks = checks
         self._source = arrays["source"]
         """Index into ``sources`` of each paragraph's file."""
         self._paragraph = arrays["paragraph"]
@@ -125,6 +161,8 @@ class PassageStore(Sequence[Passage]):
         """Index into the ``places`` blob: paragraph i's heading path and anchor."""
         self._places = arrays["places"]
         self._place_offsets = arrays["place_offsets"]
+        self.sentences = SentenceTable(arrays)
+        """Each paragraph's sentence spans and terms, analysed at build (:mod:`.sentences`)."""
         self.paragraph_counts = np.bincount(
             np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
         )
@@ -153,6 +191,11 @@ class PassageStore(Sequence[Passage]):
         offsets = self._context_offsets
         if offsets[0] != 0 or offsets[-1] != len(self._contexts):
             raise ValueError("the headings' offsets do not fit their text")
+        if np.any(np.diff(bounds) < 0) or np.any(np.diff(offsets) < 0):
+            raise ValueError("offsets go backwards")
+        source = self._source
+        if source[0] < 0 or source[-1] >= len(self.sources) or np.any(np.diff(source) < 0):
+            raise ValueError("the paragraphs' files are out of order or out of range")
         places = self._place_offsets
         if places[0] != 0 or places[-1] != len(self._places):
             raise ValueError("the heading paths' offsets do not fit their text")
@@ -160,6 +203,7 @@ class PassageStore(Sequence[Passage]):
             int(np.max(self._kind)) >= len(KINDS) or int(np.max(self._place)) >= len(places) - 1
         ):
             raise ValueError("a paragraph's kind or heading path is out of range")
+        self.sentences.check(n)
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -182,6 +226,7 @@ class PassageStore(Sequence[Passage]):
             "place": self._place,
             "places": self._places,
             "place_offsets": self._place_offsets,
+            **self.sentences.arrays(),
         }
 
     def __len__(self) -> int:
@@ -206,25 +251,38 @@ class PassageStore(Sequence[Passage]):
         return (self._make(i) for i in range(len(self)))
 
     def _make_passage(self, i: int) -> Passage:
+        """The paragraph at row ``i``, its row and text verified first (for a saved index)."""
+        self._checks.items(self.ROW_COLUMNS, i, i + 1)
         context = int(self._context[i])
+        byte_start, byte_end = int(self._byte_start[i]), int(self._byte_end[i])
+        source = int(self._source[i])
+        if not (
+            0 <= source < len(self.sources)
+            and 0 <= context < len(self._context_offsets) - 1
+            and self._document_bytes[source] <= byte_start <= byte_end
+            and byte_end <= self._document_bytes[source + 1]
+            and 0 <= self._start[i] <= self._end[i]
+        ):
+            raise IndexDamagedError("The saved index is damaged (a paragraph points outside it).")
+        context_start = int(self._context_offsets[context])
+        context_end = int(self._context_offsets[context + 1])
+        self._checks.items(("text",), byte_start, byte_end)
+        self._checks.items(("contexts",), context_start, context_end)
         place = int(self._place[i])
-        headings, anchor = _place(
-            _text(
-                self._places, int(self._place_offsets[place]), int(self._place_offsets[place + 1])
-            )
-        )
+        if not 0 <= place < len(self._place_offsets) - 1 or self._kind[i] >= len(KINDS):
+            raise IndexDamagedError("The saved index is damaged (a paragraph points outside it).")
+        place_start = int(self._place_offsets[place])
+        place_end = int(self._place_offsets[place + 1])
+        self._checks.items(("places",), place_start, place_end)
+        headings, anchor = _place(_text(self._places, place_start, place_end))
         return Passage(
             id=f"{int(self._id[i]):016x}",
-            source=self.sources[int(self._source[i])].source,
+            source=self.sources[source].source,
             paragraph=int(self._paragraph[i]),
             start=int(self._start[i]),
             end=int(self._end[i]),
-            text=_text(self._text, int(self._byte_start[i]), int(self._byte_end[i])),
-            context=_text(
-                self._contexts,
-                int(self._context_offsets[context]),
-                int(self._context_offsets[context + 1]),
-            ),
+            text=_text(self._text, byte_start, byte_end),
+            context=_text(self._contexts, context_start, context_end),
             headings=headings,
             anchor=anchor,
             line=int(self._line[i]),
@@ -234,7 +292,15 @@ class PassageStore(Sequence[Passage]):
 
     def _document_text(self, source: str) -> str:
         n = self._source_number[source]
-        return _text(self._text, int(self._document_bytes[n]), int(self._document_bytes[n + 1]))
+        start, end = int(self._document_bytes[n]), int(self._document_bytes[n + 1])
+        self._checks.items(("text",), start, end)
+        return _text(self._text, start, end)
+
+    def byte_span(self, i: int) -> tuple[int, int]:
+        """Where paragraph ``i``'s UTF-8 stands in its document's UTF-8 (not the blob's)."""
+        self._checks.items(self.ROW_COLUMNS, i, i + 1)
+        base = int(self._document_bytes[int(self._source[i])])
+        return int(self._byte_start[i]) - base, int(self._byte_end[i]) - base
 
     def text_between(self, source: str, start: int, end: int) -> str:
         """``document_text(source)[start:end]``, read from the one paragraph holding the span
@@ -245,6 +311,7 @@ class PassageStore(Sequence[Passage]):
         n = self._source.dtype.type(self._source_number[source])
         lo = int(np.searchsorted(self._source, n, "left"))
         hi = int(np.searchsorted(self._source, n, "right"))
+        self._checks.items(("start",), lo, hi)
         first = self._start.dtype.type(start)
         j = lo + int(np.searchsorted(self._start[lo:hi], first, "right")) - 1
         if lo <= j < hi and self._start[j] <= start <= end <= self._end[j]:
@@ -264,14 +331,26 @@ class PassageStore(Sequence[Passage]):
     def _find(self, key: np.uint64) -> int | None:
         order = self._id_order
         lo, hi = 0, len(order)
-        while lo < hi:  # binary search through the permutation: no sorted copy in memory
+        n = len(self._id)
+        # Binary search through the permutation: no sorted copy in memory. The permutation is
+        # not verified here (that would cost a checksum per step); a damaged one can only
+        # make an id not found, since the row found is checked to hold the id.
+        while lo < hi:
             mid = (lo + hi) // 2
-            if self._id[order[mid]] < key:
+            row = int(order[mid])
+            if not 0 <= row < n:
+                raise IndexDamagedError("The saved index is damaged (id_order).")
+            if self._id[row] < key:
                 lo = mid + 1
             else:
                 hi = mid
-        if lo < len(order) and self._id[order[lo]] == key:
-            return int(order[lo])
+        if lo < len(order):
+            row = int(order[lo])
+            if not 0 <= row < n:
+                raise IndexDamagedError("The saved index is damaged (id_order).")
+            self._checks.items(("id",), row, row + 1)
+            if self._id[row] == key:
+                return row
         return None
 
     def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:

@@ -78,41 +78,168 @@ def _extract(extract: Extractor, data: bytes, source: str) -> tuple[str, str] | 
         return None
 
 
-def _display_name(relative: Path) -> str:
+def _display_name(relative: str) -> str:
     """The path as text that can always be printed: undecodable bytes in a file name become
-    U+FFFD instead of lone surrogates that would crash a UTF-8 terminal or JSON consumer."""
-    raw = relative.as_posix()
-    # backslashreplace, not replace: two names differing only in undecodable bytes must stay
-    # two sources ("a\xff.txt" and "a\xfe.txt"), or one would shadow the other.
-    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    ``\\xNN`` escapes instead of lone surrogates that would crash a UTF-8 terminal or JSON
+    consumer (backslashreplace, not replace: "a\\xff.txt" and "a\\xfe.txt" stay two sources)."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _walk(root: Path) -> list[Path]:
-    """Every file under root (hidden files and folders left out), sorted by relative path for
-    a stable order."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / name for name in filenames if not name.startswith("."))
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+def _unique_names(relatives: Sequence[str]) -> list[str]:
+    """Display names, one per file and all different: an escaped name that is also some other
+    file's real name (a file literally called ``caf\\xe9.txt``) gets ``~2``, ``~3``... before
+    its suffix, so no source can shadow another."""
+    names = [_display_name(r) for r in relatives]
+    taken = {n for n, r in zip(names, relatives, strict=True) if n == r}
+    result = []
+    for name, relative in zip(names, relatives, strict=True):
+        if name != relative:
+            stem, dot, suffix = name.rpartition(".")
+            base, tail = (stem, dot + suffix) if dot and "/" not in suffix else (name, "")
+            candidate, n = name, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{base}~{n}{tail}"
+            name = candidate
+            taken.add(name)
+        result.append(name)
+    return result
 
 
-def _classify(root: Path, selection: FileSelection) -> tuple[list[tuple[Path, str]], list[LeftOut]]:
-    """The files to read, with their source names, and those left out with the reason."""
-    kept: list[tuple[Path, str]] = []
-    left_out: list[LeftOut] = []
-    for path in _walk(root):
-        source = _display_name(path.relative_to(root))
-        if reader_for(path.name) is None:
-            suffix = path.suffix.lower() or "(no suffix)"
-            left_out.append(LeftOut(source, f"unsupported suffix {suffix}"))
+@dataclass(frozen=True, slots=True)
+class CorpusWalk:
+    """The candidate files under a corpus folder, and the folders and links left out."""
+
+    files: tuple[tuple[Path, str], ...]
+    """(path, source name) in corpus order."""
+    warnings: tuple[LoadWarning, ...]
+
+
+def _inside(root_real: str, target: str) -> bool:
+    return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFile:
+    """One candidate file found by the walk, as strings (no Path built: the freshness check
+    walks thousands of files before every answer)."""
+
+    relative: str
+    """Relative to the corpus folder, as the OS spells it (forward slashes)."""
+    full: str
+    source: str
+    """The name citebot shows: printable, and unique in the corpus."""
+
+
+def _unreadable_folder(relative: str, error: OSError) -> LoadWarning:
+    reason = error.strerror or type(error).__name__
+    return LoadWarning(_display_name(relative) + "/", f"folder skipped: cannot be read ({reason}).")
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One walk of a corpus folder."""
+
+    files: list[ScannedFile]
+    """To index: a reader is registered for the suffix and the selection keeps it."""
+    warnings: list[LoadWarning]
+    """Folders and links skipped, named."""
+    left_out: list[LeftOut]
+    """Files not indexed by choice: an include/exclude glob, or a suffix no reader reads."""
+
+
+def scan_corpus(
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> Scan:
+    """Every file under ``root`` to index, recursively, sorted by relative path; and what was
+    left out, named (see :func:`walk_corpus`). One ``scandir`` per folder; a file costs no
+    system call unless it is a link."""
+    root_text = str(root).rstrip(os.sep) or os.sep
+    root_real = os.path.realpath(root)
+    suffixes = supported_suffixes()
+    found: list[tuple[str, str]] = []
+    warnings: list[LoadWarning] = []
+    seen_real = {root_real}
+    pending = [(root_text, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            if not prefix:  # the corpus folder itself
+                raise CorpusNotFoundError(
+                    f"The corpus folder {str(root)!r} cannot be read "
+                    f"({error.strerror or type(error).__name__})."
+                ) from None
+            warnings.append(_unreadable_folder(prefix.rstrip("/"), error))
             continue
-        reason = selection.reason_left_out(source)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            relative = prefix + name
+            try:
+                link = entry.is_symlink()
+                is_folder = entry.is_dir()  # follows a link: a link to a folder is a folder
+            except OSError:
+                link, is_folder = False, False
+            if is_folder:
+                if link:
+                    real = os.path.realpath(entry.path)
+                    if not follow_links:
+                        warnings.append(
+                            LoadWarning(
+                                _display_name(relative) + "/",
+                                "folder skipped: it is a symbolic link.",
+                            )
+                        )
+                        continue
+                    if real in seen_real:
+                        continue
+                    seen_real.add(real)
+                pending.append((entry.path, relative + "/"))
+                continue
+            if link and not follow_links and os.path.splitext(name)[1].lower() in suffixes:
+                target = os.path.realpath(entry.path)
+                if not _inside(root_real, target) and os.path.exists(target):
+                    warnings.append(
+                        LoadWarning(
+                            _display_name(relative),
+                            "skipped: a link to a file outside the corpus folder "
+                            "(CITEBOT_FOLLOW_LINKS=true follows it).",
+                        )
+                    )
+                    continue
+            found.append((relative, entry.path))
+    found.sort()
+    names = _unique_names([relative for relative, _ in found])
+    files, left_out = [], []
+    for (relative, full), name in zip(found, names, strict=True):
+        suffix = os.path.splitext(relative)[1].lower()
+        if suffix not in suffixes:
+            left_out.append(LeftOut(name, f"unsupported suffix {suffix or '(no suffix)'}"))
+            continue
+        reason = selection.reason_left_out(name)
         if reason is not None:
-            left_out.append(LeftOut(source, reason))
+            left_out.append(LeftOut(name, reason))
         else:
-            kept.append((path, source))
-    return kept, left_out
+            files.append(ScannedFile(relative, full, name))
+    return Scan(files, sorted(warnings, key=lambda w: w.source), left_out)
+
+
+def walk_corpus(
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> CorpusWalk:
+    """Every file a reader is registered for under ``root``, recursively, sorted by path.
+
+    Hidden files and folders are left out silently (a ``.git`` is not a skipped document);
+    everything else left out is named in a warning: a folder that cannot be read, a link to a
+    folder, and a file link whose target is outside ``root`` (its text is not the corpus's:
+    a link to ``/etc/passwd`` must not be quoted). ``follow_links`` follows both kinds (each
+    real folder once, so a link loop ends).
+    """
+    scan = scan_corpus(root, selection, follow_links=follow_links)
+    return CorpusWalk(tuple((Path(f.full), f.source) for f in scan.files), tuple(scan.warnings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +251,25 @@ class FileRecord:
     mtime_ns: int
     sha256: str
     """Of the bytes read; "" for a file that was skipped before reading (too large, say)."""
+    inode: int = 0
+    ctime_ns: int = 0
+    """With size and mtime_ns, what decides cheaply that a file is unchanged: an edit that
+    restores the modification time (``touch -d``) still moves the change time, which no
+    program can set, and ``sed -i`` or an editor's save-and-rename makes a new inode."""
+    name: str = ""
+    """The path relative to the corpus folder as the OS spells it, when that differs from
+    ``source`` (an undecodable file name); "" when it is ``source``."""
+
+    def relative_path(self) -> str:
+        return self.name or self.source
+
+    def same_stat(self, info: os.stat_result) -> bool:
+        return (
+            info.st_size == self.size
+            and info.st_mtime_ns == self.mtime_ns
+            and info.st_ino == self.inode
+            and info.st_ctime_ns == self.ctime_ns
+        )
 
 
 def corpus_root(folder: str | os.PathLike[str]) -> Path:
@@ -136,16 +282,31 @@ def corpus_root(folder: str | os.PathLike[str]) -> Path:
     return root
 
 
-def corpus_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[tuple[Path, str]]:
+def corpus_files(
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> list[tuple[Path, str]]:
     """Every file under ``root`` to index, with its source name, in corpus order: a reader is
     registered for its suffix and ``selection`` keeps it."""
-    return _classify(root, selection)[0]
+    return list(walk_corpus(root, selection, follow_links=follow_links).files)
 
 
-def left_out_files(root: Path, selection: FileSelection = EVERY_FILE) -> list[LeftOut]:
+def left_out_files(
+    root: Path, selection: FileSelection = EVERY_FILE, *, follow_links: bool = False
+) -> list[LeftOut]:
     """The files under ``root`` that are not indexed, and why (excluded by which glob, or a
     suffix no reader reads), in corpus order; hidden files are not listed."""
-    return _classify(root, selection)[1]
+    return scan_corpus(root, selection, follow_links=follow_links).left_out
+
+
+def _record(source: str, info: os.stat_result, sha256: str, size: int | None = None) -> FileRecord:
+    return FileRecord(
+        source,
+        info.st_size if size is None else size,
+        info.st_mtime_ns,
+        sha256,
+        info.st_ino,
+        info.st_ctime_ns,
+    )
 
 
 def read_file(
@@ -162,7 +323,7 @@ def read_file(
             LoadWarning(source, f"skipped: cannot be read ({reason})."),
             FileRecord(source, -1, -1, ""),
         )
-    record = FileRecord(source, info.st_size, info.st_mtime_ns, "")
+    record = _record(source, info, "")
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         return None, LoadWarning(source, "skipped: not a regular file."), record
     if info.st_size > MAX_FILE_BYTES:
@@ -172,9 +333,9 @@ def read_file(
         data = path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        record = FileRecord(source, info.st_size, info.st_mtime_ns, UNREADABLE)
+        record = _record(source, info, UNREADABLE)
         return None, LoadWarning(source, f"skipped: cannot be read ({reason})."), record
-    record = FileRecord(source, len(data), info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    record = _record(source, info, hashlib.sha256(data).hexdigest(), len(data))
     spec = reader_for(source)
     if spec is not None and spec.parse is not None:
         return _parsed_document(_parse(spec.parse, data, source), source, spec.format, record)
@@ -234,8 +395,9 @@ def load_corpus(
     """
     root = corpus_root(folder)
     documents: list[Document] = []
-    warnings: list[LoadWarning] = []
-    for path, source in corpus_files(root, selection):
+    walk = walk_corpus(root, selection)
+    warnings: list[LoadWarning] = list(walk.warnings)
+    for path, source in walk.files:
         document, warning, _ = read_file(path, source)
         if warning is not None:
             warnings.append(warning)

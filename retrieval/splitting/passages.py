@@ -15,6 +15,37 @@ from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind
 from ..reading.readers import document_blocks
 from ..types import Document, Passage
 
+MAX_PASSAGE_CHARS = 4_000
+"""A longer block (a 40 MB file on one line, a dump) is cut into passages of at most this
+many characters, at the last sentence end (else the last space) before the limit: re-ranking
+and composing analyse each candidate paragraph, and one of 4,000 characters takes about 2 ms
+(a 12,000-character one 10-30 ms), so the cost of a question stays bounded."""
+_SENTENCE_ENDS = (". ", "? ", "! ", ".\n", "?\n", "!\n")
+
+
+def bounded_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` as consecutive spans of at most MAX_PASSAGE_CHARS, each trimmed of
+    the whitespace at the cut. Cuts after the last sentence end in the window's second half,
+    else at its last whitespace, else (one 4,000-character word) at the limit."""
+    spans = []
+    while end - start > MAX_PASSAGE_CHARS:
+        window = text[start : start + MAX_PASSAGE_CHARS]
+        cut = max(window.rfind(mark, MAX_PASSAGE_CHARS // 2) for mark in _SENTENCE_ENDS) + 1
+        if cut <= 0:
+            cut = max(window.rfind(" "), window.rfind("\n"), window.rfind("\t"))
+            if cut <= 0:
+                cut = MAX_PASSAGE_CHARS
+        piece_end = start + cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        spans.append((start, piece_end))
+        start += cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        spans.append((start, end))
+    return spans
+
 
 def _passage_id(source: str, text: str, occurrence: int) -> str:
     """The paragraph's own text and its place among equal texts in the file (``occurrence``,
@@ -63,25 +94,35 @@ def split_passages(document: Document, blocks: Sequence[Block] | None = None) ->
             trail = trail.under(block)
         if block.kind not in PROSE_KINDS or block.end <= block.start:
             continue
-        body = text[block.start : block.end]
-        seen[body] = occurrence = seen.get(body, -1) + 1
-        headings = trail.headings
-        passages.append(
-            Passage(
-                id=_passage_id(document.source, body, occurrence),
-                source=document.source,
-                paragraph=number,
-                start=block.start,
-                end=block.end,
-                text=text[block.start : block.end],
-                context=CONTEXT_SEPARATOR.join(headings),
-                headings=headings,
-                anchor=trail.anchor,
-                line=block.line,
-                page=block.page,
-                kind=block.kind.value,
-            )
+        spans = (
+            [(block.start, block.end)]
+            if block.end - block.start <= MAX_PASSAGE_CHARS
+            else bounded_spans(text, block.start, block.end)
         )
+        headings = trail.headings
+        line, counted = block.line, block.start
+        for start, end in spans:
+            body = text[start:end]
+            seen[body] = occurrence = seen.get(body, -1) + 1
+            if block.line:  # the line each piece starts on
+                line += text.count("\n", counted, start)
+                counted = start
+            passages.append(
+                Passage(
+                    id=_passage_id(document.source, body, occurrence),
+                    source=document.source,
+                    paragraph=number,
+                    start=start,
+                    end=end,
+                    text=body,
+                    context=CONTEXT_SEPARATOR.join(headings),
+                    headings=headings,
+                    anchor=trail.anchor,
+                    line=line,
+                    page=block.page,
+                    kind=block.kind.value,
+                )
+            )
     return passages
 
 
@@ -90,14 +131,16 @@ SEARCHED_UNIT_KINDS = frozenset({BlockKind.CODE, BlockKind.TABLE})
 are passages of their own)."""
 
 
-def searched_units(blocks: Sequence[Block]) -> list[list[tuple[int, int]]]:
+def searched_units(blocks: Sequence[Block], text: str = "") -> list[list[tuple[int, int]]]:
     """For each passage :func:`split_passages` makes from ``blocks`` (same order), the spans of
     the code blocks and tables that follow it in its section, up to the next prose block or
     heading (markup such as a content tab's ``=== "pip"`` line is passed over).
 
     The command or key a reader asks for is usually in the block a sentence introduces
     ("To install the extras:" then ``pip install 'pydantic[email]'``), so those words are
-    searched with the sentence's passage; they are never quoted as sentences.
+    searched with the sentence's passage; they are never quoted as sentences. A block cut
+    into several passages (over MAX_PASSAGE_CHARS; ``text`` is the document's) gives its
+    units to its last passage, the one they follow.
     """
     units: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] | None = None
@@ -105,6 +148,9 @@ def searched_units(blocks: Sequence[Block]) -> list[list[tuple[int, int]]]:
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             current = None
         elif block.kind in PROSE_KINDS and block.end > block.start:
+            if text and block.end - block.start > MAX_PASSAGE_CHARS:
+                pieces = len(bounded_spans(text, block.start, block.end))
+                units.extend([] for _ in range(pieces - 1))
             current = []
             units.append(current)
         elif block.kind in SEARCHED_UNIT_KINDS and current is not None:

@@ -1,0 +1,144 @@
+"""Each paragraph's sentences and their terms, analysed once at build and kept as arrays.
+
+Re-ranking and composing look at the sentences of the ~20 best candidates of every question.
+Splitting and stemming them again per question cost most of an answer at 100,000 paragraphs
+(a real vocabulary defeats the tokenizer's caches), so the build stores, per paragraph, its
+sentence spans and each sentence's terms as ids into the paragraph index's vocabulary; an answer
+then reads a few hundred integers per candidate, memory-mapped like the postings.
+
+Layout (``P`` paragraphs, ``S`` sentences, ``T`` terms in all sentences):
+
+* ``sentence_ptr`` (int64, P+1): paragraph ``i``'s sentences are ``sentence_ptr[i]:[i+1]``;
+* ``sentence_start``/``sentence_end`` (int32, S): offsets into the paragraph's text;
+* ``token_ptr`` (int64, S+1): sentence ``s``'s terms are ``tokens[token_ptr[s]:[s+1]]``;
+* ``tokens`` (int32, T): term ids, in order, repeats kept.
+
+A sentence's terms are exactly ``analyze(paragraph_text[start:end])``, and a paragraph's are its
+sentences' end to end — the same terms the index counted for its words (no sentence boundary
+falls inside a word).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+SENTENCE_ARRAYS = ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens")
+
+
+@dataclass(slots=True)
+class SentenceColumns:
+    """The sentence arrays of a run of paragraphs while they are being analysed (part-local
+    term ids, renumbered when parts are joined)."""
+
+    counts: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    tokens: list[int] = field(default_factory=list)
+
+    def add(self, spans: Sequence[tuple[int, int]], terms: Sequence[Sequence[int]]) -> None:
+        """One paragraph: its sentence spans and each sentence's term ids."""
+        self.counts.append(len(spans))
+        for (start, end), ids in zip(spans, terms, strict=True):
+            self.starts.append(start)
+            self.ends.append(end)
+            self.lengths.append(len(ids))
+            self.tokens.extend(ids)
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Compact numpy arrays (cheap to pickle from a worker); ids still part-local."""
+        return {
+            "counts": np.asarray(self.counts, dtype=np.int32),
+            "starts": np.asarray(self.starts, dtype=np.int32),
+            "ends": np.asarray(self.ends, dtype=np.int32),
+            "lengths": np.asarray(self.lengths, dtype=np.int32),
+            "tokens": np.asarray(self.tokens, dtype=np.int32),
+        }
+
+
+def join(
+    parts: Sequence[Mapping[str, npt.NDArray[Any]]], remaps: Sequence[npt.NDArray[np.int64]]
+) -> dict[str, npt.NDArray[Any]]:
+    """The parts' sentence arrays, in order, as one table with global term ids."""
+
+    def cat(name: str, dtype: type) -> npt.NDArray[Any]:
+        if not parts:
+            return np.zeros(0, dtype=dtype)
+        return np.concatenate([np.asarray(p[name], dtype=dtype) for p in parts])
+
+    sentence_ptr = np.zeros(1 + sum(len(p["counts"]) for p in parts), dtype=np.int64)
+    np.cumsum(cat("counts", np.int64), out=sentence_ptr[1:])
+    token_ptr = np.zeros(1 + sum(len(p["lengths"]) for p in parts), dtype=np.int64)
+    np.cumsum(cat("lengths", np.int64), out=token_ptr[1:])
+    tokens = [remap[p["tokens"]] for p, remap in zip(parts, remaps, strict=True)]
+    return {
+        "sentence_ptr": sentence_ptr,
+        "sentence_start": cat("starts", np.int32),
+        "sentence_end": cat("ends", np.int32),
+        "token_ptr": token_ptr,
+        "tokens": (np.concatenate(tokens) if tokens else np.zeros(0)).astype(np.int32),
+    }
+
+
+class SentenceTable:
+    """Read access to the sentence arrays (plain or memory-mapped)."""
+
+    def __init__(self, arrays: Mapping[str, Any]) -> None:
+        self._sentence_ptr = arrays["sentence_ptr"]
+        self._start = arrays["sentence_start"]
+        self._end = arrays["sentence_end"]
+        self._token_ptr = arrays["token_ptr"]
+        self._tokens = arrays["tokens"]
+
+    def arrays(self) -> dict[str, Any]:
+        return {
+            "sentence_ptr": self._sentence_ptr,
+            "sentence_start": self._start,
+            "sentence_end": self._end,
+            "token_ptr": self._token_ptr,
+            "tokens": self._tokens,
+        }
+
+    def check(self, paragraphs: int) -> None:
+        """Raise ValueError unless the arrays fit ``paragraphs`` (O(1): the pointer arrays'
+        ends; an id or span out of range is caught where it is read, by :meth:`sentences`)."""
+        ptr, tptr = self._sentence_ptr, self._token_ptr
+        if len(ptr) != paragraphs + 1 or int(ptr[0]) != 0:
+            raise ValueError("the sentence table does not fit the paragraphs")
+        sentences = int(ptr[-1])
+        if not (len(self._start) == len(self._end) == sentences == len(tptr) - 1):
+            raise ValueError("the sentence spans do not fit the sentence table")
+        if int(tptr[0]) != 0 or int(tptr[-1]) != len(self._tokens):
+            raise ValueError("the sentences' terms do not fit the sentence table")
+
+    def sentences(
+        self, paragraph: int, term: Callable[[int], str], vocabulary: int
+    ) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Paragraph ``paragraph``'s sentences as (start, end, terms), offsets into its text.
+
+        Raises ValueError for ids outside the vocabulary or spans out of order (a damaged
+        index), so the caller can fall back to analysing the text."""
+        lo, hi = int(self._sentence_ptr[paragraph]), int(self._sentence_ptr[paragraph + 1])
+        if not 0 <= lo <= hi <= len(self._start):
+            raise ValueError("sentence pointers out of range")
+        starts = self._start[lo:hi].tolist()
+        ends = self._end[lo:hi].tolist()
+        bounds = self._token_ptr[lo : hi + 1].tolist()
+        if bounds and not 0 <= bounds[0] <= bounds[-1] <= len(self._tokens):
+            raise ValueError("term pointers out of range")
+        ids = self._tokens[bounds[0] : bounds[-1]].tolist() if bounds else []
+        if ids and (min(ids) < 0 or max(ids) >= vocabulary):
+            raise ValueError("a term id is out of range")
+        base = bounds[0] if bounds else 0
+        result = []
+        for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            if not 0 <= start <= end:
+                raise ValueError("a sentence span is out of order")
+            chunk = ids[bounds[k] - base : bounds[k + 1] - base]
+            result.append((start, end, tuple(map(term, chunk))))
+        return result
