@@ -30,6 +30,7 @@ LONG_FUNCTIONS_BEING_REWRITTEN = {
     "retrieval/index/build.py:assemble",  # integrity: build/persist
     "retrieval/reading/text.py:split_blocks",  # formats/markdown: readers per format
     "retrieval/evaluation/evaluate.py:run_case",  # quality: evaluation
+    "retrieval/reading/files.py:scan_corpus",  # integrity: the corpus walk
 }
 
 
