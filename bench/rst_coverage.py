@@ -20,6 +20,7 @@ from retrieval.reading.blocks import BlockKind
 from retrieval.reading.rst import parse_rst
 
 _MARKUP = re.compile(r"^\s*(?:\.\.\s|:[\w -]+:(?:\s|$)|[=\-~^\"'`#*+_.:<>]{3,}\s*$)")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|#\.)\s+")
 _DIRECTIVE_IN_TEXT = re.compile(r"^\s*\.\.\s+[\w:-]+::", re.MULTILINE)
 
 
@@ -42,7 +43,8 @@ def folder_coverage(folder: Path) -> tuple[int, int, int, int, int, float]:
                 leaking += 1
         offset = 0
         for line in text.split("\n"):
-            start = offset + len(line) - len(line.lstrip())
+            marker = _LIST_MARKER.match(line)  # an item's text starts after its marker
+            start = offset + (marker.end() if marker else len(line) - len(line.lstrip()))
             offset += len(line) + 1
             if not line.strip() or _MARKUP.match(line):
                 continue

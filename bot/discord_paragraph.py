@@ -63,7 +63,8 @@ def paragraph_now(engine: Engine, passage_id: str) -> Payload | None:
     except KeyError:
         return None
     if engine.root is None:  # in-memory documents: nothing to re-read
-        return render_paragraph(passage, *engine.neighbours(passage))
+        before, after = engine.neighbours(passage)
+        return render_paragraph(passage, before, after, engine.following_block(passage))
     try:
         current = _passages_now(engine, passage.source)
     except OSError:
@@ -77,7 +78,8 @@ def paragraph_now(engine: Engine, passage_id: str) -> Payload | None:
         now = replace(current[i], context=current[i].context or passage.context)
         before = current[i - 1] if i > 0 else None
         after = current[i + 1] if i + 1 < len(current) else None
-        return render_paragraph(now, before, after)
+        # The same id means the same file content, so the index's block offsets still hold.
+        return render_paragraph(now, before, after, engine.following_block(passage))
     replacement = _closest(current, passage)
     if replacement is None:
         return render_notice("That paragraph is no longer in its file.")

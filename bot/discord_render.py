@@ -14,10 +14,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from retrieval import AbstainReason, Answer, Citation, Passage, SourceSummary
+from retrieval import AbstainReason, Answer, Citation, Passage, QuotedBlock, SourceSummary
 
 from .display import clip_graphemes, isolate
 from .highlight import display_line, mark
+from .markup import (
+    Piece,
+    Resolver,
+    block_lines,
+    cut_lines,
+    inline_pieces,
+    is_markdown,
+    list_item,
+    quote_resolver,
+)
 
 # --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object) ---
 CONTENT_MAX = 2000
@@ -41,6 +51,11 @@ ANSWER_BUDGET = 3000
 CITATIONS_SHOWN = 10
 PARAGRAPH_BUDGET = 3800
 NEIGHBOUR_BUDGET = 300
+BLOCK_BUDGET = 1200
+"""The most characters of one quoted block in an answer (its whole text: Show paragraph)."""
+BLOCK_LINES = 20
+SHOWN_BLOCK_BUDGET = 3900
+"""The most characters of a block under "Show paragraph" (a second embed)."""
 
 COLOUR_ANSWER = 0x2B7A78
 COLOUR_ABSTAIN = 0x8A8A8A
@@ -122,6 +137,120 @@ def highlight(text: str, terms: frozenset[str], language: str = "en") -> str:
     return mark(
         flatten(text), terms, lambda w: f"**{_escape_inline(w)}**", _escape_inline, language
     )
+
+
+# --- quoted Markdown, sent as Markdown ---
+
+_CODE_MENTION = re.compile(r"@(?=everyone|here)|<(?=[@#][!&]?\d)", re.IGNORECASE)
+_LANG = re.compile(r"[^\w+#.-]")
+_URL_UNSAFE = {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", "`": "%60"}
+
+
+def _code_text(text: str) -> str:
+    """Code shown inside backticks: mentions broken with a zero-width space (a code span
+    never pings, but a copy pasted elsewhere might), control characters dropped."""
+    return _CODE_MENTION.sub(
+        lambda m: m.group() + ZWSP, display_line(text) if "\n" not in text else text
+    )
+
+
+def _inline_code(text: str) -> str:
+    """One inline code span: single backticks, or double ones around code holding a backtick;
+    a run of two backticks inside is broken so the span always closes where it should."""
+    code = _code_text(text).replace("``", "`" + ZWSP + "`")
+    if not code.strip():
+        return ""
+    if "`" in code:
+        return f"`` {code} ``"
+    return f"`{code}`"
+
+
+def _safe_url(url: str) -> str:
+    return "".join(_URL_UNSAFE.get(ch, ch) for ch in url)
+
+
+def _piece(piece: Piece) -> str:
+    text = _inline_code(piece.text) if piece.code else _escape_inline(piece.text)
+    if not text:
+        return ""
+    if piece.strong and piece.em:
+        text = f"***{text}***"
+    elif piece.strong:
+        text = f"**{text}**"
+    elif piece.em:
+        text = f"*{text}*"
+    if piece.url:
+        text = f"[{text}]({_safe_url(piece.url)})"
+    return text
+
+
+def markdown_line(text: str, *, markdown: bool = True, resolve: Resolver | None = None) -> str:
+    """A quote on one line as Discord Markdown: inline code, emphasis and links kept (links only
+    when absolute), everything else escaped, mentions impossible. Non-Markdown sources are
+    escaped as plain text."""
+    if not markdown:
+        return escape(text)
+    pieces = inline_pieces(display_line(text), markdown=True, resolve=resolve)
+    out: list[str] = []
+    for piece in pieces:
+        rendered = _piece(piece)
+        # Two marked pieces side by side ("**a***b*") would merge their markers: a space-free
+        # join is kept only where a marker cannot touch another.
+        if out and rendered[:1] in "*[`" and out[-1][-1:] in "*)`":
+            out.append(ZWSP)
+        out.append(rendered)
+    return "".join(out)
+
+
+def _fence_body(lines: Sequence[str]) -> str:
+    """Lines that can sit inside a fence: a run of three backticks is broken so that it cannot
+    close the fence early, mentions broken, control characters (but tabs) dropped."""
+    cleaned = []
+    for line in lines:
+        line = "".join(ch for ch in line.replace("\t", "    ") if ch.isprintable())
+        cleaned.append(
+            _CODE_MENTION.sub(lambda m: m.group() + ZWSP, line).replace("``", "`" + ZWSP + "`")
+        )
+    return "\n".join(cleaned)
+
+
+def render_block(
+    block: QuotedBlock,
+    limit: int,
+    *,
+    max_lines: int = BLOCK_LINES,
+    markdown: bool = True,
+    resolve: Resolver | None = None,
+) -> str:
+    """A quoted block in at most ``limit`` characters: code and tables as a fenced block (code
+    with its language), lists as "•" lines of Markdown; cut at a line with "…" when it does
+    not fit, and then a pointer to the button that shows it whole. "" when nothing fits."""
+    shown = block_lines(block.text, block.kind, block.lang)
+    note = f"\n*(the whole block: Show paragraph [{block.citation}])*" if block.citation else ""
+    budget = limit - len(note) - 16
+    while budget > 0:
+        lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=budget)
+        cut = cut or block.cut
+        if block.kind == "list" and markdown:
+            body = "\n".join(_list_line(line, resolve) for line in lines) + ("\n…" if cut else "")
+        else:
+            lang = _LANG.sub("", shown.lang)[:20] if block.kind == "code" else ""
+            body = f"```{lang}\n{_fence_body(lines)}" + ("\n…" if cut else "") + "\n```"
+        rendered = body + (note if cut else "")
+        if len(rendered) <= limit:
+            return rendered
+        budget = min(budget - 1, budget * limit // max(len(rendered), 1))
+    return ""
+
+
+def _list_line(line: str, resolve: Resolver | None) -> str:
+    item = list_item(line)
+    depth = (len(line) - len(line.lstrip())) // 2
+    pad = "\u00a0\u00a0" * min(depth, 8)
+    if item is None:
+        return pad + markdown_line(line, resolve=resolve)
+    marker = "•" if item[1] in "-*+" else escape(item[1])
+    return f"{pad}{marker} {markdown_line(item[2], resolve=resolve)}"
 
 
 def clip(text: str, limit: int) -> str:
@@ -239,22 +368,41 @@ def linked_title(citation: Citation, limit: int = LINK_TITLE_MAX) -> str:
     return f"[{text}]({url})"
 
 
-def _answer_text(answer: Answer, limit: int) -> str:
-    """The quoted sentences with their ``[n]``, whole sentences dropped (or the first trimmed)
-    rather than cutting a quote and its citation apart."""
-    parts: list[str] = []
-    used = 0
-    for sentence in answer.sentences:
+def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) -> str:
+    """The quoted sentences with their ``[n]`` as Markdown, each block a sentence introduces on
+    lines of its own after it; whole sentences dropped (or the first trimmed) rather than
+    cutting a quote and its citation apart, and a block cut at a line to what is left."""
+    sources = {c.n: c.passage.source for c in answer.citations}
+    resolvers = {c.n: resolve or quote_resolver(c, answer.source_url) for c in answer.citations}
+    after: dict[int, list[QuotedBlock]] = {}
+    for block in answer.blocks:
+        after.setdefault(block.after, []).append(block)
+    out = ""
+    for i, sentence in enumerate(answer.sentences):
+        markdown = is_markdown(sources.get(sentence.citation, ""))
+
+        linker = resolvers.get(sentence.citation)
+
+        def render(text: str, markdown: bool = markdown, linker: Resolver | None = linker) -> str:
+            return markdown_line(text, markdown=markdown, resolve=linker)
+
         marker = f" [{sentence.citation}]"
-        budget = limit - used - len(marker) - (1 if parts else 0)
-        rendered = isolate(escape(sentence.text))
+        joint = "" if not out else ("\n" if out.endswith("```") or out.endswith(")*") else " ")
+        budget = limit - len(out) - len(joint) - len(marker)
+        rendered = isolate(render(sentence.text))
         if len(rendered) > budget:
-            if parts or budget < 40:
+            if out or budget < 40:
                 break
-            rendered = _fit(sentence.text, budget, escape)
-        parts.append(rendered + marker)
-        used += len(parts[-1]) + (1 if len(parts) > 1 else 0)
-    return " ".join(parts)
+            rendered = _fit(sentence.text, budget, render)
+        out += joint + rendered + marker
+        for block in after.get(i, []):
+            room = min(BLOCK_BUDGET, limit - len(out) - 1)
+            shown = (
+                render_block(block, room, markdown=markdown, resolve=linker) if room > 40 else ""
+            )
+            if shown:
+                out += "\n" + shown
+    return out
 
 
 def _citation_fields(
@@ -385,9 +533,14 @@ def render_vote(outcome: str) -> Payload:
 
 
 def render_paragraph(
-    passage: Passage, before: Passage | None = None, after: Passage | None = None
+    passage: Passage,
+    before: Passage | None = None,
+    after: Passage | None = None,
+    block: QuotedBlock | None = None,
 ) -> Payload:
-    """The whole paragraph (up to what one message can hold) and its neighbours' first lines."""
+    """The whole paragraph (up to what one message can hold) and its neighbours' first lines;
+    with ``block`` (the code, list or table the paragraph introduces, whole), that block in a
+    second embed, as much of it as the message can hold."""
     text = flatten(passage.text)
     description = _fit(text, PARAGRAPH_BUDGET, escape)
     if len(description) < len(escape(text)):
@@ -405,7 +558,19 @@ def render_paragraph(
         "description": description,
         "fields": [f for f in fields if f["value"]],
     }
-    return Payload(embeds=(embed,))
+    if block is None:
+        return Payload(embeds=(embed,))
+    used = (
+        len(embed["title"])
+        + len(description)
+        + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
+    )
+    room = min(SHOWN_BLOCK_BUDGET, EMBED_TOTAL_MAX - used - 10)
+    whole = QuotedBlock(block.kind, block.text, block.start, block.end, 0, block.lang)
+    shown = render_block(whole, room, max_lines=10**6, markdown=is_markdown(passage.source))
+    if not shown:
+        return Payload(embeds=(embed,))
+    return Payload(embeds=(embed, {"description": shown}))
 
 
 def render_sources(sources: Sequence[SourceSummary]) -> Payload:

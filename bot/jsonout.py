@@ -6,7 +6,8 @@
      "related": [same shape as citations], "hits": [{"source", "paragraph", "start", "end",
      "score", "text", "context", "line", "headings", "page", "format", "rank"}],
      "abstain_reason", "confidence", "error",
-     "follow_up": null | {"turn", "question", "terms", "cited": [{"source", "paragraph"}]}}
+     "follow_up": null | {"turn", "question", "terms", "cited": [{"source", "paragraph"}]},
+     "blocks": [{"kind", "lang", "text", "start", "end", "citation", "after", "full_end"}]}
 
 ``context`` is the title and headings above the paragraph (" › "-joined), never quoted;
 ``headings`` is the same path as a list (anchors and inline markup removed). ``line`` is the
@@ -18,6 +19,11 @@ published base URL, ``CITEBOT_SOURCE_URL``).
 so scores need not decrease down the list. ``follow_up`` is set when the question was
 answered as a follow-up in a conversation (``citebot ask --conversation``): the earlier
 question's number and text, the (stemmed) terms borrowed from it, and the paragraphs it cited.
+``blocks`` are the code blocks, tables and lists that quoted sentences introduce: ``kind``
+("code", "table", "list"), ``lang`` (for code, when known), ``text`` verbatim (fences and
+markup kept; ``file[start:end] == text``), ``citation`` (the introducing sentence's ``[n]``),
+``after`` (index in ``sentences`` of that sentence) and ``full_end`` (past ``end`` when a very
+long block was cut at a line end).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 
 from retrieval import Answer, Citation, FollowUp, Hit, Passage
 from retrieval.reading import format_of
+from retrieval.types import QuotedBlock
 
 
 def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
@@ -67,6 +74,19 @@ def _follow_up(follow_up: FollowUp | None) -> dict[str, Any] | None:
     }
 
 
+def _block(block: QuotedBlock) -> dict[str, Any]:
+    return {
+        "kind": block.kind,
+        "lang": block.lang,
+        "text": block.text,
+        "start": block.start,
+        "end": block.end,
+        "citation": block.citation,
+        "after": block.after,
+        "full_end": max(block.end, block.full_end),
+    }
+
+
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
@@ -83,6 +103,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "confidence": round(answer.confidence, 4),
         "error": None,
         "follow_up": _follow_up(answer.follow_up),
+        "blocks": [_block(b) for b in answer.blocks],
         "language": answer.language,
     }
 
@@ -101,4 +122,5 @@ def error_to_json(question: str, message: str) -> dict[str, Any]:
         "confidence": 0.0,
         "error": message,
         "follow_up": None,
+        "blocks": [],
     }

@@ -1,20 +1,38 @@
 """Answers as terminal text: the quoted sentences with [n], then where each quote comes from.
 
-Colour (ANSI) is used only when asked, which the front ends do only for a real terminal, so
-piped output and test transcripts stay plain text.
+Quoted Markdown is shown as a reader knows it (:mod:`bot.markup`): no raw ``**`` or backticks,
+links as ``text (url)``, and a code block, list or table a sentence introduces set apart and
+indented under it, cut at a line with "…" past :data:`BLOCK_LINES` lines (``:source n`` in the
+REPL shows it whole). Colour (ANSI) is used only when asked, which the front ends do only for a
+real terminal, so piped output and test transcripts stay plain text.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from retrieval import AbstainReason, Answer, Citation, SourceSummary
+from retrieval import AbstainReason, Answer, Citation, Passage, SourceSummary
+from retrieval.types import QuotedBlock
 
 from .display import fit_width, isolate, width
 from .display import wrap as wrap_display
 from .highlight import display_line, mark
+from .markup import (
+    Resolver,
+    block_lines,
+    cut_lines,
+    inline_pieces,
+    is_markdown,
+    list_item,
+    plain_text,
+    quote_resolver,
+)
+
+LinkResolver = Callable[[str, str], str | None]
+"""(source file, link target as written) → absolute URL, or None: how relative links in quotes
+become links a reader can open (the corpus's published base URL)."""
 
 SNIPPET_CHARS = 90
 """Snippet length when the width is unknown (piped output)."""
@@ -24,6 +42,11 @@ _BOLD_YELLOW = "\x1b[1;33m"
 _CYAN = "\x1b[36m"
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
+_GREEN = "\x1b[32m"
+BLOCK_LINES = 25
+"""The most lines of a quoted block shown in an answer (the rest: ``:source n``)."""
+BLOCK_CHARS = 2500
+BLOCK_INDENT = "    "
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -95,7 +118,8 @@ def citation_line(
         where = citation_place(citation, min(HEADING_CHARS, width - bare - SHARED_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
     room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
-    quote = _highlight(snippet(passage.text, room), terms, color, language)
+    words = plain_text(passage.text, markdown=is_markdown(passage.source))
+    quote = _highlight(snippet(words, room), terms, color, language)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
     line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
     if citation.url:
@@ -127,8 +151,77 @@ def follow_up_line(answer: Answer, limit: int = SNIPPET_CHARS) -> str | None:
     return f'(follow-up to question {follow_up.turn}: "{snippet(follow_up.question, limit)}")'
 
 
-def render_answer(answer: Answer, *, color: bool = False, width: int | None = None) -> str:
-    """The answer as terminal text; ``width`` wraps it to a terminal (None: one line each)."""
+def _sentence_text(
+    text: str,
+    passage: Passage,
+    color: bool,
+    resolve: LinkResolver | None,
+    fallback: Resolver | None = None,
+) -> str:
+    """A quoted sentence's words as a terminal shows them: no markup; inline code coloured on a
+    terminal; links as ``text (url)`` when they can be made absolute (by ``resolve``, else by
+    ``fallback``, the citation's own page rules)."""
+    resolver = fallback
+    if resolve is not None:
+
+        def resolver(href: str) -> str | None:
+            return resolve(passage.source, href)
+
+    out = []
+    for piece in inline_pieces(
+        display_line(text), markdown=is_markdown(passage.source), resolve=resolver
+    ):
+        words = _paint(piece.text, _GREEN, True) if piece.code and color else piece.text
+        out.append(f"{words} ({piece.url})" if piece.url and piece.url != piece.text else words)
+    return "".join(out)
+
+
+def block_display(
+    block: QuotedBlock, *, markdown: bool = True, max_lines: int = BLOCK_LINES
+) -> list[str]:
+    """A quoted block as indented terminal lines: code verbatim without its fences, list items
+    with "•" and their words without markup, table rows with cells without markup; cut at a
+    line with "…" and how to see the whole block."""
+    shown = block_lines(block.text, block.kind, block.lang)
+    lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=BLOCK_CHARS)
+    out = []
+    for line in lines:
+        clean = display_line(line) if block.kind != "code" else _strip_controls(line)
+        if block.kind == "list" and markdown:
+            item = list_item(line)
+            indent = len(line) - len(line.lstrip())
+            body = plain_text(item[2] if item else line, markdown=True)
+            bullet = ("• " if item[1] in "-*+" else item[1] + " ") if item else "  "
+            clean = " " * indent + bullet + body
+        elif block.kind == "table" and markdown:
+            if set(clean) <= set("|:- "):
+                continue
+            cells = [plain_text(c, markdown=True) for c in clean.strip().strip("|").split("|")]
+            clean = " │ ".join(cells)
+        out.append(BLOCK_INDENT + clean)
+    if cut or block.cut:
+        out.append(f"{BLOCK_INDENT}…  (the whole block: :source {block.citation})")
+    return out
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _strip_controls(line: str) -> str:
+    """A code line as it stands, tabs as spaces, without control or direction characters."""
+    return _CONTROLS.sub("", line.replace("\t", "    "))
+
+
+def render_answer(
+    answer: Answer,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    resolve: LinkResolver | None = None,
+) -> str:
+    """The answer as terminal text; ``width`` wraps it to a terminal (None: one line each).
+    Blocks a sentence introduces follow it, set apart; ``resolve`` makes relative links
+    absolute."""
     terms = answer.query_terms
     note = follow_up_line(answer, max(MIN_SNIPPET_CHARS, (width or SNIPPET_CHARS) - 30))
     head = [_paint(note, _DIM, color)] if note else []
@@ -140,15 +233,54 @@ def render_answer(answer: Answer, *, color: bool = False, width: int | None = No
                 citation_line(c, terms, color, width, answer.language) for c in answer.related
             )
         return "\n".join(lines)
-    body = " ".join(f"{isolate(display_line(s.text))} [{s.citation}]" for s in answer.sentences)
-    lines = head + [
-        _MARKER.sub(
-            lambda m: _paint(m.group(), _CYAN, color),
-            _highlight(line, terms, color, answer.language),
+    lines = head
+    passages = {c.n: c.passage for c in answer.citations}
+    resolvers = {c.n: quote_resolver(c, answer.source_url) for c in answer.citations}
+    after: dict[int, list[QuotedBlock]] = {}
+    for block in answer.blocks:
+        after.setdefault(block.after, []).append(block)
+    pending: list[str] = []
+
+    def flush() -> None:
+        body = " ".join(pending)
+        lines.extend(
+            _MARKER.sub(
+                lambda m: _paint(m.group(), _CYAN, color),
+                _highlight(line, terms, color, answer.language),
+            )
+            for line in _wrap(body, width)
+            if body
         )
-        for line in _wrap(body, width)
-    ]
+        pending.clear()
+
+    for i, sentence in enumerate(answer.sentences):
+        passage = passages[sentence.citation]
+        words = _sentence_text(
+            sentence.text, passage, color, resolve, resolvers.get(sentence.citation)
+        )
+        pending.append(f"{isolate(words)} [{sentence.citation}]")
+        for block in after.get(i, []):
+            flush()
+            lines += ["", *block_display(block, markdown=is_markdown(passage.source)), ""]
+    flush()
+    if lines and not lines[-1]:
+        lines.pop()
     lines.extend(citation_line(c, terms, color, width, answer.language) for c in answer.citations)
+    return "\n".join(lines)
+
+
+def render_source(passage: Passage, block: QuotedBlock | None, n: int | None = None) -> str:
+    """A cited paragraph whole, as in its file, and the block it introduces whole (what
+    ``:source n`` shows): the location, the paragraph's lines, the block indented."""
+    label = f"[{n}] " if n is not None else ""
+    lines = [f"{label}{citation_place(Citation(n or 0, passage, 0.0))}"]
+    if passage.context:
+        lines.append(f"  ({display_line(passage.context)})")
+    lines.append("")
+    lines += [_strip_controls(line).rstrip() for line in passage.text.splitlines()]
+    if block is not None:
+        lines.append("")
+        lines += block_display(block, markdown=is_markdown(passage.source), max_lines=10**9)
     return "\n".join(lines)
 
 

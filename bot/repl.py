@@ -19,7 +19,7 @@ from retrieval import Answer, CitebotError, Conversation, Engine, answer_in
 from retrieval.answering import command_typo
 
 from .live import LiveEngine
-from .render_text import render_answer, render_sources, render_why
+from .render_text import render_answer, render_source, render_sources, render_why
 
 PROMPT = "> "
 HELP = """Ask a question in plain words, e.g.  What did the city council pass?
@@ -27,6 +27,8 @@ Answers quote the documents word for word; [n] points to the paragraph quoted.
 Commands:
   :sources   the documents and their paragraph counts
   :why       the scores behind the last answer
+  :source n  citation [n] of the last answer whole, with the code, list or table it
+             introduces
   :new       start a new conversation (follow-ups like "what did he say?" lean on the
              last few questions until then)
   :help      this text
@@ -185,6 +187,28 @@ class Repl:
             else:
                 idf = {t: self.engine.index.idf(t) for t in self.last.query_terms}
                 self.tell(render_why(self.last, idf))
+        elif name.split()[:1] == ["source"]:
+            self.tell(self.source(name.split()[1:]))
         else:
             self.say(f"Unknown command :{name}. Try :help.")
         return True
+
+    def source(self, args: list[str]) -> str:
+        """``:source n``: the last answer's citation [n] whole, with its whole block."""
+        if self.last is None:
+            return "Nothing to show yet: ask a question first."
+        shown = self.last.citations if self.last.answered else self.last.related
+        if not shown:
+            return "The last answer cites nothing."
+        numbers = ", ".join(str(c.n) for c in shown)
+        if len(args) != 1 or not args[0].isdigit():
+            return f"Which citation? Use :source n, with n one of {numbers}."
+        n = int(args[0])
+        citation = next((c for c in shown if c.n == n), None)
+        if citation is None:
+            return f"There is no citation [{n}]; the last answer has {numbers}."
+        try:
+            block = self.engine.following_block(citation.passage, n)
+        except (KeyError, OSError):  # the corpus changed since: show the paragraph alone
+            block = None
+        return render_source(citation.passage, block, n)

@@ -100,6 +100,34 @@ class Sentence:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class QuotedBlock:
+    """A code block, table or list quoted whole with the sentence that introduces it: verbatim,
+    so ``document.text[start:end] == text``, and cited to that sentence's paragraph."""
+
+    kind: str
+    """"code", "table" or "list" (a :class:`~retrieval.reading.BlockKind` value)."""
+    text: str
+    """The block's source text exactly as in the file (fences and markup included); when
+    ``cut``, its first lines only, ending at a line end."""
+    start: int
+    end: int
+    citation: int
+    """The ``[n]`` of the paragraph whose sentence introduces it (the same citation)."""
+    lang: str = ""
+    """For code: the language its fence or directive names ("python"), else empty."""
+    after: int = 0
+    """Index into ``Answer.sentences`` of the sentence it follows."""
+    full_end: int = 0
+    """Where the whole block ends in the file (``end`` unless ``cut``): what "Show paragraph"
+    and ``:source n`` show."""
+
+    @property
+    def cut(self) -> bool:
+        """Whether ``text`` is only the block's first lines (the block was too long to quote)."""
+        return self.full_end > self.end
+
+
 class AbstainReason(StrEnum):
     """Why an answer was not given; front ends word it, scripts branch on it."""
 
@@ -220,6 +248,9 @@ class Answer:
     follow_up: FollowUp | None = None
     """Set when the question was answered as a follow-up to an earlier one in a conversation
     (see :mod:`retrieval.conversation`); None for a question that stands on its own."""
+    blocks: tuple[QuotedBlock, ...] = ()
+    """Code blocks, tables and lists that quoted sentences introduce, each shown after its
+    sentence (``after``), in sentence order."""
     source_url: str = ""
     """The base URL the corpus is published under ("" if none): front ends resolve relative
     links in quoted text with ``resolve_link(passage.source, href, answer.source_url)``."""

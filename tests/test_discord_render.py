@@ -38,6 +38,7 @@ from retrieval import (
     Sentence,
     SourceSummary,
 )
+from retrieval.types import QuotedBlock
 
 NASTY = [
     "@everyone",
@@ -74,8 +75,34 @@ big_text = st.one_of(
     st.integers(1, 6000).map(lambda n: "x" * n),
 )
 file_name = st.one_of(
-    st.text(min_size=1, max_size=40), st.integers(1, 600).map(lambda n: "_*`" * n + ".md")
+    st.text(min_size=1, max_size=40),
+    st.integers(1, 600).map(lambda n: "_*`" * n + ".md"),
+    st.sampled_from(["guide.md", "a/b.markdown"]),
 )
+code_text = st.one_of(
+    big_text,
+    st.tuples(st.sampled_from(["```", "~~~", "````", "``` py {x}", "```\u200b"]), nasty_text).map(
+        lambda t: f"{t[0]}\n{t[1]}\n```"
+    ),
+    st.integers(1, 400).map(lambda n: "```sh\n" + "echo `x` ``` @here <@1>\n" * n + "```"),
+    st.lists(nasty_text, max_size=40).map(lambda items: "\n".join(f"- {i}" for i in items)),
+)
+
+
+@st.composite
+def quoted_blocks(draw: st.DrawFn, sentences: int, numbers: list[int]) -> QuotedBlock:
+    text = draw(code_text) or "x"
+    start = draw(st.integers(0, 10_000))
+    return QuotedBlock(
+        kind=draw(st.sampled_from(["code", "table", "list"])),
+        text=text,
+        start=start,
+        end=start + len(text),
+        citation=draw(st.sampled_from(numbers)),
+        lang=draw(st.one_of(st.just(""), st.sampled_from(["python", "```", "a b"]), nasty_text)),
+        after=draw(st.integers(0, sentences - 1)),
+        full_end=start + len(text) + draw(st.sampled_from([0, 0, 5000])),
+    )
 
 
 @st.composite
@@ -106,6 +133,15 @@ def answers(draw: st.DrawFn) -> Answer:
         sentences.append(Sentence(p.text[a:b], citation.n, p.start + a, p.start + b, 1.0))
     answered = bool(sentences)
     terms = tuple(draw(st.lists(st.sampled_from(["citi", "denver", "word", "bold", "x"]))))
+    blocks: tuple[QuotedBlock, ...] = ()
+    if answered:
+        numbers = [s.citation for s in sentences]
+        blocks = tuple(
+            sorted(
+                draw(st.lists(quoted_blocks(len(sentences), numbers), max_size=4)),
+                key=lambda b: b.after,
+            )
+        )
     return Answer(
         question=draw(big_text),
         sentences=tuple(sentences),
@@ -116,6 +152,7 @@ def answers(draw: st.DrawFn) -> Answer:
         confidence=draw(st.floats(0, 1)),
         query_terms=terms,
         follow_up=draw(st.one_of(st.none(), st.builds(FollowUp, st.integers(1, 10**6), big_text))),
+        blocks=blocks,
     )
 
 
@@ -143,6 +180,9 @@ def violations(payload: Payload) -> list[str]:
             total += len(text)
             if len(text) > limit:
                 found.append(f"{what} {len(text)}")
+            # A code fence left open would swallow the rest of the message into code.
+            if len(re.findall(r"(?<!\\)```", text)) % 2:
+                found.append(f"{what}: unbalanced fence")
     if total > 6000:
         found.append(f"total {total}")
     if len(payload.buttons) > 25 or any(len(b.custom_id) > 100 for b in payload.buttons):
@@ -170,11 +210,32 @@ def all_text(payload: Payload) -> list[str]:
 
 
 UNESCAPED = re.compile(r"(?<!\\)(<[@#]|`|@everyone|@here|\|\|)", re.IGNORECASE)
+FENCED = re.compile(r"(?<!\\)```[\w+#.-]*\n(.*?)\n```", re.DOTALL)
+INLINE_CODE = re.compile(r"(?<!\\)`` (.+?) ``|(?<!\\)`([^`\n]+)`")
+PING_IN_CODE = re.compile(r"@(everyone|here)|<[@#][!&]?\d", re.IGNORECASE)
+
+
+def split_code(text: str) -> tuple[str, list[str]]:
+    """The text outside code (fenced blocks, then inline spans), and the code pieces."""
+    codes: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        codes.append(next(g for g in match.groups() if g is not None))
+        return " "
+
+    rest = INLINE_CODE.sub(take, FENCED.sub(take, text))
+    return rest, codes
 
 
 def assert_safe(payload: Payload) -> None:
+    """Outside code nothing is unescaped; inside code no mention survives and no fence can
+    close early (a code piece holds no run of three backticks)."""
     for text in all_text(payload):
-        assert not UNESCAPED.search(text), text[:200]
+        rest, codes = split_code(text)
+        assert not UNESCAPED.search(rest), rest[:200]
+        for code in codes:
+            assert not PING_IN_CODE.search(code), code[:200]
+            assert "```" not in code, code[:200]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -186,15 +247,21 @@ def test_any_answer_fits_discord_and_pings_no_one(answer: Answer) -> None:
     assert_safe(payload)
     # Bold markers come in pairs, so quoted text can never run bold into our layout.
     for text in all_text(payload):
-        assert len(re.findall(r"(?<!\\)\*\*", text)) % 2 == 0
+        rest, _ = split_code(text)
+        assert len(re.findall(r"(?<!\\)\*\*", rest)) % 2 == 0
 
 
 @settings(max_examples=100, deadline=None)
-@given(passages(1), st.one_of(st.none(), passages(2)), st.one_of(st.none(), passages(3)))
+@given(
+    passages(1),
+    st.one_of(st.none(), passages(2)),
+    st.one_of(st.none(), passages(3)),
+    st.one_of(st.none(), quoted_blocks(1, [0])),
+)
 def test_any_paragraph_fits(
-    passage: Passage, before: Passage | None, after: Passage | None
+    passage: Passage, before: Passage | None, after: Passage | None, block: QuotedBlock | None
 ) -> None:
-    payload = render_paragraph(passage, before, after)
+    payload = render_paragraph(passage, before, after, block)
     assert violations(payload) == []
     assert_safe(payload)
 
@@ -366,3 +433,55 @@ def test_a_follow_up_names_the_question_it_leaned_on() -> None:
 def test_thread_names_are_one_short_line(question: str) -> None:
     name = thread_name(question)
     assert 1 <= len(name) <= 100 and "\n" not in name
+
+
+# --- quoted Markdown and blocks ---------------------------------------------------------------
+
+
+def _markdown_answer(sentence: str, *blocks: QuotedBlock) -> Answer:
+    passage = Passage("c" * 16, "guide.md", 4, 0, len(sentence), sentence)
+    quoted = Sentence(sentence, 1, 0, len(sentence), 1.0)
+    return Answer(
+        "q", (quoted,), (Citation(1, passage, 1.0),), (Hit(passage, 1.0, 1),), blocks=blocks
+    )
+
+
+def test_quoted_markdown_is_sent_as_markdown() -> None:
+    answer = _markdown_answer(
+        "Use **`uv lock --upgrade-package`** and *see* [the guide](https://x.org/a_(b)) "
+        "or [locking](../concepts/lock.md) @everyone:"
+    )
+    description = render_answer(answer).embeds[0]["description"]
+    assert "**`uv lock --upgrade-package`**" in description
+    assert "*see*" in description
+    assert "[the guide](https://x.org/a_%28b%29)" in description
+    assert "locking" in description and "lock.md" not in description  # no dead relative link
+    assert "@everyone" not in description
+
+
+def test_a_code_block_follows_its_sentence_with_its_language() -> None:
+    code = "```python\nimport flask\nprint('@here <@1> ``` end')\n```"
+    block = QuotedBlock("code", code, 100, 100 + len(code), 1, "python", 0)
+    description = render_answer(_markdown_answer("Then run:", block)).embeds[0]["description"]
+    body = description.split("\n\n", 1)[1]
+    assert body.startswith("Then run\\: [1]\n```python\nimport flask\n")
+    assert body.endswith("\n```")
+    _, codes = split_code(body)
+    assert codes and not PING_IN_CODE.search(codes[0]) and "```" not in codes[0]
+
+
+def test_a_long_block_is_cut_at_a_line_with_an_ellipsis_and_a_pointer() -> None:
+    code = "```sh\n" + "\n".join(f"echo {i}" for i in range(500)) + "\n```"
+    block = QuotedBlock("code", code, 100, 100 + len(code), 1, "sh", 0)
+    description = render_answer(_markdown_answer("Run these:", block)).embeds[0]["description"]
+    assert "echo 19\n…\n```\n*(the whole block: Show paragraph [1])*" in description
+    assert "echo 20\n" not in description
+    payload = render_paragraph(Passage("c" * 16, "guide.md", 4, 0, 10, "Run these:"), block=block)
+    assert violations(payload) == [] and "echo 300" in payload.embeds[1]["description"]
+
+
+def test_a_list_is_shown_as_bullets_of_markdown() -> None:
+    items = "- `--frozen`: do not lock\n  - nested *item*\n1. first"
+    block = QuotedBlock("list", items, 100, 100 + len(items), 1, "", 0)
+    description = render_answer(_markdown_answer("Options:", block)).embeds[0]["description"]
+    assert "\n• `--frozen`\\: do not lock\n\u00a0\u00a0• nested *item*\n1\\. first" in description

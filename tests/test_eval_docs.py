@@ -166,7 +166,9 @@ def test_docs_metrics_on_the_tiny_fixture() -> None:
     assert by_id["w-002"].docs is not None and by_id["w-002"].docs.useful
     assert by_id["w-004"].passed and not by_id["w-004"].answered
     installer = by_id["w-003"].docs
-    assert installer is not None and installer.section_right
+    # Its must-show string is only in the code block the answer's sentence introduces.
+    assert installer is not None and installer.section_right and installer.useful
+    assert any("install.sh | sh" in block for block in by_id["w-003"].blocks)
     for name in ("cited_right", "section_right", "useful"):
         value = report.metrics[name]
         assert isinstance(value, float) and 0.0 <= value <= 1.0

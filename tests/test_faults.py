@@ -50,7 +50,7 @@ def corpus(tmp_path: Path) -> Path:
     shutil.copytree(SEEDS, folder)
     (folder / "notes.md").write_text(
         "# Notes\n\nThe lighthouse keeper Ingrid logs the weather at dawn.\n\n"
-        "The boat leaves at noon.\n",
+        "The boat leaves at noon. Log the weather with:\n\n```sh\nweather --log dawn\n```\n",
         encoding="utf-8",
     )
     return folder
@@ -130,6 +130,8 @@ ARRAY_NAMES = (
     *("source", "paragraph", "start", "end", "byte_start", "byte_end", "context", "id"),
     *("id_order", "text", "document_bytes", "contexts", "context_offsets"),
     *("line", "page", "kind", "place", "places", "place_offsets"),
+    *("unit_kind", "unit_start", "unit_end", "unit_lang", "unit_langs", "unit_lang_offsets"),
+    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens"),
     *(
         prefix + name
         for prefix in ("p.", "d.")
@@ -160,7 +162,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     shutil.copytree(SEEDS, folder / "corpus")
     (folder / "corpus" / "notes.md").write_text(
         "# Notes\n\nThe lighthouse keeper Ingrid logs the weather at dawn.\n\n"
-        "The boat leaves at noon.\n",
+        "The boat leaves at noon. Log the weather with:\n\n```sh\nweather --log dawn\n```\n",
         encoding="utf-8",
     )
     engine, _ = open_engine(folder / "corpus", index_dir=folder / "indexes")

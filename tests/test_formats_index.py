@@ -3,6 +3,9 @@ and every quote an exact slice of the stored text."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from retrieval import Engine, Opening, OpenReport, RebuildReason, open_engine
@@ -73,3 +76,27 @@ def test_a_changed_pdf_or_html_is_read_again(tmp_path: Path) -> None:
     assert "every night" in engine.source_text("manual.pdf")
     assert "High tide at the harbour comes at noon." in engine.source_text("tides.html")
     assert _open(folder, tmp_path)[1].opening is Opening.LOADED
+
+
+def test_citebot_index_reports_formats_pages_and_skipped_files(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 and then nothing")
+    (folder / "genindex.html").write_text(
+        "<main>" + "".join(f"<p><a href='#{n}'>entry {n}</a></p>" for n in range(50)) + "</main>"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    index_dir = tmp_path / "indexes"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "index", "--corpus", str(folder), "--index-dir",
+         str(index_dir)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = done.stdout.splitlines()
+    assert "documents:   3" in report
+    assert "formats:     html 1, pdf 1, rst 1" in report
+    assert "pages:       2 (PDF)" in report
+    assert "skipped:     2 file(s)" in report
+    assert "  broken.pdf: skipped: damaged (Stream has ended unexpectedly)." in report
+    assert "  genindex.html: skipped: it is a page of links only (an index)." in report

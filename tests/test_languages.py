@@ -4,6 +4,8 @@ over a tiny corpus in that language."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval import Document, Engine, EngineOptions, OptionError
 from retrieval.analysis import analyzer_for, identify
@@ -208,3 +210,35 @@ def test_a_mixed_corpus_is_analysed_as_its_dominant_language() -> None:
 def test_an_unknown_language_is_refused_politely() -> None:
     with pytest.raises(OptionError, match="language must be auto or one of"):
         EngineOptions(language="klingon")
+
+
+_ANY_SCRIPT = st.text(
+    alphabet=st.sampled_from(
+        list("ab1.,' éßΣς-_\t\nёйåş")
+        + list("Ωπόλη")
+        + list("ـأإآةىكَتب٣")
+        + list("हिन्दी।")
+        + list("市长是谁。！")
+        + list("แม่น้ำไทย")
+        + ["\u0301", "\u200d", "🙂", "\ud800"]
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_ANY_SCRIPT, st.sampled_from(["en", "de", "ru", "el", "ar", "hi", "zh", "ja", "th", "vi"]))
+def test_any_text_in_any_analyzer_gives_terms_and_spans_inside_it(text: str, language: str) -> None:
+    analyzer = analyzer_for(language)
+    terms = analyzer.terms(text)
+    assert terms == [t for chunk in text.split() for t in analyzer.chunk_terms(chunk)]
+    for start, end in analyzer.spans(text, terms):
+        assert 0 <= start < end <= len(text)
+
+
+def test_a_question_in_another_language_than_the_corpus_is_answered_or_declined() -> None:
+    documents = [Document("a.md", "# Refunds\n\nRefunds take thirty days.", "", "utf-8")]
+    engine = Engine(documents, EngineOptions(language="en"))
+    for question in ("退款需要多长时间？", "كم يستغرق الاسترداد؟", "Wie lange dauern Refunds?"):
+        answer = engine.ask(question)
+        assert answer.answered or answer.abstain_reason is not None

@@ -119,3 +119,18 @@ def test_a_single_line_page_of_two_megabytes() -> None:
         == "The quick brown fox jumps over the lazy dog again."
     )
     assert time.monotonic() - started < 60  # bounded, not a benchmark
+
+
+def test_article_is_the_main_content_and_its_own_navigation_is_dropped() -> None:
+    page = (
+        "<body><header><h1>Site</h1></header><nav><p>Menu item</p></nav>"
+        "<article><h2 id='use'>Usage</h2><nav>On this page</nav>"
+        "<p>Call <code>run()</code> &mdash; once.</p><script>track()</script></article>"
+        "<aside><p>Related links</p></aside><footer>© 2026</footer></body>"
+    )
+    text, blocks = read_html(page)
+    assert text == "Usage\n\nCall run() — once."
+    assert [(b.kind, b.anchor) for b in blocks] == [
+        (BlockKind.HEADING, "use"),
+        (BlockKind.PARAGRAPH, ""),
+    ]

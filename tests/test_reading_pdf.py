@@ -142,3 +142,12 @@ def _written(writer: PdfWriter) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def test_a_page_with_huge_drawing_commands_is_left_out_not_read() -> None:
+    data = make_pdf([[(72, 700, 10, "A short page.")], [(72, 700, 10, "word " * 400)]])
+    reading = parse_pdf(data, max_page_bytes=1000)
+    assert [(b.page, reading.text[b.start : b.end]) for b in reading.blocks] == [
+        (1, "A short page.")
+    ]
+    assert reading.warnings == ["1 page(s) with over 1,000 bytes of drawing commands left out."]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from retrieval import load_corpus
 from retrieval.reading import BlockKind
-from retrieval.reading.rst import parse_rst, read_rst
+from retrieval.reading.rst import parse_rst, read_rst, rst_display
 
 PAGE = """\
 .. _install-guide:
@@ -99,7 +99,10 @@ def test_sections_prose_code_and_admonitions() -> None:
         "Run ``tool init`` in the folder.",
         "Then run the server:",
     ]
-    assert found[BlockKind.LIST][0].startswith("* Run ``tool init``")
+    assert BlockKind.LIST not in found  # the list holds a literal block: shown by its parts
+    plain = "Steps\n=====\n\n- one\n- two\n\n  - two and a half\n"
+    lists = [b for b in read_rst(plain) if b.kind is BlockKind.LIST]
+    assert [plain[b.start : b.end] for b in lists] == ["- one\n- two\n\n  - two and a half"]
 
 
 def test_code_blocks_carry_their_language_and_literalinclude_is_a_reference() -> None:
@@ -172,4 +175,36 @@ def test_doctest_blocks_are_code() -> None:
         BlockKind.CODE,
         "pycon",
         ">>> import tool\n>>> tool.run()\n'ok'",
+    )
+
+
+def test_docutils_errors_become_one_warning_and_the_rest_is_read(tmp_path: Path) -> None:
+    text = "Title\n=====\n\nGood text.\n\n+-----+-----+\n| a   | b\n+-----+-----+\n\nMore text.\n"
+    (tmp_path / "broken.rst").write_text(text)
+    corpus = load_corpus(tmp_path)
+    (document,) = corpus.documents
+    assert [document.text[b.start : b.end] for b in document.blocks] == [
+        "Title",
+        "Good text.",
+        "More text.",
+    ]
+    assert [(w.source, w.message, w.skipped) for w in corpus.warnings] == [
+        (
+            "broken.rst",
+            "reStructuredText problem at line 7: Malformed table. Right border not aligned or "
+            "missing; read as far as possible.",
+            False,
+        )
+    ]
+
+
+def test_rst_display_shows_what_the_built_page_shows() -> None:
+    quote = (
+        "Use :func:`~flask.url_for` with ``url_for('static', filename='x_')``, see "
+        ":ref:`the FAQ <faq>` and `Flask <https://flask.palletsprojects.com>`_, *not* "
+        "**this**, nor ref_."
+    )
+    assert rst_display(quote) == (
+        "Use url_for with url_for('static', filename='x_'), see the FAQ and Flask, not this, "
+        "nor ref."
     )

@@ -46,8 +46,11 @@ _DIGITS = str.maketrans(
 "308" are one number (NFKC already maps full-width digits)."""
 
 
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+
+
 def _is_arabic(word: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in word)
+    return _ARABIC_LETTER.search(word) is not None
 
 
 def script_letters(word: str) -> str:
@@ -74,6 +77,9 @@ def fold(word: str, keep: str = "") -> str:
     "παράδειγμα" → "παραδειγμα", "ёлка" → "елка", but with keep "åäö" "så" stays "så"."""
     if word.isascii():
         return word
+    if not keep or not any(ch in keep for ch in word):  # the usual case: one pass
+        bare = _FOLDED_MARKS.sub("", unicodedata.normalize("NFD", word)).translate(_STROKED)
+        return unicodedata.normalize("NFC", bare)
     out = []
     for ch in word:
         if ch in keep:

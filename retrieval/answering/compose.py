@@ -27,6 +27,7 @@ from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
 from ..types import AbstainReason, Answer, Citation, Evidence, Hit, Passage, Sentence
 from .decision import calibrated_confidence
+from .units import verify_blocks
 
 
 class Sliceable(Protocol):
@@ -620,3 +621,4 @@ def verify(answer: Answer, source_text: Callable[[str], Sliceable]) -> None:
             raise CitationMismatchError(f"quote differs from {passage.source}")
         if source_text(passage.source)[passage.start : passage.end] != passage.text:
             raise CitationMismatchError(f"passage text differs from {passage.source}")
+    verify_blocks(answer, source_text)  # the code blocks, tables and lists quoted with them

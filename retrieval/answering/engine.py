@@ -51,7 +51,8 @@ from ..reading.files import (
     read_file,
 )
 from ..reading.select import FileSelection, LeftOut
-from ..types import Answer, Document, Hit, Passage
+from ..splitting.units import UnitSpan
+from ..types import Answer, Document, Hit, Passage, QuotedBlock
 from .compose import (
     AnalysedPassage,
     ComposeInputs,
@@ -63,6 +64,7 @@ from .compose import (
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
+from .units import attach_blocks, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -119,11 +121,14 @@ class EngineOptions:
 
     idf: IdfVariant = _SHAPE.idf
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
-    unit_terms: int = 0
+    unit_terms: int = 100
     """Search up to this many terms of the code blocks and tables after a paragraph with it
-    (0: none): the command a sentence introduces is usually what was asked for. Off by default
-    until answer units show that code with the sentence (docs/quality.md: with the current
-    composer it finds the right section more often but answers less)."""
+    (0: none): the command a sentence introduces is usually what was asked for. On since answer
+    units quote that code with the sentence and ``unit_sentence_terms`` lets the sentence be
+    chosen for it (docs/quality.md, "Documentation answers")."""
+    unit_sentence_terms: int = 64
+    """When composing, the first this-many terms of the block after a paragraph count as words
+    of the paragraph's last sentence (the one that brings the block; 0: off)."""
     include: tuple[str, ...] = ()
     """Globs of the corpus-relative paths to index (empty: every readable file)."""
     exclude: tuple[str, ...] = ()
@@ -588,8 +593,21 @@ class Engine:
         try:
             rows = self.passages.sentences.sentences(i, self._term, len(self.index.vocabulary))
         except (ValueError, IndexError):  # a damaged table: the text still answers
-            return analyse_passage(passage, self.analyzer)
-        return analysed_from_sentences(passage, rows, self._context_terms(passage.context))
+            return self._with_unit_terms(i, analyse_passage(passage, self.analyzer))
+        analysed = analysed_from_sentences(passage, rows, self._context_terms(passage.context))
+        return self._with_unit_terms(i, analysed)
+
+    def _with_unit_terms(self, i: int, analysed: AnalysedPassage) -> AnalysedPassage:
+        """``analysed`` with the terms of the block after paragraph ``i`` counted for its last
+        sentence (``unit_sentence_terms``; see :func:`.units.with_unit_terms`)."""
+        if not self.options.unit_sentence_terms:
+            return analysed
+        unit = self.passages.unit_after(i)
+        if unit is None:
+            return analysed
+        text = self.source_view(analysed.passage.source)[unit.start : unit.end]
+        terms = self.analyzer.terms(text)[: self.options.unit_sentence_terms]
+        return with_unit_terms(analysed, terms)
 
     def analysed(self, passage: Passage) -> AnalysedPassage:
         """A paragraph's sentences and terms, analysed on first use and then cached."""
@@ -705,6 +723,7 @@ class Engine:
                 self.analyzer,
             )
         )
+        answer = attach_blocks(answer, self.unit_after, self.source_view)
         self.check_against_files(answer)
         if variants:
             shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
@@ -712,6 +731,21 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def unit_after(self, passage: Passage) -> UnitSpan | None:
+        """The code block, table or list that directly follows ``passage`` in its section (what
+        a sentence ending the passage introduces), or None."""
+        i = self.passages.position(passage.id)
+        return None if i is None else self.passages.unit_after(i)
+
+    def following_block(self, passage: Passage, citation: int = 0) -> QuotedBlock | None:
+        """The whole block that follows ``passage`` (never cut), for "Show paragraph" and
+        ``:source n``; None when no code block, table or list follows it."""
+        unit = self.unit_after(passage)
+        if unit is None:
+            return None
+        text = self.source_view(passage.source)[unit.start : unit.end]
+        return QuotedBlock(unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end)
 
     def _maybe_known(self, terms: list[str]) -> list[str]:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred

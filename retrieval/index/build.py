@@ -33,10 +33,11 @@ from ..reading.select import FileSelection
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
 from ..splitting.sentences import split_sentences
+from ..splitting.units import following_units
 from ..types import Document
 from . import sentences as sentence_table
 from .bm25 import K1, B, BM25Index, IdfVariant
-from .store import PassageStore, SourceInfo, blob, kind_code, place_key
+from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_columns
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -138,6 +139,10 @@ class Part:
     documents: _Postings | None
     sentences: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
     """Each paragraph's sentence spans and terms (:class:`~.sentences.SentenceColumns`)."""
+    units: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    """Per paragraph: the unit that follows it (:func:`~.store.unit_columns`)."""
+    unit_langs: list[str] = field(default_factory=list)
+    """The languages ``units["unit_lang"]`` numbers."""
 
 
 def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -184,6 +189,8 @@ def analyse_documents(
     paragraphs, whole_documents = _Tokens(), _Tokens()
     sentences = sentence_table.SentenceColumns()
     chunk_ids: dict[str, list[int]] = {}
+    unit_cols: dict[str, list[int]] = {}
+    langs: dict[str, int] = {"": 0}
 
     def term_ids(text: str) -> list[int]:
         """``analyze(text)`` as part-local term ids, cached per chunk like analyze itself."""
@@ -211,6 +218,9 @@ def analyse_documents(
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
         passages = split_passages(document, blocks)
+        following = following_units(blocks, passages)
+        for name, values in unit_columns(following, langs).items():
+            unit_cols.setdefault(name, []).extend(values)
         unit_spans = (
             searched_units(blocks, document.text) if shape.unit_terms else [[] for _ in passages]
         )
@@ -277,6 +287,8 @@ def analyse_documents(
         paragraphs=paragraphs.postings(),
         documents=whole_documents.postings() if shape.document_index else None,
         sentences=sentences.arrays(),
+        units={name: np.asarray(values, dtype=np.int64) for name, values in unit_cols.items()},
+        unit_langs=list(langs),
     )
 
 
@@ -489,6 +501,31 @@ def _join_postings(
     return index, remaps
 
 
+def _join_units(parts: Sequence[Part]) -> dict[str, npt.NDArray[Any]]:
+    """The parts' answer-unit columns as one set, languages renumbered across parts."""
+    langs: dict[str, int] = {"": 0}
+    kinds, starts, ends, numbers = [], [], [], []
+    for part in parts:
+        empty = np.zeros(0, dtype=np.int64)
+        remap = np.fromiter(
+            (langs.setdefault(lang, len(langs)) for lang in part.unit_langs or [""]),
+            dtype=np.int64,
+        )
+        kinds.append(part.units.get("unit_kind", empty))
+        starts.append(part.units.get("unit_start", empty))
+        ends.append(part.units.get("unit_end", empty))
+        numbers.append(remap[part.units.get("unit_lang", empty)])
+    lang_blob, lang_offsets = blob(list(langs))
+    return {
+        "unit_kind": np.concatenate(kinds).astype(np.uint8),
+        "unit_start": np.concatenate(starts).astype(np.int64),
+        "unit_end": np.concatenate(ends).astype(np.int64),
+        "unit_lang": np.concatenate(numbers).astype(np.int32),
+        "unit_langs": lang_blob,
+        "unit_lang_offsets": lang_offsets,
+    }
+
+
 def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     """Join analysed parts, in order, into one store and its indexes."""
     sources = [s for p in parts for s in p.sources]
@@ -528,6 +565,7 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
     ids = np.concatenate(columns["id"]).astype(np.uint64)
     context_blob, context_offsets = blob(list(contexts))
     place_blob, place_offsets = blob(list(places))
+    unit_arrays = _join_units(parts)
     arrays: dict[str, npt.NDArray[Any]] = {
         "source": np.concatenate(columns["source"]).astype(np.int32),
         "paragraph": np.concatenate(columns["paragraph"]).astype(np.int32),
@@ -548,6 +586,7 @@ def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
         "place": np.concatenate(place_numbers).astype(np.int32),
         "places": place_blob,
         "place_offsets": place_offsets,
+        **unit_arrays,
     }
     index, remaps = _join_postings(
         parts, [p.paragraphs for p in parts], k1=shape.k1, b=shape.b, idf=shape.idf

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import IndexDamagedError
+from ..splitting.units import UnitSpan
 from ..types import Passage
 from .sentences import SENTENCE_ARRAYS, SentenceTable
 
@@ -42,6 +43,38 @@ def _place(key: str) -> tuple[tuple[str, ...], str]:
 def kind_code(kind: str) -> int:
     """The ``kind`` column's code for a passage kind (unknown kinds are stored as paragraphs)."""
     return KINDS.index(kind) if kind in KINDS else 0
+
+
+UNIT_KINDS = ("", "code", "table", "list")
+"""The ``unit_kind`` column's codes: ``UNIT_KINDS[code]`` ("" = no unit follows)."""
+UNIT_ARRAYS = (
+    "unit_kind",
+    "unit_start",
+    "unit_end",
+    "unit_lang",
+    "unit_langs",
+    "unit_lang_offsets",
+)
+"""The answer-unit columns: per paragraph, the code block/table/list that directly follows it
+(kind code, character span, language number), and the distinct languages as a blob."""
+
+
+def unit_columns(units: Sequence[UnitSpan | None], langs: dict[str, int]) -> dict[str, list[int]]:
+    """The answer-unit columns of some paragraphs (languages numbered in ``langs``, which grows)."""
+    columns: dict[str, list[int]] = {
+        "unit_kind": [],
+        "unit_start": [],
+        "unit_end": [],
+        "unit_lang": [],
+    }
+    for unit in units:
+        columns["unit_kind"].append(
+            UNIT_KINDS.index(unit.kind) if unit and unit.kind in UNIT_KINDS else 0
+        )
+        columns["unit_start"].append(unit.start if unit else 0)
+        columns["unit_end"].append(unit.end if unit else 0)
+        columns["unit_lang"].append(langs.setdefault(unit.lang, len(langs)) if unit else 0)
+    return columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +157,7 @@ class PassageStore(Sequence[Passage]):
         "places",
         "place_offsets",
         *SENTENCE_ARRAYS,
+        *UNIT_ARRAYS,
     )
 
     def __init__(
@@ -163,6 +197,8 @@ class PassageStore(Sequence[Passage]):
         self._place_offsets = arrays["place_offsets"]
         self.sentences = SentenceTable(arrays)
         """Each paragraph's sentence spans and terms, analysed at build (:mod:`.sentences`)."""
+        self._units = {name: arrays[name] for name in UNIT_ARRAYS}
+        """The answer-unit columns (:data:`UNIT_ARRAYS`)."""
         self.paragraph_counts = np.bincount(
             np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
         )
@@ -204,6 +240,17 @@ class PassageStore(Sequence[Passage]):
         ):
             raise ValueError("a paragraph's kind or heading path is out of range")
         self.sentences.check(n)
+        units = self._units
+        for name in ("unit_kind", "unit_start", "unit_end", "unit_lang"):
+            if len(units[name]) != n:
+                raise ValueError(f"the {name} column has the wrong length")
+        langs = units["unit_lang_offsets"]
+        if langs[0] != 0 or langs[-1] != len(units["unit_langs"]):
+            raise ValueError("the unit languages' offsets do not fit their text")
+        if int(np.max(units["unit_kind"])) >= len(UNIT_KINDS):
+            raise ValueError("a unit kind is out of range")
+        if int(np.max(units["unit_lang"])) >= len(langs) - 1:
+            raise ValueError("a unit language is out of range")
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -227,6 +274,7 @@ class PassageStore(Sequence[Passage]):
             "places": self._places,
             "place_offsets": self._place_offsets,
             **self.sentences.arrays(),
+            **self._units,
         }
 
     def __len__(self) -> int:
@@ -288,6 +336,22 @@ class PassageStore(Sequence[Passage]):
             line=int(self._line[i]),
             page=int(self._page[i]),
             kind=KINDS[int(self._kind[i])],
+        )
+
+    def unit_after(self, i: int) -> UnitSpan | None:
+        """The code block, table or list that directly follows paragraph ``i`` in its section
+        (offsets in its file), or None."""
+        units = self._units
+        kind = int(units["unit_kind"][i])
+        if not kind:
+            return None
+        lang = int(units["unit_lang"][i])
+        offsets = units["unit_lang_offsets"]
+        return UnitSpan(
+            UNIT_KINDS[kind],
+            int(units["unit_start"][i]),
+            int(units["unit_end"][i]),
+            _text(units["unit_langs"], int(offsets[lang]), int(offsets[lang + 1])),
         )
 
     def _document_text(self, source: str) -> str:

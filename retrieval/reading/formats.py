@@ -77,9 +77,8 @@ def parse_rst_file(data: bytes) -> Parsed:
         blocks = tuple(reading.blocks)
         if reading.problems:
             more = f" (and {len(reading.problems) - 1} more)" if len(reading.problems) > 1 else ""
-            notes.add(
-                f"reStructuredText problem at {reading.problems[0]}{more}; read as far as possible."
-            )
+            first = reading.problems[0].rstrip(".")
+            notes.add(f"reStructuredText problem at {first}{more}; read as far as possible.")
     return Parsed(
         decoded.text, decoded.encoding, blocks, tuple(notes.items), title=_first_heading(blocks)
     )

@@ -76,6 +76,8 @@ class _Out:
 
     prefix: str = ""
     """Written before the next block's text, outside its span (a list item's marker)."""
+    marker_of: list[int] = field(default_factory=list)
+    """For each block, the length of the marker written just before it (0: none)."""
 
     def add(self, kind: BlockKind, text: str, **fields: str | int) -> Block | None:
         text = text.strip() if kind is not BlockKind.CODE else text.strip("\n").rstrip()
@@ -90,7 +92,14 @@ class _Out:
         self.size += len(text)
         block = Block(kind, start, self.size, **fields)  # type: ignore[arg-type]
         self.blocks.append(block)
+        self.marker_of.append(len(lead) - (2 if lead.startswith("\n\n") else 0))
         return block
+
+
+def _plain_list(inside: list[Block]) -> bool:
+    """Is this a list to show whole: two items or more, and nothing but items (a list holding
+    code or tables is shown by its parts)?"""
+    return len(inside) > 1 and all(b.kind is BlockKind.LIST_ITEM for b in inside)
 
 
 def _classes(node: LexborNode) -> str:
@@ -236,12 +245,11 @@ class _Reader:
         before = len(self.out.blocks)
         self.flow(node, inner, depth)
         inside = self.out.blocks[before:]
-        if flow.depth == 0 and sum(b.kind is BlockKind.LIST_ITEM for b in inside) > 1:
-            text = "".join(self.out.parts)
-            start = text.rfind("\n\n", 0, inside[0].start)
-            start = 0 if start < 0 else start + 2
+        if flow.depth == 0 and _plain_list(inside):
+            start = inside[0].start - self.out.marker_of[before]
             whole = Block(BlockKind.LIST, start, inside[-1].end, 1, label=flow.label)
             self.out.blocks.insert(before, whole)
+            self.out.marker_of.insert(before, 0)
 
     def table(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """A data table as rows of ``cell | cell``; a layout table (one holding tables or

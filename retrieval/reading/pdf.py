@@ -18,7 +18,8 @@ exactly as in the file), and a change of font between two letters is a word boun
 
 The text produced is the document's text (stored with the index and quoted); every block's
 offsets point into it and carry the 1-based physical page. Work is bounded: at most
-``max_pages`` pages and ``time_budget`` seconds per file, with a warning when cut short.
+``max_pages`` pages and ``time_budget`` seconds per file, and no page with more than 16 MB of
+content streams, with a warning when cut short.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ _log = logging.getLogger(__name__)
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd files are noise
 
 MAX_PAGES = 5000
+MAX_PAGE_CONTENT_BYTES = 16 * 1024 * 1024
+"""A page whose content streams are larger than this is left out (with a warning)."""
 TIME_BUDGET_SECONDS = 120.0
 _WORD_GAP = -100.0
 """A ``TJ`` offset (thousandths of an em) at or below this is a space between words."""
@@ -164,23 +167,26 @@ def _open(data: bytes) -> tuple[PdfReader | None, str]:
 
 
 def _page_lines(
-    reader: PdfReader, max_pages: int, budget: float
+    reader: PdfReader, max_pages: int, budget: float, max_page_bytes: int
 ) -> tuple[list[list[_Line]], list[str]]:
     """Every page's lines, within the page and time bounds; warnings for pages cut or broken."""
     warnings: list[str] = []
     pages: list[list[_Line]] = []
     deadline = time.monotonic() + budget
     total = len(reader.pages)
-    broken = 0
+    broken = oversized = 0
     for number in range(min(total, max_pages)):
         if time.monotonic() > deadline:
             warnings.append(f"read only the first {number} of {total} pages (time limit).")
             break
         collector = _PageLines(number + 1)
         try:
-            reader.pages[number].extract_text(
-                visitor_operand_before=_spaced_tj, visitor_text=collector.visit
-            )
+            page = reader.pages[number]
+            if _content_bytes(page) > max_page_bytes:
+                oversized += 1
+                pages.append([])
+                continue
+            page.extract_text(visitor_operand_before=_spaced_tj, visitor_text=collector.visit)
         except Exception:  # one broken page must not cost the rest
             _log.info("unreadable PDF page %d", number + 1, exc_info=True)
             broken += 1
@@ -190,7 +196,25 @@ def _page_lines(
             warnings.append(f"read only the first {max_pages} of {total} pages (page limit).")
     if broken:
         warnings.append(f"{broken} page(s) could not be read and were left out.")
+    if oversized:
+        mib = 1024 * 1024
+        limit = (
+            f"{max_page_bytes / mib:g} MB" if max_page_bytes >= mib else f"{max_page_bytes:,} bytes"
+        )
+        warnings.append(f"{oversized} page(s) with over {limit} of drawing commands left out.")
     return pages, warnings
+
+
+def _content_bytes(page: Any) -> int:
+    """The stored (still compressed) size of a page's content streams — nothing is decoded:
+    one page of hundreds of megabytes would hold pypdf for minutes. pypdf keeps a stream's
+    bytes as ``_data`` and drops its ``/Length`` once read, so that is what is measured."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return 0
+    contents = contents.get_object()
+    streams = contents if isinstance(contents, ArrayObject) else [contents]
+    return sum(len(getattr(stream.get_object(), "_data", b"") or b"") for stream in streams)
 
 
 _TOC_ENTRY = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(.+?)\s+\d{1,4}$")
@@ -446,14 +470,18 @@ class _Builder:
 
 
 def parse_pdf(
-    data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET_SECONDS
+    data: bytes,
+    *,
+    max_pages: int = MAX_PAGES,
+    time_budget: float = TIME_BUDGET_SECONDS,
+    max_page_bytes: int = MAX_PAGE_CONTENT_BYTES,
 ) -> PdfReading:
     """A PDF's text, blocks and warnings. An unreadable file gives empty text and, as its
     first warning, the reason it is skipped (password-protected, damaged, no text layer)."""
     reader, reason = _open(data)
     if reader is None:
         return PdfReading("", [], [reason])
-    pages, warnings = _page_lines(reader, max_pages, time_budget)
+    pages, warnings = _page_lines(reader, max_pages, time_budget, max_page_bytes)
     if not any(pages):
         return PdfReading(
             "", [], ["skipped: it has no text layer (a scan or images only; OCR it first)."]

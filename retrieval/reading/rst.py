@@ -440,12 +440,18 @@ class _Walker:
         self.emit(BlockKind.TABLE, (source.starts[first], source.starts[last] + len(lines[last])))
 
     def listing(self, node: nodes.Element, context: _Context, depth: int) -> None:
-        """A whole list as a unit, then each item's prose as list items."""
+        """Each item's prose as list items, and the whole list as one unit before them."""
         before = len(self.blocks)
         inner = _Context(BlockKind.LIST_ITEM, context.label, context.depth + 1)
         self.children(node, inner, depth)
         items = self.blocks[before:]
-        if items:
+        # Shown whole only at the top, with two items or more and nothing but items (a list
+        # holding code or tables is shown by its parts): as the HTML reader does.
+        if (
+            context.depth == 0
+            and len(items) > 1
+            and all(b.kind is BlockKind.LIST_ITEM for b in items)
+        ):
             text = self.source.text
             line = self.source.line_of(items[0].start) - 1
             line_start = self.source.starts[line]
@@ -555,3 +561,37 @@ def parse_rst(text: str, source: str = "<rst>") -> RstReading:
 def read_rst(text: str) -> list[Block]:
     """The blocks of a reStructuredText text (offsets into ``text``)."""
     return parse_rst(text).blocks
+
+
+_ROLE_USE = re.compile(r"(?<![\w`]):[A-Za-z0-9][\w:+.-]*:`([^`]+)`")
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+_LINK = re.compile(r"`([^`<]+?)\s*<[^<>`]+>`__?")
+_REFERENCE = re.compile(r"`([^`]+)`__?")
+_STRONG = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])")
+_PLAIN_REFERENCE = re.compile(r"\b([A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?)__?(?![\w])")
+
+
+def rst_display(text: str) -> str:
+    """A quoted ``.rst`` span as a reader of the built page sees it: roles show their text
+    (``:func:`~flask.url_for``` → ``url_for``), literals, emphasis and links their words.
+
+    For front ends only: the quote itself stays the source span (``file_text[start:end]``),
+    which is what is checked and stored; this is how it may be shown.
+    """
+    pieces: list[str] = []
+    last = 0
+    for literal in _LITERAL.finditer(text):  # a literal's content is code: shown untouched
+        pieces += [_display_markup(text[last : literal.start()]), literal.group(1)]
+        last = literal.end()
+    pieces.append(_display_markup(text[last:]))
+    return "".join(pieces)
+
+
+def _display_markup(text: str) -> str:
+    shown = _ROLE_USE.sub(lambda m: _role_text(m.group(1)), text)
+    shown = _LINK.sub(r"\1", shown)
+    shown = _REFERENCE.sub(r"\1", shown)
+    shown = _STRONG.sub(r"\1", shown)
+    shown = _EMPHASIS.sub(r"\1", shown)
+    return _PLAIN_REFERENCE.sub(r"\1", shown) if "_" in shown else shown

@@ -1,0 +1,254 @@
+"""Quoted Markdown as a reader knows it: the one conversion both renderers share (pure).
+
+A quote is verbatim source text, so a Markdown file's quote holds ``**``, backticks and
+``[text](cors.md)``. Shown raw, that is noise in a terminal and, escaped for Discord, dead
+relative links. This module reads the quote's inline Markdown with markdown-it-py (CommonMark)
+into :class:`Piece` s — plain text, inline code, emphasis, links made absolute by a resolver —
+and a quoted block (fenced or indented code, a list, a table) into its lines and language.
+The renderers format those pieces their way (:mod:`bot.render_text`, :mod:`bot.discord_render`);
+JSON keeps the verbatim text. Nothing here decides what is quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from retrieval.answering.links import page_url, resolve_link
+from retrieval.types import Citation
+
+Resolver = Callable[[str], str | None]
+"""A link target as written in the file (``../concepts/x.md#a``) → an absolute URL, or None
+when it cannot be made one (the corpus is not published)."""
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+_ABSOLUTE = re.compile(r"(?i)^(?:https?://|mailto:)[^\s<>]+$")
+_STRAY_MARKS = re.compile(r"(?<![\w\\])(\*\*+|__+)|(\*\*+|__+)(?![\w])")
+"""Emphasis markers left unmatched in a quote (its closing half is in the next sentence)."""
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^\n]*)$")
+_LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of quoted text and how it is marked up."""
+
+    text: str
+    code: bool = False
+    strong: bool = False
+    em: bool = False
+    url: str = ""
+    """Where the text links to, absolute; empty when it is no link or one that cannot be made
+    absolute (then only its words are shown)."""
+
+
+def is_markdown(source: str) -> bool:
+    """Whether a corpus file's quotes are Markdown (by its name, as the readers decide)."""
+    return source.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
+def citation_resolver(citation: Citation) -> Resolver | None:
+    """How relative links in a citation's quotes become absolute: by the same page rules as the
+    citation's own URL (:mod:`retrieval.answering.links`), with the base URL recovered from that
+    URL; None when the corpus is not published (the citation has no URL)."""
+    source = citation.passage.source
+    page = citation.url.split("#", 1)[0]
+    if not page:
+        return None
+    suffix = page_url(source, "https://x.invalid/").removeprefix("https://x.invalid/")
+    if not page.endswith(suffix):
+        return None
+    base = page[: len(page) - len(suffix)]
+
+    def resolve(href: str) -> str | None:
+        return resolve_link(source, href, base) or None
+
+    return resolve
+
+
+def quote_resolver(citation: Citation, source_url: str = "") -> Resolver | None:
+    """How relative links in a citation's quotes become absolute: against the corpus's base URL
+    when the answer carries it (``Answer.source_url``), else by the citation's own URL."""
+    if not source_url:
+        return citation_resolver(citation)
+    source = citation.passage.source
+
+    def resolve(href: str) -> str | None:
+        return resolve_link(source, href, source_url) or None
+
+    return resolve
+
+
+def absolute_link(href: str, resolve: Resolver | None) -> str:
+    """``href`` as an absolute URL: as it is when already absolute, else the resolver's answer;
+    "" when neither (a relative link of an unpublished corpus is shown as its words only)."""
+    href = href.strip()
+    if _ABSOLUTE.match(href):
+        return href
+    if resolve is None or not href:
+        return ""
+    resolved = resolve(href)
+    return resolved if resolved and _ABSOLUTE.match(resolved) else ""
+
+
+def inline_pieces(
+    text: str, *, markdown: bool = True, resolve: Resolver | None = None
+) -> list[Piece]:
+    """The pieces of a quoted sentence: its inline Markdown read (``markdown``), else the text
+    as one plain piece. Line breaks become spaces; HTML tags are dropped, their words kept;
+    emphasis markers with no partner in the quote are dropped."""
+    flat = " ".join(text.split())
+    if not markdown or not flat:
+        return [Piece(flat)] if flat else []
+    tokens = _parser().parseInline(flat)
+    children = tokens[0].children or [] if tokens else []
+    return _merge(_walk(children, resolve))
+
+
+def _walk(tokens: Sequence[Token], resolve: Resolver | None) -> Iterable[Piece]:
+    strong = em = 0
+    url = ""
+    for token in tokens:
+        kind = token.type
+        if kind == "text":
+            words = _STRAY_MARKS.sub("", token.content)
+            if words:
+                yield Piece(words, strong=strong > 0, em=em > 0, url=url)
+        elif kind == "code_inline":
+            yield Piece(token.content, code=True, strong=strong > 0, em=em > 0, url=url)
+        elif kind in ("softbreak", "hardbreak"):
+            yield Piece(" ", url=url)
+        elif kind == "strong_open":
+            strong += 1
+        elif kind == "strong_close":
+            strong = max(0, strong - 1)
+        elif kind == "em_open":
+            em += 1
+        elif kind == "em_close":
+            em = max(0, em - 1)
+        elif kind == "link_open":
+            url = absolute_link(str(token.attrs.get("href", "")), resolve)
+        elif kind == "link_close":
+            url = ""
+        elif kind == "image":
+            alt = "".join(c.content for c in token.children or [])
+            if alt:
+                yield Piece(alt, strong=strong > 0, em=em > 0, url=url)
+        # html_inline: the tag itself is never shown; the words between tags are text tokens.
+
+
+def _merge(pieces: Iterable[Piece]) -> list[Piece]:
+    """Neighbouring pieces with the same marks as one."""
+    merged: list[Piece] = []
+    for piece in pieces:
+        last = merged[-1] if merged else None
+        if last is not None and (last.code, last.strong, last.em, last.url) == (
+            piece.code,
+            piece.strong,
+            piece.em,
+            piece.url,
+        ):
+            merged[-1] = Piece(
+                last.text + piece.text, piece.code, piece.strong, piece.em, piece.url
+            )
+        else:
+            merged.append(piece)
+    if merged and not merged[0].code:
+        merged[0] = Piece(merged[0].text.lstrip(), *_marks(merged[0]))
+    if merged and not merged[-1].code:
+        merged[-1] = Piece(merged[-1].text.rstrip(), *_marks(merged[-1]))
+    return [p for p in merged if p.text]
+
+
+def _marks(piece: Piece) -> tuple[bool, bool, bool, str]:
+    return piece.code, piece.strong, piece.em, piece.url
+
+
+def plain_text(text: str, *, markdown: bool = True, resolve: Resolver | None = None) -> str:
+    """A quote's words without markup, links as ``text (url)``: for snippets and terminals."""
+    return "".join(
+        f"{p.text} ({p.url})" if p.url and p.url != p.text else p.text
+        for p in inline_pieces(text, markdown=markdown, resolve=resolve)
+    )
+
+
+# --- blocks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BlockLines:
+    """A quoted block made ready to display: its lines without fences or common indent."""
+
+    kind: str
+    """"code", "table" or "list"."""
+    lang: str
+    lines: tuple[str, ...]
+
+
+def block_lines(text: str, kind: str, lang: str = "") -> BlockLines:
+    """The displayable lines of a quoted block's verbatim text: a fence's opening and closing
+    lines removed (its info string naming the language when the reader did not), the common
+    indent removed (code inside a list item or a content tab is indented in the file)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if kind == "code" and lines:
+        opening = _FENCE.match(lines[0])
+        if opening:
+            marker = opening.group(2)
+            lang = lang or _fence_lang(opening.group(3))
+            lines = lines[1:]
+            closing = lines[-1].strip() if lines else ""
+            if len(closing) >= len(marker) and not closing.strip(marker[0]):
+                lines = lines[:-1]
+    return BlockLines(kind, lang, tuple(_dedent(lines)))
+
+
+def _fence_lang(info: str) -> str:
+    """``python title="x.py"`` → "python"; ``{ .python }`` → "python"."""
+    word = info.strip().strip("{}").strip().split(" ", 1)[0] if info.strip() else ""
+    return re.sub(r"[^\w+#.-]", "", word.lstrip(".")).lower()
+
+
+def _dedent(lines: Sequence[str]) -> list[str]:
+    """``lines`` without their common leading white space (tabs count as one character) and
+    without trailing white space; blank lines at either end dropped."""
+    stripped = [line.rstrip() for line in lines]
+    while stripped and not stripped[0]:
+        stripped.pop(0)
+    while stripped and not stripped[-1]:
+        stripped.pop()
+    indents = [len(line) - len(line.lstrip()) for line in stripped if line.strip()]
+    cut = min(indents, default=0)
+    return [line[cut:] for line in stripped]
+
+
+def list_item(line: str) -> tuple[str, str, str] | None:
+    """A list line as (indent, marker, text): ``"  - run it"`` → ("  ", "-", "run it")."""
+    match = _LIST_ITEM.match(line)
+    return (match.group(1), match.group(2), match.group(4)) if match else None
+
+
+def cut_lines(
+    lines: Sequence[str], *, max_lines: int, max_chars: int
+) -> tuple[tuple[str, ...], bool]:
+    """The first lines that fit both budgets (a line longer than ``max_chars`` alone is cut),
+    and whether anything was left out: cut at a line boundary, never inside a later line."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if len(kept) >= max_lines or used + len(line) + 1 > max_chars:
+            if not kept:
+                kept.append(line[: max(1, max_chars - 1)])
+            return tuple(kept), True
+        kept.append(line)
+        used += len(line) + 1
+    return tuple(kept), False

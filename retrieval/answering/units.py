@@ -1,0 +1,125 @@
+"""Answer units: the code block, table or list a quoted sentence introduces, quoted with it.
+
+The hook after composing (:func:`attach_blocks`): for each quoted sentence that ends its
+paragraph — the sentence that says "run this:" — the unit stored as following that paragraph
+(:mod:`retrieval.splitting.units`) is quoted whole, verbatim, with the sentence's citation. A
+block longer than :data:`MAX_BLOCK_CHARS` is cut at a line end (``QuotedBlock.cut``); front ends
+cut further to their own budgets with :func:`cut_at_line` and offer the whole block one click
+away. Kept apart from the composer's sentence choice on purpose: which sentences are quoted is
+the composer's business, what they bring with them is this module's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from ..errors import CitationMismatchError
+from ..splitting.units import UnitSpan
+from ..types import Answer, Passage, QuotedBlock, Sentence
+
+if TYPE_CHECKING:
+    from .compose import AnalysedPassage
+
+MAX_BLOCK_CHARS = 6000
+"""The most of one block an answer carries (a 10,000-line listing is cut at a line end)."""
+_TRAILING = " \t\r\n*_)]\"'”’"
+"""What may follow a paragraph's last sentence inside the paragraph (closing emphasis,
+brackets, quotes): the sentence still ends the paragraph."""
+
+
+class Sliceable(Protocol):
+    def __getitem__(self, span: slice, /) -> str: ...
+
+
+def cut_at_line(text: str, limit: int) -> int:
+    """The length of the longest prefix of ``text`` of at most ``limit`` characters that ends
+    at a line end (without the line break); a first line longer than ``limit`` is cut at
+    ``limit``. ``len(text)`` when all of it fits."""
+    if len(text) <= limit:
+        return len(text)
+    cut = max(text.rfind("\n", 0, limit + 1), text.rfind("\r", 0, limit + 1))
+    if cut <= 0:
+        return max(0, limit)
+    while cut > 0 and text[cut - 1] in "\r\n":
+        cut -= 1
+    return cut
+
+
+def introduces(sentence: Sentence, passage: Passage) -> bool:
+    """Whether ``sentence`` ends its paragraph (nothing but closing marks after it), so that
+    what follows the paragraph follows the sentence."""
+    offset = sentence.end - passage.start
+    return 0 <= offset <= len(passage.text) and not passage.text[offset:].strip(_TRAILING)
+
+
+def attach_blocks(
+    answer: Answer,
+    unit_after: Callable[[Passage], UnitSpan | None],
+    source_text: Callable[[str], Sliceable],
+    *,
+    max_chars: int = MAX_BLOCK_CHARS,
+) -> Answer:
+    """``answer`` with the blocks its quoted sentences introduce (each block once)."""
+    if not answer.sentences:
+        return answer
+    by_number = {c.n: c.passage for c in answer.citations}
+    blocks: list[QuotedBlock] = []
+    seen: set[tuple[str, int]] = set()
+    for index, sentence in enumerate(answer.sentences):
+        passage = by_number.get(sentence.citation)
+        if passage is None or not introduces(sentence, passage):
+            continue
+        unit = unit_after(passage)
+        if unit is None or (passage.source, unit.start) in seen:
+            continue
+        seen.add((passage.source, unit.start))
+        whole = source_text(passage.source)[unit.start : unit.end]
+        end = unit.start + cut_at_line(whole, max_chars)
+        blocks.append(
+            QuotedBlock(
+                kind=unit.kind,
+                text=whole[: end - unit.start],
+                start=unit.start,
+                end=end,
+                citation=sentence.citation,
+                lang=unit.lang,
+                after=index,
+                full_end=unit.end,
+            )
+        )
+    if not blocks:
+        return answer
+    result = replace(answer, blocks=tuple(blocks))
+    verify_blocks(result, source_text)
+    return result
+
+
+def verify_blocks(answer: Answer, source_text: Callable[[str], Sliceable]) -> None:
+    """Raise CitationMismatchError unless every quoted block is exactly its span of its cited
+    file, follows its cited paragraph, and follows a sentence of the answer."""
+    by_number = {c.n: c.passage for c in answer.citations}
+    for block in answer.blocks:
+        passage = by_number.get(block.citation)
+        if passage is None:
+            raise CitationMismatchError(f"block cites [{block.citation}], not in citations")
+        if not passage.end <= block.start < block.end <= max(block.end, block.full_end):
+            raise CitationMismatchError(f"block {block.start}:{block.end} is not after its passage")
+        if not 0 <= block.after < len(answer.sentences):
+            raise CitationMismatchError(f"block follows sentence {block.after}, not in the answer")
+        if source_text(passage.source)[block.start : block.end] != block.text:
+            raise CitationMismatchError(f"block differs from {passage.source}")
+
+
+def with_unit_terms(analysed: AnalysedPassage, unit_terms: Sequence[str]) -> AnalysedPassage:
+    """``analysed`` with the (analysed) terms of the block after the paragraph counted as
+    terms of its last sentence (and of the paragraph): the sentence that brings a block is
+    chosen for what the block shows ("how do I prune the cache?" → "Remove unused entries:"
+    + ``uv cache prune``). Tokens, and so phrase pairs, stay the sentence's own."""
+    if not analysed.sentences:
+        return analysed
+    terms = frozenset(unit_terms)
+    *rest, last = analysed.sentences
+    widened = replace(last, terms=last.terms | terms)
+    return replace(analysed, sentences=(*rest, widened), terms=analysed.terms | terms)

@@ -1,0 +1,199 @@
+"""Quoted Markdown shown as a reader knows it: the shared conversion (bot.markup), the terminal
+rendering of sentences and blocks, ``:source n`` in the REPL, and ``blocks`` in the JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.jsonout import answer_to_json
+from bot.markup import Piece, absolute_link, block_lines, cut_lines, inline_pieces, plain_text
+from bot.render_text import BLOCK_LINES, render_answer
+from bot.repl import Repl
+from retrieval import Engine
+from retrieval.types import Answer, Citation, Hit, Passage, QuotedBlock, Sentence
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "data" / "docs_tiny" / "corpus"
+INSTALLER = "standalone installer for macos: what curl command installs it?"
+
+
+# --- the conversion ------------------------------------------------------------------------------
+
+
+def test_inline_pieces_read_code_emphasis_and_links() -> None:
+    def resolve(href: str) -> str:
+        return "https://docs.example/" + href.removesuffix(".md") + "/"
+
+    pieces = inline_pieces(
+        "Use **`uv lock`** to *pin*, see [locking](lock.md) or <abbr title='x'>PEP</abbr> 8.",
+        resolve=resolve,
+    )
+    assert pieces == [
+        Piece("Use "),
+        Piece("uv lock", code=True, strong=True),
+        Piece(" to "),
+        Piece("pin", em=True),
+        Piece(", see "),
+        Piece("locking", url="https://docs.example/lock/"),
+        Piece(" or PEP 8."),
+    ]
+
+
+def test_plain_text_drops_markup_and_shows_links_as_text_and_url() -> None:
+    assert plain_text("See [the docs](https://x.org/a) and **bold** `code`.") == (
+        "See the docs (https://x.org/a) and bold code."
+    )
+    # A relative link that cannot be made absolute shows its words only.
+    assert plain_text("Read [the guide](../guide.md).") == "Read the guide."
+    # Emphasis whose closing half is in the next sentence leaves no stray markers.
+    assert plain_text("**Note.") == "Note."
+    assert plain_text("a **b** c", markdown=False) == "a **b** c"
+
+
+def test_absolute_link_keeps_absolute_and_asks_the_resolver_otherwise() -> None:
+    assert absolute_link("https://a.org/x", None) == "https://a.org/x"
+    assert absolute_link("x.md", None) == ""
+    assert absolute_link("x.md", lambda h: "javascript:alert(1)") == ""
+    assert absolute_link("x.md", lambda h: "https://a.org/x/") == "https://a.org/x/"
+
+
+def test_block_lines_remove_fences_and_the_common_indent() -> None:
+    fenced = block_lines('```python title="app.py"\n    x = 1\n      y = 2\n    ```', "code")
+    assert (fenced.lang, fenced.lines) == ("python", ("x = 1", "  y = 2"))
+    assert block_lines("~~~~\nplain\n~~~~", "code").lines == ("plain",)
+    unclosed = block_lines("```sh\necho 1", "code", "bash")
+    assert (unclosed.lang, unclosed.lines) == ("bash", ("echo 1",))
+    assert block_lines("    indented\n    code", "code").lines == ("indented", "code")
+
+
+def test_cut_lines_respects_both_budgets() -> None:
+    lines = ["aaaa", "bbbb", "cccc"]
+    assert cut_lines(lines, max_lines=5, max_chars=100) == (tuple(lines), False)
+    assert cut_lines(lines, max_lines=2, max_chars=100) == (("aaaa", "bbbb"), True)
+    assert cut_lines(lines, max_lines=5, max_chars=10) == (("aaaa", "bbbb"), True)
+    assert cut_lines(["x" * 50], max_lines=5, max_chars=10) == (("x" * 9,), True)
+
+
+# --- the terminal ---------------------------------------------------------------------------------
+
+
+def test_terminal_answer_sets_the_code_apart_after_its_sentence() -> None:
+    engine = Engine.from_folder(TINY)
+    text = render_answer(engine.ask(INSTALLER))
+    assert text.splitlines()[:4] == [
+        "Widget ships a standalone installer for macOS and Linux. [1] "
+        "Run the installer script with curl: [1]",
+        "",
+        "    $ curl -LsSf https://widget.example/install.sh | sh",
+        "",
+    ]
+    assert "```" not in text and "`" not in text and "**" not in text
+    assert "Upgrade an installed copy with widget self update at any time. [2]" in text
+
+
+def _answer_with(block: QuotedBlock, sentence: str = "Run these:") -> Answer:
+    passage = Passage("d" * 16, "guide.md", 2, 0, len(sentence), sentence, "Guide")
+    quoted = Sentence(sentence, 1, 0, len(sentence), 1.0)
+    return Answer(
+        "q", (quoted,), (Citation(1, passage, 1.0),), (Hit(passage, 1.0, 1),), blocks=(block,)
+    )
+
+
+def test_terminal_cuts_a_long_block_at_a_line_and_says_how_to_see_it() -> None:
+    code = "```sh\n" + "\n".join(f"echo {i}" for i in range(100)) + "\n```"
+    text = render_answer(_answer_with(QuotedBlock("code", code, 10, 10 + len(code), 1, "sh")))
+    lines = text.splitlines()
+    assert f"    echo {BLOCK_LINES - 1}" in lines and f"    echo {BLOCK_LINES}" not in lines
+    assert "    …  (the whole block: :source 1)" in lines
+
+
+def test_terminal_lists_and_tables_lose_their_markup() -> None:
+    items = "- `--frozen`: **do not** lock\n    - [nested](https://x.org)"
+    text = render_answer(_answer_with(QuotedBlock("list", items, 10, 10 + len(items), 1)))
+    assert "    • --frozen: do not lock" in text
+    assert "        • nested (https://x.org)" in text
+    table = "| Flag | Meaning |\n| --- | --- |\n| `-q` | **quiet** |"
+    text = render_answer(_answer_with(QuotedBlock("table", table, 10, 10 + len(table), 1)))
+    assert "    Flag │ Meaning" in text and "    -q │ quiet" in text and "---" not in text
+
+
+def test_terminal_links_resolve_through_the_front_ends_resolver() -> None:
+    passage = Passage("e" * 16, "guide/a.md", 2, 0, 30, "See [locking](../lock.md#x).")
+    sentence = Sentence(passage.text, 1, 0, len(passage.text), 1.0)
+    answer = Answer("q", (sentence,), (Citation(1, passage, 1.0),), ())
+    text = render_answer(
+        answer, resolve=lambda source, href: f"https://docs.example/{source}/{href}"
+    )
+    assert text.startswith("See locking (https://docs.example/guide/a.md/../lock.md#x). [1]")
+
+
+# --- the REPL and JSON ----------------------------------------------------------------------------
+
+
+def test_repl_source_shows_the_paragraph_and_its_whole_block() -> None:
+    out = io.StringIO()
+    repl = Repl(Engine.from_folder(TINY), read=lambda _: "", out=out)
+    repl.handle(":source 1")
+    assert out.getvalue() == "Nothing to show yet: ask a question first.\n"
+    repl.handle(INSTALLER)
+    out.truncate(0)
+    out.seek(0)
+    repl.handle(":source 1")
+    shown = out.getvalue()
+    assert shown.startswith("[1] install.md")
+    assert "Widget ships a standalone installer for macOS and Linux.\nRun the installer" in shown
+    assert "    $ curl -LsSf https://widget.example/install.sh | sh" in shown
+    out.truncate(0)
+    out.seek(0)
+    repl.handle(":source 7")
+    assert out.getvalue() == "There is no citation [7]; the last answer has 1, 2.\n"
+
+
+def test_json_blocks_are_verbatim_spans_of_the_file() -> None:
+    engine = Engine.from_folder(TINY)
+    obj = answer_to_json(engine.ask(INSTALLER))
+    [block] = obj["blocks"]
+    text = (TINY / "install.md").read_text(encoding="utf-8")
+    assert text[block["start"] : block["end"]] == block["text"]
+    assert block["text"].startswith("```console\n") and block["kind"] == "code"
+    assert block["citation"] == obj["sentences"][block["after"]]["citation"]
+    assert set(block) == {"kind", "lang", "text", "start", "end", "citation", "after", "full_end"}
+
+
+def test_cli_json_carries_blocks() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "--corpus", str(TINY), INSTALLER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "install.sh | sh" in json.loads(done.stdout)["blocks"][0]["text"]
+
+
+def test_relative_links_follow_the_citations_page_rules() -> None:
+    from bot.discord_render import render_answer as discord_answer
+    from bot.markup import citation_resolver
+
+    text = "See [locking](../concepts/lock.md#pins) and [here](#top)."
+    passage = Passage("f" * 16, "guides/sync.md", 2, 0, len(text), text)
+    sentence = Sentence(text, 1, 0, len(text), 1.0)
+    citation = Citation(1, passage, 1.0, url="https://docs.example/uv/guides/sync/#syncing")
+    resolve = citation_resolver(citation)
+    assert resolve is not None
+    assert resolve("../concepts/lock.md#pins") == "https://docs.example/uv/concepts/lock/#pins"
+    answer = Answer("q", (sentence,), (citation,), ())
+    assert render_answer(answer).startswith(
+        "See locking (https://docs.example/uv/concepts/lock/#pins) and "
+        "here (https://docs.example/uv/guides/sync/#top). [1]"
+    )
+    description = discord_answer(answer).embeds[0]["description"]
+    assert "[locking](https://docs.example/uv/concepts/lock/#pins)" in description
+    # Unpublished: no URL on the citation, so the link shows its words only.
+    bare = Answer("q", (sentence,), (Citation(1, passage, 1.0),), ())
+    assert render_answer(bare).startswith("See locking and here. [1]")
