@@ -241,3 +241,18 @@ def test_shard_ids_need_a_count() -> None:
 def test_shard_settings_reach_the_client(engine: Engine) -> None:
     bot = CitebotBot(engine, bot_settings(discord_shard_count=4, discord_shard_ids=[1, 3]))
     assert bot.shard_count == 4 and bot.shard_ids == [1, 3]
+
+
+def test_the_systemd_unit_restarts_on_failure_and_keeps_the_token_out_of_itself() -> None:
+    unit = (ROOT / "docs" / "citebot.service").read_text(encoding="utf-8")
+    lines = {
+        ln.split("=", 1)[0]: ln.split("=", 1)[1]
+        for ln in unit.splitlines()
+        if "=" in ln and not ln.startswith("#")
+    }
+    assert lines["Restart"] == "on-failure"
+    assert lines["EnvironmentFile"] == "/etc/citebot/citebot.env"
+    assert lines["ExecStart"].endswith("citebot discord") and lines["User"] == "citebot"
+    assert set(lines["RestartPreventExitStatus"].split()) == {"2", "4", "5", "6"}
+    assert "CITEBOT_DISCORD_TOKEN=" not in "".join(lines.values())
+    assert "install -m 600 -o citebot" in unit  # the env file: readable by the service only
