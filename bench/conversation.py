@@ -71,7 +71,7 @@ def _where(answer: Answer | None) -> tuple[str, int] | None:
 
 def scripted(engine: Engine, path: Path = SCRIPTED) -> dict[str, Any]:
     follow = {"n": 0, "conversation": 0, "alone": 0, "marked": 0}
-    switch = {"n": 0, "pure": 0, "alone": 0}
+    switch = {"n": 0, "pure": 0, "alone": 0, "short_n": 0, "short_pure": 0}
     failures: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         script = json.loads(line)
@@ -89,6 +89,9 @@ def scripted(engine: Engine, path: Path = SCRIPTED) -> dict[str, Any]:
                 pure = right and answer is not None and answer.follow_up is None
                 switch["pure"] += pure
                 switch["alone"] += alone_right
+                if len(question.split()) <= SHORT_SWITCH_WORDS:
+                    switch["short_n"] += 1
+                    switch["short_pure"] += pure
             else:
                 follow["n"] += 1
                 follow["conversation"] += right
@@ -208,12 +211,17 @@ def synthetic(engine: Engine, pairs: Sequence[Pair], questions: Sequence[Any]) -
     return result
 
 
+SHORT_SWITCH_WORDS = 6
+"""A topic switch of at most this many words is also counted apart: short standalone questions
+("What is Depends?") are the ones a conversation is most tempted to read as follow-ups."""
+
+
 def topic_switches(
     engine: Engine, pairs: Sequence[Pair], questions: Sequence[tuple[int, str, Any]]
 ) -> dict[str, Any]:
     """Each pair's first question, then a question from another article (the one half the list
     further on, skipping to the next of another article): answered as it is alone?"""
-    n = pure = marked = right_conv = right_alone = 0
+    n = pure = marked = right_conv = right_alone = short_n = short_pure = 0
     for k, pair in enumerate(pairs):
         j = (k * 7919) % len(questions)
         while questions[j][0] == pair.article:
@@ -225,6 +233,9 @@ def topic_switches(
         alone = _ask(engine, None, question)
         n += 1
         pure += _where(answer) == _where(alone)
+        if len(question.split()) <= SHORT_SWITCH_WORDS:
+            short_n += 1
+            short_pure += _where(answer) == _where(alone)
         marked += bool(answer is not None and answer.follow_up is not None)
         right_conv += _where(answer) == gold
         right_alone += _where(alone) == gold
@@ -234,6 +245,8 @@ def topic_switches(
         "used_earlier_turn": _share(marked, n),
         "success_with_conversation": _share(right_conv, n),
         "success_alone": _share(right_alone, n),
+        f"short_n (<= {SHORT_SWITCH_WORDS} words)": short_n,
+        "short_pure": _share(short_pure, short_n),
     }
 
 
@@ -256,8 +269,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--min-own-share", type=float, help="answer_in's min_own_share")
     parser.add_argument("--borrowed-weight", type=float, help="answer_in's borrowed_weight")
+    parser.add_argument("--leaning-bar", type=float, help="answer_in's leaning_bar")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    for name in ("min_own_share", "borrowed_weight"):
+    for name in ("min_own_share", "borrowed_weight", "leaning_bar"):
         if getattr(args, name) is not None:
             OPTIONS[name] = getattr(args, name)
     report: dict[str, Any] = {"scripted": scripted(Engine.from_folder(ROOT / "seeds"))}

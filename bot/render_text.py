@@ -304,7 +304,21 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
             f"Spelling variants (in no paragraph as typed; searched at part weight): {shown}"
         )
     verdict = "answered" if answer.answered else f"abstained ({answer.abstain_reason})"
-    lines.append(f"Confidence {answer.confidence:.2f} → {verdict}")
+    lines.append(
+        f"Confidence {answer.confidence:.2f} (calibrated: the chance it is right) → {verdict}"
+    )
+    evidence = answer.evidence
+    if evidence is not None:
+        lines.append(
+            f"Evidence: the question's weight found {evidence.paragraph_share:.2f} in the "
+            f"paragraph, {evidence.sentence_share:.2f} in a sentence;"
+        )
+        lines.append(
+            f"  rarest words {evidence.rare_share:.2f}, names {evidence.name_share:.2f}, "
+            f"in no paragraph {evidence.missing_share:.2f}, hits agree {evidence.focus:.2f}"
+        )
+    if answer.missing:
+        lines.append("Not in the closest paragraph: " + ", ".join(answer.missing))
     lines.append("Paragraphs (BM25):")
     cited = {c.passage.id: c.n for c in answer.citations}
     for hit in answer.hits:

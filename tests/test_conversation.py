@@ -60,8 +60,8 @@ def test_scripted_conversation(seed_engine: Engine, script: dict[str, Any]) -> N
 
 
 def test_the_conversation_is_what_finds_these_paragraphs(seed_engine: Engine) -> None:
-    """Alone, these follow-ups cite another paragraph; in the conversation, the right one, and
-    the answer names the question it followed up."""
+    """Alone, these follow-ups cite another paragraph (or abstain); in the conversation, the
+    right one, and the answer names the question it followed up."""
     cases = [
         ("Who is Jeffrey Lynch?", "Who does he work with?", 9),
         ("Who is Jeffrey Lynch?", "What does he say it protects?", 9),
@@ -71,7 +71,7 @@ def test_the_conversation_is_what_finds_these_paragraphs(seed_engine: Engine) ->
     ]
     for first, second, paragraph in cases:
         alone = seed_engine.ask(second)
-        assert alone.citations[0].passage.paragraph != paragraph
+        assert not alone.citations or alone.citations[0].passage.paragraph != paragraph
         conversation = Conversation()
         answer_in(seed_engine, conversation, first)
         answer = answer_in(seed_engine, conversation, second)

@@ -373,3 +373,32 @@ def test_cli_json_out_unwritable_is_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip().count("\n") == 0
     assert "cannot write" in done.stderr
     assert done.stdout == ""  # checked before the run, not after it
+
+
+def test_a_squad_context_longer_than_a_passage_keeps_its_paragraph_number(tmp_path: Path) -> None:
+    long_context = " ".join(f"Sentence {i} tells of the keeper's log." for i in range(200))
+    data = {
+        "data": [
+            {
+                "title": "Long",
+                "paragraphs": [
+                    {"context": "A short first context.", "qas": []},
+                    {
+                        "context": long_context,
+                        "qas": [
+                            {
+                                "id": "q",
+                                "question": "What tells of the log?",
+                                "answers": [{"text": "Sentence 150"}],
+                            }
+                        ],
+                    },
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    eval_set = load_squad(path)
+    assert len(long_context) > 4_000
+    assert [(c.id, c.paragraph) for c in eval_set.cases] == [("q", 3)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from retrieval import ComposerOptions, Document, Engine, EngineOptions, OptionError
 from retrieval.analysis.tokenizer import analyze
 from retrieval.answering.compose import _cue, _has_cue, verify
+from retrieval.answering.decision import calibrated_confidence
 
 ARTICLE = """# Bell Rock Lighthouse
 
@@ -101,20 +103,17 @@ def _one_paragraph_docs() -> list[Document]:
 
 def test_focus_factor_spares_one_paragraph_documents() -> None:
     # Hits from three different one-paragraph files are not "scattered": each file could
-    # supply only one paragraph, so the focus factor stays 1 and confidence is coverage alone.
+    # supply only one paragraph, so the focus evidence stays 1.
     engine = Engine(_one_paragraph_docs(), EngineOptions())
-    unfocused = Engine(
-        _one_paragraph_docs(), EngineOptions(composer=ComposerOptions(focus_weight=0.0))
-    )
-    question = "How often did the boat bring relief to the keepers?"
-    assert engine.ask(question).confidence == pytest.approx(unfocused.ask(question).confidence)
-    assert engine.ask(question).sentences
+    answer = engine.ask("How often did the boat bring relief to the keepers?")
+    assert answer.evidence is not None and answer.evidence.focus == 1.0
+    assert answer.sentences
 
 
 def test_focus_factor_lowers_confidence_when_hits_scatter_over_a_long_document() -> None:
     # The best hit is one paragraph of a seven-paragraph document; the other hits come from
     # three other files. The long document could have supplied every hit but supplied one, so
-    # the focus factor is (1/4) ** focus_weight and confidence drops below coverage alone.
+    # the focus is 1/4, and the confidence is below what the same evidence with focus 1 gives.
     paragraphs = [
         "The relief boat sailed from the harbour every six weeks to the lighthouse keepers.",
         "The tower is built of granite blocks.",
@@ -133,16 +132,14 @@ def test_focus_factor_lowers_confidence_when_hits_scatter_over_a_long_document()
         )
     ]
     question = "How often did the relief boat sail from the harbour?"
-
-    def ask(focus_weight: float) -> Any:
-        composer = ComposerOptions(min_confidence=0.0, focus_weight=focus_weight)
-        return Engine([long_doc, *others], EngineOptions(composer=composer)).ask(question)
-
-    focused, unfocused = ask(0.3), ask(0.0)
+    composer = ComposerOptions(min_confidence=0.0)
+    focused = Engine([long_doc, *others], EngineOptions(composer=composer)).ask(question)
     assert [h.passage.source for h in focused.hits][:1] == ["long.md"]
     assert len({h.passage.source for h in focused.hits}) == 4
-    assert focused.confidence < unfocused.confidence
-    assert focused.confidence == pytest.approx(unfocused.confidence * 0.25**0.3)
+    assert focused.evidence is not None and focused.evidence.focus == pytest.approx(0.25)
+    together = replace(focused.evidence, focus=1.0)
+    assert focused.confidence == pytest.approx(calibrated_confidence(focused.evidence))
+    assert focused.confidence < calibrated_confidence(together)
 
 
 def test_context_repeat_is_validated_and_weights_the_title() -> None:

@@ -58,22 +58,22 @@ class DecisionModel:
 
 # Fitted by `.venv/bin/python bench/fit_confidence.py` (see docs/quality.md, round 4).
 MODEL = DecisionModel(
-    bias=0.3424,
+    bias=0.3346,
     weights={
-        "log_paragraph": 1.0235,
-        "log_sentence": 1.3741,
-        "log_focus": 0.7909,
-        "log_rare": 0.1509,
-        "log_names": 0.4617,
-        "missing": -0.2512,
-        "margin": 0.6826,
-        "agreement": 0.4752,
-        "type_asked": -0.0715,
-        "type_found": 0.3140,
-        "terms": 0.7521,
-        "peak": 0.3127,
-        "log_level": 1.3005,
-        "gap": -0.1409,
+        "log_paragraph": 1.0358,
+        "log_sentence": 1.4545,
+        "log_focus": 0.8166,
+        "log_rare": 0.1766,
+        "log_names": 0.4902,
+        "missing": -0.2050,
+        "margin": 0.6426,
+        "agreement": 0.4874,
+        "type_asked": -0.0969,
+        "type_found": 0.3084,
+        "terms": 0.6482,
+        "peak": 0.3769,
+        "log_level": 1.2383,
+        "gap": -0.1279,
     },
 )
 

@@ -17,7 +17,6 @@ import dataclasses
 import itertools
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +28,7 @@ import numpy as np
 from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
 from ..analysis.identify import Identification, identify, sample_texts
 from ..analysis.languages import LANGUAGES
-from ..analysis.tokenizer import analyze, normalize, term_spans
+from ..analysis.tokenizer import normalize, term_spans
 from ..errors import (
     CitebotError,
     FileChangedError,
@@ -111,9 +110,6 @@ class EngineOptions:
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
 
-    drop_form_words: bool = False
-    """Leave out the word after "how" in "how many / much / long / often ..." from the terms:
-    it says what kind of answer is wanted (the composer's answer type), not what about."""
     fuzzy_weight: float = 0.5
     """A question word the documents lack is searched as its most common one-edit variant of
     five letters or more (:mod:`retrieval.answering.spelling`), weighing this share of its IDF
@@ -195,6 +191,9 @@ class Borrowed:
     measured (they find the paragraphs at full weight)."""
     favour: frozenset[str] = frozenset()
     """Ids of paragraphs to prefer in the ranking (those the earlier turn cited)."""
+    bar: float = 1.0
+    """Share of ``min_confidence`` the answer must reach: below 1 for a question that leans
+    on the conversation, whose context is evidence the documents are about it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,21 +231,6 @@ def prepare_question(question: str, analyzer: Analyzer = ENGLISH) -> tuple[str, 
             "'what is the', punctuation or symbols). Please ask about something specific."
         )
     return cleaned, terms
-
-
-_FORM = re.compile(r"\bhow\s+(many|much|long|often|far|old|large|big|tall|high)\b", re.IGNORECASE)
-
-
-def without_form_words(question: str, terms: list[str]) -> list[str]:
-    """``terms`` less one occurrence of the term of each word that follows "how" in an answer
-    type ("how *many* members" asks for a number about members, not about "many"); unchanged
-    if nothing would be left."""
-    kept = list(terms)
-    for match in _FORM.finditer(question):
-        form = analyze(match.group(1))
-        if form and form[0] in kept:
-            kept.remove(form[0])
-    return kept or terms
 
 
 def resolve_language(setting: str, texts: Callable[[], list[str]]) -> Identification:
@@ -687,8 +671,6 @@ class Engine:
         an evaluation needs for recall at 100 without searching twice)."""
         cleaned, own = prepare_question(question, self.analyzer)
         self.intact()
-        if self.options.drop_form_words:
-            own = without_form_words(cleaned, own)
         variants: tuple[Variant, ...] = ()
         if self.options.fuzzy_weight and self.analyzer.english:  # English spelling variants
             variants = find_variants(cleaned, own, self.index.idf, self._maybe_known)
@@ -715,7 +697,12 @@ class Engine:
                 ranking[: self.options.top_k],
                 idf if extra or fuzzy else self.index.idf,
                 self.source_view,
-                self.options.composer,
+                self.options.composer
+                if borrowed.bar == 1.0
+                else replace(
+                    self.options.composer,
+                    min_confidence=self.options.composer.min_confidence * borrowed.bar,
+                ),
                 self.paragraph_count,
                 self.analysed,
                 own,
