@@ -1,43 +1,54 @@
 # Two commands on a fresh machine: `make run` and `make test`.
-# The venv is (re)built only when pyproject.toml changes, so both start at once after the first.
+# `make run` installs what citebot needs to run, nothing more; `make test` adds the developer
+# tools (pytest, hypothesis, ruff, mypy). Each is (re)installed only when pyproject.toml changes,
+# so both start at once after the first time.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 LOG := $(VENV)/install.log
 SOURCES := bot retrieval config tests bench
 
 .PHONY: run test lint typecheck bench bench-scale bench-integrity clean
 
-$(STAMP): pyproject.toml setup.py retrieval/index/_topk.c
-	@echo "Setting up $(VENV) (first run, or pyproject.toml changed); log: $(LOG)"
+# Runtime dependencies only (pyproject.toml's `dependencies`), and citebot itself, editable.
+$(RUN_STAMP): pyproject.toml setup.py retrieval/index/_topk.c
+	@echo "Setting up $(VENV) to run citebot (first run, or pyproject.toml changed); log: $(LOG)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/python -m pip install --upgrade pip && \
-	   $(BIN)/python -m pip install -e '.[dev]'; } > $(LOG) 2>&1 || \
+	   $(BIN)/python -m pip install -e .; } > $(LOG) 2>&1 || \
 	   { tail -n 30 $(LOG); echo "Installing the dependencies failed; full log: $(LOG)"; exit 1; }
-	@touch $(STAMP)
+	@touch $(RUN_STAMP)
 
-run: $(STAMP)
+# The developer tools on top (pyproject.toml's `dev` extra).
+$(DEV_STAMP): $(RUN_STAMP)
+	@echo "Adding the developer tools to $(VENV); log: $(LOG)"
+	@$(BIN)/python -m pip install -e '.[dev]' >> $(LOG) 2>&1 || \
+	   { tail -n 30 $(LOG); echo "Installing the developer tools failed; full log: $(LOG)"; exit 1; }
+	@touch $(DEV_STAMP)
+
+run: $(RUN_STAMP)
 	@$(BIN)/citebot repl
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/mypy
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	sh bench/run.sh
 
 # The scale benchmark (bench/scale.py) with its competitors, installed into .venv only here.
 SCALE_ARGS ?= --sizes 10k,100k
-bench-scale: $(STAMP)
+bench-scale: $(RUN_STAMP)
 	$(BIN)/python -m pip install -q -r bench/requirements-scale.txt
 	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 

@@ -4,6 +4,11 @@ Exit codes: 0 done (an answer or an honest "not found"); 1 a question could not 
 (in batch mode: at least one line); 2 bad usage, a bad setting, an unusable corpus, or output
 that cannot be written (a full disk, a closed pipe or stdout); 3 an unexpected failure (the
 traceback goes to the log file, not the screen).
+
+Start-up time is most of a one-shot ``citebot ask``, so this module imports only argparse at
+the top: a subcommand's module (and with it the library, numpy, pydantic) is imported when
+that subcommand runs, and only its own arguments are defined. ``citebot ask`` never imports
+Discord, the evaluation or the feedback modules (``tests/test_cli.py`` checks).
 """
 
 from __future__ import annotations
@@ -12,325 +17,155 @@ import argparse
 import contextlib
 import errno
 import io
-import json
 import logging
 import os
-import shutil
 import sys
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from functools import partial
-from pathlib import Path
-from typing import Any, TextIO, cast
+from collections.abc import Callable, Collection, Sequence
+from importlib import import_module
+from typing import Any, NoReturn, TextIO, cast
 
-from pydantic import ValidationError
+from .context import EXIT_INTERNAL, EXIT_USAGE, Context, UsageError
 
-from config import ENV_PREFIX, Settings, describe_errors
-from config.settings import state_dir
-from retrieval import (
-    MAX_TOP_K,
-    CitebotError,
-    Conversation,
-    Engine,
-    LeftOut,
-    OpenReport,
-    QuestionError,
-    RebuildReason,
-    answer_in,
-    open_engine,
-)
-
-from . import eval_cmd, feedback_cmd
-from .highlight import display_line
-from .jsonout import answer_to_json, error_to_json
-from .live import LiveEngine
-from .progress import ProgressBar
-from .render_text import render_answer
-from .repl import Repl, default_history_path
-
-EXIT_OK, EXIT_BAD_QUESTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 log = logging.getLogger("citebot")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits with 2 and one line of advice instead of its full usage dump."""
+    """argparse that exits with 2 and one line of advice instead of its full usage dump, and
+    writes to the streams it is given (so the CLI runs in-process in the tests)."""
 
-    def error(self, message: str) -> Any:
+    def __init__(self, *args: Any, out: TextIO | None = None, err: TextIO | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.out = out
+        self.err = err
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """Sub-commands' parsers are this class too, writing to the same streams."""
+
+        def parser_class(**options: Any) -> _Parser:
+            return _Parser(out=self.out, err=self.err, **options)
+
+        kwargs.setdefault("parser_class", parser_class)
+        return super().add_subparsers(**kwargs)
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            stream = self.err if file is sys.stderr or file is None else self.out
+            (stream or file or sys.stderr).write(message)
+
+    def print_help(self, file: Any = None) -> None:
+        self._print_message(self.format_help(), self.out or sys.stdout)
+
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"citebot: {message} (see `{self.prog} --help`)\n")
 
 
-def _top_k(value: str) -> int:
-    """--top-k is checked here so that its error names the flag, not the variable."""
-    try:
-        number = int(value)
-    except ValueError:
-        message = f"must be a whole number from 1 to {MAX_TOP_K}, not {value!r}"
-        raise argparse.ArgumentTypeError(message) from None
-    if not 1 <= number <= MAX_TOP_K:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_TOP_K}, not {number}")
-    return number
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("citebot")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "(not installed)"
+        parser._print_message(f"citebot {number}\n", sys.stdout)
+        parser.exit()
 
 
-def _add_engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--corpus", type=Path, help="folder of .txt/.md documents (default: CITEBOT_CORPUS)"
-    )
-    parser.add_argument(
-        "--top-k", type=_top_k, help=f"paragraphs to retrieve, 1-{MAX_TOP_K} (default: 5)"
-    )
-    parser.add_argument(
-        "--index-dir",
-        type=Path,
-        help="folder for the saved index (default: CITEBOT_INDEX_DIR, else ~/.cache/citebot)",
-    )
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# name: (summary, examples, module that runs it)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "ask": (
+        "answer one question, or one per line from stdin (-)",
+        _examples(
+            'citebot ask "How do I reset my password?"',
+            "citebot ask --corpus ~/docs --json - < questions.txt",
+        ),
+        "bot.commands",
+    ),
+    "repl": (
+        "ask questions interactively (:help inside for its commands)",
+        _examples("citebot repl", "citebot repl --corpus python"),
+        "bot.commands",
+    ),
+    "index": (
+        "build (or check) the saved index and report on the corpus",
+        _examples("citebot index --corpus ~/docs", "citebot index --all --rebuild"),
+        "bot.commands",
+    ),
+    "eval": (
+        "measure answer quality on a question set",
+        _examples(
+            "citebot eval tests/data/seed_questions.jsonl --failures 3",
+            "citebot eval squad.json --format squad --curve",
+        ),
+        "bot.eval_cmd",
+    ),
+    "discord": (
+        "run the Discord bot",
+        _examples("CITEBOT_DISCORD_TOKEN=... citebot discord --corpus ~/docs"),
+        "bot.commands",
+    ),
+    "feedback": (
+        "export or count the 👍/👎 votes on Discord answers",
+        _examples(
+            "citebot feedback stats",
+            "citebot feedback export --out cases.jsonl && citebot eval cases.jsonl",
+        ),
+        "bot.feedback_cmd",
+    ),
+}
+
+
+def build_parser(
+    commands: Collection[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> argparse.ArgumentParser:
+    """The parser, with the arguments of ``commands`` only (None: every command's, as a test
+    wants), so a one-shot question imports nothing it does not use."""
+
     parser = _Parser(
         prog="citebot",
         description="Answers questions about a folder of documents with quoted, cited sentences.",
+        epilog=_examples('citebot ask "What changed in version 2?"', "citebot repl")
+        + "\n\nRun `citebot COMMAND --help` for a command's options.",
+        out=out,
+        err=err,
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    ask = commands.add_parser("ask", help="answer one question, or one per line from stdin (-)")
-    ask.add_argument("question", help="the question, or - to read one question per line")
-    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument(
-        "--conversation",
-        action="store_true",
-        help="with -: the lines are one conversation, so a line may follow up on earlier ones",
-    )
-    _add_engine_options(ask)
-
-    repl = commands.add_parser("repl", help="ask questions interactively")
-    _add_engine_options(repl)
-
-    index = commands.add_parser(
-        "index", help="build (or check) the saved index and report on the corpus"
-    )
-    _add_engine_options(index)
-    index.add_argument(
-        "--rebuild", action="store_true", help="rebuild even when the saved index is fresh"
-    )
-    index.add_argument(
-        "--verify",
-        action="store_true",
-        help="check every checksum of the saved index (rebuilt if any fails)",
-    )
-
-    discord = commands.add_parser("discord", help="run the Discord bot")
-    _add_engine_options(discord)
-
-    eval_cmd.add_parser(commands)
-    feedback_cmd.add_parser(commands)
+    parser.add_argument("--version", action=_Version)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (summary, examples, module) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=summary, description=summary, epilog=examples)
+        if commands is None or name in commands:
+            import_module(module).configure_parser(sub, name)
     return parser
 
 
-def _unknown_variables() -> list[str]:
-    """CITEBOT_ variables that are no setting: a typo ("CITEBOT_TOPK") would be silently ignored."""
-    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
-    return sorted(
-        v for v in os.environ if v.upper().startswith(ENV_PREFIX) and v.upper() not in known
-    )
+def _command_in(argv: Sequence[str]) -> list[str]:
+    """The subcommand named on the command line (the first word that is not an option), if
+    any: the only one whose arguments need defining."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return [first] if first in COMMANDS else []
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Command-line flags as settings (they win over the environment, .env and the file)."""
     overrides: dict[str, Any] = {}
-    if getattr(args, "corpus", None) is not None:
-        overrides["corpus"] = args.corpus
-    if getattr(args, "top_k", None) is not None:
-        overrides["top_k"] = args.top_k
-    if getattr(args, "index_dir", None) is not None:
-        overrides["index_dir"] = args.index_dir
-    return Settings(**overrides)
-
-
-def _open(
-    settings: Settings,
-    err: TextIO,
-    *,
-    rebuild: RebuildReason | bool = False,
-    detail: str = "",
-    verify: bool = False,
-) -> tuple[Engine, OpenReport]:
-    """The engine for the configured corpus: the saved index when it is sound and fresh, else
-    built (with a progress bar on a terminal when that takes a while) and saved for next time.
-    A problem saving it is a warning: the answer comes all the same."""
-    progress = ProgressBar(err)
-    try:
-        engine, report = open_engine(
-            settings.corpus,
-            settings.engine_options(),
-            index_dir=settings.index_dir,
-            rebuild=rebuild,
-            detail=detail,
-            save=settings.save_index,
-            verify=verify,
-            progress=progress,
-            follow_links=settings.follow_links,
-        )
-    finally:
-        progress.finish()
-    if report.save_problem:
-        err.write(f"citebot: warning: {report.save_problem}\n")
-    for warning in engine.warnings:
-        err.write(f"citebot: warning: {warning}\n")
-    return engine, report
-
-
-def _live_engine(settings: Settings, err: TextIO, *, follow: bool = True) -> LiveEngine:
-    """The engine, re-opened when a corpus file changes (``follow``) and rebuilt when the
-    saved index turns out damaged or a quote no longer matches its file."""
-
-    def reopen(reason: RebuildReason | None, detail: str) -> Engine:
-        if reason is not None:
-            err.write(f"citebot: the index is rebuilt: {detail}\n")
-        return _open(settings, err, rebuild=reason or False, detail=detail)[0]
-
-    return LiveEngine(_open(settings, err)[0], reopen, follow=follow)
-
-
-def _questions(stream: TextIO) -> Iterable[str]:
-    """Every line, blank ones included, so output line i always answers input line i."""
-    for line in stream:
-        yield line.rstrip("\r\n")
-
-
-def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    live = _live_engine(settings, err, follow=False)  # fresh: just opened
-    batch = args.question == "-"
-    questions = _questions(sys.stdin) if batch else [args.question]
-    color = not args.json and out.isatty()
-    width = shutil.get_terminal_size().columns - 1 if color else None
-    conversation = Conversation() if args.conversation else None
-    status = EXIT_OK
-    for n, question in enumerate(questions):
-        if batch and not args.json:
-            out.write(("" if n == 0 else "\n") + f"Q: {question}\n")
-        try:
-            answer = live.run(partial(answer_in, conversation=conversation, question=question))
-        except QuestionError as error:
-            status = EXIT_BAD_QUESTION
-            if args.json:
-                record = error_to_json(question, str(error))
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            elif batch:
-                out.write(f"{error}\n")
-            else:
-                err.write(f"citebot: {error}\n")
-            continue
-        if args.json:
-            out.write(json.dumps(answer_to_json(answer), ensure_ascii=False) + "\n")
-        else:
-            out.write(render_answer(answer, color=color, width=width) + "\n")
-        out.flush()
-    return status
-
-
-def cmd_repl(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    engine = _live_engine(settings, err)
-    interactive = sys.stdin.isatty()
-    repl = Repl(
-        engine,
-        read=input if interactive else _plain_reader(sys.stdin, out),
-        out=out,
-        color=out.isatty(),
-        fit_terminal=out.isatty(),
-        history=default_history_path() if interactive else None,
-    )
-    return repl.run()
-
-
-def _plain_reader(stream: TextIO, out: TextIO) -> Callable[[str], str]:
-    """input() for piped stdin: echo-free, and EOFError at the end like the real thing."""
-
-    def read(prompt: str) -> str:
-        out.write(prompt)
-        out.flush()
-        line = stream.readline()
-        if not line:
-            raise EOFError
-        return line.rstrip("\r\n")
-
-    return read
-
-
-def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    started = time.perf_counter()
-    engine, report = _open(settings, err, rebuild=args.rebuild, verify=args.verify)
-    elapsed = time.perf_counter() - started
-    saved = engine.path if engine.path and engine.path.exists() else None
-    size = f" ({saved.stat().st_size / 1024 / 1024:,.1f} MB)" if saved else ""
-    sources = engine.sources()
-    formats = Counter(s.format for s in sources)
-    pages = sum(s.pages for s in sources)
-    skipped = [w for w in engine.warnings if w.skipped]
-    out.write(
-        f"corpus:      {settings.corpus}\n"
-        f"documents:   {engine.document_count:,}\n"
-        f"formats:     {', '.join(f'{name} {n:,}' for name, n in sorted(formats.items()))}\n"
-        + (f"pages:       {pages:,} (PDF)\n" if pages else "")
-        + f"paragraphs:  {len(engine.passages):,}\n"
-        f"vocabulary:  {engine.index.vocabulary_size:,} terms\n"
-        f"postings:    {engine.index.postings_count:,}\n"
-        f"language:    {engine.language.describe()}\n"
-        f"analysis:    {engine.analyzer.identity}\n"
-        f"skipped:     {len(skipped)} file(s)\n"
-        + "".join(f"  {w.source}: {w.message}\n" for w in skipped)
-        + f"index:       {report}\n"
-        f"saved at:    {saved or '(not saved)'}{size}\n"
-        f"time:        {elapsed * 1000:,.0f} ms\n"
-    )
-    out.write(left_out_report(engine.left_out()))
-    return EXIT_OK
-
-
-LEFT_OUT_SHOWN = 20
-"""Files left out by a glob listed one by one before "and N more"."""
-
-
-def left_out_report(left_out: Sequence[LeftOut]) -> str:
-    """``citebot index``'s account of the files it did not index: each one an include/exclude
-    glob left out (with the glob), then files no reader reads, counted by suffix."""
-    if not left_out:
-        return "left out:    0 files\n"
-    unsupported = Counter(
-        item.reason.removeprefix("unsupported suffix ")
-        for item in left_out
-        if item.reason.startswith("unsupported suffix")
-    )
-    chosen = [item for item in left_out if not item.reason.startswith("unsupported suffix")]
-    lines = [f"left out:    {len(left_out):,} file(s)"]
-    lines.extend(
-        f"  {display_line(item.source)}: {item.reason}" for item in chosen[:LEFT_OUT_SHOWN]
-    )
-    if len(chosen) > LEFT_OUT_SHOWN:
-        lines.append(f"  … and {len(chosen) - LEFT_OUT_SHOWN:,} more left out by a glob")
-    if unsupported:
-        counts = ", ".join(f"{suffix} ({n:,})" for suffix, n in unsupported.most_common())
-        lines.append(f"  {unsupported.total():,} not read (unsupported suffix): {counts}")
-    return "\n".join(lines) + "\n"
-
-
-def cmd_discord(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from . import discord_app
-
-    return discord_app.run(settings, _live_engine(settings, err))
-
-
-def _eval(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    return eval_cmd.run(args, settings)
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {
-    "ask": cmd_ask,
-    "repl": cmd_repl,
-    "index": cmd_index,
-    "discord": cmd_discord,
-    "eval": _eval,
-    "feedback": feedback_cmd.run,
-}
+    for flag in ("top_k", "index_dir", "min_confidence"):
+        if getattr(args, flag, None) is not None:
+            overrides[flag] = getattr(args, flag)
+    return overrides
 
 
 def _forgiving_streams() -> None:
@@ -368,77 +203,100 @@ class _QuietErrors(io.TextIOBase):
             return False
 
 
-def _output_failed(error: OSError, err: TextIO) -> int:
-    """One line for output that cannot be written; stdout is pointed at /dev/null so that the
-    interpreter's last flush does not fail again (Python's documented remedy)."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+def _output_failed(error: OSError, out: TextIO, err: TextIO) -> int:
+    """One line for output that cannot be written; the real stdout is pointed at /dev/null so
+    that the interpreter's last flush does not fail again (Python's documented remedy)."""
+    if out is sys.stdout:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     reason = "the reader closed it" if error.errno == errno.EPIPE else error.strerror or error
     err.write(f"citebot: cannot write the output ({reason}).\n")
     return EXIT_USAGE
 
 
-def main(argv: list[str] | None = None) -> int:
-    _forgiving_streams()
-    err = cast(TextIO, _QuietErrors(sys.stderr))
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run ``citebot ARGV``; returns the exit code. The streams default to the process's."""
+    if stdin is None and stdout is None and stderr is None:
+        _forgiving_streams()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    err = cast(TextIO, _QuietErrors(stderr or sys.stderr))
     if sys.stderr is None:  # started with stderr closed (`2>&-`): argparse writes there
         sys.stderr = err
-    args = build_parser().parse_args(argv)
-    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere for the answer to go
+    out = stdout or sys.stdout
+    parser = build_parser(_command_in(argv), out=out, err=err)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
+    if out is None:  # started with stdout closed (`>&-`): nowhere for the answer to go
         err.write("citebot: standard output is closed: there is nowhere to write the answer.\n")
         return EXIT_USAGE
-    out = sys.stdout
     try:
-        status = _run(args, out, err)
+        status = _guarded(args, stdin or sys.stdin, out, err)
         out.flush()
     except OSError as error:
         if error.errno not in _OUTPUT_ERRNOS:
             raise
-        return _output_failed(error, err)
+        return _output_failed(error, out, err)
     return status
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """The command, every error it can cause turned into one line and its exit code."""
-    for variable in _unknown_variables():
-        err.write(f"citebot: warning: {variable} is not a citebot setting; it is ignored.\n")
+def _guarded(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """The command; an interrupt, or any failure that is no user's mistake, is one line."""
     try:
-        try:
-            settings = _settings(args)
-        except (UnicodeDecodeError, OSError) as error:
-            err.write(f"citebot: cannot read the .env file in {os.getcwd()}: {error}.\n")
-            return EXIT_USAGE
-        return COMMANDS[args.command](args, settings, out, err)
-    except ValidationError as error:
-        for line in describe_errors(error):
-            err.write(f"citebot: {line}\n")
-        return EXIT_USAGE
-    except CitebotError as error:
-        err.write(f"citebot: {error}\n")
-        return EXIT_USAGE
+        return _run(args, stdin, out, err)
     except KeyboardInterrupt:
         err.write("\n")
         return 130
     except OSError as error:
         if error.errno in _OUTPUT_ERRNOS:
             raise  # the answer could not be written: main says so
-        return _internal_error(args, err)
+        err.write(f"citebot: sorry, something went wrong inside citebot{_log_traceback(args)}.\n")
+        return EXIT_INTERNAL
     except Exception:
-        return _internal_error(args, err)
+        err.write(f"citebot: sorry, something went wrong inside citebot{_log_traceback(args)}.\n")
+        return EXIT_INTERNAL
 
 
-def _internal_error(args: argparse.Namespace, err: TextIO) -> int:
+def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Load the settings and run the subcommand; every error meant for the user is one line."""
+    from config import SettingsError, load
+    from retrieval import CitebotError
+
+    try:
+        loaded = load(_overrides(args), config_file=getattr(args, "config", None))
+    except SettingsError as error:
+        for line in error.lines:
+            err.write(f"citebot: {line}\n")
+        return EXIT_USAGE
+    context = Context(args, loaded, stdin, out, err)
+    run: Callable[[Context], int] = import_module(COMMANDS[args.command][2]).run
+    try:
+        return run(context)
+    except (CitebotError, UsageError) as error:
+        err.write(f"citebot: {error}\n")
+        return EXIT_USAGE
+
+
+def _log_traceback(args: argparse.Namespace) -> str:
+    """Write the current exception's traceback to the log file; ' (details in FILE)'."""
+    from config.settings import state_dir
+
     path = state_dir() / "citebot.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(path, encoding="utf-8")
         log.addHandler(handler)
         log.exception("unexpected error running %s", args.command)
-        where = f" (details in {path})"
     except OSError:
-        where = ""
-    err.write(f"citebot: sorry, something went wrong inside citebot{where}.\n")
-    return EXIT_INTERNAL
+        return ""
+    return f" (details in {path})"
 
 
 if __name__ == "__main__":

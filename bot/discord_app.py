@@ -337,7 +337,8 @@ class CitebotBot(commands.AutoShardedBot):
         if self.feedback is None:
             return payload
         try:
-            answer_id = self.feedback.record(answer, str(self.settings.corpus.resolve()))
+            folder = self.settings.corpus
+            answer_id = self.feedback.record(answer, str(folder.resolve() if folder else ""))
         except FeedbackError as error:
             log.warning("answer sent without vote buttons: %s", error)
             return payload

@@ -17,7 +17,7 @@ import discord
 
 from config.settings import Settings
 from retrieval import CitebotError
-from retrieval.answering.engine import prepare_question
+from retrieval.answering import prepare_question
 
 from .discord_render import Payload, render_cooldown, render_notice
 

@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from retrieval import SourceSummary
-from retrieval.types import AbstainReason, Answer, Citation, Passage, QuotedBlock
+from retrieval import AbstainReason, Answer, Citation, Passage, QuotedBlock, SourceSummary
 
 from .display import clip_graphemes, isolate
 from .highlight import display_line, mark

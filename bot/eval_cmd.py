@@ -1,7 +1,7 @@
 """``citebot eval``: run a question set through the engine and print quality metrics.
 
-Wired into ``bot.cli`` as ``eval_cmd.add_parser(subparsers)`` and ``eval_cmd.run(args, settings)``
-(the CLI builds the settings, with ``--corpus`` and ``--top-k`` applied, and reports bad ones);
+Wired into ``bot.cli`` as ``configure_parser(parser, "eval")`` and ``run(context)`` (the CLI
+builds the settings, with ``--top-k`` and ``--min-confidence`` applied, and reports bad ones);
 ``python -m bot.eval_cmd FILE [options]`` is the same as ``citebot eval FILE [options]``.
 
 Output: a table on stdout (or one JSON object with ``--json``; ``--json-out FILE`` writes that
@@ -15,12 +15,11 @@ import argparse
 import json
 import re
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import Any
 
-from retrieval import MAX_TOP_K, CitebotError, Engine, open_engine
+from retrieval import CitebotError, Engine, EngineOptions
 from retrieval.evaluation import (
     DOCS_TARGETS,
     CaseResult,
@@ -39,22 +38,15 @@ from retrieval.evaluation import (
     worst_failures,
 )
 
+from .context import Context
+from .files import write_atomically
+from .opening import open_engine
+from .options import add_answer_options, add_corpus_options, positive
+from .progress import ProgressBar
+
 LONG_RUN = 200
 """Runs with more questions than this show progress even when stderr is not a terminal."""
 CURVE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(21))
-
-if TYPE_CHECKING:
-    from config import Settings
-
-
-class Subparsers(Protocol):
-    """What :func:`add_parser` needs of ``ArgumentParser.add_subparsers()``'s result (a Protocol:
-    ``argparse._SubParsersAction`` is invariant in the parser class, and the CLI's is its own)."""
-
-    def add_parser(
-        self, name: str, *, help: str | None = ..., description: str | None = ...
-    ) -> argparse.ArgumentParser: ...
-
 
 _LABELS = {
     "questions": "questions",
@@ -79,52 +71,13 @@ _LABELS = {
 }
 
 
-def _whole_number(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
-
-
-def _top_k(value: str) -> int:
-    """--top-k is checked here so that its error names the flag, not CITEBOT_TOP_K."""
-    number = _whole_number(value)
-    if not 1 <= number <= MAX_TOP_K:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_TOP_K}, not {number}")
-    return number
-
-
-def _positive(value: str) -> int:
-    number = _whole_number(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
-    return number
-
-
-def _share(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, not {value!r}") from None
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {value}")
-    return number
-
-
-def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
-    """Define the ``eval`` subcommand on an argparse subparsers object."""
-    parser = subparsers.add_parser(
-        "eval",
-        help="measure answer quality on a question set",
-        description="Ask every question of FILE and report retrieval (R@1, R@5, MRR@10, "
-        "nDCG@10, R@100), answer (gold contained in the top sentence / the whole answer) and "
-        "abstention metrics, with latency.",
+def configure_parser(parser: argparse.ArgumentParser, name: str = "eval") -> None:
+    """The ``eval`` subcommand's arguments."""
+    parser.description = (
+        "Ask every question of FILE and report retrieval (R@1, R@5, MRR@10, nDCG@10, R@100), "
+        "answer (gold contained in the top sentence / the whole answer) and abstention "
+        "metrics, with latency."
     )
-    configure_parser(parser)
-    return parser
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         metavar="FILE",
@@ -137,6 +90,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         default="jsonl",
         dest="eval_format",
     )
+    _add_dataset_options(parser)
+    add_corpus_options(parser)  # --corpus: the JSONL and docs formats' documents
+    add_answer_options(parser)
+    _add_report_options(parser)
+
+
+def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
+    """Options of one question-set format or another (docs, SQuAD, BEIR) and the subset."""
     parser.add_argument(
         "--sources-map",
         type=Path,
@@ -159,17 +120,22 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "the other)",
     )
     parser.add_argument(
-        "--corpus", type=Path, default=None, help="documents folder (JSONL format only)"
+        "--answerable-only",
+        action="store_true",
+        help="SQuAD: skip the questions marked is_impossible",
     )
     parser.add_argument(
-        "--top-k",
-        type=_top_k,
+        "--corpus-articles",
+        type=positive,
         default=None,
-        help=f"paragraphs retrieved per question, 1-{MAX_TOP_K}",
+        metavar="N",
+        help="SQuAD: index only the first N articles; the others' questions must abstain",
     )
-    parser.add_argument(
-        "--min-confidence", type=_share, default=None, help="abstention threshold (0..1)"
-    )
+    parser.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    """What the run prints and writes, and when it fails."""
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--json-out",
@@ -180,27 +146,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "both reports from one run",
     )
     parser.add_argument(
-        "--failures", type=_positive, default=0, metavar="N", help="print the N worst failed cases"
+        "--failures", type=positive, default=0, metavar="N", help="print the N worst failed cases"
     )
     parser.add_argument(
-        "--limit", type=_positive, default=None, metavar="N", help="first N cases only"
+        "--limit", type=positive, default=None, metavar="N", help="first N cases only"
     )
     parser.add_argument(
         "--curve", action="store_true", help="also print the abstention trade-off curve"
     )
-    parser.add_argument(
-        "--answerable-only",
-        action="store_true",
-        help="SQuAD: skip the questions marked is_impossible",
-    )
-    parser.add_argument(
-        "--corpus-articles",
-        type=_positive,
-        default=None,
-        metavar="N",
-        help="SQuAD: index only the first N articles; the others' questions must abstain",
-    )
-    parser.add_argument("--split", default="test", help="BEIR qrels split (default: test)")
     parser.add_argument("--strict", action="store_true", help="exit 1 unless every case passes")
 
 
@@ -235,39 +188,6 @@ def subset(eval_set: EvalSet, which: str) -> EvalSet:
         if number % 2 == wanted:
             kept.append(case)
     return replace(eval_set, name=f"{eval_set.name} [{which} ids]", cases=tuple(kept))
-
-
-class _Progress:
-    def __init__(self, stream: TextIO, total: int) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.enabled = self.tty or total > LONG_RUN
-        self.started = time.perf_counter()
-        self.last = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.tty:
-            step = max(1, total // 200)
-            if done % step and done != total:
-                return
-            width = 30
-            filled = width * done // total
-            elapsed = time.perf_counter() - self.started
-            eta = elapsed / done * (total - done)
-            self.stream.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  eta {eta:.0f}s "
-            )
-            if done == total:
-                self.stream.write("\n")
-        else:
-            tenth = 10 * done // total
-            if tenth == self.last:
-                return
-            self.last = tenth
-            self.stream.write(f"eval: {done}/{total}\n")
-        self.stream.flush()
 
 
 def _fmt(value: float | int | None) -> str:
@@ -416,37 +336,34 @@ def _docs_failure_json(r: CaseResult) -> dict[str, Any]:
     return fields
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(context: Context) -> int:
     """Run the evaluation; returns the exit code (2 for a bad file or option)."""
     try:
-        return _run(args, settings, sys.stdout, sys.stderr)
+        return _run(context)
     except CitebotError as error:
-        print(f"citebot eval: {error}", file=sys.stderr)
+        context.stderr.write(f"citebot eval: {error}\n")
         return 2
 
 
-def _run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _run(context: Context) -> int:
+    """Load the question set, open the engine, evaluate, and print (and write) the report."""
+    args, settings, out = context.args, context.settings, context.stdout
     if args.json_out is not None and not args.json_out.parent.is_dir():
         raise CitebotError(f"cannot write {args.json_out}: {args.json_out.parent} is not a folder.")
     eval_set = _load(args)
-    options = settings.engine_options()  # --top-k is already in the settings
+    options = settings.engine_options()  # --top-k and --min-confidence are in the settings
     min_confidence = options.composer.min_confidence
-    if getattr(args, "min_confidence", None) is not None:
-        min_confidence = args.min_confidence
     if args.curve:  # one run at threshold 0; the chosen threshold is applied afterwards
         options = replace(options, composer=replace(options.composer, min_confidence=0.0))
-    else:
-        options = replace(
-            options, composer=replace(options.composer, min_confidence=min_confidence)
-        )
     if eval_set.documents:
         engine = Engine(eval_set.documents, options)
     else:  # the same saved index as ask/repl/discord (composing differs)
-        engine, _ = open_engine(
-            settings.corpus, options, index_dir=settings.index_dir, save=settings.save_index
-        )
+        engine, _ = open_engine(context.corpus(), settings, context.stderr, options=options)
+    progress = ProgressBar(context.stderr, label="eval", delay=0.0, counts=True, log_lines=True)
     total = len(eval_set.cases) if args.limit is None else min(len(eval_set.cases), args.limit)
-    report = evaluate(engine, eval_set, limit=args.limit, progress=_Progress(err, total))
+    progress.log_lines = progress.log_lines and total > LONG_RUN
+    report = evaluate(engine, eval_set, limit=args.limit, progress=progress)
+    progress.finish()
     extra: dict[str, Any] = {"calibration": reliability(report.results)}
     if args.curve:
         raw = report.results
@@ -456,45 +373,11 @@ def _run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO)
             extra["rejected_at_95_kept"] = rejected_at_kept(raw, 0.95)
     failures = worst_failures(report, args.failures) if args.failures > 0 else []
     if args.json or args.json_out is not None:
-        payload: dict[str, Any] = {
-            "name": report.name,
-            "metrics": report.metrics,
-            "all_passed": report.all_passed,
-            "settings": {
-                "top_k": options.top_k,
-                "k1": options.k1,
-                "b": options.b,
-                "min_confidence": min_confidence,
-                "max_sentences": options.composer.max_sentences,
-            },
-            "index_seconds": engine.build_seconds,
-        }
-        table = extra["calibration"]
-        if table is not None:
-            payload["calibration"] = {
-                "ece": table.ece,
-                "judged": table.judged,
-                "bins": [
-                    {"low": b.low, "high": b.high, "count": b.count,
-                     "mean_confidence": b.mean_confidence, "right": b.right}
-                    for b in table.bins
-                ],
-            }  # fmt: skip
-        if "curve" in extra:
-            payload["curve"] = [
-                {"min_confidence": t, "answered": a, "abstained": r} for t, a, r in extra["curve"]
-            ]
-        if "rejected_at_95_kept" in extra:
-            threshold, rejected = extra["rejected_at_95_kept"]
-            payload["rejected_at_95_kept"] = {"min_confidence": threshold, "abstained": rejected}
-        if args.failures > 0:
-            payload["failures"] = [_failure_json(r) for r in failures]
+        asked = failures if args.failures > 0 else None
+        payload = _payload(report, extra, asked, options, min_confidence, engine)
         text = json.dumps(payload, indent=2, ensure_ascii=False)
         if args.json_out is not None:
-            try:
-                args.json_out.write_text(text + "\n", encoding="utf-8")
-            except OSError as error:
-                raise CitebotError(f"cannot write {args.json_out}: {error.strerror}.") from None
+            write_atomically(args.json_out, text + "\n")
     if args.json:
         print(text, file=out)
     else:
@@ -505,12 +388,52 @@ def _run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO)
     return 1 if args.strict and not report.all_passed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m bot.eval_cmd ARGS``: exactly ``citebot eval ARGS``."""
-    from bot import cli  # here, not at the top: bot.cli imports this module
+def _payload(
+    report: EvalReport,
+    extra: dict[str, Any],
+    failures: list[CaseResult] | None,
+    options: EngineOptions,
+    min_confidence: float,
+    engine: Engine,
+) -> dict[str, Any]:
+    """The ``--json`` report: metrics, the settings that produced them, curve and failures."""
+    payload: dict[str, Any] = {
+        "name": report.name,
+        "metrics": report.metrics,
+        "all_passed": report.all_passed,
+        "settings": {
+            "top_k": options.top_k,
+            "k1": options.k1,
+            "b": options.b,
+            "min_confidence": min_confidence,
+            "max_sentences": options.composer.max_sentences,
+        },
+        "index_seconds": engine.build_seconds,
+    }
+    table = extra["calibration"]
+    if table is not None:
+        payload["calibration"] = {
+            "ece": table.ece,
+            "judged": table.judged,
+            "bins": [
+                {"low": b.low, "high": b.high, "count": b.count,
+                 "mean_confidence": b.mean_confidence, "right": b.right}
+                for b in table.bins
+            ],
+        }  # fmt: skip
+    if "curve" in extra:
+        payload["curve"] = [
+            {"min_confidence": t, "answered": a, "abstained": r} for t, a, r in extra["curve"]
+        ]
+    if "rejected_at_95_kept" in extra:
+        threshold, rejected = extra["rejected_at_95_kept"]
+        payload["rejected_at_95_kept"] = {"min_confidence": threshold, "abstained": rejected}
+    if failures is not None:  # asked for with --failures N
+        payload["failures"] = [_failure_json(r) for r in failures]
+    return payload
 
-    return cli.main(["eval", *(sys.argv[1:] if argv is None else argv)])
 
+if __name__ == "__main__":  # ``python -m bot.eval_cmd ARGS``: exactly ``citebot eval ARGS``
+    from bot.cli import main
 
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["eval", *sys.argv[1:]]))

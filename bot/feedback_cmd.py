@@ -1,9 +1,9 @@
 """``citebot feedback export`` and ``citebot feedback stats``: what Discord users voted.
 
-Wired into ``bot.cli`` as ``feedback_cmd.add_parser(subparsers)`` and
-``feedback_cmd.run(args, settings, out, err)``. Problems with the database (missing, locked,
-damaged, not citebot's) or the output file are a :class:`~bot.feedback.FeedbackError`, which the
-CLI prints as one line with exit code 2, like every other unusable input.
+Wired into ``bot.cli`` as ``configure_parser(parser, "feedback")`` and ``run(context)``.
+Problems with the database (missing, locked, damaged, not citebot's) or the output file are a
+:class:`~bot.feedback.FeedbackError` (or :class:`~bot.files.OutputFileError`), which the CLI
+prints as one line with exit code 2, like every other unusable input.
 
 ``export`` writes JSONL that ``citebot eval`` reads as it is (see :func:`bot.feedback.eval_case`
 for what each vote becomes), to stdout or, with ``--out``, to a file written whole or not at all
@@ -13,26 +13,21 @@ for what each vote becomes), to stdout or, with ``--out``, to a file written who
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
-from .eval_cmd import Subparsers
+from .context import Context
 from .feedback import FeedbackError, FeedbackStore, export_cases
+from .files import write_atomically
 
 if TYPE_CHECKING:
     from config import Settings
 
 
-def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "feedback",
-        help="export or count the 👍/👎 votes on Discord answers",
-        description="The votes Discord users gave citebot's answers (CITEBOT_FEEDBACK_DB).",
-    )
+def configure_parser(parser: argparse.ArgumentParser, name: str = "feedback") -> None:
+    """``feedback export`` and ``feedback stats``, with their own arguments."""
+    parser.description = "The votes Discord users gave citebot's answers (CITEBOT_FEEDBACK_DB)."
     actions = parser.add_subparsers(dest="feedback_action", required=True)
     export = actions.add_parser(
         "export",
@@ -58,7 +53,6 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     )
     stats = actions.add_parser("stats", help="count answers and votes")
     _common(stats)
-    return parser
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -79,28 +73,8 @@ def _open(args: argparse.Namespace, settings: Settings) -> FeedbackStore:
     return FeedbackStore(path, create=False, timeout=5.0)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    folder = path.parent
-    if not folder.is_dir():
-        raise FeedbackError(f"cannot write {path}: {folder} is not a folder.")
-    temporary: str | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f".{path.name}.", delete=False
-        ) as tmp:
-            temporary = tmp.name
-            tmp.write(text)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        raise FeedbackError(f"cannot write {path}: {error.strerror or error}.") from None
-
-
-def export(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+def export(context: Context) -> int:
+    args, settings, out, err = context.args, context.settings, context.stdout, context.stderr
     corpus = str(args.corpus.expanduser().resolve()) if args.corpus else None
     with _open(args, settings) as store:
         cases = export_cases(store, include_up=args.all, corpus=corpus)
@@ -115,7 +89,7 @@ def export(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     if args.out is None:
         out.write(text)
     else:
-        _write_atomically(args.out, text)
+        write_atomically(args.out, text)
     where = "" if args.out is None else f" to {args.out}"
     corpora = sorted({c["feedback"]["corpus"] for c in cases})
     err.write(f"citebot feedback: wrote {summary}{where}.\n")
@@ -127,8 +101,8 @@ def export(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     return 0
 
 
-def stats(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with _open(args, settings) as store:
+def stats(context: Context) -> int:
+    with _open(context.args, context.settings) as store:
         numbers = store.stats()
     rows: list[tuple[str, Any]] = [
         ("database", store.path),
@@ -140,11 +114,11 @@ def stats(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
         ("answers voted down", f"{numbers.answers_with_down:,}"),
     ]
     width = max(len(label) for label, _ in rows)
-    out.write("".join(f"{label:<{width}}  {value}\n" for label, value in rows))
+    context.stdout.write("".join(f"{label:<{width}}  {value}\n" for label, value in rows))
     return 0
 
 
-def run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    if args.feedback_action == "export":
-        return export(args, settings, out, err)
-    return stats(args, settings, out, err)
+def run(context: Context) -> int:
+    if context.args.feedback_action == "export":
+        return export(context)
+    return stats(context)

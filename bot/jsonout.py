@@ -30,9 +30,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval import Answer, Citation, FollowUp, Hit, Passage
+from retrieval import Answer, Citation, FollowUp, Hit, Passage, QuotedBlock
 from retrieval.reading import format_of
-from retrieval.types import QuotedBlock
 
 
 def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:

@@ -15,12 +15,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from retrieval import Citation
+from retrieval.answering import page_url, resolve_link
 
-from retrieval.answering.links import page_url, resolve_link
-from retrieval.types import Citation
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 Resolver = Callable[[str], str | None]
 """A link target as written in the file (``../concepts/x.md#a``) → an absolute URL, or None
@@ -54,6 +56,9 @@ def is_markdown(source: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    # Imported here: a one-shot question about a text file never needs markdown-it-py.
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark")
 
 

@@ -13,8 +13,7 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 
-from retrieval import AbstainReason, Answer, Citation, Passage, SourceSummary
-from retrieval.types import QuotedBlock
+from retrieval import AbstainReason, Answer, Citation, Passage, QuotedBlock, SourceSummary
 
 from .display import fit_width, isolate, width
 from .display import wrap as wrap_display

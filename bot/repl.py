@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -32,6 +33,29 @@ Commands:
              last few questions until then)
   :help      this text
   :quit      leave (Ctrl-D and Ctrl-C work too)"""
+
+
+def fit(text: str, width: int | None) -> str:
+    """Every line of ``text`` wrapped to ``width`` columns (None: as it is), continuation lines
+    indented under the line's own indent plus two, so a long file name or title stays readable
+    in an 80-column terminal. Words are never cut."""
+    if width is None:
+        return text
+    lines: list[str] = []
+    for line in text.splitlines() or [""]:
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        lines += textwrap.wrap(
+            line.strip(),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [line]
+    return "\n".join(lines)
 
 
 def default_history_path() -> Path:
@@ -93,9 +117,18 @@ class Repl:
         self.out.write(text + "\n")
         self.out.flush()
 
+    @property
+    def width(self) -> int | None:
+        """The terminal's width less one column (None off a terminal: lines as they are)."""
+        return shutil.get_terminal_size().columns - 1 if self.fit_terminal else None
+
+    def tell(self, text: str) -> None:
+        """Say plain text (not an answer, which renders itself to the width), wrapped."""
+        self.say(fit(text, self.width))
+
     def run(self) -> int:
         sources = self.engine.sources()
-        self.say(
+        self.tell(
             f"citebot: {len(sources)} document(s), {len(self.engine.passages)} paragraph(s). "
             "Ask a question, or :help."
         )
@@ -133,30 +166,29 @@ class Repl:
         try:
             self.last = self.live.run(lambda engine: answer_in(engine, self.conversation, line))
         except CitebotError as error:
-            self.say(str(error))
+            self.tell(str(error))
             return True
-        width = shutil.get_terminal_size().columns - 1 if self.fit_terminal else None
-        self.say(render_answer(self.last, color=self.color, width=width))
+        self.say(render_answer(self.last, color=self.color, width=self.width))
         return True
 
     def command(self, name: str) -> bool:
         if name in {"quit", "q", "exit"}:
             return False
         if name in {"help", "h", "?"}:
-            self.say(HELP)
+            self.tell(HELP)
         elif name == "new":
             self.conversation.clear()
             self.say("New conversation: the next question stands on its own.")
         elif name == "sources":
-            self.say(render_sources(self.engine.sources()))
+            self.tell(render_sources(self.engine.sources()))
         elif name == "why":
             if self.last is None:
                 self.say("Nothing to explain yet: ask a question first.")
             else:
                 idf = {t: self.engine.index.idf(t) for t in self.last.query_terms}
-                self.say(render_why(self.last, idf))
+                self.tell(render_why(self.last, idf))
         elif name.split()[:1] == ["source"]:
-            self.say(self.source(name.split()[1:]))
+            self.tell(self.source(name.split()[1:]))
         else:
             self.say(f"Unknown command :{name}. Try :help.")
         return True

@@ -62,7 +62,7 @@ class CorpusConfig(BaseModel):
     exclude: Globs = ()
     """Files matching one of these globs are left out, even when included."""
     language: str | None = None
-    """The documents' language (e.g. "en", "de"); empty: detected."""
+    """The documents' language ("de", "zh", ... or "auto"); empty: CITEBOT_LANGUAGE's."""
     guild_ids: Ids = ()
     """The servers it may be used in (empty: every server the bot is in)."""
     channel_ids: Ids = ()
@@ -91,11 +91,15 @@ class CorpusConfig(BaseModel):
     @field_validator("language")
     @classmethod
     def _language(cls, language: str | None) -> str | None:
+        """One the analysis knows (ISO 639-1: de, es, zh, ...), or auto; empty: the setting."""
+        from retrieval.analysis import LANGUAGES
+
         if language is None or not language.strip():
             return None
-        if not re.match(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$", language.strip()):
-            raise ValueError(f"must be a language code such as en, de or pt-BR (got {language!r})")
-        return language.strip()
+        language = language.strip().lower()
+        if language != "auto" and language not in LANGUAGES:
+            raise ValueError(f"must be auto or one of {', '.join(sorted(LANGUAGES))}")
+        return language
 
     @property
     def server_wide(self) -> bool:

@@ -58,9 +58,12 @@ def known_variables() -> list[str]:
 
 
 def suggestion(name: str, known: Iterable[str]) -> str:
-    """' (did you mean X?)' for the closest known name, or ''."""
-    close = difflib.get_close_matches(name.upper(), list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    """' (did you mean X?)' for the closest known name, or '' (names compared without the
+    CITEBOT_ prefix they share, which would make every name look close)."""
+    by_tail = {k.removeprefix(ENV_PREFIX): k for k in known}
+    tail = name.upper().removeprefix(ENV_PREFIX)
+    close = difflib.get_close_matches(tail, list(by_tail), n=1, cutoff=0.6)
+    return f" (did you mean {by_tail[close[0]]}?)" if close else ""
 
 
 def check_environment(environ: Mapping[str, str]) -> list[str]:

@@ -8,6 +8,7 @@ typo in the environment is never a traceback.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -25,15 +26,30 @@ from retrieval import (
     MAX_SENTENCES,
     MAX_TOP_K,
     MIN_ANSWER_CHARS,
-    ComposerOptions,
     EngineOptions,
 )
+
+_ENGINE = EngineOptions()
+"""The library's defaults: every retrieval setting's default is read from here, never repeated."""
+_COMPOSER = _ENGINE.composer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 ENV_PREFIX = "CITEBOT_"
 DISCORD_API_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg"
+
+
+def default_corpus() -> Path | None:
+    """The example corpus (``seeds/``) when citebot runs from its checkout (an editable install,
+    or ``pip install .`` run from the clone's folder); None elsewhere, so an installed citebot
+    asks for a folder in one line instead of answering from a folder that is not there."""
+    if DEFAULT_CORPUS.is_dir():
+        return DEFAULT_CORPUS
+    here = Path.cwd()
+    if (here / "seeds").is_dir() and (here / "pyproject.toml").is_file():
+        return here / "seeds"
+    return None
 
 
 def state_dir() -> Path:
@@ -66,21 +82,30 @@ class Settings(BaseSettings):
     )
 
     # --- corpus and retrieval ---
-    corpus: Path = Field(DEFAULT_CORPUS, description="Folder of .txt/.md documents to answer from.")
-    top_k: int = Field(5, ge=1, le=MAX_TOP_K, description="Paragraphs retrieved per question.")
-    k1: float = Field(1.5, ge=0.0, le=10.0, description="BM25 term-frequency saturation.")
-    b: float = Field(0.85, ge=0.0, le=1.0, description="BM25 length normalisation.")
+    corpus: Path | None = Field(
+        default_factory=default_corpus,
+        description="Folder of documents to answer from (default: the example corpus `seeds/` "
+        "when run from the checkout).",
+    )
+    top_k: int = Field(
+        _ENGINE.top_k, ge=1, le=MAX_TOP_K, description="Paragraphs retrieved per question."
+    )
+    k1: float = Field(_ENGINE.k1, ge=0.0, le=10.0, description="BM25 term-frequency saturation.")
+    b: float = Field(_ENGINE.b, ge=0.0, le=1.0, description="BM25 length normalisation.")
     max_sentences: int = Field(
-        3, ge=1, le=MAX_SENTENCES, description="Most sentences quoted in one answer."
+        _COMPOSER.max_sentences,
+        ge=1,
+        le=MAX_SENTENCES,
+        description="Most sentences quoted in one answer.",
     )
     max_answer_chars: int = Field(
-        600,
+        _COMPOSER.max_chars,
         ge=MIN_ANSWER_CHARS,
         le=1800,  # a Discord message holds 2,000 characters
         description="Character budget for the quoted sentences.",
     )
     min_confidence: float = Field(
-        0.27,
+        _COMPOSER.min_confidence,
         ge=0.0,
         le=1.0,
         description="Abstain below this confidence: the calibrated probability that the answer "
@@ -292,16 +317,20 @@ class Settings(BaseSettings):
         return value
 
     def engine_options(self) -> EngineOptions:
-        return EngineOptions(
+        """The library's options with what users set applied (tuning weights stay defaults)."""
+        composer = replace(
+            _COMPOSER,
+            max_sentences=self.max_sentences,
+            max_chars=self.max_answer_chars,
+            min_confidence=self.min_confidence,
+        )
+        return replace(
+            _ENGINE,
             top_k=self.top_k,
             k1=self.k1,
             b=self.b,
             language=self.language,
-            composer=ComposerOptions(
-                max_sentences=self.max_sentences,
-                max_chars=self.max_answer_chars,
-                min_confidence=self.min_confidence,
-            ),
+            composer=composer,
             include=tuple(self.include),
             exclude=tuple(self.exclude),
             source_url=self.source_url,

@@ -31,6 +31,7 @@ from .types import (
     FollowUp,
     Hit,
     Passage,
+    QuotedBlock,
     Sentence,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "OptionError",
     "Passage",
     "QuestionError",
+    "QuotedBlock",
     "RebuildReason",
     "Sentence",
     "SourceSummary",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import left_out_report
+from bot.commands import left_out_report
 from bot.discord_render import linked_title
 from bot.discord_render import render_answer as discord_answer
 from bot.jsonout import answer_to_json

@@ -1,25 +1,61 @@
-"""The citebot command end to end, in a subprocess, as a user or a script runs it."""
+"""The citebot command as a user or a script runs it: in-process through ``cli.main`` with its
+standard streams injected (quick), and a few cases end to end in a subprocess."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import cli
 from tests.conftest import ROOT, SEEDS
 
 SEED = "000_4568191ad18858cd.txt"
 SEED_TEXT = (SEEDS / SEED).read_text(encoding="utf-8")
 
 
+class Terminal(io.StringIO):
+    """An output stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def citebot(
+    *args: str,
+    stdin: str | bytes | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path,
+    out: io.StringIO | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``citebot ARGS`` in this process, as a subprocess would see it (its own environment and
+    working folder, the streams captured); bytes on stdin are decoded as the real one would."""
+    if isinstance(stdin, bytes):
+        return end_to_end(*args, stdin=stdin, env=env, cwd=cwd)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("CITEBOT_"):
+                patch.delenv(name)
+        patch.setenv("XDG_STATE_HOME", str(cwd / "state"))
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        stdout, stderr = out or io.StringIO(), io.StringIO()
+        code = cli.main(list(args), stdin=io.StringIO(stdin or ""), stdout=stdout, stderr=stderr)
+    return subprocess.CompletedProcess(list(args), code, stdout.getvalue(), stderr.getvalue())
+
+
+def end_to_end(
     *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None, cwd: Path
 ) -> subprocess.CompletedProcess[str]:
+    """``citebot ARGS`` in a subprocess: the real streams, encodings and exit."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
     clean["XDG_STATE_HOME"] = str(cwd / "state")
     clean.update(env or {})
@@ -39,14 +75,16 @@ def citebot(
 
 
 @pytest.fixture
-def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty working directory (no .env) from which the package is still importable."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    return tmp_path
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    yield tmp_path
 
 
-def test_ask_one_question(cwd: Path) -> None:
-    done = citebot("ask", "What did the Denver City Council pass?", cwd=cwd)
+@pytest.mark.parametrize("run", [citebot, end_to_end], ids=["in-process", "subprocess"])
+def test_ask_one_question(cwd: Path, run: Any) -> None:
+    done = run("ask", "What did the Denver City Council pass?", cwd=cwd)
     assert done.returncode == 0, done.stderr
     first, *rest = done.stdout.splitlines()
     assert first.startswith(
@@ -259,7 +297,7 @@ def test_a_changed_file_is_reindexed_before_it_is_quoted(cwd: Path, tmp_path: Pa
 
 
 def test_repl_over_a_pipe(cwd: Path) -> None:
-    done = citebot("repl", stdin="Who is Jeffrey Lynch?\n:quit\n", cwd=cwd)
+    done = end_to_end("repl", stdin="Who is Jeffrey Lynch?\n:quit\n", cwd=cwd)
     assert done.returncode == 0
     assert done.stdout.startswith("citebot: 1 document(s), 10 paragraph(s).")
     assert "ICE official Jeffrey Lynch said in a statement. [1]" in done.stdout
@@ -274,10 +312,12 @@ def test_an_undecodable_env_file_is_one_line(cwd: Path) -> None:
     assert len(done.stderr.splitlines()) == 1
 
 
-def test_a_misspelt_setting_is_warned_about(cwd: Path) -> None:
+def test_a_misspelt_setting_stops_the_command_with_a_suggestion(cwd: Path) -> None:
     done = citebot("ask", "Who is Jeffrey Lynch?", env={"CITEBOT_TOPK": "3"}, cwd=cwd)
-    assert done.returncode == 0
-    assert "citebot: warning: CITEBOT_TOPK is not a citebot setting" in done.stderr
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "citebot: CITEBOT_TOPK is not a citebot setting (did you mean CITEBOT_TOP_K?).\n"
+    )
 
 
 def test_stray_bytes_in_the_repl_do_not_lose_the_session(cwd: Path) -> None:
@@ -304,3 +344,133 @@ def test_a_reader_that_leaves_early_gets_one_line_and_exit_2(cwd: Path) -> None:
     assert batch.wait(timeout=60) == 2
     assert batch.stderr is not None
     assert batch.stderr.read() == b"citebot: cannot write the output (the reader closed it).\n"
+
+
+def test_version(cwd: Path) -> None:
+    from importlib.metadata import version
+
+    done = end_to_end("--version", cwd=cwd)
+    assert done.returncode == 0
+    assert done.stdout == f"citebot {version('citebot')}\n"
+
+
+@pytest.mark.parametrize("command", list(cli.COMMANDS))
+def test_every_help_has_examples_and_only_options_that_apply(cwd: Path, command: str) -> None:
+    done = citebot(command, "--help", cwd=cwd)
+    assert done.returncode == 0 and done.stderr == ""
+    examples = done.stdout.split("examples:\n", 1)[1]
+    assert examples.startswith(f"  citebot {command}") or f"citebot {command}" in examples
+    answers = command in {"ask", "repl", "eval", "discord"}
+    assert ("--top-k" in done.stdout) is answers
+    assert ("--min-confidence" in done.stdout) is answers
+
+
+def test_top_level_help_lists_the_commands_without_importing_them(cwd: Path) -> None:
+    script = (
+        "import sys\nfrom bot import cli\ncode = cli.main(['--help'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'retrieval', 'pydantic', "
+        "'numpy', 'config'} or m.startswith('bot.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, check=True
+    )
+    for command in cli.COMMANDS:
+        assert f"    {command} " in done.stdout
+    assert done.stdout.splitlines()[-1] == "['bot.cli', 'bot.context']"
+
+
+def test_a_one_shot_question_imports_neither_discord_nor_eval_nor_feedback(cwd: Path) -> None:
+    assert citebot("index", cwd=cwd).returncode == 0  # the saved index a one-shot question opens
+    script = (
+        "import sys\nfrom bot import cli\n"
+        "code = cli.main(['ask', 'What did the Denver City Council pass?'])\n"
+        "print(code, sorted(sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, check=True
+    )
+    code, modules = done.stdout.splitlines()[-1].split(" ", 1)
+    assert code == "0"
+    loaded = set(json.loads(modules.replace("'", '"')))
+    assert "bot.commands" in loaded and "retrieval" in loaded  # it did answer
+    unwanted = {"discord", "aiohttp", "bot.discord_app", "bot.eval_cmd", "bot.feedback_cmd"}
+    unwanted |= {"bot.feedback", "retrieval.evaluation", "sqlite3", "multiprocessing"}
+    unwanted |= {"markdown_it", "charset_normalizer", "docutils", "pypdf", "selectolax"}
+    assert sorted(loaded & unwanted) == []
+
+
+def test_min_confidence_flag(cwd: Path) -> None:
+    question = "What did the mayor say about immigration?"
+
+    def ask(*flags: str) -> dict[str, Any]:
+        return dict(json.loads(citebot("ask", "--json", *flags, question, cwd=cwd).stdout))
+
+    confidence = ask("--min-confidence", "0")["confidence"]
+    assert 0.05 < confidence < 0.95  # a partial match: a threshold on either side decides
+    above, below = f"{confidence + 0.02:.2f}", f"{confidence - 0.02:.2f}"
+    strict = ask("--min-confidence", above)
+    assert strict["answered"] is False and strict["abstain_reason"] == "low_confidence"
+    assert ask("--min-confidence", below)["answered"] is True
+    done = citebot("repl", "--min-confidence", above, stdin=question + "\n", cwd=cwd)
+    assert "I couldn't find an answer" in done.stdout
+    done = citebot("repl", "--min-confidence", below, stdin=question + "\n", cwd=cwd)
+    assert "I couldn't find an answer" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "terminal", "colored"),
+    [
+        ({}, False, False),
+        ({}, True, True),
+        ({"NO_COLOR": "1"}, True, False),
+        ({"FORCE_COLOR": "1"}, False, True),
+        ({"FORCE_COLOR": "0"}, False, False),
+    ],
+)
+def test_no_color_and_force_color(
+    cwd: Path, env: dict[str, str], terminal: bool, colored: bool
+) -> None:
+    out = Terminal() if terminal else io.StringIO()
+    done = citebot("ask", "Who is Jeffrey Lynch?", env={"COLUMNS": "80", **env}, cwd=cwd, out=out)
+    assert done.returncode == 0
+    assert ("\x1b[" in done.stdout) is colored
+
+
+def test_every_repl_line_fits_the_terminal(cwd: Path) -> None:
+    question = "What did the Denver City Council pass about immigration status and police?"
+    lines = f"{question}\n:why\n:sources\n:help\n:quit\n"
+    done = citebot("repl", stdin=lines, env={"COLUMNS": "80", "NO_COLOR": "1"}, cwd=cwd,
+                   out=Terminal())  # fmt: skip
+    assert done.returncode == 0
+    assert "Question terms (IDF; stemmed):" in done.stdout and "paragraph(s):" in done.stdout
+    # Piped input is not echoed, so each reply follows its "> " prompt on the same line.
+    shown = [line.removeprefix("> ") for line in done.stdout.splitlines()]
+    too_long = [line for line in shown if len(line) > 79]
+    assert too_long == []
+
+
+def test_the_example_corpus_is_announced_when_the_bot_starts(cwd: Path) -> None:
+    done = end_to_end("discord", cwd=cwd)
+    assert done.returncode == 2
+    warning, refusal = done.stderr.splitlines()
+    assert warning.startswith(f"citebot: warning: answering from the example corpus ({SEEDS}")
+    assert "CITEBOT_CORPUS=/path/to/docs" in warning and "citebot.toml" in warning
+    assert refusal.startswith("citebot discord: no bot token")
+    (cwd / "docs").mkdir()
+    (cwd / "docs" / "a.md").write_text("Our own documents.\n")
+    done = end_to_end("discord", "--corpus", str(cwd / "docs"), cwd=cwd)
+    assert done.returncode == 2 and "example corpus" not in done.stderr
+
+
+def test_without_any_corpus_the_command_asks_for_one(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config import settings
+
+    monkeypatch.setattr(settings, "DEFAULT_CORPUS", cwd / "not-installed" / "seeds")
+    done = citebot("ask", "anything", cwd=cwd)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "citebot: which documents should citebot answer from? Pass --corpus FOLDER or set "
+        "CITEBOT_CORPUS=FOLDER (in the environment or .env).\n"
+    )

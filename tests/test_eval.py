@@ -322,7 +322,7 @@ def test_cli_squad_and_beir_fixtures_with_failures_and_curve() -> None:
     [
         ("--top-k", "0", "argument --top-k: must be from 1 to 100, not 0"),
         ("--top-k", "101", "argument --top-k: must be from 1 to 100, not 101"),
-        ("--top-k", "five", "argument --top-k: must be a whole number, not 'five'"),
+        ("--top-k", "five", "argument --top-k: must be a whole number from 1 to 100, not 'five'"),
         ("--limit", "0", "argument --limit: must be 1 or more, not 0"),
         ("--limit", "-1", "argument --limit: must be 1 or more, not -1"),
         ("--failures", "0", "argument --failures: must be 1 or more, not 0"),

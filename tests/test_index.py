@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +15,9 @@ import pytest
 from retrieval import OptionError
 from retrieval.analysis.tokenizer import analyze
 from retrieval.index import bm25 as index_module
-from retrieval.index.bm25 import BM25Index, IdfVariant, rank_bm25_model
+from retrieval.index.bm25 import K1, B, BM25Index, IdfVariant, rank_bm25_model
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CORPUS = [
     "the cat sat on the mat",
@@ -103,9 +109,50 @@ def test_top_10_equals_rank_bm25_get_scores(
     assert ties > 0  # the corpora do exercise tie-breaking
 
 
-def test_the_compiled_loop_was_built() -> None:
-    """The fallback is for machines without a compiler; this one has one (setup.py)."""
-    assert index_module._topk is not None
+NO_COMPILED_LOOP = (
+    "retrieval/index/_topk.c was not built (no C compiler when installing?): only the numpy "
+    "path is tested; setup.py marks the extension optional, so citebot works without it"
+)
+
+
+def test_the_compiled_loop_and_the_numpy_path_agree() -> None:
+    """Where the compiled loop exists, both paths are compared in this same run (above, on
+    five corpora); this says so, or says why they could not be."""
+    if index_module._topk is None:
+        pytest.skip(NO_COMPILED_LOOP)
+    index = BM25Index(_random_corpus(random.Random(3), 300, 200))
+    query = ["w1", "w5", "w17", "w40"]
+    assert index.top(query, 10) == index.top(query, 10, compiled=False)
+
+
+def test_without_the_compiled_loop_the_numpy_path_answers(tmp_path: Path) -> None:
+    """Really make the import fail (the extension hidden from a fresh interpreter, as on a
+    machine without a compiler), and check the fallback ranks exactly as rank-bm25 does."""
+    script = tmp_path / "hidden.py"
+    script.write_text(
+        "import importlib.abc, json, sys\n"
+        "class Hide(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'retrieval.index._topk':\n"
+        "            raise ImportError('hidden: no C compiler here')\n"
+        "sys.meta_path.insert(0, Hide())\n"
+        "from retrieval.index import bm25\n"
+        "docs = json.loads(sys.argv[1])\n"
+        "index = bm25.BM25Index(docs)\n"
+        "print(json.dumps([bm25._topk is None, index.top(sys.argv[2].split(), 10)]))\n"
+    )
+    docs = _random_corpus(random.Random(5), 200, 150)
+    query = ["w0", "w3", "w8", "w21"]
+    done = subprocess.run(
+        [sys.executable, str(script), json.dumps(docs), " ".join(query)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    hidden, top = json.loads(done.stdout)
+    assert hidden is True
+    reference = rank_bm25_model(docs, k1=K1, b=B)
+    scores = np.asarray(reference.get_scores(query), dtype=np.float64)
+    order = np.argsort(-scores, kind="stable")[:10]
+    assert [tuple(pair) for pair in top] == [(int(i), float(scores[i])) for i in order]
 
 
 def test_all_empty_paragraphs_do_not_divide_by_zero() -> None:

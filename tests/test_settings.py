@@ -118,3 +118,92 @@ def test_feedback_db_defaults_to_the_state_folder_and_empty_turns_it_off(
     assert Settings().feedback_db == tmp_path / "votes.sqlite3"
     monkeypatch.setenv("CITEBOT_FEEDBACK_DB", " ")
     assert Settings().feedback_db is None
+
+
+def _load_problems() -> list[str]:
+    from config import SettingsError, load
+
+    with pytest.raises(SettingsError) as caught:
+        load()
+    return caught.value.lines
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "expected"),
+    [
+        (
+            'CITEBOT_TOP_K=3\nCITEBOT_CORPUS="/my/docs\n',
+            '.env line 2 does not parse: CITEBOT_CORPUS="/my/docs (a quote that is not closed?).',
+        ),
+        (
+            "# my settings\n\nCITEBOT_CORPUS:/my/docs\n",
+            ".env line 3 is not NAME=value: CITEBOT_CORPUS:/my/docs "
+            "(did you mean CITEBOT_CORPUS=/my/docs?).",
+        ),
+        (
+            "CITEBOT_CORPSU=/my/docs\n",
+            ".env line 1: CITEBOT_CORPSU is not a citebot setting (did you mean CITEBOT_CORPUS?).",
+        ),
+    ],
+)
+def test_a_dotenv_line_that_would_be_ignored_stops_with_the_line_and_a_fix(
+    tmp_path: Path, dotenv: str, expected: str
+) -> None:
+    (tmp_path / ".env").write_text(dotenv)
+    assert _load_problems() == [expected]
+
+
+def test_an_unknown_variable_is_named_with_a_suggestion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITEBOT_DISCORD_TOKN", "x")
+    monkeypatch.setenv("CITEBOT_ZZZ", "1")
+    assert _load_problems() == [
+        "CITEBOT_DISCORD_TOKN is not a citebot setting (did you mean CITEBOT_DISCORD_TOKEN?).",
+        "CITEBOT_ZZZ is not a citebot setting.",
+    ]
+
+
+def test_other_programs_lines_in_dotenv_are_left_alone(tmp_path: Path) -> None:
+    from config import load
+
+    (tmp_path / ".env").write_text("export PATH_EXTRA=/opt/bin\nDEBUG\nCITEBOT_TOP_K=4\n")
+    assert load().settings.top_k == 4
+
+
+def test_dotenv_problems_stop_the_command_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot import cli
+
+    (tmp_path / ".env").write_text('CITEBOT_CORPUS="/my/docs\n')
+    assert cli.main(["ask", "Who is the mayor?"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        'citebot: .env line 1 does not parse: CITEBOT_CORPUS="/my/docs '
+        "(a quote that is not closed?).\n"
+    )
+
+
+def test_settings_defaults_are_the_librarys_own() -> None:
+    """Each default is written once, in the library: default settings give its default options,
+    and no tuning weight (varied only by bench/) is a setting."""
+    from retrieval import EngineOptions
+    from retrieval.index import IndexShape
+
+    assert Settings().engine_options() == EngineOptions()
+    assert (EngineOptions().k1, EngineOptions().b) == (IndexShape().k1, IndexShape().b)
+    tuning = {"rerank_depth", "rerank_weight", "rerank_bigram_weight", "document_weight"}
+    tuning |= {"rank_weight", "cue_weight", "bigram_weight", "focus_weight", "missing_weight"}
+    assert not tuning & set(Settings.model_fields)
+
+
+def test_outside_the_checkout_there_is_no_default_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config import settings as settings_module
+
+    monkeypatch.setattr(settings_module, "DEFAULT_CORPUS", tmp_path / "site-packages" / "seeds")
+    assert settings_module.default_corpus() is None
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'citebot'\n")
+    assert settings_module.default_corpus() == tmp_path / "seeds"  # run from a clone

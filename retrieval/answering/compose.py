@@ -109,8 +109,7 @@ class ComposerOptions:
     rank_weight: float = 0.3
     """Weight of the sentence's paragraph's BM25 score (relative to the top hit's)."""
     related: int = 3
-    fill_ratio: float = 0.0
-    """Further sentences are quoted only if they score at least this share of the best one."""
+    """How many of the closest paragraphs an abstention shows."""
     cue_weight: float = 0.15
     """Bonus for a sentence holding what the question asks for (a number for "how many", a
     date for "when", a name for "who") beyond the question's own words."""
@@ -403,8 +402,6 @@ def choose_sentences(
     used = len(best.text)
     for candidate in candidates[1:]:
         if len(chosen) >= options.max_sentences:
-            break
-        if candidate.score < options.fill_ratio * best.score:
             break
         if used + 1 + len(candidate.text) > options.max_chars:
             continue

@@ -75,15 +75,29 @@ on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memo
 """The most paragraphs one question may retrieve."""
 
 
+_SHAPE = IndexShape()
+
+
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
+    """Everything an engine is built and answers with, in three kinds:
+
+    - what the saved index depends on: ``k1``, ``b``, ``idf``, ``index_context``,
+      ``context_repeat`` (their defaults are :class:`~retrieval.index.IndexShape`'s, the one
+      class a saved index's key is made of: see :attr:`shape`);
+    - what users set (``config/`` reads these defaults, never repeats them): ``top_k``, ``k1``,
+      ``b`` and the composer's ``max_sentences``, ``max_chars``, ``min_confidence``;
+    - tuning weights, varied only by ``bench/`` (never settings): ``rerank_*``,
+      ``document_weight`` and the composer's other fields.
+    """
+
     top_k: int = 5
-    k1: float = 1.5
-    b: float = 0.85
+    k1: float = _SHAPE.k1
+    b: float = _SHAPE.b
     composer: ComposerOptions = field(default_factory=ComposerOptions)
-    index_context: bool = True
+    index_context: bool = _SHAPE.index_context
     """Index each paragraph's title and headings with its words (a title field, flattened)."""
-    context_repeat: int = 3
+    context_repeat: int = _SHAPE.context_repeat
     """How many times the title and headings are indexed with the paragraph: a title field
     weighted 3x, BM25F-style (1 = flat concatenation)."""
     rerank_depth: int = 20
@@ -101,7 +115,7 @@ class EngineOptions:
     five letters or more (:mod:`retrieval.answering.spelling`), weighing this share of its IDF
     when sentences are chosen and confidence is measured (0: no variants)."""
 
-    idf: IdfVariant = "lucene"
+    idf: IdfVariant = _SHAPE.idf
     """rank-bm25's IDF: "lucene" (positive, see :mod:`retrieval.index`) or "okapi"."""
     unit_terms: int = 100
     """Search up to this many terms of the code blocks and tables after a paragraph with it

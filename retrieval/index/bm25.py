@@ -40,7 +40,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from rank_bm25 import BM25Okapi
 
 from ..errors import IndexDamagedError, OptionError
 from .store import UNCHECKED, Checker
@@ -60,21 +59,37 @@ EPSILON = 0.25
 """rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
 
 
-class PositiveIdfBM25(BM25Okapi):  # type: ignore[misc]
-    """``BM25Okapi`` whose IDF is Lucene's: always > 0 and monotone in document frequency."""
+@lru_cache(maxsize=1)
+def _rank_bm25_classes() -> dict[IdfVariant, Any]:
+    """rank-bm25's ``BM25Okapi`` and :class:`PositiveIdfBM25`, imported on first use: only
+    building (and the tests) need them, and rank-bm25 imports multiprocessing, which would cost
+    a one-shot question's start-up."""
+    from rank_bm25 import BM25Okapi
 
-    def _calc_idf(self, nd: dict[str, int]) -> None:
-        n_docs = self.corpus_size
-        for word, freq in nd.items():
-            self.idf[word] = math.log(1.0 + (n_docs - freq + 0.5) / (freq + 0.5))
-        self.average_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 0.0
+    class PositiveIdfBM25(BM25Okapi):  # type: ignore[misc]
+        """``BM25Okapi`` whose IDF is Lucene's: always > 0 and monotone in document frequency."""
+
+        def _calc_idf(self, nd: dict[str, int]) -> None:
+            n_docs = self.corpus_size
+            for word, freq in nd.items():
+                self.idf[word] = math.log(1.0 + (n_docs - freq + 0.5) / (freq + 0.5))
+            self.average_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 0.0
+
+    return {"lucene": PositiveIdfBM25, "okapi": BM25Okapi}
+
+
+def __getattr__(name: str) -> Any:
+    """``PositiveIdfBM25`` and ``BM25Okapi``, made when first asked for (see above)."""
+    if name in {"PositiveIdfBM25", "BM25Okapi"}:
+        return _rank_bm25_classes()["lucene" if name == "PositiveIdfBM25" else "okapi"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def rank_bm25_model(
     corpus: Sequence[Sequence[str]], *, k1: float, b: float, idf: IdfVariant = "lucene"
-) -> BM25Okapi:
+) -> Any:
     """rank-bm25 itself over ``corpus``: the reference every test and benchmark compares to."""
-    model_class = PositiveIdfBM25 if idf == "lucene" else BM25Okapi
+    model_class = _rank_bm25_classes()[idf]
     return model_class([list(doc) for doc in corpus], k1=k1, b=b, epsilon=EPSILON)
 
 
@@ -86,7 +101,7 @@ def idf_values(
     ``document_frequency`` must be in the order rank-bm25 would meet the terms (first occurrence
     in the corpus), since the Okapi floor depends on a float sum taken in that order.
     """
-    model_class = PositiveIdfBM25 if variant == "lucene" else BM25Okapi
+    model_class = _rank_bm25_classes()[variant]
     model: Any = model_class.__new__(model_class)
     model.corpus_size = n_docs
     model.idf = {}
@@ -184,6 +199,13 @@ def _smallest_uint(maximum: int) -> type[np.unsignedinteger[Any]]:
     return np.uint64
 
 
+K1 = 1.5
+"""BM25's term-frequency saturation: rank-bm25's default, and citebot's (written once here)."""
+B = 0.85
+"""BM25's length normalisation: citebot's default (rank-bm25's is 0.75; 0.85 is the lever "+ b =
+0.85" kept in docs/quality.md). Every default of b reads this one."""
+
+
 class BM25Index:
     """Scores analysed questions against a fixed set of analysed paragraphs."""
 
@@ -197,8 +219,8 @@ class BM25Index:
         self,
         corpus: Iterable[Sequence[str]],
         *,
-        k1: float = 1.5,
-        b: float = 0.75,
+        k1: float = K1,
+        b: float = B,
         idf: IdfVariant = "lucene",
     ) -> None:
         """Index token lists (one per paragraph), for small corpora and tests; the builder in
@@ -236,8 +258,8 @@ class BM25Index:
         postings_doc: npt.NDArray[np.int32],
         postings_tf: npt.NDArray[np.integer[Any]],
         *,
-        k1: float = 1.5,
-        b: float = 0.75,
+        k1: float = K1,
+        b: float = B,
         idf: IdfVariant = "lucene",
     ) -> BM25Index:
         """Build from postings already grouped by term (``ptr``), paragraph order inside each

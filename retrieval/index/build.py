@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,8 +36,11 @@ from ..splitting.sentences import split_sentences
 from ..splitting.units import following_units
 from ..types import Document
 from . import sentences as sentence_table
-from .bm25 import BM25Index, IdfVariant
+from .bm25 import K1, B, BM25Index, IdfVariant
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_columns
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,11 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class IndexShape:
-    """The options that change what is indexed: a saved index is reused only when they match."""
+    """The options that change what is indexed: a saved index is reused only when they match.
+    The one class of them (the saved index's key); every other default of these reads it."""
 
-    k1: float = 1.5
-    b: float = 0.85
+    k1: float = K1
+    b: float = B
     idf: IdfVariant = "lucene"
     index_context: bool = True
     context_repeat: int = 3
@@ -393,6 +394,10 @@ def _analyse_files(
     for chunk in chunks:
         chunk_bytes.append(sum(sizes[first : first + len(chunk)]))
         first += len(chunk)
+    # Imported here: worker processes cost a one-shot question's start-up nothing until a build.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     parts: list[Part] = []
     done = 0
     try:
@@ -428,6 +433,8 @@ def _analyse_files(
 def _start_method() -> multiprocessing.context.BaseContext:
     """fork when it is safe (no other threads to copy mid-lock): quick to start, and nothing
     is re-imported; otherwise spawn, a fresh interpreter per worker."""
+    import multiprocessing
+
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")

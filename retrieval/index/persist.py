@@ -51,7 +51,6 @@ import errno
 import fcntl
 import functools
 import hashlib
-import importlib.metadata
 import json
 import math
 import mmap
@@ -130,8 +129,11 @@ def code_signature() -> str:
     for stage in ("reading", "splitting", "analysis", "index"):
         for name in sorted((package / stage).glob("*.py")):
             digest.update(name.read_bytes())
-    with contextlib.suppress(importlib.metadata.PackageNotFoundError):  # stems change terms
-        digest.update(importlib.metadata.version("PyStemmer").encode())
+    # Stems change terms. Stemmer.version() rather than importlib.metadata, which would cost a
+    # one-shot question tens of milliseconds of start-up (email, zipfile...).
+    import Stemmer
+
+    digest.update(str(Stemmer.version()).encode())
     return digest.hexdigest()[:16]
 
 

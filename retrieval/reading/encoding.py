@@ -29,8 +29,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -141,6 +139,8 @@ def decode_bytes(data: bytes, declared: str = "") -> Decoded | None:
         else:
             if not _controls(text):
                 return Decoded(text, declared, f"not valid UTF-8; read as {declared} (declared).")
+    from charset_normalizer import from_bytes  # only for a file that is not UTF-8: start-up
+
     best = from_bytes(data[:_DETECTION_SAMPLE]).best()
     if best is None:
         return None

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from .blocks import Block
 from .formats import Parsed, parse_html_file, parse_pdf_file, parse_rst_file, parse_rst_text
-from .markdown import read_markdown
 from .text import split_blocks
 
 if TYPE_CHECKING:
@@ -112,6 +111,16 @@ def document_blocks(document: Document) -> list[Block]:
 # The formats citebot reads out of the box: registered at import, so every worker process that
 # imports the reading stage has them. Another format registers here too.
 register_reader((".txt",), "text", split_blocks)
+
+
+def read_markdown(text: str) -> list[Block]:
+    """:func:`.markdown.read_markdown`, imported when a Markdown file is first read: markdown-it-py
+    costs a one-shot question over a saved index about 0.1 s of start-up it never uses."""
+    from .markdown import read_markdown as read
+
+    return read(text)
+
+
 register_reader((".md", ".markdown"), "markdown", read_markdown)
 register_reader((".rst", ".rest"), "rst", parse_rst_text, parse=parse_rst_file)
 # Extracted HTML/PDF text in memory has no markup left: the plain-text reader reads it.
