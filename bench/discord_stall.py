@@ -209,7 +209,7 @@ def corpus_copies(source: Path, copies: int, into: Path) -> Path:
 
 async def measure(args: argparse.Namespace, corpus: Path, fake: RemoteFake) -> int:
     engine = Engine.from_folder(corpus)
-    live = LiveEngine(engine, lambda: Engine.from_folder(corpus), interval=INTERVAL)
+    live = LiveEngine(engine, lambda _reason, _detail: Engine.from_folder(corpus))
     settings = bot_settings(discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
     bot = (OnLoopBot if args.on_loop else CitebotBot)(live, settings, guild_ready_timeout=0.05)
     async with bot:
