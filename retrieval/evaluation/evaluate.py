@@ -219,7 +219,11 @@ def _gold_rank(ranked: Sequence[str], case: EvalCase) -> int | None:
 
 def run_case(engine: Engine, case: EvalCase, document_level: bool = False) -> CaseResult:
     """Ask one question and judge the answer and the ranking (the first ``RETRIEVAL_DEPTH`` hits
-    of the search the answer came from); ``seconds`` times that one search and the composing."""
+    of the search the answer came from); ``seconds`` times that one search and the composing.
+
+    Long because it judges one case on every measure at once (ranking, quotes, abstention, not-
+    cited paragraphs, docs rules) from the same answer.
+    """
     started = time.perf_counter()
     answer: Answer | None
     hits: Sequence[Hit]

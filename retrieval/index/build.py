@@ -168,7 +168,12 @@ def analyse_documents(
     language: str = DEFAULT_LANGUAGE,
 ) -> Part:
     """Split and tokenize ``documents`` into a Part (in this process), with ``language``'s
-    analyzer."""
+    analyzer.
+
+    Long because it is the build's one pass over every paragraph: its columns, terms, sentences
+    and units are appended to local lists in the same loop, and per-column helpers would cost a
+    call per paragraph per column at a million paragraphs.
+    """
     chunk_terms = analyzer_for(language).chunk_terms
     sources: list[SourceInfo] = []
     texts: list[bytes] = []
@@ -527,7 +532,11 @@ def _join_units(parts: Sequence[Part]) -> dict[str, npt.NDArray[Any]]:
 
 
 def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
-    """Join analysed parts, in order, into one store and its indexes."""
+    """Join analysed parts, in order, into one store and its indexes.
+
+    Long because it joins every column of the store in one place, in corpus order, so that a new
+    column is added once, beside the others.
+    """
     sources = [s for p in parts for s in p.sources]
     warnings = tuple(w for p in parts for w in p.warnings)
     records = tuple(r for p in parts for r in p.records)

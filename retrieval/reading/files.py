@@ -158,7 +158,12 @@ def scan_corpus(
 ) -> Scan:
     """Every file under ``root`` to index, recursively, sorted by relative path; and what was
     left out, named (see :func:`walk_corpus`). One ``scandir`` per folder; a file costs no
-    system call unless it is a link."""
+    system call unless it is a link.
+
+    Long because the walk's skip rules (hidden, unreadable, links leaving the folder, links to
+    folders, unsupported suffixes, selection globs) each name what they left out, in the one
+    loop that sees the entry.
+    """
     root_text = str(root).rstrip(os.sep) or os.sep
     root_real = os.path.realpath(root)
     suffixes = supported_suffixes()

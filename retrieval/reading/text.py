@@ -55,7 +55,11 @@ def _title_glued_to_text(lines: list[str]) -> bool:
 
 def split_blocks(text: str) -> list[Block]:
     """Blocks separated by blank lines. Markdown headings are blocks of their own; fenced code
-    and front matter are blocks that are never quoted; thematic breaks (``---``) are dropped."""
+    and front matter are blocks that are never quoted; thematic breaks (``---``) are dropped.
+
+    Long because it is one state machine over the lines (front matter, fences, headings, titles,
+    paragraphs): its states share the open block, so splitting it would pass that state around.
+    """
     lines = list(line_spans(text))
     blocks: list[Block] = []
     pending: list[int] = []
