@@ -205,9 +205,9 @@ def citebot_load_answer(corpus: Path, index_dir: Path) -> Query:
 
 
 def citebot_indexed_tokens(engine: Any) -> list[list[str]]:
-    """The terms citebot indexed for each paragraph (for the correctness check)."""
-    from retrieval.analysis import analyze
-
+    """The terms citebot indexed for each paragraph (for the correctness check), by the corpus's
+    own analyzer (English's folds accents, which the bare ``analyze`` does not)."""
+    analyze = engine.analyzer.terms
     repeat = engine.options.context_repeat if engine.options.index_context else 0
     return [analyze(p.context) * repeat + analyze(p.text) for p in engine.passages]
 
