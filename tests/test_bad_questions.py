@@ -74,3 +74,12 @@ def test_one_shot_bad_question_exits_1_with_the_message(
     assert done.returncode == 1
     assert done.stdout == ""
     assert "no words to search for" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_everyone_and_here_are_not_searched_for() -> None:
+    """A channel-wide ping addresses people, not the documents: "@everyone who is the mayor?"
+    is searched as "who is the mayor?", and a message that is only "@here" is empty."""
+    assert clean_question("@everyone who is the mayor?") == "who is the mayor?"
+    assert clean_question("mail me@here.org") == "mail me@here.org"
+    with pytest.raises(QuestionError, match="empty"):
+        clean_question("@here @EVERYONE")

@@ -17,6 +17,7 @@ import dataclasses
 import itertools
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -205,9 +206,14 @@ class SourceSummary:
     pages: int = 0
 
 
+_BROADCAST = re.compile(r"(?<![\w@])@(?:everyone|here)\b", re.IGNORECASE)
+
+
 def clean_question(question: str) -> str:
     """The question as it will be searched, or QuestionError with a message for the asker."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in question).strip()
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in question)
+    # "@everyone"/"@here" address a channel, not the documents: not words to search for.
+    cleaned = _BROADCAST.sub(" ", cleaned).strip()
     if not cleaned:
         raise QuestionError("Please ask a question: the message was empty.")
     if len(cleaned) > MAX_QUESTION_CHARS:
