@@ -232,12 +232,13 @@ def cmd_discord(context: Context) -> int:
     warning = example_corpus_warning(context)
     if warning:
         context.warn(warning)
+    settings = context.loaded.validated()  # in full: the Discord settings are needed
     if context.loaded.from_file and getattr(context.args, "corpus", None) is None:
-        corpora = registry(context.loaded.corpora, context.settings, context.stderr)
-        return discord_app.run(context.settings, corpora)
+        corpora = registry(context.loaded.corpora, settings, context.stderr)
+        return discord_app.run(settings, corpora)
     corpus = context.corpus()
     # One corpus: its folder is the settings' corpus, which the feedback store records.
-    settings = context.settings.model_copy(update={"corpus": corpus.folder})
+    settings = settings.model_copy(update={"corpus": corpus.folder})
     return discord_app.run(settings, open_live(corpus, settings, context.stderr))
 
 

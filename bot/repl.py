@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from config.settings import state_dir
+from config.paths import state_dir
 from retrieval import Answer, CitebotError, Conversation, Engine, answer_in
 from retrieval.answering import command_typo
 
