@@ -270,7 +270,7 @@ def _guarded(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) 
 def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Load the settings and run the subcommand; every error meant for the user is one line."""
     from config.loaded import SettingsError
-    from retrieval.errors import CitebotError
+    from retrieval import CitebotError
 
     try:
         loaded = _load_settings(args)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -68,7 +67,11 @@ def cmd_ask(context: Context) -> int:
     batch = args.question == "-"
     questions = _questions(context.stdin) if batch else [args.question]
     color = not args.json and context.color()
-    width = shutil.get_terminal_size().columns - 1 if not args.json and out.isatty() else None
+    width = None
+    if not args.json and out.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns - 1
     conversation = Conversation() if args.conversation else None
     status = EXIT_OK
     for n, question in enumerate(questions):

@@ -49,7 +49,12 @@ def test_text_measured_without_wcwidth_measures_as_wcwidth_does() -> None:
     from bot.display import _NARROW, graphemes
 
     covered = [chr(c) for c in range(0x20, 0x2100) if _NARROW.fullmatch(chr(c))]
-    assert len(covered) == 95 + 224 + 24 + 47 and "’" in covered and "é" in covered and "\u0301" not in covered
+    assert (
+        len(covered) == 95 + 224 + 24 + 47
+        and "’" in covered
+        and "é" in covered
+        and "\u0301" not in covered
+    )
     for char in covered:
         assert wcwidth.width(char) == 1, hex(ord(char))
         assert list(wcwidth.iter_graphemes(f"a{char}\u2014{char}b")) == ["a", char, "—", char, "b"]

@@ -39,7 +39,7 @@ from ..errors import (
 )
 from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
-from ..index.build import IndexShape, Progress, build_documents, build_folder
+from ..index.shape import IndexShape, Progress
 from ..index.store import PassageStore
 from ..reading.current import CurrentText
 from ..reading.files import (
@@ -319,6 +319,8 @@ class IndexParts:
         follow_links: bool = False,
     ) -> IndexParts:
         """Build from the files under ``root`` (in parallel for a large folder), unsaved."""
+        from ..index.build import build_folder  # not imported to answer from a saved index
+
         started = time.perf_counter()
         read_ns = persist.now_ns()
         selection = options.shape.selection
@@ -377,6 +379,8 @@ class Engine:
         if isinstance(documents, IndexParts):
             parts = documents
         else:
+            from ..index.build import build_documents
+
             texts = [d.text for d in documents]
             language = resolve_language(self.options.language, lambda: texts)
             built = build_documents(documents, self.options.shape, language.language)
