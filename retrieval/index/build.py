@@ -174,7 +174,8 @@ def analyse_documents(
     and units are appended to local lists in the same loop, and per-column helpers would cost a
     call per paragraph per column at a million paragraphs.
     """
-    chunk_terms = analyzer_for(language).chunk_terms
+    analyzer = analyzer_for(language)
+    chunk_terms, plain_tokens, term_of = analyzer.chunk_terms, analyzer.plain_tokens, analyzer.term
     sources: list[SourceInfo] = []
     texts: list[bytes] = []
     columns: dict[str, list[int]] = {
@@ -197,8 +198,26 @@ def analyse_documents(
     unit_cols: dict[str, list[int]] = {}
     langs: dict[str, int] = {"": 0}
 
+    token_ids: dict[str, int] = {}
+    """Normalized token → part-local term id (-1: a stopword): most tokens are repeats."""
+    token_id = token_ids.get
+
+    def token_number(token: str) -> int:
+        term = term_of(token)
+        return token_ids.setdefault(token, number_of(term, len(vocabulary)) if term else -1)
+
     def term_ids(text: str) -> list[int]:
-        """``analyze(text)`` as part-local term ids, cached per chunk like analyze itself."""
+        """``analyze(text)`` as part-local term ids: one regex pass and a dict look-up per
+        token where the analyzer allows it (:meth:`Analyzer.plain_tokens`), else cached per
+        whitespace chunk like analyze itself."""
+        tokens = plain_tokens(text)
+        if tokens is not None:
+            ids = list(map(token_id, tokens))
+            if None in ids:
+                ids = [
+                    token_number(t) if i is None else i for i, t in zip(ids, tokens, strict=True)
+                ]
+            return [i for i in ids if i >= 0]  # type: ignore[operator]
         chunks = text.split()
         found = list(map(chunk_ids.get, chunks))
         if None in found:
