@@ -217,7 +217,7 @@ def analyse_documents(
                 ids = [
                     token_number(t) if i is None else i for i, t in zip(ids, tokens, strict=True)
                 ]
-            return [i for i in ids if i >= 0]  # type: ignore[operator]
+            return [i for i in ids if i >= 0]  # type: ignore[misc,operator]
         chunks = text.split()
         found = list(map(chunk_ids.get, chunks))
         if None in found:
