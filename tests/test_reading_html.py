@@ -134,3 +134,18 @@ def test_article_is_the_main_content_and_its_own_navigation_is_dropped() -> None
         (BlockKind.HEADING, "use"),
         (BlockKind.PARAGRAPH, ""),
     ]
+
+
+def test_a_sphinx_table_is_a_table_though_its_cells_hold_paragraphs() -> None:
+    """docutils wraps every cell in ``<p>``: that is still a data table, shown whole, and
+    its cells are not searched as paragraphs of their own."""
+    page = (
+        '<div role="main"><p>This produces the following views:</p>'
+        '<table class="docutils"><tbody><tr><td><p>URL</p></td><td><p>Method</p></td></tr>'
+        "<tr><td><p><code>/users/</code></p></td><td><p>GET</p></td></tr></tbody></table></div>"
+    )
+    text, blocks = read_html(page)
+    assert [(b.kind, text[b.start : b.end]) for b in blocks] == [
+        (BlockKind.PARAGRAPH, "This produces the following views:"),
+        (BlockKind.TABLE, "URL | Method\n/users/ | GET"),
+    ]

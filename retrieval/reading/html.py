@@ -102,6 +102,22 @@ def _plain_list(inside: list[Block]) -> bool:
     return len(inside) > 1 and all(b.kind is BlockKind.LIST_ITEM for b in inside)
 
 
+_LAYOUT_CELL_CHARS = 1000
+"""A table cell holding more text than this is page layout, not data."""
+
+
+def _layout_table(table: LexborNode) -> bool:
+    """Is this table page layout rather than data: does it hold another table, a heading, a
+    code block, a cell of page-sized text, or only one cell? Paragraphs and lists in cells do
+    not count: docutils wraps every cell's text in ``<p>`` (``list-table`` cells hold lists),
+    so a Sphinx table would otherwise never be read as a table."""
+    inner = table.css("table, pre, h1, h2, h3, h4, h5, h6, form")
+    if any(found.mem_id != table.mem_id for found in inner):  # css() includes the node
+        return True
+    cells = table.css("td, th")
+    return len(cells) < 2 or any(len(cell.text(deep=True)) > _LAYOUT_CELL_CHARS for cell in cells)
+
+
 def _classes(node: LexborNode) -> str:
     return node.attributes.get("class") or ""
 
@@ -252,10 +268,9 @@ class _Reader:
             self.out.marker_of.insert(before, 0)
 
     def table(self, node: LexborNode, flow: _Flow, depth: int) -> None:
-        """A data table as rows of ``cell | cell``; a layout table (one holding tables or
-        block content) is walked as containers instead."""
-        inner = node.css("table, p, pre, div, ul, ol, h1, h2, h3, h4, h5, h6")
-        if any(found.mem_id != node.mem_id for found in inner):  # css() includes the node
+        """A data table as rows of ``cell | cell``; a layout table is walked as containers
+        instead (see :func:`_layout_table`)."""
+        if _layout_table(node):
             self.flow(node, flow, depth)
             return
         rows = []
