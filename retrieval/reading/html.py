@@ -118,6 +118,35 @@ def _layout_table(table: LexborNode) -> bool:
     return len(cells) < 2 or any(len(cell.text(deep=True)) > _LAYOUT_CELL_CHARS for cell in cells)
 
 
+def _signature_name(dt: LexborNode) -> str:
+    """An API entry's dotted name as the page prints it ("flask.Flask", "template_filter"),
+    else its whole signature."""
+    names = [
+        _SPACE.sub("", _inline_text(part))
+        for part in dt.css(".sig-prename, .sig-name")
+        if part.parent is not None and part.parent.mem_id == dt.mem_id
+    ]
+    return "".join(names) or _SPACE.sub(" ", _inline_text(dt)).strip().rstrip("¶").strip()
+
+
+def _prose_follows(entries: LexborNode) -> bool:
+    """Does content other than more API entries follow this list of API entries in its
+    section? Then its entries cannot be sections of their own (that prose would fall under
+    the last entry's heading): their descriptions are read as the section's prose, as the
+    ``.rst`` reader reads a hand-written ``.. function::`` entry's content."""
+    node = entries.next
+    while node is not None:
+        tag = node.tag
+        if tag in _HEADINGS or tag == "section":
+            return False
+        if tag == "dl" and node.css_first("dt.sig") is not None:
+            pass
+        elif node.is_element_node and (node.text(deep=True) or "").strip():
+            return True
+        node = node.next
+    return False
+
+
 def _classes(node: LexborNode) -> str:
     return node.attributes.get("class") or ""
 
@@ -181,6 +210,8 @@ class _Reader:
         self.out = _Out()
         self.caption = ""
         """The caption of the code block that comes next (a file name), its label."""
+        self.level = 0
+        """The level of the heading the walk is under: an API entry's heading goes below."""
 
     def flow(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """The children of a container: runs of inline content become one prose block."""
@@ -213,9 +244,9 @@ class _Reader:
             self.out.add(flow.kind, _SPACE.sub(" ", _inline_text(node)), label=flow.label)
         elif tag in _HEADINGS:
             words = _SPACE.sub(" ", _inline_text(node)).strip()
-            self.out.add(
-                BlockKind.HEADING, words, level=_HEADINGS[tag], heading=words, anchor=_anchor(node)
-            )
+            self.level = _HEADINGS[tag]
+            self.out.add(BlockKind.HEADING, words, level=self.level, heading=words,
+                         anchor=_anchor(node))  # fmt: skip
         elif tag == "pre":
             text = node.text(deep=True)
             label, self.caption = self.caption or flow.label, ""
@@ -285,11 +316,18 @@ class _Reader:
 
     def definitions(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """A definition list: each term with the first paragraph of its definition as one list
-        item; an API signature (Sphinx's ``dt.sig``) is dropped, its description kept."""
+        item. An API entry (a Sphinx object description: ``dt.sig``, the signature) is a
+        section of its own: the object's name is its heading, its ``id`` the anchor, so a
+        quote from its description says which function it is about and links to it — unless
+        prose follows the entries in their section (see :func:`_prose_follows`)."""
         term = ""
+        outer = self.level
+        sections = not _prose_follows(node)
         for child in node.iter():
             if child.tag == "dt":
                 if "sig" in _classes(child).split():
+                    if sections:
+                        self.signature(child, outer)
                     term = ""
                     continue
                 term = _SPACE.sub(" ", _inline_text(child)).strip()
@@ -308,6 +346,14 @@ class _Reader:
                     self.out.add(BlockKind.LIST_ITEM, term, level=flow.depth + 1)
                 term = ""
                 self.flow(child, flow, depth)
+        self.level = outer
+
+    def signature(self, dt: LexborNode, outer: int) -> None:
+        """An API entry's heading, one level below the section (or entry) it is in."""
+        words = _signature_name(dt)
+        self.level = outer + 1
+        self.out.add(BlockKind.HEADING, words, level=self.level, heading=words,
+                     anchor=dt.attributes.get("id") or "")  # fmt: skip
 
 
 LINKS_ONLY = 0.7
