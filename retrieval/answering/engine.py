@@ -64,7 +64,7 @@ from .compose import (
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
-from .units import attach_blocks, with_unit_terms
+from .units import attach_blocks, line_indent, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -808,8 +808,12 @@ class Engine:
         unit = self.unit_after(passage)
         if unit is None:
             return None
-        text = self.source_view(passage.source)[unit.start : unit.end]
-        return QuotedBlock(unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end)
+        view = self.source_view(passage.source)
+        text = view[unit.start : unit.end]
+        indent = line_indent(view, unit.start)
+        return QuotedBlock(
+            unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end, indent
+        )
 
     def _maybe_known(self, terms: list[str]) -> list[str]:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
