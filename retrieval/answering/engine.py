@@ -64,12 +64,14 @@ from .compose import (
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
-from .units import attach_blocks, with_unit_terms
+from .units import _TRAILING, attach_blocks, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
+SECTION_REACH = 12
+"""How many paragraphs either side of a paragraph its section is looked for in."""
 VOCABULARY_SET_LIMIT = 300_000
 """Up to this many terms, spelling variants are checked against a set of the vocabulary (built
 on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""
@@ -110,6 +112,9 @@ class EngineOptions:
     document_weight: float = 0.3
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
+    section_weight: float = 0.0
+    """Re-ranking weight of the share of the question's IDF weight found in the paragraph's
+    whole section (same file and path of headings, under a heading below the title)."""
 
     fuzzy_weight: float = 0.5
     """A question word the documents lack is searched as its most common one-edit variant of
@@ -415,6 +420,9 @@ class Engine:
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
         )
+        self._section_terms: Callable[[int, int], frozenset[str]] = lru_cache(maxsize=4096)(
+            self._section_terms_between
+        )
         if parts.opened is None:
             self._prepare_analyses()
         self._sealed = True
@@ -422,7 +430,7 @@ class Engine:
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
         | {"_confirmed", "_current", "_file_names"}
-        | {"_document_row", "_analyse", "_idf_ceiling", "_sealed"}
+        | {"_document_row", "_analyse", "_section_terms", "_idf_ceiling", "_sealed"}
     )
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -647,8 +655,38 @@ class Engine:
                 self.options.rerank_weight,
                 self.options.rerank_bigram_weight,
                 self.options.document_weight,
+                self.options.section_weight,
             ),
+            section_terms=self._section_terms_of if self.options.section_weight else None,
         )
+
+    def _section_span(self, i: int) -> tuple[int, int]:
+        """The positions [lo, hi) of paragraph ``i``'s section (same file and headings, at most
+        :data:`SECTION_REACH` either side); just ``i`` under the page title alone."""
+        passage = self.passages[i]
+        if len(passage.headings) < 2:
+            return i, i + 1
+        key = (passage.source, passage.headings)
+        lo, hi = i, i + 1
+        while lo > 0 and i - lo < SECTION_REACH:
+            other = self.passages[lo - 1]
+            if (other.source, other.headings) != key:
+                break
+            lo -= 1
+        while hi < len(self.passages) and hi - i <= SECTION_REACH:
+            other = self.passages[hi]
+            if (other.source, other.headings) != key:
+                break
+            hi += 1
+        return lo, hi
+
+    def _section_terms_of(self, i: int) -> frozenset[str]:
+        return self._section_terms(*self._section_span(i))
+
+    def _section_terms_between(self, lo: int, hi: int) -> frozenset[str]:
+        """The terms of the paragraphs at positions [lo, hi) (with their headings and the
+        block terms counted with them)."""
+        return frozenset().union(*(self._analyse(j).terms for j in range(lo, hi)))
 
     def _document_of(self, position: int) -> int:
         """The row in the document index of the paragraph at ``position``'s file."""
@@ -716,6 +754,8 @@ class Engine:
                 own,
                 self._idf_ceiling,
                 self.analyzer,
+                self.brings_block,
+                self.section_passages,
             )
         )
         answer = attach_blocks(answer, self.unit_after, self.source_view)
@@ -726,6 +766,31 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def brings_block(self, passage: Passage, end: int) -> bool:
+        """Whether a sentence of ``passage`` ending at file offset ``end`` ends it and a code
+        block, table or list follows the paragraph (so quoting the sentence quotes the block)."""
+        if passage.text[end - passage.start :].strip(_TRAILING):
+            return False
+        return self.unit_after(passage) is not None
+
+    def section_passages(self, passage: Passage) -> list[Passage]:
+        """The paragraphs of ``passage``'s section in file order (same file, same path of
+        headings; at most :data:`SECTION_REACH` each side of it)."""
+        i = self.passages.position(passage.id)
+        if i is None:
+            return [passage]
+        key = (passage.source, passage.headings, passage.context)
+        found = [passage]
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(self.passages) and abs(j - i) <= SECTION_REACH:
+                other = self.passages[j]
+                if (other.source, other.headings, other.context) != key:
+                    break
+                found.append(other)
+                j += step
+        return sorted(found, key=lambda p: p.start)
 
     def unit_after(self, passage: Passage) -> UnitSpan | None:
         """The code block, table or list that directly follows ``passage`` in its section (what
