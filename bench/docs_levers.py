@@ -70,6 +70,9 @@ def measure(engines: Engines, eval_set: EvalSet, argv: list[str]) -> str:
     )
     at_zero = "  ".join(f"{label} {ceiling.metrics[key] or 0:.3f}" for key, label in AT_ZERO)
     p50 = report.metrics["latency_p50_ms"] or 0
+    answered = [r for r in report.results if r.answered]
+    per = sum(len(r.sentences) for r in answered) / (len(answered) or 1)
+    values += f"  sentences {per:.2f}"
     return f"{' '.join(argv) or '(defaults)':<40} {values}  | @0 {at_zero}  | p50 {p50:.2f} ms"
 
 

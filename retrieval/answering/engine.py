@@ -112,9 +112,6 @@ class EngineOptions:
     document_weight: float = 0.3
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
-    section_weight: float = 0.0
-    """Re-ranking weight of the share of the question's IDF weight found in the paragraph's
-    whole section (same file and path of headings, under a heading below the title)."""
 
     fuzzy_weight: float = 0.5
     """A question word the documents lack is searched as its most common one-edit variant of
@@ -420,9 +417,6 @@ class Engine:
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
         )
-        self._section_terms: Callable[[int, int], frozenset[str]] = lru_cache(maxsize=4096)(
-            self._section_terms_between
-        )
         if parts.opened is None:
             self._prepare_analyses()
         self._sealed = True
@@ -430,7 +424,7 @@ class Engine:
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
         | {"_confirmed", "_current", "_file_names"}
-        | {"_document_row", "_analyse", "_section_terms", "_idf_ceiling", "_sealed"}
+        | {"_document_row", "_analyse", "_idf_ceiling", "_sealed"}
     )
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -655,38 +649,8 @@ class Engine:
                 self.options.rerank_weight,
                 self.options.rerank_bigram_weight,
                 self.options.document_weight,
-                self.options.section_weight,
             ),
-            section_terms=self._section_terms_of if self.options.section_weight else None,
         )
-
-    def _section_span(self, i: int) -> tuple[int, int]:
-        """The positions [lo, hi) of paragraph ``i``'s section (same file and headings, at most
-        :data:`SECTION_REACH` either side); just ``i`` under the page title alone."""
-        passage = self.passages[i]
-        if len(passage.headings) < 2:
-            return i, i + 1
-        key = (passage.source, passage.headings)
-        lo, hi = i, i + 1
-        while lo > 0 and i - lo < SECTION_REACH:
-            other = self.passages[lo - 1]
-            if (other.source, other.headings) != key:
-                break
-            lo -= 1
-        while hi < len(self.passages) and hi - i <= SECTION_REACH:
-            other = self.passages[hi]
-            if (other.source, other.headings) != key:
-                break
-            hi += 1
-        return lo, hi
-
-    def _section_terms_of(self, i: int) -> frozenset[str]:
-        return self._section_terms(*self._section_span(i))
-
-    def _section_terms_between(self, lo: int, hi: int) -> frozenset[str]:
-        """The terms of the paragraphs at positions [lo, hi) (with their headings and the
-        block terms counted with them)."""
-        return frozenset().union(*(self._analyse(j).terms for j in range(lo, hi)))
 
     def _document_of(self, position: int) -> int:
         """The row in the document index of the paragraph at ``position``'s file."""
