@@ -64,12 +64,14 @@ from .compose import (
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
-from .units import attach_blocks, line_indent, with_unit_terms
+from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
+SECTION_REACH = 12
+"""How many paragraphs either side of a paragraph its section is looked for in."""
 VOCABULARY_SET_LIMIT = 300_000
 """Up to this many terms, spelling variants are checked against a set of the vocabulary (built
 on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""
@@ -785,6 +787,8 @@ class Engine:
                 own,
                 self._idf_ceiling,
                 self.analyzer,
+                self.brings_block,
+                self.section_passages,
             )
         )
         answer = attach_blocks(answer, self.unit_after, self.source_view)
@@ -795,6 +799,31 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def brings_block(self, passage: Passage, end: int) -> bool:
+        """Whether a sentence of ``passage`` ending at file offset ``end`` ends it and a code
+        block, table or list follows the paragraph (so quoting the sentence quotes the block)."""
+        if passage.text[end - passage.start :].strip(_TRAILING):
+            return False
+        return self.unit_after(passage) is not None
+
+    def section_passages(self, passage: Passage) -> list[Passage]:
+        """The paragraphs of ``passage``'s section in file order (same file, same path of
+        headings; at most :data:`SECTION_REACH` each side of it)."""
+        i = self.passages.position(passage.id)
+        if i is None:
+            return [passage]
+        key = (passage.source, passage.headings, passage.context)
+        found = [passage]
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(self.passages) and abs(j - i) <= SECTION_REACH:
+                other = self.passages[j]
+                if (other.source, other.headings, other.context) != key:
+                    break
+                found.append(other)
+                j += step
+        return sorted(found, key=lambda p: p.start)
 
     def unit_after(self, passage: Passage) -> UnitSpan | None:
         """The code block, table or list that directly follows ``passage`` in its section (what
