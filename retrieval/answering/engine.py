@@ -39,7 +39,7 @@ from ..errors import (
 )
 from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
-from ..index.build import IndexShape, Progress, build_documents, build_folder
+from ..index.shape import IndexShape, Progress
 from ..index.store import PassageStore
 from ..reading.current import CurrentText
 from ..reading.files import (
@@ -64,12 +64,14 @@ from .compose import (
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
-from .units import attach_blocks, with_unit_terms
+from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
+SECTION_REACH = 12
+"""How many paragraphs either side of a paragraph its section is looked for in."""
 VOCABULARY_SET_LIMIT = 300_000
 """Up to this many terms, spelling variants are checked against a set of the vocabulary (built
 on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""
@@ -355,6 +357,8 @@ class IndexParts:
         follow_links: bool = False,
     ) -> IndexParts:
         """Build from the files under ``root`` (in parallel for a large folder), unsaved."""
+        from ..index.build import build_folder  # not imported to answer from a saved index
+
         started = time.perf_counter()
         read_ns = persist.now_ns()
         selection = options.shape.selection
@@ -413,6 +417,8 @@ class Engine:
         if isinstance(documents, IndexParts):
             parts = documents
         else:
+            from ..index.build import build_documents
+
             texts = [d.text for d in documents]
             language = resolve_language(self.options.language, lambda: texts)
             built = build_documents(documents, self.options.shape, language.language)
@@ -825,6 +831,8 @@ class Engine:
                 own,
                 self._idf_ceiling,
                 self.analyzer,
+                self.brings_block,
+                self.section_passages,
             )
         )
         answer = attach_blocks(answer, self.unit_after, self.source_view)
@@ -835,6 +843,31 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def brings_block(self, passage: Passage, end: int) -> bool:
+        """Whether a sentence of ``passage`` ending at file offset ``end`` ends it and a code
+        block, table or list follows the paragraph (so quoting the sentence quotes the block)."""
+        if passage.text[end - passage.start :].strip(_TRAILING):
+            return False
+        return self.unit_after(passage) is not None
+
+    def section_passages(self, passage: Passage) -> list[Passage]:
+        """The paragraphs of ``passage``'s section in file order (same file, same path of
+        headings; at most :data:`SECTION_REACH` each side of it)."""
+        i = self.passages.position(passage.id)
+        if i is None:
+            return [passage]
+        key = (passage.source, passage.headings, passage.context)
+        found = [passage]
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(self.passages) and abs(j - i) <= SECTION_REACH:
+                other = self.passages[j]
+                if (other.source, other.headings, other.context) != key:
+                    break
+                found.append(other)
+                j += step
+        return sorted(found, key=lambda p: p.start)
 
     def unit_after(self, passage: Passage) -> UnitSpan | None:
         """The code block, table or list that directly follows ``passage`` in its section (what
@@ -848,8 +881,12 @@ class Engine:
         unit = self.unit_after(passage)
         if unit is None:
             return None
-        text = self.source_view(passage.source)[unit.start : unit.end]
-        return QuotedBlock(unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end)
+        view = self.source_view(passage.source)
+        text = view[unit.start : unit.end]
+        indent = line_indent(view, unit.start)
+        return QuotedBlock(
+            unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end, indent
+        )
 
     def _maybe_known(self, terms: list[str]) -> list[str]:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred

@@ -66,27 +66,27 @@ class SentenceColumns:
         }
 
 
-def join(
-    parts: Sequence[Mapping[str, npt.NDArray[Any]]], remaps: Sequence[npt.NDArray[np.int64]]
-) -> dict[str, npt.NDArray[Any]]:
-    """The parts' sentence arrays, in order, as one table with global term ids."""
+def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
+    """Parts' sentence arrays (:meth:`SentenceColumns.arrays`, term ids already global), in
+    order, as one table."""
 
     def cat(name: str, dtype: type) -> npt.NDArray[Any]:
-        if not parts:
+        pieces = parts.get(name, ())
+        if not pieces:
             return np.zeros(0, dtype=dtype)
-        return np.concatenate([np.asarray(p[name], dtype=dtype) for p in parts])
+        return np.concatenate(pieces).astype(dtype, copy=False)
 
-    sentence_ptr = np.zeros(1 + sum(len(p["counts"]) for p in parts), dtype=np.int64)
-    np.cumsum(cat("counts", np.int64), out=sentence_ptr[1:])
-    token_ptr = np.zeros(1 + sum(len(p["lengths"]) for p in parts), dtype=np.int64)
-    np.cumsum(cat("lengths", np.int64), out=token_ptr[1:])
-    tokens = [remap[p["tokens"]] for p, remap in zip(parts, remaps, strict=True)]
+    counts, lengths = cat("counts", np.int64), cat("lengths", np.int64)
+    sentence_ptr = np.zeros(1 + len(counts), dtype=np.int64)
+    np.cumsum(counts, out=sentence_ptr[1:])
+    token_ptr = np.zeros(1 + len(lengths), dtype=np.int64)
+    np.cumsum(lengths, out=token_ptr[1:])
     return {
         "sentence_ptr": sentence_ptr,
         "sentence_start": cat("starts", np.int32),
         "sentence_end": cat("ends", np.int32),
         "token_ptr": token_ptr,
-        "tokens": (np.concatenate(tokens) if tokens else np.zeros(0)).astype(np.int32),
+        "tokens": cat("tokens", np.int32),
     }
 
 
