@@ -44,6 +44,12 @@ from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_co
 if TYPE_CHECKING:
     import multiprocessing.context
 
+_token_scan: Callable[[str, dict[str, int]], tuple[list[int | str], int] | None] | None
+try:  # compiled when citebot was installed with a C compiler (setup.py); optional
+    from ..analysis._scan import token_ids as _token_scan
+except ImportError:  # pragma: no cover - the regex path gives the same tokens
+    _token_scan = None
+
 log = logging.getLogger(__name__)
 
 PARALLEL_BYTES = 4 * 1024 * 1024
@@ -204,6 +210,7 @@ def analyse_documents(
 
     token_ids: dict[str, int] = {}
     """Normalized token → part-local term id (-1: a stopword): most tokens are repeats."""
+    scan = _token_scan if analyzer.english else None
     token_id = token_ids.get
 
     def token_number(token: str) -> int:
@@ -211,9 +218,17 @@ def analyse_documents(
         return token_ids.setdefault(token, number_of(term, len(vocabulary)) if term else -1)
 
     def term_ids(text: str) -> list[int]:
-        """``analyze(text)`` as part-local term ids: one regex pass and a dict look-up per
-        token where the analyzer allows it (:meth:`Analyzer.plain_tokens`), else cached per
-        whitespace chunk like analyze itself."""
+        """``analyze(text)`` as part-local term ids: for English ASCII text one compiled pass
+        (:mod:`~..analysis._scan`) or one regex pass (:meth:`Analyzer.plain_tokens`), a dict
+        look-up per token; else cached per whitespace chunk like analyze itself."""
+        if scan is not None:
+            scanned = scan(text, token_ids)
+            if scanned is not None:
+                values, misses = scanned
+                if misses:  # tokens not seen before in this part: numbered, stopwords dropped
+                    numbered = (token_number(v) if isinstance(v, str) else v for v in values)
+                    return [i for i in numbered if i >= 0]
+                return values  # type: ignore[return-value]  # no misses: every value an id
         tokens = plain_tokens(text)
         if tokens is not None:
             ids = list(map(token_id, tokens))
