@@ -1,6 +1,6 @@
 """The saved-index file: its layout, its manifest and its checksums, in this module only.
 
-Layout (format 3)::
+Layout (format 4)::
 
     b"CITEBOT-INDEX\\n"              magic
     8 bytes, little-endian          header length H
@@ -78,9 +78,10 @@ from .sentences import SENTENCE_ARRAYS
 from .store import PassageStore, SourceInfo
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 3
+FORMAT = 4
 """2: passages carry line, page, kind and heading path + anchor; 3: checksums, the preamble's
-header digest and the typed manifest (older files are rebuilt)."""
+header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit
+(older files are rebuilt)."""
 CHUNK = 1 << 16
 """Bytes per checksum."""
 _ALIGN = 64
