@@ -18,7 +18,6 @@ runs words (:mod:`retrieval.analysis.segment`) in every analyzer, English includ
 
 from __future__ import annotations
 
-import importlib.metadata
 import threading
 from collections.abc import Iterable
 from functools import cache, lru_cache
@@ -32,6 +31,7 @@ from .languages import LanguageSpec, spec_for
 from .normalise import arabic_letters, fold, script_letters
 from .segment import THAI_ENGINE, UNSPACED, units
 from .stopwords import raw_stopwords, source_version
+from .versions import installed_version
 
 DEFAULT_LANGUAGE = "en"
 SEGMENTER_VERSION = "bigram-1+thai+jieba"
@@ -51,10 +51,7 @@ def _normalize(text: str) -> str:
 
 
 def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
+    return installed_version(package)
 
 
 class Analyzer:

@@ -286,6 +286,10 @@ class BM25Index:
         b: float,
         idf: IdfVariant,
     ) -> None:
+        """Set every array the scorer reads from postings in CSR form (``ptr`` per term).
+
+        Long because each array's dtype and the rank-bm25 arithmetic it mirrors are set in one
+        place, in the order rank-bm25 computes them, so the exactness argument reads top-down."""
         if len(doc_len) == 0:
             raise OptionError("A BM25 index needs at least one paragraph.")
         n_docs = len(doc_len)

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -31,14 +31,14 @@ from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
 from ..reading.readers import document_blocks
-from ..reading.select import FileSelection
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
 from ..splitting.sentences import split_sentences
 from ..splitting.units import following_units
 from ..types import Document
 from . import sentences as sentence_table
-from .bm25 import K1, B, BM25Index, IdfVariant, _smallest_uint
+from .bm25 import BM25Index, IdfVariant, _smallest_uint
+from .shape import IndexShape, Progress
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_columns
 
 if TYPE_CHECKING:
@@ -54,36 +54,6 @@ log = logging.getLogger(__name__)
 
 PARALLEL_BYTES = 4 * 1024 * 1024
 """Below this much text one process is quicker than starting workers."""
-
-Progress = Callable[[int, int], None]
-"""Called with (bytes done, bytes in all) as files are indexed."""
-
-
-@dataclass(frozen=True, slots=True)
-class IndexShape:
-    """The options that change what is indexed: a saved index is reused only when they match.
-    The one class of them (the saved index's key); every other default of these reads it."""
-
-    k1: float = K1
-    b: float = B
-    idf: IdfVariant = "lucene"
-    index_context: bool = True
-    context_repeat: int = 3
-    document_index: bool = True
-    language: str = "auto"
-    """The language setting ("auto" or a code); the language actually analysed is passed to the
-    build functions, resolved, and saved with the index."""
-    unit_terms: int = 0
-    """Up to this many terms of the code blocks and tables after a paragraph are searched with
-    it (0: none); see :func:`~..splitting.passages.searched_units`."""
-    include: tuple[str, ...] = ()
-    """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
-    exclude: tuple[str, ...] = ()
-    """Globs of files left out of the index."""
-
-    @property
-    def selection(self) -> FileSelection:
-        return FileSelection(self.include, self.exclude)
 
 
 @dataclass(slots=True)

@@ -135,6 +135,34 @@ class SentenceTable:
         if int(tptr[0]) != 0 or int(tptr[-1]) != len(self._tokens):
             raise ValueError("the sentences' terms do not fit the sentence table")
 
+    def term_ids(self, paragraph: int, vocabulary: int) -> tuple[list[int], list[int]]:
+        """Paragraph ``paragraph``'s terms as ids, and where each sentence's start among them:
+        ``ids[bounds[k]:bounds[k+1]]`` are sentence ``k``'s (``bounds`` has one entry more than
+        the paragraph has sentences), exactly the chunks :meth:`sentences` decodes. What
+        re-ranking reads: no spans, no strings.
+
+        Raises ValueError for pointers or ids out of range (a damaged index)."""
+        checks = self._checks
+        if checks is not None:
+            checks.items(("sentence_ptr",), paragraph, paragraph + 2)
+        lo, hi = int(self._sentence_ptr[paragraph]), int(self._sentence_ptr[paragraph + 1])
+        if not 0 <= lo <= hi <= len(self._start):
+            raise ValueError("sentence pointers out of range")
+        if checks is not None:
+            checks.items(("token_ptr",), lo, hi + 1)
+        bounds = self._token_ptr[lo : hi + 1].tolist()
+        if not bounds:
+            return [0], []
+        first, last = bounds[0], bounds[-1]
+        if not 0 <= first <= last <= len(self._tokens):
+            raise ValueError("term pointers out of range")
+        if checks is not None:
+            checks.items(("tokens",), first, last)
+        ids = self._tokens[first:last].tolist()
+        if ids and (min(ids) < 0 or max(ids) >= vocabulary):
+            raise ValueError("a term id is out of range")
+        return [b - first for b in bounds], ids
+
     def sentences(
         self, paragraph: int, term: Callable[[int], str], vocabulary: int
     ) -> list[tuple[int, int, tuple[str, ...]]]:
