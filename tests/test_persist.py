@@ -159,6 +159,7 @@ def test_parallel_and_serial_builds_are_identical(
     monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)  # text and postings on disk
     parallel = build_folder(corpus, shape, workers=2)
     assert isinstance(parallel.store.arrays()["text"], persist.FileBytes)
+    assert isinstance(parallel.store.arrays()["tokens"], persist.FileArray)
     for name, array in serial.store.arrays().items():
         assert np.array_equal(array, parallel.store.arrays()[name]), name
     for name, array in serial.index.arrays().items():

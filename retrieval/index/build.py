@@ -523,7 +523,7 @@ class _Spill:
 
     def __init__(self) -> None:
         self._file: BinaryIO | None = None
-        self._pieces: list[bytes] = []
+        self._pieces: list[bytes | bytearray] = []
         self.size = 0
 
     def append(self, data: bytes | npt.NDArray[Any]) -> tuple[int, int]:
@@ -555,21 +555,24 @@ class _Spill:
             raise OSError(f"the build's temporary file lost data ({len(data)} of {size} bytes)")
         return np.frombuffer(data, dtype=dtype)
 
-    def _joined(self) -> bytes:
-        if len(self._pieces) != 1:
-            self._pieces = [b"".join(self._pieces)]
-        return self._pieces[0] if self._pieces else b""
+    def _joined(self) -> bytearray:
+        """The pieces as one (writable) buffer."""
+        if len(self._pieces) != 1 or not isinstance(self._pieces[0], bytearray):
+            self._pieces = [bytearray().join(self._pieces)]
+        return self._pieces[0]  # type: ignore[return-value]
 
-    def as_bytes(self) -> Any:
-        """Everything appended, as one uint8 array (memory) or a :class:`~.persist.FileBytes`
-        read where it is sliced (disk), which the saved index is then written from."""
+    def as_array(self, dtype: Any = np.uint8) -> Any:
+        """Everything appended, as one array of ``dtype``: in memory, or a
+        :class:`~.persist.FileBytes` (bytes) or :class:`~.persist.FileArray` read where it is
+        sliced, which the saved index is then written from a slice at a time."""
         if self._file is None:
-            return np.frombuffer(self._joined(), dtype=np.uint8)
-        from .persist import FileBytes
+            return np.frombuffer(self._joined(), dtype=dtype)
+        from .persist import FileArray, FileBytes
 
         self._file.flush()
         handle, self._file = self._file, None
-        return FileBytes(handle, 0, self.size)
+        data = FileBytes(handle, 0, self.size)
+        return data if np.dtype(dtype) == np.uint8 else FileArray(data, dtype)
 
     def close(self) -> None:
         if self._file is not None:
@@ -586,7 +589,7 @@ class _Run:
     doc: tuple[int, int]
     tf: tuple[int, int]
     tf_dtype: Any
-    remap: npt.NDArray[np.int64]
+    remap: npt.NDArray[np.int32]
 
 
 class _PostingsJoin:
@@ -605,13 +608,13 @@ class _PostingsJoin:
         self._lists = 0
         self._max_tf = 0
 
-    def add(self, words: Sequence[str], run: _Postings) -> npt.NDArray[np.int64]:
+    def add(self, words: Sequence[str], run: _Postings) -> npt.NDArray[np.int32]:
         """Join one part's postings; its local → global term ids."""
         vocabulary = self.vocabulary
-        remap = np.zeros(len(words), dtype=np.int64)
+        remap = np.zeros(len(words), dtype=np.int32)  # kept per part until the end: narrow
         remap[run.first_seen] = np.fromiter(
             (vocabulary.setdefault(words[t], len(vocabulary)) for t in run.first_seen.tolist()),
-            dtype=np.int64,
+            dtype=np.int32,
             count=len(run.first_seen),
         )
         if len(vocabulary) > len(self._frequency):
@@ -679,6 +682,8 @@ class _Assembler:
         self.started = time.perf_counter()
         self._text = _Spill()
         self._postings_spill = _Spill()
+        self._tokens = _Spill()
+        """The sentence table's terms (global ids): a million paragraphs hold 60 million."""
         self.paragraphs = _PostingsJoin(self._postings_spill)
         self.documents = _PostingsJoin(self._postings_spill) if shape.document_index else None
         self.sources: list[SourceInfo] = []
@@ -726,8 +731,9 @@ class _Assembler:
             self.documents.add(part.vocabulary, part.documents)
         for name, values in part.sentences.items():
             if name == "tokens":
-                values = remap[values]
-            self.sentences.setdefault(name, []).append(values.astype(np.int32))
+                self._tokens.append(remap[values].astype(np.int32))
+            else:
+                self.sentences.setdefault(name, []).append(values.astype(np.int32))
 
     def finish(self) -> Built:
         """The store and indexes of every part added, with the stages' times and memory."""
@@ -774,7 +780,7 @@ class _Assembler:
             "id": ids,
             "id_order": np.argsort(ids, kind="stable").astype(np.int64),
             "context": np.concatenate(self.context_numbers).astype(np.int32),
-            "text": self._text.as_bytes(),
+            "text": self._text.as_array(),
             "document_bytes": np.concatenate(self.document_bytes),
             "contexts": context_blob,
             "context_offsets": context_offsets,
@@ -787,6 +793,7 @@ class _Assembler:
         }
         self.columns.clear()
         arrays.update(sentence_table.join_arrays(self.sentences))
+        arrays["tokens"] = self._tokens.as_array(np.int32)
         self.sentences.clear()
         return arrays
 
@@ -802,6 +809,7 @@ class _Assembler:
     def close(self) -> None:
         self._text.close()
         self._postings_spill.close()
+        self._tokens.close()
 
 
 _COLUMN_TYPES: dict[str, Any] = {
