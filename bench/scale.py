@@ -220,10 +220,13 @@ def citebot_build(corpus: Path, index_dir: Path) -> dict[str, Any]:
         raise RuntimeError(f"citebot index exited {process.returncode}: {stderr.strip()[-500:]}")
     stages = _stage_lines(stderr)
     paragraphs = scale_corpus_paragraphs(stdout)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "build_s": build_s,
+        # CPU seconds of citebot and its workers: the figure a loaded machine moves least.
+        "build_cpu_s": usage.ru_utime + usage.ru_stime,
         # ru_maxrss of the largest process: the citebot process or one of its workers.
-        "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "build_peak_rss_mb": usage.ru_maxrss / 1024,
         "build_tree_peak_rss_mb": tree_peak,
         "build_rss_floor_mb": current_rss_mb(),
         "build_paragraphs_per_s": paragraphs / build_s if paragraphs else None,
@@ -636,6 +639,9 @@ def _fmt(value: Any, digits: int) -> str:
 COLUMNS = (
     ("build s", "build_s", 1),
     ("build RSS MB", "build_peak_rss_mb", 0),
+    ("+workers MB", "build_tree_peak_rss_mb", 0),
+    ("build CPU s", "build_cpu_s", 0),
+    ("par./s", "build_paragraphs_per_s", 0),
     ("index MB", "index_mb", 0),
     ("load s", "load_s", 2),
     ("loaded RSS MB", "loaded_rss_mb", 0),
@@ -835,6 +841,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             write(report, args.out)
     print()
     print(table(report["rows"]))
+    for row in report["rows"]:
+        for stage in row["result"].get("build_stages", ()):
+            print(
+                f"build {size_label(row['size'])} {row['system']} stage {stage['stage']}: "
+                f"{stage['s']:.1f} s, RSS {stage['rss_mb']} MB (peak {stage['peak_rss_mb']} MB"
+                + (
+                    f", one worker's peak {stage['worker_peak_rss_mb']} MB)"
+                    if stage["worker_peak_rss_mb"]
+                    else ")"
+                )
+            )
     for label, check in report.get("correctness", {}).items():
         if "error" in check:
             print(f"correctness {label}: FAILED: {check['error']}")

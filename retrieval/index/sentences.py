@@ -8,9 +8,12 @@ then reads a few hundred integers per candidate, memory-mapped like the postings
 
 Layout (``P`` paragraphs, ``S`` sentences, ``T`` terms in all sentences):
 
-* ``sentence_ptr`` (int64, P+1): paragraph ``i``'s sentences are ``sentence_ptr[i]:[i+1]``;
-* ``sentence_start``/``sentence_end`` (int32, S): offsets into the paragraph's text;
-* ``token_ptr`` (int64, S+1): sentence ``s``'s terms are ``tokens[token_ptr[s]:[s+1]]``;
+* ``sentence_ptr`` (uint32, or int64 past 2**32 sentences; P+1): paragraph ``i``'s sentences
+  are ``sentence_ptr[i]:[i+1]``;
+* ``sentence_start``/``sentence_end`` (uint16, or int32 for a paragraph over 65,535
+  characters; S): offsets into the paragraph's text;
+* ``token_ptr`` (uint32, or int64 past 2**32 terms; S+1): sentence ``s``'s terms are
+  ``tokens[token_ptr[s]:[s+1]]``;
 * ``tokens`` (int32, T): term ids, in order, repeats kept.
 
 A sentence's terms are exactly ``analyze(paragraph_text[start:end])``, and a paragraph's are its
@@ -81,13 +84,22 @@ def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, np
     np.cumsum(counts, out=sentence_ptr[1:])
     token_ptr = np.zeros(1 + len(lengths), dtype=np.int64)
     np.cumsum(lengths, out=token_ptr[1:])
+    ends = cat("ends", np.int32)
+    span_type = _narrowest(int(ends.max(initial=0)), np.uint16, np.int32)
     return {
-        "sentence_ptr": sentence_ptr,
-        "sentence_start": cat("starts", np.int32),
-        "sentence_end": cat("ends", np.int32),
-        "token_ptr": token_ptr,
+        "sentence_ptr": sentence_ptr.astype(_narrowest(int(sentence_ptr[-1]))),
+        "sentence_start": cat("starts", np.int32).astype(span_type),
+        "sentence_end": ends.astype(span_type),
+        "token_ptr": token_ptr.astype(_narrowest(int(token_ptr[-1]))),
         "tokens": cat("tokens", np.int32),
     }
+
+
+def _narrowest(maximum: int, small: type = np.uint32, large: type = np.int64) -> type:
+    """``small`` when it holds ``maximum``, else ``large``: the table's integers are saved as
+    narrow as they fit (a million paragraphs' spans fit 16 bits, their pointers 32), and the
+    readers here take any integer type."""
+    return small if maximum <= np.iinfo(small).max else large
 
 
 class _Checker(Protocol):
