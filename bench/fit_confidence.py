@@ -13,6 +13,11 @@ expected calibration error (10 equal-width bins, weighted by count), and the out
 trade-off with the threshold chosen on the even articles (the highest keeping >= 95% of their
 answerable questions answered). It prints the ``MODEL`` block to paste into decision.py.
 
+With pairwise products of the ``INTERACTING`` features (``--linear``: without). ``--cv``
+chooses between the variants on the even articles alone: two folds (articles ≡ 0 and ≡ 2 mod 4),
+each fitted on one and scored on the other by the out-of-corpus share abstained at 95% of its
+answerable questions kept; the odd articles are not looked at.
+
 ``--label in_corpus`` fits the ranking on "is the question in the corpus" instead and then
 calibrates it (Platt scaling, on the even articles) to "right": a lever compared in
 docs/quality.md. ``--current`` reports the model now in decision.py without fitting.
@@ -34,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
-from retrieval.answering.decision import FEATURE_NAMES, MODEL, DecisionModel
+from retrieval.answering.decision import FEATURE_NAMES, MODEL, PAIRS, DecisionModel
 from retrieval.evaluation import contains_answer, load_squad
 
 SQUAD = DATA / "squad" / "dev-v2.0.json"
@@ -138,16 +143,43 @@ def threshold_keeping(rows: Sequence[Row], kept: float = 0.95) -> float:
     return inside[need - 1] if 0 < need <= len(inside) else 0.0
 
 
+def design(rows: Sequence[Row], pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """The model's columns for ``rows`` (each with features): the features, then the products."""
+    x = np.array([r.features for r in rows], dtype=float)
+    at = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    products = [x[:, at[a]] * x[:, at[b]] for a, b in pairs]
+    return np.hstack([x, np.stack(products, axis=1)]) if products else x
+
+
+def fit_model(
+    train: Sequence[Row], labels: np.ndarray, pairs: Sequence[tuple[str, str]], l2: float = L2
+) -> DecisionModel:
+    """Fit on standardised columns (so that one L2 penalty suits features and products of every
+    scale), then fold the standardisation into raw weights: the shipped model needs no means."""
+    x = design(train, pairs)
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
+    w = fit_logistic((x - mean) / spread, labels, l2)
+    raw = w[1:] / spread
+    bias = float(w[0] - (raw * mean).sum())
+    n = len(FEATURE_NAMES)
+    return DecisionModel(
+        bias,
+        dict(zip(FEATURE_NAMES, map(float, raw[:n]), strict=True)),
+        dict(zip(pairs, map(float, raw[n:]), strict=True)),
+    )
+
+
 def with_confidence(rows: Sequence[Row], model: DecisionModel) -> list[Row]:
     out = []
+    at = {name: i for i, name in enumerate(FEATURE_NAMES)}
     for r in rows:
         if r.features is None:
             out.append(replace(r, confidence=0.0))
             continue
-        z = model.bias + sum(
-            model.weights.get(n, 0.0) * v for n, v in zip(FEATURE_NAMES, r.features, strict=True)
-        )
-        out.append(replace(r, confidence=1.0 / (1.0 + math.exp(-max(-30.0, z)))))
+        f = r.features
+        z = model.bias + sum(w * f[at[n]] for n, w in model.weights.items())
+        z += sum(w * f[at[a]] * f[at[b]] for (a, b), w in model.pairs.items())
+        out.append(replace(r, confidence=1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, z))))))
     return out
 
 
@@ -167,10 +199,31 @@ def report(rows: Sequence[Row], model: DecisionModel) -> None:
         print("\n".join(reliability([r.confidence for r in part], [r.right for r in part])))
 
 
+def cross_validate(rows: Sequence[Row]) -> None:
+    """The variants (linear or with products; label right or in corpus) on the even articles
+    only, two folds by article: the choice is made here, never on the odd articles."""
+    even = [r for r in rows if r.article % 2 == 0]
+    for pairs, name in (((), "linear"), (PAIRS, "products")):
+        for label in ("right", "in_corpus"):
+            scores = []
+            for fold in (0, 2):
+                train = [r for r in even if r.article % 4 == fold and r.features is not None]
+                test = [r for r in even if r.article % 4 != fold]
+                y = np.array([float(r.right if label == "right" else r.in_corpus) for r in train])
+                scored = with_confidence(test, fit_model(train, y, pairs))
+                scores.append(tradeoff(scored, threshold_keeping(scored))[1])
+            folds = ", ".join(f"{v:.3f}" for v in scores)
+            print(
+                f"{name:9} label {label:9}: abstained at 95% kept {np.mean(scores):.3f} ({folds})"
+            )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--label", choices=("right", "in_corpus"), default="right")
     parser.add_argument("--current", action="store_true", help="report decision.py's model")
+    parser.add_argument("--linear", action="store_true", help="no pairwise products")
+    parser.add_argument("--cv", action="store_true", help="choose the variant on even articles")
     parser.add_argument("options", nargs="*", help="EngineOptions / ComposerOptions name=value")
     args = parser.parse_args(argv)
     engine, composer, _ = parse_options(args.options)
@@ -179,22 +232,32 @@ def main(argv: list[str]) -> int:
     if args.current:
         report(rows, MODEL)
         return 0
+    if args.cv:
+        cross_validate(rows)
+        return 0
     train = [r for r in rows if r.article % 2 == 0 and r.features is not None]
-    x = np.array([r.features for r in train])
     y = np.array([float(r.right if args.label == "right" else r.in_corpus) for r in train])
-    w = fit_logistic(x, y)
+    pairs = () if args.linear else PAIRS
+    model = fit_model(train, y, pairs)
     if args.label == "in_corpus":  # Platt scaling of that score to "right", on the same half
-        z = np.hstack([np.ones((len(x), 1)), x]) @ w
+        z = np.log(np.clip([r.confidence for r in with_confidence(train, model)], 1e-12, 1 - 1e-12))
+        z = z - np.log1p(-np.exp(z))
         a, b = fit_logistic(z[:, None], np.array([float(r.right) for r in train]), 0.0)
-        w = w * b
-        w[0] += a
-    model = DecisionModel(float(w[0]), dict(zip(FEATURE_NAMES, map(float, w[1:]), strict=True)))
+        model = DecisionModel(
+            float(a + b * model.bias),
+            {n: float(b * v) for n, v in model.weights.items()},
+            {k: float(b * v) for k, v in model.pairs.items()},
+        )
     report(rows, model)
     print("\nMODEL = DecisionModel(")
-    print(f"    bias={model.bias:.4f},")
+    print(f"    bias={model.bias:.6g},")
     print("    weights={")
     for name, value in model.weights.items():
-        print(f'        "{name}": {value:.4f},')
+        print(f'        "{name}": {value:.6g},')
+    print("    },")
+    print("    pairs={")
+    for (a, b), value in model.pairs.items():
+        print(f'        ("{a}", "{b}"): {value:.6g},')
     print("    },\n)")
     return 0
 

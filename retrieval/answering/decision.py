@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..types import Evidence
 
@@ -42,42 +42,111 @@ FEATURE_NAMES = (
 )
 """The model's inputs, as :meth:`Evidence.features` names them."""
 
+INTERACTING = (
+    "log_paragraph",
+    "log_sentence",
+    "log_focus",
+    "log_level",
+    "log_content_paragraph",
+    "log_content_sentence",
+    "margin",
+    "terms",
+    "log_names",
+    "peak",
+)
+"""The features whose pairwise products the model also weighs: how much one signal counts
+depends on another (a high share means more when the paragraph also stands out, less for a
+question of two words)."""
+
+PAIRS = tuple((a, b) for i, a in enumerate(INTERACTING) for b in INTERACTING[i + 1 :])
+"""The products, in a fixed order."""
+
 
 @dataclass(frozen=True, slots=True)
 class DecisionModel:
-    """A logistic model: P(right) = 1 / (1 + exp(-(bias + Σ weight × feature)))."""
+    """A logistic model: P(right) = 1 / (1 + exp(-(bias + Σ weight × feature + Σ pair weight ×
+    feature × feature)))."""
 
     bias: float
     weights: Mapping[str, float]
+    pairs: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     def probability(self, evidence: Evidence) -> float:
         features = evidence.features()
         z = self.bias + sum(w * features[name] for name, w in self.weights.items())
+        z += sum(w * features[a] * features[b] for (a, b), w in self.pairs.items())
         if z < -30:
             return 0.0
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-min(z, 30.0)))
 
 
 # Fitted by `.venv/bin/python bench/fit_confidence.py` (see docs/quality.md, round 4).
 MODEL = DecisionModel(
-    bias=0.5029,
+    bias=-3.05713,
     weights={
-        "log_paragraph": 0.7942,
-        "log_sentence": 1.1832,
-        "log_focus": 0.7388,
-        "log_rare": 0.0735,
-        "log_names": 0.4394,
-        "missing": -0.2597,
-        "margin": 0.5654,
-        "agreement": 0.4106,
-        "type_asked": -0.0897,
-        "type_found": 0.2979,
-        "terms": 0.7050,
-        "peak": 0.3064,
-        "log_level": 1.0770,
-        "gap": -0.0149,
-        "log_content_paragraph": 0.6789,
-        "log_content_sentence": 0.8054,
+        "log_paragraph": 0.0985493,
+        "log_sentence": 0.73684,
+        "log_focus": 0.235999,
+        "log_rare": -0.126459,
+        "log_names": 0.0569869,
+        "missing": -1.31205,
+        "margin": 0.381573,
+        "agreement": 0.515644,
+        "type_asked": -0.496263,
+        "type_found": 0.873316,
+        "terms": 1.27918,
+        "peak": 1.45537,
+        "log_level": 0.377487,
+        "gap": 0.580349,
+        "log_content_paragraph": 0.126364,
+        "log_content_sentence": 0.31783,
+    },
+    pairs={
+        ("log_paragraph", "log_sentence"): -0.194495,
+        ("log_paragraph", "log_focus"): -0.196888,
+        ("log_paragraph", "log_level"): -0.301468,
+        ("log_paragraph", "log_content_paragraph"): -0.0381252,
+        ("log_paragraph", "log_content_sentence"): -0.070691,
+        ("log_paragraph", "margin"): -1.07371,
+        ("log_paragraph", "terms"): 0.000976311,
+        ("log_paragraph", "log_names"): -0.0449906,
+        ("log_paragraph", "peak"): -0.082295,
+        ("log_sentence", "log_focus"): -0.176603,
+        ("log_sentence", "log_level"): -0.3702,
+        ("log_sentence", "log_content_paragraph"): -0.138863,
+        ("log_sentence", "log_content_sentence"): -0.228058,
+        ("log_sentence", "margin"): 0.93029,
+        ("log_sentence", "terms"): 0.344946,
+        ("log_sentence", "log_names"): -0.0530982,
+        ("log_sentence", "peak"): 0.70589,
+        ("log_focus", "log_level"): -0.340765,
+        ("log_focus", "log_content_paragraph"): -0.292465,
+        ("log_focus", "log_content_sentence"): -0.246215,
+        ("log_focus", "margin"): -0.968137,
+        ("log_focus", "terms"): 0.124345,
+        ("log_focus", "log_names"): -0.0948223,
+        ("log_focus", "peak"): 0.154011,
+        ("log_level", "log_content_paragraph"): -0.206803,
+        ("log_level", "log_content_sentence"): -0.267332,
+        ("log_level", "margin"): 0.439242,
+        ("log_level", "terms"): 0.211396,
+        ("log_level", "log_names"): -0.0782951,
+        ("log_level", "peak"): 0.506816,
+        ("log_content_paragraph", "log_content_sentence"): -0.0509123,
+        ("log_content_paragraph", "margin"): 0.16012,
+        ("log_content_paragraph", "terms"): 0.016987,
+        ("log_content_paragraph", "log_names"): -0.0158907,
+        ("log_content_paragraph", "peak"): 0.18807,
+        ("log_content_sentence", "margin"): 0.465751,
+        ("log_content_sentence", "terms"): 0.125692,
+        ("log_content_sentence", "log_names"): -0.0153956,
+        ("log_content_sentence", "peak"): 0.467832,
+        ("margin", "terms"): 0.61413,
+        ("margin", "log_names"): 0.175684,
+        ("margin", "peak"): 0.485586,
+        ("terms", "log_names"): 0.0205549,
+        ("terms", "peak"): 0.886291,
+        ("log_names", "peak"): 0.0504497,
     },
 )
 
