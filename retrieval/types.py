@@ -121,6 +121,10 @@ class QuotedBlock:
     full_end: int = 0
     """Where the whole block ends in the file (``end`` unless ``cut``): what "Show paragraph"
     and ``:source n`` show."""
+    indent: int = 0
+    """The spaces or tabs before ``start`` on its line: the span starts at the first
+    character, so an indented block's first line (a reStructuredText literal block, indented
+    Markdown code) lost the indent its other lines keep; a display puts it back to dedent."""
 
     @property
     def cut(self) -> bool:

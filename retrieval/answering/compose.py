@@ -126,6 +126,12 @@ class ComposerOptions:
     words are often there, the answer here. 0.8 chosen on the even-numbered SQuAD articles."""
     missing_weight: float = 1.5
     """A question term no paragraph contains weighs this many times the rarest term's IDF."""
+    blocks_first: bool = True
+    """After the best sentence, quote first the sentences that bring a code block, table or
+    list (they end a paragraph such a block follows), best first, then the others; and draw on
+    the best sentence's whole section, not only its paragraphs that ranked. In documentation
+    the block is usually the answer ("run this:"). Chosen on the odd-numbered questions of the
+    uv and Flask sets (docs/quality.md, "Documentation answers")."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_sentences <= MAX_SENTENCES:
@@ -303,6 +309,13 @@ class ComposeInputs:
     """The highest IDF in the corpus (a term of one paragraph); 0: the question's highest."""
     analyzer: Analyzer = ENGLISH
     """The corpus's analysis: its cues say what a non-English question asks for."""
+    brings_block: Callable[[Passage, int], bool] | None = None
+    """Whether a sentence of a paragraph ending at this file offset brings the block that
+    follows the paragraph (see :func:`~.units.attach_blocks`); None: no blocks."""
+    section_of: Callable[[Passage], Sequence[Passage]] | None = None
+    """The paragraphs of a paragraph's section (same file, same path of headings), in file
+    order: with ``ComposerOptions.blocks_first``, the best sentence's section is drawn on
+    whole, not only the paragraphs that ranked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,13 +454,18 @@ def choose_sentences(
     inputs: ComposeInputs, weighed: _Weighed, candidates: Sequence[_Candidate]
 ) -> list[_Candidate]:
     """The sentences to quote: the best, then the next best that fit the budget (never the
-    same text twice); a best sentence longer than the whole budget is clipped around the
-    question's first word and quoted alone."""
+    same text twice) — with ``blocks_first``, those that bring a block before the others; a
+    best sentence longer than the whole budget is clipped around the question's first word and
+    quoted alone."""
     options = inputs.options
     best = candidates[0]
     chosen = [best]
     used = len(best.text)
-    for candidate in candidates[1:]:
+    rest: Sequence[_Candidate] = candidates[1:]
+    if options.blocks_first and inputs.brings_block is not None:
+        brings = inputs.brings_block
+        rest = sorted(rest, key=lambda c: not brings(c.hit.passage, c.end))  # stable: by score
+    for candidate in rest:
         if len(chosen) >= options.max_sentences:
             break
         if used + 1 + len(candidate.text) > options.max_chars:
@@ -527,8 +545,37 @@ def compose(inputs: ComposeInputs) -> Answer:
     )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
-    answer = quote(inputs, weighed, choose_sentences(inputs, weighed, candidates), confidence)
+    pool = with_section(inputs, weighed, candidates)
+    answer = quote(inputs, weighed, choose_sentences(inputs, weighed, pool), confidence)
     return replace(answer, evidence=evidence, missing=base.missing)
+
+
+def with_section(
+    inputs: ComposeInputs, weighed: _Weighed, candidates: list[_Candidate]
+) -> list[_Candidate]:
+    """``candidates`` and the sentences of the best one's section that did not rank (scored as
+    if their paragraphs ranked with the best one's), when ``blocks_first`` is on: the code a
+    section shows is often in a paragraph whose prose shares few of the question's words.
+    Composing only: the confidence was measured on ``candidates`` alone."""
+    best = candidates[0]
+    if not inputs.options.blocks_first or inputs.section_of is None:
+        return candidates
+    if len(best.hit.passage.headings) < 2:  # under the page title only: no narrower section
+        return candidates
+    ranked = {hit.passage.id for hit in inputs.hits[: inputs.options.depth]}
+    others = [p for p in inputs.section_of(best.hit.passage) if p.id not in ranked]
+    if not others:
+        return candidates
+    hits = [Hit(p, best.hit.score, best.hit.rank) for p in others]
+    top = max(hit.score for hit in inputs.hits) or 1.0
+    scaled = replace(inputs, hits=hits, options=replace(inputs.options, depth=len(hits)))
+    extra, _ = score_sentences(scaled, weighed)
+    # score_sentences normalises the rank part by its own hits' best score: rescale it to the
+    # real top hit's, as the ranked candidates have it.
+    shift = inputs.options.rank_weight * (best.hit.score / top - 1.0)
+    extra = [replace(c, score=c.score + shift) for c in extra]
+    rest = sorted([*candidates[1:], *extra], key=lambda c: (-c.score, c.hit.rank, c.start))
+    return [best, *rest]
 
 
 def gather_evidence(
