@@ -18,6 +18,11 @@ chooses between the variants on the even articles alone: two folds (articles ≡
 each fitted on one and scored on the other by the out-of-corpus share abstained at 95% of its
 answerable questions kept; the odd articles are not looked at.
 
+The docs questions of ``../shared/bench-data/docs`` (uv over its Markdown, Flask over its
+.rst) with odd id numbers join the fit at a tenth of the weight (``--docs-weight``; right = the
+first citation is in the gold file), so that the model has seen long casual questions; the even
+ids are reported as held out, and the threshold is still chosen on the even SQuAD articles.
+
 ``--label in_corpus`` fits the ranking on "is the question in the corpus" instead and then
 calibrates it (Platt scaling, on the even articles) to "right": a lever compared in
 docs/quality.md. ``--current`` reports the model now in decision.py without fitting.
@@ -40,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
 from retrieval.answering.decision import FEATURE_NAMES, MODEL, PAIRS, DecisionModel
-from retrieval.evaluation import contains_answer, load_squad
+from retrieval.evaluation import contains_answer, load_docs, load_squad
+from retrieval.evaluation.evaluate import judge_docs
 
 SQUAD = DATA / "squad" / "dev-v2.0.json"
 L2 = 1e-2
@@ -88,16 +94,49 @@ def collect(options: EngineOptions) -> list[Row]:
     return rows
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:
-    """Weights (bias first) of an L2-regularised logistic regression, by Newton's method."""
+DOCS = DATA / "docs"
+DOCS_SETS = (("uv.jsonl", "uv-md"), ("flask.jsonl", "flask-rst"))
+DOCS_WEIGHT = 0.1
+"""The docs questions' share of the training weight: enough to teach the model what a long,
+casual question looks like, too little to move the SQuAD fit (whose ECE is a target)."""
+
+
+def collect_docs(options: EngineOptions, half: int) -> list[Row]:
+    """The docs questions (uv, Flask .rst) whose id number has parity ``half``, answered at
+    min_confidence 0; *right* = the first citation is in the gold file (an off-topic question
+    is never right). ``article`` holds the id number."""
+    rows = []
+    for questions, corpus in DOCS_SETS:
+        engine = Engine.from_folder(DOCS / corpus, options)
+        for case in load_docs(DOCS / questions).cases:
+            number = int(case.id.rsplit("-", 1)[-1])
+            if number % 2 != half:
+                continue
+            answer = engine.ask(case.question)
+            right = bool(case.answerable and judge_docs(case, answer).cited_right)
+            evidence = answer.evidence
+            features = None
+            if evidence is not None:
+                named = evidence.features()
+                features = tuple(named[name] for name in FEATURE_NAMES)
+            rows.append(Row(number, bool(case.answerable), right, features, answer.confidence))
+    return rows
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = L2, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Weights (bias first) of an L2-regularised logistic regression, by Newton's method;
+    ``weights`` (default all 1) say how much each row counts."""
     design = np.hstack([np.ones((len(x), 1)), x])
+    sample = np.ones(len(x)) if weights is None else weights
     w = np.zeros(design.shape[1])
-    penalty = np.full(design.shape[1], l2 * len(x))
+    penalty = np.full(design.shape[1], l2 * sample.sum())
     penalty[0] = 0.0
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-(design @ w)))
-        gradient = design.T @ (p - y) + penalty * w
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        gradient = design.T @ (sample * (p - y)) + penalty * w
+        hessian = (design * (sample * p * (1 - p))[:, None]).T @ design + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-9:
@@ -152,13 +191,17 @@ def design(rows: Sequence[Row], pairs: Sequence[tuple[str, str]]) -> np.ndarray:
 
 
 def fit_model(
-    train: Sequence[Row], labels: np.ndarray, pairs: Sequence[tuple[str, str]], l2: float = L2
+    train: Sequence[Row],
+    labels: np.ndarray,
+    pairs: Sequence[tuple[str, str]],
+    l2: float = L2,
+    weights: np.ndarray | None = None,
 ) -> DecisionModel:
     """Fit on standardised columns (so that one L2 penalty suits features and products of every
     scale), then fold the standardisation into raw weights: the shipped model needs no means."""
     x = design(train, pairs)
     mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
-    w = fit_logistic((x - mean) / spread, labels, l2)
+    w = fit_logistic((x - mean) / spread, labels, l2, weights)
     raw = w[1:] / spread
     bias = float(w[0] - (raw * mean).sum())
     n = len(FEATURE_NAMES)
@@ -183,12 +226,16 @@ def with_confidence(rows: Sequence[Row], model: DecisionModel) -> list[Row]:
     return out
 
 
-def report(rows: Sequence[Row], model: DecisionModel) -> None:
+def report(
+    rows: Sequence[Row], model: DecisionModel, docs: Sequence[tuple[str, Sequence[Row]]] = ()
+) -> None:
     scored = with_confidence(rows, model)
     even = [r for r in scored if r.article % 2 == 0]
     odd = [r for r in scored if r.article % 2 == 1]
     threshold = threshold_keeping(even)
-    for name, part in (("even (fitted)", even), ("odd (held out)", odd), ("all", scored)):
+    parts = [("even (fitted)", even), ("odd (held out)", odd), ("all", scored)]
+    parts += [(name, with_confidence(part, model)) for name, part in docs]
+    for name, part in parts:
         answered, abstained = tradeoff(part, threshold)
         print(
             f"{name:15} threshold {threshold:.3f}: in-corpus answered {answered:.3f}, "
@@ -224,21 +271,31 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--current", action="store_true", help="report decision.py's model")
     parser.add_argument("--linear", action="store_true", help="no pairwise products")
     parser.add_argument("--cv", action="store_true", help="choose the variant on even articles")
+    parser.add_argument(
+        "--docs-weight", type=float, default=DOCS_WEIGHT, help="docs share of the training weight"
+    )
     parser.add_argument("options", nargs="*", help="EngineOptions / ComposerOptions name=value")
     args = parser.parse_args(argv)
     engine, composer, _ = parse_options(args.options)
     composer["min_confidence"] = 0.0
-    rows = collect(EngineOptions(**engine, composer=ComposerOptions(**composer)))
-    if args.current:
-        report(rows, MODEL)
-        return 0
+    options = EngineOptions(**engine, composer=ComposerOptions(**composer))
+    rows = collect(options)
     if args.cv:
         cross_validate(rows)
         return 0
-    train = [r for r in rows if r.article % 2 == 0 and r.features is not None]
+    docs_train, docs_test = collect_docs(options, 1), collect_docs(options, 0)
+    docs = (("docs odd (fit)", docs_train), ("docs even (held)", docs_test))
+    if args.current:
+        report(rows, MODEL, docs)
+        return 0
+    squad = [r for r in rows if r.article % 2 == 0 and r.features is not None]
+    added = [r for r in docs_train if r.features is not None] if args.docs_weight else []
+    train = squad + added
     y = np.array([float(r.right if args.label == "right" else r.in_corpus) for r in train])
+    share = args.docs_weight * len(squad) / max(1, len(added))
+    weights = np.array([1.0] * len(squad) + [share] * len(added))
     pairs = () if args.linear else PAIRS
-    model = fit_model(train, y, pairs)
+    model = fit_model(train, y, pairs, weights=weights)
     if args.label == "in_corpus":  # Platt scaling of that score to "right", on the same half
         z = np.log(np.clip([r.confidence for r in with_confidence(train, model)], 1e-12, 1 - 1e-12))
         z = z - np.log1p(-np.exp(z))
@@ -248,7 +305,7 @@ def main(argv: list[str]) -> int:
             {n: float(b * v) for n, v in model.weights.items()},
             {k: float(b * v) for k, v in model.pairs.items()},
         )
-    report(rows, model)
+    report(rows, model, docs)
     print("\nMODEL = DecisionModel(")
     print(f"    bias={model.bias:.6g},")
     print("    weights={")
