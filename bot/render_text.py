@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from retrieval import AbstainReason, Answer, Citation, Passage, QuotedBlock, SourceSummary
 
 from .display import fit_width, isolate, width
+from .display import width as display_width
 from .display import wrap as wrap_display
 from .highlight import display_line, mark
 from .markup import (
@@ -117,13 +118,17 @@ def citation_line(
         bare = len(f"  [{citation.n}] {citation_place(citation, 0)}  ") + 5
         where = citation_place(citation, min(HEADING_CHARS, width - bare - SHARED_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
-    room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
+    room = SNIPPET_CHARS if width is None else width - display_width(prefix) - 2
+    below = room < MIN_SNIPPET_CHARS and width is not None  # a narrow terminal: the quote
+    if below:  # goes on a line of its own rather than past the edge
+        room = max(MIN_SNIPPET_CHARS // 2, (width or 0) - 8)
     words = plain_text(
         passage.text, markdown=is_markdown(passage.source), rst=is_rst(passage.source)
     )
     quote = _highlight(snippet(words, room), terms, color, language)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
-    line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    gap = "\n      " if below else "  "
+    line = f'  {marker} {_paint(where, _DIM, color)}{gap}"{quote}"'
     if citation.url:
         line += "\n      " + _paint(citation.url, _DIM, color)
     return line

@@ -218,3 +218,67 @@ def test_the_blocks_words_make_its_paragraph_findable_and_its_sentence_chosen(
     answer = engine.ask("how do I prune the cache?")
     assert answer.sentences[0].text == "Remove unused entries with:"
     assert answer.blocks[0].text == "```console\n$ widget cache prune\n```"
+
+
+SECTIONED = """# Widget guide
+
+## Caching builds
+
+Caching builds makes repeated widget builds faster, because the widget cache keeps every
+compiled part between builds.
+
+The cache lives in a folder of its own.
+
+Turn it on in the settings:
+
+```toml
+[widget]
+cache = true
+```
+
+## Other things
+
+Widget builds cache nothing when they run in parallel on a build farm.
+
+A widget build farm can share one cache between builds of many widgets.
+"""
+
+
+def _two_sentence_engines(tmp_path: Path) -> tuple[Engine, Engine]:
+    (tmp_path / "guide.md").write_text(SECTIONED, encoding="utf-8")
+    options = EngineOptions()
+    two = replace(options, composer=replace(options.composer, max_sentences=2))
+    on = Engine.from_folder(tmp_path, two)
+    off = Engine(on.parts, replace(two, composer=replace(two.composer, blocks_first=False)))
+    return on, off
+
+
+def test_a_block_of_the_best_sentences_section_is_quoted_before_other_sentences(
+    tmp_path: Path,
+) -> None:
+    """The section's code is reached though its introducing sentence shares few of the
+    question's words and its paragraph ranks below others: it comes before weaker prose."""
+    on, off = _two_sentence_engines(tmp_path)
+    question = "how do I cache widget builds?"
+    ranked = [h.passage.text for h in on.search(question, 3)]
+    assert "Turn it on in the settings:" not in ranked  # reached through its section
+    answer = on.ask(question)
+    assert answer.sentences[0].text.startswith("Caching builds makes repeated widget builds")
+    [block] = answer.blocks
+    assert block.text == "```toml\n[widget]\ncache = true\n```"
+    assert answer.sentences[block.after].text == "Turn it on in the settings:"
+    assert SECTIONED[block.start : block.end] == block.text
+    without = off.ask(question)  # the lever off: the better-scored prose, and no code
+    assert without.sentences[0].text == answer.sentences[0].text
+    assert "Turn it on in the settings:" not in [s.text for s in without.sentences]
+    assert without.blocks == ()
+
+
+def test_the_section_of_a_paragraph_is_its_file_and_headings(tmp_path: Path) -> None:
+    on, _ = _two_sentence_engines(tmp_path)
+    first = on.search("repeated widget builds faster")[0].passage
+    assert [p.text.split("\n")[0] for p in on.section_passages(first)] == [
+        "Caching builds makes repeated widget builds faster, because the widget cache keeps every",
+        "The cache lives in a folder of its own.",
+        "Turn it on in the settings:",
+    ]

@@ -17,13 +17,32 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..types import Hit
-from .compose import AnalysedPassage
 
 FAVOUR_MARGIN = 1.5
 """A paragraph the earlier turn cited moves above any candidate whose BM25 score is below this
 many times its own: preferred, but not over a paragraph that matches clearly better."""
+
+
+class SentenceTerms(Protocol):
+    """A sentence as re-ranking reads it: which terms it holds."""
+
+    @property
+    def terms(self) -> Collection[str]: ...
+
+
+class CandidateTerms(Protocol):
+    """A candidate paragraph as re-ranking reads it (an
+    :class:`~retrieval.answering.compose.AnalysedPassage`, or just its terms that are the
+    question's: membership of the question's terms and pairs is all that is asked of it)."""
+
+    @property
+    def sentences(self) -> Sequence[SentenceTerms]: ...
+
+    @property
+    def pairs(self) -> Collection[tuple[str, str]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +55,9 @@ class RerankWeights:
     """``rerank_bigram_weight``: the question's adjacent term pairs found in the paragraph."""
     document: float
     """``document_weight``: the paragraph's document's BM25 score, normalised."""
+    section: float = 0.0
+    """``section_weight``: the share of the question's IDF weight in the paragraph's whole
+    section (its paragraphs, the blocks they introduce and its headings)."""
 
 
 def rerank(
@@ -43,16 +65,19 @@ def rerank(
     top: list[tuple[int, float]],
     *,
     idf: Callable[[str], float],
-    analysed: Callable[[int], AnalysedPassage],
+    analysed: Callable[[int], CandidateTerms],
     document_of: Callable[[int], int],
     document_scores: Callable[[Sequence[str], Collection[int]], Mapping[int, float]] | None,
     weights: RerankWeights,
+    section_terms: Callable[[int], frozenset[str]] | None = None,
 ) -> list[tuple[int, float]]:
     """BM25 candidates ``top`` ((position, score), best first) in their re-ranked order.
 
-    ``analysed`` gives a paragraph's precomputed analysis by position; ``document_of`` the row
+    ``analysed`` gives a paragraph's terms by position (its analysis, or only those of its
+    terms and adjacent pairs that are the question's: the key is the same); ``document_of`` the row
     of its document in the document index; ``document_scores`` those rows' BM25 scores for
-    ``terms`` (None when there is no document index). Scores stay BM25's.
+    ``terms`` (None when there is no document index); ``section_terms`` the terms of a
+    paragraph's section (None: no section evidence). Scores stay BM25's.
     """
     term_weights = {t: idf(t) for t in dict.fromkeys(terms)}
     total = sum(term_weights.values()) or 1.0
@@ -77,8 +102,13 @@ def rerank(
         if pairs and weights.bigram:
             present = analysis.pairs
             bonus = sum(w for pair, w in pairs.items() if pair in present) / pair_total
+        section = 0.0
+        if section_terms is not None and weights.section:
+            present_terms = section_terms(i)
+            section = sum(w for t, w in term_weights.items() if t in present_terms) / total
         return (
             score / best_bm25
+            + weights.section * section
             + weights.sentence * best / total
             + weights.bigram * bonus
             + weights.document * document_score.get(document_of(i), 0.0) / best_document
