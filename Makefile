@@ -55,7 +55,7 @@ bench-scale: $(RUN_STAMP)
 # The cost of the integrity checks (bench/integrity.py): latency at 100k before/after, open time
 # at 1M, the freshness check over 3,000 files. INTEGRITY_ARGS="--code /path/to/older/checkout".
 INTEGRITY_ARGS ?=
-bench-integrity: $(STAMP)
+bench-integrity: $(RUN_STAMP)
 	$(BIN)/python -m bench.integrity $(INTEGRITY_ARGS)
 
 clean:

@@ -140,32 +140,106 @@ def measure_queries(
 # --- the systems: one function per system and phase (edit here when an interface changes) ----
 
 
-def citebot_build(corpus: Path, index_dir: Path) -> dict[str, Any]:
-    """citebot (a): ``citebot index --corpus DIR`` as its own process; its peak RSS.
+_LOGGED_CLI = (
+    "import logging, sys\n"
+    "logging.basicConfig(level=logging.WARNING, format='%(name)s: %(message)s')\n"
+    "logging.getLogger('retrieval.index.build').setLevel(logging.INFO)\n"
+    "from bot.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+"""``citebot index`` itself (bot.cli.main), with the build's stage lines logged to stderr."""
 
-    Passes ``--index-dir`` once the CLI has it; until then nothing is written to disk.
-    """
-    cli = str(Path(sys.executable).with_name("citebot"))
-    help_text = subprocess.run([cli, "index", "--help"], capture_output=True, text=True).stdout
-    command = [cli, "index", "--corpus", str(corpus)]
-    persisted = "--index-dir" in help_text
-    if persisted:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        command += ["--index-dir", str(index_dir)]
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants (the build's worker processes)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) / 1024
+                        break
+            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
+                pending += [int(child) for child in children.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _stage_lines(stderr: str) -> list[dict[str, Any]]:
+    """The build's ``build stage NAME: S s, RSS R MB, peak P MB, worker peak W MB`` lines."""
+    import re
+
+    pattern = re.compile(
+        r"build stage (\w+): ([\d.]+) s, RSS (\d+) MB, peak (\d+) MB, worker peak (\d+) MB"
+    )
+    stages = []
+    for match in pattern.finditer(stderr):
+        name, seconds, rss, peak, worker = match.groups()
+        stages.append(
+            {
+                "stage": name,
+                "s": float(seconds),
+                "rss_mb": int(rss),
+                "peak_rss_mb": int(peak),
+                "worker_peak_rss_mb": int(worker),
+            }
+        )
+    return stages
+
+
+def citebot_build(corpus: Path, index_dir: Path) -> dict[str, Any]:
+    """citebot (a): ``citebot index --corpus DIR --index-dir DIR`` as its own process; its
+    wall time, its peak RSS, the peak RSS of it and its workers together (sampled every
+    0.1 s), and the stages it logs (analyse: reading and tokenizing on every core, with the
+    joining of parts as they arrive; postings; store)."""
+    import threading
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-c", _LOGGED_CLI, "index", "--corpus", str(corpus)]
+    command += ["--index-dir", str(index_dir)]
     t0 = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree_peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal tree_peak
+        while not stop.wait(0.1):
+            tree_peak = max(tree_peak, _tree_rss_mb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
     build_s = time.perf_counter() - t0
-    if done.returncode != 0:
-        raise RuntimeError(f"citebot index exited {done.returncode}: {done.stderr.strip()[-500:]}")
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"citebot index exited {process.returncode}: {stderr.strip()[-500:]}")
+    stages = _stage_lines(stderr)
+    paragraphs = scale_corpus_paragraphs(stdout)
     return {
         "build_s": build_s,
-        # ru_maxrss of the citebot process: at least this (small) process's RSS at the fork.
+        # ru_maxrss of the largest process: the citebot process or one of its workers.
         "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "build_tree_peak_rss_mb": tree_peak,
         "build_rss_floor_mb": current_rss_mb(),
-        "index_mb": dir_mb(index_dir) if persisted else None,
-        "note": "" if persisted else "no persisted index yet: load = full rebuild",
-        "cli_output": done.stdout.strip(),
+        "build_paragraphs_per_s": paragraphs / build_s if paragraphs else None,
+        "build_stages": stages,
+        "index_mb": dir_mb(index_dir),
+        "note": "",
+        "cli_output": stdout.strip(),
     }
+
+
+def scale_corpus_paragraphs(cli_output: str) -> int:
+    """The paragraph count ``citebot index`` printed ("paragraphs:  1,000,000")."""
+    for line in cli_output.splitlines():
+        if line.startswith("paragraphs:"):
+            return int(line.split(":", 1)[1].strip().replace(",", ""))
+    return 0
 
 
 def _citebot_open(corpus: Path, index_dir: Path) -> Any:

@@ -22,9 +22,12 @@ import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from importlib import import_module
-from typing import Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from .context import EXIT_INTERNAL, EXIT_USAGE, Context, UsageError
+
+if TYPE_CHECKING:
+    from config.loaded import Loaded
 
 log = logging.getLogger("citebot")
 
@@ -266,11 +269,11 @@ def _guarded(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) 
 
 def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Load the settings and run the subcommand; every error meant for the user is one line."""
-    from config import SettingsError, load
+    from config.loaded import SettingsError
     from retrieval import CitebotError
 
     try:
-        loaded = load(_overrides(args), config_file=getattr(args, "config", None))
+        loaded = _load_settings(args)
     except SettingsError as error:
         for line in error.lines:
             err.write(f"citebot: {line}\n")
@@ -284,9 +287,23 @@ def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> i
         return EXIT_USAGE
 
 
+def _load_settings(args: argparse.Namespace) -> Loaded:
+    """Only ``citebot discord`` reads the Discord settings, so only it always validates in
+    full; the other commands reuse the last validation's snapshot while nothing it came from
+    changed (:mod:`config.snapshot`), which spares them importing pydantic."""
+    overrides, config_file = _overrides(args), getattr(args, "config", None)
+    if args.command == "discord":
+        from config.loading import load
+
+        return load(overrides, config_file=config_file)
+    from config.snapshot import load_quick
+
+    return load_quick(overrides, config_file=config_file)
+
+
 def _log_traceback(args: argparse.Namespace) -> str:
     """Write the current exception's traceback to the log file; ' (details in FILE)'."""
-    from config.settings import state_dir
+    from config.paths import state_dir
 
     path = state_dir() / "citebot.log"
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -68,7 +67,11 @@ def cmd_ask(context: Context) -> int:
     batch = args.question == "-"
     questions = _questions(context.stdin) if batch else [args.question]
     color = not args.json and context.color()
-    width = shutil.get_terminal_size().columns - 1 if not args.json and out.isatty() else None
+    width = None
+    if not args.json and out.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns - 1
     conversation = Conversation() if args.conversation else None
     status = EXIT_OK
     for n, question in enumerate(questions):
@@ -232,12 +235,13 @@ def cmd_discord(context: Context) -> int:
     warning = example_corpus_warning(context)
     if warning:
         context.warn(warning)
+    settings = context.loaded.validated()  # in full: the Discord settings are needed
     if context.loaded.from_file and getattr(context.args, "corpus", None) is None:
-        corpora = registry(context.loaded.corpora, context.settings, context.stderr)
-        return discord_app.run(context.settings, corpora)
+        corpora = registry(context.loaded.corpora, settings, context.stderr)
+        return discord_app.run(settings, corpora)
     corpus = context.corpus()
     # One corpus: its folder is the settings' corpus, which the feedback store records.
-    settings = context.settings.model_copy(update={"corpus": corpus.folder})
+    settings = settings.model_copy(update={"corpus": corpus.folder})
     return discord_app.run(settings, open_live(corpus, settings, context.stderr))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from config import CorpusConfig, Loaded, Settings
+    from config import AnySettings, CorpusConfig, Loaded
 
 EXIT_OK, EXIT_BAD_QUESTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -45,7 +45,7 @@ class Context:
     stderr: TextIO
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> AnySettings:
         return self.loaded.settings
 
     def color(self, stream: TextIO | None = None) -> bool:
@@ -72,16 +72,12 @@ class Context:
                     f"there is no corpus named {chosen!r} (configured: {known}) "
                     f"and no folder {str(folder)!r}."
                 )
-            return CorpusConfig.model_construct(
+            return CorpusConfig(
                 name=folder.resolve().name or "corpus",
                 folder=folder,
                 source_url=self.settings.source_url or None,
                 include=tuple(self.settings.include),
                 exclude=tuple(self.settings.exclude),
-                language=None,
-                guild_ids=(),
-                channel_ids=(),
-                default=False,
             )
         default = corpora.default
         if default is None:

@@ -25,6 +25,7 @@ from .markup import (
     cut_lines,
     inline_pieces,
     is_markdown,
+    is_rst,
     list_item,
     quote_resolver,
 )
@@ -184,13 +185,16 @@ def _piece(piece: Piece) -> str:
     return text
 
 
-def markdown_line(text: str, *, markdown: bool = True, resolve: Resolver | None = None) -> str:
+def markdown_line(
+    text: str, *, markdown: bool = True, resolve: Resolver | None = None, rst: bool = False
+) -> str:
     """A quote on one line as Discord Markdown: inline code, emphasis and links kept (links only
-    when absolute), everything else escaped, mentions impossible. Non-Markdown sources are
-    escaped as plain text."""
-    if not markdown:
+    when absolute), everything else escaped, mentions impossible. A reStructuredText quote's
+    roles, literals and links become the same Markdown; other sources are escaped as plain
+    text."""
+    if not markdown and not rst:
         return escape(text)
-    pieces = inline_pieces(display_line(text), markdown=True, resolve=resolve)
+    pieces = inline_pieces(display_line(text), markdown=markdown, resolve=resolve, rst=rst)
     out: list[str] = []
     for piece in pieces:
         rendered = _piece(piece)
@@ -221,18 +225,20 @@ def render_block(
     max_lines: int = BLOCK_LINES,
     markdown: bool = True,
     resolve: Resolver | None = None,
+    rst: bool = False,
 ) -> str:
     """A quoted block in at most ``limit`` characters: code and tables as a fenced block (code
     with its language), lists as "•" lines of Markdown; cut at a line with "…" when it does
     not fit, and then a pointer to the button that shows it whole. "" when nothing fits."""
-    shown = block_lines(block.text, block.kind, block.lang)
+    shown = block_lines(block.text, block.kind, block.lang, block.indent)
     note = f"\n*(the whole block: Show paragraph [{block.citation}])*" if block.citation else ""
     budget = limit - len(note) - 16
     while budget > 0:
         lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=budget)
         cut = cut or block.cut
-        if block.kind == "list" and markdown:
-            body = "\n".join(_list_line(line, resolve) for line in lines) + ("\n…" if cut else "")
+        if block.kind == "list" and (markdown or rst):
+            body = "\n".join(_list_line(line, resolve, rst) for line in lines)
+            body += "\n…" if cut else ""
         else:
             lang = _LANG.sub("", shown.lang)[:20] if block.kind == "code" else ""
             body = f"```{lang}\n{_fence_body(lines)}" + ("\n…" if cut else "") + "\n```"
@@ -243,14 +249,15 @@ def render_block(
     return ""
 
 
-def _list_line(line: str, resolve: Resolver | None) -> str:
+def _list_line(line: str, resolve: Resolver | None, rst: bool = False) -> str:
     item = list_item(line)
     depth = (len(line) - len(line.lstrip())) // 2
     pad = "\u00a0\u00a0" * min(depth, 8)
+    markdown = not rst
     if item is None:
-        return pad + markdown_line(line, resolve=resolve)
+        return pad + markdown_line(line, markdown=markdown, resolve=resolve, rst=rst)
     marker = "•" if item[1] in "-*+" else escape(item[1])
-    return f"{pad}{marker} {markdown_line(item[2], resolve=resolve)}"
+    return f"{pad}{marker} {markdown_line(item[2], markdown=markdown, resolve=resolve, rst=rst)}"
 
 
 def clip(text: str, limit: int) -> str:
@@ -380,11 +387,13 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
     out = ""
     for i, sentence in enumerate(answer.sentences):
         markdown = is_markdown(sources.get(sentence.citation, ""))
-
+        rst = is_rst(sources.get(sentence.citation, ""))
         linker = resolvers.get(sentence.citation)
 
-        def render(text: str, markdown: bool = markdown, linker: Resolver | None = linker) -> str:
-            return markdown_line(text, markdown=markdown, resolve=linker)
+        def render(
+            text: str, markdown: bool = markdown, linker: Resolver | None = linker, rst: bool = rst
+        ) -> str:
+            return markdown_line(text, markdown=markdown, resolve=linker, rst=rst)
 
         marker = f" [{sentence.citation}]"
         joint = "" if not out else ("\n" if out.endswith("```") or out.endswith(")*") else " ")
@@ -398,7 +407,9 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
         for block in after.get(i, []):
             room = min(BLOCK_BUDGET, limit - len(out) - 1)
             shown = (
-                render_block(block, room, markdown=markdown, resolve=linker) if room > 40 else ""
+                render_block(block, room, markdown=markdown, resolve=linker, rst=rst)
+                if room > 40
+                else ""
             )
             if shown:
                 out += "\n" + shown
@@ -566,8 +577,16 @@ def render_paragraph(
         + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
     )
     room = min(SHOWN_BLOCK_BUDGET, EMBED_TOTAL_MAX - used - 10)
-    whole = QuotedBlock(block.kind, block.text, block.start, block.end, 0, block.lang)
-    shown = render_block(whole, room, max_lines=10**6, markdown=is_markdown(passage.source))
+    whole = QuotedBlock(
+        block.kind, block.text, block.start, block.end, 0, block.lang, indent=block.indent
+    )
+    shown = render_block(
+        whole,
+        room,
+        max_lines=10**6,
+        markdown=is_markdown(passage.source),
+        rst=is_rst(passage.source),
+    )
     if not shown:
         return Payload(embeds=(embed,))
     return Payload(embeds=(embed, {"description": shown}))

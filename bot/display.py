@@ -11,24 +11,39 @@ after it instead of being reordered into it.
 from __future__ import annotations
 
 import re
-
-import wcwidth
+from collections.abc import Iterable
 
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_NARROW = re.compile("[\x20-\x7e\xa0-\u017f\u2010-\u2027\u2030-\u205e]*")
+"""Text that wcwidth would measure one column per code point and split into one-code-point
+clusters: printable ASCII, Latin-1 and Latin Extended-A, and general punctuation (’ “ ” – —
+…), none of them wide, combining or joining (``tests/test_display.py`` checks every one).
+Measured directly, so that an answer in such text never imports wcwidth, whose import (its
+tables and escape-sequence patterns) costs a one-shot question more than measuring does."""
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 
 
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal (wide CJK characters count two, marks zero)."""
-    if text.isascii() and text.isprintable():
+    if _NARROW.fullmatch(text):
         return len(text)
+    import wcwidth
+
     return max(0, int(wcwidth.width(text)))
+
+
+def _clusters(text: str) -> Iterable[str]:
+    if _NARROW.fullmatch(text):
+        return text
+    import wcwidth
+
+    return wcwidth.iter_graphemes(text)
 
 
 def graphemes(text: str) -> list[str]:
     """``text`` as user-perceived characters (extended grapheme clusters)."""
-    return list(wcwidth.iter_graphemes(text))
+    return list(_clusters(text))
 
 
 def clip_graphemes(text: str, limit: int) -> str:
@@ -39,7 +54,7 @@ def clip_graphemes(text: str, limit: int) -> str:
     if text.isascii():
         return text[: max(0, limit)]
     kept = 0
-    for cluster in wcwidth.iter_graphemes(text):
+    for cluster in _clusters(text):
         if kept + len(cluster) > limit:
             break
         kept += len(cluster)
@@ -51,7 +66,7 @@ def fit_width(text: str, columns: int) -> str:
     if text.isascii() and len(text) <= columns:
         return text
     used = kept = 0
-    for cluster in wcwidth.iter_graphemes(text):
+    for cluster in _clusters(text):
         cells = width(cluster)
         if used + cells > columns:
             break
@@ -68,7 +83,7 @@ def _pieces(word: str) -> list[str]:
     """A word as the pieces a line may break between: around each wide (CJK) character, whose
     scripts break lines between any two characters; other clusters stay together."""
     pieces: list[str] = []
-    for cluster in wcwidth.iter_graphemes(word):
+    for cluster in _clusters(word):
         if pieces and not _is_wide(cluster) and not _is_wide(pieces[-1][-1:] or " "):
             pieces[-1] += cluster
         else:

@@ -22,7 +22,7 @@ from .feedback import FeedbackError, FeedbackStore, export_cases
 from .files import write_atomically
 
 if TYPE_CHECKING:
-    from config import Settings
+    from config import AnySettings
 
 
 def configure_parser(parser: argparse.ArgumentParser, name: str = "feedback") -> None:
@@ -64,7 +64,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace, settings: Settings) -> FeedbackStore:
+def _open(args: argparse.Namespace, settings: AnySettings) -> FeedbackStore:
     path = args.db or settings.feedback_db
     if path is None:
         raise FeedbackError(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from retrieval import Citation
 from retrieval.answering import page_url, resolve_link
+from retrieval.reading import rst_spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -29,6 +30,7 @@ Resolver = Callable[[str], str | None]
 when it cannot be made one (the corpus is not published)."""
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+RST_SUFFIXES = (".rst", ".rest")
 _ABSOLUTE = re.compile(r"(?i)^(?:https?://|mailto:)[^\s<>]+$")
 _STRAY_MARKS = re.compile(r"(?<![\w\\])(\*\*+|__+)|(\*\*+|__+)(?![\w])")
 """Emphasis markers left unmatched in a quote (its closing half is in the next sentence)."""
@@ -52,6 +54,12 @@ class Piece:
 def is_markdown(source: str) -> bool:
     """Whether a corpus file's quotes are Markdown (by its name, as the readers decide)."""
     return source.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def is_rst(source: str) -> bool:
+    """Whether a corpus file's quotes are reStructuredText (by its name, as the readers
+    decide): their roles, ````literals```` and links are shown as the built page shows them."""
+    return source.lower().endswith(RST_SUFFIXES)
 
 
 @lru_cache(maxsize=1)
@@ -107,12 +115,18 @@ def absolute_link(href: str, resolve: Resolver | None) -> str:
 
 
 def inline_pieces(
-    text: str, *, markdown: bool = True, resolve: Resolver | None = None
+    text: str, *, markdown: bool = True, resolve: Resolver | None = None, rst: bool = False
 ) -> list[Piece]:
-    """The pieces of a quoted sentence: its inline Markdown read (``markdown``), else the text
-    as one plain piece. Line breaks become spaces; HTML tags are dropped, their words kept;
-    emphasis markers with no partner in the quote are dropped."""
+    """The pieces of a quoted sentence: its inline reStructuredText read (``rst``: roles and
+    literals as code, references as their words, links with their targets), else its inline
+    Markdown (``markdown``), else the text as one plain piece. Line breaks become spaces; HTML
+    tags are dropped, their words kept; emphasis markers with no partner are dropped."""
     flat = " ".join(text.split())
+    if rst and flat:
+        return _merge(
+            Piece(s.text, s.code, s.strong, s.em, absolute_link(s.target, resolve))
+            for s in rst_spans(flat)
+        )
     if not markdown or not flat:
         return [Piece(flat)] if flat else []
     tokens = _parser().parseInline(flat)
@@ -179,11 +193,13 @@ def _marks(piece: Piece) -> tuple[bool, bool, bool, str]:
     return piece.code, piece.strong, piece.em, piece.url
 
 
-def plain_text(text: str, *, markdown: bool = True, resolve: Resolver | None = None) -> str:
+def plain_text(
+    text: str, *, markdown: bool = True, resolve: Resolver | None = None, rst: bool = False
+) -> str:
     """A quote's words without markup, links as ``text (url)``: for snippets and terminals."""
     return "".join(
         f"{p.text} ({p.url})" if p.url and p.url != p.text else p.text
-        for p in inline_pieces(text, markdown=markdown, resolve=resolve)
+        for p in inline_pieces(text, markdown=markdown, resolve=resolve, rst=rst)
     )
 
 
@@ -200,11 +216,16 @@ class BlockLines:
     lines: tuple[str, ...]
 
 
-def block_lines(text: str, kind: str, lang: str = "") -> BlockLines:
+def block_lines(text: str, kind: str, lang: str = "", indent: int = 0) -> BlockLines:
     """The displayable lines of a quoted block's verbatim text: a fence's opening and closing
     lines removed (its info string naming the language when the reader did not), the common
-    indent removed (code inside a list item or a content tab is indented in the file)."""
+    indent removed (code inside a list item or a content tab is indented in the file, a
+    reStructuredText literal block always is). ``indent`` is the white space before the
+    block's first character on its line (``QuotedBlock.indent``): the quote starts after it,
+    so it is put back before dedenting, or the other lines would keep theirs."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if indent and lines:
+        lines[0] = " " * indent + lines[0]
     if kind == "code" and lines:
         opening = _FENCE.match(lines[0])
         if opening:

@@ -18,13 +18,13 @@ from .live import LiveEngine
 from .progress import ProgressBar
 
 if TYPE_CHECKING:
-    from config import Corpora, CorpusConfig, Settings
+    from config import AnySettings, Corpora, CorpusConfig
 
     from .corpora import CorpusRegistry
 
 
 def corpus_options(
-    corpus: CorpusConfig, settings: Settings, options: EngineOptions | None = None
+    corpus: CorpusConfig, settings: AnySettings, options: EngineOptions | None = None
 ) -> EngineOptions:
     """``settings``' options (or ``options``) with what belongs to this corpus: the files it
     includes and excludes, where it is published, and its language (CITEBOT_LANGUAGE's when the
@@ -41,7 +41,7 @@ def corpus_options(
 
 def open_engine(
     corpus: CorpusConfig,
-    settings: Settings,
+    settings: AnySettings,
     err: TextIO,
     *,
     options: EngineOptions | None = None,
@@ -75,7 +75,7 @@ def open_engine(
 
 
 def open_live(
-    corpus: CorpusConfig, settings: Settings, err: TextIO, *, follow: bool = True
+    corpus: CorpusConfig, settings: AnySettings, err: TextIO, *, follow: bool = True
 ) -> LiveEngine:
     """The engine, re-opened when a corpus file changes (``follow``; off for a one-shot command
     that has just opened it) and rebuilt when the saved index turns out damaged or a quote no
@@ -89,7 +89,7 @@ def open_live(
     return LiveEngine(open_engine(corpus, settings, err)[0], reopen, follow=follow)
 
 
-def registry(corpora: Corpora, settings: Settings, err: TextIO) -> CorpusRegistry:
+def registry(corpora: Corpora, settings: AnySettings, err: TextIO) -> CorpusRegistry:
     """Every configured corpus, each opened (as a live engine) on its first question."""
     from .corpora import CorpusRegistry
 

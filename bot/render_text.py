@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from retrieval import AbstainReason, Answer, Citation, Passage, QuotedBlock, SourceSummary
 
 from .display import fit_width, isolate, width
+from .display import width as display_width
 from .display import wrap as wrap_display
 from .highlight import display_line, mark
 from .markup import (
@@ -24,6 +25,7 @@ from .markup import (
     cut_lines,
     inline_pieces,
     is_markdown,
+    is_rst,
     list_item,
     plain_text,
     quote_resolver,
@@ -116,11 +118,17 @@ def citation_line(
         bare = len(f"  [{citation.n}] {citation_place(citation, 0)}  ") + 5
         where = citation_place(citation, min(HEADING_CHARS, width - bare - SHARED_SNIPPET_CHARS))
     prefix = f"  [{citation.n}] {where}  "
-    room = SNIPPET_CHARS if width is None else max(MIN_SNIPPET_CHARS, width - len(prefix) - 2)
-    words = plain_text(passage.text, markdown=is_markdown(passage.source))
+    room = SNIPPET_CHARS if width is None else width - display_width(prefix) - 2
+    below = room < MIN_SNIPPET_CHARS and width is not None  # a narrow terminal: the quote
+    if below:  # goes on a line of its own rather than past the edge
+        room = max(MIN_SNIPPET_CHARS // 2, (width or 0) - 8)
+    words = plain_text(
+        passage.text, markdown=is_markdown(passage.source), rst=is_rst(passage.source)
+    )
     quote = _highlight(snippet(words, room), terms, color, language)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
-    line = f'  {marker} {_paint(where, _DIM, color)}  "{quote}"'
+    gap = "\n      " if below else "  "
+    line = f'  {marker} {_paint(where, _DIM, color)}{gap}"{quote}"'
     if citation.url:
         line += "\n      " + _paint(citation.url, _DIM, color)
     return line
@@ -168,7 +176,10 @@ def _sentence_text(
 
     out = []
     for piece in inline_pieces(
-        display_line(text), markdown=is_markdown(passage.source), resolve=resolver
+        display_line(text),
+        markdown=is_markdown(passage.source),
+        resolve=resolver,
+        rst=is_rst(passage.source),
     ):
         words = _paint(piece.text, _GREEN, True) if piece.code and color else piece.text
         out.append(f"{words} ({piece.url})" if piece.url and piece.url != piece.text else words)
@@ -176,20 +187,21 @@ def _sentence_text(
 
 
 def block_display(
-    block: QuotedBlock, *, markdown: bool = True, max_lines: int = BLOCK_LINES
+    block: QuotedBlock, *, markdown: bool = True, max_lines: int = BLOCK_LINES, rst: bool = False
 ) -> list[str]:
     """A quoted block as indented terminal lines: code verbatim without its fences, list items
     with "•" and their words without markup, table rows with cells without markup; cut at a
     line with "…" and how to see the whole block."""
-    shown = block_lines(block.text, block.kind, block.lang)
+    shown = block_lines(block.text, block.kind, block.lang, block.indent)
     lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=BLOCK_CHARS)
     out = []
     for line in lines:
-        clean = display_line(line) if block.kind != "code" else _strip_controls(line)
-        if block.kind == "list" and markdown:
+        verbatim = block.kind == "code" or (rst and block.kind == "table")  # columns line up
+        clean = _strip_controls(line) if verbatim else display_line(line)
+        if block.kind == "list" and (markdown or rst):
             item = list_item(line)
             indent = len(line) - len(line.lstrip())
-            body = plain_text(item[2] if item else line, markdown=True)
+            body = plain_text(item[2] if item else line, markdown=markdown, rst=rst)
             bullet = ("• " if item[1] in "-*+" else item[1] + " ") if item else "  "
             clean = " " * indent + bullet + body
         elif block.kind == "table" and markdown:
@@ -260,7 +272,10 @@ def render_answer(
         pending.append(f"{isolate(words)} [{sentence.citation}]")
         for block in after.get(i, []):
             flush()
-            lines += ["", *block_display(block, markdown=is_markdown(passage.source)), ""]
+            shown = block_display(
+                block, markdown=is_markdown(passage.source), rst=is_rst(passage.source)
+            )
+            lines += ["", *shown, ""]
     flush()
     if lines and not lines[-1]:
         lines.pop()
@@ -279,7 +294,12 @@ def render_source(passage: Passage, block: QuotedBlock | None, n: int | None = N
     lines += [_strip_controls(line).rstrip() for line in passage.text.splitlines()]
     if block is not None:
         lines.append("")
-        lines += block_display(block, markdown=is_markdown(passage.source), max_lines=10**9)
+        lines += block_display(
+            block,
+            markdown=is_markdown(passage.source),
+            max_lines=10**9,
+            rst=is_rst(passage.source),
+        )
     return "\n".join(lines)
 
 

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from config.settings import state_dir
+from config.paths import state_dir
 from retrieval import Answer, CitebotError, Conversation, Engine, answer_in
 from retrieval.answering import command_typo
 
+from .display import width as display_width
+from .display import wrap as wrap_display
 from .live import LiveEngine
 from .render_text import render_answer, render_source, render_sources, render_why
 
@@ -38,23 +40,28 @@ Commands:
 def fit(text: str, width: int | None) -> str:
     """Every line of ``text`` wrapped to ``width`` columns (None: as it is), continuation lines
     indented under the line's own indent plus two, so a long file name or title stays readable
-    in an 80-column terminal. Words are never cut."""
+    in an 80-column terminal. Columns are display columns (a Chinese character takes two);
+    a word is cut only when it is wider than a whole line."""
     if width is None:
         return text
     lines: list[str] = []
     for line in text.splitlines() or [""]:
-        if len(line) <= width:
+        if display_width(line) <= width:
             lines.append(line)
             continue
         indent = line[: len(line) - len(line.lstrip())]
-        lines += textwrap.wrap(
-            line.strip(),
-            width,
-            initial_indent=indent,
-            subsequent_indent=indent + "  ",
-            break_long_words=False,
-            break_on_hyphens=False,
-        ) or [line]
+        if line.isascii():
+            lines += textwrap.wrap(
+                line.strip(),
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent + "  ",
+                break_long_words=True,  # only a word wider than a whole line
+                break_on_hyphens=False,
+            ) or [line]
+            continue
+        pieces = wrap_display(line.strip(), max(1, width - len(indent) - 2))
+        lines += [indent + pieces[0], *(f"{indent}  {piece}" for piece in pieces[1:])]
     return "\n".join(lines)
 
 
@@ -157,11 +164,11 @@ class Repl:
             try:
                 return self.command(command[1:].strip().lower())
             except CitebotError as error:  # the corpus folder is gone, say
-                self.say(str(error))
+                self.tell(str(error))
                 return True
         meant = command_typo(command)
         if meant is not None:  # "clear:new" is a mistyped command, not a follow-up question
-            self.say(f"That looks like the command :{meant} (nothing was asked). Type :{meant}.")
+            self.tell(f"That looks like the command :{meant} (nothing was asked). Type :{meant}.")
             return True
         try:
             self.last = self.live.run(lambda engine: answer_in(engine, self.conversation, line))
@@ -178,19 +185,19 @@ class Repl:
             self.tell(HELP)
         elif name == "new":
             self.conversation.clear()
-            self.say("New conversation: the next question stands on its own.")
+            self.tell("New conversation: the next question stands on its own.")
         elif name == "sources":
             self.tell(render_sources(self.engine.sources()))
         elif name == "why":
             if self.last is None:
-                self.say("Nothing to explain yet: ask a question first.")
+                self.tell("Nothing to explain yet: ask a question first.")
             else:
                 idf = {t: self.engine.index.idf(t) for t in self.last.query_terms}
                 self.tell(render_why(self.last, idf))
         elif name.split()[:1] == ["source"]:
             self.tell(self.source(name.split()[1:]))
         else:
-            self.say(f"Unknown command :{name}. Try :help.")
+            self.tell(f"Unknown command :{name}. Try :help.")
         return True
 
     def source(self, args: list[str]) -> str:

@@ -18,16 +18,34 @@ rather than answering from the wrong documents later.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 """Corpus names: short and plain, as they appear in `/ask corpus:` and on the command line."""
 ENV_CORPUS_NAME = "default"
 """The name of the one corpus configured by environment settings alone (CITEBOT_CORPUS)."""
+
+
+class Check:
+    """A validation step of a field, for pydantic (its ``__get_pydantic_core_schema__``
+    protocol, as ``pydantic.BeforeValidator``/``AfterValidator`` implement it): the corpora are
+    plain dataclasses, so reading them back from a settings snapshot does not import pydantic,
+    while :func:`config.loading.read_config_file` still validates each table with pydantic."""
+
+    def __init__(self, function: Callable[[Any], Any], *, before: bool = False) -> None:
+        self.function = function
+        self.before = before
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        from pydantic_core import core_schema
+
+        schema = handler(source)
+        if self.before:
+            return core_schema.no_info_before_validator_function(self.function, schema)
+        return core_schema.no_info_after_validator_function(self.function, schema)
 
 
 def _ids(value: Any) -> Any:
@@ -43,25 +61,62 @@ def _globs(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-Ids = Annotated[tuple[int, ...], BeforeValidator(_ids)]
-Globs = Annotated[tuple[str, ...], BeforeValidator(_globs)]
+def _name(name: str) -> str:
+    if not re.match(NAME_PATTERN, name):
+        raise ValueError("must be 1-32 letters, digits, '-', '_' or '.'")
+    return name
 
 
-class CorpusConfig(BaseModel):
-    """One knowledge base. Fields are the keys of its ``[corpora.NAME]`` table."""
+def _folder_exists(folder: Path) -> Path:
+    if not folder.exists():
+        raise ValueError(f"the folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise ValueError(f"{str(folder)!r} is not a folder")
+    return folder
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=NAME_PATTERN)
-    folder: Path
+def _url(url: str | None) -> str | None:
+    if url is None or not url.strip():
+        return None
+    if not re.match(r"^https?://[^\s/]+", url.strip()):
+        raise ValueError(f"must start with http:// or https:// (got {url!r})")
+    return url.strip()
+
+
+def _language(language: str | None) -> str | None:
+    """One the analysis knows (ISO 639-1: de, es, zh, ...), or auto; empty: the setting."""
+    from retrieval.analysis.languages import LANGUAGES
+
+    if language is None or not language.strip():
+        return None
+    language = language.strip().lower()
+    if language != "auto" and language not in LANGUAGES:
+        raise ValueError(f"must be auto or one of {', '.join(sorted(LANGUAGES))}")
+    return language
+
+
+Ids = Annotated[tuple[int, ...], Check(_ids, before=True)]
+Globs = Annotated[tuple[str, ...], Check(_globs, before=True)]
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """One knowledge base. Fields are the keys of its ``[corpora.NAME]`` table; constructing
+    one checks nothing (the configuration file's tables are validated by pydantic, see
+    :func:`config.loading.read_config_file`)."""
+
+    __pydantic_config__ = {"extra": "forbid"}  # noqa: RUF012 — read by pydantic, never changed
+
+    name: Annotated[str, Check(_name)]
+    folder: Annotated[Path, Check(_folder_exists)]
     """The documents' folder; relative paths are relative to the configuration file."""
-    source_url: str | None = None
+    source_url: Annotated[str | None, Check(_url)] = None
     """Where the folder is published (citations link to the page), e.g. a docs site's root."""
     include: Globs = ()
     """Only files matching one of these globs (relative to the folder); empty: every file."""
     exclude: Globs = ()
     """Files matching one of these globs are left out, even when included."""
-    language: str | None = None
+    language: Annotated[str | None, Check(_language)] = None
     """The documents' language ("de", "zh", ... or "auto"); empty: CITEBOT_LANGUAGE's."""
     guild_ids: Ids = ()
     """The servers it may be used in (empty: every server the bot is in)."""
@@ -69,37 +124,6 @@ class CorpusConfig(BaseModel):
     """The channels (and their threads) it answers by default."""
     default: bool = False
     """Answers wherever no other corpus does (and on the command line without --corpus)."""
-
-    @field_validator("folder")
-    @classmethod
-    def _folder_exists(cls, folder: Path) -> Path:
-        if not folder.exists():
-            raise ValueError(f"the folder {str(folder)!r} does not exist")
-        if not folder.is_dir():
-            raise ValueError(f"{str(folder)!r} is not a folder")
-        return folder
-
-    @field_validator("source_url")
-    @classmethod
-    def _url(cls, url: str | None) -> str | None:
-        if url is None or not url.strip():
-            return None
-        if not re.match(r"^https?://[^\s/]+", url.strip()):
-            raise ValueError(f"must start with http:// or https:// (got {url!r})")
-        return url.strip()
-
-    @field_validator("language")
-    @classmethod
-    def _language(cls, language: str | None) -> str | None:
-        """One the analysis knows (ISO 639-1: de, es, zh, ...), or auto; empty: the setting."""
-        from retrieval.analysis import LANGUAGES
-
-        if language is None or not language.strip():
-            return None
-        language = language.strip().lower()
-        if language != "auto" and language not in LANGUAGES:
-            raise ValueError(f"must be auto or one of {', '.join(sorted(LANGUAGES))}")
-        return language
 
     @property
     def server_wide(self) -> bool:
@@ -111,21 +135,14 @@ class CorpusConfig(BaseModel):
         return guild_id is None or not self.guild_ids or guild_id in self.guild_ids
 
 
-class Corpora(BaseModel):
-    """Every configured corpus, in the order the file gives them."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class Corpora:
+    """Every configured corpus, in the order the file gives them (consistent:
+    :func:`corpus_problems` is checked when the file is read)."""
 
     corpora: tuple[CorpusConfig, ...]
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Corpora:
-        problems = list(corpus_problems(self.corpora))
-        if problems:
-            raise ValueError(problems[0])
-        return self
-
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[CorpusConfig]:
         return iter(self.corpora)
 
     def __len__(self) -> int:

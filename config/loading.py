@@ -17,40 +17,21 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from .corpora import ENV_CORPUS_NAME, Corpora, CorpusConfig
-from .settings import ENV_PREFIX, Settings, describe_errors
+from .corpora import ENV_CORPUS_NAME, Corpora, CorpusConfig, corpus_problems
+from .loaded import Loaded, SettingsError
+from .paths import ENV_PREFIX
+from .settings import Settings, describe_errors
 
 CONFIG_VARIABLE = ENV_PREFIX + "CONFIG"
 CONFIG_FILE = "citebot.toml"
 DOTENV_FILE = ".env"
 _NAME = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*$")
-
-
-class SettingsError(Exception):
-    """Settings that cannot be used as given; ``lines`` holds one message per problem."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = list(lines)
-        super().__init__("; ".join(self.lines))
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Everything the front ends configure themselves from."""
-
-    settings: Settings
-    corpora: Corpora
-    config_file: Path | None = None
-    """The configuration file read, if any."""
-    from_file: bool = False
-    """True when the corpora come from the file's ``[corpora.*]`` tables (else: CITEBOT_CORPUS)."""
-    file_settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 def known_variables() -> list[str]:
@@ -165,15 +146,16 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], list[CorpusConfig]]:
         problems.append(f"{path}: corpora must be tables, e.g. [corpora.docs].")
         tables = {}
     corpora: list[CorpusConfig] = []
-    fields = [f for f in CorpusConfig.model_fields if f != "name"]
+    keys = [f.name for f in fields(CorpusConfig) if f.name != "name"]
+    validate = TypeAdapter(CorpusConfig).validate_python
     for name, table in tables.items():
         where = f"corpora.{name}"
         if not isinstance(table, dict):
             problems.append(f'{path}: [{where}] must be a table with folder = "...".')
             continue
-        unknown = [k for k in table if k not in fields]
+        unknown = [k for k in table if k not in keys]
         for key in unknown:
-            close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]}?)" if close else ""
             problems.append(
                 f"{path}{_line_of(text, where, key)}: unknown key {key!r} in [{where}]{hint}."
@@ -185,7 +167,7 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], list[CorpusConfig]]:
             folder = Path(values["folder"]).expanduser()
             values["folder"] = folder if folder.is_absolute() else path.parent / folder
         try:
-            corpora.append(CorpusConfig(name=name, **values))
+            corpora.append(validate({"name": name, **values}))
         except ValidationError as error:
             for item in error.errors(include_url=False):
                 key = ".".join(str(part) for part in item["loc"]) or "?"
@@ -194,8 +176,6 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], list[CorpusConfig]]:
                     message = "is required" + (
                         " (the documents' folder)" if key == "folder" else ""
                     )
-                if item["type"] == "string_pattern_mismatch":
-                    message = "must be 1-32 letters, digits, '-', '_' or '.'"
                 line = _line_of(text, where, key.split(".")[0])
                 problems.append(f"{path}{line}: [{where}] {key}: {message}.")
     if problems:
@@ -257,28 +237,23 @@ def load(
     except ValidationError as error:
         lines = describe_errors(error, file_values=file_settings, file_name=str(path))
         raise SettingsError(lines) from None
-    try:
-        configured = Corpora(corpora=tuple(corpora)) if corpora else _env_corpora(settings)
-    except ValidationError as error:
-        raise SettingsError(
-            f"{path}: {str(item['msg']).removeprefix('Value error, ')}."
-            for item in error.errors(include_url=False)
-        ) from None
+    problems = list(corpus_problems(corpora))
+    if problems:  # the first says which corpora clash; fixing it may settle the rest
+        raise SettingsError([f"{path}: {problems[0]}."])
+    configured = Corpora(corpora=tuple(corpora)) if corpora else _env_corpora(settings)
     return Loaded(settings, configured, path, bool(corpora), file_settings)
 
 
 def _env_corpora(settings: Settings) -> Corpora:
     """The single corpus of environment settings (CITEBOT_CORPUS): the default everywhere.
-    Built without validation so a missing folder is reported where it is opened, as before."""
-    corpus = CorpusConfig.model_construct(
+    Its folder is not checked here, so a missing folder is reported where it is opened (and
+    with no folder at all, ``Context.corpus`` asks for one)."""
+    corpus = CorpusConfig(
         name=ENV_CORPUS_NAME,
-        folder=settings.corpus,
+        folder=settings.corpus,  # type: ignore[arg-type]
         source_url=settings.source_url or None,
         include=tuple(settings.include),
         exclude=tuple(settings.exclude),
-        language=None,
-        guild_ids=(),
-        channel_ids=(),
         default=True,
     )
-    return Corpora.model_construct(corpora=(corpus,))
+    return Corpora(corpora=(corpus,))

@@ -7,8 +7,6 @@ typo in the environment is never a traceback.
 
 from __future__ import annotations
 
-import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -29,38 +27,21 @@ from retrieval import (
     EngineOptions,
 )
 
+from .paths import (  # noqa: F401 — DEFAULT_CORPUS, PROJECT_ROOT, state_dir: imported from here
+    DEFAULT_CORPUS,
+    ENV_PREFIX,
+    PROJECT_ROOT,
+    default_corpus,
+    default_feedback_db,
+    state_dir,
+)
+
 _ENGINE = EngineOptions()
 """The library's defaults: every retrieval setting's default is read from here, never repeated."""
 _COMPOSER = _ENGINE.composer
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
-ENV_PREFIX = "CITEBOT_"
 DISCORD_API_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg"
-
-
-def default_corpus() -> Path | None:
-    """The example corpus (``seeds/``) when citebot runs from its checkout (an editable install,
-    or ``pip install .`` run from the clone's folder); None elsewhere, so an installed citebot
-    asks for a folder in one line instead of answering from a folder that is not there."""
-    if DEFAULT_CORPUS.is_dir():
-        return DEFAULT_CORPUS
-    here = Path.cwd()
-    if (here / "seeds").is_dir() and (here / "pyproject.toml").is_file():
-        return here / "seeds"
-    return None
-
-
-def state_dir() -> Path:
-    """Where citebot keeps its history, log and feedback: $XDG_STATE_HOME/citebot
-    (~/.local/state/citebot), outside any corpus, so documents and state never mix."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "citebot"
-
-
-def default_feedback_db() -> Path:
-    return state_dir() / "feedback.sqlite3"
 
 
 def _split_ids(value: Any) -> Any:
@@ -318,23 +299,9 @@ class Settings(BaseSettings):
 
     def engine_options(self) -> EngineOptions:
         """The library's options with what users set applied (tuning weights stay defaults)."""
-        composer = replace(
-            _COMPOSER,
-            max_sentences=self.max_sentences,
-            max_chars=self.max_answer_chars,
-            min_confidence=self.min_confidence,
-        )
-        return replace(
-            _ENGINE,
-            top_k=self.top_k,
-            k1=self.k1,
-            b=self.b,
-            language=self.language,
-            composer=composer,
-            include=tuple(self.include),
-            exclude=tuple(self.exclude),
-            source_url=self.source_url,
-        )
+        from .snapshot import engine_options_of
+
+        return engine_options_of(self)
 
 
 def describe_errors(

@@ -121,6 +121,10 @@ class QuotedBlock:
     full_end: int = 0
     """Where the whole block ends in the file (``end`` unless ``cut``): what "Show paragraph"
     and ``:source n`` show."""
+    indent: int = 0
+    """The spaces or tabs before ``start`` on its line: the span starts at the first
+    character, so an indented block's first line (a reStructuredText literal block, indented
+    Markdown code) lost the indent its other lines keep; a display puts it back to dedent."""
 
     @property
     def cut(self) -> bool:
@@ -194,6 +198,13 @@ class Evidence:
     """The best paragraph's BM25 score over the question's total weight (log, below)."""
     gap: float = 0.0
     """The heaviest question term the best paragraph lacks, over the heaviest term."""
+    content_paragraph: float = 1.0
+    """Share of the question's *content* weight in the best paragraph: each term's weight times
+    how rare its word is in the language at large (everyday words count a fifth), absent
+    everyday words ("sick", "straight") left out: a casual question's chatter is not what it
+    asks (1 when nothing is known of the language)."""
+    content_sentence: float = 1.0
+    """The same share in the best-covering sentence."""
 
     def features(self) -> dict[str, float]:
         """The model's inputs: shares as logs (a share of 0 is strong evidence), the rest as
@@ -213,6 +224,8 @@ class Evidence:
             "peak": self.peak,
             "log_level": math.log(self.level + _LOG_FLOOR),
             "gap": self.gap,
+            "log_content_paragraph": math.log(self.content_paragraph + _LOG_FLOOR),
+            "log_content_sentence": math.log(self.content_sentence + _LOG_FLOOR),
         }
 
 

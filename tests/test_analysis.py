@@ -67,3 +67,20 @@ def test_chunk_by_chunk_analysis_equals_analysing_the_whole_text(text: str) -> N
         if (term := analysis._term(token))
     ]
     assert analyze(text) == whole
+
+
+_PIECES = [*"aZ09 .,'`’-_\n\tU.S", "don't", "3.14", "é", "Running", "the"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_plain_tokens_give_the_terms_analysis_gives(text: str) -> None:
+    """The build's one-pass tokenizing (English, ASCII) yields exactly ``terms(text)``; other
+    text is left to the chunk-by-chunk path (None)."""
+    from retrieval.analysis.analyzer import ENGLISH
+
+    tokens = ENGLISH.plain_tokens(text)
+    if not text.isascii():
+        assert tokens is None
+        return
+    assert tokens is not None
+    assert [t for t in map(ENGLISH.term, tokens) if t] == ENGLISH.terms(text)

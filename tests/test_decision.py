@@ -11,6 +11,7 @@ import pytest
 from bot.render_text import abstention_message, render_why
 from bot.repl import Repl
 from retrieval import AbstainReason, ComposerOptions, Engine, EngineOptions
+from retrieval.answering.commonness import is_common, zipf
 from retrieval.answering.conversation import command_typo, names_its_subject
 from retrieval.answering.decision import FEATURE_NAMES, MODEL, calibrated_confidence
 from retrieval.answering.spelling import MIN_LETTERS, find_variants, one_edit
@@ -195,3 +196,39 @@ def test_a_long_question_with_a_pasted_error_finds_the_paragraph_quoting_it(
     # Measured against every word, the many words of context cost more confidence.
     all_words = EngineOptions(composer=replace(always, share_terms=0))
     assert Engine.from_folder(tmp_path, all_words).ask(question).confidence < long_answer.confidence
+
+
+def test_everyday_words_are_common_and_product_names_are_not() -> None:
+    assert is_common("straight") is True
+    assert is_common("behind") is True
+    assert is_common("pycharm") is False
+    assert is_common("heroku") is False
+    assert zipf("straight", "xx") is None  # no list for the language: nothing is known
+
+
+@pytest.fixture()
+def env_corpus(tmp_path: Path) -> Path:
+    (tmp_path / "env.md").write_text(
+        "# Environment files\n\nThe command reads a .env file in the project folder, so the "
+        "app name need not be typed every time.\n\n# Deploying\n\nThe server runs behind a "
+        "proxy that terminates the connection.\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_content_shares_leave_out_absent_everyday_words_but_not_absent_names(
+    env_corpus: Path,
+) -> None:
+    engine = Engine.from_folder(env_corpus)
+
+    def content(question: str) -> float:
+        evidence = engine.ask(question).evidence
+        assert evidence is not None
+        return evidence.content_paragraph
+
+    plain = content("can the command read a .env file?")
+    # "sick" is in no paragraph but is everyday English: it does not count against the share.
+    assert content("sick of it, can the command read a .env file?") == pytest.approx(plain)
+    # "pycharm" is in no paragraph and is a name: it does.
+    assert content("can the command read a .env file inside pycharm?") < plain - 0.1

@@ -39,3 +39,25 @@ def test_discord_clip_keeps_whole_characters() -> None:
     clipped = discord_render.clip(text, 12)
     assert len(clipped) <= 12
     assert not clipped.rstrip("…").endswith("e")  # never an "e" without its accent
+
+
+def test_text_measured_without_wcwidth_measures_as_wcwidth_does() -> None:
+    """The narrow fast path (no wcwidth import for Latin text) agrees with wcwidth on every
+    code point it covers: one column each, each its own grapheme cluster, beside any other."""
+    import wcwidth
+
+    from bot.display import _NARROW, graphemes
+
+    covered = [chr(c) for c in range(0x20, 0x2100) if _NARROW.fullmatch(chr(c))]
+    assert (
+        len(covered) == 95 + 224 + 24 + 47
+        and "’" in covered
+        and "é" in covered
+        and "\u0301" not in covered
+    )
+    for char in covered:
+        assert wcwidth.width(char) == 1, hex(ord(char))
+        assert list(wcwidth.iter_graphemes(f"a{char}\u2014{char}b")) == ["a", char, "—", char, "b"]
+    text = "Denver’s “sanctuary” ordinance — passed…"
+    assert width(text) == wcwidth.width(text) and graphemes(text) == list(text)
+    assert width("cafe\u0301") == 4 and graphemes("cafe\u0301") == ["c", "a", "f", "e\u0301"]

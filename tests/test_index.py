@@ -170,3 +170,21 @@ def test_bad_parameters_are_named(k1: float, b: float) -> None:
 def test_ties_keep_corpus_order() -> None:
     index = BM25Index([["x", "y"], ["x", "y"], ["x", "y"]])
     assert [i for i, _ in index.top(["x"], 3)] == [0, 1, 2]
+
+
+def test_bounds_computed_a_slice_at_a_time_are_the_whole_arrays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large build computes each term's and block's bounds a few postings at a time; the
+    numbers must be those of the one-pass computation, to the bit."""
+    rng = random.Random(7)
+    words = [f"w{n}" for n in range(60)]
+    docs = [
+        [rng.choice(words[: rng.randint(1, 60)]) for _ in range(rng.randint(1, 40))]
+        for _ in range(600)
+    ]
+    whole = BM25Index(docs)
+    monkeypatch.setattr(index_module, "_TF_PART_SLICE", 5)
+    sliced = BM25Index(docs)
+    for name, array in whole.arrays().items():
+        assert np.array_equal(array, sliced.arrays()[name]), name

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.discord_render import render_answer as discord_render_answer
 from bot.jsonout import answer_to_json
 from bot.markup import Piece, absolute_link, block_lines, cut_lines, inline_pieces, plain_text
 from bot.render_text import BLOCK_LINES, render_answer
@@ -197,3 +198,54 @@ def test_relative_links_follow_the_citations_page_rules() -> None:
     # Unpublished: no URL on the citation, so the link shows its words only.
     bare = Answer("q", (sentence,), (Citation(1, passage, 1.0),), ())
     assert render_answer(bare).startswith("See locking and here. [1]")
+
+
+# --- reStructuredText quotes ---------------------------------------------------------------------
+
+RST_GUIDE = """Guide
+=====
+
+Install
+-------
+
+To install the widget, call :func:`~widget.install` with ``--user``, as `the site
+<https://widget.example/install>`_ says:
+
+.. code-block:: python
+
+    def install(user):
+        return widget.setup(user)
+"""
+
+
+def test_rst_quotes_show_as_the_built_page_shows_them(tmp_path: Path) -> None:
+    """Terminal: no roles or backticks; Discord: the same as Markdown; JSON: the verbatim
+    source span. The code block, whose first line the quote starts after its indent, is
+    shown dedented as a whole (its body keeps its own indent)."""
+    (tmp_path / "guide.rst").write_text(RST_GUIDE, encoding="utf-8")
+    answer = Engine.from_folder(tmp_path).ask("how do I install the widget with --user?")
+    terminal = render_answer(answer)
+    assert terminal.splitlines()[:4] == [
+        "To install the widget, call install with --user, as the site "
+        "(https://widget.example/install) says: [1]",
+        "",
+        "    def install(user):",
+        "        return widget.setup(user)",
+    ]
+    discord = discord_render_answer(answer).embeds[0]["description"]
+    assert discord.endswith(
+        "To install the widget, call `install` with `--user`, as "
+        "[the site](https://widget.example/install) says\\: [1]\n```python\n"
+        "def install(user):\n    return widget.setup(user)\n```"
+    ), discord
+    data = answer_to_json(answer)
+    assert data["sentences"][0]["text"].startswith("To install the widget, call :func:`~widget.")
+    assert data["blocks"][0]["text"] == (
+        "def install(user):\n        return widget.setup(user)"
+    )  # verbatim from the file: the span starts at the first character
+
+
+def test_block_lines_put_back_the_first_lines_indent_before_dedenting() -> None:
+    shown = block_lines("def f():\n        return 1", "code", "python", indent=4)
+    assert shown.lines == ("def f():", "    return 1")
+    assert block_lines("x = 1\n    y", "code").lines == ("x = 1", "    y")

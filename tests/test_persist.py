@@ -153,7 +153,9 @@ def test_parallel_and_serial_builds_are_identical(
     monkeypatch.setattr("retrieval.index.build.PARALLEL_BYTES", 0)
     shape = IndexShape()
     serial = build_folder(corpus, shape, workers=1)
+    monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)  # text and postings on disk
     parallel = build_folder(corpus, shape, workers=2)
+    assert isinstance(parallel.store.arrays()["text"], persist.FileBytes)
     for name, array in serial.store.arrays().items():
         assert np.array_equal(array, parallel.store.arrays()[name]), name
     for name, array in serial.index.arrays().items():
@@ -161,6 +163,27 @@ def test_parallel_and_serial_builds_are_identical(
     assert serial.document_index is not None and parallel.document_index is not None
     for name, array in serial.document_index.arrays().items():
         assert np.array_equal(array, parallel.document_index.arrays()[name]), name
+
+
+def test_an_index_built_through_temporary_files_saves_and_verifies(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large build parks its text in a temporary file and saves it from there, a slice at a
+    time: the saved index holds the same text, passes every checksum and answers alike."""
+    monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)
+    monkeypatch.setattr("retrieval.index.persist._COPY_BYTES", persist.CHUNK)  # many slices
+    question = "Who is Jeffrey Lynch?"
+    built, report = open_engine(corpus, index_dir=tmp_path)
+    assert report.saved is not None
+    loaded, again = open_engine(corpus, index_dir=tmp_path, verify=True)
+    assert again.opening is Opening.LOADED
+    assert loaded.ask(question) == built.ask(question)
+    assert [p.text for p in loaded.passages] == [p.text for p in built.passages]
+    opened = persist.read(report.saved, persist.read_manifest(report.saved).key)
+    try:
+        assert persist.verify(opened) == []
+    finally:
+        opened.close()
 
 
 def test_the_assembled_index_is_the_index_of_the_token_lists(awkward_corpus: Path) -> None:

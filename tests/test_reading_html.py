@@ -134,3 +134,62 @@ def test_article_is_the_main_content_and_its_own_navigation_is_dropped() -> None
         (BlockKind.HEADING, "use"),
         (BlockKind.PARAGRAPH, ""),
     ]
+
+
+def test_a_sphinx_table_is_a_table_though_its_cells_hold_paragraphs() -> None:
+    """docutils wraps every cell in ``<p>``: that is still a data table, shown whole, and
+    its cells are not searched as paragraphs of their own."""
+    page = (
+        '<div role="main"><p>This produces the following views:</p>'
+        '<table class="docutils"><tbody><tr><td><p>URL</p></td><td><p>Method</p></td></tr>'
+        "<tr><td><p><code>/users/</code></p></td><td><p>GET</p></td></tr></tbody></table></div>"
+    )
+    text, blocks = read_html(page)
+    assert [(b.kind, text[b.start : b.end]) for b in blocks] == [
+        (BlockKind.PARAGRAPH, "This produces the following views:"),
+        (BlockKind.TABLE, "URL | Method\n/users/ | GET"),
+    ]
+
+
+API_PAGE = """<div role="main"><section id="api"><h1>API</h1>
+<section id="app"><h2>Application Object</h2>
+<dl class="py class"><dt class="sig sig-object py" id="flask.Flask">
+<em class="property">class </em><span class="sig-prename descclassname">flask.</span>
+<span class="sig-name descname">Flask</span>(<em>import_name</em>)<a class="headerlink">¶</a></dt>
+<dd><p>The flask object implements a WSGI application.</p>
+<dl class="py method"><dt class="sig sig-object py" id="flask.Flask.template_filter">
+<span class="sig-name descname">template_filter</span>(<em>name=None</em>)</dt>
+<dd><p>Decorate a function to register it as a custom Jinja filter.</p></dd></dl>
+</dd></dl></section>
+<section id="ctx"><h2>Standard Context</h2>
+<dl class="py data"><dt class="sig sig-object py"><span class="sig-name descname">g</span></dt>
+<dd><p>The request-bound object for global variables.</p></dd></dl>
+<p>These variables are added to the context of variables.</p></section></section></div>"""
+
+
+def test_an_api_entry_is_a_section_named_after_its_object() -> None:
+    """Sphinx's object descriptions (autodoc's output): the name is the heading and the
+    entry's id the anchor, so a quote says which function it describes and links to it;
+    entries with prose after them in their section stay that section's prose."""
+    text, blocks = read_html(API_PAGE)
+    shown = [
+        (b.kind, b.level, b.heading or text[b.start : b.end], b.anchor)
+        for b in blocks
+        if b.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH)
+    ]
+    assert shown == [
+        (BlockKind.HEADING, 1, "API", "api"),
+        (BlockKind.HEADING, 2, "Application Object", "app"),
+        (BlockKind.HEADING, 3, "flask.Flask", "flask.Flask"),
+        (BlockKind.PARAGRAPH, 0, "The flask object implements a WSGI application.", ""),
+        (BlockKind.HEADING, 4, "template_filter", "flask.Flask.template_filter"),
+        (
+            BlockKind.PARAGRAPH,
+            0,
+            "Decorate a function to register it as a custom Jinja filter.",
+            "",
+        ),
+        (BlockKind.HEADING, 2, "Standard Context", "ctx"),
+        (BlockKind.PARAGRAPH, 0, "The request-bound object for global variables.", ""),
+        (BlockKind.PARAGRAPH, 0, "These variables are added to the context of variables.", ""),
+    ]

@@ -10,7 +10,7 @@ from pypdf import PdfReader, PdfWriter
 
 from retrieval import load_corpus
 from retrieval.reading import BlockKind
-from retrieval.reading.pdf import parse_pdf
+from retrieval.reading.pdf import _join_wrapped_code, _Line, parse_pdf
 from tests.pdf_maker import Line, make_pdf
 
 
@@ -19,32 +19,31 @@ def _page(number: int, body: list[Line]) -> list[Line]:
     return [(72, 760, 9, "Field Manual, Release 1.0"), *body, (300, 40, 9, str(number))]
 
 
-MANUAL = make_pdf(
-    [
-        _page(
-            1,
-            [
-                (72, 700, 18, "1 Installing the Tool"),
-                (72, 670, 10, "The installer copies the files into the configu-"),
-                (72, 658, 10, "ration folder before it starts."),
-                (72, 630, 10, "Run the command below:"),
-                (72, 610, 9, "Listing 1: install.sh"),
-                (72, 595, 10, "`tool install --user"),
-                (96, 583, 10, "`--force"),
-            ],
-        ),
-        _page(
-            2,
-            [
-                (72, 700, 18, "2 Removing the Tool"),
-                (72, 670, 10, "Delete the folder; it is a top-level step. The top-"),
-                (72, 658, 10, "level folder goes last."),
-                (72, 630, 10, "(continues on next page)"),
-            ],
-        ),
-        _page(3, [(72, 700, 10, "Nothing else happens here at all.")]),
-    ]
-)
+MANUAL_PAGES = [
+    _page(
+        1,
+        [
+            (72, 700, 18, "1 Installing the Tool"),
+            (72, 670, 10, "The installer copies the files into the configu-"),
+            (72, 658, 10, "ration folder before it starts."),
+            (72, 630, 10, "Run the command below:"),
+            (72, 610, 9, "Listing 1: install.sh"),
+            (72, 595, 10, "`tool install --user"),
+            (96, 583, 10, "`--force"),
+        ],
+    ),
+    _page(
+        2,
+        [
+            (72, 700, 18, "2 Removing the Tool"),
+            (72, 670, 10, "Delete the folder; it is a top-level step. The top-"),
+            (72, 658, 10, "level folder goes last."),
+            (72, 630, 10, "(continues on next page)"),
+        ],
+    ),
+    _page(3, [(72, 700, 10, "Nothing else happens here at all.")]),
+]
+MANUAL = make_pdf(MANUAL_PAGES)
 
 
 def test_blocks_with_pages_headings_and_code() -> None:
@@ -151,3 +150,28 @@ def test_a_page_with_huge_drawing_commands_is_left_out_not_read() -> None:
         (1, "A short page.")
     ]
     assert reading.warnings == ["1 page(s) with over 1,000 bytes of drawing commands left out."]
+
+
+def test_a_blank_page_keeps_no_running_header_and_a_note_is_an_admonition() -> None:
+    """LaTeX leaves a page before a chapter blank but for its header and page number: those
+    are furniture there too. Sphinx prints an admonition as a "Note" line above its text."""
+    blank: list[Line] = [(72, 760, 9, "Field Manual, Release 1.0"), (300, 40, 9, "4")]
+    note: list[Line] = [
+        (72, 700, 10, "Note"),
+        (72, 680, 10, "Stop the server before you remove it."),
+    ]
+    reading = parse_pdf(make_pdf([*MANUAL_PAGES, blank, _page(5, note)]))
+    assert "Field Manual" not in reading.text and "\n4" not in reading.text
+    last = reading.blocks[-1]
+    assert (last.kind, last.label, last.page) == (BlockKind.ADMONITION, "note", 5)
+    assert reading.text[last.start : last.end] == "Stop the server before you remove it."
+
+
+def test_a_wrapped_code_line_is_put_back_on_one_line() -> None:
+    """Sphinx's LaTeX wraps a long code line and opens the rest with "˓→" (a symbol font,
+    not monospace): the rest belongs to the code line, not to a paragraph after it."""
+    code = _Line(1, 700, 72, 10, True, [("x = confirm('Are␣", 72)])
+    rest = _Line(1, 688, 60, 10, False, [("˓→you sure?')", 60)])
+    after = _Line(1, 676, 72, 10, True, [("y = 2", 72)])
+    joined = _join_wrapped_code([code, rest, after])
+    assert [line.text for line in joined] == ["x = confirm('Are you sure?')", "y = 2"]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from retrieval import load_corpus
 from retrieval.reading import BlockKind
-from retrieval.reading.rst import parse_rst, read_rst, rst_display
+from retrieval.reading.rst import parse_rst, read_rst
+from retrieval.reading.rst_inline import rst_display
 
 PAGE = """\
 .. _install-guide:

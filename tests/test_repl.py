@@ -147,3 +147,33 @@ def test_a_topic_switch_in_the_repl_is_not_a_follow_up(seed_engine: Engine) -> N
 
 def test_help_lists_new() -> None:
     assert ":new" in HELP
+
+
+def test_every_line_fits_the_terminal(seed_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal every line the REPL writes, answers, :why, :sources, :help and its own
+    messages alike, fits the width (display columns: a Chinese character takes two)."""
+    import os
+    import shutil
+
+    from bot.display import width
+    from bot.repl import fit
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda *_: os.terminal_size((61, 24)))
+    lines = [
+        "What did the Denver City Council pass?",
+        ":why",
+        ":sources",
+        ":source 1",
+        ":help",
+        ":new",
+        ":" + "unknown-command-" * 4,
+        "clear:new",
+        ":quit",
+    ]
+    transcript = run(seed_engine, lines, fit_terminal=True)
+    shown = [line for line in transcript.splitlines() if not line.startswith(PROMPT)]
+    assert len(shown) > 40
+    assert [line for line in shown if width(line) > 60] == []
+    wide = fit("  文件：" + "北京市的公园和博物馆" * 6, 40).splitlines()
+    assert len(wide) > 2 and all(width(line) <= 40 for line in wide)
+    assert wide[1].startswith("    ") and "".join(w.strip() for w in wide).startswith("文件：北京")

@@ -8,6 +8,7 @@ import pytest
 
 from retrieval import Engine, EngineOptions, open_engine
 from retrieval.answering.compose import analyse_passage
+from retrieval.answering.engine import Matches
 from retrieval.types import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,13 @@ def _same(engine: Engine) -> None:
         assert stored == fresh, (i, passage.text)
         for sentence in stored.sentences:
             assert passage.text[sentence.start : sentence.end].strip()
+        # Re-ranking reads only the question's terms, as ids from the table: the same answers
+        # to "is this term (pair) in that sentence (paragraph)?" as the full analysis gives.
+        every = sorted(fresh.terms | {"absentword"})
+        for asked in (frozenset(every), frozenset(every[::2]), frozenset(every[1::3])):
+            ids = {engine.index.vocabulary.id(t): t for t in asked}
+            wanted = {i: t for i, t in ids.items() if i is not None}
+            assert engine._matches(i, wanted, asked) == Matches.restrict(fresh, asked)
 
 
 def test_a_built_engine_answers_from_the_table_exactly_as_from_the_text() -> None:

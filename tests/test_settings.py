@@ -200,7 +200,7 @@ def test_settings_defaults_are_the_librarys_own() -> None:
 def test_outside_the_checkout_there_is_no_default_corpus(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from config import settings as settings_module
+    from config import paths as settings_module
 
     monkeypatch.setattr(settings_module, "DEFAULT_CORPUS", tmp_path / "site-packages" / "seeds")
     assert settings_module.default_corpus() is None

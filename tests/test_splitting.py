@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrieval import Engine, load_corpus
 from retrieval.splitting.passages import split_passages
@@ -184,3 +186,15 @@ def _sentences(text: str) -> list[str]:
 )
 def test_sentence_boundaries(text: str, expected: list[str]) -> None:
     assert _sentences(text) == expected
+
+
+_SENTENCE_PIECES = [*"ab AZ.?!…。！？\"')]”’[1]²\n\t-*1.", "Mr", "U.S.", "e.g.", "No", "Jan"]
+
+
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=40).map("".join))
+def test_terminator_scan_finds_exactly_what_finditer_finds(text: str) -> None:
+    """The quick scan (try the pattern only at terminator characters) is finditer's result."""
+    from retrieval.splitting import sentences
+
+    quick = [(m.start(), m.end()) for m in sentences._terminators(text)]
+    assert quick == [(m.start(), m.end()) for m in sentences._TERMINATOR.finditer(text)]

@@ -18,7 +18,6 @@ runs words (:mod:`retrieval.analysis.segment`) in every analyzer, English includ
 
 from __future__ import annotations
 
-import importlib.metadata
 import threading
 from collections.abc import Iterable
 from functools import cache, lru_cache
@@ -32,6 +31,7 @@ from .languages import LanguageSpec, spec_for
 from .normalise import arabic_letters, fold, script_letters
 from .segment import THAI_ENGINE, UNSPACED, units
 from .stopwords import raw_stopwords, source_version
+from .versions import installed_version
 
 DEFAULT_LANGUAGE = "en"
 SEGMENTER_VERSION = "bigram-1+thai+jieba"
@@ -51,10 +51,7 @@ def _normalize(text: str) -> str:
 
 
 def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
+    return installed_version(package)
 
 
 class Analyzer:
@@ -156,6 +153,18 @@ class Analyzer:
             if term:
                 found.append((start, end, term))
         return tuple(found)
+
+    def plain_tokens(self, text: str) -> list[str] | None:
+        """``text``'s normalized tokens in one regex pass, when that is exactly what analysing it
+        chunk by chunk would see (English, ASCII text), else None. Each token's term is then
+        ``self.term(token)`` ("" for a stopword): how the build tokenizes a million paragraphs
+        without a call per whitespace chunk. For ASCII, NFKC is the identity, casefold is
+        ``lower`` and "`" the only apostrophe to unify; no token spans white space, so one pass
+        over the text finds its chunks' tokens end to end."""
+        if not (self.english and text.isascii()):
+            return None
+        tokens: list[str] = tokenizer._TOKEN.findall(text.lower().replace("`", "'"))
+        return tokens
 
     def terms(self, text: str) -> list[str]:
         """The search terms of ``text``: words, minus stopwords, stemmed. Order and repeats

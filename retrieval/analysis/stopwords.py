@@ -10,10 +10,10 @@ answers it, and counting it as a missing word would make every such question loo
 
 from __future__ import annotations
 
-import importlib.metadata
 from functools import cache
 
 from .cues import QUESTION_WORDS
+from .versions import installed_version
 
 
 @cache
@@ -35,7 +35,4 @@ def source_version(language: str) -> str:
     """Which collection and version the language's list comes from (part of the analyzer's
     identity: a new list changes the terms, so a saved index must be rebuilt)."""
     package = "pythainlp" if language == "th" else "stopwordsiso"
-    try:
-        return f"{package}-{importlib.metadata.version(package)}"
-    except importlib.metadata.PackageNotFoundError:
-        return f"{package}-?"
+    return f"{package}-{installed_version(package)}"

@@ -16,7 +16,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from regex import Pattern
@@ -26,6 +26,7 @@ from ..analysis.tokenizer import analyze, term_spans
 from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
 from ..types import AbstainReason, Answer, Citation, Evidence, Hit, Passage, Sentence
+from .commonness import COMMON_ZIPF, zipf
 from .decision import calibrated_confidence
 from .units import verify_blocks
 
@@ -100,9 +101,9 @@ class ComposerOptions:
     max_sentences: int = 3
     max_chars: int = 600
     """Budget for the quoted text; the best sentence is always quoted, trimmed if it must be."""
-    min_confidence: float = 0.27
+    min_confidence: float = 0.28
     """Abstain below this confidence: the calibrated probability that the answer is right
-    (:mod:`retrieval.answering.decision`). 0.27 keeps 95% of the answerable questions of the
+    (:mod:`retrieval.answering.decision`). 0.28 keeps 95% of the answerable questions of the
     even-numbered SQuAD articles answered (``bench/fit_confidence.py``), rounded down."""
     depth: int = 3
     """How many of the top paragraphs sentences are drawn from."""
@@ -326,6 +327,11 @@ class _Weighed:
     """The question counts or measures ("how many", "how long"): a year is not its answer."""
     names: frozenset[str]
     """Terms of the question's names: capitalised words after the first, code-like words."""
+    everyday_missing: frozenset[str] = frozenset()
+    """Terms no paragraph contains whose word is everyday language ("sick", "straight"):
+    casual context around a question, not a topic the documents lack ("heroku")."""
+    generality: Mapping[str, float] = field(default_factory=dict)
+    """Each term's word's frequency in the language at large (Zipf scale; empty when unknown)."""
 
 
 def weigh_question(inputs: ComposeInputs) -> _Weighed:
@@ -345,6 +351,7 @@ def weigh_question(inputs: ComposeInputs) -> _Weighed:
         counting = bool(_COUNTING.search(" ".join(inputs.question.casefold().split())))
     else:
         counting = analyzer.asks_count(inputs.question)
+    generality = _generality(inputs, unique_terms)
     return _Weighed(
         unique_terms,
         weights,
@@ -354,7 +361,29 @@ def weigh_question(inputs: ComposeInputs) -> _Weighed:
         counting,
         frozenset(t for w in _NAME.findall(inputs.question) for t in analyzer.terms(w))
         & frozenset(unique_terms),
+        frozenset(t for t in unique_terms if not idf(t) and generality.get(t, 0.0) >= COMMON_ZIPF),
+        generality,
     )
+
+
+def _generality(inputs: ComposeInputs, terms: Sequence[str]) -> dict[str, float]:
+    """Each term's frequency in the language at large (Zipf scale, :mod:`.commonness`), of the
+    least common word of the question it was analysed from (one pass over the question; a
+    borrowed term, not in it, has none). English only: for other languages nothing is known."""
+    analyzer = inputs.analyzer
+    if not analyzer.english:
+        return {}
+    generality: dict[str, float] = {}
+    question = inputs.question
+    for start, end in analyzer.spans(question, terms):
+        word = question[start:end]
+        found = analyzer.terms(word)
+        value = zipf(word.strip("'’"), "en")
+        if value is None:
+            return {}
+        if found:
+            generality[found[0]] = min(value, generality.get(found[0], value))
+    return generality
 
 
 _COUNTING = _CUES[0][0]
@@ -551,6 +580,7 @@ def gather_evidence(
     if inputs.options.share_terms and len(weighed.terms) > inputs.options.share_terms:
         heaviest_total = sum(sorted(weights.values())[-inputs.options.share_terms :])
         scale = total / (heaviest_total or total)
+    content_paragraph, content_sentence = _content_shares(inputs, weighed, best, candidates)
     return Evidence(
         paragraph_share=min(1.0, paragraph_share[best.hit.passage.id] * scale),
         sentence_share=min(1.0, max(c.coverage for c in candidates) * scale),
@@ -576,7 +606,40 @@ def gather_evidence(
         peak=min(1.0, max(present, default=0.0) / (ceiling or 1.0)),
         level=scores[0] / total,
         gap=max(lacking, default=0.0) / heaviest,
+        content_paragraph=content_paragraph,
+        content_sentence=content_sentence,
     )
+
+
+def _specificity(generality: float | None) -> float:
+    """How much a term's weight counts toward the content shares: fully for a word rare in the
+    language at large (a name, a technical word), a fifth for an everyday one ("just",
+    "everything"), linearly between Zipf 3 and 5.4; fully when nothing is known."""
+    if generality is None:
+        return 1.0
+    return min(1.0, max(0.2, (6.0 - generality) / 3.0))
+
+
+def _content_shares(
+    inputs: ComposeInputs, weighed: _Weighed, best: _Candidate, candidates: Sequence[_Candidate]
+) -> tuple[float, float]:
+    """The paragraph's and the best-covering sentence's shares of the question's *content*
+    weight: each term's weight times its specificity (everyday words count a fifth), absent
+    everyday words left out, measured against the ``share_terms`` heaviest. A long casual
+    question ("the docs say X, but after Y, Z; how do I …") is judged by its names and
+    technical words, whose weight the documents' IDF alone gives to its chatter."""
+    content = {
+        t: w * _specificity(weighed.generality.get(t))
+        for t, w in weighed.weights.items()
+        if t not in weighed.everyday_missing
+    }
+    total = sum(content.values()) or 1.0
+    share_terms = inputs.options.share_terms
+    if share_terms and len(content) > share_terms:
+        total = sum(sorted(content.values())[-share_terms:]) or total
+    paragraph = _coverage(inputs.analysed(best.hit.passage).terms, content, total)
+    sentence = max(_coverage(c.terms, content, total) for c in candidates)
+    return min(1.0, paragraph), min(1.0, sentence)
 
 
 def _missing_words(

@@ -37,6 +37,8 @@ FEATURE_NAMES = (
     "peak",
     "log_level",
     "gap",
+    "log_content_paragraph",
+    "log_content_sentence",
 )
 """The model's inputs, as :meth:`Evidence.features` names them."""
 
@@ -58,22 +60,24 @@ class DecisionModel:
 
 # Fitted by `.venv/bin/python bench/fit_confidence.py` (see docs/quality.md, round 4).
 MODEL = DecisionModel(
-    bias=0.3346,
+    bias=0.5029,
     weights={
-        "log_paragraph": 1.0358,
-        "log_sentence": 1.4545,
-        "log_focus": 0.8166,
-        "log_rare": 0.1766,
-        "log_names": 0.4902,
-        "missing": -0.2050,
-        "margin": 0.6426,
-        "agreement": 0.4874,
-        "type_asked": -0.0969,
-        "type_found": 0.3084,
-        "terms": 0.6482,
-        "peak": 0.3769,
-        "log_level": 1.2383,
-        "gap": -0.1279,
+        "log_paragraph": 0.7942,
+        "log_sentence": 1.1832,
+        "log_focus": 0.7388,
+        "log_rare": 0.0735,
+        "log_names": 0.4394,
+        "missing": -0.2597,
+        "margin": 0.5654,
+        "agreement": 0.4106,
+        "type_asked": -0.0897,
+        "type_found": 0.2979,
+        "terms": 0.7050,
+        "peak": 0.3064,
+        "log_level": 1.0770,
+        "gap": -0.0149,
+        "log_content_paragraph": 0.6789,
+        "log_content_sentence": 0.8054,
     },
 )
 

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +39,7 @@ from ..errors import (
 )
 from ..index import persist
 from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
-from ..index.build import IndexShape, Progress, build_documents, build_folder
+from ..index.shape import IndexShape, Progress
 from ..index.store import PassageStore
 from ..reading.current import CurrentText
 from ..reading.files import (
@@ -64,7 +64,7 @@ from .compose import (
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
 from .spelling import Variant, find_variants
-from .units import _TRAILING, attach_blocks, with_unit_terms
+from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -267,6 +267,30 @@ def _sample_folder(root: Path, selection: FileSelection) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class _MatchedSentence:
+    terms: frozenset[str]
+    """The question's terms the sentence holds (with the following block's, for the last)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Of a candidate paragraph, what re-ranking reads: per sentence the question's terms it
+    holds, and the adjacent pairs of the question's terms (a
+    :class:`~retrieval.answering.rerank.CandidateTerms`)."""
+
+    sentences: tuple[_MatchedSentence, ...]
+    pairs: frozenset[tuple[str, str]]
+
+    @classmethod
+    def restrict(cls, analysed: AnalysedPassage, asked: frozenset[str]) -> Matches:
+        """The same, from a paragraph's full analysis."""
+        return cls(
+            tuple(_MatchedSentence(s.terms & asked) for s in analysed.sentences),
+            frozenset(p for p in analysed.pairs if p[0] in asked and p[1] in asked),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class SourceView:
     """``engine.source_text(source)`` for slicing only: ``view[a:b]`` reads just that span."""
 
@@ -321,6 +345,8 @@ class IndexParts:
         follow_links: bool = False,
     ) -> IndexParts:
         """Build from the files under ``root`` (in parallel for a large folder), unsaved."""
+        from ..index.build import build_folder  # not imported to answer from a saved index
+
         started = time.perf_counter()
         read_ns = persist.now_ns()
         selection = options.shape.selection
@@ -379,6 +405,8 @@ class Engine:
         if isinstance(documents, IndexParts):
             parts = documents
         else:
+            from ..index.build import build_documents
+
             texts = [d.text for d in documents]
             language = resolve_language(self.options.language, lambda: texts)
             built = build_documents(documents, self.options.shape, language.language)
@@ -417,6 +445,9 @@ class Engine:
         self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
             self._analyse_position
         )
+        self._unit_terms: Callable[[int], frozenset[str]] = lru_cache(maxsize=4096)(
+            self._unit_terms_of
+        )
         if parts.opened is None:
             self._prepare_analyses()
         self._sealed = True
@@ -424,7 +455,7 @@ class Engine:
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
         | {"_confirmed", "_current", "_file_names"}
-        | {"_document_row", "_analyse", "_idf_ceiling", "_sealed"}
+        | {"_document_row", "_analyse", "_unit_terms", "_idf_ceiling", "_sealed"}
     )
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -591,6 +622,40 @@ class Engine:
         analysed = analysed_from_sentences(passage, rows, self._context_terms(passage.context))
         return self._with_unit_terms(i, analysed)
 
+    def _matches(self, i: int, wanted: Mapping[int, str], asked: frozenset[str]) -> Matches:
+        """Of paragraph ``i``'s terms, those in ``asked`` (the question's; ``wanted`` maps the
+        ids of those the vocabulary has to them), per sentence and as adjacent pairs, read as
+        ids from the sentence table: for re-ranking 20 candidates per question without making
+        their Passages or decoding their terms. Re-ranking asks only whether a question term
+        (or pair) is in a sentence (or the paragraph), so the answers are those of the full
+        analysis (:meth:`_analyse_position`), unit terms included."""
+        try:
+            bounds, ids = self.passages.sentences.term_ids(i, len(self.index.vocabulary))
+        except (ValueError, IndexError):  # a damaged table: restrict the text's analysis
+            return Matches.restrict(self._analyse(i), asked)
+        marks = [wanted.get(t) for t in ids] if wanted else [None] * len(ids)
+        chunks = [marks[a:b] for a, b in itertools.pairwise(bounds)]
+        sentences = [_MatchedSentence(frozenset(m for m in c if m is not None)) for c in chunks]
+        if sentences and self.options.unit_sentence_terms:
+            unit = self._unit_terms(i)
+            if unit:
+                last = sentences[-1]
+                sentences[-1] = _MatchedSentence(last.terms | (unit & asked))
+        tokens = marks if len(chunks) <= 1 else [m for c in chunks for m in c]
+        pairs = frozenset(
+            (a, b) for a, b in itertools.pairwise(tokens) if a is not None and b is not None
+        )
+        return Matches(tuple(sentences), pairs)
+
+    def _unit_terms_of(self, i: int) -> frozenset[str]:
+        """The terms :meth:`_with_unit_terms` counts for paragraph ``i``'s last sentence."""
+        unit = self.passages.unit_after(i)
+        if unit is None:
+            return frozenset()
+        source = self.passages.sources[self.passages.source_number(i)].source
+        text = self.source_view(source)[unit.start : unit.end]
+        return frozenset(self.analyzer.terms(text)[: self.options.unit_sentence_terms])
+
     def _with_unit_terms(self, i: int, analysed: AnalysedPassage) -> AnalysedPassage:
         """``analysed`` with the terms of the block after paragraph ``i`` counted for its last
         sentence (``unit_sentence_terms``; see :func:`.units.with_unit_terms`)."""
@@ -637,12 +702,16 @@ class Engine:
     def _rerank(
         self, terms: Sequence[str], top: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
-        """The candidates re-ordered by :func:`retrieval.answering.rerank.rerank`."""
+        """The candidates re-ordered by :func:`retrieval.answering.rerank.rerank`, which reads
+        of each only the question's terms in its sentences and pairs (:meth:`_matches`)."""
+        asked = frozenset(terms)
+        term_id = self.index.vocabulary.id
+        wanted = {i: t for t, i in ((t, term_id(t)) for t in asked) if i is not None}
         return rerank(
             terms,
             top,
             idf=self.index.idf,
-            analysed=self._analyse,
+            analysed=lambda i: self._matches(i, wanted, asked),
             document_of=self._document_of,
             document_scores=self._document_scores if self.document_index is not None else None,
             weights=RerankWeights(
@@ -774,8 +843,12 @@ class Engine:
         unit = self.unit_after(passage)
         if unit is None:
             return None
-        text = self.source_view(passage.source)[unit.start : unit.end]
-        return QuotedBlock(unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end)
+        view = self.source_view(passage.source)
+        text = view[unit.start : unit.end]
+        indent = line_indent(view, unit.start)
+        return QuotedBlock(
+            unit.kind, text, unit.start, unit.end, citation, unit.lang, 0, unit.end, indent
+        )
 
     def _maybe_known(self, terms: list[str]) -> list[str]:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..index import persist
-from ..index.build import Progress
+from ..index.shape import Progress
 from ..reading.files import corpus_root
 from .engine import Engine, EngineOptions, IndexParts, Provenance
 

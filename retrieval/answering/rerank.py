@@ -17,13 +17,32 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..types import Hit
-from .compose import AnalysedPassage
 
 FAVOUR_MARGIN = 1.5
 """A paragraph the earlier turn cited moves above any candidate whose BM25 score is below this
 many times its own: preferred, but not over a paragraph that matches clearly better."""
+
+
+class SentenceTerms(Protocol):
+    """A sentence as re-ranking reads it: which terms it holds."""
+
+    @property
+    def terms(self) -> Collection[str]: ...
+
+
+class CandidateTerms(Protocol):
+    """A candidate paragraph as re-ranking reads it (an
+    :class:`~retrieval.answering.compose.AnalysedPassage`, or just its terms that are the
+    question's: membership of the question's terms and pairs is all that is asked of it)."""
+
+    @property
+    def sentences(self) -> Sequence[SentenceTerms]: ...
+
+    @property
+    def pairs(self) -> Collection[tuple[str, str]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +65,7 @@ def rerank(
     top: list[tuple[int, float]],
     *,
     idf: Callable[[str], float],
-    analysed: Callable[[int], AnalysedPassage],
+    analysed: Callable[[int], CandidateTerms],
     document_of: Callable[[int], int],
     document_scores: Callable[[Sequence[str], Collection[int]], Mapping[int, float]] | None,
     weights: RerankWeights,
@@ -54,7 +73,8 @@ def rerank(
 ) -> list[tuple[int, float]]:
     """BM25 candidates ``top`` ((position, score), best first) in their re-ranked order.
 
-    ``analysed`` gives a paragraph's precomputed analysis by position; ``document_of`` the row
+    ``analysed`` gives a paragraph's terms by position (its analysis, or only those of its
+    terms and adjacent pairs that are the question's: the key is the same); ``document_of`` the row
     of its document in the document index; ``document_scores`` those rows' BM25 scores for
     ``terms`` (None when there is no document index); ``section_terms`` the terms of a
     paragraph's section (None: no section evidence). Scores stay BM25's.

@@ -87,6 +87,7 @@ def attach_blocks(
                 lang=unit.lang,
                 after=index,
                 full_end=unit.end,
+                indent=line_indent(source_text(passage.source), unit.start),
             )
         )
     if not blocks:
@@ -94,6 +95,13 @@ def attach_blocks(
     result = replace(answer, blocks=tuple(blocks))
     verify_blocks(result, source_text)
     return result
+
+
+def line_indent(text: Sliceable, start: int) -> int:
+    """How many spaces or tabs precede ``start`` on its line (0 when anything else does)."""
+    before = text[max(0, start - 400) : start]
+    head = before[before.rfind("\n") + 1 :]
+    return len(head) if head and not head.strip(" \t") else 0
 
 
 def verify_blocks(answer: Answer, source_text: Callable[[str], Sliceable]) -> None:

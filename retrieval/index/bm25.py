@@ -192,6 +192,11 @@ def _check_options(k1: float, b: float, idf: str) -> None:
         raise OptionError(f"idf must be one of {', '.join(IDF_VARIANTS)} (got {idf!r}).")
 
 
+_TF_PART_SLICE = 1 << 21
+"""Postings whose bounds are computed at a time when an index is built (see
+:meth:`BM25Index._init_from_csr`)."""
+
+
 def _smallest_uint(maximum: int) -> type[np.unsignedinteger[Any]]:
     for dtype in (np.uint8, np.uint16, np.uint32):
         if maximum <= np.iinfo(dtype).max:
@@ -281,6 +286,10 @@ class BM25Index:
         b: float,
         idf: IdfVariant,
     ) -> None:
+        """Set every array the scorer reads from postings in CSR form (``ptr`` per term).
+
+        Long because each array's dtype and the rank-bm25 arithmetic it mirrors are set in one
+        place, in the order rank-bm25 computes them, so the exactness argument reads top-down."""
         if len(doc_len) == 0:
             raise OptionError("A BM25 index needs at least one paragraph.")
         n_docs = len(doc_len)
@@ -306,10 +315,6 @@ class BM25Index:
         # computed as rank-bm25 computes it (the per-paragraph norm once, then per posting).
         with np.errstate(invalid="ignore", divide="ignore"):  # avgdl 0: no postings either
             norm = self.k1 * (1 - self.b + self.b * lengths.astype(np.float64) / self.avgdl)
-        q_freq = postings_tf.astype(np.float64)
-        tf_part = (q_freq * (self.k1 + 1)) / (q_freq + norm[postings_doc])
-        del q_freq
-        self.max_tf_part = np.maximum.reduceat(tf_part, ptr[:-1]) if len(tf_part) else tf_part
         blocks = -(-document_frequency // BLOCK_SIZE)
         self.block_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(blocks, out=self.block_ptr[1:])
@@ -318,7 +323,34 @@ class BM25Index:
             np.repeat(ptr[:-1], blocks)
             + (block_number - np.repeat(self.block_ptr[:-1], blocks)) * BLOCK_SIZE
         )
-        self.block_max = np.maximum.reduceat(tf_part, starts) if len(starts) else tf_part[:0]
+        del block_number
+
+        def tf_part(lo: int, hi: int) -> FloatArray:
+            q_freq = postings_tf[lo:hi].astype(np.float64)
+            return (q_freq * (self.k1 + 1)) / (q_freq + norm[postings_doc[lo:hi]])
+
+        if len(postings_doc) <= _TF_PART_SLICE or not (document_frequency > 0).all():
+            whole = tf_part(0, len(postings_doc))
+            self.max_tf_part = np.maximum.reduceat(whole, ptr[:-1]) if len(whole) else whole
+            self.block_max = np.maximum.reduceat(whole, starts) if len(starts) else whole[:0]
+            return
+        # A slice of terms at a time (every term has postings, so each slice's reductions are
+        # the whole array's): the same numbers, without float64 temporaries the size of all
+        # the postings (1.4 GB at a million paragraphs).
+        self.max_tf_part = np.empty(len(terms), dtype=np.float64)
+        self.block_max = np.empty(len(starts), dtype=np.float64)
+        first = 0
+        while first < len(terms):
+            wanted = int(ptr[first]) + _TF_PART_SLICE
+            last = min(
+                max(int(np.searchsorted(ptr, wanted, side="right")) - 1, first + 1), len(terms)
+            )
+            lo, hi = int(ptr[first]), int(ptr[last])
+            part = tf_part(lo, hi)
+            self.max_tf_part[first:last] = np.maximum.reduceat(part, ptr[first:last] - lo)
+            b0, b1 = int(self.block_ptr[first]), int(self.block_ptr[last])
+            self.block_max[b0:b1] = np.maximum.reduceat(part, starts[b0:b1] - lo)
+            first = last
 
     # -- saving and loading -------------------------------------------------------------------
 

@@ -15,12 +15,14 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -29,14 +31,14 @@ from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
 from ..reading.readers import document_blocks
-from ..reading.select import FileSelection
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
 from ..splitting.sentences import split_sentences
 from ..splitting.units import following_units
 from ..types import Document
 from . import sentences as sentence_table
-from .bm25 import K1, B, BM25Index, IdfVariant
+from .bm25 import BM25Index, IdfVariant, _smallest_uint
+from .shape import IndexShape, Progress
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_columns
 
 if TYPE_CHECKING:
@@ -46,36 +48,6 @@ log = logging.getLogger(__name__)
 
 PARALLEL_BYTES = 4 * 1024 * 1024
 """Below this much text one process is quicker than starting workers."""
-
-Progress = Callable[[int, int], None]
-"""Called with (bytes done, bytes in all) as files are indexed."""
-
-
-@dataclass(frozen=True, slots=True)
-class IndexShape:
-    """The options that change what is indexed: a saved index is reused only when they match.
-    The one class of them (the saved index's key); every other default of these reads it."""
-
-    k1: float = K1
-    b: float = B
-    idf: IdfVariant = "lucene"
-    index_context: bool = True
-    context_repeat: int = 3
-    document_index: bool = True
-    language: str = "auto"
-    """The language setting ("auto" or a code); the language actually analysed is passed to the
-    build functions, resolved, and saved with the index."""
-    unit_terms: int = 0
-    """Up to this many terms of the code blocks and tables after a paragraph are searched with
-    it (0: none); see :func:`~..splitting.passages.searched_units`."""
-    include: tuple[str, ...] = ()
-    """Globs a file must match to be indexed (empty: every file); see :mod:`..reading.select`."""
-    exclude: tuple[str, ...] = ()
-    """Globs of files left out of the index."""
-
-    @property
-    def selection(self) -> FileSelection:
-        return FileSelection(self.include, self.exclude)
 
 
 @dataclass(slots=True)
@@ -143,6 +115,8 @@ class Part:
     """Per paragraph: the unit that follows it (:func:`~.store.unit_columns`)."""
     unit_langs: list[str] = field(default_factory=list)
     """The languages ``units["unit_lang"]`` numbers."""
+    peak_rss_mb: float = 0.0
+    """The analysing process's peak resident memory (MB) when the part was done."""
 
 
 def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -174,7 +148,8 @@ def analyse_documents(
     and units are appended to local lists in the same loop, and per-column helpers would cost a
     call per paragraph per column at a million paragraphs.
     """
-    chunk_terms = analyzer_for(language).chunk_terms
+    analyzer = analyzer_for(language)
+    chunk_terms, plain_tokens, term_of = analyzer.chunk_terms, analyzer.plain_tokens, analyzer.term
     sources: list[SourceInfo] = []
     texts: list[bytes] = []
     columns: dict[str, list[int]] = {
@@ -197,8 +172,26 @@ def analyse_documents(
     unit_cols: dict[str, list[int]] = {}
     langs: dict[str, int] = {"": 0}
 
+    token_ids: dict[str, int] = {}
+    """Normalized token → part-local term id (-1: a stopword): most tokens are repeats."""
+    token_id = token_ids.get
+
+    def token_number(token: str) -> int:
+        term = term_of(token)
+        return token_ids.setdefault(token, number_of(term, len(vocabulary)) if term else -1)
+
     def term_ids(text: str) -> list[int]:
-        """``analyze(text)`` as part-local term ids, cached per chunk like analyze itself."""
+        """``analyze(text)`` as part-local term ids: one regex pass and a dict look-up per
+        token where the analyzer allows it (:meth:`Analyzer.plain_tokens`), else cached per
+        whitespace chunk like analyze itself."""
+        tokens = plain_tokens(text)
+        if tokens is not None:
+            ids = list(map(token_id, tokens))
+            if None in ids:
+                ids = [
+                    token_number(t) if i is None else i for i, t in zip(ids, tokens, strict=True)
+                ]
+            return [i for i in ids if i >= 0]  # type: ignore[misc,operator]
         chunks = text.split()
         found = list(map(chunk_ids.get, chunks))
         if None in found:
@@ -313,7 +306,9 @@ def _read_and_analyse(
             warnings.append(warning)
         if document is not None:
             documents.append(document)
-    return analyse_documents(documents, shape, records, warnings, language)
+    part = analyse_documents(documents, shape, records, warnings, language)
+    part.peak_rss_mb = _memory_mb("VmHWM:")
+    return part
 
 
 def _workers() -> int:
@@ -354,6 +349,12 @@ def _chunks(files: Sequence[_File], sizes: Sequence[int], count: int) -> list[li
     return chunks
 
 
+CHUNK_BYTES = 4 * 1024 * 1024
+"""About this much text per worker job: small enough that a job's analysed part is a few tens
+of megabytes whatever the corpus size (the parent joins parts as they arrive and keeps none),
+large enough that a job's start-up and its vocabulary's transfer cost little."""
+
+
 def analyse_folder(
     root: Path,
     shape: IndexShape,
@@ -365,13 +366,25 @@ def analyse_folder(
 ) -> list[Part]:
     """Read and analyse every file under ``root``, in parallel when there is enough text,
     with ``language``'s analyzer. The first part carries the warnings about folders and links
-    left out."""
+    left out. (Every part at once: :func:`build_folder` joins them one by one instead.)"""
+    walk_warnings, parts = _folder_parts(root, shape, workers, progress, follow_links, language)
+    found = list(parts)
+    found[0].warnings[:0] = walk_warnings
+    return found
+
+
+def _folder_parts(
+    root: Path,
+    shape: IndexShape,
+    workers: int | None,
+    progress: Progress | None,
+    follow_links: bool,
+    language: str,
+) -> tuple[list[LoadWarning], Iterator[Part]]:
     walk = walk_corpus(root, shape.selection, follow_links=follow_links)
     base = len(str(root).rstrip(os.sep)) + 1
     files = [(path, source, str(path)[base:].replace(os.sep, "/")) for path, source in walk.files]
-    parts = _analyse_files(files, shape, workers, progress, language)
-    parts[0].warnings[:0] = walk.warnings
-    return parts
+    return list(walk.warnings), _analyse_files(files, shape, workers, progress, language)
 
 
 def _analyse_files(
@@ -380,7 +393,9 @@ def _analyse_files(
     workers: int | None,
     progress: Progress | None,
     language: str,
-) -> list[Part]:
+) -> Iterator[Part]:
+    """The files' parts in corpus order, each yielded as soon as it and those before it are
+    analysed (worker processes for a large folder; jobs of about :data:`CHUNK_BYTES`)."""
     sizes = []
     for path, _, _ in files:
         try:
@@ -390,11 +405,11 @@ def _analyse_files(
     total = sum(sizes)
     workers = workers or _workers()
     if workers == 1 or total < PARALLEL_BYTES or len(files) < 2:
-        part = _read_and_analyse(files, shape, language)
+        yield _read_and_analyse(files, shape, language)
         if progress:
             progress(total, total)
-        return [part]
-    chunks = _chunks(files, sizes, workers * 8)
+        return
+    chunks = _chunks(files, sizes, max(workers * 8, total // CHUNK_BYTES))
     chunk_bytes, first = [], 0
     for chunk in chunks:
         chunk_bytes.append(sum(sizes[first : first + len(chunk)]))
@@ -403,8 +418,7 @@ def _analyse_files(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    parts: list[Part] = []
-    done = 0
+    done = yielded = 0
     try:
         with ProcessPoolExecutor(
             workers,
@@ -419,7 +433,8 @@ def _analyse_files(
                 chunk_bytes,
                 strict=True,
             ):
-                parts.append(part)
+                yielded += 1
+                yield part
                 done += size
                 if progress:
                     progress(done, total)
@@ -427,12 +442,11 @@ def _analyse_files(
         # No worker processes here (a sandbox without fork, a killed worker...): slower, but
         # the index gets built all the same, from where the workers stopped.
         log.warning("indexing in one process: %s", problem)
-        for chunk, size in zip(chunks[len(parts) :], chunk_bytes[len(parts) :], strict=True):
-            parts.append(_read_and_analyse(chunk, shape, language))
+        for chunk, size in zip(chunks[yielded:], chunk_bytes[yielded:], strict=True):
+            yield _read_and_analyse(chunk, shape, language)
             done += size
             if progress:
                 progress(done, total)
-    return parts
 
 
 def _start_method() -> multiprocessing.context.BaseContext:
@@ -446,167 +460,373 @@ def _start_method() -> multiprocessing.context.BaseContext:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildStage:
+    """One stage of a build, for reports: how long it took and the memory it needed."""
+
+    name: str
+    seconds: float
+    rss_mb: float
+    """The building process's resident memory at the stage's end."""
+    peak_rss_mb: float
+    """The building process's peak resident memory so far (VmHWM)."""
+    worker_peak_rss_mb: float = 0.0
+    """The largest peak of one worker process (analysing stage only; 0 without workers)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Built:
     store: PassageStore
     index: BM25Index
     document_index: BM25Index | None
     warnings: tuple[LoadWarning, ...]
     records: tuple[FileRecord, ...]
+    stages: tuple[BuildStage, ...] = ()
+    """Where the build's time and memory went (for ``bench/scale.py`` and the log)."""
 
 
-def _join_postings(
-    parts: Sequence[Part], runs: Sequence[_Postings], *, k1: float, b: float, idf: IdfVariant
-) -> tuple[BM25Index, list[npt.NDArray[np.int64]]]:
-    """One index from the parts' postings: terms renumbered by first occurrence in corpus
-    order, list numbers shifted by the lists before, and each part's term groups copied to
-    their place in the term-major arrays (parts are in corpus order, so paragraph order holds
-    inside every term). Also each part's local → global term ids."""
-    vocabulary: dict[str, int] = {}
-    remaps = []
-    for part, run in zip(parts, runs, strict=True):
-        remap = np.zeros(len(part.vocabulary), dtype=np.int64)
-        words = part.vocabulary
+def _memory_mb(field_name: str) -> float:
+    """This process's VmRSS or VmHWM in MB (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field_name):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+SPILL_BYTES = 64 * 1024 * 1024
+"""Past this many bytes a spill moves from memory to a temporary file."""
+
+
+class _Spill:
+    """Where the join parks the large arrays it only needs again at the end: memory for a
+    small build, an unnamed temporary file (gone with the process, whatever happens) once
+    there is more than :data:`SPILL_BYTES` of them. Keeps the parent's memory bounded: a
+    part's text and postings leave memory as soon as the part is joined."""
+
+    def __init__(self) -> None:
+        self._file: BinaryIO | None = None
+        self._pieces: list[bytes] = []
+        self.size = 0
+
+    def append(self, data: bytes | npt.NDArray[Any]) -> tuple[int, int]:
+        """Add ``data``; (offset, bytes) to read it back with."""
+        raw = data if isinstance(data, bytes) else np.ascontiguousarray(data).tobytes()
+        offset = self.size
+        if self._file is None and self.size + len(raw) > SPILL_BYTES:
+            self._file = tempfile.TemporaryFile(prefix="citebot-build-")  # noqa: SIM115
+            for piece in self._pieces:
+                self._file.write(piece)
+            self._pieces = []
+        if self._file is not None:
+            self._file.write(raw)
+        else:
+            self._pieces.append(raw)
+        self.size += len(raw)
+        return offset, len(raw)
+
+    def read(self, where: tuple[int, int], dtype: Any) -> npt.NDArray[Any]:
+        offset, size = where
+        if self._file is None:
+            joined = self._joined()
+            return np.frombuffer(
+                joined, dtype=dtype, count=size // np.dtype(dtype).itemsize, offset=offset
+            )
+        self._file.flush()
+        data = os.pread(self._file.fileno(), size, offset)
+        if len(data) != size:
+            raise OSError(f"the build's temporary file lost data ({len(data)} of {size} bytes)")
+        return np.frombuffer(data, dtype=dtype)
+
+    def _joined(self) -> bytes:
+        if len(self._pieces) != 1:
+            self._pieces = [b"".join(self._pieces)]
+        return self._pieces[0] if self._pieces else b""
+
+    def as_bytes(self) -> Any:
+        """Everything appended, as one uint8 array (memory) or a :class:`~.persist.FileBytes`
+        read where it is sliced (disk), which the saved index is then written from."""
+        if self._file is None:
+            return np.frombuffer(self._joined(), dtype=np.uint8)
+        from .persist import FileBytes
+
+        self._file.flush()
+        handle, self._file = self._file, None
+        return FileBytes(handle, 0, self.size)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._pieces = []
+
+
+@dataclass(slots=True)
+class _Run:
+    """One part's postings, parked in the spill: part-local terms, shifted list numbers."""
+
+    term: tuple[int, int]
+    doc: tuple[int, int]
+    tf: tuple[int, int]
+    tf_dtype: Any
+    remap: npt.NDArray[np.int64]
+
+
+class _PostingsJoin:
+    """One index's postings, joined part by part: terms renumbered by first occurrence in
+    corpus order as parts arrive (the order rank-bm25 numbers them in; its IDF floor depends
+    on it), list numbers shifted by the lists before, and at the end each part's term groups
+    copied to their place in the term-major arrays (parts are in corpus order, so paragraph
+    order holds inside every term, and nothing is sorted)."""
+
+    def __init__(self, spill: _Spill) -> None:
+        self._spill = spill
+        self.vocabulary: dict[str, int] = {}
+        self._frequency = np.zeros(1024, dtype=np.int64)
+        self._runs: list[_Run] = []
+        self._lengths: list[npt.NDArray[np.int32]] = []
+        self._lists = 0
+        self._max_tf = 0
+
+    def add(self, words: Sequence[str], run: _Postings) -> npt.NDArray[np.int64]:
+        """Join one part's postings; its local → global term ids."""
+        vocabulary = self.vocabulary
+        remap = np.zeros(len(words), dtype=np.int64)
         remap[run.first_seen] = np.fromiter(
             (vocabulary.setdefault(words[t], len(vocabulary)) for t in run.first_seen.tolist()),
             dtype=np.int64,
             count=len(run.first_seen),
         )
-        remaps.append(remap)
-    frequency = np.zeros(len(vocabulary), dtype=np.int64)
-    for remap, run in zip(remaps, runs, strict=True):
-        frequency += np.bincount(remap[run.term], minlength=len(vocabulary))
-    ptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-    np.cumsum(frequency, out=ptr[1:])
-    postings_doc = np.empty(int(ptr[-1]), dtype=np.int32)
-    postings_tf = np.empty(int(ptr[-1]), dtype=np.int32)
-    filled = np.zeros(len(vocabulary), dtype=np.int64)
-    offset = 0
-    for remap, run in zip(remaps, runs, strict=True):
+        if len(vocabulary) > len(self._frequency):
+            grown = np.zeros(max(len(vocabulary), 2 * len(self._frequency)), dtype=np.int64)
+            grown[: len(self._frequency)] = self._frequency
+            self._frequency = grown
         if len(run.term):
-            local_counts = np.bincount(run.term, minlength=len(remap))
-            group_start = np.cumsum(local_counts) - local_counts
-            rank = np.arange(len(run.term), dtype=np.int64) - group_start[run.term]
-            target = remap[run.term]
-            place = ptr[target] + filled[target] + rank
-            postings_doc[place] = run.doc + offset
-            postings_tf[place] = run.tf
-            present = np.flatnonzero(local_counts)
-            filled[remap[present]] += local_counts[present]
-        offset += len(run.length)
-    index = BM25Index.from_csr(
-        list(vocabulary),
-        np.concatenate([run.length for run in runs]),
-        ptr,
-        postings_doc,
-        postings_tf,
-        k1=k1,
-        b=b,
-        idf=idf,
-    )
-    return index, remaps
-
-
-def _join_units(parts: Sequence[Part]) -> dict[str, npt.NDArray[Any]]:
-    """The parts' answer-unit columns as one set, languages renumbered across parts."""
-    langs: dict[str, int] = {"": 0}
-    kinds, starts, ends, numbers = [], [], [], []
-    for part in parts:
-        empty = np.zeros(0, dtype=np.int64)
-        remap = np.fromiter(
-            (langs.setdefault(lang, len(langs)) for lang in part.unit_langs or [""]),
-            dtype=np.int64,
+            counts = np.bincount(remap[run.term])
+            self._frequency[: len(counts)] += counts
+            self._max_tf = max(self._max_tf, int(run.tf.max()))
+        tf_dtype = np.uint8 if int(run.tf.max(initial=0)) < 256 else np.int32
+        self._runs.append(
+            _Run(
+                self._spill.append(run.term.astype(np.int32)),
+                self._spill.append((run.doc + self._lists).astype(np.int32)),
+                self._spill.append(run.tf.astype(tf_dtype)),
+                tf_dtype,
+                remap,
+            )
         )
-        kinds.append(part.units.get("unit_kind", empty))
-        starts.append(part.units.get("unit_start", empty))
-        ends.append(part.units.get("unit_end", empty))
-        numbers.append(remap[part.units.get("unit_lang", empty)])
-    lang_blob, lang_offsets = blob(list(langs))
-    return {
-        "unit_kind": np.concatenate(kinds).astype(np.uint8),
-        "unit_start": np.concatenate(starts).astype(np.int64),
-        "unit_end": np.concatenate(ends).astype(np.int64),
-        "unit_lang": np.concatenate(numbers).astype(np.int32),
-        "unit_langs": lang_blob,
-        "unit_lang_offsets": lang_offsets,
-    }
+        self._lengths.append(run.length.astype(np.int32))
+        self._lists += len(run.length)
+        return remap
+
+    def finish(self, *, k1: float, b: float, idf: IdfVariant) -> BM25Index:
+        terms = len(self.vocabulary)
+        frequency = self._frequency[:terms]
+        ptr = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(frequency, out=ptr[1:])
+        postings_doc = np.empty(int(ptr[-1]), dtype=np.int32)
+        postings_tf = np.empty(int(ptr[-1]), dtype=_smallest_uint(self._max_tf))
+        filled = np.zeros(terms, dtype=np.int64)
+        for run in self._runs:
+            term = self._spill.read(run.term, np.int32)
+            if not len(term):
+                continue
+            local_counts = np.bincount(term, minlength=len(run.remap))
+            group_start = np.cumsum(local_counts) - local_counts
+            target = run.remap[term]
+            place = ptr[target] + filled[target] + np.arange(len(term)) - group_start[term]
+            del term, target
+            postings_doc[place] = self._spill.read(run.doc, np.int32)
+            postings_tf[place] = self._spill.read(run.tf, run.tf_dtype)
+            present = np.flatnonzero(local_counts)
+            filled[run.remap[present]] += local_counts[present]
+        lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32)
+        self._runs, self._lengths = [], []
+        return BM25Index.from_csr(
+            list(self.vocabulary), lengths, ptr, postings_doc, postings_tf, k1=k1, b=b, idf=idf
+        )
 
 
-def assemble(parts: Sequence[Part], shape: IndexShape) -> Built:
-    """Join analysed parts, in order, into one store and its indexes.
+class _Assembler:
+    """Joins analysed parts, in corpus order, one at a time, into one store and its indexes:
+    each part is folded in and dropped as it arrives, so the parent holds the corpus's
+    per-paragraph columns, vocabulary and sentence table, never its parts (text and postings
+    wait in a :class:`_Spill` until the end).
 
     Long because it joins every column of the store in one place, in corpus order, so that a new
     column is added once, beside the others.
     """
-    sources = [s for p in parts for s in p.sources]
-    warnings = tuple(w for p in parts for w in p.warnings)
-    records = tuple(r for p in parts for r in p.records)
-    if not any(len(p.context) for p in parts):
-        raise EmptyCorpusError("The documents hold no paragraph of text to search.")
-    document_bytes = [np.zeros(1, dtype=np.int64)]
-    columns: dict[str, list[npt.NDArray[Any]]] = {name: [] for name in parts[0].columns}
-    contexts: dict[str, int] = {}
-    context_numbers = []
-    places: dict[str, int] = {}
-    place_numbers = []
-    source_offset = byte_offset = 0
-    for part in parts:
+
+    def __init__(self, shape: IndexShape) -> None:
+        self.shape = shape
+        self.started = time.perf_counter()
+        self._text = _Spill()
+        self._postings_spill = _Spill()
+        self.paragraphs = _PostingsJoin(self._postings_spill)
+        self.documents = _PostingsJoin(self._postings_spill) if shape.document_index else None
+        self.sources: list[SourceInfo] = []
+        self.warnings: list[LoadWarning] = []
+        self.records: list[FileRecord] = []
+        self.columns: dict[str, list[npt.NDArray[Any]]] = {}
+        self.document_bytes: list[npt.NDArray[np.int64]] = [np.zeros(1, dtype=np.int64)]
+        self.contexts: dict[str, int] = {}
+        self.context_numbers: list[npt.NDArray[np.int32]] = []
+        self.places: dict[str, int] = {}
+        self.place_numbers: list[npt.NDArray[np.int32]] = []
+        self.langs: dict[str, int] = {"": 0}
+        self.units: dict[str, list[npt.NDArray[Any]]] = {}
+        self.sentences: dict[str, list[npt.NDArray[Any]]] = {}
+        self.worker_peak_mb = 0.0
+        self.byte_offset = 0
+
+    def add(self, part: Part) -> None:
+        """Fold one part in (parts must come in corpus order)."""
+        source_offset, byte_offset = len(self.sources), self.byte_offset
+        self.sources += part.sources
+        self.warnings += part.warnings
+        self.records += part.records
+        self.worker_peak_mb = max(self.worker_peak_mb, part.peak_rss_mb)
         for name, values in part.columns.items():
             if name == "source":
                 values = values + source_offset
             elif name in ("byte_start", "byte_end"):
                 values = values + byte_offset
-            columns[name].append(values)
-        document_bytes.append(part.document_bytes[1:] + byte_offset)
-        remap = np.fromiter(
-            (contexts.setdefault(c, len(contexts)) for c in part.contexts),
-            dtype=np.int32,
-            count=len(part.contexts),
+            self.columns.setdefault(name, []).append(values.astype(_COLUMN_TYPES[name]))
+        self.document_bytes.append(part.document_bytes[1:] + byte_offset)
+        self.context_numbers.append(_renumber(self.contexts, part.contexts)[part.context])
+        self.place_numbers.append(_renumber(self.places, part.places)[part.place])
+        lang_remap = _renumber(self.langs, part.unit_langs or [""])
+        empty = np.zeros(0, dtype=np.int64)
+        for name in ("unit_kind", "unit_start", "unit_end", "unit_lang"):
+            column = part.units.get(name, empty)
+            if name == "unit_lang":
+                column = lang_remap[column].astype(np.int64)
+            self.units.setdefault(name, []).append(column.astype(_COLUMN_TYPES[name]))
+        self._text.append(part.text)
+        self.byte_offset += len(part.text)
+        remap = self.paragraphs.add(part.vocabulary, part.paragraphs)
+        if self.documents is not None and part.documents is not None:
+            self.documents.add(part.vocabulary, part.documents)
+        for name, values in part.sentences.items():
+            if name == "tokens":
+                values = remap[values]
+            self.sentences.setdefault(name, []).append(values.astype(np.int32))
+
+    def finish(self) -> Built:
+        """The store and indexes of every part added, with the stages' times and memory."""
+        if not any(len(numbers) for numbers in self.context_numbers):
+            self.close()
+            raise EmptyCorpusError("The documents hold no paragraph of text to search.")
+        stages = [self._stage("analyse", self.started, worker=True)]
+        started = time.perf_counter()
+        shape = self.shape
+        index = self.paragraphs.finish(k1=shape.k1, b=shape.b, idf=shape.idf)
+        document_index = None
+        if self.documents is not None:
+            document_index = self.documents.finish(k1=shape.k1, b=shape.b, idf=shape.idf)
+        self._postings_spill.close()
+        stages.append(self._stage("postings", started))
+        started = time.perf_counter()
+        store = PassageStore(self.sources, self._store_arrays())
+        stages.append(self._stage("store", started))
+        for stage in stages:
+            log.info(
+                "build stage %s: %.2f s, RSS %.0f MB, peak %.0f MB, worker peak %.0f MB",
+                stage.name, stage.seconds, stage.rss_mb, stage.peak_rss_mb,
+                stage.worker_peak_rss_mb,
+            )  # fmt: skip
+        return Built(
+            store,
+            index,
+            document_index,
+            tuple(self.warnings),
+            tuple(self.records),
+            tuple(stages),
         )
-        context_numbers.append(remap[part.context])
-        place_remap = np.fromiter(
-            (places.setdefault(c, len(places)) for c in part.places),
-            dtype=np.int32,
-            count=len(part.places),
+
+    def _store_arrays(self) -> dict[str, Any]:
+        def cat(name: str) -> npt.NDArray[Any]:
+            return np.concatenate(self.columns[name])
+
+        ids = cat("id")
+        context_blob, context_offsets = blob(list(self.contexts))
+        place_blob, place_offsets = blob(list(self.places))
+        lang_blob, lang_offsets = blob(list(self.langs))
+        arrays: dict[str, Any] = {
+            **{name: cat(name) for name in self.columns if name != "id"},
+            "id": ids,
+            "id_order": np.argsort(ids, kind="stable").astype(np.int64),
+            "context": np.concatenate(self.context_numbers).astype(np.int32),
+            "text": self._text.as_bytes(),
+            "document_bytes": np.concatenate(self.document_bytes),
+            "contexts": context_blob,
+            "context_offsets": context_offsets,
+            "place": np.concatenate(self.place_numbers).astype(np.int32),
+            "places": place_blob,
+            "place_offsets": place_offsets,
+            **{name: np.concatenate(values) for name, values in self.units.items()},
+            "unit_langs": lang_blob,
+            "unit_lang_offsets": lang_offsets,
+        }
+        self.columns.clear()
+        arrays.update(sentence_table.join_arrays(self.sentences))
+        self.sentences.clear()
+        return arrays
+
+    def _stage(self, name: str, started: float, *, worker: bool = False) -> BuildStage:
+        return BuildStage(
+            name,
+            time.perf_counter() - started,
+            _memory_mb("VmRSS:"),
+            _memory_mb("VmHWM:"),
+            self.worker_peak_mb if worker else 0.0,
         )
-        place_numbers.append(place_remap[part.place])
-        source_offset += len(part.sources)
-        byte_offset += len(part.text)
-    ids = np.concatenate(columns["id"]).astype(np.uint64)
-    context_blob, context_offsets = blob(list(contexts))
-    place_blob, place_offsets = blob(list(places))
-    unit_arrays = _join_units(parts)
-    arrays: dict[str, npt.NDArray[Any]] = {
-        "source": np.concatenate(columns["source"]).astype(np.int32),
-        "paragraph": np.concatenate(columns["paragraph"]).astype(np.int32),
-        "start": np.concatenate(columns["start"]),
-        "end": np.concatenate(columns["end"]),
-        "byte_start": np.concatenate(columns["byte_start"]),
-        "byte_end": np.concatenate(columns["byte_end"]),
-        "context": np.concatenate(context_numbers).astype(np.int32),
-        "id": ids,
-        "id_order": np.argsort(ids, kind="stable").astype(np.int64),
-        "text": np.frombuffer(b"".join(p.text for p in parts), dtype=np.uint8),
-        "document_bytes": np.concatenate(document_bytes),
-        "contexts": context_blob,
-        "context_offsets": context_offsets,
-        "line": np.concatenate(columns["line"]).astype(np.int32),
-        "page": np.concatenate(columns["page"]).astype(np.int32),
-        "kind": np.concatenate(columns["kind"]).astype(np.uint8),
-        "place": np.concatenate(place_numbers).astype(np.int32),
-        "places": place_blob,
-        "place_offsets": place_offsets,
-        **unit_arrays,
-    }
-    index, remaps = _join_postings(
-        parts, [p.paragraphs for p in parts], k1=shape.k1, b=shape.b, idf=shape.idf
+
+    def close(self) -> None:
+        self._text.close()
+        self._postings_spill.close()
+
+
+_COLUMN_TYPES: dict[str, Any] = {
+    "source": np.int32,
+    "paragraph": np.int32,
+    "start": np.int64,
+    "end": np.int64,
+    "byte_start": np.int64,
+    "byte_end": np.int64,
+    "id": np.uint64,
+    "line": np.int32,
+    "page": np.int32,
+    "kind": np.uint8,
+    "unit_kind": np.uint8,
+    "unit_start": np.int64,
+    "unit_end": np.int64,
+    "unit_lang": np.int32,
+}
+"""The store's dtype of each per-paragraph column (what it has always saved)."""
+
+
+def _renumber(numbers: dict[str, int], names: Sequence[str]) -> npt.NDArray[np.int32]:
+    """Number ``names`` in ``numbers`` (first come, first numbered); their numbers."""
+    return np.fromiter(
+        (numbers.setdefault(name, len(numbers)) for name in names),
+        dtype=np.int32,
+        count=len(names),
     )
-    arrays.update(sentence_table.join([p.sentences for p in parts], remaps))
-    store = PassageStore(sources, arrays)
-    document_index = None
-    if shape.document_index:
-        runs = [p.documents for p in parts if p.documents is not None]
-        document_index, _ = _join_postings(parts, runs, k1=shape.k1, b=shape.b, idf=shape.idf)
-    return Built(store, index, document_index, warnings, records)
+
+
+def assemble(parts: Iterable[Part], shape: IndexShape) -> Built:
+    """Join analysed parts, in order, into one store and its indexes (see :class:`_Assembler`)."""
+    assembler = _Assembler(shape)
+    try:
+        for part in parts:
+            assembler.add(part)
+        return assembler.finish()
+    except BaseException:
+        assembler.close()
+        raise
 
 
 def build_documents(
@@ -629,6 +849,8 @@ def build_folder(
     follow_links: bool = False,
     language: str = DEFAULT_LANGUAGE,
 ) -> Built:
+    """Build the index of the files under ``root``: parts analysed on every core and joined
+    one by one as they arrive (memory bounded by the corpus's columns, not its text)."""
     total = 0
 
     def analysing(done: int, of: int) -> None:
@@ -637,17 +859,18 @@ def build_folder(
         if progress:
             progress(int(done * ANALYSIS_SHARE), of)
 
-    parts = analyse_folder(
-        root,
-        shape,
-        workers=workers,
-        progress=analysing,
-        follow_links=follow_links,
-        language=language,
-    )
-    if not any(p.sources for p in parts):
-        raise no_documents(root, [w for p in parts for w in p.warnings])
-    built = assemble(parts, shape)
+    walk_warnings, parts = _folder_parts(root, shape, workers, analysing, follow_links, language)
+    assembler = _Assembler(shape)
+    assembler.warnings += walk_warnings
+    try:
+        for part in parts:
+            assembler.add(part)
+        if not assembler.sources:
+            raise no_documents(root, assembler.warnings)
+        built = assembler.finish()
+    except BaseException:
+        assembler.close()
+        raise
     if progress:
         progress(total, total)
     return built

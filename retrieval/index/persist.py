@@ -206,6 +206,19 @@ def _digests(data: bytes | memoryview) -> tuple[int, ...]:
     return tuple(xxhash.xxh3_64_intdigest(view[i : i + CHUNK]) for i in range(0, len(view), CHUNK))
 
 
+_COPY_BYTES = 256 * CHUNK
+"""Bytes of a :class:`FileBytes` array read at a time while saving (16 MiB)."""
+
+
+def _file_digests(data: FileBytes) -> tuple[int, ...]:
+    """:func:`_digests` of an array left on disk, read a slice at a time (a million
+    paragraphs' text never has to be in memory at once)."""
+    digests: list[int] = []
+    for lo in range(0, len(data), _COPY_BYTES):
+        digests += _digests(data[lo : lo + _COPY_BYTES])
+    return tuple(digests)
+
+
 def _record_json(r: FileRecord) -> list[Any]:
     return [r.source, r.size, r.mtime_ns, r.sha256, r.inode, r.ctime_ns, r.name]
 
@@ -251,11 +264,18 @@ def _arrays(contents: IndexContents) -> dict[str, npt.NDArray[Any]]:
 
 def save(path: Path, contents: IndexContents) -> None:
     """Write atomically: temporary file (named with this process's pid), fsync, rename."""
-    arrays = {n: np.ascontiguousarray(a) for n, a in _arrays(contents).items()}
+    arrays = {
+        n: a if isinstance(a, FileBytes) else np.ascontiguousarray(a)
+        for n, a in _arrays(contents).items()
+    }
     table: dict[str, ArraySpec] = {}
     offset = 0
     for name, array in arrays.items():
         offset = -(-offset // _ALIGN) * _ALIGN
+        if isinstance(array, FileBytes):  # a build's text, left in its temporary file
+            table[name] = ArraySpec("|u1", (len(array),), offset, _file_digests(array))
+            offset += len(array)
+            continue
         table[name] = ArraySpec(array.dtype.str, array.shape, offset, _digests(array.data))
         offset += array.nbytes
     encoded = json.dumps(_header(contents, table), ensure_ascii=False).encode(
@@ -274,7 +294,11 @@ def save(path: Path, contents: IndexContents) -> None:
             out.write(encoded)
             for name, array in arrays.items():
                 out.seek(start + table[name].offset)
-                out.write(array.data if array.nbytes >= 1 << 20 else array.tobytes())
+                if isinstance(array, FileBytes):
+                    for lo in range(0, len(array), _COPY_BYTES):
+                        out.write(array[lo : lo + _COPY_BYTES])
+                else:
+                    out.write(array.data if array.nbytes >= 1 << 20 else array.tobytes())
             out.truncate(start + offset)
             out.flush()
             os.fsync(out.fileno())

@@ -61,27 +61,27 @@ class SentenceColumns:
         }
 
 
-def join(
-    parts: Sequence[Mapping[str, npt.NDArray[Any]]], remaps: Sequence[npt.NDArray[np.int64]]
-) -> dict[str, npt.NDArray[Any]]:
-    """The parts' sentence arrays, in order, as one table with global term ids."""
+def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
+    """Parts' sentence arrays (:meth:`SentenceColumns.arrays`, term ids already global), in
+    order, as one table."""
 
     def cat(name: str, dtype: type) -> npt.NDArray[Any]:
-        if not parts:
+        pieces = parts.get(name, ())
+        if not pieces:
             return np.zeros(0, dtype=dtype)
-        return np.concatenate([np.asarray(p[name], dtype=dtype) for p in parts])
+        return np.concatenate(pieces).astype(dtype, copy=False)
 
-    sentence_ptr = np.zeros(1 + sum(len(p["counts"]) for p in parts), dtype=np.int64)
-    np.cumsum(cat("counts", np.int64), out=sentence_ptr[1:])
-    token_ptr = np.zeros(1 + sum(len(p["lengths"]) for p in parts), dtype=np.int64)
-    np.cumsum(cat("lengths", np.int64), out=token_ptr[1:])
-    tokens = [remap[p["tokens"]] for p, remap in zip(parts, remaps, strict=True)]
+    counts, lengths = cat("counts", np.int64), cat("lengths", np.int64)
+    sentence_ptr = np.zeros(1 + len(counts), dtype=np.int64)
+    np.cumsum(counts, out=sentence_ptr[1:])
+    token_ptr = np.zeros(1 + len(lengths), dtype=np.int64)
+    np.cumsum(lengths, out=token_ptr[1:])
     return {
         "sentence_ptr": sentence_ptr,
         "sentence_start": cat("starts", np.int32),
         "sentence_end": cat("ends", np.int32),
         "token_ptr": token_ptr,
-        "tokens": (np.concatenate(tokens) if tokens else np.zeros(0)).astype(np.int32),
+        "tokens": cat("tokens", np.int32),
     }
 
 
@@ -122,6 +122,34 @@ class SentenceTable:
             raise ValueError("the sentence spans do not fit the sentence table")
         if int(tptr[0]) != 0 or int(tptr[-1]) != len(self._tokens):
             raise ValueError("the sentences' terms do not fit the sentence table")
+
+    def term_ids(self, paragraph: int, vocabulary: int) -> tuple[list[int], list[int]]:
+        """Paragraph ``paragraph``'s terms as ids, and where each sentence's start among them:
+        ``ids[bounds[k]:bounds[k+1]]`` are sentence ``k``'s (``bounds`` has one entry more than
+        the paragraph has sentences), exactly the chunks :meth:`sentences` decodes. What
+        re-ranking reads: no spans, no strings.
+
+        Raises ValueError for pointers or ids out of range (a damaged index)."""
+        checks = self._checks
+        if checks is not None:
+            checks.items(("sentence_ptr",), paragraph, paragraph + 2)
+        lo, hi = int(self._sentence_ptr[paragraph]), int(self._sentence_ptr[paragraph + 1])
+        if not 0 <= lo <= hi <= len(self._start):
+            raise ValueError("sentence pointers out of range")
+        if checks is not None:
+            checks.items(("token_ptr",), lo, hi + 1)
+        bounds = self._token_ptr[lo : hi + 1].tolist()
+        if not bounds:
+            return [0], []
+        first, last = bounds[0], bounds[-1]
+        if not 0 <= first <= last <= len(self._tokens):
+            raise ValueError("term pointers out of range")
+        if checks is not None:
+            checks.items(("tokens",), first, last)
+        ids = self._tokens[first:last].tolist()
+        if ids and (min(ids) < 0 or max(ids) >= vocabulary):
+            raise ValueError("a term id is out of range")
+        return [b - first for b in bounds], ids
 
     def sentences(
         self, paragraph: int, term: Callable[[int], str], vocabulary: int

@@ -263,7 +263,7 @@ class PassageStore(Sequence[Passage]):
             "context": self._context,
             "id": self._id,
             "id_order": self._id_order,
-            "text": np.asarray(self._text, dtype=np.uint8),
+            "text": self._text,  # an array, or a saved index's FileBytes (read where sliced)
             "document_bytes": self._document_bytes,
             "contexts": self._contexts,
             "context_offsets": self._context_offsets,

@@ -25,6 +25,7 @@ from .readers import (
     register_reader,
     supported_suffixes,
 )
+from .rst_inline import RstSpan, rst_display, rst_spans
 from .select import EVERY_FILE, FileSelection, LeftOut, matches, split_patterns
 from .text import document_title, split_blocks, title_of
 
@@ -46,6 +47,7 @@ __all__ = [
     "LoadedCorpus",
     "Reader",
     "ReaderSpec",
+    "RstSpan",
     "corpus_files",
     "corpus_root",
     "document_title",
@@ -58,6 +60,8 @@ __all__ = [
     "read_file",
     "reader_for",
     "register_reader",
+    "rst_display",
+    "rst_spans",
     "split_blocks",
     "split_patterns",
     "supported_suffixes",

@@ -102,6 +102,51 @@ def _plain_list(inside: list[Block]) -> bool:
     return len(inside) > 1 and all(b.kind is BlockKind.LIST_ITEM for b in inside)
 
 
+_LAYOUT_CELL_CHARS = 1000
+"""A table cell holding more text than this is page layout, not data."""
+
+
+def _layout_table(table: LexborNode) -> bool:
+    """Is this table page layout rather than data: does it hold another table, a heading, a
+    code block, a cell of page-sized text, or only one cell? Paragraphs and lists in cells do
+    not count: docutils wraps every cell's text in ``<p>`` (``list-table`` cells hold lists),
+    so a Sphinx table would otherwise never be read as a table."""
+    inner = table.css("table, pre, h1, h2, h3, h4, h5, h6, form")
+    if any(found.mem_id != table.mem_id for found in inner):  # css() includes the node
+        return True
+    cells = table.css("td, th")
+    return len(cells) < 2 or any(len(cell.text(deep=True)) > _LAYOUT_CELL_CHARS for cell in cells)
+
+
+def _signature_name(dt: LexborNode) -> str:
+    """An API entry's dotted name as the page prints it ("flask.Flask", "template_filter"),
+    else its whole signature."""
+    names = [
+        _SPACE.sub("", _inline_text(part))
+        for part in dt.css(".sig-prename, .sig-name")
+        if part.parent is not None and part.parent.mem_id == dt.mem_id
+    ]
+    return "".join(names) or _SPACE.sub(" ", _inline_text(dt)).strip().rstrip("¶").strip()
+
+
+def _prose_follows(entries: LexborNode) -> bool:
+    """Does content other than more API entries follow this list of API entries in its
+    section? Then its entries cannot be sections of their own (that prose would fall under
+    the last entry's heading): their descriptions are read as the section's prose, as the
+    ``.rst`` reader reads a hand-written ``.. function::`` entry's content."""
+    node = entries.next
+    while node is not None:
+        tag = node.tag
+        if tag in _HEADINGS or tag == "section":
+            return False
+        if tag == "dl" and node.css_first("dt.sig") is not None:
+            pass
+        elif node.is_element_node and (node.text(deep=True) or "").strip():
+            return True
+        node = node.next
+    return False
+
+
 def _classes(node: LexborNode) -> str:
     return node.attributes.get("class") or ""
 
@@ -165,6 +210,8 @@ class _Reader:
         self.out = _Out()
         self.caption = ""
         """The caption of the code block that comes next (a file name), its label."""
+        self.level = 0
+        """The level of the heading the walk is under: an API entry's heading goes below."""
 
     def flow(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """The children of a container: runs of inline content become one prose block."""
@@ -197,9 +244,9 @@ class _Reader:
             self.out.add(flow.kind, _SPACE.sub(" ", _inline_text(node)), label=flow.label)
         elif tag in _HEADINGS:
             words = _SPACE.sub(" ", _inline_text(node)).strip()
-            self.out.add(
-                BlockKind.HEADING, words, level=_HEADINGS[tag], heading=words, anchor=_anchor(node)
-            )
+            self.level = _HEADINGS[tag]
+            self.out.add(BlockKind.HEADING, words, level=self.level, heading=words,
+                         anchor=_anchor(node))  # fmt: skip
         elif tag == "pre":
             text = node.text(deep=True)
             label, self.caption = self.caption or flow.label, ""
@@ -252,10 +299,9 @@ class _Reader:
             self.out.marker_of.insert(before, 0)
 
     def table(self, node: LexborNode, flow: _Flow, depth: int) -> None:
-        """A data table as rows of ``cell | cell``; a layout table (one holding tables or
-        block content) is walked as containers instead."""
-        inner = node.css("table, p, pre, div, ul, ol, h1, h2, h3, h4, h5, h6")
-        if any(found.mem_id != node.mem_id for found in inner):  # css() includes the node
+        """A data table as rows of ``cell | cell``; a layout table is walked as containers
+        instead (see :func:`_layout_table`)."""
+        if _layout_table(node):
             self.flow(node, flow, depth)
             return
         rows = []
@@ -270,11 +316,18 @@ class _Reader:
 
     def definitions(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """A definition list: each term with the first paragraph of its definition as one list
-        item; an API signature (Sphinx's ``dt.sig``) is dropped, its description kept."""
+        item. An API entry (a Sphinx object description: ``dt.sig``, the signature) is a
+        section of its own: the object's name is its heading, its ``id`` the anchor, so a
+        quote from its description says which function it is about and links to it — unless
+        prose follows the entries in their section (see :func:`_prose_follows`)."""
         term = ""
+        outer = self.level
+        sections = not _prose_follows(node)
         for child in node.iter():
             if child.tag == "dt":
                 if "sig" in _classes(child).split():
+                    if sections:
+                        self.signature(child, outer)
                     term = ""
                     continue
                 term = _SPACE.sub(" ", _inline_text(child)).strip()
@@ -293,6 +346,14 @@ class _Reader:
                     self.out.add(BlockKind.LIST_ITEM, term, level=flow.depth + 1)
                 term = ""
                 self.flow(child, flow, depth)
+        self.level = outer
+
+    def signature(self, dt: LexborNode, outer: int) -> None:
+        """An API entry's heading, one level below the section (or entry) it is in."""
+        words = _signature_name(dt)
+        self.level = outer + 1
+        self.out.add(BlockKind.HEADING, words, level=self.level, heading=words,
+                     anchor=dt.attributes.get("id") or "")  # fmt: skip
 
 
 LINKS_ONLY = 0.7

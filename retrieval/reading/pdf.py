@@ -60,6 +60,10 @@ _PAGE_NUMBER = re.compile(
 _CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = ".!?:;"
+_ADMONITION_TITLE = re.compile(
+    r"^(Note|Warning|Attention|Caution|Danger|Error|Hint|Important|Tip|See also|Todo)$"
+)
+"""The title line Sphinx's LaTeX (and docutils') admonition boxes print above their text."""
 _CAPTION = re.compile(r"^(?:Listing|Code|Example)\s+\d+(?:\.\d+)*\s*:\s*(\S.{0,200})$")
 
 
@@ -221,11 +225,17 @@ _TOC_ENTRY = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(.+?)\s+\d{1,4}$")
 _EDGE_NUMBERED = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
 
 
-def _is_furniture(line: _Line, at_edge: bool, repeats: bool, titles: set[str]) -> bool:
+def _is_furniture(
+    line: _Line, at_edge: bool, repeats: bool, titles: set[str], short: bool = False
+) -> bool:
     """Is the line page furniture rather than content? Continuation notes, table-of-contents
     entries (dot leaders, or an outline title followed by a page number), and at the top or
     bottom of a page: page numbers, lines repeated across pages, and a numbered running
-    header naming a section ("12 Chapter 3. Templates")."""
+    header naming a section ("12 Chapter 3. Templates").
+
+    On a ``short`` page (one or two lines) every line is at an edge, so a lone number there
+    may be content: only repeated lines and numbered running headers count — the blank page
+    LaTeX leaves before a chapter carries just its header and footer."""
     text = line.text
     if _CONTINUATION.match(text) or _DOT_LEADER.search(text):
         return True
@@ -234,7 +244,7 @@ def _is_furniture(line: _Line, at_edge: bool, repeats: bool, titles: set[str]) -
         return True
     if not at_edge:
         return False
-    if _PAGE_NUMBER.match(text) or repeats:
+    if repeats or (_PAGE_NUMBER.match(text) and not short):
         return True
     letters = _norm(_DIGITS.sub("", text))
     return bool(_EDGE_NUMBERED.search(text)) and any(t and t in letters for t in titles)
@@ -246,18 +256,14 @@ def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Li
     sizes = Counter(round(line.size, 1) for lines in pages for line in lines)
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     edge_counts: Counter[str] = Counter()
-    for lines in pages:
-        edges = {_DIGITS.sub("#", line.text) for line in (lines[:2] + lines[-2:])}
-        edge_counts.update(edges)
+    for lines in pages:  # counted on pages with a body: there, a repeated edge is furniture
+        if len(lines) > 2:
+            edge_counts.update({_DIGITS.sub("#", line.text) for line in lines[:2] + lines[-2:]})
     repeated = max(3, len(pages) // 8)
     kept: list[list[_Line]] = []
     for lines in pages:
-        # Only a page with a body has furniture: a page of one or two lines is all content.
-        edge = (
-            {id(line) for line in lines[:2] + lines[-2:] if line.size <= body_size * 1.1}
-            if len(lines) > 2
-            else set()
-        )
+        edge = {id(line) for line in lines[:2] + lines[-2:] if line.size <= body_size * 1.1}
+        short = len(lines) <= 2
         kept.append(
             [
                 line
@@ -267,10 +273,38 @@ def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Li
                     id(line) in edge,
                     edge_counts[_DIGITS.sub("#", line.text)] >= repeated,
                     titles,
+                    short,
                 )
             ]
         )
     return kept
+
+
+_WRAP_MARKS = ("˓→", "↪")
+"""What a typesetter prints at the start of a code line it had to wrap: Sphinx's LaTeX
+``\\sphinxafterbreak`` (a hook and an arrow), listings/minted's hooked arrow."""
+_VISIBLE_SPACE = "␣"
+"""Sphinx prints a wrapped line's trailing space visibly."""
+
+
+def _join_wrapped_code(lines: list[_Line]) -> list[_Line]:
+    """Code lines that the typesetter wrapped put back on one line: a line opening with a
+    wrap mark after a code line continues it (the mark's font is not monospace, so the piece
+    would otherwise be read as a one-line paragraph after the code)."""
+    joined: list[_Line] = []
+    for line in lines:
+        text = line.text
+        mark = next((m for m in _WRAP_MARKS if text.startswith(m)), "")
+        if not (mark and joined and joined[-1].mono):
+            joined.append(line)
+            continue
+        previous = joined[-1]
+        last, x = previous.parts[-1]
+        if last.rstrip().endswith(_VISIBLE_SPACE):
+            previous.parts[-1] = (last.rstrip()[: -len(_VISIBLE_SPACE)] + " ", x)
+        rest = text[len(mark) :].lstrip()
+        previous.parts.append((rest, line.parts[-1][1]))
+    return joined
 
 
 def _outline(reader: PdfReader) -> dict[int, list[tuple[str, int]]]:
@@ -342,6 +376,9 @@ class _Builder:
         """A code listing's caption ("Listing 1: flaskr/db.py") waiting for its code, which
         gets the file name as its label: the caption is not a paragraph between the sentence
         that introduces the code and the code."""
+        self.admonition = ""
+        """The label of an admonition whose title line ("Note") was just read: the prose
+        that follows is its text, as the reStructuredText and HTML readers give it."""
 
     def heading_of(self, line: _Line) -> tuple[str, int] | None:
         """(heading, level) when the line is a section heading."""
@@ -427,9 +464,15 @@ class _Builder:
                     rows.append("")  # a blank line inside the listing
                 rows.append(" " * max(0, round((line.x - left) / width)) + line.text)
             caption, self.caption = self.caption, None
+            self.admonition = ""
             self.out.add(BlockKind.CODE, "\n".join(rows), page, label=caption[0] if caption else "")
             return
         text = self.joined(group)
+        title = _ADMONITION_TITLE.match(text)
+        if title and len(group) == 1:
+            self.write_caption()
+            self.admonition = title.group(1).lower()
+            return
         bullet = _BULLET.match(text)
         if bullet:
             self.write(BlockKind.LIST_ITEM, text[bullet.end() :], page, prefix=bullet.group(),
@@ -446,6 +489,9 @@ class _Builder:
         """A block that is not code: a caption held for code that did not follow is written
         first, as the paragraph it is."""
         self.write_caption()
+        if self.admonition and kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
+            kind, fields = BlockKind.ADMONITION, {**fields, "label": self.admonition}
+        self.admonition = ""
         self.out.add(kind, text, page, **fields)
 
     def write_caption(self) -> None:
@@ -488,7 +534,7 @@ def parse_pdf(
         )
     outline = _outline(reader)
     titles = {_norm(title) for entries in outline.values() for title, _ in entries}
-    kept = _drop_furniture(pages, titles - {""})
+    kept = [_join_wrapped_code(lines) for lines in _drop_furniture(pages, titles - {""})]
     builder = _Builder(kept, outline)
     blocks = builder.build()
     text = "".join(builder.out.parts)

@@ -32,10 +32,10 @@ from docutils.parsers.rst.languages import en as rst_english
 from docutils.parsers.rst.states import Inliner
 
 from .blocks import Block, BlockKind, trimmed_span
+from .rst_inline import role_text
 
 _DIRECTIVE_NAME = re.compile(r"^[ \t]*\.\.[ \t]+([A-Za-z0-9][\w:+.-]*)[ \t]*::", re.MULTILINE)
 _ROLE_NAME = re.compile(r"(?<![\w`]):([A-Za-z0-9][\w:+.-]*):`")
-_EXPLICIT_TITLE = re.compile(r"^(.+?)\s*<[^<>]+>$", re.DOTALL)
 _NO_PROSE = frozenset(
     {
         "toctree",
@@ -95,18 +95,6 @@ class RstReading:
 # --- Sphinx roles and directives, registered as harmless -------------------------------------
 
 
-def _role_text(text: str) -> str:
-    """What Sphinx shows for a cross-reference: the explicit title, else the target, where a
-    leading ``~`` keeps only the last dotted part and a leading ``!`` is dropped."""
-    explicit = _EXPLICIT_TITLE.match(text)
-    if explicit:
-        return explicit.group(1)
-    text = text.lstrip("!")
-    if text.startswith("~"):
-        return text[1:].rsplit(".", 1)[-1]
-    return text
-
-
 def _sphinx_role(
     name: str,
     rawtext: str,
@@ -116,7 +104,7 @@ def _sphinx_role(
     options: dict[str, Any] | None = None,
     content: Sequence[str] | None = None,
 ) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-    return [nodes.literal(rawtext, utils.unescape(_role_text(text)))], []
+    return [nodes.literal(rawtext, utils.unescape(role_text(text)))], []
 
 
 class _AnyOption(dict[str, Callable[[str], Any]]):
@@ -561,37 +549,3 @@ def parse_rst(text: str, source: str = "<rst>") -> RstReading:
 def read_rst(text: str) -> list[Block]:
     """The blocks of a reStructuredText text (offsets into ``text``)."""
     return parse_rst(text).blocks
-
-
-_ROLE_USE = re.compile(r"(?<![\w`]):[A-Za-z0-9][\w:+.-]*:`([^`]+)`")
-_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
-_LINK = re.compile(r"`([^`<]+?)\s*<[^<>`]+>`__?")
-_REFERENCE = re.compile(r"`([^`]+)`__?")
-_STRONG = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])")
-_PLAIN_REFERENCE = re.compile(r"\b([A-Za-z0-9](?:[\w.-]*[A-Za-z0-9])?)__?(?![\w])")
-
-
-def rst_display(text: str) -> str:
-    """A quoted ``.rst`` span as a reader of the built page sees it: roles show their text
-    (``:func:`~flask.url_for``` → ``url_for``), literals, emphasis and links their words.
-
-    For front ends only: the quote itself stays the source span (``file_text[start:end]``),
-    which is what is checked and stored; this is how it may be shown.
-    """
-    pieces: list[str] = []
-    last = 0
-    for literal in _LITERAL.finditer(text):  # a literal's content is code: shown untouched
-        pieces += [_display_markup(text[last : literal.start()]), literal.group(1)]
-        last = literal.end()
-    pieces.append(_display_markup(text[last:]))
-    return "".join(pieces)
-
-
-def _display_markup(text: str) -> str:
-    shown = _ROLE_USE.sub(lambda m: _role_text(m.group(1)), text)
-    shown = _LINK.sub(r"\1", shown)
-    shown = _REFERENCE.sub(r"\1", shown)
-    shown = _STRONG.sub(r"\1", shown)
-    shown = _EMPHASIS.sub(r"\1", shown)
-    return _PLAIN_REFERENCE.sub(r"\1", shown) if "_" in shown else shown

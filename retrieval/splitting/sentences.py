@@ -32,6 +32,9 @@ _TERMINATOR = re.compile(
     r"(?:\.{3}|…|[.!?؟۔।॥])+[\"'”’)\]]*(?:\[\d{1,3}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s|$)"
     r"|[。！？｡]+[」』）〕】〉》”’\"')\]]*"
 )
+_TERMINATOR_START = re.compile(r"[.!?؟۔।॥…。！？｡]")
+"""Every character a terminator can begin with: found with a plain character-class scan, far
+quicker than trying the whole alternation at every position as ``finditer`` would."""
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _NON_SPACE = re.compile(r"\S")
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
@@ -96,17 +99,37 @@ def _is_boundary(text: str, match: re.Match[str], language: str = "en") -> bool:
     return not (token.isdigit() and len(token) <= 3 and _is_list_number(text, word.start(1)))
 
 
+def _terminators(text: str) -> list[re.Match[str]]:
+    """``list(_TERMINATOR.finditer(text))``, about five times quicker: a match can only begin
+    at a terminator character, so the pattern is tried there alone, scanning on from each
+    match's end exactly as ``finditer`` does."""
+    found = []
+    position = 0
+    candidate, terminator = _TERMINATOR_START.search, _TERMINATOR.match
+    while (start := candidate(text, position)) is not None:
+        match = terminator(text, start.start())
+        if match is None:
+            position = start.start() + 1
+        else:
+            found.append(match)
+            position = match.end()
+    return found
+
+
 def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``, trimmed; together they cover all its words.
     ``language`` (ISO 639-1) adds that language's abbreviations and ordinal dots."""
-    cuts: list[int] = []
-    for match in _TERMINATOR.finditer(text):
-        if _is_boundary(text, match, language):
-            cuts.append(match.end())
-    cuts.extend(m.start() for m in _LIST_ITEM.finditer(text))
+    # Terminator matches come in order and do not overlap, so their cuts are already sorted
+    # and distinct; list items (which need a line break) are merged in only when there are any.
+    cuts = [m.end() for m in _terminators(text) if _is_boundary(text, m, language)]
+    if "\n" in text or "\r" in text:
+        items = [m.start() for m in _LIST_ITEM.finditer(text)]
+        if items:
+            cuts = sorted(set(cuts).union(items))
+    cuts.append(len(text))
     spans: list[tuple[int, int]] = []
     start = 0
-    for cut in [*sorted(set(cuts)), len(text)]:
+    for cut in cuts:
         if cut <= start:
             continue
         s, e = trimmed_span(text, start, cut)
