@@ -853,17 +853,23 @@ class Engine:
 
     def section_passages(self, passage: Passage) -> list[Passage]:
         """The paragraphs of ``passage``'s section in file order (same file, same path of
-        headings; at most :data:`SECTION_REACH` each side of it)."""
+        headings and anchor, so two same-named sections stay apart; at most
+        :data:`SECTION_REACH` each side of it); just ``passage`` under no heading or under the
+        page's title alone (a SQuAD article, a page's introduction: no narrower section)."""
         i = self.passages.position(passage.id)
-        if i is None:
+        n = self.passages.source_of(passage.source)
+        if i is None or n is None:
             return [passage]
-        key = (passage.source, passage.headings, passage.context)
+        title = self.passages.sources[n].title
+        if not passage.headings or passage.headings == (title,):
+            return [passage]
+        key = (passage.source, passage.headings, passage.anchor, passage.context)
         found = [passage]
         for step in (-1, 1):
             j = i + step
             while 0 <= j < len(self.passages) and abs(j - i) <= SECTION_REACH:
                 other = self.passages[j]
-                if (other.source, other.headings, other.context) != key:
+                if (other.source, other.headings, other.anchor, other.context) != key:
                     break
                 found.append(other)
                 j += step
