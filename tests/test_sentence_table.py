@@ -9,6 +9,7 @@ import pytest
 from retrieval import Engine, EngineOptions, open_engine
 from retrieval.answering.compose import analyse_passage
 from retrieval.answering.engine import Matches
+from retrieval.index.sentences import _topk
 from retrieval.types import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ def _same(engine: Engine) -> None:
             assert engine._matches(i, wanted, asked) == restricted
             batch = engine._matches_all([i], wanted, asked)  # the compiled loop, when built
             assert batch.get(i, restricted) == restricted
+            # ...and it is used (whatever integer types the table's pointers are stored as)
+            assert _topk is None or i in batch
 
 
 def test_a_built_engine_answers_from_the_table_exactly_as_from_the_text() -> None:

@@ -283,6 +283,11 @@ done:
     return PyLong_FromLong(result);
 }
 
+/* A pointer array's element i: uint32 or int64 (the saved index keeps the smaller when it fits). */
+static inline int64_t read_ptr(const void *base, int size, int64_t i) {
+    return size == 4 ? (int64_t)((const uint32_t *)base)[i] : ((const int64_t *)base)[i];
+}
+
 /*
  * Re-ranking's view of candidate paragraphs (retrieval/index/sentences.py, question_marks):
  * for each paragraph row, a bit mask per sentence of the question terms it holds (bit j: the
@@ -296,17 +301,26 @@ done:
 static PyObject *question_marks(PyObject *self, PyObject *args) {
     Py_buffer b_sptr, b_tptr, b_tokens, b_rows, b_qids, b_msptr, b_masks, b_pptr, b_pairs, b_ranges;
     long long n_sentences, vocabulary;
-    if (!PyArg_ParseTuple(args, "y*y*y*LLy*y*w*w*w*w*w*", &b_sptr, &b_tptr, &b_tokens,
-                          &n_sentences, &vocabulary, &b_rows, &b_qids, &b_msptr, &b_masks,
-                          &b_pptr, &b_pairs, &b_ranges))
+    int sptr_size, tptr_size; /* the pointer arrays' element sizes: 4 (uint32) or 8 (int64) */
+    if (!PyArg_ParseTuple(args, "y*iy*iy*LLy*y*w*w*w*w*w*", &b_sptr, &sptr_size, &b_tptr,
+                          &tptr_size, &b_tokens, &n_sentences, &vocabulary, &b_rows, &b_qids,
+                          &b_msptr, &b_masks, &b_pptr, &b_pairs, &b_ranges))
         return NULL;
-    const int64_t *sptr = b_sptr.buf, *tptr = b_tptr.buf, *rows = b_rows.buf, *qids = b_qids.buf;
+    const void *sptr = b_sptr.buf, *tptr = b_tptr.buf;
+    const int64_t *rows = b_rows.buf, *qids = b_qids.buf;
     const int32_t *tokens = b_tokens.buf;
     int64_t *msptr = b_msptr.buf, *pptr = b_pptr.buf, *ranges = b_ranges.buf;
     uint64_t *masks = b_masks.buf;
     int32_t *pairs = b_pairs.buf;
-    const int64_t n_sptr = b_sptr.len / (Py_ssize_t)sizeof(int64_t);
-    const int64_t n_tptr = b_tptr.len / (Py_ssize_t)sizeof(int64_t);
+    if ((sptr_size != 4 && sptr_size != 8) || (tptr_size != 4 && tptr_size != 8)) {
+        PyBuffer_Release(&b_sptr); PyBuffer_Release(&b_tptr); PyBuffer_Release(&b_tokens);
+        PyBuffer_Release(&b_rows); PyBuffer_Release(&b_qids); PyBuffer_Release(&b_msptr);
+        PyBuffer_Release(&b_masks); PyBuffer_Release(&b_pptr); PyBuffer_Release(&b_pairs);
+        PyBuffer_Release(&b_ranges);
+        return PyLong_FromLong(-1);
+    }
+    const int64_t n_sptr = b_sptr.len / sptr_size;
+    const int64_t n_tptr = b_tptr.len / tptr_size;
     const int64_t n_tokens = b_tokens.len / (Py_ssize_t)sizeof(int32_t);
     const int64_t n_rows = b_rows.len / (Py_ssize_t)sizeof(int64_t);
     const int64_t n_q = b_qids.len / (Py_ssize_t)sizeof(int64_t);
@@ -326,14 +340,14 @@ static PyObject *question_marks(PyObject *self, PyObject *args) {
     for (int64_t r = 0; r < n_rows && result == 0; r++) {
         int64_t row = rows[r];
         if (row < 0 || row + 1 >= n_sptr) { result = -3; break; }
-        int64_t lo = sptr[row], hi = sptr[row + 1];
+        int64_t lo = read_ptr(sptr, sptr_size, row), hi = read_ptr(sptr, sptr_size, row + 1);
         if (!(0 <= lo && lo <= hi && hi <= n_sentences)) { result = -3; break; }
-        int64_t first = tptr[lo], last = tptr[hi];
+        int64_t first = read_ptr(tptr, tptr_size, lo), last = read_ptr(tptr, tptr_size, hi);
         if (!(0 <= first && first <= last && last <= n_tokens)) { result = -3; break; }
         if (m + (hi - lo) > mask_room || p + (last - first) > pair_room) { result = -1; break; }
         int prev = -1;
         for (int64_t s = lo; s < hi && result == 0; s++) {
-            int64_t a = tptr[s], b = tptr[s + 1];
+            int64_t a = read_ptr(tptr, tptr_size, s), b = read_ptr(tptr, tptr_size, s + 1);
             if (a < first || b < a || b > last) { result = -3; break; } /* not monotone */
             uint64_t mask = 0;
             for (int64_t t = a; t < b; t++) {
@@ -369,7 +383,8 @@ done:
 
 static PyMethodDef methods[] = {
     {"question_marks", question_marks, METH_VARARGS,
-     "question_marks(sentence_ptr, token_ptr, tokens, n_sentences, vocabulary, rows, qids, "
+     "question_marks(sentence_ptr, sptr_size, token_ptr, tptr_size, tokens, n_sentences, "
+     "vocabulary, rows, qids, "
      "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (bad arguments, no room) or -3 "
      "(out of range or order): see _topk.c"},
     {"top_k", top_k, METH_VARARGS,

@@ -23,7 +23,9 @@ def top_k(
 ) -> int: ...
 def question_marks(
     sentence_ptr: Any,
+    sentence_ptr_size: int,
     token_ptr: Any,
+    token_ptr_size: int,
     tokens: Any,
     n_sentences: int,
     vocabulary: int,

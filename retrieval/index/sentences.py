@@ -183,6 +183,9 @@ class SentenceTable:
         arrays = (self._sentence_ptr, self._token_ptr, self._tokens)
         if not all(isinstance(a, np.ndarray) for a in arrays):
             return None  # a fresh large build's terms still in its temporary file (FileArray)
+        pointer_sizes = (self._sentence_ptr.dtype.itemsize, self._token_ptr.dtype.itemsize)
+        if self._tokens.dtype != np.int32 or not {*pointer_sizes} <= {4, 8}:
+            return None  # not a layout the compiled loop reads
         n = len(rows)
         mask_ptr = np.empty(n + 1, dtype=np.int64)
         pair_ptr = np.empty(n + 1, dtype=np.int64)
@@ -193,7 +196,9 @@ class SentenceTable:
             pairs = np.empty(room, dtype=np.int32)
             done = _topk.question_marks(
                 self._sentence_ptr,
+                pointer_sizes[0],
                 self._token_ptr,
+                pointer_sizes[1],
                 self._tokens,
                 len(self._start),
                 vocabulary,
