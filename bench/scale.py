@@ -618,11 +618,12 @@ def reused_build(args: argparse.Namespace, system: str, size: int) -> dict[str, 
         return None
     build_keys = ("build_s", "build_peak_rss_mb", "build_rss_floor_mb", "index_mb", "index_only_s")
     previous: dict[str, Any] = {}
-    if args.out.exists():
-        rows = json.loads(args.out.read_text(encoding="utf-8")).get("rows", [])
-        for row in rows:
-            if row["size"] == size and row["system"] == system:
-                previous = {k: row["result"][k] for k in build_keys if k in row["result"]}
+    if args.previous_rows is None:  # read once: the file is rewritten as systems finish
+        text = args.out.read_text(encoding="utf-8") if args.out.exists() else "{}"
+        args.previous_rows = json.loads(text).get("rows", [])
+    for row in args.previous_rows:
+        if row["size"] == size and row["system"] == system:
+            previous = {k: row["result"][k] for k in build_keys if k in row["result"]}
     previous["index_mb"] = dir_mb(folder)
     previous["note"] = f"index reused from {folder} (build figures from the earlier run)"
     return previous
@@ -765,6 +766,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.previous_rows = None
     if args.work_dir is None:
         args.work_dir = args.data_dir / "idx"
     if args.out is None:
