@@ -30,6 +30,11 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+try:  # the compiled loops (setup.py); without them the rows are read in Python
+    from . import _topk
+except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
+    _topk = None  # type: ignore[assignment]
+
 SENTENCE_ARRAYS = ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens")
 
 
@@ -162,6 +167,72 @@ class SentenceTable:
         if ids and (min(ids) < 0 or max(ids) >= vocabulary):
             raise ValueError("a term id is out of range")
         return [b - first for b in bounds], ids
+
+    def question_marks(
+        self, rows: Sequence[int], question_ids: Sequence[int], vocabulary: int
+    ) -> list[tuple[list[int], list[int]]] | None:
+        """For each paragraph of ``rows``, which of ``question_ids`` (sorted term ids, at most
+        64) each sentence holds, as bit masks (bit ``j``: ``question_ids[j]``), and its adjacent
+        pairs of them as codes ``64·a + b``: :meth:`term_ids` read in the compiled loop, for
+        re-ranking's 20 candidates at once, each row's slices verified before it is returned.
+
+        None when the compiled loop is missing or a row is out of range or order (the caller
+        then reads each row with :meth:`term_ids`, which says what is wrong)."""
+        if _topk is None or len(question_ids) > 64 or not rows:
+            return None
+        arrays = (self._sentence_ptr, self._token_ptr, self._tokens)
+        if not all(isinstance(a, np.ndarray) for a in arrays):
+            return None  # a fresh large build's terms still in its temporary file (FileArray)
+        n = len(rows)
+        mask_ptr = np.empty(n + 1, dtype=np.int64)
+        pair_ptr = np.empty(n + 1, dtype=np.int64)
+        ranges = np.empty(5 * n, dtype=np.int64)
+        room = 256 * n
+        while True:
+            masks = np.empty(room // 4, dtype=np.uint64)
+            pairs = np.empty(room, dtype=np.int32)
+            done = _topk.question_marks(
+                self._sentence_ptr,
+                self._token_ptr,
+                self._tokens,
+                len(self._start),
+                vocabulary,
+                np.asarray(rows, dtype=np.int64),
+                np.asarray(question_ids, dtype=np.int64),
+                mask_ptr,
+                masks,
+                pair_ptr,
+                pairs,
+                ranges,
+            )
+            if done != -1 or room > 1 << 24:
+                break
+            room *= 8  # a paragraph longer than the room guessed: once more, larger
+        if done != 0:
+            return None
+        if self._checks is not None:  # what the loop read, verified before any of it is used
+            spans = ranges.tolist()
+            rows_read = spans[0::5]
+            self._verify("sentence_ptr", [(r, r + 2) for r in rows_read])
+            self._verify(
+                "token_ptr", [(lo, hi + 1) for lo, hi in zip(spans[1::5], spans[2::5], strict=True)]
+            )
+            self._verify("tokens", list(zip(spans[3::5], spans[4::5], strict=True)))
+        ms, ps = mask_ptr.tolist(), pair_ptr.tolist()
+        mask_list, pair_list = masks[: ms[n]].tolist(), pairs[: ps[n]].tolist()
+        return [(mask_list[ms[r] : ms[r + 1]], pair_list[ps[r] : ps[r + 1]]) for r in range(n)]
+
+    def _verify(self, name: str, spans: Sequence[tuple[int, int]]) -> None:
+        """Verify these spans of one array (in one call when the checks take batches)."""
+        checks = self._checks
+        if checks is None:
+            return
+        batch = getattr(checks, "spans", None)
+        if batch is not None:
+            batch(name, spans)
+            return
+        for lo, hi in spans:
+            checks.items((name,), lo, hi)
 
     def sentences(
         self, paragraph: int, term: Callable[[int], str], vocabulary: int
