@@ -561,8 +561,6 @@ def with_section(
     best = candidates[0]
     if not inputs.options.blocks_first or inputs.section_of is None:
         return candidates
-    if len(best.hit.passage.headings) < 2:  # under the page title only: no narrower section
-        return candidates
     ranked = {hit.passage.id for hit in inputs.hits[: inputs.options.depth]}
     others = [p for p in inputs.section_of(best.hit.passage) if p.id not in ranked]
     if not others:
