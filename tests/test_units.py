@@ -282,3 +282,28 @@ def test_the_section_of_a_paragraph_is_its_file_and_headings(tmp_path: Path) -> 
         "The cache lives in a folder of its own.",
         "Turn it on in the settings:",
     ]
+
+
+def test_a_paragraph_under_the_page_title_alone_has_no_wider_section(tmp_path: Path) -> None:
+    """Under the title only (a page's introduction, an article) there is no narrower section
+    to draw on; a page with no title heading still has its sections."""
+    (tmp_path / "guide.md").write_text(
+        "# Gizmo guide\n\nFirst intro about gizmos.\n\nSecond intro about gizmos.\n\n"
+        "## Part\n\nBody text.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "notes.md").write_text(
+        "Intro about gadgets.\n\n## Gadget setup\n\nGadgets need setup first.\n\n"
+        "Setup takes one command:\n\n```sh\ngadget init\n```\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    intro = engine.search("first intro about gizmos")[0].passage
+    assert intro.headings == ("Gizmo guide",)
+    assert engine.section_passages(intro) == [intro]
+    setup = engine.search("gadgets need setup first")[0].passage
+    assert setup.source == "notes.md" and setup.headings[-1] == "Gadget setup"
+    assert [p.text for p in engine.section_passages(setup)] == [
+        "Gadgets need setup first.",
+        "Setup takes one command:",
+    ]
