@@ -13,7 +13,7 @@ SOURCES := bot retrieval config tests bench
 .PHONY: run test lint typecheck bench bench-scale bench-integrity clean
 
 # Runtime dependencies only (pyproject.toml's `dependencies`), and citebot itself, editable.
-$(RUN_STAMP): pyproject.toml setup.py retrieval/index/_topk.c
+$(RUN_STAMP): pyproject.toml setup.py retrieval/index/_topk.c retrieval/analysis/_scan.c
 	@echo "Setting up $(VENV) to run citebot (first run, or pyproject.toml changed); log: $(LOG)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/python -m pip install --upgrade pip && \

@@ -13,6 +13,16 @@ expected calibration error (10 equal-width bins, weighted by count), and the out
 trade-off with the threshold chosen on the even articles (the highest keeping >= 95% of their
 answerable questions answered). It prints the ``MODEL`` block to paste into decision.py.
 
+With pairwise products of the ``INTERACTING`` features (``--linear``: without). ``--cv``
+chooses between the variants on the even articles alone: two folds (articles ≡ 0 and ≡ 2 mod 4),
+each fitted on one and scored on the other by the out-of-corpus share abstained at 95% of its
+answerable questions kept; the odd articles are not looked at.
+
+The docs questions of ``../shared/bench-data/docs`` (uv over its Markdown, Flask over its
+.rst) with odd id numbers join the fit at a tenth of the weight (``--docs-weight``; right = the
+first citation is in the gold file), so that the model has seen long casual questions; the even
+ids are reported as held out, and the threshold is still chosen on the even SQuAD articles.
+
 ``--label in_corpus`` fits the ranking on "is the question in the corpus" instead and then
 calibrates it (Platt scaling, on the even articles) to "right": a lever compared in
 docs/quality.md. ``--current`` reports the model now in decision.py without fitting.
@@ -34,8 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.levers import DATA, parse_options
 from retrieval import ComposerOptions, Engine, EngineOptions
-from retrieval.answering.decision import FEATURE_NAMES, MODEL, DecisionModel
-from retrieval.evaluation import contains_answer, load_squad
+from retrieval.answering.decision import FEATURE_NAMES, MODEL, PAIRS, DecisionModel
+from retrieval.evaluation import contains_answer, load_docs, load_squad
+from retrieval.evaluation.evaluate import judge_docs
 
 SQUAD = DATA / "squad" / "dev-v2.0.json"
 L2 = 1e-2
@@ -83,16 +94,49 @@ def collect(options: EngineOptions) -> list[Row]:
     return rows
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:
-    """Weights (bias first) of an L2-regularised logistic regression, by Newton's method."""
+DOCS = DATA / "docs"
+DOCS_SETS = (("uv.jsonl", "uv-md"), ("flask.jsonl", "flask-rst"))
+DOCS_WEIGHT = 0.1
+"""The docs questions' share of the training weight: enough to teach the model what a long,
+casual question looks like, too little to move the SQuAD fit (whose ECE is a target)."""
+
+
+def collect_docs(options: EngineOptions, half: int) -> list[Row]:
+    """The docs questions (uv, Flask .rst) whose id number has parity ``half``, answered at
+    min_confidence 0; *right* = the first citation is in the gold file (an off-topic question
+    is never right). ``article`` holds the id number."""
+    rows = []
+    for questions, corpus in DOCS_SETS:
+        engine = Engine.from_folder(DOCS / corpus, options)
+        for case in load_docs(DOCS / questions).cases:
+            number = int(case.id.rsplit("-", 1)[-1])
+            if number % 2 != half:
+                continue
+            answer = engine.ask(case.question)
+            right = bool(case.answerable and judge_docs(case, answer).cited_right)
+            evidence = answer.evidence
+            features = None
+            if evidence is not None:
+                named = evidence.features()
+                features = tuple(named[name] for name in FEATURE_NAMES)
+            rows.append(Row(number, bool(case.answerable), right, features, answer.confidence))
+    return rows
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = L2, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Weights (bias first) of an L2-regularised logistic regression, by Newton's method;
+    ``weights`` (default all 1) say how much each row counts."""
     design = np.hstack([np.ones((len(x), 1)), x])
+    sample = np.ones(len(x)) if weights is None else weights
     w = np.zeros(design.shape[1])
-    penalty = np.full(design.shape[1], l2 * len(x))
+    penalty = np.full(design.shape[1], l2 * sample.sum())
     penalty[0] = 0.0
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-(design @ w)))
-        gradient = design.T @ (p - y) + penalty * w
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        gradient = design.T @ (sample * (p - y)) + penalty * w
+        hessian = (design * (sample * p * (1 - p))[:, None]).T @ design + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-9:
@@ -138,25 +182,60 @@ def threshold_keeping(rows: Sequence[Row], kept: float = 0.95) -> float:
     return inside[need - 1] if 0 < need <= len(inside) else 0.0
 
 
+def design(rows: Sequence[Row], pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """The model's columns for ``rows`` (each with features): the features, then the products."""
+    x = np.array([r.features for r in rows], dtype=float)
+    at = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    products = [x[:, at[a]] * x[:, at[b]] for a, b in pairs]
+    return np.hstack([x, np.stack(products, axis=1)]) if products else x
+
+
+def fit_model(
+    train: Sequence[Row],
+    labels: np.ndarray,
+    pairs: Sequence[tuple[str, str]],
+    l2: float = L2,
+    weights: np.ndarray | None = None,
+) -> DecisionModel:
+    """Fit on standardised columns (so that one L2 penalty suits features and products of every
+    scale), then fold the standardisation into raw weights: the shipped model needs no means."""
+    x = design(train, pairs)
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
+    w = fit_logistic((x - mean) / spread, labels, l2, weights)
+    raw = w[1:] / spread
+    bias = float(w[0] - (raw * mean).sum())
+    n = len(FEATURE_NAMES)
+    return DecisionModel(
+        bias,
+        dict(zip(FEATURE_NAMES, map(float, raw[:n]), strict=True)),
+        dict(zip(pairs, map(float, raw[n:]), strict=True)),
+    )
+
+
 def with_confidence(rows: Sequence[Row], model: DecisionModel) -> list[Row]:
     out = []
+    at = {name: i for i, name in enumerate(FEATURE_NAMES)}
     for r in rows:
         if r.features is None:
             out.append(replace(r, confidence=0.0))
             continue
-        z = model.bias + sum(
-            model.weights.get(n, 0.0) * v for n, v in zip(FEATURE_NAMES, r.features, strict=True)
-        )
-        out.append(replace(r, confidence=1.0 / (1.0 + math.exp(-max(-30.0, z)))))
+        f = r.features
+        z = model.bias + sum(w * f[at[n]] for n, w in model.weights.items())
+        z += sum(w * f[at[a]] * f[at[b]] for (a, b), w in model.pairs.items())
+        out.append(replace(r, confidence=1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, z))))))
     return out
 
 
-def report(rows: Sequence[Row], model: DecisionModel) -> None:
+def report(
+    rows: Sequence[Row], model: DecisionModel, docs: Sequence[tuple[str, Sequence[Row]]] = ()
+) -> None:
     scored = with_confidence(rows, model)
     even = [r for r in scored if r.article % 2 == 0]
     odd = [r for r in scored if r.article % 2 == 1]
     threshold = threshold_keeping(even)
-    for name, part in (("even (fitted)", even), ("odd (held out)", odd), ("all", scored)):
+    parts = [("even (fitted)", even), ("odd (held out)", odd), ("all", scored)]
+    parts += [(name, with_confidence(part, model)) for name, part in docs]
+    for name, part in parts:
         answered, abstained = tradeoff(part, threshold)
         print(
             f"{name:15} threshold {threshold:.3f}: in-corpus answered {answered:.3f}, "
@@ -167,34 +246,75 @@ def report(rows: Sequence[Row], model: DecisionModel) -> None:
         print("\n".join(reliability([r.confidence for r in part], [r.right for r in part])))
 
 
+def cross_validate(rows: Sequence[Row]) -> None:
+    """The variants (linear or with products; label right or in corpus) on the even articles
+    only, two folds by article: the choice is made here, never on the odd articles."""
+    even = [r for r in rows if r.article % 2 == 0]
+    for pairs, name in (((), "linear"), (PAIRS, "products")):
+        for label in ("right", "in_corpus"):
+            scores = []
+            for fold in (0, 2):
+                train = [r for r in even if r.article % 4 == fold and r.features is not None]
+                test = [r for r in even if r.article % 4 != fold]
+                y = np.array([float(r.right if label == "right" else r.in_corpus) for r in train])
+                scored = with_confidence(test, fit_model(train, y, pairs))
+                scores.append(tradeoff(scored, threshold_keeping(scored))[1])
+            folds = ", ".join(f"{v:.3f}" for v in scores)
+            print(
+                f"{name:9} label {label:9}: abstained at 95% kept {np.mean(scores):.3f} ({folds})"
+            )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--label", choices=("right", "in_corpus"), default="right")
     parser.add_argument("--current", action="store_true", help="report decision.py's model")
+    parser.add_argument("--linear", action="store_true", help="no pairwise products")
+    parser.add_argument("--cv", action="store_true", help="choose the variant on even articles")
+    parser.add_argument(
+        "--docs-weight", type=float, default=DOCS_WEIGHT, help="docs share of the training weight"
+    )
     parser.add_argument("options", nargs="*", help="EngineOptions / ComposerOptions name=value")
     args = parser.parse_args(argv)
     engine, composer, _ = parse_options(args.options)
     composer["min_confidence"] = 0.0
-    rows = collect(EngineOptions(**engine, composer=ComposerOptions(**composer)))
-    if args.current:
-        report(rows, MODEL)
+    options = EngineOptions(**engine, composer=ComposerOptions(**composer))
+    rows = collect(options)
+    if args.cv:
+        cross_validate(rows)
         return 0
-    train = [r for r in rows if r.article % 2 == 0 and r.features is not None]
-    x = np.array([r.features for r in train])
+    docs_train, docs_test = collect_docs(options, 1), collect_docs(options, 0)
+    docs = (("docs odd (fit)", docs_train), ("docs even (held)", docs_test))
+    if args.current:
+        report(rows, MODEL, docs)
+        return 0
+    squad = [r for r in rows if r.article % 2 == 0 and r.features is not None]
+    added = [r for r in docs_train if r.features is not None] if args.docs_weight else []
+    train = squad + added
     y = np.array([float(r.right if args.label == "right" else r.in_corpus) for r in train])
-    w = fit_logistic(x, y)
+    share = args.docs_weight * len(squad) / max(1, len(added))
+    weights = np.array([1.0] * len(squad) + [share] * len(added))
+    pairs = () if args.linear else PAIRS
+    model = fit_model(train, y, pairs, weights=weights)
     if args.label == "in_corpus":  # Platt scaling of that score to "right", on the same half
-        z = np.hstack([np.ones((len(x), 1)), x]) @ w
+        z = np.log(np.clip([r.confidence for r in with_confidence(train, model)], 1e-12, 1 - 1e-12))
+        z = z - np.log1p(-np.exp(z))
         a, b = fit_logistic(z[:, None], np.array([float(r.right) for r in train]), 0.0)
-        w = w * b
-        w[0] += a
-    model = DecisionModel(float(w[0]), dict(zip(FEATURE_NAMES, map(float, w[1:]), strict=True)))
-    report(rows, model)
+        model = DecisionModel(
+            float(a + b * model.bias),
+            {n: float(b * v) for n, v in model.weights.items()},
+            {k: float(b * v) for k, v in model.pairs.items()},
+        )
+    report(rows, model, docs)
     print("\nMODEL = DecisionModel(")
-    print(f"    bias={model.bias:.4f},")
+    print(f"    bias={model.bias:.6g},")
     print("    weights={")
     for name, value in model.weights.items():
-        print(f'        "{name}": {value:.4f},')
+        print(f'        "{name}": {value:.6g},')
+    print("    },")
+    print("    pairs={")
+    for (a, b), value in model.pairs.items():
+        print(f'        ("{a}", "{b}"): {value:.6g},')
     print("    },\n)")
     return 0
 

@@ -136,7 +136,8 @@ def build_parser(
     err: TextIO | None = None,
 ) -> argparse.ArgumentParser:
     """The parser, with the arguments of ``commands`` only (None: every command's, as a test
-    wants), so a one-shot question imports nothing it does not use."""
+    wants), so a one-shot question imports nothing it does not use. When the command line
+    names a command, only its sub-parser is made (the others matter only to ``--help``)."""
 
     parser = _Parser(
         prog="citebot",
@@ -149,6 +150,8 @@ def build_parser(
     parser.add_argument("--version", action=_Version)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (summary, examples, module) in COMMANDS.items():
+        if commands and name not in commands:
+            continue
         sub = subparsers.add_parser(name, help=summary, description=summary, epilog=examples)
         if commands is None or name in commands:
             import_module(module).configure_parser(sub, name)

@@ -26,6 +26,7 @@ from .markup import (
     inline_pieces,
     is_markdown,
     is_rst,
+    join_list_lines,
     list_item,
     quote_resolver,
 )
@@ -237,7 +238,7 @@ def render_block(
         lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=budget)
         cut = cut or block.cut
         if block.kind == "list" and (markdown or rst):
-            body = "\n".join(_list_line(line, resolve, rst) for line in lines)
+            body = "\n".join(_list_line(line, resolve, rst) for line in join_list_lines(lines))
             body += "\n…" if cut else ""
         else:
             lang = _LANG.sub("", shown.lang)[:20] if block.kind == "code" else ""

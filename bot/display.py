@@ -65,6 +65,11 @@ def fit_width(text: str, columns: int) -> str:
     """The longest prefix of whole grapheme clusters that fits in ``columns``."""
     if text.isascii() and len(text) <= columns:
         return text
+    head = text[: columns + 1]
+    if columns > 0 and head.isascii() and head.isprintable():
+        # Printable ASCII before and after the cut: each of these characters is a cluster of
+        # its own (no mark can join it) one column wide, so the clusters are the characters.
+        return text[:columns]
     used = kept = 0
     for cluster in _clusters(text):
         cells = width(cluster)

@@ -263,6 +263,23 @@ def list_item(line: str) -> tuple[str, str, str] | None:
     return (match.group(1), match.group(2), match.group(4)) if match else None
 
 
+def join_list_lines(lines: Sequence[str]) -> list[str]:
+    """A list's lines with each item's wrapped lines joined to it: a line with no marker,
+    indented past the item it follows, continues that item ("-   autoescaping is enabled
+    for all templates ending in ``.html``," then "    ``.htm``, ``.xml``"), so a display
+    shows one entry per item instead of stray indented fragments."""
+    joined: list[str] = []
+    item_indent = -1
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if line.strip() and list_item(line) is None and joined and indent > item_indent >= 0:
+            joined[-1] = f"{joined[-1]} {line.strip()}"
+            continue
+        joined.append(line)
+        item_indent = indent if line.strip() and list_item(line) is not None else -1
+    return joined
+
+
 def cut_lines(
     lines: Sequence[str], *, max_lines: int, max_chars: int
 ) -> tuple[tuple[str, ...], bool]:

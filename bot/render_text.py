@@ -26,6 +26,7 @@ from .markup import (
     inline_pieces,
     is_markdown,
     is_rst,
+    join_list_lines,
     list_item,
     plain_text,
     quote_resolver,
@@ -194,6 +195,8 @@ def block_display(
     line with "…" and how to see the whole block."""
     shown = block_lines(block.text, block.kind, block.lang, block.indent)
     lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=BLOCK_CHARS)
+    if block.kind == "list" and (markdown or rst):
+        lines = tuple(join_list_lines(lines))
     out = []
     for line in lines:
         verbatim = block.kind == "code" or (rst and block.kind == "table")  # columns line up

@@ -84,3 +84,32 @@ def test_plain_tokens_give_the_terms_analysis_gives(text: str) -> None:
         return
     assert tokens is not None
     assert [t for t in map(ENGLISH.term, tokens) if t] == ENGLISH.terms(text)
+
+
+@given(
+    st.lists(st.sampled_from([*_PIECES, "1,204", "e.g.", "a.b", "x'", "'y", "9.", ".5"])).map(
+        "".join
+    )
+)
+def test_the_compiled_scan_cuts_the_tokens_the_pattern_cuts(text: str) -> None:
+    """retrieval/analysis/_scan.c replays the tokenizer's pattern for English ASCII text: with
+    an empty table every token comes back as itself, in order (None for other text)."""
+    import pytest
+
+    from retrieval.analysis.analyzer import ENGLISH
+
+    scan = pytest.importorskip("retrieval.analysis._scan")
+    scanned = scan.token_ids(text, {})
+    if not text.isascii():
+        assert scanned is None
+        return
+    tokens = ENGLISH.plain_tokens(text)
+    assert scanned == (tokens, len(tokens or []))
+
+
+def test_the_compiled_scan_looks_tokens_up_and_drops_stopwords() -> None:
+    import pytest
+
+    scan = pytest.importorskip("retrieval.analysis._scan")
+    table = {"hello": 0, "the": -1, "world's": 1}
+    assert scan.token_ids("Hello, the World's U.S.", table) == ([0, 1, "u.s."], 1)

@@ -37,8 +37,15 @@ def test_every_feature_has_a_weight_and_more_evidence_means_more_confidence() ->
     assert set(PLAIN.features()) == set(FEATURE_NAMES) == set(MODEL.weights)
     full = calibrated_confidence(PLAIN)
     assert 0.0 < full < 1.0
-    for field, weaker in (("paragraph_share", 0.3), ("sentence_share", 0.3), ("focus", 0.2)):
-        assert calibrated_confidence(replace(PLAIN, **{field: weaker})) < full
+    # Weaker evidence, as it occurs together (a sentence never holds more than its paragraph;
+    # the content shares move with the plain ones): never more confident.
+    shares = ("paragraph_share", "sentence_share", "content_paragraph", "content_sentence")
+    for weaker in (
+        dict.fromkeys(shares, 0.3),
+        {"sentence_share": 0.3, "content_sentence": 0.3},
+        {"focus": 0.2},
+    ):
+        assert calibrated_confidence(replace(PLAIN, **weaker)) < full
     assert calibrated_confidence(replace(PLAIN, paragraph_share=0.0, sentence_share=0.0)) < 0.05
 
 

@@ -7,11 +7,20 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot.discord_render import render_answer as discord_render_answer
 from bot.jsonout import answer_to_json
-from bot.markup import Piece, absolute_link, block_lines, cut_lines, inline_pieces, plain_text
+from bot.markup import (
+    Piece,
+    absolute_link,
+    block_lines,
+    cut_lines,
+    inline_pieces,
+    join_list_lines,
+    plain_text,
+)
 from bot.render_text import BLOCK_LINES, render_answer
 from bot.repl import Repl
 from retrieval import Engine
@@ -249,3 +258,25 @@ def test_block_lines_put_back_the_first_lines_indent_before_dedenting() -> None:
     shown = block_lines("def f():\n        return 1", "code", "python", indent=4)
     assert shown.lines == ("def f():", "    return 1")
     assert block_lines("x = 1\n    y", "code").lines == ("x = 1", "    y")
+
+
+def test_a_list_items_wrapped_lines_are_shown_as_one_entry() -> None:
+    lines = [
+        "-   autoescaping is enabled for templates ending in ``.html``,",
+        "    ``.htm`` and ``.xml``.",
+        "-   a second item",
+        "    - nested item",
+        "      wrapped too",
+    ]
+    assert join_list_lines(lines) == [
+        "-   autoescaping is enabled for templates ending in ``.html``, ``.htm`` and ``.xml``.",
+        "-   a second item",
+        "    - nested item wrapped too",
+    ]
+    block = QuotedBlock("list", "\n".join(lines), 0, 0, 1)
+    answer = _answer_with(block)
+    passage = replace(answer.citations[0].passage, source="guide.rst")
+    answer = replace(answer, citations=(Citation(1, passage, 1.0),))
+    shown = render_answer(answer).splitlines()
+    assert "    • autoescaping is enabled for templates ending in .html, .htm and .xml." in shown
+    assert "        • nested item wrapped too" in shown

@@ -145,17 +145,21 @@ def test_an_unwritable_index_folder_costs_speed_not_answers(corpus: Path, tmp_pa
 def test_parallel_and_serial_builds_are_identical(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Worker processes must not change a single number (terms are numbered in corpus order)."""
+    """Worker processes must not change a single number (terms are numbered in corpus order),
+    nor must the compiled tokenizer loop or joining parts through temporary files."""
     for n in range(12):
         (corpus / f"extra{n:02}.txt").write_text(
             f"Extra file {n}.\n\nIt mentions boats, weather {n} and the keeper.\n", encoding="utf-8"
         )
     monkeypatch.setattr("retrieval.index.build.PARALLEL_BYTES", 0)
     shape = IndexShape()
-    serial = build_folder(corpus, shape, workers=1)
+    with monkeypatch.context() as regex_only:  # the tokenizer's regex, not the compiled scan
+        regex_only.setattr("retrieval.index.build._token_scan", None)
+        serial = build_folder(corpus, shape, workers=1)
     monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)  # text and postings on disk
     parallel = build_folder(corpus, shape, workers=2)
     assert isinstance(parallel.store.arrays()["text"], persist.FileBytes)
+    assert isinstance(parallel.store.arrays()["tokens"], persist.FileArray)
     for name, array in serial.store.arrays().items():
         assert np.array_equal(array, parallel.store.arrays()[name]), name
     for name, array in serial.index.arrays().items():

@@ -193,3 +193,28 @@ def test_an_api_entry_is_a_section_named_after_its_object() -> None:
         (BlockKind.PARAGRAPH, 0, "The request-bound object for global variables.", ""),
         (BlockKind.PARAGRAPH, 0, "These variables are added to the context of variables.", ""),
     ]
+
+
+def test_version_notes_changelog_boxes_and_footnotes_read_as_the_rst_reads_them() -> None:
+    """Sphinx's "Added in version 0.3." label is not the author's text (a note with no text
+    of its own gives nothing), a ``<details>`` box's summary is its label, and a docutils
+    footnote (an ``<aside>``) is content, without its "[1]"."""
+    page = (
+        '<div role="main"><h2 id="c">Categories</h2>'
+        '<details class="changelog"><summary>Changelog</summary><div class="versionadded">'
+        '<p><span class="versionmodified added">Added in version 0.3.</span></p></div>'
+        '<div class="versionchanged"><p><span class="versionmodified changed">Changed in '
+        "version 2.3: </span>Not set by default.</p></div></details>"
+        "<p>Flash with a category.</p>"
+        '<aside class="footnote-list brackets"><aside class="footnote brackets" id="f1">'
+        '<span class="label"><span>[</span><a href="#r">1</a><span>]</span></span>'
+        "<p>Unsure what g is?</p></aside></aside>"
+        '<aside class="related"><p>Next page</p></aside></div>'
+    )
+    text, blocks = read_html(page)
+    assert [(b.kind, b.label, text[b.start : b.end]) for b in blocks] == [
+        (BlockKind.HEADING, "", "Categories"),
+        (BlockKind.ADMONITION, "versionchanged", "Not set by default."),
+        (BlockKind.PARAGRAPH, "", "Flash with a category."),
+        (BlockKind.PARAGRAPH, "", "Unsure what g is?"),
+    ]

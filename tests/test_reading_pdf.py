@@ -175,3 +175,23 @@ def test_a_wrapped_code_line_is_put_back_on_one_line() -> None:
     after = _Line(1, 676, 72, 10, True, [("y = 2", 72)])
     joined = _join_wrapped_code([code, rest, after])
     assert [line.text for line in joined] == ["x = confirm('Are you sure?')", "y = 2"]
+
+
+def test_without_an_outline_chapter_labels_are_no_headings_and_numbers_leave_the_name() -> None:
+    """Sphinx's LaTeX prints "CHAPTER" and "ONE" above a chapter's title and numbers its
+    sections ("1.1 Getting the Files"): the sections are the title and the words."""
+    page: list[Line] = [
+        (72, 720, 20, "CHAPTER"),
+        (72, 696, 20, "ONE"),
+        (72, 660, 20, "INSTALLING"),
+        (72, 630, 10, "The installer copies the files."),
+        (72, 600, 14, "1.1 Getting the Files"),
+        (72, 570, 10, "Download them first, then unpack them"),
+        (72, 558, 10, "into the folder where the tool will live"),
+        (72, 546, 10, "and run the installer from there."),
+    ]
+    reading = parse_pdf(make_pdf([page]))
+    headings = [(b.heading, b.level) for b in reading.blocks if b.kind is BlockKind.HEADING]
+    assert headings == [("INSTALLING", 1), ("Getting the Files", 2)]
+    assert "CHAPTER" not in reading.text and "ONE" not in reading.text
+    assert "1.1 Getting the Files" in reading.text  # the text keeps the number as printed

@@ -40,7 +40,10 @@ def _same(engine: Engine) -> None:
         for asked in (frozenset(every), frozenset(every[::2]), frozenset(every[1::3])):
             ids = {engine.index.vocabulary.id(t): t for t in asked}
             wanted = {i: t for i, t in ids.items() if i is not None}
-            assert engine._matches(i, wanted, asked) == Matches.restrict(fresh, asked)
+            restricted = Matches.restrict(fresh, asked)
+            assert engine._matches(i, wanted, asked) == restricted
+            batch = engine._matches_all([i], wanted, asked)  # the compiled loop, when built
+            assert batch.get(i, restricted) == restricted
 
 
 def test_a_built_engine_answers_from_the_table_exactly_as_from_the_text() -> None:

@@ -18,12 +18,9 @@ the corpus lacks.
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import threading
 from pathlib import Path
-
-import msgpack
 
 COMMON_ZIPF = 3.0
 """A word at least this common (Zipf scale: log10 of its frequency per billion words; 3 = once
@@ -45,6 +42,10 @@ def _data_file(language: str) -> Path | None:
 
 
 def _load(language: str) -> dict[str, float] | None:
+    import gzip  # here, not at import: a question whose words the corpus all holds needs neither
+
+    import msgpack
+
     path = _data_file(language)
     if path is None:
         return None

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -268,10 +268,15 @@ def _sample_folder(root: Path, selection: FileSelection) -> list[str]:
     return texts
 
 
-@dataclass(frozen=True, slots=True)
-class _MatchedSentence:
-    terms: frozenset[str]
-    """The question's terms the sentence holds (with the following block's, for the last)."""
+class _MatchedSentence(frozenset[str]):
+    """The question's terms a sentence holds (with the following block's, for the last): a
+    frozenset, so that sets of them hash and compare at C speed."""
+
+    __slots__ = ()
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,13 +286,20 @@ class Matches:
     :class:`~retrieval.answering.rerank.CandidateTerms`)."""
 
     sentences: tuple[_MatchedSentence, ...]
+    """Each distinct set, in order of first sentence (re-ranking takes the best of them)."""
     pairs: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(
+        cls, sentences: Iterable[_MatchedSentence], pairs: frozenset[tuple[str, str]]
+    ) -> Matches:
+        return cls(tuple(dict.fromkeys(sentences)), pairs)
 
     @classmethod
     def restrict(cls, analysed: AnalysedPassage, asked: frozenset[str]) -> Matches:
         """The same, from a paragraph's full analysis."""
-        return cls(
-            tuple(_MatchedSentence(s.terms & asked) for s in analysed.sentences),
+        return cls.of(
+            (_MatchedSentence(s.terms & asked) for s in analysed.sentences),
             frozenset(p for p in analysed.pairs if p[0] in asked and p[1] in asked),
         )
 
@@ -637,17 +649,48 @@ class Engine:
             return Matches.restrict(self._analyse(i), asked)
         marks = [wanted.get(t) for t in ids] if wanted else [None] * len(ids)
         chunks = [marks[a:b] for a, b in itertools.pairwise(bounds)]
-        sentences = [_MatchedSentence(frozenset(m for m in c if m is not None)) for c in chunks]
+        sentences = [_MatchedSentence(m for m in c if m is not None) for c in chunks]
         if sentences and self.options.unit_sentence_terms:
             unit = self._unit_terms(i)
             if unit:
                 last = sentences[-1]
-                sentences[-1] = _MatchedSentence(last.terms | (unit & asked))
+                sentences[-1] = _MatchedSentence(last | (unit & asked))
         tokens = marks if len(chunks) <= 1 else [m for c in chunks for m in c]
         pairs = frozenset(
             (a, b) for a, b in itertools.pairwise(tokens) if a is not None and b is not None
         )
-        return Matches(tuple(sentences), pairs)
+        return Matches.of(sentences, pairs)
+
+    def _matches_all(
+        self, rows: Sequence[int], wanted: Mapping[int, str], asked: frozenset[str]
+    ) -> dict[int, Matches]:
+        """:meth:`_matches` of every row at once, from the compiled loop (rows it could not
+        read are left out: :meth:`_matches` reads them one by one)."""
+        ids = sorted(wanted)
+        found = self.passages.sentences.question_marks(rows, ids, len(self.index.vocabulary))
+        if found is None:
+            return {}
+        names = [wanted[i] for i in ids]
+        sets: dict[int, _MatchedSentence] = {}
+
+        def sentence(mask: int) -> _MatchedSentence:
+            matched = sets.get(mask)
+            if matched is None:
+                bits = (j for j in range(len(names)) if mask >> j & 1)
+                matched = sets[mask] = _MatchedSentence(names[j] for j in bits)
+            return matched
+
+        views: dict[int, Matches] = {}
+        widen = bool(self.options.unit_sentence_terms)
+        for row, (masks, codes) in zip(rows, found, strict=True):
+            unit = self._unit_terms(row) & asked if widen and masks else frozenset()
+            pairs = frozenset((names[c >> 6], names[c & 63]) for c in set(codes))
+            if unit:  # the last sentence also holds the question's terms of the block after
+                last = _MatchedSentence(sentence(masks[-1]) | unit)
+                views[row] = Matches.of([*map(sentence, masks[:-1]), last], pairs)
+            else:  # distinct already: no need to compare the sets again
+                views[row] = Matches(tuple(map(sentence, dict.fromkeys(masks))), pairs)
+        return views
 
     def _unit_terms_of(self, i: int) -> frozenset[str]:
         """The terms :meth:`_with_unit_terms` counts for paragraph ``i``'s last sentence."""
@@ -709,11 +752,12 @@ class Engine:
         asked = frozenset(terms)
         term_id = self.index.vocabulary.id
         wanted = {i: t for t, i in ((t, term_id(t)) for t in asked) if i is not None}
+        views = self._matches_all([i for i, _ in top], wanted, asked)
         return rerank(
             terms,
             top,
             idf=self.index.idf,
-            analysed=lambda i: self._matches(i, wanted, asked),
+            analysed=lambda i: views.get(i) or self._matches(i, wanted, asked),
             document_of=self._document_of,
             document_scores=self._document_scores if self.document_index is not None else None,
             weights=RerankWeights(

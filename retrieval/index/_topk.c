@@ -122,10 +122,13 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     int64_t *cur = malloc(sizeof(int64_t) * (n_tokens + 1));
     int64_t *end = malloc(sizeof(int64_t) * (n_tokens + 1));
     int64_t *first = malloc(sizeof(int64_t) * (n_tokens + 1));
+    int64_t *blk_end = malloc(sizeof(int64_t) * (n_tokens + 1)); /* cached current block */
+    int64_t *blk_doc = malloc(sizeof(int64_t) * (n_tokens + 1));
+    double *blk_w = malloc(sizeof(double) * (n_tokens + 1));
     double *hs = malloc(sizeof(double) * (k + 1));
     int64_t *hd = malloc(sizeof(int64_t) * (k + 1));
     if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur || !end ||
-        !first || !hs || !hd || k <= 0 || block_size <= 0 || b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
+        !first || !blk_end || !blk_doc || !blk_w || !hs || !hd || k <= 0 || block_size <= 0 || b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
         b_out_scores.len < (Py_ssize_t)(k * sizeof(double))) {
         result = -1;
         goto done;
@@ -165,6 +168,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         if (idf < 0) { result = -2; break; } /* pruning needs weights >= 0 */
         ub[u] = count[u] * idf * ix.max_tf_part[term[u]];
         cur[u] = first[u] = ix.ptr[term[u]];
+        blk_end[u] = cur[u]; /* no block cached yet */
         end[u] = ix.ptr[term[u] + 1];
         order[u] = u;
     }
@@ -190,17 +194,25 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
             if (size == k) {
                 /* Block-max skip: up to the first end of an essential term's current block, no
-                   paragraph can beat theta if even the blocks' best weights cannot. */
+                   paragraph can beat theta if even the blocks' best weights cannot. Each
+                   term's current block (its bound and last paragraph) is remembered until its
+                   cursor leaves it. */
                 double bound = essential > 0 ? prefix[essential - 1] : 0.0;
                 int64_t upto = INT64_MAX;
                 for (int i = essential; i < n; i++) {
                     int u = order[i];
                     if (cur[u] >= end[u]) continue;
-                    int64_t blk = (cur[u] - first[u]) / ix.block_size;
-                    bound += count[u] * ix.idf[term[u]] * ix.block_max[ix.block_ptr[term[u]] + blk];
-                    int64_t last = first[u] + (blk + 1) * ix.block_size;
-                    if (last > end[u]) last = end[u];
-                    if (ix.docs[last - 1] < upto) upto = ix.docs[last - 1];
+                    if (cur[u] >= blk_end[u]) {
+                        int64_t blk = (cur[u] - first[u]) / ix.block_size;
+                        blk_w[u] = count[u] * ix.idf[term[u]] *
+                                   ix.block_max[ix.block_ptr[term[u]] + blk];
+                        int64_t last = first[u] + (blk + 1) * ix.block_size;
+                        if (last > end[u]) last = end[u];
+                        blk_end[u] = last;
+                        blk_doc[u] = ix.docs[last - 1];
+                    }
+                    bound += blk_w[u];
+                    if (blk_doc[u] < upto) upto = blk_doc[u];
                 }
                 if (bound * (1 + MARGIN) <= theta) {
                     for (int i = essential; i < n; i++) {
@@ -262,7 +274,8 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
 
 done:
     free(term); free(count); free(token_term); free(ub); free(weight); free(order); free(prefix);
-    free(cur); free(end); free(first); free(hs); free(hd);
+    free(cur); free(end); free(first); free(blk_end); free(blk_doc); free(blk_w); free(hs);
+    free(hd);
     PyBuffer_Release(&b_ptr); PyBuffer_Release(&b_docs); PyBuffer_Release(&b_tfs);
     PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
     PyBuffer_Release(&b_bptr); PyBuffer_Release(&b_bmax);
@@ -270,7 +283,95 @@ done:
     return PyLong_FromLong(result);
 }
 
+/*
+ * Re-ranking's view of candidate paragraphs (retrieval/index/sentences.py, question_marks):
+ * for each paragraph row, a bit mask per sentence of the question terms it holds (bit j: the
+ * j-th of the sorted question term ids) and the codes a * 64 + b of the adjacent pairs of
+ * question terms in the paragraph's terms. Reads only the sentence and term pointers and the
+ * term ids, each bounds-checked; what it read is written to ranges (row, first sentence, end
+ * sentence, first term, end term per row) for the caller to verify against the checksums
+ * before it uses the result. Returns 0, or -1 (bad arguments or out of room) or -3 (a pointer
+ * or id out of range or out of order): the caller then reads those rows in Python.
+ */
+static PyObject *question_marks(PyObject *self, PyObject *args) {
+    Py_buffer b_sptr, b_tptr, b_tokens, b_rows, b_qids, b_msptr, b_masks, b_pptr, b_pairs, b_ranges;
+    long long n_sentences, vocabulary;
+    if (!PyArg_ParseTuple(args, "y*y*y*LLy*y*w*w*w*w*w*", &b_sptr, &b_tptr, &b_tokens,
+                          &n_sentences, &vocabulary, &b_rows, &b_qids, &b_msptr, &b_masks,
+                          &b_pptr, &b_pairs, &b_ranges))
+        return NULL;
+    const int64_t *sptr = b_sptr.buf, *tptr = b_tptr.buf, *rows = b_rows.buf, *qids = b_qids.buf;
+    const int32_t *tokens = b_tokens.buf;
+    int64_t *msptr = b_msptr.buf, *pptr = b_pptr.buf, *ranges = b_ranges.buf;
+    uint64_t *masks = b_masks.buf;
+    int32_t *pairs = b_pairs.buf;
+    const int64_t n_sptr = b_sptr.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t n_tptr = b_tptr.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t n_tokens = b_tokens.len / (Py_ssize_t)sizeof(int32_t);
+    const int64_t n_rows = b_rows.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t n_q = b_qids.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t mask_room = b_masks.len / (Py_ssize_t)sizeof(uint64_t);
+    const int64_t pair_room = b_pairs.len / (Py_ssize_t)sizeof(int32_t);
+    long result = 0;
+    if (n_q > 64 || b_msptr.len < (Py_ssize_t)((n_rows + 1) * sizeof(int64_t)) ||
+        b_pptr.len < (Py_ssize_t)((n_rows + 1) * sizeof(int64_t)) ||
+        b_ranges.len < (Py_ssize_t)(5 * n_rows * sizeof(int64_t)) || n_sentences + 1 > n_tptr) {
+        result = -1;
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    int64_t m = 0, p = 0;
+    msptr[0] = 0;
+    pptr[0] = 0;
+    for (int64_t r = 0; r < n_rows && result == 0; r++) {
+        int64_t row = rows[r];
+        if (row < 0 || row + 1 >= n_sptr) { result = -3; break; }
+        int64_t lo = sptr[row], hi = sptr[row + 1];
+        if (!(0 <= lo && lo <= hi && hi <= n_sentences)) { result = -3; break; }
+        int64_t first = tptr[lo], last = tptr[hi];
+        if (!(0 <= first && first <= last && last <= n_tokens)) { result = -3; break; }
+        if (m + (hi - lo) > mask_room || p + (last - first) > pair_room) { result = -1; break; }
+        int prev = -1;
+        for (int64_t s = lo; s < hi && result == 0; s++) {
+            int64_t a = tptr[s], b = tptr[s + 1];
+            if (a < first || b < a || b > last) { result = -3; break; } /* not monotone */
+            uint64_t mask = 0;
+            for (int64_t t = a; t < b; t++) {
+                int64_t id = tokens[t];
+                if (id < 0 || id >= vocabulary) { result = -3; break; }
+                int64_t l = 0, h = n_q; /* binary search among the sorted question ids */
+                while (l < h) {
+                    int64_t mid = (l + h) / 2;
+                    if (qids[mid] < id) l = mid + 1; else h = mid;
+                }
+                int j = (l < n_q && qids[l] == id) ? (int)l : -1;
+                if (j >= 0) {
+                    mask |= (uint64_t)1 << j;
+                    if (prev >= 0) pairs[p++] = prev * 64 + j;
+                }
+                prev = j;
+            }
+            masks[m++] = mask;
+        }
+        msptr[r + 1] = m;
+        pptr[r + 1] = p;
+        int64_t *range = ranges + 5 * r;
+        range[0] = row; range[1] = lo; range[2] = hi; range[3] = first; range[4] = last;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    PyBuffer_Release(&b_sptr); PyBuffer_Release(&b_tptr); PyBuffer_Release(&b_tokens);
+    PyBuffer_Release(&b_rows); PyBuffer_Release(&b_qids); PyBuffer_Release(&b_msptr);
+    PyBuffer_Release(&b_masks); PyBuffer_Release(&b_pptr); PyBuffer_Release(&b_pairs);
+    PyBuffer_Release(&b_ranges);
+    return PyLong_FromLong(result);
+}
+
 static PyMethodDef methods[] = {
+    {"question_marks", question_marks, METH_VARARGS,
+     "question_marks(sentence_ptr, token_ptr, tokens, n_sentences, vocabulary, rows, qids, "
+     "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (bad arguments, no room) or -3 "
+     "(out of range or order): see _topk.c"},
     {"top_k", top_k, METH_VARARGS,
      "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, block_ptr, "
      "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores) -> n "

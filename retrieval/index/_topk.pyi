@@ -21,3 +21,18 @@ def top_k(
     out_scores: Any,
     /,
 ) -> int: ...
+def question_marks(
+    sentence_ptr: Any,
+    token_ptr: Any,
+    tokens: Any,
+    n_sentences: int,
+    vocabulary: int,
+    rows: Any,
+    qids: Any,
+    mask_ptr: Any,
+    masks: Any,
+    pair_ptr: Any,
+    pairs: Any,
+    ranges: Any,
+    /,
+) -> int: ...

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -43,6 +43,12 @@ from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_co
 
 if TYPE_CHECKING:
     import multiprocessing.context
+
+_token_scan: Callable[[str, dict[str, int]], tuple[list[int | str], int] | None] | None
+try:  # compiled when citebot was installed with a C compiler (setup.py); optional
+    from ..analysis._scan import token_ids as _token_scan
+except ImportError:  # pragma: no cover - the regex path gives the same tokens
+    _token_scan = None
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +180,7 @@ def analyse_documents(
 
     token_ids: dict[str, int] = {}
     """Normalized token → part-local term id (-1: a stopword): most tokens are repeats."""
+    scan = _token_scan if analyzer.english else None
     token_id = token_ids.get
 
     def token_number(token: str) -> int:
@@ -181,9 +188,17 @@ def analyse_documents(
         return token_ids.setdefault(token, number_of(term, len(vocabulary)) if term else -1)
 
     def term_ids(text: str) -> list[int]:
-        """``analyze(text)`` as part-local term ids: one regex pass and a dict look-up per
-        token where the analyzer allows it (:meth:`Analyzer.plain_tokens`), else cached per
-        whitespace chunk like analyze itself."""
+        """``analyze(text)`` as part-local term ids: for English ASCII text one compiled pass
+        (:mod:`~..analysis._scan`) or one regex pass (:meth:`Analyzer.plain_tokens`), a dict
+        look-up per token; else cached per whitespace chunk like analyze itself."""
+        if scan is not None:
+            scanned = scan(text, token_ids)
+            if scanned is not None:
+                values, misses = scanned
+                if misses:  # tokens not seen before in this part: numbered, stopwords dropped
+                    numbered = (token_number(v) if isinstance(v, str) else v for v in values)
+                    return [i for i in numbered if i >= 0]
+                return values  # type: ignore[return-value]  # no misses: every value an id
         tokens = plain_tokens(text)
         if tokens is not None:
             ids = list(map(token_id, tokens))
@@ -508,7 +523,7 @@ class _Spill:
 
     def __init__(self) -> None:
         self._file: BinaryIO | None = None
-        self._pieces: list[bytes] = []
+        self._pieces: list[bytes | bytearray] = []
         self.size = 0
 
     def append(self, data: bytes | npt.NDArray[Any]) -> tuple[int, int]:
@@ -540,21 +555,24 @@ class _Spill:
             raise OSError(f"the build's temporary file lost data ({len(data)} of {size} bytes)")
         return np.frombuffer(data, dtype=dtype)
 
-    def _joined(self) -> bytes:
-        if len(self._pieces) != 1:
-            self._pieces = [b"".join(self._pieces)]
-        return self._pieces[0] if self._pieces else b""
+    def _joined(self) -> bytearray:
+        """The pieces as one (writable) buffer."""
+        if len(self._pieces) != 1 or not isinstance(self._pieces[0], bytearray):
+            self._pieces = [bytearray().join(self._pieces)]
+        return self._pieces[0]  # type: ignore[return-value]
 
-    def as_bytes(self) -> Any:
-        """Everything appended, as one uint8 array (memory) or a :class:`~.persist.FileBytes`
-        read where it is sliced (disk), which the saved index is then written from."""
+    def as_array(self, dtype: Any = np.uint8) -> Any:
+        """Everything appended, as one array of ``dtype``: in memory, or a
+        :class:`~.persist.FileBytes` (bytes) or :class:`~.persist.FileArray` read where it is
+        sliced, which the saved index is then written from a slice at a time."""
         if self._file is None:
-            return np.frombuffer(self._joined(), dtype=np.uint8)
-        from .persist import FileBytes
+            return np.frombuffer(self._joined(), dtype=dtype)
+        from .persist import FileArray, FileBytes
 
         self._file.flush()
         handle, self._file = self._file, None
-        return FileBytes(handle, 0, self.size)
+        data = FileBytes(handle, 0, self.size)
+        return data if np.dtype(dtype) == np.uint8 else FileArray(data, dtype)
 
     def close(self) -> None:
         if self._file is not None:
@@ -571,7 +589,7 @@ class _Run:
     doc: tuple[int, int]
     tf: tuple[int, int]
     tf_dtype: Any
-    remap: npt.NDArray[np.int64]
+    remap: npt.NDArray[np.int32]
 
 
 class _PostingsJoin:
@@ -590,13 +608,13 @@ class _PostingsJoin:
         self._lists = 0
         self._max_tf = 0
 
-    def add(self, words: Sequence[str], run: _Postings) -> npt.NDArray[np.int64]:
+    def add(self, words: Sequence[str], run: _Postings) -> npt.NDArray[np.int32]:
         """Join one part's postings; its local → global term ids."""
         vocabulary = self.vocabulary
-        remap = np.zeros(len(words), dtype=np.int64)
+        remap = np.zeros(len(words), dtype=np.int32)  # kept per part until the end: narrow
         remap[run.first_seen] = np.fromiter(
             (vocabulary.setdefault(words[t], len(vocabulary)) for t in run.first_seen.tolist()),
-            dtype=np.int64,
+            dtype=np.int32,
             count=len(run.first_seen),
         )
         if len(vocabulary) > len(self._frequency):
@@ -664,6 +682,8 @@ class _Assembler:
         self.started = time.perf_counter()
         self._text = _Spill()
         self._postings_spill = _Spill()
+        self._tokens = _Spill()
+        """The sentence table's terms (global ids): a million paragraphs hold 60 million."""
         self.paragraphs = _PostingsJoin(self._postings_spill)
         self.documents = _PostingsJoin(self._postings_spill) if shape.document_index else None
         self.sources: list[SourceInfo] = []
@@ -711,8 +731,9 @@ class _Assembler:
             self.documents.add(part.vocabulary, part.documents)
         for name, values in part.sentences.items():
             if name == "tokens":
-                values = remap[values]
-            self.sentences.setdefault(name, []).append(values.astype(np.int32))
+                self._tokens.append(remap[values].astype(np.int32))
+            else:
+                self.sentences.setdefault(name, []).append(values.astype(np.int32))
 
     def finish(self) -> Built:
         """The store and indexes of every part added, with the stages' times and memory."""
@@ -759,7 +780,7 @@ class _Assembler:
             "id": ids,
             "id_order": np.argsort(ids, kind="stable").astype(np.int64),
             "context": np.concatenate(self.context_numbers).astype(np.int32),
-            "text": self._text.as_bytes(),
+            "text": self._text.as_array(),
             "document_bytes": np.concatenate(self.document_bytes),
             "contexts": context_blob,
             "context_offsets": context_offsets,
@@ -772,6 +793,7 @@ class _Assembler:
         }
         self.columns.clear()
         arrays.update(sentence_table.join_arrays(self.sentences))
+        arrays["tokens"] = self._tokens.as_array(np.int32)
         self.sentences.clear()
         return arrays
 
@@ -787,6 +809,7 @@ class _Assembler:
     def close(self) -> None:
         self._text.close()
         self._postings_spill.close()
+        self._tokens.close()
 
 
 _COLUMN_TYPES: dict[str, Any] = {

@@ -1,6 +1,6 @@
 """The saved-index file: its layout, its manifest and its checksums, in this module only.
 
-Layout (format 3)::
+Layout (format 4)::
 
     b"CITEBOT-INDEX\\n"              magic
     8 bytes, little-endian          header length H
@@ -78,9 +78,10 @@ from .sentences import SENTENCE_ARRAYS
 from .store import PassageStore, SourceInfo
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 3
+FORMAT = 4
 """2: passages carry line, page, kind and heading path + anchor; 3: checksums, the preamble's
-header digest and the typed manifest (older files are rebuilt)."""
+header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit
+(older files are rebuilt)."""
 CHUNK = 1 << 16
 """Bytes per checksum."""
 _ALIGN = 64
@@ -262,22 +263,35 @@ def _arrays(contents: IndexContents) -> dict[str, npt.NDArray[Any]]:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def save(path: Path, contents: IndexContents) -> None:
-    """Write atomically: temporary file (named with this process's pid), fsync, rename."""
-    arrays = {
-        n: a if isinstance(a, FileBytes) else np.ascontiguousarray(a)
-        for n, a in _arrays(contents).items()
-    }
+def _layout(contents: IndexContents) -> tuple[dict[str, Any], dict[str, ArraySpec], int]:
+    """Each array to write (an array in memory, or the :class:`FileBytes` of one a build left
+    in its temporary file), its table entry with checksums, and the end of the array area."""
+    arrays: dict[str, Any] = {}
+    types: dict[str, str] = {}
+    for name, array in _arrays(contents).items():
+        if isinstance(array, FileArray):  # left in a build's temporary file: copied from there
+            arrays[name], types[name] = array.raw, array.dtype.str
+        elif isinstance(array, FileBytes):
+            arrays[name], types[name] = array, "|u1"
+        else:
+            arrays[name] = np.ascontiguousarray(array)
     table: dict[str, ArraySpec] = {}
     offset = 0
     for name, array in arrays.items():
         offset = -(-offset // _ALIGN) * _ALIGN
-        if isinstance(array, FileBytes):  # a build's text, left in its temporary file
-            table[name] = ArraySpec("|u1", (len(array),), offset, _file_digests(array))
+        if isinstance(array, FileBytes):
+            shape = (len(array) // np.dtype(types[name]).itemsize,)
+            table[name] = ArraySpec(types[name], shape, offset, _file_digests(array))
             offset += len(array)
             continue
         table[name] = ArraySpec(array.dtype.str, array.shape, offset, _digests(array.data))
         offset += array.nbytes
+    return arrays, table, offset
+
+
+def save(path: Path, contents: IndexContents) -> None:
+    """Write atomically: temporary file (named with this process's pid), fsync, rename."""
+    arrays, table, offset = _layout(contents)
     encoded = json.dumps(_header(contents, table), ensure_ascii=False).encode(
         "utf-8", "surrogatepass"
     )
@@ -397,6 +411,50 @@ class FileBytes:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> npt.NDArray[np.uint8]:
         return np.frombuffer(self[0 : self._size], dtype=np.uint8)
+
+
+class FileArray:
+    """A typed one-dimensional array left in a file (a large build's temporary file): its
+    slices read with ``pread``, as :class:`FileBytes` reads bytes. What a fresh build's
+    sentence terms are until they are saved: a million paragraphs' 60 million ids need not be
+    in memory (slicing, ``len`` and ``np.asarray`` are all a reader does with them)."""
+
+    def __init__(self, data: FileBytes, dtype: Any) -> None:
+        self._data = data
+        self.dtype = np.dtype(dtype)
+        self._length: int = len(data) // self.dtype.itemsize
+        self.shape = (self._length,)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def nbytes(self) -> int:
+        return self._length * int(self.dtype.itemsize)
+
+    @property
+    def raw(self) -> FileBytes:
+        """The bytes, for writing them out a slice at a time."""
+        return self._data
+
+    def __getitem__(self, index: slice | int) -> Any:
+        size = self.dtype.itemsize
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("FileArray slices must be contiguous")
+            return np.frombuffer(self._data[start * size : max(start, stop) * size], self.dtype)
+        number = int(index) + (len(self) if int(index) < 0 else 0)
+        if not 0 <= number < len(self):
+            raise IndexError("FileArray index out of range")
+        return np.frombuffer(self._data[number * size : (number + 1) * size], self.dtype)[0]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> npt.NDArray[Any]:
+        values = np.frombuffer(self._data[0 : len(self._data)], self.dtype)
+        return values if dtype is None else values.astype(dtype)
+
+    def close(self) -> None:
+        self._data.close()
 
 
 class Checks:

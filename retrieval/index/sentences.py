@@ -8,9 +8,12 @@ then reads a few hundred integers per candidate, memory-mapped like the postings
 
 Layout (``P`` paragraphs, ``S`` sentences, ``T`` terms in all sentences):
 
-* ``sentence_ptr`` (int64, P+1): paragraph ``i``'s sentences are ``sentence_ptr[i]:[i+1]``;
-* ``sentence_start``/``sentence_end`` (int32, S): offsets into the paragraph's text;
-* ``token_ptr`` (int64, S+1): sentence ``s``'s terms are ``tokens[token_ptr[s]:[s+1]]``;
+* ``sentence_ptr`` (uint32, or int64 past 2**32 sentences; P+1): paragraph ``i``'s sentences
+  are ``sentence_ptr[i]:[i+1]``;
+* ``sentence_start``/``sentence_end`` (uint16, or int32 for a paragraph over 65,535
+  characters; S): offsets into the paragraph's text;
+* ``token_ptr`` (uint32, or int64 past 2**32 terms; S+1): sentence ``s``'s terms are
+  ``tokens[token_ptr[s]:[s+1]]``;
 * ``tokens`` (int32, T): term ids, in order, repeats kept.
 
 A sentence's terms are exactly ``analyze(paragraph_text[start:end])``, and a paragraph's are its
@@ -26,6 +29,11 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+try:  # the compiled loops (setup.py); without them the rows are read in Python
+    from . import _topk
+except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
+    _topk = None  # type: ignore[assignment]
 
 SENTENCE_ARRAYS = ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens")
 
@@ -76,13 +84,22 @@ def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, np
     np.cumsum(counts, out=sentence_ptr[1:])
     token_ptr = np.zeros(1 + len(lengths), dtype=np.int64)
     np.cumsum(lengths, out=token_ptr[1:])
+    ends = cat("ends", np.int32)
+    span_type = _narrowest(int(ends.max(initial=0)), np.uint16, np.int32)
     return {
-        "sentence_ptr": sentence_ptr,
-        "sentence_start": cat("starts", np.int32),
-        "sentence_end": cat("ends", np.int32),
-        "token_ptr": token_ptr,
+        "sentence_ptr": sentence_ptr.astype(_narrowest(int(sentence_ptr[-1]))),
+        "sentence_start": cat("starts", np.int32).astype(span_type),
+        "sentence_end": ends.astype(span_type),
+        "token_ptr": token_ptr.astype(_narrowest(int(token_ptr[-1]))),
         "tokens": cat("tokens", np.int32),
     }
+
+
+def _narrowest(maximum: int, small: type = np.uint32, large: type = np.int64) -> type:
+    """``small`` when it holds ``maximum``, else ``large``: the table's integers are saved as
+    narrow as they fit (a million paragraphs' spans fit 16 bits, their pointers 32), and the
+    readers here take any integer type."""
+    return small if maximum <= np.iinfo(small).max else large
 
 
 class _Checker(Protocol):
@@ -150,6 +167,69 @@ class SentenceTable:
         if ids and (min(ids) < 0 or max(ids) >= vocabulary):
             raise ValueError("a term id is out of range")
         return [b - first for b in bounds], ids
+
+    def question_marks(
+        self, rows: Sequence[int], question_ids: Sequence[int], vocabulary: int
+    ) -> list[tuple[list[int], list[int]]] | None:
+        """For each paragraph of ``rows``, which of ``question_ids`` (sorted term ids, at most
+        64) each sentence holds, as bit masks (bit ``j``: ``question_ids[j]``), and its adjacent
+        pairs of them as codes ``64·a + b``: :meth:`term_ids` read in the compiled loop, for
+        re-ranking's 20 candidates at once, each row's slices verified before it is returned.
+
+        None when the compiled loop is missing or a row is out of range or order (the caller
+        then reads each row with :meth:`term_ids`, which says what is wrong)."""
+        if _topk is None or len(question_ids) > 64 or not rows:
+            return None
+        n = len(rows)
+        mask_ptr = np.empty(n + 1, dtype=np.int64)
+        pair_ptr = np.empty(n + 1, dtype=np.int64)
+        ranges = np.empty(5 * n, dtype=np.int64)
+        room = 256 * n
+        while True:
+            masks = np.empty(room // 4, dtype=np.uint64)
+            pairs = np.empty(room, dtype=np.int32)
+            done = _topk.question_marks(
+                self._sentence_ptr,
+                self._token_ptr,
+                self._tokens,
+                len(self._start),
+                vocabulary,
+                np.asarray(rows, dtype=np.int64),
+                np.asarray(question_ids, dtype=np.int64),
+                mask_ptr,
+                masks,
+                pair_ptr,
+                pairs,
+                ranges,
+            )
+            if done != -1 or room > 1 << 24:
+                break
+            room *= 8  # a paragraph longer than the room guessed: once more, larger
+        if done != 0:
+            return None
+        if self._checks is not None:  # what the loop read, verified before any of it is used
+            spans = ranges.tolist()
+            rows_read = spans[0::5]
+            self._verify("sentence_ptr", [(r, r + 2) for r in rows_read])
+            self._verify(
+                "token_ptr", [(lo, hi + 1) for lo, hi in zip(spans[1::5], spans[2::5], strict=True)]
+            )
+            self._verify("tokens", list(zip(spans[3::5], spans[4::5], strict=True)))
+        ms, ps = mask_ptr.tolist(), pair_ptr.tolist()
+        mask_list, pair_list = masks[: ms[n]].tolist(), pairs[: ps[n]].tolist()
+        return [(mask_list[ms[r] : ms[r + 1]], pair_list[ps[r] : ps[r + 1]]) for r in range(n)]
+
+    def _verify(self, name: str, spans: Sequence[tuple[int, int]]) -> None:
+        """Verify these spans of one array (in one call when the checks take batches)."""
+        checks = self._checks
+        if checks is None:
+            return
+        batch = getattr(checks, "spans", None)
+        if batch is not None:
+            batch(name, spans)
+            return
+        for lo, hi in spans:
+            checks.items((name,), lo, hi)
 
     def sentences(
         self, paragraph: int, term: Callable[[int], str], vocabulary: int

@@ -8,7 +8,7 @@ are actually shown are ever read — and it makes saving the corpus a matter of 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol, overload
@@ -120,6 +120,66 @@ class _Unchecked:
 UNCHECKED: Checker = _Unchecked()
 
 
+class ChunkMemo:
+    """A Checker in front of a saved index's checks that remembers the chunks they verified.
+
+    Verification is per chunk of ``chunk`` bytes and, once passed, holds for the life of the
+    opened file; but asking costs a few microseconds of Python per call, and an answer asks
+    about a hundred times (every paragraph row, text span and sentence slice it reads). Here a
+    call whose chunks all passed before returns at once; any other is passed on, and its chunks
+    are remembered only once the checks behind it returned."""
+
+    def __init__(self, inner: Checker, itemsizes: Mapping[str, int], chunk: int) -> None:
+        self._inner = inner
+        self._sizes = dict(itemsizes)
+        self._chunk = chunk
+        self._seen: dict[str, set[int]] = {name: set() for name in itemsizes}
+        widest = max(self._sizes.values(), default=1)
+        aligned = all(widest % size == 0 and chunk % size == 0 for size in self._sizes.values())
+        self._rows = chunk // widest if aligned and chunk % widest == 0 else 0
+        """Rows of every array that fall in one chunk of each (when the element sizes divide
+        each other and the chunk): a single row's columns are remembered by its block."""
+        self._row_blocks: set[tuple[Iterable[str], int]] = set()
+
+    def items(self, names: Iterable[str], lo: int, hi: int) -> None:
+        if hi <= lo:
+            return
+        block = None
+        if hi == lo + 1 and self._rows and isinstance(names, tuple) and lo >= 0:
+            block = (names, lo // self._rows)
+            if block in self._row_blocks:
+                return
+        chunk = self._chunk
+        for name in names:
+            size = self._sizes[name]
+            first, last = lo * size // chunk, (hi * size - 1) // chunk
+            seen = self._seen[name]
+            if first in seen and (first == last or all(c in seen for c in range(first, last + 1))):
+                continue
+            self._inner.items((name,), lo, hi)
+            seen.update(range(first, last + 1))
+        if block is not None:
+            self._row_blocks.add(block)
+
+    def spans(self, name: str, spans: Sequence[tuple[int, int]]) -> None:
+        """``items((name,), lo, hi)`` for each span: one call for a batch of rows."""
+        size, chunk, seen = self._sizes[name], self._chunk, self._seen[name]
+        for lo, hi in spans:
+            if hi <= lo:
+                continue
+            first, last = lo * size // chunk, (hi * size - 1) // chunk
+            if first in seen and (first == last or all(c in seen for c in range(first, last + 1))):
+                continue
+            self._inner.items((name,), lo, hi)
+            seen.update(range(first, last + 1))
+
+
+def _itemsize(array: Any) -> int:
+    """Bytes per element of a stored array (a saved index's text is read as bytes)."""
+    dtype = getattr(array, "dtype", None)
+    return 1 if dtype is None else int(dtype.itemsize)
+
+
 def _text(data: Any, start: int, end: int) -> str:
     """Decode ``data[start:end]``: a numpy byte array, or a saved index's FileBytes."""
     try:
@@ -169,6 +229,11 @@ class PassageStore(Sequence[Passage]):
     ):
         """``checks`` verifies a saved index's rows and text where they are read."""
         self.sources = tuple(sources)
+        if checks is not UNCHECKED:
+            from .persist import CHUNK  # the checksums' granularity (persist imports this module)
+
+            sizes = {name: _itemsize(arrays[name]) for name in self.ARRAYS if name in arrays}
+            checks = ChunkMemo(checks, sizes, CHUNK)
         self._checks = checks
         self._source = arrays["source"]
         """Index into ``sources`` of each paragraph's file."""
@@ -204,6 +269,7 @@ class PassageStore(Sequence[Passage]):
         )
         self._source_number = {s.source: n for n, s in enumerate(self.sources)}
         self._make = lru_cache(maxsize=8192)(self._make_passage)
+        self.position: Callable[[str], int | None] = lru_cache(maxsize=16_384)(self._position)
         self.document_text = lru_cache(maxsize=4)(self._document_text)
 
     def close(self) -> None:
@@ -384,8 +450,9 @@ class PassageStore(Sequence[Passage]):
             return text[start - offset : end - offset]
         return self.document_text(source)[start:end]
 
-    def position(self, passage_id: str) -> int | None:
-        """Where the passage with this id is, or None (an id from an older index, say)."""
+    def _position(self, passage_id: str) -> int | None:
+        """Where the passage with this id is, or None (an id from an older index, say).
+        Cached as :meth:`position`: an answer looks its few paragraphs up a dozen times."""
         try:
             key = np.uint64(passage_key(passage_id))
         except ValueError:

@@ -32,12 +32,20 @@ _MAIN_SELECTORS = (
     "div.content",
 )
 _DROPPED = (
-    "script, style, noscript, template, nav, header, footer, aside, form, button, input, "
+    "script, style, noscript, template, nav, header, footer, form, button, input, "
     "select, textarea, iframe, object, embed, svg, canvas, head, "
+    "aside:not(.footnote):not(.footnote-list):not(.citation):not(.citation-list):not(.sidebar), "
+    "aside.footnote > .label, aside.citation > .label, "
     "[role=navigation], [role=search], [role=banner], [role=contentinfo], [aria-hidden=true], "
     "a.headerlink, div.sphinxsidebar, div.related, div.toctree-wrapper, nav.contents, "
-    "div.contents, div.topic.contents, .searchbox, #searchbox, div.footer, .skip-link"
+    "div.contents, div.topic.contents, .searchbox, #searchbox, div.footer, .skip-link, "
+    "span.versionmodified"
 )
+"""Never content. An ``<aside>`` is a page's sidebar, except docutils' footnotes, citations
+and ``sidebar`` directive (its HTML5 writer puts them in ``<aside>``; their ``[1]`` label
+goes). ``span.versionmodified`` is Sphinx's own label on a version note ("Added
+in version 3.1:"): the note is an admonition labelled with its kind, and its text is what the
+author wrote — as the ``.rst`` reader gives it; a note with no text of its own gives nothing."""
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _CONTAINERS = frozenset(
     {
@@ -255,6 +263,8 @@ class _Reader:
             self.caption = _SPACE.sub(" ", _inline_text(node)).strip()
         elif tag == "p" and "admonition-title" in classes:
             return
+        elif tag == "details":
+            self.disclosure(node, flow, depth)
         elif tag in ("ul", "ol", "menu"):
             self.listing(node, flow, depth)
         elif tag == "li":
@@ -271,6 +281,10 @@ class _Reader:
             self.definitions(node, flow, depth)
         elif tag == "hr":
             return
+        elif tag == "aside" and any(
+            c in classes.split() for c in ("footnote", "footnote-list", "citation", "citation-list")
+        ):
+            self.flow(node, flow, depth)
         elif "admonition" in classes.split() or tag == "aside":
             title = node.css_first("p.admonition-title, .admonition-title")
             label = _SPACE.sub(" ", title.text(deep=True)).strip() if title is not None else ""
@@ -284,6 +298,18 @@ class _Reader:
             self.flow(node, _Flow(BlockKind.ADMONITION, label, flow.depth), depth)
         else:
             self.flow(node, flow, depth)
+
+    def disclosure(self, node: LexborNode, flow: _Flow, depth: int) -> None:
+        """A ``<details>`` box: its ``<summary>`` is the box's label, not prose (a collapsed
+        admonition — MkDocs' ``??? note "Title"``, sphinxcontrib-log-cabinet's "Changelog"),
+        as the Markdown reader reads ``???``; the rest is its text."""
+        summary = node.css_first("summary")
+        label = ""
+        if summary is not None:
+            label = _SPACE.sub(" ", _inline_text(summary)).strip()
+            summary.decompose()
+        kind = BlockKind.ADMONITION if flow.kind is BlockKind.PARAGRAPH else flow.kind
+        self.flow(node, _Flow(kind, label or flow.label, flow.depth), depth)
 
     def listing(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """A list: its items' prose as list items (each written after its marker), and for a

@@ -53,6 +53,18 @@ _WORD_GAP = -100.0
 _MONO = re.compile(r"(?i)(mono|courier|tt\b|xtt|code|consol|menlo|inconsolata|\+cm?tt)")
 _BULLET = re.compile(r"^(?:[•◦▪‣●○■□–·*-]|\(?\d{1,3}[.)]|[a-z][.)])\s+")
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen"
+    r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]?(?:one|two|three|four"
+    r"|five|six|seven|eight|nine))?)"
+)
+_CHAPTER_LABEL = re.compile(
+    rf"(?i)^(?:(?:chapter|part|appendix)(?:\s+(?:\d{{1,3}}|[ivxlc]{{1,6}}|{_NUMBER_WORD}|[a-z]))?"
+    rf"|\d{{1,3}}|{_NUMBER_WORD})$"
+)
+"""The line a book class prints above a chapter's title: "CHAPTER" and "ONE" (Sphinx's
+LaTeX, fncychap), "Chapter 3", "Appendix A", or the number alone. It is not a heading."""
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
@@ -391,9 +403,15 @@ class _Builder:
                 if _norm(title) and _norm(title) in _norm(text):
                     return title, level
             return None
+        if _CHAPTER_LABEL.match(text):
+            return None
         numbered = _NUMBERED_HEADING.match(text)
-        level = numbered.group(1).count(".") + 1 if numbered else 1
-        return text, level
+        if numbered is None:
+            return text, 1
+        # "2.1 The Application Factory": the section is "The Application Factory", as the
+        # outline and the source call it; the block's text keeps the number as printed.
+        words = text[numbered.end(1) :].lstrip(". ").strip()
+        return words or text, numbered.group(1).count(".") + 1
 
     def build(self) -> list[Block]:
         """Blocks page by page; a paragraph cut by a page break (no final punctuation, the
@@ -429,12 +447,16 @@ class _Builder:
         return self.out.blocks
 
     def decoration(self, line: _Line) -> bool:
-        """A large capitals-only word or two that is not a section ("CHAPTER", "ONE" above
-        a chapter's title), when the outline names the sections."""
+        """A large line above a chapter's title that is not a section: its label
+        ("CHAPTER", "ONE", "Chapter 3"), or — when the outline names the sections — any
+        capitals-only word or two that is no outline title."""
         text = line.text
+        if line.size < self.body_size * 1.15 or line.mono:
+            return False
+        if _CHAPTER_LABEL.match(text):
+            return True
         return (
             bool(self.outline)
-            and line.size >= self.body_size * 1.15
             and len(text.split()) <= 2
             and text.upper() == text
             and self.heading_of(line) is None

@@ -1,0 +1,3 @@
+"""Types of the compiled tokenizer loop (retrieval/analysis/_scan.c)."""
+
+def token_ids(text: str, table: dict[str, int], /) -> tuple[list[int | str], int] | None: ...
