@@ -180,6 +180,9 @@ class SentenceTable:
         then reads each row with :meth:`term_ids`, which says what is wrong)."""
         if _topk is None or len(question_ids) > 64 or not rows:
             return None
+        arrays = (self._sentence_ptr, self._token_ptr, self._tokens)
+        if not all(isinstance(a, np.ndarray) for a in arrays):
+            return None  # a fresh large build's terms still in its temporary file (FileArray)
         n = len(rows)
         mask_ptr = np.empty(n + 1, dtype=np.int64)
         pair_ptr = np.empty(n + 1, dtype=np.int64)
