@@ -71,11 +71,10 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        from importlib.metadata import PackageNotFoundError, version
+        from retrieval import installed_version  # quicker than importlib.metadata
 
-        try:
-            number = version("citebot")
-        except PackageNotFoundError:  # run from a checkout that was never installed
+        number = installed_version("citebot")
+        if number == "?":  # run from a checkout that was never installed
             number = "(not installed)"
         parser._print_message(f"citebot {number}\n", sys.stdout)
         parser.exit()

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         QuotedBlock,
         Sentence,
     )
+    from .versions import installed_version
 
 __all__ = [
     "LANGUAGES",
@@ -87,6 +88,7 @@ __all__ = [
     "SourceSummary",
     "Turn",
     "answer_in",
+    "installed_version",
     "load_corpus",
     "open_engine",
     "passage_url",
@@ -136,6 +138,7 @@ _WHERE = {
     "Passage": ".types",
     "QuotedBlock": ".types",
     "Sentence": ".types",
+    "installed_version": ".versions",
 }
 
 if not TYPE_CHECKING:  # names are imported on first use; mypy reads the imports above

@@ -242,9 +242,9 @@ class Answer:
     """When abstaining: up to three closest paragraphs, offered as "maybe related"."""
     abstain_reason: AbstainReason | None = None
     confidence: float = 0.0
-    """0..1: √(share of the question's IDF weight in the best sentence's paragraph × share in
-    the best sentence) × focus^0.3 (do the top hits agree on one document?). Below the
-    composer's ``min_confidence``, citebot abstains."""
+    """0..1: the calibrated probability that the answer is right, from :attr:`evidence`
+    (:mod:`retrieval.answering.decision`). Below the composer's ``min_confidence``, citebot
+    abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
     language: str = "en"

@@ -218,3 +218,13 @@ def test_version_notes_changelog_boxes_and_footnotes_read_as_the_rst_reads_them(
         (BlockKind.PARAGRAPH, "", "Flash with a category."),
         (BlockKind.PARAGRAPH, "", "Unsure what g is?"),
     ]
+
+
+def test_ten_thousand_sibling_api_entries_are_read_in_linear_time() -> None:
+    """Whether prose follows a run of API entries is asked once per run, not once per entry
+    (which would walk the rest of the run each time: 5·10⁷ steps here)."""
+    entry = '<dl class="py function"><dt class="sig">f</dt><dd><p>Does a thing.</p></dd></dl>'
+    started = time.monotonic()
+    _, blocks = read_html(f'<div role="main"><h2 id="a">API</h2>{entry * 10_000}</div>')
+    assert time.monotonic() - started < 10
+    assert sum(b.kind is BlockKind.HEADING for b in blocks) == 10_001

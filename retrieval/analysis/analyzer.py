@@ -25,13 +25,13 @@ from functools import cache, lru_cache
 import regex
 import Stemmer
 
+from ..versions import installed_version
 from . import tokenizer
 from .cues import cue_table
 from .languages import LanguageSpec, spec_for
 from .normalise import arabic_letters, fold, script_letters
 from .segment import THAI_ENGINE, UNSPACED, units
 from .stopwords import raw_stopwords, source_version
-from .versions import installed_version
 
 DEFAULT_LANGUAGE = "en"
 SEGMENTER_VERSION = "bigram-1+thai+jieba"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..versions import installed_version
 from .cues import QUESTION_WORDS
-from .versions import installed_version
 
 
 @cache

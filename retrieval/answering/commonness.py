@@ -12,8 +12,8 @@ The frequencies are wordfreq's "small" English list (Robyn Speer's wordfreq, MIT
 4.0 data: word frequencies pooled from Wikipedia, subtitles, news, books, web text and social
 media). Its cBpack file is read directly (a documented format: bucket *i* holds the words of
 frequency 10^(-i/100)), because importing the wordfreq package pulls in ftfy and langcodes and
-costs over a second; the file takes about 50 ms, once, the first time a question holds a word
-the corpus lacks.
+costs over a second; the file takes about 50 ms, once, on the first English question (the
+content shares weigh every question word by it).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _data_file(language: str) -> Path | None:
 
 
 def _load(language: str) -> dict[str, float] | None:
-    import gzip  # here, not at import: a question whose words the corpus all holds needs neither
+    import gzip  # here, not at import: loaded on the first English question, not at start-up
 
     import msgpack
 

@@ -414,6 +414,7 @@ def score_sentences(
     paragraph_share: dict[str, float] = {}
     question_set = set(weighed.terms)
     pairs = weighed.pairs
+    anaphora = bool(options.anaphor_weight) and inputs.analyzer.english  # English pronouns
     for hit in inputs.hits[: options.depth]:
         passage = hit.passage
         analysis = inputs.analysed(passage)
@@ -426,7 +427,7 @@ def score_sentences(
             coverage = _coverage(sentence.terms | analysis.context_terms, weights, total)
             text = passage.text[sentence.start : sentence.end]
             borrowed = 0.0
-            if options.anaphor_weight and previous and _ANAPHOR.match(text):
+            if anaphora and previous and _ANAPHOR.match(text):
                 borrowed = _coverage(previous - own_terms - analysis.context_terms, weights, total)
             previous = own_terms
             if coverage <= 0 and not borrowed:

@@ -11,7 +11,11 @@ paragraph), so that 0.9 means about nine in ten right.
 
 The weights below are fitted offline by ``bench/fit_confidence.py`` on the even-numbered SQuAD
 2.0 dev articles of the out-of-corpus split (17 articles indexed, the questions of all 35
-asked) and checked on the odd-numbered ones; the script prints the block to paste here.
+asked), with the odd-numbered questions of two documentation sets at a tenth of the weight, and
+checked on the odd-numbered articles and the even-numbered docs questions; the script prints
+the block to paste here. Besides each feature, the model weighs the pairwise products of
+:data:`INTERACTING` (how much one signal counts depends on another); the standardisation used
+when fitting is folded into the raw weights below.
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ class DecisionModel:
         return 1.0 / (1.0 + math.exp(-min(z, 30.0)))
 
 
-# Fitted by `.venv/bin/python bench/fit_confidence.py` (see docs/quality.md, round 4).
+# Fitted by `.venv/bin/python bench/fit_confidence.py` (see docs/quality.md, round 5).
 MODEL = DecisionModel(
     bias=-3.83595,
     weights={

@@ -70,8 +70,10 @@ MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
 """Up to this many paragraphs, a freshly built engine analyses them all up front."""
 MAX_TOP_K = 100
-SECTION_REACH = 12
-"""How many paragraphs either side of a paragraph its section is looked for in."""
+SECTION_REACH = 4
+"""How many paragraphs either side of a paragraph its section is looked for in: the block a
+section's prose introduces stands near it (4 against 12: equal on uv and Flask's held-out
+halves, one pydantic question better; docs/quality.md)."""
 VOCABULARY_SET_LIMIT = 300_000
 """Up to this many terms, spelling variants are checked against a set of the vocabulary (built
 on first use, a few MB); beyond, by the vocabulary's keys (slower, no extra memory)."""

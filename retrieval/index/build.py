@@ -411,12 +411,7 @@ def _analyse_files(
 ) -> Iterator[Part]:
     """The files' parts in corpus order, each yielded as soon as it and those before it are
     analysed (worker processes for a large folder; jobs of about :data:`CHUNK_BYTES`)."""
-    sizes = []
-    for path, _, _ in files:
-        try:
-            sizes.append(max(path.stat().st_size, 1))
-        except OSError:
-            sizes.append(1)
+    sizes = _file_sizes(files)
     total = sum(sizes)
     workers = workers or _workers()
     if workers == 1 or total < PARALLEL_BYTES or len(files) < 2:
@@ -425,10 +420,7 @@ def _analyse_files(
             progress(total, total)
         return
     chunks = _chunks(files, sizes, max(workers * 8, total // CHUNK_BYTES))
-    chunk_bytes, first = [], 0
-    for chunk in chunks:
-        chunk_bytes.append(sum(sizes[first : first + len(chunk)]))
-        first += len(chunk)
+    chunk_bytes = [sum(chunk_sizes) for chunk_sizes in _split_like(sizes, chunks)]
     # Imported here: worker processes cost a one-shot question's start-up nothing until a build.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -441,18 +433,24 @@ def _analyse_files(
             initializer=_die_with_parent,
             initargs=(os.getpid(),),
         ) as pool:
-            for part, size in zip(
-                pool.map(
-                    _read_and_analyse, chunks, [shape] * len(chunks), [language] * len(chunks)
-                ),
-                chunk_bytes,
-                strict=True,
-            ):
-                yielded += 1
-                yield part
-                done += size
-                if progress:
-                    progress(done, total)
+            try:
+                for part, size in zip(
+                    pool.map(
+                        _read_and_analyse, chunks, [shape] * len(chunks), [language] * len(chunks)
+                    ),
+                    chunk_bytes,
+                    strict=True,
+                ):
+                    yielded += 1
+                    yield part
+                    done += size
+                    if progress:
+                        progress(done, total)
+            except BaseException:
+                # Given up mid-way (an interrupt, the caller failing or closing this
+                # generator): the jobs not started yet are cancelled, not run to the end.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     except (OSError, BrokenProcessPool, RuntimeError) as problem:
         # No worker processes here (a sandbox without fork, a killed worker...): slower, but
         # the index gets built all the same, from where the workers stopped.
@@ -462,6 +460,26 @@ def _analyse_files(
             done += size
             if progress:
                 progress(done, total)
+
+
+def _split_like(values: Sequence[int], chunks: Sequence[Sequence[_File]]) -> list[Sequence[int]]:
+    """``values`` (one per file) cut into runs as long as ``chunks``."""
+    runs, first = [], 0
+    for chunk in chunks:
+        runs.append(values[first : first + len(chunk)])
+        first += len(chunk)
+    return runs
+
+
+def _file_sizes(files: Sequence[_File]) -> list[int]:
+    """Each file's size (at least 1, and 1 when it cannot be read): what jobs are cut by."""
+    sizes = []
+    for path, _, _ in files:
+        try:
+            sizes.append(max(path.stat().st_size, 1))
+        except OSError:
+            sizes.append(1)
+    return sizes
 
 
 def _start_method() -> multiprocessing.context.BaseContext:

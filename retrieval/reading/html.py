@@ -137,22 +137,31 @@ def _signature_name(dt: LexborNode) -> str:
     return "".join(names) or _SPACE.sub(" ", _inline_text(dt)).strip().rstrip("¶").strip()
 
 
-def _prose_follows(entries: LexborNode) -> bool:
+def _prose_follows(entries: LexborNode, known: dict[int, bool]) -> bool:
     """Does content other than more API entries follow this list of API entries in its
     section? Then its entries cannot be sections of their own (that prose would fall under
     the last entry's heading): their descriptions are read as the section's prose, as the
-    ``.rst`` reader reads a hand-written ``.. function::`` entry's content."""
+    ``.rst`` reader reads a hand-written ``.. function::`` entry's content. ``known`` holds
+    the answer for the entries already passed, so a run of sibling entries is walked once
+    (a page of 100,000 of them must not cost 100,000² steps)."""
+    passed = [entries.mem_id]
     node = entries.next
+    found = False
     while node is not None:
         tag = node.tag
         if tag in _HEADINGS or tag == "section":
-            return False
+            break
+        if tag == "dl" and node.mem_id in known:
+            found = known[node.mem_id]
+            break
         if tag == "dl" and node.css_first("dt.sig") is not None:
-            pass
+            passed.append(node.mem_id)
         elif node.is_element_node and (node.text(deep=True) or "").strip():
-            return True
+            found = True
+            break
         node = node.next
-    return False
+    known.update(dict.fromkeys(passed, found))
+    return found
 
 
 def _classes(node: LexborNode) -> str:
@@ -220,6 +229,9 @@ class _Reader:
         """The caption of the code block that comes next (a file name), its label."""
         self.level = 0
         """The level of the heading the walk is under: an API entry's heading goes below."""
+        self.entry_runs: dict[int, bool] = {}
+        """For API entry lists already seen: does prose follow their run (see
+        :func:`_prose_follows`)?"""
 
     def flow(self, node: LexborNode, flow: _Flow, depth: int) -> None:
         """The children of a container: runs of inline content become one prose block."""
@@ -348,7 +360,7 @@ class _Reader:
         prose follows the entries in their section (see :func:`_prose_follows`)."""
         term = ""
         outer = self.level
-        sections = not _prose_follows(node)
+        sections = not _prose_follows(node, self.entry_runs)
         for child in node.iter():
             if child.tag == "dt":
                 if "sig" in _classes(child).split():
