@@ -587,7 +587,9 @@ def gather_evidence(
     best, weights, total = candidates[0], weighed.weights, weighed.total or 1.0
     rarest = sorted(weighed.terms, key=lambda t: -weights[t])[:2]
     rare_total = sum(weights[t] for t in rarest) or 1.0
-    names_total = sum(weights[t] for t in weighed.names)
+    # Summed in question order (names is a set): the sum must not depend on the hash seed.
+    names = [t for t in weighed.terms if t in weighed.names]
+    names_total = sum(weights[t] for t in names)
     paragraph_terms = inputs.analysed(best.hit.passage).terms
     scores = sorted((hit.score for hit in inputs.hits), reverse=True)
     heaviest = max(weights.values(), default=1.0) or 1.0
@@ -606,7 +608,7 @@ def gather_evidence(
         focus=_focus(inputs.hits, inputs.paragraph_count),
         rare_share=sum(weights[t] for t in rarest if t in best.terms) / rare_total,
         name_share=(
-            sum(weights[t] for t in weighed.names if t in paragraph_terms) / names_total
+            sum(weights[t] for t in names if t in paragraph_terms) / names_total
             if names_total
             else 1.0
         ),
