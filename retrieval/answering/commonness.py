@@ -56,11 +56,11 @@ def _load(language: str) -> dict[str, float] | None:
         return None
     if not isinstance(packed, list) or not packed or packed[0].get("format") != "cB":
         return None
+    # Rarest bucket first, so that a word listed twice keeps its commonest bucket's value (as
+    # wordfreq reads it); dict.fromkeys per bucket keeps the per-word work in C.
     table: dict[str, float] = {}
-    for bucket, words in enumerate(packed[1:]):
-        zipf = 9.0 - bucket / 100.0
-        for word in words:
-            table.setdefault(word, zipf)
+    for bucket in range(len(packed) - 2, -1, -1):
+        table.update(dict.fromkeys(packed[bucket + 1], 9.0 - bucket / 100.0))
     return table
 
 
