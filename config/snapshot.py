@@ -265,20 +265,25 @@ def write_snapshot(path: Path, key: str, loaded: Loaded, settings: SettingsSnaps
         "settings": _settings_json(settings),
         "corpora": [_corpus_json(c) for c in loaded.corpora],
         "from_file": loaded.from_file,
-        "file": dict(loaded.file_settings),
+        # The Discord settings (the token among them) never go to disk: `citebot discord`
+        # always validates in full and reads them from the file itself.
+        "file": {k: v for k, v in loaded.file_settings.items() if not k.startswith("discord_")},
     }
     try:
         text = json.dumps(data, ensure_ascii=False)
     except (TypeError, ValueError):  # e.g. a TOML date among the file's settings
         return
-    with contextlib.suppress(OSError):
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
         _prune(path.parent)
+    except OSError:  # a full disk or an unwritable cache only costs the next run time
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _prune(folder: Path) -> None:
@@ -306,8 +311,11 @@ def load_quick(
     environ = os.environ if environ is None else environ
     cwd = Path.cwd() if cwd is None else cwd
     key = snapshot_key(overrides, environ, cwd, config_file)
-    path = snapshot_path(key)
-    quick = read_snapshot(path, key, cwd)
+    try:
+        path: Path | None = snapshot_path(key)
+    except RuntimeError:  # no home folder to keep a cache in: validate in full every time
+        path = None
+    quick = None if path is None else read_snapshot(path, key, cwd)
     if quick is not None:
         return quick
     from .loading import load
@@ -315,5 +323,6 @@ def load_quick(
     full = load(overrides, environ=environ, cwd=cwd, config_file=config_file)
     settings = snapshot_of(full.validated())
     quick = replace(full, settings=settings)
-    write_snapshot(path, key, quick, settings)
+    if path is not None:
+        write_snapshot(path, key, quick, settings)
     return quick

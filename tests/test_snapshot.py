@@ -185,6 +185,16 @@ def test_the_discord_token_never_reaches_the_snapshot(
     assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
 
 
+def test_a_token_in_the_config_file_never_reaches_the_snapshot(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (cwd / "citebot.toml").write_text('discord_token = "s3cr3t-token"\n', encoding="utf-8")
+    load_quick()
+    path, data = _saved(cwd)
+    assert "s3cr3t" not in path.read_text(encoding="utf-8")
+    assert "discord_token" not in data["file"]
+
+
 def test_an_unwritable_cache_only_costs_time(
     cwd: Path, validations: Validations, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -867,7 +867,16 @@ def assemble(parts: Iterable[Part], shape: IndexShape) -> Built:
         return assembler.finish()
     except BaseException:
         assembler.close()
+        _stop(parts)
         raise
+
+
+def _stop(parts: Iterable[Part]) -> None:
+    """Close a generator of parts after a failure, so that its pool cancels the chunks not
+    yet started now, not when the traceback holding it is collected."""
+    close = getattr(parts, "close", None)
+    if callable(close):
+        close()
 
 
 def build_documents(
@@ -911,6 +920,7 @@ def build_folder(
         built = assembler.finish()
     except BaseException:
         assembler.close()
+        _stop(parts)
         raise
     if progress:
         progress(total, total)
