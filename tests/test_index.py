@@ -14,6 +14,7 @@ import pytest
 
 from retrieval import OptionError
 from retrieval.analysis.tokenizer import analyze
+from retrieval.index import arrays
 from retrieval.index import bm25 as index_module
 from retrieval.index.bm25 import K1, B, BM25Index, IdfVariant, rank_bm25_model
 
@@ -107,6 +108,56 @@ def test_top_10_equals_rank_bm25_get_scores(
         assert index.top(query, 10, compiled=False) == expected
         assert np.array_equal(index.scores(query), scores)
     assert ties > 0  # the corpora do exercise tie-breaking
+
+
+def _as_saved_views(index: BM25Index) -> BM25Index:
+    """The index as a saved one is read when the compiled loops exist: every array a
+    memoryview over bytes (as over the file's memory map), numpy nowhere."""
+    views = {}
+    for name, values in index.arrays().items():
+        view = arrays.view(values.tobytes(), values.dtype.str, 0, len(values))
+        assert view is not None, name
+        views[name] = view
+    return BM25Index.from_arrays(views, index.meta())
+
+
+@pytest.mark.parametrize(("seed", "size", "vocabulary", "idf", "k1", "b"), CORPORA[::2])
+def test_memoryview_arrays_score_exactly_as_rank_bm25(
+    seed: int, size: int, vocabulary: int, idf: IdfVariant, k1: float, b: float
+) -> None:
+    """A saved index read without numpy: the compiled loop's top-k, and the plain-Python
+    scores of a few paragraphs (the reranker's document scores), bit for bit rank-bm25's."""
+    rng = random.Random(seed)
+    docs = _random_corpus(rng, size, vocabulary)
+    index = BM25Index(docs, k1=k1, b=b, idf=idf)
+    viewed = _as_saved_views(index)
+    assert isinstance(viewed.postings_doc, memoryview)
+    assert viewed.idf_ceiling == index.idf_ceiling == max(index.idf_table)
+    reference = rank_bm25_model(docs, k1=k1, b=b, idf=idf)
+    vocab = sorted({w for d in docs for w in d})
+    for _ in range(50):
+        query = rng.choices([*vocab[:50], *vocab, "unknown"], k=rng.randint(1, 8))
+        scores = reference.get_scores(query)
+        few = sorted(rng.sample(range(size), 20))
+        assert list(viewed.score_of(query, few)) == [float(scores[d]) for d in few]
+        assert list(viewed.score_of(query, few)) == list(index.score_of(query, few))
+        assert viewed.top(query, 10, compiled=False) == index.top(query, 10, compiled=False)
+        if index_module._topk is not None:
+            assert viewed.top(query, 10) == index.top(query, 10)
+        for term in query[:3]:
+            assert viewed.vocabulary.id(term) == index.vocabulary.id(term)
+            assert viewed.vocabulary.has_key(term) == index.vocabulary.has_key(term)
+
+
+def test_a_saved_idf_ceiling_must_be_the_highest_idf() -> None:
+    index = BM25Index([analyze(text) for text in CORPUS])
+    arrays_ = index.arrays()
+    wrong = {**index.meta(), "idf_ceiling": index.idf_ceiling + 1.0}
+    with pytest.raises(ValueError, match="idf_ceiling"):
+        BM25Index.from_arrays(arrays_, wrong)
+    lower = sorted(set(index.idf_table.tolist()))[0]  # one of the table's, not the highest
+    with pytest.raises(ValueError, match="idf_ceiling"):
+        BM25Index.from_arrays(arrays_, {**index.meta(), "idf_ceiling": lower})
 
 
 NO_COMPILED_LOOP = (

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, EngineOptions, Opening, OpenReport, RebuildReason, open_engine
-from retrieval.index import build, persist
+from retrieval.index import arrays, bm25, build, persist
 from retrieval.index.bm25 import BM25Index
 from retrieval.index.build import IndexShape, build_folder
 
@@ -54,13 +54,34 @@ def test_a_saved_index_answers_exactly_like_a_fresh_one(corpus: Path, tmp_path: 
         Opening.LOADED,
     )
     assert str(first) == "built (no saved index)" and str(second) == "loaded"
-    assert isinstance(loaded.index.postings_doc, np.ndarray)
-    assert not loaded.index.postings_doc.flags.writeable  # memory-mapped, read-only
+    postings = loaded.index.postings_doc  # memory-mapped, read-only
+    if bm25._topk is not None:  # served as a memoryview: a question needs no numpy
+        assert isinstance(postings, memoryview) and postings.readonly
+    else:  # numpy scores without the compiled loop
+        assert isinstance(postings, np.ndarray) and not postings.flags.writeable
     assert list(loaded.passages) == list(built.passages)
     assert loaded.sources() == built.sources()
     for question in ["Who is Jeffrey Lynch?", "When does the boat leave?", "weather at dawn"]:
         assert loaded.ask(question) == built.ask(question)
     assert loaded.source_text("notes.md") == (corpus / "notes.md").read_text(encoding="utf-8")
+
+
+def test_a_saved_index_read_with_numpy_answers_exactly_as_read_as_memoryviews(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two ways a saved index is read (memoryviews when the compiled loops exist, numpy
+    arrays without them) give the same passages, hits, scores and answers."""
+    _open(corpus, tmp_path)  # built and saved
+    viewed = _open(corpus, tmp_path)
+    monkeypatch.setattr(arrays, "use_views", lambda: False)
+    with_numpy = _open(corpus, tmp_path)
+    assert isinstance(with_numpy.index.postings_doc, np.ndarray)
+    assert isinstance(viewed.index.postings_doc, memoryview) == (bm25._topk is not None)
+    assert list(viewed.passages) == list(with_numpy.passages)
+    assert viewed.passages.paragraph_counts == with_numpy.passages.paragraph_counts
+    assert viewed.sources() == with_numpy.sources()
+    for question in ["Who is Jeffrey Lynch?", "When does the boat leave?", "weather at dawn"]:
+        assert viewed.ask_ranked(question, 20) == with_numpy.ask_ranked(question, 20)
 
 
 @pytest.mark.parametrize("change", ["edit", "add", "remove", "rename", "same-size edit"])

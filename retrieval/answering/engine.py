@@ -24,8 +24,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
 from ..analysis.identify import Identification, identify, sample_texts
 from ..analysis.languages import LANGUAGES
@@ -38,7 +36,7 @@ from ..errors import (
     QuestionError,
 )
 from ..index import persist
-from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant, term_key
+from ..index.bm25 import IDF_VARIANTS, BM25Index, IdfVariant
 from ..index.shape import IndexShape, Progress
 from ..index.store import PassageStore
 from ..reading.current import CurrentText
@@ -446,11 +444,12 @@ class Engine:
         self._file_names = {r.source: r.relative_path() for r in parts.provenance.records}
         """Source → its path under the corpus folder (they differ for undecodable names)."""
         # Row of each file in the document index: files without paragraphs have none.
-        self._document_row = np.cumsum(parts.store.paragraph_counts > 0) - 1
+        self._document_row = [
+            n - 1 for n in itertools.accumulate(c > 0 for c in parts.store.paragraph_counts)
+        ]
         self._vocabulary_set: frozenset[str] | None = None
         """The vocabulary as a set, made on first use (a cache: not sealed)."""
-        idf_table = parts.index.idf_table
-        self._idf_ceiling = float(idf_table.max()) if len(idf_table) else 0.0
+        self._idf_ceiling = parts.index.idf_ceiling
         # Terms and headings recur from paragraph to paragraph: decode each once.
         self._term: Callable[[int], str] = lru_cache(maxsize=1 << 18)(self.index.vocabulary.term)
         self._context_terms: Callable[[str], frozenset[str]] = lru_cache(maxsize=4096)(
@@ -774,7 +773,7 @@ class Engine:
     def _document_scores(self, terms: Sequence[str], rows: Collection[int]) -> dict[int, float]:
         """The document index's BM25 scores of ``rows`` for ``terms``."""
         assert self.document_index is not None
-        wanted = np.fromiter(sorted(rows), dtype=np.int64, count=len(rows))
+        wanted = sorted(rows)
         scores = self.document_index.score_of(terms, wanted)
         return {int(d): float(v) for d, v in zip(wanted, scores, strict=True)}
 
@@ -899,7 +898,8 @@ class Engine:
     def _maybe_known(self, terms: list[str]) -> list[str]:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
         candidates checked against a set of the vocabulary's terms, decoded on first use (for a
-        vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, vectorised)."""
+        vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, a binary search
+        each)."""
         vocabulary = self.index.vocabulary
         if self._vocabulary_set is None and len(vocabulary) <= VOCABULARY_SET_LIMIT:
             text = bytes(vocabulary.blob).decode("utf-8", "surrogatepass")
@@ -910,12 +910,7 @@ class Engine:
                 self._vocabulary_set = frozenset(map(vocabulary.term, range(len(vocabulary))))
         if self._vocabulary_set is not None:
             return [t for t in terms if t in self._vocabulary_set]
-        table = vocabulary.keys
-        if not terms or not len(table):
-            return []
-        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
-        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-        return [t for t, hit in zip(terms, table[at] == keys, strict=True) if hit]
+        return [t for t in terms if vocabulary.has_key(t)]
 
     @staticmethod
     def _spelled(term: str, answer: Answer) -> str:

@@ -33,24 +33,29 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import IndexDamagedError, OptionError
+from .arrays import is_view, kind, largest, searchsorted
 from .store import UNCHECKED, Checker
+
+if TYPE_CHECKING:  # numpy is imported where an index is built or scored without _topk
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.int64]
 
 try:  # the compiled inner loop (setup.py); numpy does the same work when it is missing
     from . import _topk
 except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
     _topk = None  # type: ignore[assignment]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 IdfVariant = Literal["lucene", "okapi"]
 IDF_VARIANTS: tuple[IdfVariant, ...] = ("lucene", "okapi")
 BLOCK_SIZE = 64
@@ -79,9 +84,17 @@ def _rank_bm25_classes() -> dict[IdfVariant, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    """``PositiveIdfBM25`` and ``BM25Okapi``, made when first asked for (see above)."""
+    """``PositiveIdfBM25`` and ``BM25Okapi``, made when first asked for (see above); the
+    array type aliases, made (and kept) when first asked for, so that importing this module
+    does not import numpy."""
     if name in {"PositiveIdfBM25", "BM25Okapi"}:
         return _rank_bm25_classes()["lucene" if name == "PositiveIdfBM25" else "okapi"]
+    if name in {"FloatArray", "IntArray"}:
+        import numpy as np
+        import numpy.typing as npt
+
+        globals().update(FloatArray=npt.NDArray[np.float64], IntArray=npt.NDArray[np.int64])
+        return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -139,6 +152,8 @@ class Vocabulary:
 
     @classmethod
     def from_terms(cls, terms: Sequence[str]) -> Vocabulary:
+        import numpy as np
+
         encoded = [term.encode("utf-8", "surrogatepass") for term in terms]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([len(e) for e in encoded], out=offsets[1:])
@@ -152,14 +167,37 @@ class Vocabulary:
 
     def term(self, term_id: int) -> str:
         start, end = int(self.offsets[term_id]), int(self.offsets[term_id + 1])
+        if not 0 <= start <= end <= len(self.blob):  # what check() verifies of a numpy index
+            raise IndexDamagedError("The saved index is damaged (a term points outside).")
         return bytes(self.blob[start:end]).decode("utf-8", "surrogatepass")
+
+    def has_key(self, term: str) -> bool:
+        """Whether some term has ``term``'s key (its id may still be another term's)."""
+        key = self._key(term)
+        i = self._search(key)
+        return i < len(self.keys) and bool(self.keys[i] == key)
+
+    def _key(self, term: str) -> Any:
+        """The term's key as the table's elements compare: an int for a memoryview, a
+        ``numpy.uint64`` for a numpy array."""
+        key = term_key(term)
+        return key if is_view(self.keys) else self.keys.dtype.type(key)
+
+    def _search(self, key: Any) -> int:
+        if is_view(self.keys):
+            return searchsorted(self.keys, key)
+        import numpy as np
+
+        return int(np.searchsorted(self.keys, key))
 
     def _lookup(self, term: str) -> int | None:
         """The term's id, or None for a term no paragraph contains."""
-        key = np.uint64(term_key(term))
-        i = int(np.searchsorted(self.keys, key))
+        key = self._key(term)
+        i = self._search(key)
         while i < len(self.keys) and self.keys[i] == key:
             term_id = int(self.key_ids[i])
+            if not 0 <= term_id < len(self):  # what check() verifies of a numpy index
+                raise IndexDamagedError("The saved index is damaged (the term table).")
             if self.term(term_id) == term:
                 return term_id
             i += 1
@@ -198,6 +236,8 @@ _TF_PART_SLICE = 1 << 21
 
 
 def _smallest_uint(maximum: int) -> type[np.unsignedinteger[Any]]:
+    import numpy as np
+
     for dtype in (np.uint8, np.uint16, np.uint32):
         if maximum <= np.iinfo(dtype).max:
             return dtype
@@ -230,6 +270,8 @@ class BM25Index:
     ) -> None:
         """Index token lists (one per paragraph), for small corpora and tests; the builder in
         :mod:`retrieval.build` assembles large ones and calls :meth:`from_csr`."""
+        import numpy as np
+
         _check_options(k1, b, idf)
         # Terms in order of first occurrence (the order rank-bm25 meets them, which its IDF
         # floor depends on); each term's paragraphs in corpus order.
@@ -290,6 +332,8 @@ class BM25Index:
 
         Long because each array's dtype and the rank-bm25 arithmetic it mirrors are set in one
         place, in the order rank-bm25 computes them, so the exactness argument reads top-down."""
+        import numpy as np
+
         if len(doc_len) == 0:
             raise OptionError("A BM25 index needs at least one paragraph.")
         n_docs = len(doc_len)
@@ -307,6 +351,9 @@ class BM25Index:
         self.avgdl = avgdl
         self.doc_len = lengths.astype(_smallest_uint(int(lengths.max())))
         self.idf_table = idf_table
+        self.idf_ceiling = float(idf_table.max()) if len(idf_table) else 0.0
+        """The highest IDF of any term (saved in the header: a pass over a saved index's
+        terms in Python would cost a one-shot question milliseconds)."""
         self.postings_ptr = ptr
         self.postings_doc = postings_doc
         self.postings_tf = postings_tf
@@ -369,45 +416,69 @@ class BM25Index:
         }
 
     def meta(self) -> dict[str, Any]:
-        return {"k1": self.k1, "b": self.b, "idf": self.idf_variant, "avgdl": self.avgdl}
+        return {
+            "k1": self.k1,
+            "b": self.b,
+            "idf": self.idf_variant,
+            "avgdl": self.avgdl,
+            "idf_ceiling": self.idf_ceiling,
+        }
 
     def check(self) -> None:
-        """Raise ValueError unless the arrays fit together (dtypes, lengths, pointers): what a
-        saved index must pass before it is used. Costs O(terms), never a pass over postings;
-        the compiled loop bounds-checks the postings it reads."""
+        """Raise ValueError unless the arrays fit together (types, lengths, pointers): what a
+        saved index must pass before it is used. Over numpy arrays it costs O(terms), never a
+        pass over postings. Over a saved index's memoryviews (:mod:`.arrays`) it costs O(1):
+        each term's pointers are checked where they are first read instead
+        (:meth:`_verify_term`, :meth:`Vocabulary.term`, :meth:`Vocabulary.id`), since a
+        one-shot question must not walk half a million terms in Python. The compiled loop
+        bounds-checks the postings it reads."""
         vocabulary = self.vocabulary
         n_terms = len(self.idf_table)
-        expected: dict[str, tuple[npt.NDArray[Any], type[np.generic], int | None]] = {
-            "postings_ptr": (self.postings_ptr, np.int64, n_terms + 1),
-            "postings_doc": (self.postings_doc, np.int32, None),
-            "idf": (self.idf_table, np.float64, n_terms),
-            "max_tf_part": (self.max_tf_part, np.float64, n_terms),
-            "block_ptr": (self.block_ptr, np.int64, n_terms + 1),
-            "block_max": (self.block_max, np.float64, None),
-            "vocab_offsets": (vocabulary.offsets, np.int64, n_terms + 1),
-            "vocab_keys": (vocabulary.keys, np.uint64, n_terms),
-            "vocab_key_ids": (vocabulary.key_ids, np.int32, n_terms),
+        expected: dict[str, tuple[Any, tuple[str, int], int | None]] = {
+            "postings_ptr": (self.postings_ptr, ("i", 8), n_terms + 1),
+            "postings_doc": (self.postings_doc, ("i", 4), None),
+            "idf": (self.idf_table, ("f", 8), n_terms),
+            "max_tf_part": (self.max_tf_part, ("f", 8), n_terms),
+            "block_ptr": (self.block_ptr, ("i", 8), n_terms + 1),
+            "block_max": (self.block_max, ("f", 8), None),
+            "vocab_offsets": (vocabulary.offsets, ("i", 8), n_terms + 1),
+            "vocab_keys": (vocabulary.keys, ("u", 8), n_terms),
+            "vocab_key_ids": (vocabulary.key_ids, ("i", 4), n_terms),
         }
-        for name, (array, dtype, length) in expected.items():
-            if array.dtype != dtype or array.ndim != 1:
-                raise ValueError(f"{name} has type {array.dtype}{array.shape}")
-            if length is not None and len(array) != length:
-                raise ValueError(f"{name} has {len(array)} entries, not {length}")
-        for name, array in (("postings_tf", self.postings_tf), ("doc_len", self.doc_len)):
-            if array.dtype.kind != "u" or array.ndim != 1:
-                raise ValueError(f"{name} has type {array.dtype}{array.shape}")
+        for name, (values, wanted, length) in expected.items():
+            if kind(values) != wanted or values.ndim != 1:
+                raise ValueError(f"{name} has type {kind(values)}{values.shape}")
+            if length is not None and len(values) != length:
+                raise ValueError(f"{name} has {len(values)} entries, not {length}")
+        for name, values in (("postings_tf", self.postings_tf), ("doc_len", self.doc_len)):
+            if kind(values)[0] != "u" or values.ndim != 1:
+                raise ValueError(f"{name} has type {kind(values)}{values.shape}")
         ptr = self.postings_ptr
-        if len(self.doc_len) == 0 or ptr[0] != 0 or np.any(np.diff(ptr) < 0):
+        if len(self.doc_len) == 0 or ptr[0] != 0:
             raise ValueError("postings_ptr is not a list of offsets")
         if ptr[-1] != len(self.postings_doc) or len(self.postings_tf) != len(self.postings_doc):
             raise ValueError("postings arrays disagree on their length")
-        blocks = -(-np.diff(ptr) // BLOCK_SIZE)
-        if self.block_ptr[0] != 0 or np.any(np.diff(self.block_ptr) != blocks):
-            raise ValueError("block_ptr does not match the postings")
-        if self.block_ptr[-1] != len(self.block_max):
+        if self.block_ptr[0] != 0 or self.block_ptr[-1] != len(self.block_max):
             raise ValueError("block_max has the wrong length")
         offsets = vocabulary.offsets
-        if offsets[0] != 0 or np.any(np.diff(offsets) < 0) or offsets[-1] != len(vocabulary.blob):
+        if offsets[0] != 0 or offsets[-1] != len(vocabulary.blob):
+            raise ValueError("the vocabulary's offsets do not fit its text")
+        if not is_view(ptr):
+            self._check_every_term()
+
+    def _check_every_term(self) -> None:
+        """The O(terms) half of :meth:`check`, over numpy arrays."""
+        import numpy as np
+
+        vocabulary = self.vocabulary
+        n_terms = len(self.idf_table)
+        ptr = self.postings_ptr
+        if np.any(np.diff(ptr) < 0):
+            raise ValueError("postings_ptr is not a list of offsets")
+        blocks = -(-np.diff(ptr) // BLOCK_SIZE)
+        if np.any(np.diff(self.block_ptr) != blocks):
+            raise ValueError("block_ptr does not match the postings")
+        if np.any(np.diff(vocabulary.offsets) < 0):
             raise ValueError("the vocabulary's offsets do not fit its text")
         if n_terms and (vocabulary.key_ids.min() < 0 or vocabulary.key_ids.max() >= n_terms):
             raise ValueError("the vocabulary's table points outside it")
@@ -439,8 +510,26 @@ class BM25Index:
         index.block_max = arrays[f"{prefix}block_max"]
         index.vocabulary = Vocabulary.from_arrays(arrays, prefix)
         _check_options(index.k1, index.b, index.idf_variant)
+        index.idf_ceiling = index._saved_ceiling(meta.get("idf_ceiling"))
         index.check()
         return index
+
+    def _saved_ceiling(self, saved: Any) -> float:
+        """The header's highest IDF, checked to be one of the table's (its bytes at an
+        element's place: a memcmp-speed search); that no term's is higher is checked as each
+        term is first searched (:meth:`_verify_term`), or here over numpy arrays."""
+        if not len(self.idf_table):
+            return 0.0
+        if saved is None:  # not in the header
+            return float(largest(self.idf_table))
+        ceiling = float(saved)
+        raw, needle = self.idf_table.tobytes(), struct.pack("<d", ceiling)
+        at = raw.find(needle)
+        while at % 8 and at != -1:
+            at = raw.find(needle, at + 1)
+        if at == -1 or (not is_view(self.idf_table) and ceiling != float(largest(self.idf_table))):
+            raise ValueError(f"idf_ceiling {ceiling} is not the highest IDF")
+        return ceiling
 
     # -- scoring ------------------------------------------------------------------------------
 
@@ -463,6 +552,8 @@ class BM25Index:
 
     def _tf_part(self, tf: npt.NDArray[Any], doc_len: npt.NDArray[Any]) -> FloatArray:
         """``tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))``, as rank-bm25 computes it."""
+        import numpy as np
+
         q_freq = tf.astype(np.float64)
         lengths = doc_len.astype(np.float64)
         result: FloatArray = (q_freq * (self.k1 + 1)) / (
@@ -486,8 +577,16 @@ class BM25Index:
         if term_id in self._verified_terms:
             return
         start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
-        self._checks.items(("postings_doc", "postings_tf"), start, end)
         blocks = int(self.block_ptr[term_id]), int(self.block_ptr[term_id + 1])
+        if not (  # the term's share of check(), for a saved index's memoryviews
+            0 <= start <= end <= len(self.postings_doc)
+            and 0 <= blocks[0] <= blocks[1] <= len(self.block_max)
+            and blocks[1] - blocks[0] == -(-(end - start) // BLOCK_SIZE)
+        ):
+            raise IndexDamagedError("The saved index is damaged (a term's postings).")
+        if self.idf_table[term_id] > self.idf_ceiling:
+            raise IndexDamagedError("The saved index is damaged (a term's IDF).")
+        self._checks.items(("postings_doc", "postings_tf"), start, end)
         self._checks.items(("block_max",), *blocks)
         if end > start:
             docs = self.postings_doc[start:end]
@@ -498,10 +597,13 @@ class BM25Index:
     def _exact(self, term_ids: Sequence[int | None], docs: IntArray) -> FloatArray:
         """rank-bm25's score of each paragraph in ``docs``, with its float operations in its
         order: question terms in turn, repeats included, so ties and sums agree to the bit."""
+        import numpy as np
+
         scores: FloatArray = np.zeros(len(docs), dtype=np.float64)
         if not len(docs):
             return scores
-        lengths = self.doc_len[docs]
+        lengths = np.asarray(self.doc_len)[docs]
+        postings_doc, postings_tf = np.asarray(self.postings_doc), np.asarray(self.postings_tf)
         weights: dict[int, FloatArray] = {}
         for term_id in term_ids:
             if term_id is None:
@@ -509,7 +611,7 @@ class BM25Index:
             weight = weights.get(term_id)
             if weight is None:
                 start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
-                posting_docs = self.postings_doc[start:end]
+                posting_docs = postings_doc[start:end]
                 where = np.searchsorted(posting_docs, docs)
                 inside = where < (end - start)
                 found = np.zeros(len(docs), dtype=bool)
@@ -518,25 +620,62 @@ class BM25Index:
                 # k1 = 0, a degenerate setting nobody should have to inherit).
                 weight = np.zeros(len(docs), dtype=np.float64)
                 weight[found] = float(self.idf_table[term_id]) * self._tf_part(
-                    self.postings_tf[start + where[found]], lengths[found]
+                    postings_tf[start + where[found]], lengths[found]
                 )
                 weights[term_id] = weight
             scores += weight
         return scores
 
-    def score_of(self, query: Sequence[str], docs: IntArray) -> FloatArray:
+    def _exact_few(self, term_ids: Sequence[int | None], docs: Sequence[int]) -> list[float]:
+        """:meth:`_exact` in plain Python, for a few paragraphs of a saved index (the
+        reranker's twenty): each posting found by binary search, the same float64 operations
+        in the same order (numpy's are IEEE's, as Python's are), so the same numbers to the
+        bit, without importing numpy."""
+        scores = [0.0] * len(docs)
+        k1, b, avgdl = self.k1, self.b, self.avgdl
+        postings_doc, postings_tf = self.postings_doc, self.postings_tf
+        norms = [k1 * (1 - b + b * float(self.doc_len[d]) / avgdl) for d in docs]
+        weights: dict[int, list[float]] = {}
+        for term_id in term_ids:
+            if term_id is None:
+                continue
+            weight = weights.get(term_id)
+            if weight is None:
+                start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
+                idf = float(self.idf_table[term_id])
+                weight = [0.0] * len(docs)
+                for j, doc in enumerate(docs):
+                    at = searchsorted(postings_doc, doc, "left", start, end)
+                    if at < end and postings_doc[at] == doc:
+                        q_freq = float(postings_tf[at])
+                        weight[j] = idf * ((q_freq * (k1 + 1)) / (q_freq + norms[j]))
+                weights[term_id] = weight
+            scores = [s + w for s, w in zip(scores, weight, strict=True)]
+        return scores
+
+    def score_of(self, query: Sequence[str], docs: Sequence[int]) -> Sequence[float]:
         """The scores of just these paragraphs (ascending numbers), as ``scores`` gives them."""
-        return self._exact(self._term_ids(query), docs)
+        term_ids = self._term_ids(query)
+        if is_view(self.postings_doc):
+            return self._exact_few(term_ids, [int(d) for d in docs])
+        import numpy as np
+
+        scores: list[float] = self._exact(term_ids, np.asarray(docs, dtype=np.int64)).tolist()
+        return scores
 
     def scores(self, query: Sequence[str]) -> FloatArray:
         """BM25 score of every paragraph (the numbers of rank-bm25's ``get_scores``)."""
+        import numpy as np
+
         scores: FloatArray = np.zeros(self.size, dtype=np.float64)
+        postings_doc, postings_tf = np.asarray(self.postings_doc), np.asarray(self.postings_tf)
+        doc_len = np.asarray(self.doc_len)
         for term_id in self._term_ids(query):
             if term_id is None:
                 continue
             start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
-            docs = self.postings_doc[start:end]
-            tf_part = self._tf_part(self.postings_tf[start:end], self.doc_len[docs])
+            docs = postings_doc[start:end]
+            tf_part = self._tf_part(postings_tf[start:end], doc_len[docs])
             scores[docs] += float(self.idf_table[term_id]) * tf_part
         return scores
 
@@ -551,18 +690,18 @@ class BM25Index:
             return []
         term_ids = self._term_ids(query)
         if compiled and _topk is not None:
-            known = np.asarray([t for t in term_ids if t is not None], dtype=np.int64)
+            known = array("q", [t for t in term_ids if t is not None])
             if not len(known):
                 return []
-            out_docs = np.empty(k, dtype=np.int64)
-            out_scores = np.empty(k, dtype=np.float64)
+            out_docs = array("q", bytes(8 * k))
+            out_scores = array("d", bytes(8 * k))
             found = _topk.top_k(
                 self.postings_ptr,
                 self.postings_doc,
                 self.postings_tf,
-                self.postings_tf.dtype.itemsize,
+                self.postings_tf.itemsize,
                 self.doc_len,
-                self.doc_len.dtype.itemsize,
+                self.doc_len.itemsize,
                 self.idf_table,
                 self.max_tf_part,
                 self.block_ptr,
@@ -577,7 +716,7 @@ class BM25Index:
                 out_scores,
             )
             if found >= 0:
-                return [(int(out_docs[i]), float(out_scores[i])) for i in range(found)]
+                return [(out_docs[i], out_scores[i]) for i in range(found)]
             if found == -3:
                 raise IndexDamagedError("The saved index is damaged (a posting points outside).")
         return self._top_numpy(term_ids, k)
@@ -585,12 +724,13 @@ class BM25Index:
     def _top_numpy(self, term_ids: Sequence[int | None], k: int) -> list[tuple[int, float]]:
         """Score every paragraph holding a question term, then sort: exact, and fast enough
         for small corpora; large ones want the compiled loop."""
+        import numpy as np
+
         known = [t for t in term_ids if t is not None]
         if not known:
             return []
-        lists = [
-            self.postings_doc[self.postings_ptr[t] : self.postings_ptr[t + 1]] for t in set(known)
-        ]
+        postings_doc = np.asarray(self.postings_doc)
+        lists = [postings_doc[self.postings_ptr[t] : self.postings_ptr[t + 1]] for t in set(known)]
         docs = np.unique(np.concatenate(lists)).astype(np.int64)
         scores = self._exact(known, docs)
         keep = scores > 0

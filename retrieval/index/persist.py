@@ -62,10 +62,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import numpy as np
-import numpy.typing as npt
 import xxhash
 
 from ..analysis.analyzer import analyzer_for
@@ -73,9 +71,14 @@ from ..analysis.identify import Identification
 from ..errors import CitebotError, IndexDamagedError
 from ..reading.files import UNREADABLE, FileRecord, LoadWarning, Scan, scan_corpus
 from ..reading.select import EVERY_FILE, FileSelection
+from . import arrays as views
 from .bm25 import IDF_VARIANTS, BM25Index
 from .sentences import SENTENCE_ARRAYS
 from .store import PassageStore, SourceInfo
+
+if TYPE_CHECKING:  # numpy is imported where an index is saved, or read without views
+    import numpy as np
+    import numpy.typing as npt
 
 MAGIC = b"CITEBOT-INDEX\n"
 FORMAT = 4
@@ -199,7 +202,7 @@ class ArraySpec:
 
     @property
     def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * np.dtype(self.dtype).itemsize
+        return math.prod(self.shape) * views.itemsize(self.dtype)
 
 
 def _digests(data: bytes | memoryview) -> tuple[int, ...]:
@@ -266,6 +269,8 @@ def _arrays(contents: IndexContents) -> dict[str, npt.NDArray[Any]]:
 def _layout(contents: IndexContents) -> tuple[dict[str, Any], dict[str, ArraySpec], int]:
     """Each array to write (an array in memory, or the :class:`FileBytes` of one a build left
     in its temporary file), its table entry with checksums, and the end of the array area."""
+    import numpy as np
+
     arrays: dict[str, Any] = {}
     types: dict[str, str] = {}
     for name, array in _arrays(contents).items():
@@ -410,6 +415,8 @@ class FileBytes:
         return data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> npt.NDArray[np.uint8]:
+        import numpy as np
+
         return np.frombuffer(self[0 : self._size], dtype=np.uint8)
 
 
@@ -420,6 +427,8 @@ class FileArray:
     in memory (slicing, ``len`` and ``np.asarray`` are all a reader does with them)."""
 
     def __init__(self, data: FileBytes, dtype: Any) -> None:
+        import numpy as np
+
         self._data = data
         self.dtype = np.dtype(dtype)
         self._length: int = len(data) // self.dtype.itemsize
@@ -438,6 +447,8 @@ class FileArray:
         return self._data
 
     def __getitem__(self, index: slice | int) -> Any:
+        import numpy as np
+
         size = self.dtype.itemsize
         if isinstance(index, slice):
             start, stop, step = index.indices(len(self))
@@ -450,6 +461,8 @@ class FileArray:
         return np.frombuffer(self._data[number * size : (number + 1) * size], self.dtype)[0]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> npt.NDArray[Any]:
+        import numpy as np
+
         values = np.frombuffer(self._data[0 : len(self._data)], self.dtype)
         return values if dtype is None else values.astype(dtype)
 
@@ -477,7 +490,7 @@ class Checks:
         self._arrays = dict(arrays)
         self._size = size
         self._verified = {name: bytearray(len(spec.digests)) for name, spec in specs.items()}
-        self._itemsize = {name: np.dtype(spec.dtype).itemsize for name, spec in specs.items()}
+        self._itemsize = {name: views.itemsize(spec.dtype) for name, spec in specs.items()}
         self._nbytes = {name: spec.nbytes for name, spec in specs.items()}
         """Each array's size, worked out once: opening a million-paragraph index verifies
         over a thousand chunks, and ``ArraySpec.nbytes`` is a numpy product each time."""
@@ -581,8 +594,7 @@ def _parse_table(header: Mapping[str, Any], total: int, start: int) -> dict[str,
             int(raw["offset"]),
             tuple(map(int, raw["digests"])),
         )
-        dtype = np.dtype(spec.dtype)
-        if dtype.hasobject or any(n < 0 for n in spec.shape) or spec.offset < 0:
+        if not views.plain_type(spec.dtype) or any(n < 0 for n in spec.shape) or spec.offset < 0:
             raise IndexFileError(f"it has a bad array {name!r}")
         if start + spec.offset + spec.nbytes > total:
             raise IndexFileError(f"it ends inside array {name!r} (truncated)")
@@ -644,15 +656,24 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
         total = len(mapped)
         specs = _parse_table(header, total, start)
         arrays: dict[str, Any] = {}
+        as_views = views.use_views()  # no numpy for a question (see retrieval.index.arrays)
         for name, spec in specs.items():
+            count = math.prod(spec.shape)
             if name == "text":
                 arrays[name] = FileBytes(handle, start + spec.offset, spec.nbytes)
+            elif (
+                as_views
+                and len(spec.shape) == 1
+                and (
+                    (view := views.view(mapped, spec.dtype, start + spec.offset, count)) is not None
+                )
+            ):
+                arrays[name] = view
             else:
+                import numpy as np
+
                 arrays[name] = np.frombuffer(
-                    mapped,
-                    dtype=np.dtype(spec.dtype),
-                    count=int(np.prod(spec.shape, dtype=np.int64)),
-                    offset=start + spec.offset,
+                    mapped, dtype=np.dtype(spec.dtype), count=count, offset=start + spec.offset
                 ).reshape(spec.shape)
         checks = Checks(path, mapped, specs, arrays, total)
         failed = checks.verify([n for n in specs if n not in LAZY_ARRAYS])
@@ -733,8 +754,9 @@ def _index(
         raise ValueError(f"idf {meta.get('idf')!r} is not one of {IDF_VARIANTS}")
     own = {n[len(prefix) :]: a for n, a in arrays.items() if n.startswith(prefix)}
     index = BM25Index.from_arrays(own, meta, checks=checks.prefixed(prefix))
-    lengths = np.asarray(index.doc_len, dtype=np.int64)
-    if int(lengths.sum()) / len(lengths) != index.avgdl:  # the header's average, recomputed
+    if (
+        views.total(index.doc_len) / len(index.doc_len) != index.avgdl
+    ):  # the header's average, recomputed
         raise ValueError(f"avgdl {index.avgdl} does not match the lengths")
     return index
 

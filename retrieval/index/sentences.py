@@ -23,12 +23,15 @@ falls inside a word).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
+from .arrays import kind
+
+if TYPE_CHECKING:  # numpy is imported where the table is built
+    import numpy.typing as npt
 
 try:  # the compiled loops (setup.py); without them the rows are read in Python
     from . import _topk
@@ -60,6 +63,8 @@ class SentenceColumns:
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Compact numpy arrays (cheap to pickle from a worker); ids still part-local."""
+        import numpy as np
+
         return {
             "counts": np.asarray(self.counts, dtype=np.int32),
             "starts": np.asarray(self.starts, dtype=np.int32),
@@ -72,6 +77,7 @@ class SentenceColumns:
 def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
     """Parts' sentence arrays (:meth:`SentenceColumns.arrays`, term ids already global), in
     order, as one table."""
+    import numpy as np
 
     def cat(name: str, dtype: type) -> npt.NDArray[Any]:
         pieces = parts.get(name, ())
@@ -85,7 +91,7 @@ def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, np
     token_ptr = np.zeros(1 + len(lengths), dtype=np.int64)
     np.cumsum(lengths, out=token_ptr[1:])
     ends = cat("ends", np.int32)
-    span_type = _narrowest(int(ends.max(initial=0)), np.uint16, np.int32)
+    span_type = _narrowest(int(ends.max(initial=0)), "uint16", "int32")
     return {
         "sentence_ptr": sentence_ptr.astype(_narrowest(int(sentence_ptr[-1]))),
         "sentence_start": cat("starts", np.int32).astype(span_type),
@@ -95,11 +101,23 @@ def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, np
     }
 
 
-def _narrowest(maximum: int, small: type = np.uint32, large: type = np.int64) -> type:
-    """``small`` when it holds ``maximum``, else ``large``: the table's integers are saved as
-    narrow as they fit (a million paragraphs' spans fit 16 bits, their pointers 32), and the
-    readers here take any integer type."""
-    return small if maximum <= np.iinfo(small).max else large
+def _narrowest(maximum: int, small: str = "uint32", large: str = "int64") -> Any:
+    """``small`` when it holds ``maximum``, else ``large`` (numpy type names): the table's
+    integers are saved as narrow as they fit (a million paragraphs' spans fit 16 bits, their
+    pointers 32), and the readers here take any integer type."""
+    import numpy as np
+
+    return np.dtype(small) if maximum <= np.iinfo(small).max else np.dtype(large)
+
+
+def _buffer(values: Any) -> bool:
+    """Whether ``values`` is an array in memory the compiled loop can read (a numpy array or
+    a saved index's memoryview), not a :class:`~retrieval.index.persist.FileArray`."""
+    try:
+        memoryview(values)
+    except TypeError:
+        return False
+    return True
 
 
 class _Checker(Protocol):
@@ -181,19 +199,19 @@ class SentenceTable:
         if _topk is None or len(question_ids) > 64 or not rows:
             return None
         arrays = (self._sentence_ptr, self._token_ptr, self._tokens)
-        if not all(isinstance(a, np.ndarray) for a in arrays):
+        if not all(_buffer(a) for a in arrays):
             return None  # a fresh large build's terms still in its temporary file (FileArray)
-        pointer_sizes = (self._sentence_ptr.dtype.itemsize, self._token_ptr.dtype.itemsize)
-        if self._tokens.dtype != np.int32 or not {*pointer_sizes} <= {4, 8}:
+        pointer_sizes = (kind(self._sentence_ptr)[1], kind(self._token_ptr)[1])
+        if kind(self._tokens) != ("i", 4) or not {*pointer_sizes} <= {4, 8}:
             return None  # not a layout the compiled loop reads
         n = len(rows)
-        mask_ptr = np.empty(n + 1, dtype=np.int64)
-        pair_ptr = np.empty(n + 1, dtype=np.int64)
-        ranges = np.empty(5 * n, dtype=np.int64)
+        mask_ptr = array("q", bytes(8 * (n + 1)))
+        pair_ptr = array("q", bytes(8 * (n + 1)))
+        ranges = array("q", bytes(8 * 5 * n))
         room = 256 * n
         while True:
-            masks = np.empty(room // 4, dtype=np.uint64)
-            pairs = np.empty(room, dtype=np.int32)
+            masks = array("Q", bytes(8 * (room // 4)))
+            pairs = array("i", bytes(4 * room))
             done = _topk.question_marks(
                 self._sentence_ptr,
                 pointer_sizes[0],
@@ -202,8 +220,8 @@ class SentenceTable:
                 self._tokens,
                 len(self._start),
                 vocabulary,
-                np.asarray(rows, dtype=np.int64),
-                np.asarray(question_ids, dtype=np.int64),
+                array("q", rows),
+                array("q", question_ids),
                 mask_ptr,
                 masks,
                 pair_ptr,

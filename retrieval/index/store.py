@@ -8,18 +8,21 @@ are actually shown are ever read — and it makes saving the corpus a matter of 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol, overload
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from ..errors import IndexDamagedError
 from ..splitting.units import UnitSpan
 from ..types import Passage
+from .arrays import is_view, largest, nondecreasing, searchsorted
 from .sentences import SENTENCE_ARRAYS, SentenceTable
+
+if TYPE_CHECKING:  # numpy is imported where a store is built (or read without views)
+    import numpy as np
+    import numpy.typing as npt
 
 _ENCODING = ("utf-8", "surrogatepass")
 KINDS = ("paragraph", "list_item", "quote", "admonition")
@@ -97,6 +100,8 @@ def passage_key(passage_id: str) -> int:
 
 def blob(strings: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
     """Strings as one byte array plus offsets: how text is saved without pickling."""
+    import numpy as np
+
     encoded = [s.encode(*_ENCODING) for s in strings]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
@@ -176,8 +181,38 @@ class ChunkMemo:
 
 def _itemsize(array: Any) -> int:
     """Bytes per element of a stored array (a saved index's text is read as bytes)."""
+    if is_view(array):
+        return int(array.itemsize)
     dtype = getattr(array, "dtype", None)
     return 1 if dtype is None else int(dtype.itemsize)
+
+
+def _needle(array: Any, value: int) -> Any:
+    """``value`` as ``array``'s elements compare: as is for a memoryview; cast to a numpy
+    array's own type (given a Python int, numpy converts the whole haystack on every call)."""
+    dtype = getattr(array, "dtype", None)
+    return value if dtype is None else dtype.type(value)
+
+
+def _search(array: Any, value: int, side: str = "left", lo: int = 0, hi: int | None = None) -> int:
+    """Binary search of ``array[lo:hi]`` (ascending), a view or a numpy array."""
+    if is_view(array):
+        return searchsorted(array, value, side, lo, hi)
+    import numpy as np
+
+    part = array[lo:hi]
+    return lo + int(np.searchsorted(part, _needle(array, value), side))  # type: ignore[call-overload]
+
+
+def _counts(source: Any, files: int) -> list[int]:
+    """Paragraphs per file, from the (ascending) column of each paragraph's file."""
+    if not is_view(source):
+        import numpy as np
+
+        counts = np.bincount(np.asarray(source, dtype=np.int64), minlength=files)
+        return [int(c) for c in counts.tolist()]
+    bounds = [searchsorted(source, n) for n in range(files + 1)]
+    return [b - a for a, b in itertools.pairwise(bounds)]
 
 
 def _text(data: Any, start: int, end: int) -> str:
@@ -264,9 +299,8 @@ class PassageStore(Sequence[Passage]):
         """Each paragraph's sentence spans and terms, analysed at build (:mod:`.sentences`)."""
         self._units = {name: arrays[name] for name in UNIT_ARRAYS}
         """The answer-unit columns (:data:`UNIT_ARRAYS`)."""
-        self.paragraph_counts = np.bincount(
-            np.asarray(self._source, dtype=np.int64), minlength=len(self.sources)
-        )
+        self.paragraph_counts = _counts(self._source, len(self.sources))
+        """Paragraphs per file, in the order of ``sources``."""
         self._source_number = {s.source: n for n, s in enumerate(self.sources)}
         self._make = lru_cache(maxsize=8192)(self._make_passage)
         self.position: Callable[[str], int | None] = lru_cache(maxsize=16_384)(self._position)
@@ -279,7 +313,14 @@ class PassageStore(Sequence[Passage]):
             close()
 
     def check(self) -> None:
-        """Raise ValueError unless the columns fit together (lengths and offsets; O(files))."""
+        """Raise ValueError unless the columns fit together (lengths and offsets; O(files)).
+
+        Over numpy arrays the per-paragraph columns are range-checked here too (numpy passes).
+        Over a saved index's memoryviews (:mod:`.arrays`) a pass in Python would cost a
+        one-shot question tens of milliseconds per column at 100,000 paragraphs, so each
+        paragraph's kind, heading path, headings and answer unit are checked where they are
+        read (:meth:`_make_passage`, :meth:`unit_after`), and the file column's order by
+        comparing each file's run of it with its expected bytes."""
         n = len(self._source)
         columns = ("paragraph", "start", "end", "byte_start", "byte_end", "context", "id")
         for name in (*columns, "line", "page", "kind", "place"):
@@ -293,18 +334,14 @@ class PassageStore(Sequence[Passage]):
         offsets = self._context_offsets
         if offsets[0] != 0 or offsets[-1] != len(self._contexts):
             raise ValueError("the headings' offsets do not fit their text")
-        if np.any(np.diff(bounds) < 0) or np.any(np.diff(offsets) < 0):
+        if not nondecreasing(bounds):
             raise ValueError("offsets go backwards")
         source = self._source
-        if source[0] < 0 or source[-1] >= len(self.sources) or np.any(np.diff(source) < 0):
+        if source[0] < 0 or source[-1] >= len(self.sources) or not self._files_in_order():
             raise ValueError("the paragraphs' files are out of order or out of range")
         places = self._place_offsets
         if places[0] != 0 or places[-1] != len(self._places):
             raise ValueError("the heading paths' offsets do not fit their text")
-        if n and (
-            int(np.max(self._kind)) >= len(KINDS) or int(np.max(self._place)) >= len(places) - 1
-        ):
-            raise ValueError("a paragraph's kind or heading path is out of range")
         self.sentences.check(n)
         units = self._units
         for name in ("unit_kind", "unit_start", "unit_end", "unit_lang"):
@@ -313,9 +350,41 @@ class PassageStore(Sequence[Passage]):
         langs = units["unit_lang_offsets"]
         if langs[0] != 0 or langs[-1] != len(units["unit_langs"]):
             raise ValueError("the unit languages' offsets do not fit their text")
-        if int(np.max(units["unit_kind"])) >= len(UNIT_KINDS):
+        if not is_view(self._kind):
+            self._check_every_row()
+
+    def _files_in_order(self) -> bool:
+        """Whether the file column is ascending (and within ``sources``): for a memoryview,
+        each file's run (found by binary search) must be exactly that file's number repeated,
+        compared as bytes, so the check runs at memcmp speed."""
+        source = self._source
+        if not is_view(source):
+            return nondecreasing(source)
+        size = source.itemsize
+        raw = source.tobytes()
+        lo = 0
+        for number, count in enumerate(self.paragraph_counts):
+            if count < 0:
+                return False
+            run = number.to_bytes(size, "little", signed=source.format.islower())
+            if raw[lo * size : (lo + count) * size] != run * count:
+                return False
+            lo += count
+        return lo == len(source)
+
+    def _check_every_row(self) -> None:
+        """The per-paragraph half of :meth:`check`, over numpy arrays."""
+        if not nondecreasing(self._context_offsets):
+            raise ValueError("offsets go backwards")
+        if (
+            int(largest(self._kind)) >= len(KINDS)
+            or int(largest(self._place)) >= len(self._place_offsets) - 1
+        ):
+            raise ValueError("a paragraph's kind or heading path is out of range")
+        units = self._units
+        if int(largest(units["unit_kind"])) >= len(UNIT_KINDS):
             raise ValueError("a unit kind is out of range")
-        if int(np.max(units["unit_lang"])) >= len(langs) - 1:
+        if int(largest(units["unit_lang"])) >= len(units["unit_lang_offsets"]) - 1:
             raise ValueError("a unit language is out of range")
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
@@ -380,6 +449,8 @@ class PassageStore(Sequence[Passage]):
             raise IndexDamagedError("The saved index is damaged (a paragraph points outside it).")
         context_start = int(self._context_offsets[context])
         context_end = int(self._context_offsets[context + 1])
+        if not 0 <= context_start <= context_end <= len(self._contexts):
+            raise IndexDamagedError("The saved index is damaged (a paragraph's headings).")
         self._checks.items(("text",), byte_start, byte_end)
         self._checks.items(("contexts",), context_start, context_end)
         place = int(self._place[i])
@@ -413,6 +484,8 @@ class PassageStore(Sequence[Passage]):
             return None
         lang = int(units["unit_lang"][i])
         offsets = units["unit_lang_offsets"]
+        if not (0 < kind < len(UNIT_KINDS) and 0 <= lang < len(offsets) - 1):
+            raise IndexDamagedError("The saved index is damaged (an answer unit points outside).")
         return UnitSpan(
             UNIT_KINDS[kind],
             int(units["unit_start"][i]),
@@ -436,14 +509,11 @@ class PassageStore(Sequence[Passage]):
         """``document_text(source)[start:end]``, read from the one paragraph holding the span
         when there is one: checking a quote then touches a few hundred bytes of the index, not
         the whole file (which, memory-mapped, would stay resident)."""
-        # The needles are cast to the arrays' own dtypes: given a Python int, numpy converts the
-        # whole (million-entry) haystack on every call, an O(corpus) step per quote check.
-        n = self._source.dtype.type(self._source_number[source])
-        lo = int(np.searchsorted(self._source, n, "left"))
-        hi = int(np.searchsorted(self._source, n, "right"))
+        n = self._source_number[source]
+        lo = _search(self._source, n, "left")
+        hi = _search(self._source, n, "right")
         self._checks.items(("start",), lo, hi)
-        first = self._start.dtype.type(start)
-        j = lo + int(np.searchsorted(self._start[lo:hi], first, "right")) - 1
+        j = _search(self._start, start, "right", lo, hi) - 1
         if lo <= j < hi and self._start[j] <= start <= end <= self._end[j]:
             text = self._make(j).text
             offset = int(self._start[j])
@@ -454,12 +524,12 @@ class PassageStore(Sequence[Passage]):
         """Where the passage with this id is, or None (an id from an older index, say).
         Cached as :meth:`position`: an answer looks its few paragraphs up a dozen times."""
         try:
-            key = np.uint64(passage_key(passage_id))
-        except ValueError:
+            key = _needle(self._id, passage_key(passage_id))
+        except (ValueError, OverflowError):
             return None
         return self._find(key)
 
-    def _find(self, key: np.uint64) -> int | None:
+    def _find(self, key: Any) -> int | None:
         order = self._id_order
         lo, hi = 0, len(order)
         n = len(self._id)
