@@ -32,13 +32,40 @@ if TYPE_CHECKING:
 log = logging.getLogger("citebot")
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, without importing shutil (and with it bz2 and
+    lzma): argparse makes a help formatter for every argument it adds, to check its metavar,
+    and the formatter asks shutil for the width, which cost a one-shot question a few ms."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+    return size.columns or 80
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter (descriptions kept as written), as wide as the terminal."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:  # fmt: skip
+        if width is None:
+            width = _terminal_columns() - 2  # as argparse sets it
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and one line of advice instead of its full usage dump, and
     writes to the streams it is given (so the CLI runs in-process in the tests)."""
 
     def __init__(self, *args: Any, out: TextIO | None = None, err: TextIO | None = None,
                  **kwargs: Any) -> None:  # fmt: skip
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
         self.out = out
         self.err = err
