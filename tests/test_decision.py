@@ -11,7 +11,8 @@ import pytest
 from bot.render_text import abstention_message, render_why
 from bot.repl import Repl
 from retrieval import AbstainReason, ComposerOptions, Engine, EngineOptions
-from retrieval.answering.commonness import is_common, zipf
+from retrieval.answering import commonness
+from retrieval.answering.commonness import COMMON_ZIPF, is_common, zipf
 from retrieval.answering.conversation import command_typo, names_its_subject
 from retrieval.answering.decision import FEATURE_NAMES, MODEL, calibrated_confidence
 from retrieval.answering.spelling import MIN_LETTERS, find_variants, one_edit
@@ -211,6 +212,45 @@ def test_everyday_words_are_common_and_product_names_are_not() -> None:
     assert is_common("pycharm") is False
     assert is_common("heroku") is False
     assert zipf("straight", "xx") is None  # no list for the language: nothing is known
+
+
+WORDS = ["the", "straight", "behind", "heroku", "pycharm", "mitosis", "", "a\nb", "zzqqxx"]
+
+
+def test_the_kept_word_list_gives_the_values_of_the_list_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later process reads the list's table from the cache (msgpack not needed); the values
+    are the list's own, word for word; a kept table that does not match is read afresh."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = commonness._data_file("en")
+    assert path is not None
+    fresh = commonness._load(path)
+    assert fresh is not None
+    expected = [fresh.get(w, 0.0) for w in WORDS]
+    assert expected[:3] == [zipf(w) for w in WORDS[:3]] and expected[1] >= COMMON_ZIPF
+
+    def values() -> list[float | None]:
+        commonness._tables.clear()
+        return [zipf(w) for w in WORDS]
+
+    monkeypatch.setattr(commonness, "_tables", {})
+    assert values() == expected  # read from the list, and kept
+    kept = tmp_path / "citebot" / "wordfreq" / "small_en.txt"
+    assert kept.is_file()
+    with monkeypatch.context() as patch:
+        patch.setattr(commonness, "_load", lambda path: pytest.fail("read the list again"))
+        assert values() == expected  # read from the kept table
+    text = kept.read_bytes()
+    for damaged in (
+        b"not json\n" + text,
+        text.replace(b'"size": ', b'"size": 1', 1),  # another list's table
+        text[: len(text) // 2],  # cut short
+        text.replace(b"\nthe\n", b"\nteh\n", 1),
+    ):
+        kept.write_bytes(damaged)
+        assert values() == expected
+        assert kept.read_bytes() == text  # read afresh and kept again
 
 
 @pytest.fixture()

@@ -16,13 +16,22 @@ costs over a second; the file is read once, on the first English question (the c
 shares weigh every question word by it). Its words are not made into a dict (29,000 entries, the
 larger part of a one-shot question's cost of the list): they are joined into one string,
 commonest bucket first, and a word is found with ``str.find`` and its bucket by binary search.
+That string is kept in ``$XDG_CACHE_HOME/citebot/wordfreq/`` with the list file's size and
+modification time and a CRC-32 of the words, so later processes read one small text file
+instead of importing msgpack and inflating the list (a one-shot ``citebot ask`` paid that on
+every English question, about 15 ms); a kept table that does not match its list or its CRC,
+or cannot be read or written, is ignored.
 """
 
 from __future__ import annotations
 
 import bisect
 import importlib.util
+import json
+import os
 import threading
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 COMMON_ZIPF = 3.0
@@ -38,7 +47,36 @@ class _Table:
     where each (non-empty) bucket starts in it: the first place a word stands is its commonest
     bucket, which is the value wordfreq gives a word listed twice."""
 
-    def __init__(self, buckets: list[tuple[float, list[str]]]) -> None:
+    @classmethod
+    def of_buckets(cls, buckets: list[tuple[float, list[str]]]) -> _Table:
+        """The table of wordfreq's buckets (value, words), commonest first."""
+        table = cls.__new__(cls)
+        table._build(buckets)
+        return table
+
+    @classmethod
+    def of_parts(cls, text: str, starts: Sequence[int], values: Sequence[float]) -> _Table:
+        """A table kept earlier (:meth:`parts`); ValueError unless its parts fit together."""
+        if not (text.endswith(_SEPARATOR) and len(starts) == len(values)):
+            raise ValueError("the kept word list does not fit together")
+        last = -1
+        for start, value in zip(starts, values, strict=True):
+            if not (
+                isinstance(start, int)
+                and isinstance(value, float)
+                and last < start < len(text)
+                and text[start] == _SEPARATOR
+            ):
+                raise ValueError("the kept word list does not fit together")
+            last = start
+        table = cls.__new__(cls)
+        table._text, table._starts, table._values = text, list(starts), list(values)
+        return table
+
+    def parts(self) -> tuple[str, list[int], list[float]]:
+        return self._text, self._starts, self._values
+
+    def _build(self, buckets: list[tuple[float, list[str]]]) -> None:
         parts: list[str] = []
         self._starts: list[int] = []
         self._values: list[float] = []
@@ -82,14 +120,12 @@ def _data_file(language: str) -> Path | None:
     return None
 
 
-def _load(language: str) -> _Table | None:
-    import gzip  # here, not at import: loaded on the first English question, not at start-up
+def _load(path: Path) -> _Table | None:
+    """The table of wordfreq's list file (gzip'd msgpack)."""
+    import gzip  # here, not at import: only when no kept table matches the list
 
     import msgpack
 
-    path = _data_file(language)
-    if path is None:
-        return None
     try:
         with gzip.open(path) as handle:
             packed = msgpack.load(handle, raw=False)
@@ -99,9 +135,66 @@ def _load(language: str) -> _Table | None:
         return None
     buckets = [(9.0 - bucket / 100.0, packed[bucket + 1]) for bucket in range(len(packed) - 1)]
     try:
-        return _Table(buckets)
+        return _Table.of_buckets(buckets)
     except (TypeError, ValueError):  # not lists of words
         return None
+
+
+def _kept_path(language: str) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "citebot" / "wordfreq" / f"small_{language}.txt"
+
+
+def _stamp(path: Path) -> dict[str, object]:
+    """What the kept table must have been made from: the list file, as it is now."""
+    info = path.stat()
+    return {"format": 1, "list": str(path), "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
+def _read_kept(language: str, path: Path) -> _Table | None:
+    """The table kept for the list at ``path``, or None (none kept, another list's, damaged)."""
+    try:
+        head, _, body = _kept_path(language).read_bytes().partition(b"\n")
+        kept = json.loads(head)
+        if not isinstance(kept, dict) or kept.pop("stamp", None) != _stamp(path):
+            return None
+        if zlib.crc32(body) != kept["crc32"]:
+            return None
+        text = body.decode("utf-8", "surrogatepass")
+        return _Table.of_parts(text, kept["starts"], kept["values"])
+    except (OSError, ValueError, KeyError, TypeError, UnicodeError):
+        return None
+
+
+def _keep(language: str, path: Path, table: _Table) -> None:
+    """Write the table for later processes (atomically; a failure only costs them time)."""
+    text, starts, values = table.parts()
+    target = _kept_path(language)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        stamp = _stamp(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        body = text.encode("utf-8", "surrogatepass")
+        head = json.dumps(
+            {"stamp": stamp, "crc32": zlib.crc32(body), "starts": starts, "values": values}
+        )
+        temporary.write_bytes(head.encode() + b"\n" + body)
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def _table(language: str) -> _Table | None:
+    """The list's table: kept from an earlier process when it still matches, else read."""
+    path = _data_file(language)
+    if path is None:
+        return None
+    table = _read_kept(language, path)
+    if table is None:
+        table = _load(path)
+        if table is not None:
+            _keep(language, path, table)
+    return table
 
 
 def zipf(word: str, language: str = "en") -> float | None:
@@ -111,7 +204,7 @@ def zipf(word: str, language: str = "en") -> float | None:
     if language not in _tables:
         with _lock:
             if language not in _tables:
-                _tables[language] = _load(language)
+                _tables[language] = _table(language)
             table = _tables[language]
     if table is None:
         return None
