@@ -38,6 +38,8 @@ def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
 
 @dataclass(frozen=True)
 class Context:
+    """What a subcommand runs with: its arguments, settings and streams."""
+
     args: argparse.Namespace
     loaded: Loaded
     stdin: TextIO

@@ -38,6 +38,8 @@ _identifier: Any = None
 
 @dataclass(frozen=True, slots=True)
 class Identification:
+    """Which language a corpus was found to be in, how surely, and why."""
+
     language: str
     """The language the corpus is analysed as."""
     share: float

@@ -22,6 +22,8 @@ joins them. Chosen on XQuAD's even-numbered articles (docs/quality.md): answered
 
 @dataclass(frozen=True, slots=True)
 class LanguageSpec:
+    """One supported language: its code, name and how its text is analysed."""
+
     code: str
     """ISO 639-1."""
     name: str

@@ -39,6 +39,8 @@ class Sliceable(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AnalysedSentence:
+    """One sentence of a paragraph: where it stands in its text, and its terms."""
+
     start: int
     """Offsets in the passage's text (not the file's)."""
     end: int
@@ -98,6 +100,8 @@ MIN_ANSWER_CHARS = 40
 
 @dataclass(frozen=True, slots=True)
 class ComposerOptions:
+    """How an answer is composed: its budget, thresholds and weights."""
+
     max_sentences: int = 3
     max_chars: int = 600
     """Budget for the quoted text; the best sentence is always quoted, trimmed if it must be."""
@@ -238,6 +242,8 @@ def _cue_strength(
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
+    """A sentence that may be quoted, with the evidence it carries."""
+
     hit: Hit
     start: int  # offsets in the source file
     end: int

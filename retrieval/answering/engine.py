@@ -201,6 +201,8 @@ class Borrowed:
 
 @dataclass(frozen=True, slots=True)
 class SourceSummary:
+    """One loaded document, as ``:sources`` lists it."""
+
     source: str
     title: str
     paragraphs: int

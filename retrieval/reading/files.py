@@ -46,6 +46,8 @@ class LoadWarning:
 
 @dataclass(frozen=True, slots=True)
 class LoadedCorpus:
+    """A folder's documents as read, and what was skipped or warned about."""
+
     root: Path
     documents: tuple[Document, ...]
     warnings: tuple[LoadWarning, ...]

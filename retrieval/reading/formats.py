@@ -41,6 +41,8 @@ class Parsed:
 
 @dataclass(slots=True)
 class _Notes:
+    """What a parser noticed about a file (for its warnings)."""
+
     items: list[str] = field(default_factory=list)
 
     def add(self, note: str) -> None:
