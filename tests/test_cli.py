@@ -409,6 +409,43 @@ def test_a_one_shot_question_imports_neither_discord_nor_eval_nor_feedback(cwd: 
     assert sorted(loaded & unwanted) == []
 
 
+COLLECTOR_SCRIPT = """
+import gc, json, sys
+import bot.cli, bot.commands
+states = []
+build_parser, run = bot.cli.build_parser, bot.commands.run
+def building(*args, **kwargs):
+    states.append(["start-up", gc.isenabled()])
+    return build_parser(*args, **kwargs)
+def running(context):
+    states.append(["command", gc.isenabled(), gc.get_freeze_count() > 0])
+    return run(context)
+bot.cli.build_parser, bot.commands.run = building, running
+if sys.argv[1] == "process":
+    sys.argv = ["citebot", "ask", "Who is the mayor?"]
+    code = bot.cli.main()
+else:
+    code = bot.cli.main(["ask", "Who is the mayor?"])
+print(json.dumps([code, states, gc.isenabled()]))
+"""
+
+
+@pytest.mark.parametrize("how", ["process", "in-process"])
+def test_the_collector_is_paused_for_start_up_only(cwd: Path, how: str) -> None:
+    """As the process, start-up runs with the cyclic collector off and the command with it on
+    again, start-up's objects frozen; a caller's own process (a test) is left as it was."""
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTOR_SCRIPT, how],
+        capture_output=True, text=True, cwd=cwd, check=True,
+    )  # fmt: skip
+    code, states, enabled = json.loads(done.stdout.splitlines()[-1])
+    assert code == 0 and enabled is True
+    if how == "process":
+        assert states == [["start-up", False], ["command", True, True]]
+    else:
+        assert states == [["start-up", True], ["command", True, False]]
+
+
 def test_min_confidence_flag(cwd: Path) -> None:
     question = "What did the mayor say about immigration?"
 
