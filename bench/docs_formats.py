@@ -117,6 +117,56 @@ def page_right_share(pdf: EvalReport) -> float:
     return right / len(answerable) if answerable else 0.0
 
 
+def _describe(result: CaseResult) -> str:
+    """One line: where the first citation is, its headings and the start of the answer."""
+    if not result.answered:
+        return f"abstained ({result.abstain_reason}, confidence {result.confidence:.3f})"
+    judged = result.docs
+    where = judged.first_cited if judged else (result.cited[0] if result.cited else "?")
+    page = f" p. {judged.first_page}" if judged and judged.first_page else ""
+    headings = " › ".join(judged.first_headings) if judged else ""
+    said = result.sentences[0][:90] if result.sentences else ""
+    return f"{where}{page} [{headings}] conf {result.confidence:.3f}: {said!r}"
+
+
+def print_details(rst: EvalReport, html: EvalReport, pdf: EvalReport) -> None:
+    """The questions behind the figures that miss: for reading a miss, not for scoring."""
+    html_by_id = {r.case.id: r for r in html.results}
+    rst_by_id = {r.case.id: r for r in rst.results}
+    print("\n# html first section differs from rst's")
+    for result in rst.results:
+        other = html_by_id.get(result.case.id)
+        if result.case.answerable and other and _first(result) != _first(other):
+            print(
+                f"{result.case.id} {result.case.question!r} gold {result.case.source} "
+                f"[{result.case.section}]"
+            )
+            print(f"    rst:  {_describe(result)}")
+            print(f"    html: {_describe(other)}")
+    print("\n# pdf first citation not on the gold page or the next")
+    for result in pdf.results:
+        if not result.case.answerable:
+            continue
+        page = result.docs.first_page if result.docs else 0
+        if result.answered and page in (result.case.gold_page, result.case.gold_page + 1):
+            continue
+        print(
+            f"{result.case.id} {result.case.question!r} gold p. {result.case.gold_page} "
+            f"[{result.case.section}]"
+        )
+        print(f"    pdf:  {_describe(result)}")
+        if result.case.id in rst_by_id:
+            print(f"    rst:  {_describe(rst_by_id[result.case.id])}")
+    for name, report in (("rst", rst), ("html", html), ("pdf", pdf)):
+        print(f"\n# {name}: off-topic questions answered")
+        for result in report.results:
+            if not result.case.answerable and result.answered:
+                print(f"{result.case.id} {result.case.question!r}")
+                print(f"    {_describe(result)}")
+                for sentence in result.sentences[1:]:
+                    print(f"      + {sentence[:100]!r}")
+
+
 _SHOWN = ("answered", "abstained", "cited_right", "section_right", "useful")
 
 
@@ -136,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/bench-data/docs"))
     parser.add_argument("--subset", choices=("all", "odd", "even"), default="all")
     parser.add_argument("--json-out", type=Path, default=None)
+    parser.add_argument(
+        "--details",
+        action="store_true",
+        help="also print each question where html's first section differs from rst's, each "
+        "tutorial question whose PDF citation misses the gold page, and each off-topic "
+        "question answered",
+    )
     parser.add_argument(
         "--exclude",
         action="append",
@@ -197,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{out['pdf_first_citation_on_gold_page_or_next']:.3f}  (13 tutorial questions)"
     )
     print(f"pdf first citation = rst's section:  {out['pdf_same_first_section_as_rst']:.3f}")
+    if args.details:
+        print_details(runs["source"].report, runs["html"].report, runs["pdf"].report)
     if args.json_out is not None:
         args.json_out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     return 0
