@@ -30,7 +30,7 @@ import numpy.typing as npt
 from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
-from ..reading.readers import document_blocks
+from ..reading.readers import document_blocks, searched_text
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
 from ..splitting.sentences import split_sentences
@@ -238,6 +238,7 @@ def analyse_documents(
             searched_units(blocks, document.text) if shape.unit_terms else [[] for _ in passages]
         )
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
+        searched = searched_text(document)
         whole: list[int] = []
         seen_contexts: set[str] = set()
         for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
@@ -257,7 +258,8 @@ def analyse_documents(
             # Analysed sentence by sentence: the same terms as the paragraph whole (no boundary
             # falls inside a word), and each sentence's are kept for answering.
             spans = split_sentences(passage.text, language)
-            per_sentence = [term_ids(passage.text[a:z]) for a, z in spans]
+            base = passage.start
+            per_sentence = [term_ids(searched[base + a : base + z]) for a, z in spans]
             sentences.add(spans, per_sentence)
             tokens = list(chain.from_iterable(per_sentence))
             if units:  # the code or table the paragraph introduces is searched with it

@@ -106,3 +106,42 @@ def rst_display(text: str) -> str:
     """A quoted ``.rst`` span as plain words, the way a reader of the built page sees it
     (:func:`rst_spans` without the marks)."""
     return "".join(span.text for span in rst_spans(text))
+
+
+_ROLE_MARKUP = re.compile(
+    r"(?<![\w`])(?P<name>:[A-Za-z0-9][\w:+.-]*:)`(?P<body>[^`]+)`"
+    r"|`(?P<link>[^`<]+?)(?P<target>\s*<[^<>`]+>)`__?"
+)
+_HIDDEN_PREFIX = re.compile(r"^[~!]?(?:(?P<dotted>[\w.]+\.)(?=\w))?")
+
+
+def searched_view(text: str) -> str:
+    """``text`` as it is searched: the same length, character for character, but with the
+    markup a built page does not show blanked — a role's name (``:func:``, ``:data:``), an
+    explicit target (``:doc:`tutorial <tutorial/database>``` → ``tutorial``, a link's
+    ``<https://…>``) and the module path a ``~`` hides (``:data:`~flask.g``` → ``g``).
+
+    The words of the source are what the HTML build shows, so the two index the same terms
+    ("doc", "data" and "meth" are not words of the text). Offsets are unchanged, so a
+    sentence's terms are cut from the same span that is quoted."""
+    if "`" not in text:
+        return text
+    chars: list[str] | None = None
+    for found in _ROLE_MARKUP.finditer(text):
+        if chars is None:
+            chars = list(text)
+        if found.group("name") is not None:
+            hidden = [found.span("name")]
+            body_start, body = found.start("body"), found.group("body")
+            explicit = _EXPLICIT_TITLE.match(body)
+            if explicit:
+                hidden.append((body_start + explicit.end(1), body_start + len(body)))
+            elif body.startswith("~"):
+                prefix = _HIDDEN_PREFIX.match(body)
+                if prefix is not None:
+                    hidden.append((body_start, body_start + prefix.end()))
+        else:
+            hidden = [found.span("target")]
+        for start, end in hidden:
+            chars[start:end] = " " * (end - start)
+    return text if chars is None else "".join(chars)
