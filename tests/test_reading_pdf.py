@@ -195,3 +195,79 @@ def test_without_an_outline_chapter_labels_are_no_headings_and_numbers_leave_the
     assert headings == [("INSTALLING", 1), ("Getting the Files", 2)]
     assert "CHAPTER" not in reading.text and "ONE" not in reading.text
     assert "1.1 Getting the Files" in reading.text  # the text keeps the number as printed
+
+
+def test_lists_nest_by_indent_and_a_whole_list_is_one_unit() -> None:
+    """Items nest by their marker's x; a paragraph indented to an item's text is that item's
+    too; the whole list is also one block before its items, markers and nesting kept (as the
+    reStructuredText and HTML readers give it). A wrapped line that happens to open with
+    "0." is still prose, and a code listing cut by a page break is one block."""
+    intro = (
+        "The tool reads two kinds of file, and it reads them in the order in which they were "
+        "given on the command line, one by one, and it never reads the same file twice in one "
+        "run, whatever the folder holds, and whatever the files are called, and however many "
+        "of them there are, and this is all there is to it, as the list below says for each "
+        "kind of file it reads, one kind after the other, in the order it reads them: so"
+    ).split(" ")
+    lines = [" ".join(intro[i : i + 7]) for i in range(0, len(intro), 7)]
+    first: list[Line] = [(72, 760 - 12 * i, 10, line) for i, line in enumerate(lines)]
+    rest: list[tuple[float, float, str]] = [
+        (84, 24, "1. Notes, which it indexes whole."),
+        (110, 24, "• Short notes are one paragraph."),
+        (110, 24, "• Long notes are cut at headings."),
+        (84, 24, "2. Manuals, read page by page."),
+        (99, 24, "Each page keeps its number."),
+        (72, 24, "After the list the text goes on at the margin, and it wraps"),
+        (72, 12, "0. With this line the paragraph goes on; it is no item."),
+        (72, 24, "Run the listing:"),
+        (72, 24, "`def main():"),
+        (93, 12, "`setup()"),
+    ]
+    y = first[-1][1]
+    for x, gap, text in rest:  # each line ``gap`` below the one before
+        y -= gap
+        first.append((x, y, 10, text))
+    second: list[Line] = [(93, 700, 10, "`run()"), (72, 680, 10, "That is the whole manual.")]
+    reading = parse_pdf(make_pdf([first, second]))
+    shown = [(b.kind, b.level, b.page, reading.text[b.start : b.end]) for b in reading.blocks]
+    assert shown[1:] == [
+        (BlockKind.LIST, 1, 1, "1. Notes, which it indexes whole.\n"
+                               "   • Short notes are one paragraph.\n"
+                               "   • Long notes are cut at headings.\n"
+                               "2. Manuals, read page by page.\n"
+                               "   Each page keeps its number."),
+        (BlockKind.LIST_ITEM, 1, 1, "Notes, which it indexes whole."),
+        (BlockKind.LIST_ITEM, 2, 1, "Short notes are one paragraph."),
+        (BlockKind.LIST_ITEM, 2, 1, "Long notes are cut at headings."),
+        (BlockKind.LIST_ITEM, 1, 1, "Manuals, read page by page."),
+        (BlockKind.LIST_ITEM, 1, 1, "Each page keeps its number."),
+        (BlockKind.PARAGRAPH, 0, 1, "After the list the text goes on at the margin, and it wraps "
+                                    "0. With this line the paragraph goes on; it is no item."),
+        (BlockKind.PARAGRAPH, 0, 1, "Run the listing:"),
+        (BlockKind.CODE, 0, 1, "def main():\n    setup()\n    run()"),
+        (BlockKind.PARAGRAPH, 0, 2, "That is the whole manual."),
+    ]  # fmt: skip
+
+
+def test_a_paragraph_with_its_first_line_indented_is_not_inside_the_list_above() -> None:
+    """Texinfo indents a paragraph's first line: after a list, that is not an item's text."""
+    page: list[Line] = [
+        (72, 700, 10, "The formats are these, in the order they are tried, first"),
+        (72, 688, 10, "to last, and each of them is read by a reader of its own"),
+        (72, 676, 10, "kind, which knows the format and nothing else, and which"),
+        (72, 664, 10, "is the only one to read it:"),
+        (84, 640, 10, "• Markdown;"),
+        (84, 616, 10, "• reStructuredText."),
+        (96, 592, 10, "Other files are skipped, and each of the skipped files is"),
+        (72, 580, 10, "named in a warning that says why the file was skipped, so"),
+        (72, 568, 10, "that nothing is left out without a word."),
+    ]
+    reading = parse_pdf(make_pdf([page]))
+    kinds = [(b.kind, reading.text[b.start : b.end][:12]) for b in reading.blocks]
+    assert kinds == [
+        (BlockKind.PARAGRAPH, "The formats "),
+        (BlockKind.LIST, "• Markdown;\n"),
+        (BlockKind.LIST_ITEM, "Markdown;"),
+        (BlockKind.LIST_ITEM, "reStructured"),
+        (BlockKind.PARAGRAPH, "Other files "),
+    ]
