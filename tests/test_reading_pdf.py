@@ -271,3 +271,16 @@ def test_a_paragraph_with_its_first_line_indented_is_not_inside_the_list_above()
         (BlockKind.LIST_ITEM, "reStructured"),
         (BlockKind.PARAGRAPH, "Other files "),
     ]
+
+
+def test_a_contents_page_leaves_nothing_to_quote() -> None:
+    """Its entries (dot leaders, page numbers) and its title are no prose to answer from."""
+    contents: list[Line] = [
+        (72, 700, 14, "Table of Contents"),
+        (72, 670, 10, "1 Installing . . . . . . . . . . . . 2"),
+        (72, 655, 10, "2 Running . . . . . . . . . . . . . 3"),
+        (72, 640, 10, "3 Removing . . . . . . . . . . . . 4"),
+    ]
+    body: list[Line] = [(72, 700, 10, "The installer copies the files into place.")]
+    reading = parse_pdf(make_pdf([contents, body]))
+    assert reading.text == "The installer copies the files into place."

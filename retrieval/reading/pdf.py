@@ -71,6 +71,7 @@ _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
 )
+_CONTENTS_TITLE = re.compile(r"(?i)^(?:table of )?contents$")
 _CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = ".!?:;"
@@ -278,19 +279,20 @@ def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Li
     for lines in pages:
         edge = {id(line) for line in lines[:2] + lines[-2:] if line.size <= body_size * 1.1}
         short = len(lines) <= 2
-        kept.append(
-            [
-                line
-                for line in lines
-                if not _is_furniture(
-                    line,
-                    id(line) in edge,
-                    edge_counts[_DIGITS.sub("#", line.text)] >= repeated,
-                    titles,
-                    short,
-                )
-            ]
-        )
+        left = [
+            line
+            for line in lines
+            if not _is_furniture(
+                line,
+                id(line) in edge,
+                edge_counts[_DIGITS.sub("#", line.text)] >= repeated,
+                titles,
+                short,
+            )
+        ]
+        if len(lines) - len(left) >= 3:  # a contents page: its title goes with its entries
+            left = [line for line in left if not _CONTENTS_TITLE.match(line.text)]
+        kept.append(left)
     return kept
 
 
