@@ -443,6 +443,8 @@ class _Builder:
         x measured from the page's left margin."""
         self.list_first = -1
         """Index in the output of the open list's first item (-1: no list open)."""
+        self.list_start = 0
+        """Offset in the text of the open list's first marker."""
         self.list_plain = True
         """Whether the open list holds nothing but items (no code, no note inside it)."""
 
@@ -613,6 +615,7 @@ class _Builder:
         if not self.items and level == 1 and self.list_first < 0:
             self.write_caption()
             self.list_first = len(self.out.blocks)
+            self.list_start = self.out.size + (2 if self.out.parts else 0)  # its marker
             self.list_plain = self.admonition == ""
         self.items.append((x, text_x, level))
         marker = bullet.group()
@@ -655,9 +658,9 @@ class _Builder:
         items = self.out.blocks[first:]
         if self.list_plain and len(items) > 1 and all(b.kind is BlockKind.LIST_ITEM
                                                       for b in items):  # fmt: skip
-            text = "".join(self.out.parts)[: items[0].start]
-            start = text.rfind("\n") + 1
-            whole = Block(BlockKind.LIST, start, items[-1].end, level=1, page=items[0].page)
+            whole = Block(
+                BlockKind.LIST, self.list_start, items[-1].end, level=1, page=items[0].page
+            )
             self.out.blocks.insert(first, whole)
 
     def write(self, kind: BlockKind, text: str, page: int, **fields: Any) -> None:
