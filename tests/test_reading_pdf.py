@@ -284,3 +284,22 @@ def test_a_contents_page_leaves_nothing_to_quote() -> None:
     body: list[Line] = [(72, 700, 10, "The installer copies the files into place.")]
     reading = parse_pdf(make_pdf([contents, body]))
     assert reading.text == "The installer copies the files into place."
+
+
+def test_a_running_header_naming_its_chapter_with_numbers_is_dropped() -> None:
+    """Texinfo heads each page with "Chapter 2: Naming 3" where the outline says "2 Naming"."""
+    pages: list[list[Line]] = [
+        [(72, 700, 14, "1 Setting Up"), (72, 670, 10, "Unpack the archive first.")],
+        [(72, 760, 10, "Chapter 1: Setting Up 2"), (72, 700, 10, "Then run the installer.")],
+        [(72, 700, 14, "2 Naming"), (72, 670, 10, "Every element has a name.")],
+        [(72, 760, 10, "Chapter 2: Naming 4"), (72, 700, 10, "Names are joined with dots.")],
+    ]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(pages))))
+    writer.add_outline_item(title="1 Setting Up", page_number=0)
+    writer.add_outline_item(title="2 Naming", page_number=2)
+    reading = parse_pdf(_written(writer))
+    assert "Chapter" not in reading.text
+    assert [b.heading for b in reading.blocks if b.kind is BlockKind.HEADING] == [
+        "1 Setting Up",
+        "2 Naming",
+    ]

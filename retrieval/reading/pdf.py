@@ -246,7 +246,7 @@ def _is_furniture(
     """Is the line page furniture rather than content? Continuation notes, table-of-contents
     entries (dot leaders, or an outline title followed by a page number), and at the top or
     bottom of a page: page numbers, lines repeated across pages, and a numbered running
-    header naming a section ("12 Chapter 3. Templates").
+    header naming a section ("12 Chapter 3. Templates", "Chapter 2: Naming 3").
 
     On a ``short`` page (one or two lines) every line is at an edge, so a lone number there
     may be content: only repeated lines and numbered running headers count — the blank page
@@ -261,8 +261,12 @@ def _is_furniture(
         return False
     if repeats or (_PAGE_NUMBER.match(text) and not short):
         return True
+    if not _EDGE_NUMBERED.search(text):
+        return False
+    # Digits aside on both sides: Texinfo's "Chapter 2: ASN.1 structure handling 3" names the
+    # outline's "2 ASN.1 structure handling".
     letters = _norm(_DIGITS.sub("", text))
-    return bool(_EDGE_NUMBERED.search(text)) and any(t and t in letters for t in titles)
+    return any(bare and bare in letters for bare in (_DIGITS.sub("", t) for t in titles))
 
 
 def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Line]]:
