@@ -303,3 +303,26 @@ def test_a_running_header_naming_its_chapter_with_numbers_is_dropped() -> None:
         "1 Setting Up",
         "2 Naming",
     ]
+
+
+def test_with_an_outline_a_large_line_it_omits_heads_a_subsection() -> None:
+    """Texinfo prints each function of a reference chapter in larger type ("asn1 read value")
+    without an outline entry: a subsection of the outlined section. The title page's large
+    lines, before any outlined section, stay text."""
+    pages: list[list[Line]] = [
+        [(72, 700, 20, "Field Manual"), (72, 670, 10, "For version 1.0 of the tool.")],
+        [
+            (72, 700, 14, "4 Function reference"),
+            (72, 670, 10, "Every function returns a status code."),
+            (72, 640, 13, "tool open"),
+            (72, 615, 10, "Opens the store and returns its handle."),
+            (72, 585, 13, "tool close"),
+            (72, 560, 10, "Closes the store."),
+        ],
+    ]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(pages))))
+    writer.add_outline_item(title="4 Function reference", page_number=1)
+    reading = parse_pdf(_written(writer))
+    headings = [(b.heading, b.level) for b in reading.blocks if b.kind is BlockKind.HEADING]
+    assert headings == [("4 Function reference", 1), ("tool open", 2), ("tool close", 2)]
+    assert reading.text.startswith("Field Manual\n\nFor version 1.0")

@@ -438,6 +438,8 @@ class _Builder:
         self.admonition = ""
         """The label of an admonition whose title line ("Note") was just read: the prose
         that follows is its text, as the reStructuredText and HTML readers give it."""
+        self.section_level = 0
+        """The level of the last outline entry read (0: none yet)."""
         self.margin = _margins(pages)
         self.mono_em = _monospace_width(pages)
         self.indent = self.body_size * 0.3
@@ -462,7 +464,7 @@ class _Builder:
             for title, level in self.outline.get(line.page, []):
                 if _norm(title) and _norm(title) in _norm(text):
                     return title, level
-            return None
+            return self.subheading(line)
         if _CHAPTER_LABEL.match(text):
             return None
         numbered = _NUMBERED_HEADING.match(text)
@@ -472,6 +474,18 @@ class _Builder:
         # outline and the source call it; the block's text keeps the number as printed.
         words = text[numbered.end(1) :].lstrip(". ").strip()
         return words or text, numbered.group(1).count(".") + 1
+
+    def subheading(self, line: _Line) -> tuple[str, int] | None:
+        """With an outline, a large line it does not list, inside an outlined section, of a
+        few words and no sentence's end (Texinfo's function entries, "asn1 read value"): a
+        heading one level below that section's. Before the first outlined page (a title
+        page) large lines stay text."""
+        text = line.text
+        if not self.section_level or len(text.split()) > 12 or text[-1:] in ".!?:;,":
+            return None
+        if len(_norm(text)) < 3:  # an index's letter groups ("A", "F") head no text
+            return None
+        return text, self.section_level + 1
 
     def build(self) -> list[Block]:
         """Blocks page by page; a paragraph cut by a page break (no final punctuation, the
@@ -489,6 +503,8 @@ class _Builder:
                     self.flush(group)
                     group = []
                     self.close_list()
+                    if self.outline and heading != self.subheading(line):
+                        self.section_level = heading[1]  # an outline entry's level
                     self.write(BlockKind.HEADING, line.text, line.page, level=heading[1],
                                  heading=heading[0])  # fmt: skip
                 elif group and self.breaks(group, line):
