@@ -326,3 +326,26 @@ def test_with_an_outline_a_large_line_it_omits_heads_a_subsection() -> None:
     headings = [(b.heading, b.level) for b in reading.blocks if b.kind is BlockKind.HEADING]
     assert headings == [("4 Function reference", 1), ("tool open", 2), ("tool close", 2)]
     assert reading.text.startswith("Field Manual\n\nFor version 1.0")
+
+
+def test_paragraphs_set_a_quarter_line_apart_are_two_and_a_tall_line_is_not_a_break() -> None:
+    """Texinfo separates paragraphs by about 1.2-1.3 lines (15 points here, at 12 a line):
+    after a sentence's end that is a new paragraph; a line going on in lower case after such
+    a gap (a tall inline element widened it) is the same paragraph."""
+    words = [
+        "The store keeps every record it is given, in the order given,",
+        "and it never drops one of them unless it is asked to do so by",
+        "the one who owns it, which is the only one allowed to ask it.",
+        "Records are read back in the same order they were written in,",
+        "from the first to the last, one at a time, or all at once, and",
+    ]
+    page: list[Line] = [(72, 700 - 12 * i, 10, line) for i, line in enumerate(words)]
+    page += [
+        (72, 637, 10, "each read costs the same, however large the store has grown."),
+        (72, 622, 10, "A closed store can be opened again, and nothing is lost; its"),
+        (72, 610, 10, "records come back in their order, as if it had never been"),
+        (72, 598, 10, "closed at all, since the store wrote them down before it closed."),
+    ]
+    reading = parse_pdf(make_pdf([page]))
+    texts = [reading.text[b.start : b.end] for b in reading.blocks]
+    assert [t[:24] for t in texts] == ["The store keeps every re", "A closed store can be op"]

@@ -545,15 +545,24 @@ class _Builder:
         )
 
     def breaks(self, group: list[_Line], line: _Line) -> bool:
-        """Does ``line`` start a new block after the lines of ``group``? A line opening with
-        a number or a dash ("0. With this…", "- 1") starts an item only after a sentence's
-        end, a wider gap or another item: a wrapped line of prose may open so too."""
+        """Does ``line`` start a new block after the lines of ``group``? A gap of 1.4 lines
+        does; one of 1.25 lines when a sentence ended or the line does not go on in lower
+        case (a tall inline element can widen a paragraph's own gap that much). A line
+        opening with a number or a dash ("0. With this…", "- 1") starts an item only after a
+        sentence's end, a wider gap or another item: a wrapped line of prose may open so
+        too."""
         previous = group[-1]
         if previous.mono != line.mono or abs(previous.size - line.size) > 0.1 * self.body_size:
             return True
         gap = previous.y - line.y if previous.page == line.page else self.leading
         if not line.mono and (gap > self.leading * 1.4 or gap < 0):
             return True
+        if (
+            not line.mono
+            and gap > self.leading * 1.15
+            and (previous.text[-1:] in _SENTENCE_END or not line.text[:1].islower())
+        ):
+            return True  # Texinfo and DocBook set paragraphs 1.15-1.4 lines apart
         if line.mono and (gap > self.leading * 3.2 or gap < 0):
             return True
         if line.mono:
