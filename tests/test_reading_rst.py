@@ -246,3 +246,13 @@ def test_role_names_and_targets_are_not_searched(tmp_path: Path) -> None:
     assert engine.source_text("ferries.rst")[quoted.start : quoted.end] == quoted.text
     assert ":doc:`the harbour guide <harbour/database>`" in quoted.text
     assert [h.passage.source for h in engine.search("wallet")] == ["ferries.rst"]
+
+
+def test_searched_view_of_a_pathological_line_is_linear() -> None:
+    """A backtick, then a long run of spaces with no target: the view must not backtrack over
+    the run once per character (quadratic: minutes for this one, hours for 50 MB)."""
+    from retrieval.reading.rst_inline import searched_view
+
+    line = "`abc" + " " * 300_000 + "x :func:`a" + " " * 300_000 + "b <c>`"
+    view = searched_view(line)
+    assert len(view) == len(line) and view.endswith("b    `") and ":func:" not in view

@@ -108,11 +108,12 @@ def rst_display(text: str) -> str:
     return "".join(span.text for span in rst_spans(text))
 
 
-_ROLE_MARKUP = re.compile(
-    r"(?<![\w`])(?P<name>:[A-Za-z0-9][\w:+.-]*:)`(?P<body>[^`]+)`"
-    r"|`(?P<link>[^`<]+?)(?P<target>\s*<[^<>`]+>)`__?"
-)
-_HIDDEN_PREFIX = re.compile(r"^[~!]?(?:(?P<dotted>[\w.]+\.)(?=\w))?")
+_ROLE = re.compile(r":(?<![\w`]:)[A-Za-z0-9][\w:+.-]{0,60}:`(?P<body>[^`]+)`")
+"""A role: its name, then its body up to the closing backtick."""
+_LINK_TARGET = re.compile(r"<[^<>`]+>(?=`__?)")
+"""A hyperlink's target, just before its closing ```_``. Each pattern starts with a literal
+character and has no nested repeats, so even a 50 MB line is scanned in linear time."""
+_HIDDEN_PREFIX = re.compile(r"[~!]?(?:[\w.]+\.(?=\w))?")
 
 
 def searched_view(text: str) -> str:
@@ -126,22 +127,31 @@ def searched_view(text: str) -> str:
     sentence's terms are cut from the same span that is quoted."""
     if "`" not in text:
         return text
-    chars: list[str] | None = None
-    for found in _ROLE_MARKUP.finditer(text):
-        if chars is None:
-            chars = list(text)
-        if found.group("name") is not None:
-            hidden = [found.span("name")]
-            body_start, body = found.start("body"), found.group("body")
-            explicit = _EXPLICIT_TITLE.match(body)
-            if explicit:
-                hidden.append((body_start + explicit.end(1), body_start + len(body)))
-            elif body.startswith("~"):
-                prefix = _HIDDEN_PREFIX.match(body)
-                if prefix is not None:
-                    hidden.append((body_start, body_start + prefix.end()))
-        else:
-            hidden = [found.span("target")]
-        for start, end in hidden:
-            chars[start:end] = " " * (end - start)
-    return text if chars is None else "".join(chars)
+    hidden = [found.span() for found in _LINK_TARGET.finditer(text)]
+    for found in _ROLE.finditer(text):
+        body_start, body = found.start("body"), found.group("body")
+        hidden.append((found.start(), body_start - 1))  # ":func:", not the backtick
+        title_end = _explicit_title_end(body)
+        if title_end:
+            hidden.append((body_start + title_end, body_start + len(body)))
+        elif body.startswith("~"):
+            prefix = _HIDDEN_PREFIX.match(body)
+            if prefix is not None:
+                hidden.append((body_start, body_start + prefix.end()))
+    if not hidden:
+        return text
+    chars = list(text)
+    for start, end in hidden:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _explicit_title_end(body: str) -> int:
+    """Where the title of ``Title <target>`` ends (0: the body has no explicit title); as
+    :data:`_EXPLICIT_TITLE` reads it, without its backtracking."""
+    if not body.endswith(">"):
+        return 0
+    opening = body.rfind("<")
+    if opening <= 0 or ">" in body[opening + 1 : -1]:
+        return 0
+    return len(body[:opening].rstrip())
