@@ -1,3 +1,18 @@
 """Types of the compiled tokenizer loop (retrieval/analysis/_scan.c)."""
 
+from collections.abc import Callable
+
 def token_ids(text: str, table: dict[str, int], /) -> tuple[list[int | str], int] | None: ...
+def sentence_ids(
+    text: str,
+    spans: list[tuple[int, int]],
+    table: dict[str, int],
+    number: Callable[[str], int],
+    chunk_ids: Callable[[str], list[int]],
+    tokens: bytearray,
+    rows: bytearray,
+    /,
+) -> int: ...
+def postings(
+    ids: bytes | bytearray, lengths: bytes, terms: int, /
+) -> tuple[bytes, bytes, bytes, bytes]: ...
