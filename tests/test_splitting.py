@@ -198,3 +198,19 @@ def test_terminator_scan_finds_exactly_what_finditer_finds(text: str) -> None:
 
     quick = [(m.start(), m.end()) for m in sentences._terminators(text)]
     assert quick == [(m.start(), m.end()) for m in sentences._TERMINATOR.finditer(text)]
+
+
+@given(
+    st.lists(st.sampled_from([*"ab.Z_9 \n\t-é٣²", "Mr", "U.S."]), max_size=20).map("".join),
+    st.integers(0, 25),
+    st.integers(0, 25),
+)
+def test_the_word_before_walk_finds_what_the_pattern_finds(text: str, lo: int, hi: int) -> None:
+    """Walking back from a terminator finds the word ``([\\w.]+)$`` searched in the window
+    finds (a line break at the window's end included)."""
+    from retrieval.splitting import sentences
+
+    lo, hi = min(lo, len(text)), min(hi, len(text))
+    match = sentences._WORD_BEFORE.search(text, lo, hi)
+    expected = (match.start(1), match.end(1)) if match else None
+    assert sentences._word_before(text, lo, hi) == expected

@@ -150,8 +150,9 @@ static int scan_ascii(const unsigned char *s, Py_ssize_t n, PyObject *table, PyO
             continue;
         }
         Py_ssize_t stop = token_end(s, n, i);
-        PyObject *token = PyUnicode_FromStringAndSize((const char *)s + i, stop - i);
+        PyObject *token = PyUnicode_New(stop - i, 127); /* ASCII: no decoding to do */
         if (token == NULL) return -1;
+        memcpy(PyUnicode_1BYTE_DATA(token), s + i, stop - i);
         PyObject *id = PyDict_GetItemWithError(table, token); /* borrowed */
         long value;
         if (id != NULL) {

@@ -295,8 +295,12 @@ static inline int64_t read_ptr(const void *base, int size, int64_t i) {
  * question terms in the paragraph's terms. Reads only the sentence and term pointers and the
  * term ids, each bounds-checked; what it read is written to ranges (row, first sentence, end
  * sentence, first term, end term per row) for the caller to verify against the checksums
- * before it uses the result. Returns 0, or -1 (bad arguments or out of room) or -3 (a pointer
- * or id out of range or out of order): the caller then reads those rows in Python.
+ * before it uses the result. Returns 0; -1 for arguments that do not fit together (pointer
+ * sizes, output lengths, a token pointer array shorter than the sentences: a damaged table
+ * when they come from a saved index, never worth a retry); -3 for a pointer or id out of range
+ * or order (damaged; the caller then reads those rows in Python, which says what is wrong); or
+ * -4 when masks or pairs is too small, with the room needed written to mask_ptr[n_rows] and
+ * pair_ptr[n_rows] (masks: the rows' sentences; pairs: their terms, a bound), for one retry.
  */
 static PyObject *question_marks(PyObject *self, PyObject *args) {
     Py_buffer b_sptr, b_tptr, b_tokens, b_rows, b_qids, b_msptr, b_masks, b_pptr, b_pairs, b_ranges;
@@ -344,7 +348,28 @@ static PyObject *question_marks(PyObject *self, PyObject *args) {
         if (!(0 <= lo && lo <= hi && hi <= n_sentences)) { result = -3; break; }
         int64_t first = read_ptr(tptr, tptr_size, lo), last = read_ptr(tptr, tptr_size, hi);
         if (!(0 <= first && first <= last && last <= n_tokens)) { result = -3; break; }
-        if (m + (hi - lo) > mask_room || p + (last - first) > pair_room) { result = -1; break; }
+        if (m + (hi - lo) > mask_room || p + (last - first) > pair_room) {
+            /* Out of room: add up what every row needs (pointers checked as above). */
+            int64_t need_masks = m, need_pairs = p;
+            for (int64_t q = r; q < n_rows && result == 0; q++) {
+                int64_t qrow = rows[q];
+                if (qrow < 0 || qrow + 1 >= n_sptr) { result = -3; break; }
+                int64_t qlo = read_ptr(sptr, sptr_size, qrow);
+                int64_t qhi = read_ptr(sptr, sptr_size, qrow + 1);
+                if (!(0 <= qlo && qlo <= qhi && qhi <= n_sentences)) { result = -3; break; }
+                int64_t qfirst = read_ptr(tptr, tptr_size, qlo);
+                int64_t qlast = read_ptr(tptr, tptr_size, qhi);
+                if (!(0 <= qfirst && qfirst <= qlast && qlast <= n_tokens)) { result = -3; break; }
+                need_masks += qhi - qlo;
+                need_pairs += qlast - qfirst;
+            }
+            if (result == 0) {
+                msptr[n_rows] = need_masks;
+                pptr[n_rows] = need_pairs;
+                result = -4;
+            }
+            break;
+        }
         int prev = -1;
         for (int64_t s = lo; s < hi && result == 0; s++) {
             int64_t a = read_ptr(tptr, tptr_size, s), b = read_ptr(tptr, tptr_size, s + 1);
@@ -385,8 +410,9 @@ static PyMethodDef methods[] = {
     {"question_marks", question_marks, METH_VARARGS,
      "question_marks(sentence_ptr, sptr_size, token_ptr, tptr_size, tokens, n_sentences, "
      "vocabulary, rows, qids, "
-     "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (bad arguments, no room) or -3 "
-     "(out of range or order): see _topk.c"},
+     "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (arguments that do not fit), -3 "
+     "(out of range or order) or -4 (out of room; the room needed in mask_ptr[n_rows], "
+     "pair_ptr[n_rows]): see _topk.c"},
     {"top_k", top_k, METH_VARARGS,
      "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, block_ptr, "
      "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores) -> n "

@@ -21,7 +21,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -182,7 +182,8 @@ def analyse_documents(
             *("line", "page", "kind"),
         )
     }
-    vocabulary: dict[str, int] = {}
+    table = _terms_table(language)
+    vocabulary, token_ids, chunk_ids = table.vocabulary, table.token_ids, table.chunk_ids
     number_of = vocabulary.setdefault
     contexts: dict[str, int] = {}
     context_bytes: dict[str, bytes] = {}
@@ -196,12 +197,9 @@ def analyse_documents(
     """Each sentence's (start, end, number of terms), int32."""
     sentence_tokens = bytearray()
     """Each sentence's term ids end to end, int32."""
-    chunk_ids: dict[str, list[int]] = {}
     unit_cols: dict[str, list[int]] = {}
     langs: dict[str, int] = {"": 0}
 
-    token_ids: dict[str, int] = {}
-    """Normalized token → part-local term id (-1: a stopword): most tokens are repeats."""
     scan = _token_scan if analyzer.english else None
     scan_sentences = _sentence_scan if analyzer.english else None
     token_id = token_ids.get
@@ -339,13 +337,74 @@ def analyse_documents(
         context=np.asarray(context_of, dtype=np.int32),
         places=list(places),
         place=np.asarray(place_of, dtype=np.int32),
-        vocabulary=list(vocabulary),
-        paragraphs=paragraphs.postings(len(vocabulary)),
-        documents=whole_documents.postings(len(vocabulary)) if shape.document_index else None,
-        sentences=_sentence_arrays(sentence_counts, sentence_rows, sentence_tokens),
+        **_part_terms(
+            table,
+            paragraphs.postings(len(vocabulary)),
+            whole_documents.postings(len(vocabulary)) if shape.document_index else None,
+            _sentence_arrays(sentence_counts, sentence_rows, sentence_tokens),
+        ),
         units={name: np.asarray(values, dtype=np.int64) for name, values in unit_cols.items()},
         unit_langs=list(langs),
     )
+
+
+@dataclass(slots=True)
+class _TermsTable:
+    """Term numbering while analysing: term → id, and the caches that lead to it (a normalized
+    token → its id, -1 for a stopword; a whitespace chunk → its ids). A worker process keeps
+    its table from one job to the next (:data:`_KEEP_TERMS`), so a word is stemmed and entered
+    once per worker, not once per 4 MB job: most of a job's tokens are then one dict look-up
+    in the compiled scan. The ids are the table's; each part is renumbered to its own."""
+
+    vocabulary: dict[str, int] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
+    chunk_ids: dict[str, list[int]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+    """``list(vocabulary)``, brought up to date at the end of each part."""
+
+
+_KEEP_TERMS = False
+"""Set in worker processes: keep each language's :class:`_TermsTable` between jobs."""
+KEPT_TOKENS = 2_000_000
+"""A kept table is dropped past this many distinct tokens (its memory stays bounded)."""
+_kept_tables: dict[str, _TermsTable] = {}
+
+
+def _terms_table(language: str) -> _TermsTable:
+    """A fresh table, or in a worker the one its earlier jobs filled (if not too large)."""
+    if not _KEEP_TERMS:
+        return _TermsTable()
+    table = _kept_tables.get(language)
+    if table is None or len(table.token_ids) + len(table.chunk_ids) > KEPT_TOKENS:
+        table = _kept_tables[language] = _TermsTable()
+    return table
+
+
+def _part_terms(
+    table: _TermsTable,
+    paragraphs: _Postings,
+    documents: _Postings | None,
+    sentences: dict[str, npt.NDArray[Any]],
+) -> dict[str, Any]:
+    """The part's own vocabulary (the table's terms its paragraphs use, in table order) and
+    its postings and sentence terms renumbered into it: monotone, so postings stay grouped by
+    term in ascending order, and first occurrences keep their order."""
+    terms = table.terms
+    if len(terms) < len(table.vocabulary):
+        terms.extend(islice(table.vocabulary, len(terms), None))
+    used = np.sort(paragraphs.first_seen)
+    local = np.zeros(len(terms), dtype=np.int32)
+    local[used] = np.arange(len(used), dtype=np.int32)
+
+    def renumbered(run: _Postings) -> _Postings:
+        return replace(run, term=local[run.term], first_seen=local[run.first_seen])
+
+    return {
+        "vocabulary": [terms[i] for i in used.tolist()],
+        "paragraphs": renumbered(paragraphs),
+        "documents": renumbered(documents) if documents is not None else None,
+        "sentences": {**sentences, "tokens": local[sentences["tokens"]]},
+    }
 
 
 def _int32_bytes(values: Iterable[int]) -> bytes:
@@ -411,6 +470,8 @@ def _die_with_parent(parent: int) -> None:
             pass
     if os.getppid() != parent:
         os._exit(1)
+    global _KEEP_TERMS
+    _KEEP_TERMS = True
 
 
 def _chunks(files: Sequence[_File], sizes: Sequence[int], count: int) -> list[list[_File]]:
