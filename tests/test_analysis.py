@@ -143,7 +143,12 @@ def test_the_compiled_sentence_scan_gives_the_analyzers_terms(text: str) -> None
 
     spans = split_sentences(text)
     tokens, rows = bytearray(), bytearray()
-    count = scan.sentence_ids(text, spans, table, number, chunk_ids, tokens, rows)
+    fast = scan.Table()
+    count = scan.sentence_ids(text, spans, fast, number, chunk_ids, tokens, rows)
+    again = bytearray()  # a second pass: every token now found in the compiled table
+    assert scan.sentence_ids(text, spans, fast, number, chunk_ids, again, bytearray()) == count
+    assert again == tokens
+    assert len(fast) == len(table)  # each miss entered once, in both
     terms = list(vocabulary)
     ids = array.array("i", bytes(tokens)).tolist()
     assert count == len(ids)

@@ -139,9 +139,138 @@ static int push(Ids *ids, long value) {
     return 0;
 }
 
+/* Table: ASCII token -> term id (negative: a stopword), an open-addressing hash table in C.
+ * What sentence_ids looks tokens up in: no str object is made for a token already entered
+ * (most of them), only for a miss, which ``number`` numbers and this table then keeps. */
+typedef struct {
+    uint64_t hash;
+    int64_t offset; /* of the key in the arena */
+    int32_t length; /* 0: an empty slot */
+    int32_t value;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    Slot *slots;
+    size_t mask; /* capacity - 1 (a power of two) */
+    size_t used;
+    char *arena;
+    size_t arena_used, arena_room;
+} Table;
+
+static uint64_t hash_bytes(const unsigned char *s, Py_ssize_t n) {
+    uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ULL;
+    while (n > 0) {
+        uint64_t chunk = 0;
+        Py_ssize_t take = n < 8 ? n : 8;
+        memcpy(&chunk, s, (size_t)take);
+        h = (h ^ chunk) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+        s += take;
+        n -= take;
+    }
+    return h | 1; /* never 0 */
+}
+
+static void Table_dealloc(Table *self) {
+    PyMem_Free(self->slots);
+    PyMem_Free(self->arena);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *Table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    if (!PyArg_ParseTuple(args, "")) return NULL;
+    Table *self = (Table *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->mask = 1023;
+    self->slots = PyMem_Calloc(self->mask + 1, sizeof(Slot));
+    self->arena_room = 1 << 16;
+    self->arena = PyMem_Malloc(self->arena_room);
+    if (self->slots == NULL || self->arena == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    return (PyObject *)self;
+}
+
+static Py_ssize_t Table_len(Table *self) { return (Py_ssize_t)self->used; }
+
+/* The slot of key (s, n): the one holding it, or the empty one where it would go. */
+static Slot *table_find(Table *t, const unsigned char *s, Py_ssize_t n, uint64_t h) {
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        Slot *slot = &t->slots[i];
+        if (slot->length == 0) return slot;
+        if (slot->hash == h && slot->length == n && memcmp(t->arena + slot->offset, s, n) == 0)
+            return slot;
+        i = (i + 1) & t->mask;
+    }
+}
+
+static int table_grow(Table *t) {
+    size_t capacity = 2 * (t->mask + 1);
+    Slot *slots = PyMem_Calloc(capacity, sizeof(Slot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t j = 0; j <= t->mask; j++) {
+        Slot *old = &t->slots[j];
+        if (old->length == 0) continue;
+        size_t i = (size_t)old->hash & (capacity - 1);
+        while (slots[i].length != 0) i = (i + 1) & (capacity - 1);
+        slots[i] = *old;
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->mask = capacity - 1;
+    return 0;
+}
+
+/* Enter key (s, n) with value into the empty slot found for it. */
+static int table_put(Table *t, Slot *slot, const unsigned char *s, Py_ssize_t n, uint64_t h,
+                     long value) {
+    if (n > INT32_MAX || value > INT32_MAX || value < INT32_MIN) {
+        PyErr_SetString(PyExc_OverflowError, "token or id too large");
+        return -1;
+    }
+    if (t->arena_used + (size_t)n > t->arena_room) {
+        size_t room = 2 * t->arena_room + (size_t)n;
+        char *arena = PyMem_Realloc(t->arena, room);
+        if (arena == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->arena = arena;
+        t->arena_room = room;
+    }
+    memcpy(t->arena + t->arena_used, s, (size_t)n);
+    slot->hash = h;
+    slot->offset = (int64_t)t->arena_used;
+    slot->length = (int32_t)n;
+    slot->value = (int32_t)value;
+    t->arena_used += (size_t)n;
+    t->used++;
+    if (2 * t->used > t->mask + 1) return table_grow(t);
+    return 0;
+}
+
+static PySequenceMethods Table_as_sequence = {.sq_length = (lenfunc)Table_len};
+
+static PyTypeObject TableType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "retrieval.analysis._scan.Table",
+    .tp_basicsize = sizeof(Table),
+    .tp_dealloc = (destructor)Table_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "ASCII token -> term id, for sentence_ids (see _scan.c).",
+    .tp_new = Table_new,
+    .tp_as_sequence = &Table_as_sequence,
+};
+
 /* The ids of the tokens of ``s`` (``n`` lower-cased ASCII bytes) pushed onto ``ids``:
- * looked up in ``table``, a miss numbered by ``number(token)``, stopwords (negative) left out. */
-static int scan_ascii(const unsigned char *s, Py_ssize_t n, PyObject *table, PyObject *number,
+ * looked up in ``table``, a miss numbered by ``number(token)`` and entered, stopwords
+ * (negative) left out. */
+static int scan_ascii(const unsigned char *s, Py_ssize_t n, Table *table, PyObject *number,
                       Ids *ids) {
     Py_ssize_t i = 0;
     while (i < n) {
@@ -150,27 +279,23 @@ static int scan_ascii(const unsigned char *s, Py_ssize_t n, PyObject *table, PyO
             continue;
         }
         Py_ssize_t stop = token_end(s, n, i);
-        PyObject *token = PyUnicode_New(stop - i, 127); /* ASCII: no decoding to do */
-        if (token == NULL) return -1;
-        memcpy(PyUnicode_1BYTE_DATA(token), s + i, stop - i);
-        PyObject *id = PyDict_GetItemWithError(table, token); /* borrowed */
+        uint64_t h = hash_bytes(s + i, stop - i);
+        Slot *slot = table_find(table, s + i, stop - i, h);
         long value;
-        if (id != NULL) {
-            value = PyLong_AsLong(id);
-        } else if (PyErr_Occurred()) {
-            Py_DECREF(token);
-            return -1;
+        if (slot->length != 0) {
+            value = slot->value;
         } else {
+            PyObject *token = PyUnicode_New(stop - i, 127); /* ASCII: no decoding to do */
+            if (token == NULL) return -1;
+            memcpy(PyUnicode_1BYTE_DATA(token), s + i, stop - i);
             PyObject *numbered = PyObject_CallOneArg(number, token);
-            if (numbered == NULL) {
-                Py_DECREF(token);
-                return -1;
-            }
+            Py_DECREF(token);
+            if (numbered == NULL) return -1;
             value = PyLong_AsLong(numbered);
             Py_DECREF(numbered);
+            if (value == -1 && PyErr_Occurred()) return -1;
+            if (table_put(table, slot, s + i, stop - i, h, value) < 0) return -1;
         }
-        Py_DECREF(token);
-        if (value == -1 && PyErr_Occurred()) return -1;
         if (value >= 0 && push(ids, value) < 0) return -1;
         i = stop;
     }
@@ -180,7 +305,7 @@ static int scan_ascii(const unsigned char *s, Py_ssize_t n, PyObject *table, PyO
 /* The ids of a sentence of text that is not all ASCII, whitespace chunk by whitespace chunk
  * (str.split's white space): an ASCII chunk scanned here, any other given to
  * ``chunk_ids(chunk)`` (a list of ids, stopwords already left out). */
-static int scan_chunks(PyObject *text, Py_ssize_t start, Py_ssize_t end, PyObject *table,
+static int scan_chunks(PyObject *text, Py_ssize_t start, Py_ssize_t end, Table *table,
                        PyObject *number, PyObject *chunk_ids, Ids *ids, unsigned char *buffer) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -231,16 +356,17 @@ static int scan_chunks(PyObject *text, Py_ssize_t start, Py_ssize_t end, PyObjec
  * The terms of each (start, end) of ``spans`` (sentences of ``text``) in one call: each
  * sentence's ids (stopwords left out) appended to the bytearray ``tokens`` as int32, and the
  * sentence's (start, end, number of ids) to the bytearray ``rows`` as three int32. An ASCII
- * sentence is cut as token_ids cuts it, each token looked up in ``table`` (a miss numbered by
- * ``number(token)``, which enters it in ``table``; negative: a stopword); any other sentence
+ * sentence is cut as token_ids cuts it, each token looked up in ``table`` (a Table; a miss
+ * numbered by ``number(token)`` and entered in it; negative: a stopword); any other sentence
  * whitespace chunk by chunk, its non-ASCII chunks given to ``chunk_ids`` (the analyzer's own
  * path; no token spans white space, so the terms are the same). Returns the number of ids
  * appended: one call per paragraph, no Python list per sentence. */
 static PyObject *sentence_ids(PyObject *self, PyObject *args) {
-    PyObject *text, *spans, *table, *number, *chunk_ids, *tokens, *rows;
-    if (!PyArg_ParseTuple(args, "UO!O!OOO!O!", &text, &PyList_Type, &spans, &PyDict_Type,
-                          &table, &number, &chunk_ids, &PyByteArray_Type, &tokens,
-                          &PyByteArray_Type, &rows))
+    PyObject *text, *spans, *number, *chunk_ids, *tokens, *rows;
+    Table *table;
+    if (!PyArg_ParseTuple(args, "UO!O!OOO!O!", &text, &PyList_Type, &spans, &TableType, &table,
+                          &number, &chunk_ids, &PyByteArray_Type, &tokens, &PyByteArray_Type,
+                          &rows))
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     Py_ssize_t sentences = PyList_GET_SIZE(spans);
@@ -390,4 +516,15 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_scan", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__scan(void) {
+    if (PyType_Ready(&TableType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    Py_INCREF(&TableType);
+    if (PyModule_AddObject(m, "Table", (PyObject *)&TableType) < 0) {
+        Py_DECREF(&TableType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -6,7 +6,7 @@ def token_ids(text: str, table: dict[str, int], /) -> tuple[list[int | str], int
 def sentence_ids(
     text: str,
     spans: list[tuple[int, int]],
-    table: dict[str, int],
+    table: Table,
     number: Callable[[str], int],
     chunk_ids: Callable[[str], list[int]],
     tokens: bytearray,
@@ -16,3 +16,9 @@ def sentence_ids(
 def postings(
     ids: bytes | bytearray, lengths: bytes, terms: int, /
 ) -> tuple[bytes, bytes, bytes, bytes]: ...
+
+class Table:
+    """ASCII token → term id (negative: a stopword), for :func:`sentence_ids`."""
+
+    def __init__(self) -> None: ...
+    def __len__(self) -> int: ...

@@ -48,12 +48,14 @@ if TYPE_CHECKING:
 _token_scan: Callable[[str, dict[str, int]], tuple[list[int | str], int] | None] | None
 _sentence_scan: Callable[..., int] | None
 _postings_scan: Callable[[bytes | bytearray, bytes, int], tuple[bytes, bytes, bytes, bytes]] | None
+_ScanTable: Callable[[], Any] | None
 try:  # compiled when citebot was installed with a C compiler (setup.py); optional
+    from ..analysis._scan import Table as _ScanTable
     from ..analysis._scan import postings as _postings_scan
     from ..analysis._scan import sentence_ids as _sentence_scan
     from ..analysis._scan import token_ids as _token_scan
 except ImportError:  # pragma: no cover - the regex path gives the same tokens
-    _token_scan = _sentence_scan = _postings_scan = None
+    _token_scan = _sentence_scan = _postings_scan = _ScanTable = None
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +203,7 @@ def analyse_documents(
     langs: dict[str, int] = {"": 0}
 
     scan = _token_scan if analyzer.english else None
-    scan_sentences = _sentence_scan if analyzer.english else None
+    scan_sentences = _sentence_scan if analyzer.english and table.scan_table is not None else None
     token_id = token_ids.get
 
     def token_number(token: str) -> int:
@@ -287,7 +289,7 @@ def analyse_documents(
             before = len(sentence_tokens)
             if scan_sentences is not None:
                 scan_sentences(
-                    passage.text, spans, token_ids, token_number, chunk_term_ids,
+                    passage.text, spans, table.scan_table, token_number, chunk_term_ids,
                     sentence_tokens, sentence_rows,
                 )  # fmt: skip
             else:
@@ -361,6 +363,9 @@ class _TermsTable:
     chunk_ids: dict[str, list[int]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
     """``list(vocabulary)``, brought up to date at the end of each part."""
+    scan_table: Any = field(default_factory=lambda: _ScanTable() if _ScanTable else None)
+    """The compiled scan's own token → id table (``token_ids`` for English ASCII tokens,
+    looked up without making a str per token)."""
 
 
 _KEEP_TERMS = False
@@ -375,7 +380,7 @@ def _terms_table(language: str) -> _TermsTable:
     if not _KEEP_TERMS:
         return _TermsTable()
     table = _kept_tables.get(language)
-    if table is None or len(table.token_ids) + len(table.chunk_ids) > KEPT_TOKENS:
+    if table is None or len(table.token_ids) + len(table.chunk_ids) > KEPT_TOKENS:  # bounded
         table = _kept_tables[language] = _TermsTable()
     return table
 
