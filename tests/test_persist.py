@@ -162,6 +162,7 @@ def test_parallel_and_serial_builds_are_identical(
         regex_only.setattr("retrieval.index.build._token_scan", None)
         regex_only.setattr("retrieval.index.build._sentence_scan", None)
         regex_only.setattr("retrieval.index.build._postings_scan", None)
+        regex_only.setattr("retrieval.index.build._split_scan", None)
         serial = build_folder(corpus, shape, workers=1)
     monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)  # text and postings on disk
     parallel = build_folder(corpus, shape, workers=2)

@@ -419,6 +419,250 @@ fail:
     return NULL;
 }
 
+/* ---- sentence boundaries of English ASCII text (retrieval/splitting/sentences.py) ---------- */
+
+static inline int ascii_space(unsigned char c) { /* str.isspace() of an ASCII character */
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+static inline int ascii_alnum(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+static inline int word_or_dot(unsigned char c) { return ascii_alnum(c) || c == '_' || c == '.'; }
+
+/* _word_before: the run of [\w.] ending at hi (or just before a line break at hi), within
+ * [lo, hi); 0 when there is none, else 1 with start and end set. */
+static int word_before(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t *start,
+                       Py_ssize_t *end) {
+    Py_ssize_t e = hi;
+    if (e > lo && s[e - 1] == '\n') {
+        e--;
+        if (e == lo || !word_or_dot(s[e - 1])) return 0;
+    }
+    Py_ssize_t b = e;
+    while (b > lo && word_or_dot(s[b - 1])) b--;
+    if (b >= e) return 0;
+    *start = b;
+    *end = e;
+    return 1;
+}
+
+/* token.lower().strip(".") of s[b:e], as a str (for the abbreviation sets); NULL on error. */
+static PyObject *lowered_token(const unsigned char *s, Py_ssize_t b, Py_ssize_t e) {
+    while (b < e && s[b] == '.') b++;
+    while (e > b && s[e - 1] == '.') e--;
+    PyObject *token = PyUnicode_New(e - b, 127);
+    if (token == NULL) return NULL;
+    unsigned char *out = PyUnicode_1BYTE_DATA(token);
+    for (Py_ssize_t i = b; i < e; i++)
+        out[i - b] = (s[i] >= 'A' && s[i] <= 'Z') ? (unsigned char)(s[i] + 32) : s[i];
+    return token;
+}
+
+static int in_set(PyObject *set, PyObject *token) { return PySet_Contains(set, token); }
+
+static int all_digits(PyObject *token) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(token);
+    const unsigned char *t = PyUnicode_1BYTE_DATA(token);
+    if (n == 0) return 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!is_digit(t[i])) return 0;
+    return 1;
+}
+
+/* _ACRONYM.fullmatch: letter (. letter)+ , lower-cased. */
+static int acronym(PyObject *token) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(token);
+    const unsigned char *t = PyUnicode_1BYTE_DATA(token);
+    if (n < 3 || n % 2 == 0) return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i % 2 == 0 ? !(t[i] >= 'a' && t[i] <= 'z') : t[i] != '.') return 0;
+    }
+    return 1;
+}
+
+#define LOOKBEHIND 64
+
+/* _is_list_number: is the number whose word starts at ws a list marker ("1. Install")? */
+static int list_number(const unsigned char *s, Py_ssize_t ws, PyObject *abbreviations,
+                       PyObject *numbered) {
+    Py_ssize_t lo = ws - LOOKBEHIND > 0 ? ws - LOOKBEHIND : 0, hi = ws;
+    while (hi > lo && (s[hi - 1] == ' ' || s[hi - 1] == '\t')) hi--;
+    if (hi == lo) return 1;
+    unsigned char last = s[hi - 1];
+    if (last == '\r' || last == '\n' || last == ':' || last == '!' || last == '?') return 1;
+    if (last != '.') return 0;
+    Py_ssize_t b, e;
+    PyObject *token = word_before(s, lo, hi - 1, &b, &e) ? lowered_token(s, b, e)
+                                                          : PyUnicode_New(0, 127);
+    if (token == NULL) return -1;
+    int found = in_set(abbreviations, token);
+    if (found == 0) found = in_set(numbered, token);
+    Py_DECREF(token);
+    return found < 0 ? -1 : !found;
+}
+
+/* _is_boundary for the terminator s[ms:me]; -1 on error. */
+static int boundary(const unsigned char *s, Py_ssize_t n, Py_ssize_t ms, Py_ssize_t me,
+                    PyObject *abbreviations, PyObject *numbered) {
+    Py_ssize_t f = me;
+    while (f < n && ascii_space(s[f])) f++;
+    if (f == n) return 1;
+    unsigned char following = s[f];
+    if (following >= 'a' && following <= 'z') return 0;
+    if (s[ms] != '.' || (me - ms >= 3 && s[ms + 1] == '.' && s[ms + 2] == '.')) return 1;
+    Py_ssize_t b, e;
+    if (!word_before(s, ms - LOOKBEHIND > 0 ? ms - LOOKBEHIND : 0, ms, &b, &e)) return 1;
+    PyObject *token = lowered_token(s, b, e);
+    if (token == NULL) return -1;
+    int result;
+    int abbreviation = in_set(abbreviations, token);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(token);
+    const unsigned char *t = PyUnicode_1BYTE_DATA(token);
+    if (abbreviation < 0) {
+        result = -1;
+    } else if (abbreviation || acronym(token)) {
+        result = 0;
+    } else if (length == 1 && t[0] >= 'a' && t[0] <= 'z') {
+        result = 0; /* an initial */
+    } else {
+        int number_word = is_digit(following) ? in_set(numbered, token) : 0;
+        if (number_word < 0) {
+            result = -1;
+        } else if (number_word) {
+            result = 0;
+        } else if (all_digits(token) && length <= 3) {
+            int listed = list_number(s, b, abbreviations, numbered);
+            result = listed < 0 ? -1 : !listed;
+        } else {
+            result = 1;
+        }
+    }
+    Py_DECREF(token);
+    return result;
+}
+
+/* The end of the terminator match starting at s[p] (one of . ! ?), or -1 for none. */
+static Py_ssize_t terminator_end(const unsigned char *s, Py_ssize_t n, Py_ssize_t p) {
+    Py_ssize_t q = p;
+    while (q < n && (s[q] == '.' || s[q] == '!' || s[q] == '?')) q++;
+    while (q < n && (s[q] == '"' || s[q] == '\'' || s[q] == ')' || s[q] == ']')) q++;
+    if (q < n && s[q] == '[') { /* a footnote marker: [1] to [999] */
+        Py_ssize_t d = q + 1;
+        while (d < n && d - q <= 3 && is_digit(s[d])) d++;
+        if (d > q + 1 && d < n && s[d] == ']' && d - q - 1 <= 3) q = d + 1;
+        else return -1;
+    }
+    if (q < n && !ascii_space(s[q])) return -1;
+    return q;
+}
+
+/* The starts of the _LIST_ITEM matches, [\r\n][ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+, in order. */
+static int list_items(const unsigned char *s, Py_ssize_t n, Ids *out) {
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (s[i] != '\r' && s[i] != '\n') {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+        int bullet = 0;
+        if (j < n && (s[j] == '-' || s[j] == '*' || s[j] == '+')) {
+            j++;
+            bullet = 1;
+        } else {
+            Py_ssize_t d = j;
+            while (d < n && is_digit(s[d])) d++;
+            if (d > j && d - j <= 3 && d < n && (s[d] == '.' || s[d] == ')')) {
+                j = d + 1;
+                bullet = 1;
+            }
+        }
+        if (bullet && j < n && (s[j] == ' ' || s[j] == '\t')) {
+            while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+            if (i > INT32_MAX || push(out, (long)i) < 0) return -1;
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* split_ascii(text, abbreviations, number_abbreviations) -> list of (start, end) or None
+ *
+ * split_sentences(text, "en") for ASCII text, in one pass (None for any other text: the
+ * caller's own path). The two sets are sentences.py's, so its rules stay written once.
+ * tests/test_splitting.py checks the spans against split_sentences. */
+static PyObject *split_ascii(PyObject *self, PyObject *args) {
+    PyObject *text, *abbreviations, *numbered;
+    if (!PyArg_ParseTuple(args, "UO!O!", &text, &PyFrozenSet_Type, &abbreviations,
+                          &PyFrozenSet_Type, &numbered))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(text)) Py_RETURN_NONE;
+    const unsigned char *s = PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > INT32_MAX) Py_RETURN_NONE;
+    Ids cuts = {NULL, 0, 0}, items = {NULL, 0, 0};
+    PyObject *spans = NULL;
+    Py_ssize_t p = 0;
+    while (p < n) {
+        if (s[p] != '.' && s[p] != '!' && s[p] != '?') {
+            p++;
+            continue;
+        }
+        Py_ssize_t end = terminator_end(s, n, p);
+        if (end < 0) {
+            p++;
+            continue;
+        }
+        int cut = boundary(s, n, p, end, abbreviations, numbered);
+        if (cut < 0 || (cut && push(&cuts, (long)end) < 0)) goto fail;
+        p = end;
+    }
+    if (memchr(s, '\n', n) != NULL || memchr(s, '\r', n) != NULL) {
+        if (list_items(s, n, &items) < 0) goto fail;
+    }
+    spans = PyList_New(0);
+    if (spans == NULL) goto fail;
+    Py_ssize_t start = 0, a = 0, b = 0;
+    for (;;) { /* the two sorted runs of cuts merged, then the end of the text */
+        Py_ssize_t cut;
+        if (a < cuts.used && (b >= items.used || cuts.values[a] <= items.values[b])) {
+            cut = cuts.values[a++];
+        } else if (b < items.used) {
+            cut = items.values[b++];
+        } else if (start <= n) {
+            cut = n;
+            if (cut <= start) break;
+        } else {
+            break;
+        }
+        if (cut <= start) continue;
+        Py_ssize_t first = start, last = cut;
+        while (first < last && ascii_space(s[first])) first++;
+        while (last > first && ascii_space(s[last - 1])) last--;
+        if (first < last) {
+            PyObject *span = Py_BuildValue("(nn)", first, last);
+            if (span == NULL || PyList_Append(spans, span) < 0) {
+                Py_XDECREF(span);
+                goto fail;
+            }
+            Py_DECREF(span);
+        }
+        start = cut;
+        if (cut == n) break;
+    }
+    PyMem_Free(cuts.values);
+    PyMem_Free(items.values);
+    return spans;
+fail:
+    PyMem_Free(cuts.values);
+    PyMem_Free(items.values);
+    Py_XDECREF(spans);
+    return NULL;
+}
+
 /* postings(ids, lengths, terms) -> (doc, term, tf, first_seen), each bytes of int32
  *
  * The term-major postings of token lists laid end to end (``ids``: int32 term ids below
@@ -509,6 +753,8 @@ static PyMethodDef methods[] = {
      "token_ids(text, table) -> (ids, misses) or None: see retrieval/analysis/_scan.c."},
     {"sentence_ids", sentence_ids, METH_VARARGS,
      "sentence_ids(text, spans, table, number, chunk_ids, tokens, rows) -> count."},
+    {"split_ascii", split_ascii, METH_VARARGS,
+     "split_ascii(text, abbreviations, number_abbreviations) -> spans or None."},
     {"postings", postings, METH_VARARGS,
      "postings(ids, lengths, terms) -> (doc, term, tf, first_seen) as int32 bytes."},
     {NULL, NULL, 0, NULL},

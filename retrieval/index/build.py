@@ -34,7 +34,7 @@ from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, wa
 from ..reading.readers import document_blocks
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
-from ..splitting.sentences import split_sentences
+from ..splitting.sentences import _ABBREVIATIONS, _NUMBER_ABBREVIATIONS, split_sentences
 from ..splitting.units import following_units
 from ..types import Document
 from . import sentences as sentence_table
@@ -49,13 +49,15 @@ _token_scan: Callable[[str, dict[str, int]], tuple[list[int | str], int] | None]
 _sentence_scan: Callable[..., int] | None
 _postings_scan: Callable[[bytes | bytearray, bytes, int], tuple[bytes, bytes, bytes, bytes]] | None
 _ScanTable: Callable[[], Any] | None
+_split_scan: Callable[[str, frozenset[str], frozenset[str]], list[tuple[int, int]] | None] | None
 try:  # compiled when citebot was installed with a C compiler (setup.py); optional
     from ..analysis._scan import Table as _ScanTable
     from ..analysis._scan import postings as _postings_scan
     from ..analysis._scan import sentence_ids as _sentence_scan
+    from ..analysis._scan import split_ascii as _split_scan
     from ..analysis._scan import token_ids as _token_scan
 except ImportError:  # pragma: no cover - the regex path gives the same tokens
-    _token_scan = _sentence_scan = _postings_scan = _ScanTable = None
+    _token_scan = _sentence_scan = _postings_scan = _ScanTable = _split_scan = None
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +206,8 @@ def analyse_documents(
 
     scan = _token_scan if analyzer.english else None
     scan_sentences = _sentence_scan if analyzer.english and table.scan_table is not None else None
+    split_english = _split_scan if language == "en" else None
+    """split_sentences(text, "en") in one compiled pass for ASCII text (None for other text)."""
     token_id = token_ids.get
 
     def token_number(token: str) -> int:
@@ -284,7 +288,9 @@ def analyse_documents(
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             # Analysed sentence by sentence: the same terms as the paragraph whole (no boundary
             # falls inside a word), and each sentence's are kept for answering.
-            spans = split_sentences(passage.text, language)
+            spans = (
+                split_english(passage.text, *_SENTENCE_RULES) if split_english else None
+            ) or split_sentences(passage.text, language)
             sentence_counts.append(len(spans))
             before = len(sentence_tokens)
             if scan_sentences is not None:
@@ -367,6 +373,9 @@ class _TermsTable:
     """The compiled scan's own token → id table (``token_ids`` for English ASCII tokens,
     looked up without making a str per token)."""
 
+
+_SENTENCE_RULES = (_ABBREVIATIONS, _NUMBER_ABBREVIATIONS)
+"""The abbreviations the compiled sentence splitter reads (splitting/sentences.py's own)."""
 
 _KEEP_TERMS = False
 """Set in worker processes: keep each language's :class:`_TermsTable` between jobs."""
