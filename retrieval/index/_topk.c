@@ -218,6 +218,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
 
         int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
         double theta = 0.0;
+        int64_t checked_upto = -1; /* the last block bound, too high to skip, holds up to here */
         for (;;) {
             int64_t doc = INT64_MAX;
             for (int i = essential; i < n; i++) {
@@ -226,11 +227,12 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             }
             if (doc == INT64_MAX) break;
             if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
-            if (size == k) {
+            if (size == k && doc > checked_upto) {
                 /* Block-max skip: up to the first end of an essential term's current block, no
                    paragraph can beat theta if even the blocks' best weights cannot. Each
                    term's current block (its bound and last paragraph) is remembered until its
-                   cursor leaves it. */
+                   cursor leaves it; and a bound found too high stays so (same blocks, same
+                   theta) up to that first block end, so it is not summed again before. */
                 double bound = essential > 0 ? prefix[essential - 1] : 0.0;
                 int64_t upto = INT64_MAX;
                 for (int i = essential; i < n; i++) {
@@ -255,6 +257,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                     }
                     continue;
                 }
+                checked_upto = upto;
             }
             uint64_t dl = read_uint(ix.doc_len, ix.len_size, doc);
             double found = 0.0;
@@ -296,6 +299,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             } else {
                 continue;
             }
+            checked_upto = -1; /* theta (and so the bound's verdict) may have moved */
             if (size == k) {
                 theta = hs[0];
                 while (essential < n && prefix[essential] * (1 + MARGIN) < theta) essential++;
