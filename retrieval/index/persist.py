@@ -73,15 +73,17 @@ from ..analysis.identify import Identification
 from ..errors import CitebotError, IndexDamagedError
 from ..reading.files import UNREADABLE, FileRecord, LoadWarning, Scan, scan_corpus
 from ..reading.select import EVERY_FILE, FileSelection
+from . import packed
 from .bm25 import IDF_VARIANTS, BM25Index
 from .sentences import SENTENCE_ARRAYS
 from .store import PassageStore, SourceInfo
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 4
+FORMAT = 5
 """2: passages carry line, page, kind and heading path + anchor; 3: checksums, the preamble's
-header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit
-(older files are rebuilt)."""
+header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit;
+5: the text and the sentences' term ids in zstd frames (:mod:`.packed`) (older files are
+rebuilt)."""
 CHUNK = 1 << 16
 """Bytes per checksum."""
 _ALIGN = 64
@@ -98,10 +100,17 @@ LAZY_ARRAYS = frozenset(
         "places",
         "id_order",
         *SENTENCE_ARRAYS,
+        *(name + suffix for name in ("text_z", "tokens_z") for suffix in ("", "_offsets")),
+        "text_dict",
         *(prefix + n for prefix in (_INDEX, _DOCUMENTS) for n in BM25Index.POSTINGS_ARRAYS),
     }
 )
 """Verified where they are read; every other array when the file is opened."""
+PACKED = {"text": ("text_z", packed.TEXT_BLOCK), "tokens": ("tokens_z", packed.TOKEN_BLOCK)}
+"""The arrays saved in zstd frames (:mod:`.packed`): their name in the file, elements per frame.
+The text's frames share the dictionary ``text_dict``."""
+_PREAD = frozenset({"text_z", "tokens_z"})
+"""Read with ``pread`` where sliced rather than memory-mapped (see :class:`FileBytes`)."""
 
 
 class Problem(StrEnum):
@@ -224,7 +233,9 @@ def _record_json(r: FileRecord) -> list[Any]:
     return [r.source, r.size, r.mtime_ns, r.sha256, r.inode, r.ctime_ns, r.name]
 
 
-def _header(contents: IndexContents, table: Mapping[str, ArraySpec]) -> dict[str, Any]:
+def _header(
+    contents: IndexContents, table: Mapping[str, ArraySpec], packs: Mapping[str, Any]
+) -> dict[str, Any]:
     m = contents.manifest
     return {
         "format": FORMAT,
@@ -249,6 +260,7 @@ def _header(contents: IndexContents, table: Mapping[str, ArraySpec]) -> dict[str
         "arrays": {
             name: {**asdict(spec), "shape": list(spec.shape)} for name, spec in table.items()
         },
+        "packed": dict(packs),
     }
 
 
@@ -263,12 +275,58 @@ def _arrays(contents: IndexContents) -> dict[str, npt.NDArray[Any]]:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def _layout(contents: IndexContents) -> tuple[dict[str, Any], dict[str, ArraySpec], int]:
+def _pack(arrays: dict[str, Any]) -> dict[str, Any]:
+    """Replace the :data:`PACKED` arrays with their frames, frame offsets (and the text's
+    dictionary), in place; what the header says of each (length, element type, block)."""
+    packs: dict[str, Any] = {}
+    for name, (stored, block) in PACKED.items():
+        array = arrays.pop(name)
+        dtype = np.dtype(np.uint8 if name == "text" else getattr(array, "dtype", np.uint8))
+        if name == "text":
+            dictionary = packed.train_dictionary(array)
+            arrays["text_dict"] = np.frombuffer(dictionary, dtype=np.uint8)
+        else:
+            dictionary = b""
+        frames, offsets = packed.pack(array, dtype.itemsize, block, dictionary)
+        arrays[stored], arrays[stored + "_offsets"] = frames, offsets
+        packs[name] = {"length": len(array), "dtype": dtype.str, "block": block}
+    return packs
+
+
+_NARROWED = frozenset(
+    {
+        *(n for n in PassageStore.ROW_COLUMNS if n not in {"id", "kind"}),
+        *("id_order", "unit_start", "unit_end", "unit_lang"),
+    }
+)
+"""Per-paragraph integer columns saved in the narrowest unsigned type that holds them (a
+million paragraphs' offsets fit 32 bits, their files, lines and headings 16): 48 of 100 bytes
+per paragraph. The readers take any integer type."""
+
+
+def _narrow(array: Any) -> Any:
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or not len(array):
+        return array
+    if int(array.min()) < 0:
+        return array
+    top = int(array.max())
+    for dtype in (np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            return array.astype(dtype) if array.dtype.itemsize > np.dtype(dtype).itemsize else array
+    return array
+
+
+def _layout(
+    contents: IndexContents,
+) -> tuple[dict[str, Any], dict[str, ArraySpec], int, dict[str, Any]]:
     """Each array to write (an array in memory, or the :class:`FileBytes` of one a build left
-    in its temporary file), its table entry with checksums, and the end of the array area."""
+    in its temporary file), its table entry with checksums, the end of the array area, and
+    the header's word on the packed arrays (:func:`_pack`)."""
     arrays: dict[str, Any] = {}
     types: dict[str, str] = {}
-    for name, array in _arrays(contents).items():
+    source = {n: _narrow(a) if n in _NARROWED else a for n, a in _arrays(contents).items()}
+    packs = _pack(source)
+    for name, array in source.items():
         if isinstance(array, FileArray):  # left in a build's temporary file: copied from there
             arrays[name], types[name] = array.raw, array.dtype.str
         elif isinstance(array, FileBytes):
@@ -286,13 +344,13 @@ def _layout(contents: IndexContents) -> tuple[dict[str, Any], dict[str, ArraySpe
             continue
         table[name] = ArraySpec(array.dtype.str, array.shape, offset, _digests(array.data))
         offset += array.nbytes
-    return arrays, table, offset
+    return arrays, table, offset, packs
 
 
 def save(path: Path, contents: IndexContents) -> None:
     """Write atomically: temporary file (named with this process's pid), fsync, rename."""
-    arrays, table, offset = _layout(contents)
-    encoded = json.dumps(_header(contents, table), ensure_ascii=False).encode(
+    arrays, table, offset, packs = _layout(contents)
+    encoded = json.dumps(_header(contents, table, packs), ensure_ascii=False).encode(
         "utf-8", "surrogatepass"
     )
     start = -(-(_PREAMBLE + len(encoded)) // _ALIGN) * _ALIGN
@@ -322,6 +380,9 @@ def save(path: Path, contents: IndexContents) -> None:
         raise
     finally:
         os.close(fd)
+        for name in ("text_z", "tokens_z"):  # the frames' temporary files
+            if isinstance(arrays.get(name), FileBytes):
+                arrays[name].close()
     try:  # the rename itself survives a power cut only once the folder is synced
         folder = os.open(path.parent, os.O_RDONLY)
         try:
@@ -499,7 +560,7 @@ class Checks:
     def items(self, names: Iterable[str], lo: int, hi: int) -> None:
         """Verify elements ``lo:hi`` of each named array (the chunks not yet verified)."""
         for name in names:
-            if hi <= lo:
+            if hi <= lo or name in PACKED:  # packed arrays verify their frames themselves
                 continue
             size = self._itemsize[name]
             first, last = lo * size // CHUNK, ((hi * size) - 1) // CHUNK
@@ -527,6 +588,11 @@ class Checks:
                 f"The saved index is damaged ({name} fails its checksum at byte {lo:,})."
             )
         self._verified[name][chunk] = 1
+
+    def verify_all(self, name: str) -> None:
+        """Every chunk of one array not yet verified (IndexDamagedError on a mismatch)."""
+        if self.verify([name]):
+            raise IndexDamagedError(f"The saved index is damaged ({name} fails its checksum).")
 
     def verify(self, names: Iterable[str] | None = None) -> list[str]:
         """Verify every chunk of the named arrays (default: all); the names that fail."""
@@ -629,6 +695,7 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
     """Open the saved index at ``path`` built with indexing options ``key``; IndexFileError
     (with its :class:`Problem`) when it is unreadable, damaged, from other code or options."""
     handle, mapped = _map(path)
+    arrays: dict[str, Any] = {}
     try:
         header, start = _read_header(mapped)
         if header.get("signature") != code_signature():
@@ -643,10 +710,10 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
             raise IndexFileError(f"it was analysed otherwise ({analyzer})", Problem.OTHER_VERSION)
         total = len(mapped)
         specs = _parse_table(header, total, start)
-        arrays: dict[str, Any] = {}
         for name, spec in specs.items():
-            if name == "text":
-                arrays[name] = FileBytes(handle, start + spec.offset, spec.nbytes)
+            if name in _PREAD:  # a handle of its own (a dup: the same file, even if renamed over)
+                own = os.fdopen(os.dup(handle.fileno()), "rb")
+                arrays[name] = FileBytes(own, start + spec.offset, spec.nbytes)
             else:
                 arrays[name] = np.frombuffer(
                     mapped,
@@ -659,16 +726,54 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
         if failed:
             verb = "fails its checksum" if len(failed) == 1 else "fail their checksums"
             raise IndexFileError(f"{', '.join(failed)} {verb}")
+        _unpack(header, arrays, checks)
         contents = _contents(header, arrays, checks)
-        if "text" not in arrays:
-            handle.close()
         return OpenedIndex(contents, checks, path)
     except IndexFileError:
-        handle.close()
+        _close_all(arrays)
         raise
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeError) as error:
-        handle.close()
+        _close_all(arrays)
         raise IndexFileError(f"it is damaged ({error})") from error
+    finally:
+        handle.close()  # the mapping and the FileBytes hold their own
+
+
+def _close_all(arrays: Mapping[str, Any]) -> None:
+    for array in arrays.values():
+        if isinstance(array, FileBytes):
+            array.close()
+
+
+def _unpack(header: Mapping[str, Any], arrays: dict[str, Any], checks: Checks) -> None:
+    """The :data:`PACKED` arrays, readable again: a :class:`~.packed.PackedBytes` or
+    :class:`~.packed.PackedInts` over each one's frames (ValueError if the header's word on
+    them does not fit the file)."""
+    packs = header["packed"]
+
+    def verify(name: str, lo: int, hi: int) -> None:
+        checks.items((name,), lo, hi)
+
+    def text_dictionary() -> bytes:
+        checks.verify_all("text_dict")
+        return bytes(memoryview(arrays["text_dict"]).cast("B"))
+
+    for name, (stored, _) in PACKED.items():
+        meta = packs[name]
+        length, dtype, block = int(meta["length"]), np.dtype(str(meta["dtype"])), int(meta["block"])
+        if dtype.kind not in "iu" or length < 0 or block <= 0:
+            raise ValueError(f"the packed {name} is described wrongly")
+        kind = packed.PackedBytes if name == "text" else packed.PackedInts
+        arrays[name] = kind(
+            stored,
+            arrays[stored],
+            arrays[stored + "_offsets"],
+            length,
+            dtype,
+            block,
+            dictionary=text_dictionary if name == "text" else b"",
+            verify=verify,
+        )
 
 
 def _contents(

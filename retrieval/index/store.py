@@ -274,9 +274,10 @@ class PassageStore(Sequence[Passage]):
 
     def close(self) -> None:
         """Release the saved index's file, for a store that will not be used again."""
-        close = getattr(self._text, "close", None)
-        if close is not None:
-            close()
+        for data in (self._text, self.sentences.arrays()["tokens"]):  # a saved index's files
+            close = getattr(data, "close", None)
+            if close is not None:
+                close()
 
     def check(self) -> None:
         """Raise ValueError unless the columns fit together (lengths and offsets; O(files))."""
@@ -442,7 +443,7 @@ class PassageStore(Sequence[Passage]):
         lo = int(np.searchsorted(self._source, n, "left"))
         hi = int(np.searchsorted(self._source, n, "right"))
         self._checks.items(("start",), lo, hi)
-        first = self._start.dtype.type(start)
+        first = self._start.dtype.type(max(0, min(start, np.iinfo(self._start.dtype).max)))
         j = lo + int(np.searchsorted(self._start[lo:hi], first, "right")) - 1
         if lo <= j < hi and self._start[j] <= start <= end <= self._end[j]:
             text = self._make(j).text
