@@ -228,6 +228,8 @@ except CitebotError as error:
     ("array", "value", "expected"),
     [
         # Caught when the index is opened (its checksum, verified at open): rebuilt.
+        ("p.idf", -5, ["rebuilt", "answered"]),
+        # Caught when it is opened by the pointers' first entries (not 0): rebuilt.
         ("p.postings_ptr", 10**12, ["rebuilt", "answered"]),
         ("p.block_ptr", -5, ["rebuilt", "answered"]),
         # Verified when the term is first searched: a clear error, never a read outside the

@@ -76,7 +76,7 @@ from ..reading.select import EVERY_FILE, FileSelection
 from . import packed
 from .bm25 import IDF_VARIANTS, BM25Index
 from .sentences import SENTENCE_ARRAYS
-from .store import PassageStore, SourceInfo
+from .store import UNIT_ARRAYS, PassageStore, SourceInfo
 
 MAGIC = b"CITEBOT-INDEX\n"
 FORMAT = 5
@@ -102,7 +102,12 @@ LAZY_ARRAYS = frozenset(
         *SENTENCE_ARRAYS,
         *(name + suffix for name in ("text_z", "tokens_z") for suffix in ("", "_offsets")),
         "text_dict",
-        *(prefix + n for prefix in (_INDEX, _DOCUMENTS) for n in BM25Index.POSTINGS_ARRAYS),
+        *(
+            prefix + n
+            for prefix in (_INDEX, _DOCUMENTS)
+            for n in (*BM25Index.POSTINGS_ARRAYS, *BM25Index.TERM_ARRAYS)
+        ),
+        *(n for n in UNIT_ARRAYS if n not in {"unit_langs", "unit_lang_offsets"}),
     }
 )
 """Verified where they are read; every other array when the file is opened."""
@@ -208,7 +213,7 @@ class ArraySpec:
 
     @property
     def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * np.dtype(self.dtype).itemsize
+        return math.prod(self.shape) * np.dtype(self.dtype).itemsize
 
 
 def _digests(data: bytes | memoryview) -> tuple[int, ...]:
@@ -718,7 +723,7 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
                 arrays[name] = np.frombuffer(
                     mapped,
                     dtype=np.dtype(spec.dtype),
-                    count=int(np.prod(spec.shape, dtype=np.int64)),
+                    count=math.prod(spec.shape),
                     offset=start + spec.offset,
                 ).reshape(spec.shape)
         checks = Checks(path, mapped, specs, arrays, total)
