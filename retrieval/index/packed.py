@@ -259,13 +259,14 @@ class _Packed:
         if not 0 <= lo < hi <= len(self._frames):
             raise IndexDamagedError(f"The saved index is damaged ({self.name} frame {k}).")
         frame = _raw(self._frames, lo, hi, 1)
-        if len(frame) < 5 or not frame[4] & _CHECKSUM_FLAG:
-            raise IndexDamagedError(f"The saved index is damaged ({self.name} frame {k}).")
         size = self.dtype.itemsize
         expected = (min(self._length, (k + 1) * self._block) - k * self._block) * size
-        try:
+        try:  # every frame written here says its size and carries a checksum
+            header = zstandard.get_frame_parameters(frame)
+            if header.content_size != expected or not header.has_checksum:
+                raise zstandard.ZstdError("a frame header out of place")
             data = self._dctx().decompress(frame, max_output_size=expected)
-        except zstandard.ZstdError as error:
+        except (zstandard.ZstdError, MemoryError) as error:
             raise IndexDamagedError(f"The saved index is damaged ({self.name}: {error}).") from None
         if len(data) != expected:
             raise IndexDamagedError(f"The saved index is damaged ({self.name} frame {k}).")
@@ -292,9 +293,6 @@ class _Packed:
 
 _OFFSETS_CHUNK = 1024
 """Frame offsets remembered as verified together (fewer than a checksum chunk holds)."""
-_CHECKSUM_FLAG = 4
-"""The frame header descriptor's Content_Checksum_flag (byte 4 of a zstd frame): every frame
-written here has one, so a frame without it is damaged."""
 
 
 class PackedBytes(_Packed):
