@@ -523,6 +523,15 @@ class FileArray:
         self._data.close()
 
 
+MAPPED_BUDGET = 128 << 20
+"""File-backed memory (the index's mapped pages, and the libraries') above which the index's
+pages are given back (:meth:`Checks.trim`): a few answers' worth of postings at a million
+paragraphs."""
+_TRIM_EVERY = 4
+"""Calls of :meth:`Checks.intact` between looks at the process's memory (one read of
+/proc/self/statm)."""
+
+
 class Checks:
     """The checksums of one opened index file, verified 64 KiB at a time on first use.
 
@@ -548,10 +557,12 @@ class Checks:
         """Each array's size, worked out once: opening a million-paragraph index verifies
         over a thousand chunks, and ``ArraySpec.nbytes`` is a numpy product each time."""
         self._lock = threading.Lock()
+        self._calls = 0
 
     def intact(self) -> None:
         """IndexDamagedError if the file was truncated since it was opened (before any read
-        of the mapping, which would otherwise end the process with SIGBUS)."""
+        of the mapping, which would otherwise end the process with SIGBUS). Every so many
+        calls (the engine calls this before every answer), also :meth:`trim`."""
         try:
             size = self._mapped.size()
         except (OSError, ValueError) as error:
@@ -561,6 +572,37 @@ class Checks:
                 f"The saved index {self.path} was truncated while in use "
                 f"({size:,} of {self._size:,} bytes)."
             )
+        self._calls += 1
+        if self._calls % _TRIM_EVERY == 0:
+            self.trim()
+
+    def trim(self, budget: int | None = None) -> bool:
+        """Give back the mapped pages of the index when the process's file-backed memory is
+        over ``budget`` bytes (default :data:`MAPPED_BUDGET`; ``madvise(MADV_DONTNEED)``);
+        whether it did.
+
+        Why: every page a question touches stays mapped, and this kernel maps page-cache
+        pages in large folios (touching one byte of a mapped file maps about 800 KB), so
+        after a thousand answers most of a million-paragraph index's postings and columns
+        were counted in the process's memory. The pages stay in the system's page cache:
+        reading them again is a minor fault (one per folio), no disk read and no second
+        checksum (what was verified stays verified)."""
+        advise = getattr(self._mapped, "madvise", None)
+        dontneed = getattr(mmap, "MADV_DONTNEED", None)
+        if advise is None or dontneed is None:
+            return False
+        try:
+            with open("/proc/self/statm", "rb") as statm:
+                shared_pages = int(statm.read().split()[2])
+        except (OSError, ValueError, IndexError):
+            return False
+        if shared_pages * mmap.PAGESIZE <= (MAPPED_BUDGET if budget is None else budget):
+            return False
+        try:
+            advise(dontneed)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def items(self, names: Iterable[str], lo: int, hi: int) -> None:
         """Verify elements ``lo:hi`` of each named array (the chunks not yet verified)."""
