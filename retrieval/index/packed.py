@@ -16,8 +16,8 @@ times (re-ranking, composing, checking every quote).
   against 1.8× for the ids as they are.
 
 Why zstd (the ``zstandard`` package, the reference library's maintained binding) rather than the
-standard library's zlib: at the same ratio on 4 KiB blocks it decompresses 3-8× faster (the
-cost paid per quoted paragraph), and it takes a trained dictionary, which small blocks need.
+standard library's zlib: at the same ratio on 4 KiB blocks it decompresses 3-5× faster (the
+cost paid per quoted paragraph), and it trains a dictionary, which small blocks need.
 
 **Checked data.** Every frame carries zstd's checksum of its content, checked as it is
 decompressed, and must decompress to exactly its block's size; the frame offsets are verified

@@ -239,8 +239,10 @@ def _record_json(r: FileRecord) -> list[Any]:
 
 
 def _header(
-    contents: IndexContents, table: Mapping[str, ArraySpec], packs: Mapping[str, Any]
+    contents: IndexContents, table: Mapping[str, ArraySpec], extra: Mapping[str, Any]
 ) -> dict[str, Any]:
+    """The header: the manifest, each index's options, the array table, and ``extra`` (what
+    :func:`_layout` says of the packed arrays and the aliases)."""
     m = contents.manifest
     return {
         "format": FORMAT,
@@ -265,7 +267,7 @@ def _header(
         "arrays": {
             name: {**asdict(spec), "shape": list(spec.shape)} for name, spec in table.items()
         },
-        "packed": dict(packs),
+        **extra,
     }
 
 
@@ -338,9 +340,13 @@ def _layout(
             arrays[name], types[name] = array, "|u1"
         else:
             arrays[name] = np.ascontiguousarray(array)
+    aliases = _aliases(arrays)
     table: dict[str, ArraySpec] = {}
     offset = 0
     for name, array in arrays.items():
+        if name in aliases:  # the same bytes as its twin, stored once
+            table[name] = table[aliases[name]]
+            continue
         offset = -(-offset // _ALIGN) * _ALIGN
         if isinstance(array, FileBytes):
             shape = (len(array) // np.dtype(types[name]).itemsize,)
@@ -349,13 +355,32 @@ def _layout(
             continue
         table[name] = ArraySpec(array.dtype.str, array.shape, offset, _digests(array.data))
         offset += array.nbytes
-    return arrays, table, offset, packs
+    return arrays, table, offset, {"packed": packs, "aliases": aliases}
+
+
+def _aliases(arrays: Mapping[str, Any]) -> dict[str, str]:
+    """The document index's vocabulary arrays that are the paragraph index's, byte for byte
+    (they hold the same terms in the same order): saved once, both names pointing there."""
+    aliases = {}
+    for name, array in arrays.items():
+        twin = _INDEX + name[len(_DOCUMENTS) :]
+        if not name.startswith(_DOCUMENTS + "vocab_") or twin not in arrays:
+            continue
+        other = arrays[twin]
+        if (
+            isinstance(array, np.ndarray)
+            and isinstance(other, np.ndarray)
+            and array.dtype == other.dtype
+            and np.array_equal(array, other)
+        ):
+            aliases[name] = twin
+    return aliases
 
 
 def save(path: Path, contents: IndexContents) -> None:
     """Write atomically: temporary file (named with this process's pid), fsync, rename."""
-    arrays, table, offset, packs = _layout(contents)
-    encoded = json.dumps(_header(contents, table, packs), ensure_ascii=False).encode(
+    arrays, table, offset, extra = _layout(contents)
+    encoded = json.dumps(_header(contents, table, extra), ensure_ascii=False).encode(
         "utf-8", "surrogatepass"
     )
     start = -(-(_PREAMBLE + len(encoded)) // _ALIGN) * _ALIGN
@@ -370,6 +395,8 @@ def save(path: Path, contents: IndexContents) -> None:
             out.write(MAGIC + len(encoded).to_bytes(8, "little") + digest.to_bytes(8, "little"))
             out.write(encoded)
             for name, array in arrays.items():
+                if name in extra["aliases"]:
+                    continue
                 out.seek(start + table[name].offset)
                 if isinstance(array, FileBytes):
                     for lo in range(0, len(array), _COPY_BYTES):
@@ -769,7 +796,8 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
                     offset=start + spec.offset,
                 ).reshape(spec.shape)
         checks = Checks(path, mapped, specs, arrays, total)
-        failed = checks.verify([n for n in specs if n not in LAZY_ARRAYS])
+        aliases = _parse_aliases(header, specs)
+        failed = checks.verify([n for n in specs if n not in LAZY_ARRAYS and n not in aliases])
         if failed:
             verb = "fails its checksum" if len(failed) == 1 else "fail their checksums"
             raise IndexFileError(f"{', '.join(failed)} {verb}")
@@ -784,6 +812,16 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
         raise IndexFileError(f"it is damaged ({error})") from error
     finally:
         handle.close()  # the mapping and the FileBytes hold their own
+
+
+def _parse_aliases(header: Mapping[str, Any], specs: Mapping[str, ArraySpec]) -> dict[str, str]:
+    """The header's aliases (an array stored once under two names), each checked to be its
+    twin's table entry exactly (so verifying the twin verifies it)."""
+    aliases = {str(k): str(v) for k, v in dict(header["aliases"]).items()}
+    for name, twin in aliases.items():
+        if name not in specs or twin not in specs or specs[name] != specs[twin] or twin in aliases:
+            raise ValueError(f"the alias {name!r} does not fit the array table")
+    return aliases
 
 
 def _close_all(arrays: Mapping[str, Any]) -> None:
