@@ -137,8 +137,9 @@ class ComposerOptions:
     """Once the answer/abstain decision is made, the sentence to quote first is chosen with
     this bonus for a sentence on a page whose path names one of the question's words
     ("pytorch" → ``guides/integration/pytorch.md``, "tutorial" → ``tutorial/*.rst``; see
-    :class:`~.sections.PageWords`). Chosen on the odd-numbered questions of the uv and Flask
-    sets (docs/quality.md, "Citing the right page and section")."""
+    :class:`~.sections.PageWords`), when the candidates have sections below their pages'
+    titles (documentation, not flat articles). Chosen on the odd-numbered questions of the uv
+    and Flask sets (docs/quality.md, "Citing the right page and section")."""
     lead_section_weight: float = 0.2
     """… and with this weight times its section's BM25 score (the section as one document,
     :mod:`~.sections`) over the best of the candidates' sections: the first citation goes to
@@ -577,20 +578,24 @@ def choose_lead(
     whose path names a word of the question (a user who says "pytorch" or "the tutorial" asks
     about that page), ``lead_section_weight`` × its section's BM25 over the best candidate
     section's. The rest keep their order. Applied after the decision, so the confidence is
-    measured as before; the first citation is what moves."""
+    measured as before; the first citation is what moves.
+
+    Only where a candidate stands in a section below its page's title: a corpus of flat
+    articles or abstracts (SQuAD, SciFact) has no sections, and a page's name there is its
+    title, which is already searched with every paragraph."""
     options = inputs.options
-    if len(candidates) < 2:
+    if len(candidates) < 2 or inputs.section_scores is None:
         return candidates
+    if not options.page_weight and not options.lead_section_weight:
+        return candidates
+    passages = {c.hit.passage.id: c.hit.passage for c in candidates}
+    sections = inputs.section_scores(inputs.query_terms, list(passages.values()))
+    if not sections:
+        return candidates
+    best_section = max(sections.values(), default=0.0) or 1.0
     asked = frozenset(weighed.terms)
     page_terms = inputs.page_terms if options.page_weight else None
     named: dict[str, bool] = {}
-    sections: Mapping[str, float] = {}
-    if inputs.section_scores is not None and options.lead_section_weight:
-        passages = {c.hit.passage.id: c.hit.passage for c in candidates}
-        sections = inputs.section_scores(inputs.query_terms, list(passages.values()))
-    best_section = max(sections.values(), default=0.0) or 1.0
-    if page_terms is None and not sections:
-        return candidates
 
     def key(candidate: _Candidate) -> tuple[float, int, int]:
         passage = candidate.hit.passage
