@@ -61,6 +61,7 @@ from .compose import (
 )
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
+from .sections import PageWords, SectionRuns, range_scores
 from .spelling import Variant, find_variants
 from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
 
@@ -467,6 +468,11 @@ class Engine:
             self._prepare_analyses()
         self._sealed = True
 
+    _sections: SectionRuns | None = None
+    """The corpus's sections, found on first use (a cache: not sealed)."""
+    _pages: PageWords | None = None
+    """The topic words of the pages' paths, made on first use (a cache: not sealed)."""
+
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
         | {"_confirmed", "_current", "_file_names"}
@@ -768,6 +774,51 @@ class Engine:
             ),
         )
 
+    def _passage_section_scores(
+        self, terms: Sequence[str], passages: Sequence[Passage]
+    ) -> dict[str, float]:
+        """The BM25 score of each passage's section as one document (by passage id,
+        :func:`.sections.range_scores`); a paragraph under no heading or only its page's title
+        is its own section. Empty when none has a narrower section (SQuAD's articles,
+        abstracts): composing is then as before."""
+        rows: dict[str, tuple[int, bool]] = {}
+        for passage in passages:
+            i = self.passages.position(passage.id)
+            if i is not None:
+                rows[passage.id] = (i, self._has_section(i))
+        if not any(narrower for _, narrower in rows.values()):
+            return {}  # the corpus's sections are not even found (a pass over every row)
+        runs = self._section_runs()
+        ranges = {
+            key: runs.bounds(i) if narrower else (i, i + 1) for key, (i, narrower) in rows.items()
+        }
+        distinct = list(dict.fromkeys(ranges.values()))
+        scores = dict(zip(distinct, range_scores(self.index, runs, terms, distinct), strict=True))
+        return {key: scores[r] for key, r in ranges.items()}
+
+    def _has_section(self, position: int) -> bool:
+        """Whether the paragraph at ``position`` stands under a heading below its page's title
+        (the rule of :meth:`section_passages`)."""
+        passage = self.passages[position]
+        title = self.passages.sources[self.passages.source_number(position)].title
+        return bool(passage.headings) and passage.headings != (title,)
+
+    def _page_words(self) -> PageWords:
+        """The words of the pages' paths (:class:`.sections.PageWords`), made on first use."""
+        pages = self._pages
+        if pages is None:
+            sources = [info.source for info in self.passages.sources]
+            pages = self._pages = PageWords(sources, self.analyzer.terms)
+        return pages
+
+    def _section_runs(self) -> SectionRuns:
+        """The corpus's sections, found on first use (a cache: the same for every thread)."""
+        runs = self._sections
+        if runs is None:
+            runs = SectionRuns.of(self.passages.section_starts(), self.index.doc_len)
+            self._sections = runs
+        return runs
+
     def _document_of(self, position: int) -> int:
         """The row in the document index of the paragraph at ``position``'s file."""
         return int(self._document_row[self.passages.source_number(position)])
@@ -836,6 +887,8 @@ class Engine:
                 self.analyzer,
                 self.brings_block,
                 self.section_passages,
+                self._page_words().of if self.options.composer.page_weight else None,
+                self._passage_section_scores,
             )
         )
         answer = attach_blocks(answer, self.unit_after, self.source_view)

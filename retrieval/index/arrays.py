@@ -16,6 +16,7 @@ import bisect
 import itertools
 import operator
 import sys
+from array import array as ArrayOf
 from typing import Any
 
 _FORMATS = {
@@ -83,9 +84,12 @@ def is_view(array: Any) -> bool:
 
 
 def kind(array: Any) -> tuple[str, int]:
-    """(``"i"``, ``"u"`` or ``"f"``, bytes per element) of a view or a numpy array."""
+    """(``"i"``, ``"u"`` or ``"f"``, bytes per element) of a view, an ``array.array`` or a
+    numpy array."""
     if isinstance(array, memoryview):
         return _KINDS.get(array.format, "?"), array.itemsize
+    if isinstance(array, ArrayOf):
+        return _KINDS.get(array.typecode, "?"), array.itemsize
     dtype = array.dtype
     return (str(dtype.kind) if dtype.isnative else "?"), int(dtype.itemsize)
 
@@ -131,3 +135,17 @@ def total(array: Any) -> int:
     import numpy as np
 
     return int(np.asarray(array, dtype=np.int64).sum())
+
+
+def integer_type(dtype: str) -> bool:
+    """Whether ``dtype`` (a type string such as ``"<u4"``) is an integer type."""
+    if dtype in _FORMATS:
+        return _KINDS[_FORMATS[dtype]] in "iu"
+    import numpy as np
+
+    return str(np.dtype(dtype).kind) in "iu"
+
+
+def format_of(dtype: str) -> str | None:
+    """The ``memoryview`` format of a type string, or None (not one a view can read here)."""
+    return _FORMATS.get(dtype) if sys.byteorder == "little" else None

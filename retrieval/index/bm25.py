@@ -62,6 +62,10 @@ BLOCK_SIZE = 64
 """Postings per block for block-max skipping (the best weight of each block is stored)."""
 EPSILON = 0.25
 """rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
+TF_TABLE_ROWS = 8
+TF_TABLE_COLUMNS = 2048
+"""The tf-part table of the compiled loop: tf 0-7 by paragraph length 0-2047 (see
+:meth:`BM25Index._tf_parts`)."""
 
 
 @lru_cache(maxsize=1)
@@ -256,9 +260,14 @@ class BM25Index:
 
     POSTINGS_ARRAYS = ("postings_doc", "postings_tf", "block_max")
     """Read term by term: a saved index verifies a term's slices of them when it is first
-    searched (:meth:`_term_ids`); every other array is small and verified when it is opened."""
+    searched (:meth:`_term_ids`), with :data:`TERM_ARRAYS`; every other array is small and
+    verified when it is opened."""
+    TERM_ARRAYS = ("postings_ptr", "block_ptr", "max_tf_part")
+    """One entry per term, read only for the question's terms: verified with their postings."""
     _checks: Checker = UNCHECKED
     _verified_terms: set[int]
+    _tf_table: array[float] | None = None
+    """The compiled loop's tf parts by (tf, paragraph length), made on the first search."""
 
     def __init__(
         self,
@@ -458,7 +467,11 @@ class BM25Index:
             raise ValueError("postings_ptr is not a list of offsets")
         if ptr[-1] != len(self.postings_doc) or len(self.postings_tf) != len(self.postings_doc):
             raise ValueError("postings arrays disagree on their length")
-        if self.block_ptr[0] != 0 or self.block_ptr[-1] != len(self.block_max):
+        # Each term's pointers are checked where the term is first searched (_verify_term):
+        # a pass over them here would make opening O(terms).
+        if self.block_ptr[0] != 0:
+            raise ValueError("block_ptr does not match the postings")
+        if self.block_ptr[-1] != len(self.block_max):
             raise ValueError("block_max has the wrong length")
         offsets = vocabulary.offsets
         if offsets[0] != 0 or offsets[-1] != len(vocabulary.blob):
@@ -472,12 +485,6 @@ class BM25Index:
 
         vocabulary = self.vocabulary
         n_terms = len(self.idf_table)
-        ptr = self.postings_ptr
-        if np.any(np.diff(ptr) < 0):
-            raise ValueError("postings_ptr is not a list of offsets")
-        blocks = -(-np.diff(ptr) // BLOCK_SIZE)
-        if np.any(np.diff(self.block_ptr) != blocks):
-            raise ValueError("block_ptr does not match the postings")
         if np.any(np.diff(vocabulary.offsets) < 0):
             raise ValueError("the vocabulary's offsets do not fit its text")
         if n_terms and (vocabulary.key_ids.min() < 0 or vocabulary.key_ids.max() >= n_terms):
@@ -576,14 +583,16 @@ class BM25Index:
     def _verify_term(self, term_id: int) -> None:
         if term_id in self._verified_terms:
             return
+        self._checks.items(("postings_ptr", "block_ptr"), term_id, term_id + 2)
+        self._checks.items(("max_tf_part",), term_id, term_id + 1)
         start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
         blocks = int(self.block_ptr[term_id]), int(self.block_ptr[term_id + 1])
-        if not (  # the term's share of check(), for a saved index's memoryviews
+        if not (
             0 <= start <= end <= len(self.postings_doc)
             and 0 <= blocks[0] <= blocks[1] <= len(self.block_max)
             and blocks[1] - blocks[0] == -(-(end - start) // BLOCK_SIZE)
         ):
-            raise IndexDamagedError("The saved index is damaged (a term's postings).")
+            raise IndexDamagedError("The saved index is damaged (a term's pointers).")
         if self.idf_table[term_id] > self.idf_ceiling:
             raise IndexDamagedError("The saved index is damaged (a term's IDF).")
         self._checks.items(("postings_doc", "postings_tf"), start, end)
@@ -714,12 +723,26 @@ class BM25Index:
                 self.avgdl,
                 out_docs,
                 out_scores,
+                self._tf_parts(),
+                TF_TABLE_COLUMNS,
             )
             if found >= 0:
                 return [(out_docs[i], out_scores[i]) for i in range(found)]
             if found == -3:
                 raise IndexDamagedError("The saved index is damaged (a posting points outside).")
         return self._top_numpy(term_ids, k)
+
+    def _tf_parts(self) -> array[float]:
+        """rank-bm25's tf part for each tf below :data:`TF_TABLE_ROWS` and paragraph length
+        below :data:`TF_TABLE_COLUMNS`, computed by the compiled loop's own expression (so the
+        same doubles): the loop multiplies by the IDF instead of dividing twice per posting,
+        and computes the rare pairs outside the table itself. 128 KB, made once."""
+        table = self._tf_table
+        if table is None:
+            table = array("d", bytes(8 * TF_TABLE_ROWS * TF_TABLE_COLUMNS))
+            _topk.tf_table(self.k1, self.b, self.avgdl, TF_TABLE_COLUMNS, table)
+            self._tf_table = table
+        return table
 
     def _top_numpy(self, term_ids: Sequence[int | None], k: int) -> list[tuple[int, float]]:
         """Score every paragraph holding a question term, then sort: exact, and fast enough

@@ -38,6 +38,10 @@ try:  # the compiled loops (setup.py); without them the rows are read in Python
 except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
     _topk = None  # type: ignore[assignment]
 
+OUT_OF_ROOM = -4
+"""``_topk.question_marks``'s answer when its output arrays are too small (the room needed
+is then in the last entries of its pointer outputs)."""
+
 SENTENCE_ARRAYS = ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens")
 
 
@@ -112,7 +116,7 @@ def _narrowest(maximum: int, small: str = "uint32", large: str = "int64") -> Any
 
 def _buffer(values: Any) -> bool:
     """Whether ``values`` is an array in memory the compiled loop can read (a numpy array or
-    a saved index's memoryview), not a :class:`~retrieval.index.persist.FileArray`."""
+    a saved index's memoryview), not packed frames or a build's temporary file."""
     try:
         memoryview(values)
     except TypeError:
@@ -198,41 +202,25 @@ class SentenceTable:
         then reads each row with :meth:`term_ids`, which says what is wrong)."""
         if _topk is None or len(question_ids) > 64 or not rows:
             return None
-        arrays = (self._sentence_ptr, self._token_ptr, self._tokens)
-        if not all(_buffer(a) for a in arrays):
-            return None  # a fresh large build's terms still in its temporary file (FileArray)
+        if not _buffer(self._tokens):  # packed (a saved index), or still in a build's
+            return self._local_marks(rows, question_ids, vocabulary)  # temporary file
+        if not all(_buffer(a) for a in (self._sentence_ptr, self._token_ptr)):
+            return None
         pointer_sizes = (kind(self._sentence_ptr)[1], kind(self._token_ptr)[1])
         if kind(self._tokens) != ("i", 4) or not {*pointer_sizes} <= {4, 8}:
             return None  # not a layout the compiled loop reads
-        n = len(rows)
-        mask_ptr = array("q", bytes(8 * (n + 1)))
-        pair_ptr = array("q", bytes(8 * (n + 1)))
-        ranges = array("q", bytes(8 * 5 * n))
-        room = 256 * n
-        while True:
-            masks = array("Q", bytes(8 * (room // 4)))
-            pairs = array("i", bytes(4 * room))
-            done = _topk.question_marks(
-                self._sentence_ptr,
-                pointer_sizes[0],
-                self._token_ptr,
-                pointer_sizes[1],
-                self._tokens,
-                len(self._start),
-                vocabulary,
-                array("q", rows),
-                array("q", question_ids),
-                mask_ptr,
-                masks,
-                pair_ptr,
-                pairs,
-                ranges,
-            )
-            if done != -1 or room > 1 << 24:
-                break
-            room *= 8  # a paragraph longer than the room guessed: once more, larger
-        if done != 0:
+        found = self._run_marks(
+            self._sentence_ptr,
+            self._token_ptr,
+            self._tokens,
+            len(self._start),
+            rows,
+            question_ids,
+            vocabulary,
+        )
+        if found is None:
             return None
+        marks, ranges = found
         if self._checks is not None:  # what the loop read, verified before any of it is used
             spans = ranges.tolist()
             rows_read = spans[0::5]
@@ -241,9 +229,88 @@ class SentenceTable:
                 "token_ptr", [(lo, hi + 1) for lo, hi in zip(spans[1::5], spans[2::5], strict=True)]
             )
             self._verify("tokens", list(zip(spans[3::5], spans[4::5], strict=True)))
+        return marks
+
+    def _local_marks(
+        self, rows: Sequence[int], question_ids: Sequence[int], vocabulary: int
+    ) -> list[tuple[list[int], list[int]]] | None:
+        """:meth:`question_marks` over term ids that are not one array in memory (packed in
+        frames, or in a build's temporary file): the rows' pointers and ids are read and
+        verified first (the packed ids by their frames), gathered into small arrays of their
+        own, and the compiled loop run over those."""
+        ptr, tptr, tokens = self._sentence_ptr, self._token_ptr, self._tokens
+        if not all(0 <= row < len(ptr) - 1 for row in rows):
+            return None
+        self._verify("sentence_ptr", [(r, r + 2) for r in rows])
+        spans = [(int(ptr[row]), int(ptr[row + 1])) for row in rows]
+        if not all(0 <= lo <= hi <= len(self._start) for lo, hi in spans):
+            return None
+        self._verify("token_ptr", [(lo, hi + 1) for lo, hi in spans])
+        local_ptr, local_tptr, pieces = [0], [], []
+        base = 0
+        for lo, hi in spans:
+            bounds = tptr[lo : hi + 1].tolist()
+            first, last = bounds[0], bounds[-1]
+            if not 0 <= first <= last <= len(tokens):
+                return None
+            shift = first - base
+            local_tptr += [b - shift for b in bounds[:-1]]
+            pieces.append(tokens[first:last])
+            base += last - first
+            local_ptr.append(local_ptr[-1] + hi - lo)
+        local_tptr.append(base)
+        local_tokens = array("i", [term for piece in pieces for term in piece.tolist()])
+        found = self._run_marks(
+            array("q", local_ptr),
+            array("q", local_tptr),
+            local_tokens,
+            local_ptr[-1],
+            range(len(spans)),
+            question_ids,
+            vocabulary,
+        )
+        return None if found is None else found[0]
+
+    @staticmethod
+    def _run_marks(
+        sentence_ptr: Any,
+        token_ptr: Any,
+        tokens: Any,
+        sentences: int,
+        rows: Sequence[int],
+        question_ids: Sequence[int],
+        vocabulary: int,
+    ) -> tuple[list[tuple[list[int], list[int]]], array[int]] | None:
+        """The compiled loop over these arrays: each row's masks and pairs, and the ranges it
+        read (row, first sentence, end sentence, first term, end term per row); None when it
+        found something out of range."""
+        assert _topk is not None
+        pointer_sizes = (kind(sentence_ptr)[1], kind(token_ptr)[1])
+        n = len(rows)
+        mask_ptr = array("q", bytes(8 * (n + 1)))
+        pair_ptr = array("q", bytes(8 * (n + 1)))
+        ranges = array("q", bytes(8 * 5 * n))
+        row_ids = array("q", rows)
+        qids = array("q", question_ids)
+        mask_room, pair_room = 64 * n, 256 * n
+        for _ in range(2):
+            masks = array("Q", bytes(8 * mask_room))
+            pairs = array("i", bytes(4 * pair_room))
+            done = _topk.question_marks(
+                sentence_ptr, pointer_sizes[0], token_ptr, pointer_sizes[1],
+                tokens, sentences, vocabulary, row_ids, qids,
+                mask_ptr, masks, pair_ptr, pairs, ranges,
+            )  # fmt: skip
+            if done != OUT_OF_ROOM:
+                break
+            # Paragraphs longer than the room guessed: the loop said how much they need.
+            mask_room, pair_room = int(mask_ptr[n]), int(pair_ptr[n])
+        if done != 0:  # arguments that do not fit or pointers out of range: a damaged table
+            return None
         ms, ps = mask_ptr.tolist(), pair_ptr.tolist()
         mask_list, pair_list = masks[: ms[n]].tolist(), pairs[: ps[n]].tolist()
-        return [(mask_list[ms[r] : ms[r + 1]], pair_list[ps[r] : ps[r + 1]]) for r in range(n)]
+        marks = [(mask_list[ms[r] : ms[r + 1]], pair_list[ps[r] : ps[r + 1]]) for r in range(n)]
+        return marks, ranges
 
     def _verify(self, name: str, spans: Sequence[tuple[int, int]]) -> None:
         """Verify these spans of one array (in one call when the checks take batches)."""

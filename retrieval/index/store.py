@@ -9,6 +9,7 @@ are actually shown are ever read — and it makes saving the corpus a matter of 
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, overload
 from ..errors import IndexDamagedError
 from ..splitting.units import UnitSpan
 from ..types import Passage
-from .arrays import is_view, largest, nondecreasing, searchsorted
+from .arrays import is_view, nondecreasing, searchsorted
 from .sentences import SENTENCE_ARRAYS, SentenceTable
 
 if TYPE_CHECKING:  # numpy is imported where a store is built (or read without views)
@@ -60,6 +61,9 @@ UNIT_ARRAYS = (
 )
 """The answer-unit columns: per paragraph, the code block/table/list that directly follows it
 (kind code, character span, language number), and the distinct languages as a blob."""
+
+_UNIT_ROW = ("unit_kind", "unit_start", "unit_end", "unit_lang")
+"""The unit columns with one value per paragraph: verified together where a row is read."""
 
 
 def unit_columns(units: Sequence[UnitSpan | None], langs: dict[str, int]) -> dict[str, list[int]]:
@@ -181,17 +185,26 @@ class ChunkMemo:
 
 def _itemsize(array: Any) -> int:
     """Bytes per element of a stored array (a saved index's text is read as bytes)."""
-    if is_view(array):
-        return int(array.itemsize)
+    size = getattr(array, "itemsize", None)  # numpy, a memoryview, packed frames
+    if isinstance(size, int):
+        return size
     dtype = getattr(array, "dtype", None)
     return 1 if dtype is None else int(dtype.itemsize)
 
 
-def _needle(array: Any, value: int) -> Any:
-    """``value`` as ``array``'s elements compare: as is for a memoryview; cast to a numpy
-    array's own type (given a Python int, numpy converts the whole haystack on every call)."""
+def _needle(array: Any, value: int, *, clamp: bool = False) -> Any:
+    r"""``value`` as ``array``'s elements compare: as is for a memoryview; cast to a numpy
+    array's own type (given a Python int, numpy converts the whole haystack on every call),
+    clamped into its range first when asked (a column saved as narrow as it fits)."""
     dtype = getattr(array, "dtype", None)
-    return value if dtype is None else dtype.type(value)
+    if dtype is None:
+        return value
+    if clamp:
+        import numpy as np
+
+        limits = np.iinfo(dtype)
+        value = max(int(limits.min), min(value, int(limits.max)))
+    return dtype.type(value)
 
 
 def _search(array: Any, value: int, side: str = "left", lo: int = 0, hi: int | None = None) -> int:
@@ -201,7 +214,7 @@ def _search(array: Any, value: int, side: str = "left", lo: int = 0, hi: int | N
     import numpy as np
 
     part = array[lo:hi]
-    return lo + int(np.searchsorted(part, _needle(array, value), side))  # type: ignore[call-overload]
+    return lo + int(np.searchsorted(part, _needle(array, value, clamp=True), side))  # type: ignore[call-overload]
 
 
 def _counts(source: Any, files: int) -> list[int]:
@@ -308,9 +321,10 @@ class PassageStore(Sequence[Passage]):
 
     def close(self) -> None:
         """Release the saved index's file, for a store that will not be used again."""
-        close = getattr(self._text, "close", None)
-        if close is not None:
-            close()
+        for data in (self._text, self.sentences.arrays()["tokens"]):  # a saved index's files
+            close = getattr(data, "close", None)
+            if close is not None:
+                close()
 
     def check(self) -> None:
         """Raise ValueError unless the columns fit together (lengths and offsets; O(files)).
@@ -342,6 +356,8 @@ class PassageStore(Sequence[Passage]):
         places = self._place_offsets
         if places[0] != 0 or places[-1] != len(self._places):
             raise ValueError("the heading paths' offsets do not fit their text")
+        # A paragraph's kind and heading path, and its unit's kind and language, are
+        # range-checked where they are read: a pass over them here would make opening O(n).
         self.sentences.check(n)
         units = self._units
         for name in ("unit_kind", "unit_start", "unit_end", "unit_lang"):
@@ -350,8 +366,6 @@ class PassageStore(Sequence[Passage]):
         langs = units["unit_lang_offsets"]
         if langs[0] != 0 or langs[-1] != len(units["unit_langs"]):
             raise ValueError("the unit languages' offsets do not fit their text")
-        if not is_view(self._kind):
-            self._check_every_row()
 
     def _files_in_order(self) -> bool:
         """Whether the file column is ascending (and within ``sources``): for a memoryview,
@@ -371,21 +385,6 @@ class PassageStore(Sequence[Passage]):
                 return False
             lo += count
         return lo == len(source)
-
-    def _check_every_row(self) -> None:
-        """The per-paragraph half of :meth:`check`, over numpy arrays."""
-        if not nondecreasing(self._context_offsets):
-            raise ValueError("offsets go backwards")
-        if (
-            int(largest(self._kind)) >= len(KINDS)
-            or int(largest(self._place)) >= len(self._place_offsets) - 1
-        ):
-            raise ValueError("a paragraph's kind or heading path is out of range")
-        units = self._units
-        if int(largest(units["unit_kind"])) >= len(UNIT_KINDS):
-            raise ValueError("a unit kind is out of range")
-        if int(largest(units["unit_lang"])) >= len(units["unit_lang_offsets"]) - 1:
-            raise ValueError("a unit language is out of range")
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -479,13 +478,14 @@ class PassageStore(Sequence[Passage]):
         """The code block, table or list that directly follows paragraph ``i`` in its section
         (offsets in its file), or None."""
         units = self._units
+        self._checks.items(_UNIT_ROW, i, i + 1)
         kind = int(units["unit_kind"][i])
         if not kind:
             return None
         lang = int(units["unit_lang"][i])
         offsets = units["unit_lang_offsets"]
-        if not (0 < kind < len(UNIT_KINDS) and 0 <= lang < len(offsets) - 1):
-            raise IndexDamagedError("The saved index is damaged (an answer unit points outside).")
+        if kind >= len(UNIT_KINDS) or not 0 <= lang < len(offsets) - 1:
+            raise IndexDamagedError("The saved index is damaged (a unit is out of range).")
         return UnitSpan(
             UNIT_KINDS[kind],
             int(units["unit_start"][i]),
@@ -566,3 +566,31 @@ class PassageStore(Sequence[Passage]):
 
     def source_of(self, source: str) -> int | None:
         return self._source_number.get(source)
+
+    def section_starts(self) -> Sequence[int] | npt.NDArray[np.int64]:
+        """The first row of each run of consecutive paragraphs sharing their file, path of
+        headings, anchor and context line (a section), ascending, then ``len(self)``: what
+        :mod:`retrieval.answering.sections` scores as one document. Made from the row columns
+        alone (no paragraph is read), in a few vectorised passes (over memoryviews: each
+        column as a list, its changes found by ``map`` and ``itertools.compress``)."""
+        count = len(self)
+        if not count:
+            return [0]
+        self._checks.items(("source", "place", "context"), 0, count)
+        columns = (self._source, self._place, self._context)
+        if all(is_view(column) for column in columns):
+            changes = {0}
+            for column in columns:
+                values = column.tolist()
+                changes.update(
+                    itertools.compress(range(1, count), map(operator.ne, values[1:], values))
+                )
+            return [*sorted(changes), count]
+        import numpy as np
+
+        flags = np.zeros(count, dtype=bool)
+        flags[0] = True
+        for column in columns:
+            values = np.asarray(column)
+            flags[1:] |= values[1:] != values[:-1]
+        return np.concatenate((np.flatnonzero(flags), [count])).astype(np.int64)
