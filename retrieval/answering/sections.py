@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..index import arrays as views
 from ..index.bm25 import BM25Index
 
 if TYPE_CHECKING:  # numpy is imported for an index held in numpy arrays only
@@ -58,7 +59,7 @@ class SectionRuns:
         indexed lengths ``doc_len``."""
         sections = len(starts) - 1
         if isinstance(doc_len, memoryview):  # a saved index read without numpy
-            total = sum(doc_len.tolist())
+            total = views.total(doc_len)
             average = float(total) / sections if sections > 0 else 1.0
             return cls(starts, None, average or 1.0, doc_len)
         import numpy as np

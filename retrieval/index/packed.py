@@ -190,6 +190,13 @@ def _no_check(name: str, lo: int, hi: int) -> None:
     return None
 
 
+def _type_string(dtype: Any) -> str:
+    """numpy's type string (``"<i4"``) of a dtype or scalar type given by a caller."""
+    import numpy as np
+
+    return str(np.dtype(dtype).str)
+
+
 class _Packed:
     """Random access into packed frames (shared by :class:`PackedBytes` and
     :class:`PackedInts`). Thread-safe: a lock around the decompressor (zstd's contexts are
@@ -214,7 +221,7 @@ class _Packed:
         ``name + "_offsets"`` before a frame's place is read); ``length`` elements of
         ``dtype``."""
         self.name = name
-        self._type = dtype if isinstance(dtype, str) else str(dtype.str)
+        self._type = dtype if isinstance(dtype, str) else _type_string(dtype)
         """The elements' type string (``"<i4"``): numpy's dtype only when asked for."""
         self._itemsize = views.itemsize(self._type)
         self._frames = frames

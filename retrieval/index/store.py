@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, overload
 from ..errors import IndexDamagedError
 from ..splitting.units import UnitSpan
 from ..types import Passage
-from .arrays import is_view, nondecreasing, searchsorted
+from .arrays import PYTHON_CHECK_LIMIT, is_view, nondecreasing, searchsorted
 from .sentences import SENTENCE_ARRAYS, SentenceTable
 
 if TYPE_CHECKING:  # numpy is imported where a store is built (or read without views)
@@ -571,14 +571,15 @@ class PassageStore(Sequence[Passage]):
         """The first row of each run of consecutive paragraphs sharing their file, path of
         headings, anchor and context line (a section), ascending, then ``len(self)``: what
         :mod:`retrieval.answering.sections` scores as one document. Made from the row columns
-        alone (no paragraph is read), in a few vectorised passes (over memoryviews: each
-        column as a list, its changes found by ``map`` and ``itertools.compress``)."""
+        alone (no paragraph is read), in a few vectorised passes (over a saved index's
+        memoryviews of up to ``PYTHON_CHECK_LIMIT`` rows, without numpy: each column as a
+        list, its changes found by ``map`` and ``itertools.compress``)."""
         count = len(self)
         if not count:
             return [0]
         self._checks.items(("source", "place", "context"), 0, count)
         columns = (self._source, self._place, self._context)
-        if all(is_view(column) for column in columns):
+        if count <= PYTHON_CHECK_LIMIT and all(is_view(column) for column in columns):
             changes = {0}
             for column in columns:
                 values = column.tolist()
