@@ -224,7 +224,7 @@ class SentenceTable:
         if not all(0 <= lo <= hi <= len(self._start) for lo, hi in spans):
             return None
         self._verify("token_ptr", [(lo, hi + 1) for lo, hi in spans])
-        local_ptr, local_tptr, pieces = [0], [], []
+        local_ptr, local_tptr, ranges = [0], [], []
         base = 0
         for lo, hi in spans:
             bounds = tptr[lo : hi + 1].tolist()
@@ -233,11 +233,17 @@ class SentenceTable:
                 return None
             shift = first - base
             local_tptr += [b - shift for b in bounds[:-1]]
-            pieces.append(tokens[first:last])
+            ranges.append((first, last))
             base += last - first
             local_ptr.append(local_ptr[-1] + hi - lo)
         local_tptr.append(base)
-        local_tokens = np.concatenate(pieces).astype(np.int32, copy=False)
+        gather = getattr(tokens, "gather", None)
+        if gather is not None:  # packed: every row's ids in one pass
+            local_tokens = gather(ranges).astype(np.int32, copy=False)
+        else:
+            local_tokens = np.concatenate(
+                [np.asarray(tokens[a:b]) for a, b in ranges] or [np.zeros(0, np.int32)]
+            ).astype(np.int32, copy=False)
         found = self._run_marks(
             np.asarray(local_ptr, dtype=np.int64),
             np.asarray(local_tptr, dtype=np.int64),
