@@ -151,10 +151,18 @@ def test_parallel_and_serial_builds_are_identical(
         (corpus / f"extra{n:02}.txt").write_text(
             f"Extra file {n}.\n\nIt mentions boats, weather {n} and the keeper.\n", encoding="utf-8"
         )
+    (corpus / "accents.txt").write_text(  # not ASCII: the compiled scan's chunk path
+        "Café crème. The naïve keeper\u00a0sailed — Ｆｕｌｌｗｉｄｔｈ BOATS, "
+        "don`t they? Straße and ǅemal’s U.S. boats.\n\nPlain ASCII here. Then Über.\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr("retrieval.index.build.PARALLEL_BYTES", 0)
     shape = IndexShape()
-    with monkeypatch.context() as regex_only:  # the tokenizer's regex, not the compiled scan
+    with monkeypatch.context() as regex_only:  # the tokenizer's regex, not the compiled loops
         regex_only.setattr("retrieval.index.build._token_scan", None)
+        regex_only.setattr("retrieval.index.build._sentence_scan", None)
+        regex_only.setattr("retrieval.index.build._postings_scan", None)
+        regex_only.setattr("retrieval.index.build._split_scan", None)
         serial = build_folder(corpus, shape, workers=1)
     monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)  # text and postings on disk
     parallel = build_folder(corpus, shape, workers=2)

@@ -35,6 +35,10 @@ try:  # the compiled loops (setup.py); without them the rows are read in Python
 except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
     _topk = None  # type: ignore[assignment]
 
+OUT_OF_ROOM = -4
+"""``_topk.question_marks``'s answer when its output arrays are too small (the room needed
+is then in the last entries of its pointer outputs)."""
+
 SENTENCE_ARRAYS = ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens")
 
 
@@ -274,30 +278,22 @@ class SentenceTable:
         mask_ptr = np.empty(n + 1, dtype=np.int64)
         pair_ptr = np.empty(n + 1, dtype=np.int64)
         ranges = np.empty(5 * n, dtype=np.int64)
-        room = 256 * n
-        while True:
-            masks = np.empty(room // 4, dtype=np.uint64)
-            pairs = np.empty(room, dtype=np.int32)
+        row_ids = np.asarray(rows, dtype=np.int64)
+        qids = np.asarray(question_ids, dtype=np.int64)
+        mask_room, pair_room = 64 * n, 256 * n
+        for _ in range(2):
+            masks = np.empty(mask_room, dtype=np.uint64)
+            pairs = np.empty(pair_room, dtype=np.int32)
             done = _topk.question_marks(
-                sentence_ptr,
-                pointer_sizes[0],
-                token_ptr,
-                pointer_sizes[1],
-                tokens,
-                sentences,
-                vocabulary,
-                np.asarray(rows, dtype=np.int64),
-                np.asarray(question_ids, dtype=np.int64),
-                mask_ptr,
-                masks,
-                pair_ptr,
-                pairs,
-                ranges,
-            )
-            if done != -1 or room > 1 << 24:
+                sentence_ptr, pointer_sizes[0], token_ptr, pointer_sizes[1],
+                tokens, sentences, vocabulary, row_ids, qids,
+                mask_ptr, masks, pair_ptr, pairs, ranges,
+            )  # fmt: skip
+            if done != OUT_OF_ROOM:
                 break
-            room *= 8  # a paragraph longer than the room guessed: once more, larger
-        if done != 0:
+            # Paragraphs longer than the room guessed: the loop said how much they need.
+            mask_room, pair_room = int(mask_ptr[n]), int(pair_ptr[n])
+        if done != 0:  # arguments that do not fit or pointers out of range: a damaged table
             return None
         ms, ps = mask_ptr.tolist(), pair_ptr.tolist()
         mask_list, pair_list = masks[: ms[n]].tolist(), pairs[: ps[n]].tolist()

@@ -497,3 +497,19 @@ class PassageStore(Sequence[Passage]):
 
     def source_of(self, source: str) -> int | None:
         return self._source_number.get(source)
+
+    def section_starts(self) -> npt.NDArray[np.int64]:
+        """The first row of each run of consecutive paragraphs sharing their file, path of
+        headings, anchor and context line (a section), ascending, then ``len(self)``: what
+        :mod:`retrieval.answering.sections` scores as one document. Made from the row columns
+        alone (no paragraph is read), in a few vectorised passes."""
+        count = len(self)
+        if not count:
+            return np.zeros(1, dtype=np.int64)
+        self._checks.items(("source", "place", "context"), 0, count)
+        changes = np.zeros(count, dtype=bool)
+        changes[0] = True
+        for column in (self._source, self._place, self._context):
+            values = np.asarray(column)
+            changes[1:] |= values[1:] != values[:-1]
+        return np.concatenate((np.flatnonzero(changes), [count])).astype(np.int64)
