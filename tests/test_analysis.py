@@ -113,3 +113,76 @@ def test_the_compiled_scan_looks_tokens_up_and_drops_stopwords() -> None:
     scan = pytest.importorskip("retrieval.analysis._scan")
     table = {"hello": 0, "the": -1, "world's": 1}
     assert scan.token_ids("Hello, the World's U.S.", table) == ([0, 1, "u.s."], 1)
+
+
+@given(
+    st.lists(
+        st.sampled_from([*_PIECES, "Café", "naïve\u00a0", "—", "ｆｕｌｌ", "Straße ", ". "])
+    ).map("".join)
+)
+def test_the_compiled_sentence_scan_gives_the_analyzers_terms(text: str) -> None:
+    """``sentence_ids`` (one call per paragraph, ASCII or not) numbers exactly the terms
+    ``analyze`` finds in each sentence, and records each sentence's span and term count."""
+    import array
+
+    import pytest
+
+    from retrieval.analysis.analyzer import ENGLISH
+    from retrieval.splitting.sentences import split_sentences
+
+    scan = pytest.importorskip("retrieval.analysis._scan")
+    vocabulary: dict[str, int] = {}
+    table: dict[str, int] = {}
+
+    def number(token: str) -> int:
+        term = ENGLISH.term(token)
+        return table.setdefault(token, vocabulary.setdefault(term, len(vocabulary)) if term else -1)
+
+    def chunk_ids(chunk: str) -> list[int]:
+        return [vocabulary.setdefault(t, len(vocabulary)) for t in ENGLISH.terms(chunk)]
+
+    spans = split_sentences(text)
+    tokens, rows = bytearray(), bytearray()
+    fast = scan.Table()
+    count = scan.sentence_ids(text, spans, fast, number, chunk_ids, tokens, rows)
+    again = bytearray()  # a second pass: every token now found in the compiled table
+    assert scan.sentence_ids(text, spans, fast, number, chunk_ids, again, bytearray()) == count
+    assert again == tokens
+    assert len(fast) == len(table)  # each miss entered once, in both
+    terms = list(vocabulary)
+    ids = array.array("i", bytes(tokens)).tolist()
+    assert count == len(ids)
+    table_rows = array.array("i", bytes(rows)).tolist()
+    first = 0
+    for k, (start, end) in enumerate(spans):
+        assert table_rows[3 * k : 3 * k + 2] == [start, end]
+        length = table_rows[3 * k + 2]
+        assert [terms[i] for i in ids[first : first + length]] == ENGLISH.terms(text[start:end])
+        first += length
+    assert first == len(ids)
+
+
+@given(st.lists(st.lists(st.integers(0, 6), max_size=8), max_size=6))
+def test_the_compiled_postings_are_the_sorted_ones(lists: list[list[int]]) -> None:
+    """The build's counting-sort postings (_scan.postings) equal the np.unique ones."""
+    import array
+
+    import numpy as np
+    import pytest
+
+    from retrieval.index import build
+
+    pytest.importorskip("retrieval.analysis._scan")
+    tokens = build._Tokens(
+        bytearray(array.array("i", [t for ids in lists for t in ids])), [len(ids) for ids in lists]
+    )
+    compiled = tokens.postings(7)
+    original = build._postings_scan
+    try:
+        build._postings_scan = None
+        plain = tokens.postings(7)
+    finally:
+        build._postings_scan = original
+    for name in ("doc", "term", "tf", "length", "first_seen"):
+        assert np.array_equal(getattr(compiled, name), getattr(plain, name)), name
+        assert getattr(compiled, name).dtype == np.int32

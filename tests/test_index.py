@@ -188,3 +188,19 @@ def test_bounds_computed_a_slice_at_a_time_are_the_whole_arrays(
     sliced = BM25Index(docs)
     for name, array in whole.arrays().items():
         assert np.array_equal(array, sliced.arrays()[name]), name
+
+
+def test_long_paragraphs_and_high_tfs_score_as_rank_bm25_does() -> None:
+    """Postings outside the compiled loop's tf-part table (tf of 8 or more, paragraphs of 2,048
+    terms or more) are computed in place: the same ranking and scores as rank-bm25's."""
+    if index_module._topk is None:
+        pytest.skip(NO_COMPILED_LOOP)
+    rng = random.Random(7)
+    docs = _random_corpus(rng, 200, 60)
+    docs += [["w1"] * 9 + ["w2"] * 3000, ["w1"] * 12 + ["w3"] * 5, ["w2", "w3"] * 1100]
+    index = BM25Index(docs, k1=1.5, b=0.85)
+    reference = rank_bm25_model(docs, k1=1.5, b=0.85)
+    for query in (["w1"], ["w2", "w1"], ["w3", "w2", "w2"], ["w1", "w3", "w5"]):
+        scores = np.asarray(reference.get_scores(query), dtype=np.float64)
+        order = np.argsort(-scores, kind="stable")[:10]
+        assert index.top(query, 10) == [(int(i), float(scores[i])) for i in order if scores[i] > 0]

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrieval import CorpusNotFoundError, EmptyCorpusError, load_corpus
 
@@ -92,3 +94,18 @@ def test_folder_of_only_unreadable_files_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "x.txt").write_bytes(b"\x00\x01\x02")
     with pytest.raises(EmptyCorpusError, match="1 skipped"):
         load_corpus(tmp_path)
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b c", "\r", "\n", "\r\n", "\t", " ", "\x0b", "é"])).map("".join)
+)
+def test_line_spans_are_the_lines_without_their_endings(text: str) -> None:
+    """Each line's span, as the line pattern cuts them with its ending stripped."""
+    from retrieval.reading import text as reader
+
+    expected = []
+    for match in reader._LINE.finditer(text):
+        if match.start() == match.end():
+            break
+        expected.append((match.start(), match.start() + len(match.group().rstrip("\r\n"))))
+    assert list(reader.line_spans(text)) == expected

@@ -151,10 +151,18 @@ def test_parallel_and_serial_builds_are_identical(
         (corpus / f"extra{n:02}.txt").write_text(
             f"Extra file {n}.\n\nIt mentions boats, weather {n} and the keeper.\n", encoding="utf-8"
         )
+    (corpus / "accents.txt").write_text(  # not ASCII: the compiled scan's chunk path
+        "Café crème. The naïve keeper\u00a0sailed — Ｆｕｌｌｗｉｄｔｈ BOATS, "
+        "don`t they? Straße and ǅemal’s U.S. boats.\n\nPlain ASCII here. Then Über.\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr("retrieval.index.build.PARALLEL_BYTES", 0)
     shape = IndexShape()
-    with monkeypatch.context() as regex_only:  # the tokenizer's regex, not the compiled scan
+    with monkeypatch.context() as regex_only:  # the tokenizer's regex, not the compiled loops
         regex_only.setattr("retrieval.index.build._token_scan", None)
+        regex_only.setattr("retrieval.index.build._sentence_scan", None)
+        regex_only.setattr("retrieval.index.build._postings_scan", None)
+        regex_only.setattr("retrieval.index.build._split_scan", None)
         serial = build_folder(corpus, shape, workers=1)
     monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)  # text and postings on disk
     parallel = build_folder(corpus, shape, workers=2)
@@ -228,6 +236,8 @@ except CitebotError as error:
     ("array", "value", "expected"),
     [
         # Caught when the index is opened (its checksum, verified at open): rebuilt.
+        ("p.idf", -5, ["rebuilt", "answered"]),
+        # Caught when it is opened by the pointers' first entries (not 0): rebuilt.
         ("p.postings_ptr", 10**12, ["rebuilt", "answered"]),
         ("p.block_ptr", -5, ["rebuilt", "answered"]),
         # Verified when the term is first searched: a clear error, never a read outside the
@@ -321,3 +331,21 @@ def test_an_opened_engine_is_read_only(corpus: Path, tmp_path: Path) -> None:
         with pytest.raises(AttributeError, match="read-only"):
             setattr(engine, name, None)
     assert engine.ask("Who is Jeffrey Lynch?").answered
+
+
+def test_trimming_gives_back_the_mapped_pages_and_keeps_results(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Checks.trim: under its budget nothing is done; over it the index's mapped pages are
+    given back, and reading after it gives the same results again."""
+    _open(corpus, tmp_path)
+    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
+    opened = persist.read(path, persist.read_manifest(path).key)
+    index, store = opened.contents.index, opened.contents.store
+    before = index.top(["lynch", "jeffrey"], 3)
+    assert before
+    assert not opened.checks.trim(budget=1 << 50)
+    assert opened.checks.trim(budget=0)
+    assert index.top(["lynch", "jeffrey"], 3) == before
+    assert [p.text for p in store] == [p.text for p in store[: len(store)]]
+    opened.close()

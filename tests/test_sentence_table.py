@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval import Engine, EngineOptions, open_engine
 from retrieval.answering.compose import analyse_passage
 from retrieval.answering.engine import Matches
-from retrieval.index.sentences import _topk
+from retrieval.index.sentences import OUT_OF_ROOM, SentenceTable, _topk
 from retrieval.types import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +93,63 @@ def test_the_table_holds_for_other_languages_too(language: str, text: str) -> No
         EngineOptions(language=language),
     )
     _same(engine)
+
+
+def _long_table(sentences: int, terms_each: int) -> dict[str, np.ndarray]:
+    """One paragraph of ``sentences`` sentences of ``terms_each`` terms (ids 0, 1, 2, ...)."""
+    total = sentences * terms_each
+    return {
+        "sentence_ptr": np.array([0, sentences], dtype=np.uint32),
+        "sentence_start": np.zeros(sentences, dtype=np.uint16),
+        "sentence_end": np.ones(sentences, dtype=np.uint16),
+        "token_ptr": np.arange(0, total + 1, terms_each, dtype=np.uint32),
+        "tokens": (np.arange(total) % 7).astype(np.int32),
+    }
+
+
+@pytest.mark.skipif(_topk is None, reason="the compiled loop is not built")
+def test_question_marks_asks_once_more_with_the_room_a_long_paragraph_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A paragraph longer than the guessed room: the loop says how much it needs (-4) and is
+    called exactly once more, and the marks are the per-row reading's."""
+    table = SentenceTable(_long_table(400, 10))  # 4,000 terms: past the 256 guessed per row
+    calls: list[int] = []
+    original = _topk.question_marks
+
+    def counted(*args: object) -> int:
+        calls.append(original(*args))
+        return calls[-1]
+
+    monkeypatch.setattr("retrieval.index.sentences._topk.question_marks", counted)
+    found = table.question_marks([0], [1, 2], vocabulary=7)
+    assert calls == [OUT_OF_ROOM, 0]
+    assert found is not None
+    masks, pairs = found[0]
+    bounds, ids = table.term_ids(0, 7)
+    expected = []
+    for a, b in itertools.pairwise(bounds):
+        expected.append(sum(1 << [1, 2].index(t) for t in set(ids[a:b]) if t in (1, 2)))
+    assert masks == expected
+    # every adjacent "1 2" of the paragraph's terms, as the code 64 * 0 + 1
+    assert pairs == [1] * sum(1 for a, b in itertools.pairwise(ids) if (a, b) == (1, 2))
+
+
+@pytest.mark.skipif(_topk is None, reason="the compiled loop is not built")
+def test_question_marks_on_a_table_whose_arrays_do_not_fit_is_no_retry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Arguments that do not fit together (a term pointer array shorter than the sentences:
+    damage) give None after one call, not retries with growing buffers."""
+    arrays = _long_table(400, 10)
+    arrays["token_ptr"] = arrays["token_ptr"][:100]
+    calls: list[int] = []
+    original = _topk.question_marks
+
+    def counted(*args: object) -> int:
+        calls.append(original(*args))
+        return calls[-1]
+
+    monkeypatch.setattr("retrieval.index.sentences._topk.question_marks", counted)
+    assert SentenceTable(arrays).question_marks([0], [1, 2], vocabulary=7) is None
+    assert calls == [-1]

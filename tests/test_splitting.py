@@ -198,3 +198,69 @@ def test_terminator_scan_finds_exactly_what_finditer_finds(text: str) -> None:
 
     quick = [(m.start(), m.end()) for m in sentences._terminators(text)]
     assert quick == [(m.start(), m.end()) for m in sentences._TERMINATOR.finditer(text)]
+
+
+@given(
+    st.lists(st.sampled_from([*"ab.Z_9 \n\t-é٣²", "Mr", "U.S."]), max_size=20).map("".join),
+    st.integers(0, 25),
+    st.integers(0, 25),
+)
+def test_the_word_before_walk_finds_what_the_pattern_finds(text: str, lo: int, hi: int) -> None:
+    """Walking back from a terminator finds the word ``([\\w.]+)$`` searched in the window
+    finds (a line break at the window's end included)."""
+    from retrieval.splitting import sentences
+
+    lo, hi = min(lo, len(text)), min(hi, len(text))
+    match = sentences._WORD_BEFORE.search(text, lo, hi)
+    expected = (match.start(1), match.end(1)) if match else None
+    assert sentences._word_before(text, lo, hi) == expected
+
+
+_ASCII_SENTENCE_PIECES = [
+    *"ab AZ.?!\"')][12]\n\r\t-*+_",
+    "1.",
+    "12)",
+    "1234.",
+    " 3. ",
+    "Mr",
+    "U.S.",
+    "e.g.",
+    "No",
+    "Jan",
+    "etc",
+    "...",
+    ". x",
+    "J.",
+    "[1000]",
+    "\x1c",
+    "\x0b",
+    "p. 5",
+    "Fig",
+    "1. Go",
+]
+
+
+@given(st.lists(st.sampled_from(_ASCII_SENTENCE_PIECES), max_size=40).map("".join))
+def test_the_compiled_split_finds_the_sentences_split_sentences_finds(text: str) -> None:
+    """The build's one-pass splitter for English ASCII text (_scan.split_ascii) gives exactly
+    split_sentences(text, "en"): the same rules, read from the same abbreviation sets."""
+    import pytest
+
+    from retrieval.splitting import sentences
+
+    scan = pytest.importorskip("retrieval.analysis._scan")
+    found = scan.split_ascii(text, sentences._ABBREVIATIONS, sentences._NUMBER_ABBREVIATIONS)
+    assert found == sentences.split_sentences(text, "en")
+
+
+def test_the_compiled_split_leaves_other_text_to_python() -> None:
+    import pytest
+
+    from retrieval.splitting import sentences
+
+    scan = pytest.importorskip("retrieval.analysis._scan")
+    rules = (sentences._ABBREVIATIONS, sentences._NUMBER_ABBREVIATIONS)
+    assert scan.split_ascii("Café. Done.", *rules) is None
+    assert scan.split_ascii("Mr. Smith went. He sat.\n1. Install it.", *rules) == [
+        (0, 15), (16, 23), (24, 38),
+    ]  # fmt: skip

@@ -124,6 +124,12 @@ class ComposerOptions:
     """A sentence that opens with a pronoun ("It was re-established in April 1991.") earns this
     share of the question weight that the sentence before it holds and it lacks: the question's
     words are often there, the answer here. 0.8 chosen on the even-numbered SQuAD articles."""
+    beside_weight: float = 0.1
+    """When the second and third sentences are chosen, a sentence right before or after the
+    best one in its paragraph earns this much more: the question's words are often in one
+    sentence and the answer in its neighbour. Quoting only; the best sentence and the
+    confidence are untouched. 0.1 chosen on the even-numbered SQuAD articles (0.05 / 0.1 / 0.2 /
+    0.3)."""
     missing_weight: float = 1.5
     """A question term no paragraph contains weighs this many times the rarest term's IDF."""
     blocks_first: bool = True
@@ -481,7 +487,7 @@ def choose_sentences(
     best = candidates[0]
     chosen = [best]
     used = len(best.text)
-    rest: Sequence[_Candidate] = candidates[1:]
+    rest: Sequence[_Candidate] = _beside_first(inputs, best, candidates[1:])
     if options.blocks_first and inputs.brings_block is not None:
         brings = inputs.brings_block
         rest = sorted(rest, key=lambda c: not brings(c.hit.passage, c.end))  # stable: by score
@@ -501,6 +507,29 @@ def choose_sentences(
         text = inputs.source_text(best.hit.passage.source)[start:end]
         return [_Candidate(best.hit, start, end, text, best.coverage, best.score)]
     return chosen
+
+
+def _beside_first(
+    inputs: ComposeInputs, best: _Candidate, rest: Sequence[_Candidate]
+) -> Sequence[_Candidate]:
+    """``rest`` ordered by score, the sentences right before and after ``best`` in its
+    paragraph counting ``beside_weight`` more (stable: ties keep their order)."""
+    weight = inputs.options.beside_weight
+    if not weight or not rest:
+        return rest
+    passage = best.hit.passage
+    sentences = inputs.analysed(passage).sentences
+    starts = [passage.start + s.start for s in sentences]
+    if best.start not in starts:
+        return rest  # a clipped or section sentence: no neighbours to favour
+    i = starts.index(best.start)
+    beside = {starts[j] for j in (i - 1, i + 1) if 0 <= j < len(starts)}
+
+    def key(c: _Candidate) -> float:
+        near = c.hit.passage.id == passage.id and c.start in beside
+        return -(c.score + weight) if near else -c.score
+
+    return sorted(rest, key=key)
 
 
 def quote(

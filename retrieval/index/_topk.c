@@ -6,7 +6,10 @@
  *     idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + (b * dl) / avgdl)))
  * and a paragraph's score adds the weights of the question's terms in question order (repeats
  * included), as get_scores does. Built with -ffp-contract=off so no multiply-add is fused: the
- * doubles are bit-for-bit numpy's. Ties are broken by paragraph number (lower first).
+ * doubles are bit-for-bit numpy's. Ties are broken by paragraph number (lower first). The tf
+ * part of the weight comes from a table by (tf, paragraph length) made by the same expression
+ * (tf_table), so a posting costs a multiply, not two divisions; pairs outside the table are
+ * computed in place.
  *
  * Pruning: terms sorted by their largest possible contribution (ub); the longest prefix whose
  * ub sum cannot reach the current k-th score is "non-essential": a paragraph holding only those
@@ -92,17 +95,49 @@ static inline int64_t advance(const int32_t *docs, int64_t pos, int64_t end, int
     return hi;
 }
 
+/* rank-bm25's tf part, (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + (b * dl) / avgdl)), in its
+ * operation order: the one expression the table and the loop both use. */
+static inline double tf_part_of(double tf, double dl, double k1, double b, double avgdl) {
+    double norm = k1 * ((1.0 - b) + (b * dl) / avgdl);
+    return (tf * (k1 + 1.0)) / (tf + norm);
+}
+
+/* tf_table(k1, b, avgdl, columns, out): out[tf * columns + dl] = the tf part of (tf, dl), for
+ * every row tf the buffer holds (tf 0 included, unused). The loop then reads a paragraph's
+ * weight with one multiply, idf * table[tf][dl], instead of two divisions: the same doubles,
+ * since the table holds exactly what the loop would compute. */
+static PyObject *tf_table(PyObject *self, PyObject *args) {
+    double k1, b, avgdl;
+    long long columns;
+    Py_buffer out;
+    if (!PyArg_ParseTuple(args, "dddLw*", &k1, &b, &avgdl, &columns, &out)) return NULL;
+    double *table = out.buf;
+    int64_t cells = out.len / (Py_ssize_t)sizeof(double);
+    if (columns <= 0 || cells % columns != 0) {
+        PyBuffer_Release(&out);
+        PyErr_SetString(PyExc_ValueError, "the table's size is not rows x columns");
+        return NULL;
+    }
+    for (int64_t i = 0; i < cells; i++)
+        table[i] = tf_part_of((double)(i / columns), (double)(i % columns), k1, b, avgdl);
+    PyBuffer_Release(&out);
+    Py_RETURN_NONE;
+}
+
 static PyObject *top_k(PyObject *self, PyObject *args) {
     Py_buffer b_ptr, b_docs, b_tfs, b_len, b_idf, b_max, b_bptr, b_bmax, b_query, b_out_docs,
-        b_out_scores;
+        b_out_scores, b_table;
     int tf_size, len_size, k;
-    long long block_size;
+    long long block_size, table_columns;
     double k1, b, avgdl;
-    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*y*Ly*idddw*w*", &b_ptr, &b_docs, &b_tfs,
+    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*y*Ly*idddw*w*y*L", &b_ptr, &b_docs, &b_tfs,
                           &tf_size, &b_len, &len_size, &b_idf, &b_max, &b_bptr, &b_bmax,
                           &block_size, &b_query, &k, &k1, &b, &avgdl, &b_out_docs,
-                          &b_out_scores))
+                          &b_out_scores, &b_table, &table_columns))
         return NULL;
+    const double *table = b_table.buf;
+    const uint64_t columns = table_columns > 0 ? (uint64_t)table_columns : 1;
+    const uint64_t rows = (uint64_t)(b_table.len / (Py_ssize_t)sizeof(double)) / columns;
     Index ix = {b_ptr.buf,  b_docs.buf, b_tfs.buf,  tf_size,   b_len.buf,          len_size,
                 b_idf.buf,  b_max.buf,  b_bptr.buf, b_bmax.buf, (int64_t)block_size};
     const int64_t *query = b_query.buf;
@@ -181,9 +216,9 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         double sum = 0;
         for (int i = 0; i < n; i++) { sum += ub[order[i]]; prefix[i] = sum; }
 
-        const double k1p1 = k1 + 1.0, one_minus_b = 1.0 - b;
         int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
         double theta = 0.0;
+        int64_t checked_upto = -1; /* the last block bound, too high to skip, holds up to here */
         for (;;) {
             int64_t doc = INT64_MAX;
             for (int i = essential; i < n; i++) {
@@ -192,11 +227,12 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             }
             if (doc == INT64_MAX) break;
             if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
-            if (size == k) {
+            if (size == k && doc > checked_upto) {
                 /* Block-max skip: up to the first end of an essential term's current block, no
                    paragraph can beat theta if even the blocks' best weights cannot. Each
                    term's current block (its bound and last paragraph) is remembered until its
-                   cursor leaves it. */
+                   cursor leaves it; and a bound found too high stays so (same blocks, same
+                   theta) up to that first block end, so it is not summed again before. */
                 double bound = essential > 0 ? prefix[essential - 1] : 0.0;
                 int64_t upto = INT64_MAX;
                 for (int i = essential; i < n; i++) {
@@ -221,16 +257,19 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                     }
                     continue;
                 }
+                checked_upto = upto;
             }
-            double dl = (double)read_uint(ix.doc_len, ix.len_size, doc);
-            double norm = k1 * (one_minus_b + (b * dl) / avgdl);
+            uint64_t dl = read_uint(ix.doc_len, ix.len_size, doc);
             double found = 0.0;
             for (int u = 0; u < n; u++) weight[u] = 0.0;
             for (int i = n - 1; i >= essential; i--) {
                 int u = order[i];
                 if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
-                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
-                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
+                    uint64_t tf = read_uint(ix.tfs, ix.tf_size, cur[u]);
+                    double part = tf < rows && dl < columns
+                                      ? table[tf * columns + dl]
+                                      : tf_part_of((double)tf, (double)dl, k1, b, avgdl);
+                    weight[u] = ix.idf[term[u]] * part;
                     found += count[u] * weight[u];
                     cur[u]++;
                 }
@@ -241,8 +280,11 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 int u = order[i];
                 cur[u] = advance(ix.docs, cur[u], end[u], (int32_t)doc);
                 if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
-                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
-                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
+                    uint64_t tf = read_uint(ix.tfs, ix.tf_size, cur[u]);
+                    double part = tf < rows && dl < columns
+                                      ? table[tf * columns + dl]
+                                      : tf_part_of((double)tf, (double)dl, k1, b, avgdl);
+                    weight[u] = ix.idf[term[u]] * part;
                     found += count[u] * weight[u];
                 }
             }
@@ -257,6 +299,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             } else {
                 continue;
             }
+            checked_upto = -1; /* theta (and so the bound's verdict) may have moved */
             if (size == k) {
                 theta = hs[0];
                 while (essential < n && prefix[essential] * (1 + MARGIN) < theta) essential++;
@@ -280,6 +323,7 @@ done:
     PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
     PyBuffer_Release(&b_bptr); PyBuffer_Release(&b_bmax);
     PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs); PyBuffer_Release(&b_out_scores);
+    PyBuffer_Release(&b_table);
     return PyLong_FromLong(result);
 }
 
@@ -295,8 +339,12 @@ static inline int64_t read_ptr(const void *base, int size, int64_t i) {
  * question terms in the paragraph's terms. Reads only the sentence and term pointers and the
  * term ids, each bounds-checked; what it read is written to ranges (row, first sentence, end
  * sentence, first term, end term per row) for the caller to verify against the checksums
- * before it uses the result. Returns 0, or -1 (bad arguments or out of room) or -3 (a pointer
- * or id out of range or out of order): the caller then reads those rows in Python.
+ * before it uses the result. Returns 0; -1 for arguments that do not fit together (pointer
+ * sizes, output lengths, a token pointer array shorter than the sentences: a damaged table
+ * when they come from a saved index, never worth a retry); -3 for a pointer or id out of range
+ * or order (damaged; the caller then reads those rows in Python, which says what is wrong); or
+ * -4 when masks or pairs is too small, with the room needed written to mask_ptr[n_rows] and
+ * pair_ptr[n_rows] (masks: the rows' sentences; pairs: their terms, a bound), for one retry.
  */
 static PyObject *question_marks(PyObject *self, PyObject *args) {
     Py_buffer b_sptr, b_tptr, b_tokens, b_rows, b_qids, b_msptr, b_masks, b_pptr, b_pairs, b_ranges;
@@ -344,7 +392,28 @@ static PyObject *question_marks(PyObject *self, PyObject *args) {
         if (!(0 <= lo && lo <= hi && hi <= n_sentences)) { result = -3; break; }
         int64_t first = read_ptr(tptr, tptr_size, lo), last = read_ptr(tptr, tptr_size, hi);
         if (!(0 <= first && first <= last && last <= n_tokens)) { result = -3; break; }
-        if (m + (hi - lo) > mask_room || p + (last - first) > pair_room) { result = -1; break; }
+        if (m + (hi - lo) > mask_room || p + (last - first) > pair_room) {
+            /* Out of room: add up what every row needs (pointers checked as above). */
+            int64_t need_masks = m, need_pairs = p;
+            for (int64_t q = r; q < n_rows && result == 0; q++) {
+                int64_t qrow = rows[q];
+                if (qrow < 0 || qrow + 1 >= n_sptr) { result = -3; break; }
+                int64_t qlo = read_ptr(sptr, sptr_size, qrow);
+                int64_t qhi = read_ptr(sptr, sptr_size, qrow + 1);
+                if (!(0 <= qlo && qlo <= qhi && qhi <= n_sentences)) { result = -3; break; }
+                int64_t qfirst = read_ptr(tptr, tptr_size, qlo);
+                int64_t qlast = read_ptr(tptr, tptr_size, qhi);
+                if (!(0 <= qfirst && qfirst <= qlast && qlast <= n_tokens)) { result = -3; break; }
+                need_masks += qhi - qlo;
+                need_pairs += qlast - qfirst;
+            }
+            if (result == 0) {
+                msptr[n_rows] = need_masks;
+                pptr[n_rows] = need_pairs;
+                result = -4;
+            }
+            break;
+        }
         int prev = -1;
         for (int64_t s = lo; s < hi && result == 0; s++) {
             int64_t a = read_ptr(tptr, tptr_size, s), b = read_ptr(tptr, tptr_size, s + 1);
@@ -385,11 +454,15 @@ static PyMethodDef methods[] = {
     {"question_marks", question_marks, METH_VARARGS,
      "question_marks(sentence_ptr, sptr_size, token_ptr, tptr_size, tokens, n_sentences, "
      "vocabulary, rows, qids, "
-     "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (bad arguments, no room) or -3 "
-     "(out of range or order): see _topk.c"},
+     "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (arguments that do not fit), -3 "
+     "(out of range or order) or -4 (out of room; the room needed in mask_ptr[n_rows], "
+     "pair_ptr[n_rows]): see _topk.c"},
+    {"tf_table", tf_table, METH_VARARGS,
+     "tf_table(k1, b, avgdl, columns, out): out[tf * columns + dl] = the tf part (see _topk.c)"},
     {"top_k", top_k, METH_VARARGS,
      "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, block_ptr, "
-     "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores) -> n "
+     "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores, table, "
+     "table_columns) -> n "
      "(-1: bad arguments, -2: a negative IDF, use numpy, -3: damaged postings)"},
     {NULL, NULL, 0, NULL}};
 

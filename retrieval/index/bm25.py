@@ -55,6 +55,10 @@ IdfVariant = Literal["lucene", "okapi"]
 IDF_VARIANTS: tuple[IdfVariant, ...] = ("lucene", "okapi")
 BLOCK_SIZE = 64
 """Postings per block for block-max skipping (the best weight of each block is stored)."""
+TF_TABLE_ROWS = 8
+TF_TABLE_COLUMNS = 2048
+"""The tf-part table of the compiled loop: tf 0-7 by paragraph length 0-2047 (see
+:meth:`BM25Index._tf_parts`)."""
 EPSILON = 0.25
 """rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
 
@@ -216,9 +220,14 @@ class BM25Index:
 
     POSTINGS_ARRAYS = ("postings_doc", "postings_tf", "block_max")
     """Read term by term: a saved index verifies a term's slices of them when it is first
-    searched (:meth:`_term_ids`); every other array is small and verified when it is opened."""
+    searched (:meth:`_term_ids`), with :data:`TERM_ARRAYS`; every other array is small and
+    verified when it is opened."""
+    TERM_ARRAYS = ("postings_ptr", "block_ptr", "max_tf_part")
+    """One entry per term, read only for the question's terms: verified with their postings."""
     _checks: Checker = UNCHECKED
     _verified_terms: set[int]
+    _tf_table: npt.NDArray[np.float64] | None = None
+    """The compiled loop's tf parts by (tf, paragraph length), made on the first search."""
 
     def __init__(
         self,
@@ -397,12 +406,13 @@ class BM25Index:
             if array.dtype.kind != "u" or array.ndim != 1:
                 raise ValueError(f"{name} has type {array.dtype}{array.shape}")
         ptr = self.postings_ptr
-        if len(self.doc_len) == 0 or ptr[0] != 0 or np.any(np.diff(ptr) < 0):
+        if len(self.doc_len) == 0 or ptr[0] != 0:
             raise ValueError("postings_ptr is not a list of offsets")
         if ptr[-1] != len(self.postings_doc) or len(self.postings_tf) != len(self.postings_doc):
             raise ValueError("postings arrays disagree on their length")
-        blocks = -(-np.diff(ptr) // BLOCK_SIZE)
-        if self.block_ptr[0] != 0 or np.any(np.diff(self.block_ptr) != blocks):
+        # Each term's pointers are checked where the term is first searched (_verify_term):
+        # a pass over them here would make opening O(terms).
+        if self.block_ptr[0] != 0:
             raise ValueError("block_ptr does not match the postings")
         if self.block_ptr[-1] != len(self.block_max):
             raise ValueError("block_max has the wrong length")
@@ -485,9 +495,17 @@ class BM25Index:
     def _verify_term(self, term_id: int) -> None:
         if term_id in self._verified_terms:
             return
+        self._checks.items(("postings_ptr", "block_ptr"), term_id, term_id + 2)
+        self._checks.items(("max_tf_part",), term_id, term_id + 1)
         start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
-        self._checks.items(("postings_doc", "postings_tf"), start, end)
         blocks = int(self.block_ptr[term_id]), int(self.block_ptr[term_id + 1])
+        if not (
+            0 <= start <= end <= len(self.postings_doc)
+            and 0 <= blocks[0] <= blocks[1] <= len(self.block_max)
+            and blocks[1] - blocks[0] == -(-(end - start) // BLOCK_SIZE)
+        ):
+            raise IndexDamagedError("The saved index is damaged (a term's pointers).")
+        self._checks.items(("postings_doc", "postings_tf"), start, end)
         self._checks.items(("block_max",), *blocks)
         if end > start:
             docs = self.postings_doc[start:end]
@@ -575,12 +593,26 @@ class BM25Index:
                 self.avgdl,
                 out_docs,
                 out_scores,
+                self._tf_parts(),
+                TF_TABLE_COLUMNS,
             )
             if found >= 0:
                 return [(int(out_docs[i]), float(out_scores[i])) for i in range(found)]
             if found == -3:
                 raise IndexDamagedError("The saved index is damaged (a posting points outside).")
         return self._top_numpy(term_ids, k)
+
+    def _tf_parts(self) -> npt.NDArray[np.float64]:
+        """rank-bm25's tf part for each tf below :data:`TF_TABLE_ROWS` and paragraph length
+        below :data:`TF_TABLE_COLUMNS`, computed by the compiled loop's own expression (so the
+        same doubles): the loop multiplies by the IDF instead of dividing twice per posting,
+        and computes the rare pairs outside the table itself. 128 KB, made once."""
+        table = self._tf_table
+        if table is None:
+            table = np.empty(TF_TABLE_ROWS * TF_TABLE_COLUMNS, dtype=np.float64)
+            _topk.tf_table(self.k1, self.b, self.avgdl, TF_TABLE_COLUMNS, table)
+            self._tf_table = table
+        return table
 
     def _top_numpy(self, term_ids: Sequence[int | None], k: int) -> list[tuple[int, float]]:
         """Score every paragraph holding a question term, then sort: exact, and fast enough

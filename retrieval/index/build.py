@@ -18,9 +18,10 @@ import sys
 import tempfile
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -30,10 +31,10 @@ import numpy.typing as npt
 from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
-from ..reading.readers import document_blocks
+from ..reading.readers import document_blocks, searched_text
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
-from ..splitting.sentences import split_sentences
+from ..splitting.sentences import _ABBREVIATIONS, _NUMBER_ABBREVIATIONS, split_sentences
 from ..splitting.units import following_units
 from ..types import Document
 from . import sentences as sentence_table
@@ -45,10 +46,18 @@ if TYPE_CHECKING:
     import multiprocessing.context
 
 _token_scan: Callable[[str, dict[str, int]], tuple[list[int | str], int] | None] | None
+_sentence_scan: Callable[..., int] | None
+_postings_scan: Callable[[bytes | bytearray, bytes, int], tuple[bytes, bytes, bytes, bytes]] | None
+_ScanTable: Callable[[], Any] | None
+_split_scan: Callable[[str, frozenset[str], frozenset[str]], list[tuple[int, int]] | None] | None
 try:  # compiled when citebot was installed with a C compiler (setup.py); optional
+    from ..analysis._scan import Table as _ScanTable
+    from ..analysis._scan import postings as _postings_scan
+    from ..analysis._scan import sentence_ids as _sentence_scan
+    from ..analysis._scan import split_ascii as _split_scan
     from ..analysis._scan import token_ids as _token_scan
 except ImportError:  # pragma: no cover - the regex path gives the same tokens
-    _token_scan = None
+    _token_scan = _sentence_scan = _postings_scan = _ScanTable = _split_scan = None
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +69,26 @@ PARALLEL_BYTES = 4 * 1024 * 1024
 class _Tokens:
     """One index's token lists for a run of paragraphs (or documents), as local term ids."""
 
-    ids: list[int] = field(default_factory=list)
-    """Every list's term ids, end to end."""
+    ids: bytearray = field(default_factory=bytearray)
+    """Every list's term ids, end to end (int32, native order)."""
     length: list[int] = field(default_factory=list)
 
-    def postings(self) -> _Postings:
+    def postings(self, terms: int) -> _Postings:
         """(list number, term, tf) triples, list by list, and the terms in the order they first
-        occur (the order rank-bm25 would number them in)."""
-        ids = np.asarray(self.ids, dtype=np.int64)
+        occur (the order rank-bm25 would number them in). ``terms``: above every id.
+
+        Compiled, a counting sort (:mod:`~..analysis._scan`); else two ``np.unique``."""
+        if _postings_scan is not None:
+            lengths32 = np.asarray(self.length, dtype=np.int32)
+            doc, term, tf, seen = _postings_scan(self.ids, lengths32.tobytes(), terms)
+            return _Postings(
+                doc=np.frombuffer(doc, dtype=np.int32),
+                term=np.frombuffer(term, dtype=np.int32),
+                tf=np.frombuffer(tf, dtype=np.int32),
+                length=lengths32,
+                first_seen=np.frombuffer(seen, dtype=np.int32),
+            )
+        ids = np.frombuffer(self.ids, dtype=np.int32).astype(np.int64)
         lengths = np.asarray(self.length, dtype=np.int64)
         owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         # Term-major keys: sorted, they group each term's postings in list order, so the parent
@@ -165,22 +186,28 @@ def analyse_documents(
             *("line", "page", "kind"),
         )
     }
-    vocabulary: dict[str, int] = {}
+    table = _terms_table(language)
+    vocabulary, token_ids, chunk_ids = table.vocabulary, table.token_ids, table.chunk_ids
     number_of = vocabulary.setdefault
     contexts: dict[str, int] = {}
-    context_ids: dict[str, list[int]] = {}
+    context_bytes: dict[str, bytes] = {}
+    """A heading path → its terms repeated as the index repeats them (int32 bytes)."""
     context_of: list[int] = []
     places: dict[str, int] = {}
     place_of: list[int] = []
     paragraphs, whole_documents = _Tokens(), _Tokens()
-    sentences = sentence_table.SentenceColumns()
-    chunk_ids: dict[str, list[int]] = {}
+    sentence_counts: list[int] = []
+    sentence_rows = bytearray()
+    """Each sentence's (start, end, number of terms), int32."""
+    sentence_tokens = bytearray()
+    """Each sentence's term ids end to end, int32."""
     unit_cols: dict[str, list[int]] = {}
     langs: dict[str, int] = {"": 0}
 
-    token_ids: dict[str, int] = {}
-    """Normalized token → part-local term id (-1: a stopword): most tokens are repeats."""
     scan = _token_scan if analyzer.english else None
+    scan_sentences = _sentence_scan if analyzer.english and table.scan_table is not None else None
+    split_english = _split_scan if language == "en" else None
+    """split_sentences(text, "en") in one compiled pass for ASCII text (None for other text)."""
     token_id = token_ids.get
 
     def token_number(token: str) -> int:
@@ -212,10 +239,15 @@ def analyse_documents(
         if None in found:
             for i, chunk in enumerate(chunks):
                 if found[i] is None:
-                    found[i] = chunk_ids.setdefault(
-                        chunk, [number_of(t, len(vocabulary)) for t in chunk_terms(chunk)]
-                    )
+                    found[i] = chunk_term_ids(chunk)
         return list(chain.from_iterable(found))  # type: ignore[arg-type]
+
+    def chunk_term_ids(chunk: str) -> list[int]:
+        """One whitespace-free chunk's term ids (cached per chunk)."""
+        found = chunk_ids.get(chunk)
+        if found is None:
+            found = chunk_ids[chunk] = [number_of(t, len(vocabulary)) for t in chunk_terms(chunk)]
+        return found
 
     byte_base = 0
     for document in documents:
@@ -238,7 +270,8 @@ def analyse_documents(
             searched_units(blocks, document.text) if shape.unit_terms else [[] for _ in passages]
         )
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
-        whole: list[int] = []
+        searched = searched_text(document)
+        whole = bytearray()
         seen_contexts: set[str] = set()
         for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
             columns["source"].append(number)
@@ -256,29 +289,51 @@ def analyse_documents(
             context_of.append(contexts.setdefault(passage.context, len(contexts)))
             # Analysed sentence by sentence: the same terms as the paragraph whole (no boundary
             # falls inside a word), and each sentence's are kept for answering.
-            spans = split_sentences(passage.text, language)
-            per_sentence = [term_ids(passage.text[a:z]) for a, z in spans]
-            sentences.add(spans, per_sentence)
-            tokens = list(chain.from_iterable(per_sentence))
+            spans = (
+                split_english(passage.text, *_SENTENCE_RULES) if split_english else None
+            ) or split_sentences(passage.text, language)
+            sentence_counts.append(len(spans))
+            before = len(sentence_tokens)
+            words = (
+                passage.text
+                if searched is document.text
+                else searched[passage.start : passage.start + len(passage.text)]
+            )  # the same length: the words the reader's searched view shows
+            if scan_sentences is not None:
+                scan_sentences(
+                    words, spans, table.scan_table, token_number, chunk_term_ids,
+                    sentence_tokens, sentence_rows,
+                )  # fmt: skip
+            else:
+                per_sentence = [term_ids(words[a:z]) for a, z in spans]
+                sentence_rows += _int32_bytes(
+                    chain.from_iterable(
+                        (a, z, len(ids)) for (a, z), ids in zip(spans, per_sentence, strict=True)
+                    )
+                )
+                sentence_tokens += _int32_bytes(chain.from_iterable(per_sentence))
+            tokens = sentence_tokens[before:]
             if units:  # the code or table the paragraph introduces is searched with it
                 unit_text = " ".join(document.text[s:e] for s, e in units)
-                tokens += term_ids(unit_text)[: shape.unit_terms]
-            context = context_ids.get(passage.context)
-            if context is None:
-                context = context_ids[passage.context] = term_ids(passage.context)
-            repeated = context * shape.context_repeat if shape.index_context else []
-            paragraphs.ids.extend(repeated)
-            paragraphs.ids.extend(tokens)
-            paragraphs.length.append(len(repeated) + len(tokens))
+                tokens += _int32_bytes(term_ids(unit_text)[: shape.unit_terms])
+            repeated = context_bytes.get(passage.context)
+            if repeated is None:
+                context = term_ids(passage.context)
+                repeated = context_bytes[passage.context] = _int32_bytes(
+                    context * shape.context_repeat if shape.index_context else []
+                )
+            paragraphs.ids += repeated
+            paragraphs.ids += tokens
+            paragraphs.length.append((len(repeated) + len(tokens)) // 4)
             if shape.document_index:
                 # A document is its paragraphs' words plus each distinct title/heading once.
-                whole.extend(tokens)
+                whole += tokens
                 if repeated and passage.context not in seen_contexts:
                     seen_contexts.add(passage.context)
-                    whole.extend(repeated)
+                    whole += repeated
         if shape.document_index and passages:  # rows only for documents with paragraphs
-            whole_documents.ids.extend(whole)
-            whole_documents.length.append(len(whole))
+            whole_documents.ids += whole
+            whole_documents.length.append(len(whole) // 4)
         byte_base += len(encoded)
     document_bytes = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) for t in texts], out=document_bytes[1:])
@@ -296,13 +351,100 @@ def analyse_documents(
         context=np.asarray(context_of, dtype=np.int32),
         places=list(places),
         place=np.asarray(place_of, dtype=np.int32),
-        vocabulary=list(vocabulary),
-        paragraphs=paragraphs.postings(),
-        documents=whole_documents.postings() if shape.document_index else None,
-        sentences=sentences.arrays(),
+        **_part_terms(
+            table,
+            paragraphs.postings(len(vocabulary)),
+            whole_documents.postings(len(vocabulary)) if shape.document_index else None,
+            _sentence_arrays(sentence_counts, sentence_rows, sentence_tokens),
+        ),
         units={name: np.asarray(values, dtype=np.int64) for name, values in unit_cols.items()},
         unit_langs=list(langs),
     )
+
+
+@dataclass(slots=True)
+class _TermsTable:
+    """Term numbering while analysing: term → id, and the caches that lead to it (a normalized
+    token → its id, -1 for a stopword; a whitespace chunk → its ids). A worker process keeps
+    its table from one job to the next (:data:`_KEEP_TERMS`), so a word is stemmed and entered
+    once per worker, not once per 4 MB job: most of a job's tokens are then one dict look-up
+    in the compiled scan. The ids are the table's; each part is renumbered to its own."""
+
+    vocabulary: dict[str, int] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
+    chunk_ids: dict[str, list[int]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+    """``list(vocabulary)``, brought up to date at the end of each part."""
+    scan_table: Any = field(default_factory=lambda: _ScanTable() if _ScanTable else None)
+    """The compiled scan's own token → id table (``token_ids`` for English ASCII tokens,
+    looked up without making a str per token)."""
+
+
+_SENTENCE_RULES = (_ABBREVIATIONS, _NUMBER_ABBREVIATIONS)
+"""The abbreviations the compiled sentence splitter reads (splitting/sentences.py's own)."""
+
+_KEEP_TERMS = False
+"""Set in worker processes: keep each language's :class:`_TermsTable` between jobs."""
+KEPT_TOKENS = 2_000_000
+"""A kept table is dropped past this many distinct tokens (its memory stays bounded)."""
+_kept_tables: dict[str, _TermsTable] = {}
+
+
+def _terms_table(language: str) -> _TermsTable:
+    """A fresh table, or in a worker the one its earlier jobs filled (if not too large)."""
+    if not _KEEP_TERMS:
+        return _TermsTable()
+    table = _kept_tables.get(language)
+    if table is None or len(table.token_ids) + len(table.chunk_ids) > KEPT_TOKENS:  # bounded
+        table = _kept_tables[language] = _TermsTable()
+    return table
+
+
+def _part_terms(
+    table: _TermsTable,
+    paragraphs: _Postings,
+    documents: _Postings | None,
+    sentences: dict[str, npt.NDArray[Any]],
+) -> dict[str, Any]:
+    """The part's own vocabulary (the table's terms its paragraphs use, in table order) and
+    its postings and sentence terms renumbered into it: monotone, so postings stay grouped by
+    term in ascending order, and first occurrences keep their order."""
+    terms = table.terms
+    if len(terms) < len(table.vocabulary):
+        terms.extend(islice(table.vocabulary, len(terms), None))
+    used = np.sort(paragraphs.first_seen)
+    local = np.zeros(len(terms), dtype=np.int32)
+    local[used] = np.arange(len(used), dtype=np.int32)
+
+    def renumbered(run: _Postings) -> _Postings:
+        return replace(run, term=local[run.term], first_seen=local[run.first_seen])
+
+    return {
+        "vocabulary": [terms[i] for i in used.tolist()],
+        "paragraphs": renumbered(paragraphs),
+        "documents": renumbered(documents) if documents is not None else None,
+        "sentences": {**sentences, "tokens": local[sentences["tokens"]]},
+    }
+
+
+def _int32_bytes(values: Iterable[int]) -> bytes:
+    """``values`` as native int32 bytes (the build's token lists)."""
+    return array("i", values).tobytes()
+
+
+def _sentence_arrays(
+    counts: list[int], rows: bytearray, tokens: bytearray
+) -> dict[str, npt.NDArray[Any]]:
+    """The part's sentence table as :meth:`~.sentences.SentenceColumns.arrays` gives it:
+    ``rows`` are (start, end, number of terms) int32 triples, ``tokens`` the terms (int32)."""
+    table = np.frombuffer(rows, dtype=np.int32).reshape(-1, 3)
+    return {
+        "counts": np.asarray(counts, dtype=np.int32),
+        "starts": table[:, 0].copy(),
+        "ends": table[:, 1].copy(),
+        "lengths": table[:, 2].copy(),
+        "tokens": np.frombuffer(tokens, dtype=np.int32).copy(),
+    }
 
 
 _File = tuple[Path, str, str]
@@ -348,6 +490,8 @@ def _die_with_parent(parent: int) -> None:
             pass
     if os.getppid() != parent:
         os._exit(1)
+    global _KEEP_TERMS
+    _KEEP_TERMS = True
 
 
 def _chunks(files: Sequence[_File], sizes: Sequence[int], count: int) -> list[list[_File]]:

@@ -21,13 +21,17 @@ _TITLE_MAX_CHARS = 120
 _FINAL_PUNCTUATION = ".!?:;,…\"'”’)]"
 
 
+_LINE_CONTENT = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)?")
+"""``_LINE`` with the line's content as group 1 (its end is the line's end, no string made)."""
+
+
 def line_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each line without its line ending; handles \\n, \\r\\n and \\r."""
-    for match in _LINE.finditer(text):
-        if match.start() == match.end():
+    for match in _LINE_CONTENT.finditer(text):
+        start, end = match.span()
+        if start == end:
             return
-        line = match.group()
-        yield match.start(), match.start() + len(line.rstrip("\r\n"))
+        yield start, match.end(1)
 
 
 def _is_title_line(line: str) -> bool:
