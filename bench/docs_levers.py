@@ -3,6 +3,8 @@ behind the docs levers of docs/quality.md (it replaces ``bench/docs_units.py``).
 
     .venv/bin/python bench/docs_levers.py [QUESTIONS CORPUS] [subset=odd|even|all] \
         [option=value ...] [-- option=value ... (another combination)] [--why]
+    .venv/bin/python bench/docs_levers.py --sets [--httpx DIR] [--pydantic DIR] \
+        [option=value ...] [-- ...]
 
 Default set: uv's Markdown docs (``../shared/bench-data/docs/uv.jsonl`` over ``uv-md``), scored
 by the rules of ``../shared/bench-data/docs/README.md``. Options are EngineOptions /
@@ -15,6 +17,14 @@ composing give whatever the answer/abstain decision does). Options that change t
 (``unit_terms``, ``k1``, …) rebuild it; the others reuse it. ``--why`` adds, per answerable
 question, where its gold section ranked among the hits, where its must-show strings are (its
 prose "P", the blocks that follow its paragraphs "U", neither "-"), and the failure class.
+
+``--sets`` measures each combination on every docs set at once, one compact line per
+combination: uv and Flask (``.rst``) split into odd ids (where defaults are chosen) and even ids
+(held out), and the project's check sets ``bench/data/httpx.jsonl`` and
+``bench/data/pydantic.jsonl`` over the docs folders given (a ``git archive`` of
+encode/httpx ``docs/`` at ae1b9f66 and of pydantic/pydantic ``docs/`` at 2151025, kept outside
+the repository; a set whose folder is not given is left out). Each cell is answered / cited /
+section / useful at the combination's threshold, then cited / section / useful at @0.
 """
 
 from __future__ import annotations
@@ -142,12 +152,60 @@ def why(engine: Engine, eval_set: EvalSet) -> None:
         print(f"{kind}: {len(ids_)} ({' '.join(ids_)})")
 
 
+CHECK_SETS = {"httpx": "httpx.jsonl", "pydantic": "pydantic.jsonl"}
+
+
+def every_set(argv: list[str], combos: list[list[str]]) -> None:
+    """``--sets``: each combination on uv and Flask (odd / even ids) and the check sets."""
+    sets: list[tuple[str, Path, Path, tuple[str, ...]]] = [
+        ("uv", DATA / "docs" / "uv.jsonl", DATA / "docs" / "uv-md", ("odd", "even")),
+        ("flask", DATA / "docs" / "flask.jsonl", DATA / "docs" / "flask-rst", ("odd", "even")),
+    ]
+    for name, questions in CHECK_SETS.items():
+        if f"--{name}" in argv:
+            folder = Path(argv[argv.index(f"--{name}") + 1])
+            sets.append((name, Path(__file__).parent / "data" / questions, folder, ("all",)))
+    loaded = {name: load_docs(q, corpus=c) for name, q, c, _ in sets}
+    engines = {name: Engines(c, {}) for name, _, c, _ in sets}
+    print("cells: answered/cited/section/useful @0 cited/section/useful")
+    for combo in combos:
+        engine_args, composer_args, _ = parse_options(combo)
+        options = EngineOptions(**engine_args)
+        options = replace(options, composer=replace(ComposerOptions(), **composer_args))
+        zero = replace(options, composer=replace(options.composer, min_confidence=0.0))
+        cells = []
+        for name, _, _, halves in sets:
+            for half in halves:
+                cases = subset(loaded[name], half)
+                at = evaluate(engines[name].get(options), cases).metrics
+                at0 = evaluate(engines[name].get(zero), cases).metrics
+                label = name if half == "all" else f"{name} {half}"
+                shown = "/".join(
+                    f"{at[k] or 0:.2f}"
+                    for k in ("answered_when_answerable", "cited_right", "section_right", "useful")
+                )
+                ceiling = "/".join(f"{at0[k] or 0:.2f}" for k, _ in AT_ZERO)
+                cells.append(f"{label} {shown} @0 {ceiling}")
+        print(f"{' '.join(combo) or '(defaults)'}\n    " + " | ".join(cells), flush=True)
+
+
 def main(argv: list[str]) -> None:
+    if "--sets" in argv:
+        values = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("--httpx", "--pydantic")}
+        rest = [a for a in argv if (a not in values and not a.startswith("--")) or a == "--"]
+        combos: list[list[str]] = [[]]
+        for argument in rest:
+            if argument == "--":
+                combos.append([])
+            else:
+                combos[-1].append(argument)
+        every_set(argv, combos)
+        return
     positional = [a for a in argv if "=" not in a and not a.startswith("--")]
     questions = Path(positional[0]) if positional else DATA / "docs" / "uv.jsonl"
     corpus = Path(positional[1]) if len(positional) > 1 else DATA / "docs" / "uv-md"
     which, explain = "all", "--why" in argv
-    combos: list[list[str]] = [[]]
+    combos = [[]]
     for argument in argv:
         if argument == "--":
             combos.append([])

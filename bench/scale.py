@@ -132,6 +132,9 @@ def measure_queries(
         "loaded_rss_mb": loaded,
         "load_rss_delta_mb": loaded - base,
         "rss_after_queries_mb": current_rss_mb(),
+        # Anonymous (objects, caches) and file-backed (mapped index pages, libraries) memory.
+        "rss_anon_after_queries_mb": _status_mb("RssAnon:"),
+        "rss_file_after_queries_mb": _status_mb("RssFile:"),
         "query_peak_rss_mb": peak_rss_mb(),
         **result,
     }
@@ -232,9 +235,43 @@ def citebot_build(corpus: Path, index_dir: Path) -> dict[str, Any]:
         "build_paragraphs_per_s": paragraphs / build_s if paragraphs else None,
         "build_stages": stages,
         "index_mb": dir_mb(index_dir),
+        "index_parts_mb": citebot_index_parts(index_dir),
         "note": "",
         "cli_output": stdout.strip(),
     }
+
+
+INDEX_PARTS = (
+    ("text", ("text", "text_z", "text_z_offsets", "text_dict")),
+    ("sentence term ids", ("tokens", "tokens_z", "tokens_z_offsets")),
+    ("sentence spans", ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr")),
+    ("paragraph postings", ("p.postings_doc", "p.postings_tf", "p.block_max")),
+    ("document postings", ("d.postings_doc", "d.postings_tf", "d.block_max")),
+)
+"""How the saved index's arrays are grouped in the size breakdown (the rest: "other")."""
+
+
+def citebot_index_parts(index_dir: Path) -> dict[str, float]:
+    """MB (2**20 bytes) of citebot's saved index by part: where the bytes on disk go."""
+    from retrieval.index import persist
+
+    sizes: dict[str, float] = {}
+    for path in index_dir.glob("*.citebot-index"):
+        handle, mapped = persist._map(path)
+        try:
+            header, start = persist._read_header(mapped)
+            specs = persist._parse_table(header, len(mapped), start)
+        finally:
+            mapped.close()
+            handle.close()
+        group = {name: part for part, names in INDEX_PARTS for name in names}
+        for name, spec in specs.items():
+            part = group.get(name, "other")
+            sizes[part] = sizes.get(part, 0.0) + spec.nbytes / 2**20
+        sizes["header and alignment"] = (
+            path.stat().st_size - sum(spec.nbytes for spec in specs.values())
+        ) / 2**20
+    return sizes
 
 
 def scale_corpus_paragraphs(cli_output: str) -> int:
@@ -625,6 +662,8 @@ def reused_build(args: argparse.Namespace, system: str, size: int) -> dict[str, 
         if row["size"] == size and row["system"] == system:
             previous = {k: row["result"][k] for k in build_keys if k in row["result"]}
     previous["index_mb"] = dir_mb(folder)
+    if system == "citebot":
+        previous["index_parts_mb"] = citebot_index_parts(folder)
     previous["note"] = f"index reused from {folder} (build figures from the earlier run)"
     return previous
 
@@ -648,6 +687,8 @@ COLUMNS = (
     ("loaded RSS MB", "loaded_rss_mb", 0),
     ("Δ load MB", "load_rss_delta_mb", 0),
     ("RSS after q MB", "rss_after_queries_mb", 0),
+    ("anon MB", "rss_anon_after_queries_mb", 0),
+    ("file MB", "rss_file_after_queries_mb", 0),
     ("p50 ms", "p50_ms", 3),
     ("p99 ms", "p99_ms", 3),
     ("q/s", "qps", 0),
@@ -843,6 +884,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             write(report, args.out)
     print()
     print(table(report["rows"]))
+    for row in report["rows"]:
+        parts = row["result"].get("index_parts_mb")
+        if parts:
+            shown = ", ".join(f"{name} {mb:,.1f}" for name, mb in sorted(parts.items()))
+            print(f"{size_label(row['size'])} {row['system']} index MB by part: {shown}")
     for row in report["rows"]:
         for stage in row["result"].get("build_stages", ()):
             print(

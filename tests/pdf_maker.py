@@ -19,7 +19,7 @@ def _stream(lines: list[Line]) -> bytes:
     for x, y, size, text in lines:
         font, words = ("/F2", text[1:]) if text.startswith("`") else ("/F1", text)
         ops.append(f"BT {font} {size} Tf {x} {y} Td ({_escape(words)}) Tj ET")
-    return "\n".join(ops).encode("latin-1")
+    return "\n".join(ops).encode("cp1252")  # WinAnsiEncoding, as the fonts declare
 
 
 def make_pdf(pages: list[list[Line]]) -> bytes:

@@ -143,3 +143,25 @@ def test_clipping_keeps_the_matched_word_even_after_length_changing_case_folds(
     engine = Engine.from_folder(tmp_path, EngineOptions(composer=ComposerOptions(max_chars=200)))
     (sentence,) = engine.ask("platypus").sentences
     assert "platypus" in sentence.text and len(sentence.text) <= 200
+
+
+def test_the_sentence_beside_the_best_one_is_preferred_for_the_second_quote(
+    tmp_path: Path,
+) -> None:
+    # The question's words are in the first sentence of a.txt; the one after it holds fewer of
+    # them than b.txt's sentence does, but stands beside the best one.
+    (tmp_path / "a.txt").write_text(
+        "Glaciers carve deep valleys in Norway. Seawater later fills the valleys."
+    )
+    (tmp_path / "b.txt").write_text("Deep valleys in Norway are cut slowly.")
+
+    def second(beside_weight: float) -> str:
+        composer = ComposerOptions(max_sentences=2, beside_weight=beside_weight)
+        answer = Engine.from_folder(tmp_path, EngineOptions(composer=composer)).ask(
+            "How deep do glaciers carve valleys in Norway?"
+        )
+        assert answer.sentences[0].text == "Glaciers carve deep valleys in Norway."
+        return answer.sentences[1].text
+
+    assert second(0.0) == "Deep valleys in Norway are cut slowly."
+    assert second(ComposerOptions().beside_weight) == "Seawater later fills the valleys."

@@ -31,7 +31,7 @@ from retrieval import (
     RebuildReason,
     open_engine,
 )
-from retrieval.index import persist
+from retrieval.index import packed, persist
 
 from .conftest import SEEDS
 
@@ -99,23 +99,33 @@ def test_a_flipped_bit_in_the_text_is_never_quoted(corpus: Path, tmp_path: Path)
     index_dir = str(tmp_path / "indexes")
     assert _cli("index", "--corpus", str(corpus), "--index-dir", index_dir)[0] == 0
     path = _index_file(tmp_path)
-    offset, size, _ = persist.array_location(path, "text")
     data = bytearray(path.read_bytes())
-    where = data.index(b"unanimously", offset, offset + size)
-    data[where] ^= 0x20  # u → U
+    data[_text_frame(path, b"unanimously")] ^= 0x20
     path.write_bytes(bytes(data))
     code, out, err = _cli("index", "--corpus", str(corpus), "--index-dir", index_dir, "--verify")
     assert code == 0
-    assert "index:       rebuilt (the saved index is damaged: text fails its checksum)" in out
+    assert "index:       rebuilt (the saved index is damaged: text_z fails its checksum)" in out
     data = bytearray(_index_file(tmp_path).read_bytes())  # damage it again, for `ask`
-    offset, size, _ = persist.array_location(path, "text")
-    data[data.index(b"unanimously", offset, offset + size)] ^= 0x20
+    data[_text_frame(path, b"unanimously")] ^= 0x20
     path.write_bytes(bytes(data))
     code, out, err = _cli("ask", "--corpus", str(corpus), "--index-dir", index_dir, QUESTIONS[0])
     assert code == 0
     assert "Council unanimously passed" in out and "Unanimously" not in out
-    assert err.startswith("citebot: the index is rebuilt: The saved index is damaged (text")
+    assert err.startswith("citebot: the index is rebuilt: The saved index is damaged (text_z")
     assert len(err.splitlines()) == 1
+
+
+def _text_frame(path: Path, needle: bytes) -> int:
+    """A byte in the middle of the compressed frame that holds ``needle`` of the saved text
+    (which is stored in zstd frames of ``packed.TEXT_BLOCK`` bytes each)."""
+    opened = persist.read(path, persist.read_manifest(path).key)
+    text = bytes(np.asarray(opened.contents.store.arrays()["text"]))
+    opened.close()
+    block = text.index(needle) // packed.TEXT_BLOCK
+    frames, _, _ = persist.array_location(path, "text_z")
+    at, size, dtype = persist.array_location(path, "text_z_offsets")
+    offsets = np.frombuffer(path.read_bytes()[at : at + size], dtype=dtype)
+    return frames + (int(offsets[block]) + int(offsets[block + 1])) // 2
 
 
 def _arrays(corpus: Path, tmp_path: Path) -> list[str]:
@@ -128,10 +138,12 @@ def _arrays(corpus: Path, tmp_path: Path) -> list[str]:
 
 ARRAY_NAMES = (
     *("source", "paragraph", "start", "end", "byte_start", "byte_end", "context", "id"),
-    *("id_order", "text", "document_bytes", "contexts", "context_offsets"),
+    *("id_order", "text_z", "text_z_offsets", "text_dict", "document_bytes"),
+    *("contexts", "context_offsets"),
     *("line", "page", "kind", "place", "places", "place_offsets"),
     *("unit_kind", "unit_start", "unit_end", "unit_lang", "unit_langs", "unit_lang_offsets"),
-    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens"),
+    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens_z"),
+    "tokens_z_offsets",
     *(
         prefix + name
         for prefix in ("p.", "d.")
@@ -217,6 +229,13 @@ def test_a_flipped_header_byte_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
     _assert_quotes_are_the_files(engine.ask(QUESTIONS[0]), corpus)
 
 
+def _push_last_array_out(table: dict[str, Any]) -> None:
+    """The last array's offset made 99...9 (as many digits: the header keeps its length),
+    past the end of the file."""
+    last = max(table.values(), key=lambda spec: spec["offset"])
+    last["offset"] = 10 ** len(str(last["offset"])) - 1
+
+
 @pytest.mark.parametrize(
     ("edit", "words"),
     [
@@ -227,7 +246,7 @@ def test_a_flipped_header_byte_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
         (lambda h: h.update(records=[[]]), "damaged"),
         (lambda h: h.update(written_ns=-5), "written_ns"),
         (lambda h: h.update(sources=h["sources"][:1]), "damaged"),
-        (lambda h: h["arrays"]["text"].update(offset=10**12), "truncated"),
+        (lambda h: _push_last_array_out(h["arrays"]), "truncated"),
     ],
     ids=["k1", "b", "avgdl", "document k1", "records=[[]]", "written_ns", "sources", "offset"],
 )

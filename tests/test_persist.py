@@ -236,6 +236,8 @@ except CitebotError as error:
     ("array", "value", "expected"),
     [
         # Caught when the index is opened (its checksum, verified at open): rebuilt.
+        ("p.idf", -5, ["rebuilt", "answered"]),
+        # Caught when it is opened by the pointers' first entries (not 0): rebuilt.
         ("p.postings_ptr", 10**12, ["rebuilt", "answered"]),
         ("p.block_ptr", -5, ["rebuilt", "answered"]),
         # Verified when the term is first searched: a clear error, never a read outside the
@@ -329,3 +331,21 @@ def test_an_opened_engine_is_read_only(corpus: Path, tmp_path: Path) -> None:
         with pytest.raises(AttributeError, match="read-only"):
             setattr(engine, name, None)
     assert engine.ask("Who is Jeffrey Lynch?").answered
+
+
+def test_trimming_gives_back_the_mapped_pages_and_keeps_results(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Checks.trim: under its budget nothing is done; over it the index's mapped pages are
+    given back, and reading after it gives the same results again."""
+    _open(corpus, tmp_path)
+    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
+    opened = persist.read(path, persist.read_manifest(path).key)
+    index, store = opened.contents.index, opened.contents.store
+    before = index.top(["lynch", "jeffrey"], 3)
+    assert before
+    assert not opened.checks.trim(budget=1 << 50)
+    assert opened.checks.trim(budget=0)
+    assert index.top(["lynch", "jeffrey"], 3) == before
+    assert [p.text for p in store] == [p.text for p in store[: len(store)]]
+    opened.close()

@@ -195,3 +195,157 @@ def test_without_an_outline_chapter_labels_are_no_headings_and_numbers_leave_the
     assert headings == [("INSTALLING", 1), ("Getting the Files", 2)]
     assert "CHAPTER" not in reading.text and "ONE" not in reading.text
     assert "1.1 Getting the Files" in reading.text  # the text keeps the number as printed
+
+
+def test_lists_nest_by_indent_and_a_whole_list_is_one_unit() -> None:
+    """Items nest by their marker's x; a paragraph indented to an item's text is that item's
+    too; the whole list is also one block before its items, markers and nesting kept (as the
+    reStructuredText and HTML readers give it). A wrapped line that happens to open with
+    "0." is still prose, and a code listing cut by a page break is one block."""
+    intro = (
+        "The tool reads two kinds of file, and it reads them in the order in which they were "
+        "given on the command line, one by one, and it never reads the same file twice in one "
+        "run, whatever the folder holds, and whatever the files are called, and however many "
+        "of them there are, and this is all there is to it, as the list below says for each "
+        "kind of file it reads, one kind after the other, in the order it reads them: so"
+    ).split(" ")
+    lines = [" ".join(intro[i : i + 7]) for i in range(0, len(intro), 7)]
+    first: list[Line] = [(72, 760 - 12 * i, 10, line) for i, line in enumerate(lines)]
+    rest: list[tuple[float, float, str]] = [
+        (84, 24, "1. Notes, which it indexes whole."),
+        (110, 24, "• Short notes are one paragraph."),
+        (110, 24, "• Long notes are cut at headings."),
+        (84, 24, "2. Manuals, read page by page."),
+        (99, 24, "Each page keeps its number."),
+        (72, 24, "After the list the text goes on at the margin, and it wraps"),
+        (72, 12, "0. With this line the paragraph goes on; it is no item."),
+        (72, 24, "Run the listing:"),
+        (72, 24, "`def main():"),
+        (93, 12, "`setup()"),
+    ]
+    y = first[-1][1]
+    for x, gap, text in rest:  # each line ``gap`` below the one before
+        y -= gap
+        first.append((x, y, 10, text))
+    second: list[Line] = [(93, 700, 10, "`run()"), (72, 680, 10, "That is the whole manual.")]
+    reading = parse_pdf(make_pdf([first, second]))
+    shown = [(b.kind, b.level, b.page, reading.text[b.start : b.end]) for b in reading.blocks]
+    assert shown[1:] == [
+        (BlockKind.LIST, 1, 1, "1. Notes, which it indexes whole.\n"
+                               "   • Short notes are one paragraph.\n"
+                               "   • Long notes are cut at headings.\n"
+                               "2. Manuals, read page by page.\n"
+                               "   Each page keeps its number."),
+        (BlockKind.LIST_ITEM, 1, 1, "Notes, which it indexes whole."),
+        (BlockKind.LIST_ITEM, 2, 1, "Short notes are one paragraph."),
+        (BlockKind.LIST_ITEM, 2, 1, "Long notes are cut at headings."),
+        (BlockKind.LIST_ITEM, 1, 1, "Manuals, read page by page."),
+        (BlockKind.LIST_ITEM, 1, 1, "Each page keeps its number."),
+        (BlockKind.PARAGRAPH, 0, 1, "After the list the text goes on at the margin, and it wraps "
+                                    "0. With this line the paragraph goes on; it is no item."),
+        (BlockKind.PARAGRAPH, 0, 1, "Run the listing:"),
+        (BlockKind.CODE, 0, 1, "def main():\n    setup()\n    run()"),
+        (BlockKind.PARAGRAPH, 0, 2, "That is the whole manual."),
+    ]  # fmt: skip
+
+
+def test_a_paragraph_with_its_first_line_indented_is_not_inside_the_list_above() -> None:
+    """Texinfo indents a paragraph's first line: after a list, that is not an item's text."""
+    page: list[Line] = [
+        (72, 700, 10, "The formats are these, in the order they are tried, first"),
+        (72, 688, 10, "to last, and each of them is read by a reader of its own"),
+        (72, 676, 10, "kind, which knows the format and nothing else, and which"),
+        (72, 664, 10, "is the only one to read it:"),
+        (84, 640, 10, "• Markdown;"),
+        (84, 616, 10, "• reStructuredText."),
+        (96, 592, 10, "Other files are skipped, and each of the skipped files is"),
+        (72, 580, 10, "named in a warning that says why the file was skipped, so"),
+        (72, 568, 10, "that nothing is left out without a word."),
+    ]
+    reading = parse_pdf(make_pdf([page]))
+    kinds = [(b.kind, reading.text[b.start : b.end][:12]) for b in reading.blocks]
+    assert kinds == [
+        (BlockKind.PARAGRAPH, "The formats "),
+        (BlockKind.LIST, "• Markdown;\n"),
+        (BlockKind.LIST_ITEM, "Markdown;"),
+        (BlockKind.LIST_ITEM, "reStructured"),
+        (BlockKind.PARAGRAPH, "Other files "),
+    ]
+
+
+def test_a_contents_page_leaves_nothing_to_quote() -> None:
+    """Its entries (dot leaders, page numbers) and its title are no prose to answer from."""
+    contents: list[Line] = [
+        (72, 700, 14, "Table of Contents"),
+        (72, 670, 10, "1 Installing . . . . . . . . . . . . 2"),
+        (72, 655, 10, "2 Running . . . . . . . . . . . . . 3"),
+        (72, 640, 10, "3 Removing . . . . . . . . . . . . 4"),
+    ]
+    body: list[Line] = [(72, 700, 10, "The installer copies the files into place.")]
+    reading = parse_pdf(make_pdf([contents, body]))
+    assert reading.text == "The installer copies the files into place."
+
+
+def test_a_running_header_naming_its_chapter_with_numbers_is_dropped() -> None:
+    """Texinfo heads each page with "Chapter 2: Naming 3" where the outline says "2 Naming"."""
+    pages: list[list[Line]] = [
+        [(72, 700, 14, "1 Setting Up"), (72, 670, 10, "Unpack the archive first.")],
+        [(72, 760, 10, "Chapter 1: Setting Up 2"), (72, 700, 10, "Then run the installer.")],
+        [(72, 700, 14, "2 Naming"), (72, 670, 10, "Every element has a name.")],
+        [(72, 760, 10, "Chapter 2: Naming 4"), (72, 700, 10, "Names are joined with dots.")],
+    ]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(pages))))
+    writer.add_outline_item(title="1 Setting Up", page_number=0)
+    writer.add_outline_item(title="2 Naming", page_number=2)
+    reading = parse_pdf(_written(writer))
+    assert "Chapter" not in reading.text
+    assert [b.heading for b in reading.blocks if b.kind is BlockKind.HEADING] == [
+        "1 Setting Up",
+        "2 Naming",
+    ]
+
+
+def test_with_an_outline_a_large_line_it_omits_heads_a_subsection() -> None:
+    """Texinfo prints each function of a reference chapter in larger type ("asn1 read value")
+    without an outline entry: a subsection of the outlined section. The title page's large
+    lines, before any outlined section, stay text."""
+    pages: list[list[Line]] = [
+        [(72, 700, 20, "Field Manual"), (72, 670, 10, "For version 1.0 of the tool.")],
+        [
+            (72, 700, 14, "4 Function reference"),
+            (72, 670, 10, "Every function returns a status code."),
+            (72, 640, 13, "tool open"),
+            (72, 615, 10, "Opens the store and returns its handle."),
+            (72, 585, 13, "tool close"),
+            (72, 560, 10, "Closes the store."),
+        ],
+    ]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(pages))))
+    writer.add_outline_item(title="4 Function reference", page_number=1)
+    reading = parse_pdf(_written(writer))
+    headings = [(b.heading, b.level) for b in reading.blocks if b.kind is BlockKind.HEADING]
+    assert headings == [("4 Function reference", 1), ("tool open", 2), ("tool close", 2)]
+    assert reading.text.startswith("Field Manual\n\nFor version 1.0")
+
+
+def test_paragraphs_set_a_quarter_line_apart_are_two_and_a_tall_line_is_not_a_break() -> None:
+    """Texinfo separates paragraphs by about 1.2-1.3 lines (15 points here, at 12 a line):
+    after a sentence's end that is a new paragraph; a line going on in lower case after such
+    a gap (a tall inline element widened it) is the same paragraph."""
+    words = [
+        "The store keeps every record it is given, in the order given,",
+        "and it never drops one of them unless it is asked to do so by",
+        "the one who owns it, which is the only one allowed to ask it.",
+        "Records are read back in the same order they were written in,",
+        "from the first to the last, one at a time, or all at once, and",
+    ]
+    page: list[Line] = [(72, 700 - 12 * i, 10, line) for i, line in enumerate(words)]
+    page += [
+        (72, 637, 10, "each read costs the same, however large the store has grown."),
+        (72, 622, 10, "A closed store can be opened again, and nothing is lost; its"),
+        (72, 610, 10, "records come back in their order, as if it had never been"),
+        (72, 598, 10, "closed at all, since the store wrote them down before it closed."),
+    ]
+    reading = parse_pdf(make_pdf([page]))
+    texts = [reading.text[b.start : b.end] for b in reading.blocks]
+    assert [t[:24] for t in texts] == ["The store keeps every re", "A closed store can be op"]

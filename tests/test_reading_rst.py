@@ -209,3 +209,50 @@ def test_rst_display_shows_what_the_built_page_shows() -> None:
         "Use url_for with url_for('static', filename='x_'), see the FAQ and Flask, not this, "
         "nor ref."
     )
+
+
+def test_searched_view_hides_role_markup_and_keeps_every_offset() -> None:
+    from retrieval.analysis.tokenizer import analyze
+    from retrieval.reading.rst_inline import searched_view
+
+    source = (
+        "Keep one connection in :data:`~flask.g`, as :doc:`the tutorial <tutorial/database>` "
+        "does; see `Packaging <https://packaging.python.org/x>`_ and :func:`flask.url_for`."
+    )
+    view = searched_view(source)
+    assert len(view) == len(source)
+    assert [
+        i for i, (a, b) in enumerate(zip(source, view, strict=True)) if a != b and b != " "
+    ] == []
+    assert analyze(view) == analyze(
+        "Keep one connection in g, as the tutorial does; see Packaging and flask.url_for."
+    )
+    assert searched_view("No roles here: just text.") == "No roles here: just text."
+
+
+def test_role_names_and_targets_are_not_searched(tmp_path: Path) -> None:
+    from retrieval import Engine
+
+    (tmp_path / "ferries.rst").write_text(
+        "Ferries\n=======\n\nThe timetable is in :doc:`the harbour guide <harbour/database>`.\n"
+        "Pay with :class:`~tickets.Wallet`.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    assert engine.search("database") == []  # only the link's target says it
+    assert engine.search("class") == []  # only the role's name says it
+    answer = engine.ask("where is the timetable?")
+    quoted = answer.sentences[0]
+    assert engine.source_text("ferries.rst")[quoted.start : quoted.end] == quoted.text
+    assert ":doc:`the harbour guide <harbour/database>`" in quoted.text
+    assert [h.passage.source for h in engine.search("wallet")] == ["ferries.rst"]
+
+
+def test_searched_view_of_a_pathological_line_is_linear() -> None:
+    """A backtick, then a long run of spaces with no target: the view must not backtrack over
+    the run once per character (quadratic: minutes for this one, hours for 50 MB)."""
+    from retrieval.reading.rst_inline import searched_view
+
+    line = "`abc" + " " * 300_000 + "x :func:`a" + " " * 300_000 + "b <c>`"
+    view = searched_view(line)
+    assert len(view) == len(line) and view.endswith("b    `") and ":func:" not in view

@@ -63,6 +63,7 @@ from .compose import (
 )
 from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank
+from .sections import PageWords, SectionRuns, range_scores
 from .spelling import Variant, find_variants
 from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
 
@@ -466,6 +467,11 @@ class Engine:
             self._prepare_analyses()
         self._sealed = True
 
+    _sections: SectionRuns | None = None
+    """The corpus's sections, found on first use (a cache: not sealed)."""
+    _pages: PageWords | None = None
+    """The topic words of the pages' paths, made on first use (a cache: not sealed)."""
+
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
         | {"_confirmed", "_current", "_file_names"}
@@ -767,6 +773,54 @@ class Engine:
             ),
         )
 
+    def _passage_section_scores(
+        self, terms: Sequence[str], passages: Sequence[Passage]
+    ) -> dict[str, float]:
+        """The BM25 score of each passage's section as one document (by passage id,
+        :func:`.sections.range_scores`); a paragraph under no heading or only its page's title
+        is its own section. Empty when none has a narrower section (SQuAD's articles,
+        abstracts): composing is then as before."""
+        runs = self._section_runs()
+        ranges: dict[str, tuple[int, int]] = {}
+        narrower = False
+        for passage in passages:
+            i = self.passages.position(passage.id)
+            if i is None:
+                continue
+            if self._has_section(i):
+                ranges[passage.id] = runs.bounds(i)
+                narrower = True
+            else:
+                ranges[passage.id] = (i, i + 1)
+        if not narrower:
+            return {}
+        distinct = list(dict.fromkeys(ranges.values()))
+        scores = dict(zip(distinct, range_scores(self.index, runs, terms, distinct), strict=True))
+        return {key: scores[r] for key, r in ranges.items()}
+
+    def _has_section(self, position: int) -> bool:
+        """Whether the paragraph at ``position`` stands under a heading below its page's title
+        (the rule of :meth:`section_passages`)."""
+        passage = self.passages[position]
+        title = self.passages.sources[self.passages.source_number(position)].title
+        return bool(passage.headings) and passage.headings != (title,)
+
+    def _page_words(self) -> PageWords:
+        """The words of the pages' paths (:class:`.sections.PageWords`), made on first use."""
+        pages = self._pages
+        if pages is None:
+            sources = [info.source for info in self.passages.sources]
+            pages = self._pages = PageWords(sources, self.analyzer.terms)
+        return pages
+
+    def _section_runs(self) -> SectionRuns:
+        """The corpus's sections, found on first use (a cache: the same for every thread)."""
+        runs = self._sections
+        if runs is None:
+            runs = SectionRuns.of(self.passages.section_starts(), self.index.doc_len)
+            self._sections = runs
+        return runs
+
     def _document_of(self, position: int) -> int:
         """The row in the document index of the paragraph at ``position``'s file."""
         return int(self._document_row[self.passages.source_number(position)])
@@ -835,6 +889,8 @@ class Engine:
                 self.analyzer,
                 self.brings_block,
                 self.section_passages,
+                self._page_words().of if self.options.composer.page_weight else None,
+                self._passage_section_scores,
             )
         )
         answer = attach_blocks(answer, self.unit_after, self.source_view)

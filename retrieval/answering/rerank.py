@@ -55,9 +55,6 @@ class RerankWeights:
     """``rerank_bigram_weight``: the question's adjacent term pairs found in the paragraph."""
     document: float
     """``document_weight``: the paragraph's document's BM25 score, normalised."""
-    section: float = 0.0
-    """``section_weight``: the share of the question's IDF weight in the paragraph's whole
-    section (its paragraphs, the blocks they introduce and its headings)."""
 
 
 def rerank(
@@ -69,7 +66,6 @@ def rerank(
     document_of: Callable[[int], int],
     document_scores: Callable[[Sequence[str], Collection[int]], Mapping[int, float]] | None,
     weights: RerankWeights,
-    section_terms: Callable[[int], frozenset[str]] | None = None,
 ) -> list[tuple[int, float]]:
     """BM25 candidates ``top`` ((position, score), best first) in their re-ranked order.
 
@@ -102,13 +98,8 @@ def rerank(
         if pairs and weights.bigram:
             present = analysis.pairs
             bonus = sum(w for pair, w in pairs.items() if pair in present) / pair_total
-        section = 0.0
-        if section_terms is not None and weights.section:
-            present_terms = section_terms(i)
-            section = sum(w for t, w in term_weights.items() if t in present_terms) / total
         return (
             score / best_bm25
-            + weights.section * section
             + weights.sentence * best / total
             + weights.bigram * bonus
             + weights.document * document_score.get(document_of(i), 0.0) / best_document

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
-from ..reading.readers import document_blocks
+from ..reading.readers import document_blocks, searched_text
 from ..reading.text import title_of
 from ..splitting.passages import searched_units, split_passages
 from ..splitting.sentences import _ABBREVIATIONS, _NUMBER_ABBREVIATIONS, split_sentences
@@ -270,6 +270,7 @@ def analyse_documents(
             searched_units(blocks, document.text) if shape.unit_terms else [[] for _ in passages]
         )
         spans = _utf8_offsets(document.text, [(p.start, p.end) for p in passages])
+        searched = searched_text(document)
         whole = bytearray()
         seen_contexts: set[str] = set()
         for passage, (byte_start, byte_end), units in zip(passages, spans, unit_spans, strict=True):
@@ -293,13 +294,18 @@ def analyse_documents(
             ) or split_sentences(passage.text, language)
             sentence_counts.append(len(spans))
             before = len(sentence_tokens)
+            words = (
+                passage.text
+                if searched is document.text
+                else searched[passage.start : passage.start + len(passage.text)]
+            )  # the same length: the words the reader's searched view shows
             if scan_sentences is not None:
                 scan_sentences(
-                    passage.text, spans, table.scan_table, token_number, chunk_term_ids,
+                    words, spans, table.scan_table, token_number, chunk_term_ids,
                     sentence_tokens, sentence_rows,
                 )  # fmt: skip
             else:
-                per_sentence = [term_ids(passage.text[a:z]) for a, z in spans]
+                per_sentence = [term_ids(words[a:z]) for a, z in spans]
                 sentence_rows += _int32_bytes(
                     chain.from_iterable(
                         (a, z, len(ids)) for (a, z), ids in zip(spans, per_sentence, strict=True)

@@ -73,15 +73,17 @@ from ..analysis.identify import Identification
 from ..errors import CitebotError, IndexDamagedError
 from ..reading.files import UNREADABLE, FileRecord, LoadWarning, Scan, scan_corpus
 from ..reading.select import EVERY_FILE, FileSelection
+from . import packed
 from .bm25 import IDF_VARIANTS, BM25Index
 from .sentences import SENTENCE_ARRAYS
-from .store import PassageStore, SourceInfo
+from .store import UNIT_ARRAYS, PassageStore, SourceInfo
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 4
+FORMAT = 5
 """2: passages carry line, page, kind and heading path + anchor; 3: checksums, the preamble's
-header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit
-(older files are rebuilt)."""
+header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit;
+5: the text and the sentences' term ids in zstd frames (:mod:`.packed`) (older files are
+rebuilt)."""
 CHUNK = 1 << 16
 """Bytes per checksum."""
 _ALIGN = 64
@@ -98,10 +100,22 @@ LAZY_ARRAYS = frozenset(
         "places",
         "id_order",
         *SENTENCE_ARRAYS,
-        *(prefix + n for prefix in (_INDEX, _DOCUMENTS) for n in BM25Index.POSTINGS_ARRAYS),
+        *(name + suffix for name in ("text_z", "tokens_z") for suffix in ("", "_offsets")),
+        "text_dict",
+        *(
+            prefix + n
+            for prefix in (_INDEX, _DOCUMENTS)
+            for n in (*BM25Index.POSTINGS_ARRAYS, *BM25Index.TERM_ARRAYS)
+        ),
+        *(n for n in UNIT_ARRAYS if n not in {"unit_langs", "unit_lang_offsets"}),
     }
 )
 """Verified where they are read; every other array when the file is opened."""
+PACKED = {"text": ("text_z", packed.TEXT_BLOCK), "tokens": ("tokens_z", packed.TOKEN_BLOCK)}
+"""The arrays saved in zstd frames (:mod:`.packed`): their name in the file, elements per frame.
+The text's frames share the dictionary ``text_dict``."""
+_PREAD = frozenset({"text_z", "tokens_z"})
+"""Read with ``pread`` where sliced rather than memory-mapped (see :class:`FileBytes`)."""
 
 
 class Problem(StrEnum):
@@ -199,7 +213,7 @@ class ArraySpec:
 
     @property
     def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * np.dtype(self.dtype).itemsize
+        return math.prod(self.shape) * np.dtype(self.dtype).itemsize
 
 
 def _digests(data: bytes | memoryview) -> tuple[int, ...]:
@@ -224,7 +238,11 @@ def _record_json(r: FileRecord) -> list[Any]:
     return [r.source, r.size, r.mtime_ns, r.sha256, r.inode, r.ctime_ns, r.name]
 
 
-def _header(contents: IndexContents, table: Mapping[str, ArraySpec]) -> dict[str, Any]:
+def _header(
+    contents: IndexContents, table: Mapping[str, ArraySpec], extra: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The header: the manifest, each index's options, the array table, and ``extra`` (what
+    :func:`_layout` says of the packed arrays and the aliases)."""
     m = contents.manifest
     return {
         "format": FORMAT,
@@ -249,6 +267,7 @@ def _header(contents: IndexContents, table: Mapping[str, ArraySpec]) -> dict[str
         "arrays": {
             name: {**asdict(spec), "shape": list(spec.shape)} for name, spec in table.items()
         },
+        **extra,
     }
 
 
@@ -263,21 +282,71 @@ def _arrays(contents: IndexContents) -> dict[str, npt.NDArray[Any]]:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def _layout(contents: IndexContents) -> tuple[dict[str, Any], dict[str, ArraySpec], int]:
+def _pack(arrays: dict[str, Any]) -> dict[str, Any]:
+    """Replace the :data:`PACKED` arrays with their frames, frame offsets (and the text's
+    dictionary), in place; what the header says of each (length, element type, block)."""
+    packs: dict[str, Any] = {}
+    for name, (stored, block) in PACKED.items():
+        array = arrays.pop(name)
+        dtype = np.dtype(np.uint8 if name == "text" else getattr(array, "dtype", np.uint8))
+        if name == "text":
+            dictionary = packed.train_dictionary(array)
+            arrays["text_dict"] = np.frombuffer(dictionary, dtype=np.uint8)
+        else:
+            dictionary = b""
+        frames, offsets = packed.pack(array, dtype.itemsize, block, dictionary)
+        arrays[stored], arrays[stored + "_offsets"] = frames, offsets
+        packs[name] = {"length": len(array), "dtype": dtype.str, "block": block}
+    return packs
+
+
+_NARROWED = frozenset(
+    {
+        *(n for n in PassageStore.ROW_COLUMNS if n not in {"id", "kind"}),
+        *("id_order", "unit_start", "unit_end", "unit_lang"),
+    }
+)
+"""Per-paragraph integer columns saved in the narrowest unsigned type that holds them (a
+million paragraphs' offsets fit 32 bits, their files, lines and headings 16): 48 of 100 bytes
+per paragraph. The readers take any integer type."""
+
+
+def _narrow(array: Any) -> Any:
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or not len(array):
+        return array
+    if int(array.min()) < 0:
+        return array
+    top = int(array.max())
+    for dtype in (np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            return array.astype(dtype) if array.dtype.itemsize > np.dtype(dtype).itemsize else array
+    return array
+
+
+def _layout(
+    contents: IndexContents,
+) -> tuple[dict[str, Any], dict[str, ArraySpec], int, dict[str, Any]]:
     """Each array to write (an array in memory, or the :class:`FileBytes` of one a build left
-    in its temporary file), its table entry with checksums, and the end of the array area."""
+    in its temporary file), its table entry with checksums, the end of the array area, and
+    the header's word on the packed arrays (:func:`_pack`)."""
     arrays: dict[str, Any] = {}
     types: dict[str, str] = {}
-    for name, array in _arrays(contents).items():
+    source = {n: _narrow(a) if n in _NARROWED else a for n, a in _arrays(contents).items()}
+    packs = _pack(source)
+    for name, array in source.items():
         if isinstance(array, FileArray):  # left in a build's temporary file: copied from there
             arrays[name], types[name] = array.raw, array.dtype.str
         elif isinstance(array, FileBytes):
             arrays[name], types[name] = array, "|u1"
         else:
             arrays[name] = np.ascontiguousarray(array)
+    aliases = _aliases(arrays)
     table: dict[str, ArraySpec] = {}
     offset = 0
     for name, array in arrays.items():
+        if name in aliases:  # the same bytes as its twin, stored once
+            table[name] = table[aliases[name]]
+            continue
         offset = -(-offset // _ALIGN) * _ALIGN
         if isinstance(array, FileBytes):
             shape = (len(array) // np.dtype(types[name]).itemsize,)
@@ -286,13 +355,32 @@ def _layout(contents: IndexContents) -> tuple[dict[str, Any], dict[str, ArraySpe
             continue
         table[name] = ArraySpec(array.dtype.str, array.shape, offset, _digests(array.data))
         offset += array.nbytes
-    return arrays, table, offset
+    return arrays, table, offset, {"packed": packs, "aliases": aliases}
+
+
+def _aliases(arrays: Mapping[str, Any]) -> dict[str, str]:
+    """The document index's vocabulary arrays that are the paragraph index's, byte for byte
+    (they hold the same terms in the same order): saved once, both names pointing there."""
+    aliases = {}
+    for name, array in arrays.items():
+        twin = _INDEX + name[len(_DOCUMENTS) :]
+        if not name.startswith(_DOCUMENTS + "vocab_") or twin not in arrays:
+            continue
+        other = arrays[twin]
+        if (
+            isinstance(array, np.ndarray)
+            and isinstance(other, np.ndarray)
+            and array.dtype == other.dtype
+            and np.array_equal(array, other)
+        ):
+            aliases[name] = twin
+    return aliases
 
 
 def save(path: Path, contents: IndexContents) -> None:
     """Write atomically: temporary file (named with this process's pid), fsync, rename."""
-    arrays, table, offset = _layout(contents)
-    encoded = json.dumps(_header(contents, table), ensure_ascii=False).encode(
+    arrays, table, offset, extra = _layout(contents)
+    encoded = json.dumps(_header(contents, table, extra), ensure_ascii=False).encode(
         "utf-8", "surrogatepass"
     )
     start = -(-(_PREAMBLE + len(encoded)) // _ALIGN) * _ALIGN
@@ -307,6 +395,8 @@ def save(path: Path, contents: IndexContents) -> None:
             out.write(MAGIC + len(encoded).to_bytes(8, "little") + digest.to_bytes(8, "little"))
             out.write(encoded)
             for name, array in arrays.items():
+                if name in extra["aliases"]:
+                    continue
                 out.seek(start + table[name].offset)
                 if isinstance(array, FileBytes):
                     for lo in range(0, len(array), _COPY_BYTES):
@@ -322,6 +412,9 @@ def save(path: Path, contents: IndexContents) -> None:
         raise
     finally:
         os.close(fd)
+        for name in ("text_z", "tokens_z"):  # the frames' temporary files
+            if isinstance(arrays.get(name), FileBytes):
+                arrays[name].close()
     try:  # the rename itself survives a power cut only once the folder is synced
         folder = os.open(path.parent, os.O_RDONLY)
         try:
@@ -457,6 +550,15 @@ class FileArray:
         self._data.close()
 
 
+MAPPED_BUDGET = 128 << 20
+"""File-backed memory (the index's mapped pages, and the libraries') above which the index's
+pages are given back (:meth:`Checks.trim`): a few answers' worth of postings at a million
+paragraphs."""
+_TRIM_EVERY = 4
+"""Calls of :meth:`Checks.intact` between looks at the process's memory (one read of
+/proc/self/statm)."""
+
+
 class Checks:
     """The checksums of one opened index file, verified 64 KiB at a time on first use.
 
@@ -482,10 +584,12 @@ class Checks:
         """Each array's size, worked out once: opening a million-paragraph index verifies
         over a thousand chunks, and ``ArraySpec.nbytes`` is a numpy product each time."""
         self._lock = threading.Lock()
+        self._calls = 0
 
     def intact(self) -> None:
         """IndexDamagedError if the file was truncated since it was opened (before any read
-        of the mapping, which would otherwise end the process with SIGBUS)."""
+        of the mapping, which would otherwise end the process with SIGBUS). Every so many
+        calls (the engine calls this before every answer), also :meth:`trim`."""
         try:
             size = self._mapped.size()
         except (OSError, ValueError) as error:
@@ -495,11 +599,42 @@ class Checks:
                 f"The saved index {self.path} was truncated while in use "
                 f"({size:,} of {self._size:,} bytes)."
             )
+        self._calls += 1
+        if self._calls % _TRIM_EVERY == 0:
+            self.trim()
+
+    def trim(self, budget: int | None = None) -> bool:
+        """Give back the mapped pages of the index when the process's file-backed memory is
+        over ``budget`` bytes (default :data:`MAPPED_BUDGET`; ``madvise(MADV_DONTNEED)``);
+        whether it did.
+
+        Why: every page a question touches stays mapped, and this kernel maps page-cache
+        pages in large folios (touching one byte of a mapped file maps about 800 KB), so
+        after a thousand answers most of a million-paragraph index's postings and columns
+        were counted in the process's memory. The pages stay in the system's page cache:
+        reading them again is a minor fault (one per folio), no disk read and no second
+        checksum (what was verified stays verified)."""
+        advise = getattr(self._mapped, "madvise", None)
+        dontneed = getattr(mmap, "MADV_DONTNEED", None)
+        if advise is None or dontneed is None:
+            return False
+        try:
+            with open("/proc/self/statm", "rb") as statm:
+                shared_pages = int(statm.read().split()[2])
+        except (OSError, ValueError, IndexError):
+            return False
+        if shared_pages * mmap.PAGESIZE <= (MAPPED_BUDGET if budget is None else budget):
+            return False
+        try:
+            advise(dontneed)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def items(self, names: Iterable[str], lo: int, hi: int) -> None:
         """Verify elements ``lo:hi`` of each named array (the chunks not yet verified)."""
         for name in names:
-            if hi <= lo:
+            if hi <= lo or name in PACKED:  # packed arrays verify their frames themselves
                 continue
             size = self._itemsize[name]
             first, last = lo * size // CHUNK, ((hi * size) - 1) // CHUNK
@@ -527,6 +662,11 @@ class Checks:
                 f"The saved index is damaged ({name} fails its checksum at byte {lo:,})."
             )
         self._verified[name][chunk] = 1
+
+    def verify_all(self, name: str) -> None:
+        """Every chunk of one array not yet verified (IndexDamagedError on a mismatch)."""
+        if self.verify([name]):
+            raise IndexDamagedError(f"The saved index is damaged ({name} fails its checksum).")
 
     def verify(self, names: Iterable[str] | None = None) -> list[str]:
         """Verify every chunk of the named arrays (default: all); the names that fail."""
@@ -629,6 +769,7 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
     """Open the saved index at ``path`` built with indexing options ``key``; IndexFileError
     (with its :class:`Problem`) when it is unreadable, damaged, from other code or options."""
     handle, mapped = _map(path)
+    arrays: dict[str, Any] = {}
     try:
         header, start = _read_header(mapped)
         if header.get("signature") != code_signature():
@@ -643,32 +784,81 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
             raise IndexFileError(f"it was analysed otherwise ({analyzer})", Problem.OTHER_VERSION)
         total = len(mapped)
         specs = _parse_table(header, total, start)
-        arrays: dict[str, Any] = {}
         for name, spec in specs.items():
-            if name == "text":
-                arrays[name] = FileBytes(handle, start + spec.offset, spec.nbytes)
+            if name in _PREAD:  # a handle of its own (a dup: the same file, even if renamed over)
+                own = os.fdopen(os.dup(handle.fileno()), "rb")
+                arrays[name] = FileBytes(own, start + spec.offset, spec.nbytes)
             else:
                 arrays[name] = np.frombuffer(
                     mapped,
                     dtype=np.dtype(spec.dtype),
-                    count=int(np.prod(spec.shape, dtype=np.int64)),
+                    count=math.prod(spec.shape),
                     offset=start + spec.offset,
                 ).reshape(spec.shape)
         checks = Checks(path, mapped, specs, arrays, total)
-        failed = checks.verify([n for n in specs if n not in LAZY_ARRAYS])
+        aliases = _parse_aliases(header, specs)
+        failed = checks.verify([n for n in specs if n not in LAZY_ARRAYS and n not in aliases])
         if failed:
             verb = "fails its checksum" if len(failed) == 1 else "fail their checksums"
             raise IndexFileError(f"{', '.join(failed)} {verb}")
+        _unpack(header, arrays, checks)
         contents = _contents(header, arrays, checks)
-        if "text" not in arrays:
-            handle.close()
         return OpenedIndex(contents, checks, path)
     except IndexFileError:
-        handle.close()
+        _close_all(arrays)
         raise
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeError) as error:
-        handle.close()
+        _close_all(arrays)
         raise IndexFileError(f"it is damaged ({error})") from error
+    finally:
+        handle.close()  # the mapping and the FileBytes hold their own
+
+
+def _parse_aliases(header: Mapping[str, Any], specs: Mapping[str, ArraySpec]) -> dict[str, str]:
+    """The header's aliases (an array stored once under two names), each checked to be its
+    twin's table entry exactly (so verifying the twin verifies it)."""
+    aliases = {str(k): str(v) for k, v in dict(header["aliases"]).items()}
+    for name, twin in aliases.items():
+        if name not in specs or twin not in specs or specs[name] != specs[twin] or twin in aliases:
+            raise ValueError(f"the alias {name!r} does not fit the array table")
+    return aliases
+
+
+def _close_all(arrays: Mapping[str, Any]) -> None:
+    for array in arrays.values():
+        if isinstance(array, FileBytes):
+            array.close()
+
+
+def _unpack(header: Mapping[str, Any], arrays: dict[str, Any], checks: Checks) -> None:
+    """The :data:`PACKED` arrays, readable again: a :class:`~.packed.PackedBytes` or
+    :class:`~.packed.PackedInts` over each one's frames (ValueError if the header's word on
+    them does not fit the file)."""
+    packs = header["packed"]
+
+    def verify(name: str, lo: int, hi: int) -> None:
+        checks.items((name,), lo, hi)
+
+    def text_dictionary() -> bytes:
+        checks.verify_all("text_dict")
+        return bytes(memoryview(arrays["text_dict"]).cast("B"))
+
+    for name, (stored, _) in PACKED.items():
+        meta = packs[name]
+        length, dtype, block = int(meta["length"]), np.dtype(str(meta["dtype"])), int(meta["block"])
+        if dtype.kind not in "iu" or length < 0 or block <= 0:
+            raise ValueError(f"the packed {name} is described wrongly")
+        kind = packed.PackedBytes if name == "text" else packed.PackedInts
+        arrays[name] = kind(
+            stored,
+            arrays[stored],
+            arrays[stored + "_offsets"],
+            length,
+            dtype,
+            block,
+            dictionary=text_dictionary if name == "text" else b"",
+            verify=verify,
+        )
 
 
 def _contents(

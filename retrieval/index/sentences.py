@@ -184,12 +184,90 @@ class SentenceTable:
         then reads each row with :meth:`term_ids`, which says what is wrong)."""
         if _topk is None or len(question_ids) > 64 or not rows:
             return None
-        arrays = (self._sentence_ptr, self._token_ptr, self._tokens)
-        if not all(isinstance(a, np.ndarray) for a in arrays):
-            return None  # a fresh large build's terms still in its temporary file (FileArray)
+        if not isinstance(self._tokens, np.ndarray):  # packed (a saved index), or still in a
+            return self._local_marks(rows, question_ids, vocabulary)  # build's temporary file
+        if not all(isinstance(a, np.ndarray) for a in (self._sentence_ptr, self._token_ptr)):
+            return None
         pointer_sizes = (self._sentence_ptr.dtype.itemsize, self._token_ptr.dtype.itemsize)
         if self._tokens.dtype != np.int32 or not {*pointer_sizes} <= {4, 8}:
             return None  # not a layout the compiled loop reads
+        found = self._run_marks(
+            self._sentence_ptr,
+            self._token_ptr,
+            self._tokens,
+            len(self._start),
+            rows,
+            question_ids,
+            vocabulary,
+        )
+        if found is None:
+            return None
+        marks, ranges = found
+        if self._checks is not None:  # what the loop read, verified before any of it is used
+            spans = ranges.tolist()
+            rows_read = spans[0::5]
+            self._verify("sentence_ptr", [(r, r + 2) for r in rows_read])
+            self._verify(
+                "token_ptr", [(lo, hi + 1) for lo, hi in zip(spans[1::5], spans[2::5], strict=True)]
+            )
+            self._verify("tokens", list(zip(spans[3::5], spans[4::5], strict=True)))
+        return marks
+
+    def _local_marks(
+        self, rows: Sequence[int], question_ids: Sequence[int], vocabulary: int
+    ) -> list[tuple[list[int], list[int]]] | None:
+        """:meth:`question_marks` over term ids that are not one array in memory (packed in
+        frames, or in a build's temporary file): the rows' pointers and ids are read and
+        verified first (the packed ids by their frames), gathered into small arrays of their
+        own, and the compiled loop run over those."""
+        ptr, tptr, tokens = self._sentence_ptr, self._token_ptr, self._tokens
+        if not all(0 <= row < len(ptr) - 1 for row in rows):
+            return None
+        self._verify("sentence_ptr", [(r, r + 2) for r in rows])
+        spans = [(int(ptr[row]), int(ptr[row + 1])) for row in rows]
+        if not all(0 <= lo <= hi <= len(self._start) for lo, hi in spans):
+            return None
+        self._verify("token_ptr", [(lo, hi + 1) for lo, hi in spans])
+        local_ptr, local_tptr, pieces = [0], [], []
+        base = 0
+        for lo, hi in spans:
+            bounds = tptr[lo : hi + 1].tolist()
+            first, last = bounds[0], bounds[-1]
+            if not 0 <= first <= last <= len(tokens):
+                return None
+            shift = first - base
+            local_tptr += [b - shift for b in bounds[:-1]]
+            pieces.append(tokens[first:last])
+            base += last - first
+            local_ptr.append(local_ptr[-1] + hi - lo)
+        local_tptr.append(base)
+        local_tokens = np.concatenate(pieces).astype(np.int32, copy=False)
+        found = self._run_marks(
+            np.asarray(local_ptr, dtype=np.int64),
+            np.asarray(local_tptr, dtype=np.int64),
+            local_tokens,
+            local_ptr[-1],
+            range(len(spans)),
+            question_ids,
+            vocabulary,
+        )
+        return None if found is None else found[0]
+
+    @staticmethod
+    def _run_marks(
+        sentence_ptr: npt.NDArray[Any],
+        token_ptr: npt.NDArray[Any],
+        tokens: npt.NDArray[Any],
+        sentences: int,
+        rows: Sequence[int],
+        question_ids: Sequence[int],
+        vocabulary: int,
+    ) -> tuple[list[tuple[list[int], list[int]]], npt.NDArray[np.int64]] | None:
+        """The compiled loop over these arrays: each row's masks and pairs, and the ranges it
+        read (row, first sentence, end sentence, first term, end term per row); None when it
+        found something out of range."""
+        assert _topk is not None
+        pointer_sizes = (sentence_ptr.dtype.itemsize, token_ptr.dtype.itemsize)
         n = len(rows)
         mask_ptr = np.empty(n + 1, dtype=np.int64)
         pair_ptr = np.empty(n + 1, dtype=np.int64)
@@ -201,8 +279,8 @@ class SentenceTable:
             masks = np.empty(mask_room, dtype=np.uint64)
             pairs = np.empty(pair_room, dtype=np.int32)
             done = _topk.question_marks(
-                self._sentence_ptr, pointer_sizes[0], self._token_ptr, pointer_sizes[1],
-                self._tokens, len(self._start), vocabulary, row_ids, qids,
+                sentence_ptr, pointer_sizes[0], token_ptr, pointer_sizes[1],
+                tokens, sentences, vocabulary, row_ids, qids,
                 mask_ptr, masks, pair_ptr, pairs, ranges,
             )  # fmt: skip
             if done != OUT_OF_ROOM:
@@ -211,17 +289,10 @@ class SentenceTable:
             mask_room, pair_room = int(mask_ptr[n]), int(pair_ptr[n])
         if done != 0:  # arguments that do not fit or pointers out of range: a damaged table
             return None
-        if self._checks is not None:  # what the loop read, verified before any of it is used
-            spans = ranges.tolist()
-            rows_read = spans[0::5]
-            self._verify("sentence_ptr", [(r, r + 2) for r in rows_read])
-            self._verify(
-                "token_ptr", [(lo, hi + 1) for lo, hi in zip(spans[1::5], spans[2::5], strict=True)]
-            )
-            self._verify("tokens", list(zip(spans[3::5], spans[4::5], strict=True)))
         ms, ps = mask_ptr.tolist(), pair_ptr.tolist()
         mask_list, pair_list = masks[: ms[n]].tolist(), pairs[: ps[n]].tolist()
-        return [(mask_list[ms[r] : ms[r + 1]], pair_list[ps[r] : ps[r + 1]]) for r in range(n)]
+        marks = [(mask_list[ms[r] : ms[r + 1]], pair_list[ps[r] : ps[r + 1]]) for r in range(n)]
+        return marks, ranges
 
     def _verify(self, name: str, spans: Sequence[tuple[int, int]]) -> None:
         """Verify these spans of one array (in one call when the checks take batches)."""

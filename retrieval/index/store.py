@@ -58,6 +58,9 @@ UNIT_ARRAYS = (
 """The answer-unit columns: per paragraph, the code block/table/list that directly follows it
 (kind code, character span, language number), and the distinct languages as a blob."""
 
+_UNIT_ROW = ("unit_kind", "unit_start", "unit_end", "unit_lang")
+"""The unit columns with one value per paragraph: verified together where a row is read."""
+
 
 def unit_columns(units: Sequence[UnitSpan | None], langs: dict[str, int]) -> dict[str, list[int]]:
     """The answer-unit columns of some paragraphs (languages numbered in ``langs``, which grows)."""
@@ -274,9 +277,10 @@ class PassageStore(Sequence[Passage]):
 
     def close(self) -> None:
         """Release the saved index's file, for a store that will not be used again."""
-        close = getattr(self._text, "close", None)
-        if close is not None:
-            close()
+        for data in (self._text, self.sentences.arrays()["tokens"]):  # a saved index's files
+            close = getattr(data, "close", None)
+            if close is not None:
+                close()
 
     def check(self) -> None:
         """Raise ValueError unless the columns fit together (lengths and offsets; O(files))."""
@@ -301,10 +305,8 @@ class PassageStore(Sequence[Passage]):
         places = self._place_offsets
         if places[0] != 0 or places[-1] != len(self._places):
             raise ValueError("the heading paths' offsets do not fit their text")
-        if n and (
-            int(np.max(self._kind)) >= len(KINDS) or int(np.max(self._place)) >= len(places) - 1
-        ):
-            raise ValueError("a paragraph's kind or heading path is out of range")
+        # A paragraph's kind and heading path, and its unit's kind and language, are
+        # range-checked where they are read: a pass over them here would make opening O(n).
         self.sentences.check(n)
         units = self._units
         for name in ("unit_kind", "unit_start", "unit_end", "unit_lang"):
@@ -313,10 +315,6 @@ class PassageStore(Sequence[Passage]):
         langs = units["unit_lang_offsets"]
         if langs[0] != 0 or langs[-1] != len(units["unit_langs"]):
             raise ValueError("the unit languages' offsets do not fit their text")
-        if int(np.max(units["unit_kind"])) >= len(UNIT_KINDS):
-            raise ValueError("a unit kind is out of range")
-        if int(np.max(units["unit_lang"])) >= len(langs) - 1:
-            raise ValueError("a unit language is out of range")
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         return {
@@ -408,11 +406,14 @@ class PassageStore(Sequence[Passage]):
         """The code block, table or list that directly follows paragraph ``i`` in its section
         (offsets in its file), or None."""
         units = self._units
+        self._checks.items(_UNIT_ROW, i, i + 1)
         kind = int(units["unit_kind"][i])
         if not kind:
             return None
         lang = int(units["unit_lang"][i])
         offsets = units["unit_lang_offsets"]
+        if kind >= len(UNIT_KINDS) or not 0 <= lang < len(offsets) - 1:
+            raise IndexDamagedError("The saved index is damaged (a unit is out of range).")
         return UnitSpan(
             UNIT_KINDS[kind],
             int(units["unit_start"][i]),
@@ -442,7 +443,7 @@ class PassageStore(Sequence[Passage]):
         lo = int(np.searchsorted(self._source, n, "left"))
         hi = int(np.searchsorted(self._source, n, "right"))
         self._checks.items(("start",), lo, hi)
-        first = self._start.dtype.type(start)
+        first = self._start.dtype.type(max(0, min(start, np.iinfo(self._start.dtype).max)))
         j = lo + int(np.searchsorted(self._start[lo:hi], first, "right")) - 1
         if lo <= j < hi and self._start[j] <= start <= end <= self._end[j]:
             text = self._make(j).text
@@ -496,3 +497,19 @@ class PassageStore(Sequence[Passage]):
 
     def source_of(self, source: str) -> int | None:
         return self._source_number.get(source)
+
+    def section_starts(self) -> npt.NDArray[np.int64]:
+        """The first row of each run of consecutive paragraphs sharing their file, path of
+        headings, anchor and context line (a section), ascending, then ``len(self)``: what
+        :mod:`retrieval.answering.sections` scores as one document. Made from the row columns
+        alone (no paragraph is read), in a few vectorised passes."""
+        count = len(self)
+        if not count:
+            return np.zeros(1, dtype=np.int64)
+        self._checks.items(("source", "place", "context"), 0, count)
+        changes = np.zeros(count, dtype=bool)
+        changes[0] = True
+        for column in (self._source, self._place, self._context):
+            values = np.asarray(column)
+            changes[1:] |= values[1:] != values[:-1]
+        return np.concatenate((np.flatnonzero(changes), [count])).astype(np.int64)

@@ -52,6 +52,8 @@ _WORD_GAP = -100.0
 """A ``TJ`` offset (thousandths of an em) at or below this is a space between words."""
 _MONO = re.compile(r"(?i)(mono|courier|tt\b|xtt|code|consol|menlo|inconsolata|\+cm?tt)")
 _BULLET = re.compile(r"^(?:[•◦▪‣●○■□–·*-]|\(?\d{1,3}[.)]|[a-z][.)])\s+")
+_SURE_BULLETS = "•◦▪‣●○■□"
+"""Markers that never open a wrapped line of prose (unlike "1.", "-" or "*")."""
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
@@ -69,6 +71,7 @@ _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
 )
+_CONTENTS_TITLE = re.compile(r"(?i)^(?:table of )?contents$")
 _CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = ".!?:;"
@@ -243,7 +246,7 @@ def _is_furniture(
     """Is the line page furniture rather than content? Continuation notes, table-of-contents
     entries (dot leaders, or an outline title followed by a page number), and at the top or
     bottom of a page: page numbers, lines repeated across pages, and a numbered running
-    header naming a section ("12 Chapter 3. Templates").
+    header naming a section ("12 Chapter 3. Templates", "Chapter 2: Naming 3").
 
     On a ``short`` page (one or two lines) every line is at an edge, so a lone number there
     may be content: only repeated lines and numbered running headers count — the blank page
@@ -258,8 +261,12 @@ def _is_furniture(
         return False
     if repeats or (_PAGE_NUMBER.match(text) and not short):
         return True
+    if not _EDGE_NUMBERED.search(text):
+        return False
+    # Digits aside on both sides: Texinfo's "Chapter 2: ASN.1 structure handling 3" names the
+    # outline's "2 ASN.1 structure handling".
     letters = _norm(_DIGITS.sub("", text))
-    return bool(_EDGE_NUMBERED.search(text)) and any(t and t in letters for t in titles)
+    return any(bare and bare in letters for bare in (_DIGITS.sub("", t) for t in titles))
 
 
 def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Line]]:
@@ -276,19 +283,20 @@ def _drop_furniture(pages: list[list[_Line]], titles: set[str]) -> list[list[_Li
     for lines in pages:
         edge = {id(line) for line in lines[:2] + lines[-2:] if line.size <= body_size * 1.1}
         short = len(lines) <= 2
-        kept.append(
-            [
-                line
-                for line in lines
-                if not _is_furniture(
-                    line,
-                    id(line) in edge,
-                    edge_counts[_DIGITS.sub("#", line.text)] >= repeated,
-                    titles,
-                    short,
-                )
-            ]
-        )
+        left = [
+            line
+            for line in lines
+            if not _is_furniture(
+                line,
+                id(line) in edge,
+                edge_counts[_DIGITS.sub("#", line.text)] >= repeated,
+                titles,
+                short,
+            )
+        ]
+        if len(lines) - len(left) >= 3:  # a contents page: its title goes with its entries
+            left = [line for line in left if not _CONTENTS_TITLE.match(line.text)]
+        kept.append(left)
     return kept
 
 
@@ -317,6 +325,35 @@ def _join_wrapped_code(lines: list[_Line]) -> list[_Line]:
         rest = text[len(mark) :].lstrip()
         previous.parts.append((rest, line.parts[-1][1]))
     return joined
+
+
+def _margins(pages: list[list[_Line]]) -> dict[int, float]:
+    """The text's left edge on odd and on even pages (a two-sided layout shifts it): the
+    commonest leftmost x of a page's prose lines."""
+    lefts: dict[int, Counter[float]] = {0: Counter(), 1: Counter()}
+    for lines in pages:
+        prose = [line.x for line in lines if not line.mono]
+        if lines and prose:
+            lefts[lines[0].page % 2][round(min(prose), 1)] += 1
+    found = {parity: c.most_common(1)[0][0] for parity, c in lefts.items() if c}
+    if len(found) == 1:
+        found[1 - next(iter(found))] = next(iter(found.values()))
+    return found
+
+
+def _monospace_width(pages: list[list[_Line]]) -> float:
+    """A monospace letter's width in ems, measured where a code line is set in several
+    runs (TeX's typewriter font is 0.525 em, Courier 0.6): indentation is counted in it."""
+    widths = [
+        (x2 - x) / len(text) / line.size
+        for lines in pages
+        for line in lines
+        if line.mono and line.size > 0
+        for (text, x), (_, x2) in pairwise(line.parts)
+        if text and x2 > x
+    ]
+    plausible = [w for w in widths if 0.4 <= w <= 0.7]
+    return statistics.median(plausible) if plausible else 0.55
 
 
 def _outline(reader: PdfReader) -> dict[int, list[tuple[str, int]]]:
@@ -354,11 +391,21 @@ class _Writer:
     size: int = 0
     blocks: list[Block] = field(default_factory=list)
 
-    def add(self, kind: BlockKind, text: str, page: int, prefix: str = "", **fields: Any) -> None:
+    def add(
+        self,
+        kind: BlockKind,
+        text: str,
+        page: int,
+        prefix: str = "",
+        tight: bool = False,
+        **fields: Any,
+    ) -> None:
+        """Append a block; ``tight``: after a line break, not a blank line (the next item of
+        a list, so the whole list reads as one)."""
         text = text.strip("\n").rstrip() if kind is BlockKind.CODE else text.strip()
         if not text.strip():
             return
-        lead = ("\n\n" if self.parts else "") + prefix
+        lead = (("\n" if tight else "\n\n") if self.parts else "") + prefix
         self.parts.append(lead + text)
         start = self.size + len(lead)
         self.size = start + len(text)
@@ -391,6 +438,21 @@ class _Builder:
         self.admonition = ""
         """The label of an admonition whose title line ("Note") was just read: the prose
         that follows is its text, as the reStructuredText and HTML readers give it."""
+        self.section_level = 0
+        """The level of the last outline entry read (0: none yet)."""
+        self.margin = _margins(pages)
+        self.mono_em = _monospace_width(pages)
+        self.indent = self.body_size * 0.3
+        """How far right of the text's left edge a line must start to be indented."""
+        self.items: list[tuple[float, float, int]] = []
+        """The list items open at this point, outermost first: (marker x, text x, level),
+        x measured from the page's left margin."""
+        self.list_first = -1
+        """Index in the output of the open list's first item (-1: no list open)."""
+        self.list_start = 0
+        """Offset in the text of the open list's first marker."""
+        self.list_plain = True
+        """Whether the open list holds nothing but items (no code, no note inside it)."""
 
     def heading_of(self, line: _Line) -> tuple[str, int] | None:
         """(heading, level) when the line is a section heading."""
@@ -402,7 +464,7 @@ class _Builder:
             for title, level in self.outline.get(line.page, []):
                 if _norm(title) and _norm(title) in _norm(text):
                     return title, level
-            return None
+            return self.subheading(line)
         if _CHAPTER_LABEL.match(text):
             return None
         numbered = _NUMBERED_HEADING.match(text)
@@ -413,19 +475,24 @@ class _Builder:
         words = text[numbered.end(1) :].lstrip(". ").strip()
         return words or text, numbered.group(1).count(".") + 1
 
+    def subheading(self, line: _Line) -> tuple[str, int] | None:
+        """With an outline, a large line it does not list, inside an outlined section, of a
+        few words and no sentence's end (Texinfo's function entries, "asn1 read value"): a
+        heading one level below that section's. Before the first outlined page (a title
+        page) large lines stay text."""
+        text = line.text
+        if not self.section_level or len(text.split()) > 12 or text[-1:] in ".!?:;,":
+            return None
+        if len(_norm(text)) < 3:  # an index's letter groups ("A", "F") head no text
+            return None
+        return text, self.section_level + 1
+
     def build(self) -> list[Block]:
         """Blocks page by page; a paragraph cut by a page break (no final punctuation, the
         next page going on in lower case) is one block, on the page where it starts."""
         group: list[_Line] = []
         for lines in self.pages:
-            if group and not (
-                lines
-                and not group[-1].mono
-                and not lines[0].mono
-                and group[-1].text[-1:] not in _SENTENCE_END
-                and lines[0].text[:1].islower()
-                and abs(group[-1].size - lines[0].size) < 0.1 * self.body_size
-            ):
+            if group and not (lines and self.continues(group[-1], lines[0])):
                 self.flush(group)
                 group = []
             for line in lines:
@@ -435,16 +502,31 @@ class _Builder:
                 if heading is not None:
                     self.flush(group)
                     group = []
+                    self.close_list()
+                    if self.outline and heading != self.subheading(line):
+                        self.section_level = heading[1]  # an outline entry's level
                     self.write(BlockKind.HEADING, line.text, line.page, level=heading[1],
                                  heading=heading[0])  # fmt: skip
-                elif group and self.breaks(group[-1], line):
+                elif group and self.breaks(group, line):
                     self.flush(group)
                     group = [line]
                 else:
                     group.append(line)
         self.flush(group)
         self.write_caption()
+        self.close_list()
         return self.out.blocks
+
+    def continues(self, last: _Line, first: _Line) -> bool:
+        """Does the first line of a page go on with the block the last page ended? A code
+        listing does when the page starts with code of the same size (its "(continues on next
+        page)" notes are gone); a paragraph does when it did not end a sentence and the page
+        goes on in lower case."""
+        if abs(last.size - first.size) >= 0.1 * self.body_size:
+            return False
+        if last.mono or first.mono:
+            return last.mono and first.mono
+        return last.text[-1:] not in _SENTENCE_END and first.text[:1].islower()
 
     def decoration(self, line: _Line) -> bool:
         """A large line above a chapter's title that is not a section: its label
@@ -462,29 +544,53 @@ class _Builder:
             and self.heading_of(line) is None
         )
 
-    def breaks(self, previous: _Line, line: _Line) -> bool:
-        """Does ``line`` start a new block after ``previous``?"""
+    def breaks(self, group: list[_Line], line: _Line) -> bool:
+        """Does ``line`` start a new block after the lines of ``group``? A gap of 1.4 lines
+        does; one of 1.25 lines when a sentence ended or the line does not go on in lower
+        case (a tall inline element can widen a paragraph's own gap that much). A line
+        opening with a number or a dash ("0. With this…", "- 1") starts an item only after a
+        sentence's end, a wider gap or another item: a wrapped line of prose may open so
+        too."""
+        previous = group[-1]
         if previous.mono != line.mono or abs(previous.size - line.size) > 0.1 * self.body_size:
             return True
         gap = previous.y - line.y if previous.page == line.page else self.leading
         if not line.mono and (gap > self.leading * 1.4 or gap < 0):
             return True
+        if (
+            not line.mono
+            and gap > self.leading * 1.15
+            and (previous.text[-1:] in _SENTENCE_END or not line.text[:1].islower())
+        ):
+            return True  # Texinfo and DocBook set paragraphs 1.15-1.4 lines apart
         if line.mono and (gap > self.leading * 3.2 or gap < 0):
             return True
-        return not line.mono and bool(_BULLET.match(line.text))
+        if line.mono:
+            return False
+        marker = _BULLET.match(line.text)
+        if marker is None:
+            return False
+        return (
+            marker.group()[0] in _SURE_BULLETS
+            or previous.text[-1:] in _SENTENCE_END
+            or gap > self.leading * 1.1
+            or bool(_BULLET.match(group[0].text))
+        )
 
     def flush(self, group: list[_Line]) -> None:
         if not group:
             return
         page = group[0].page
         if group[0].mono:
-            left = min(line.x for line in group)
-            width = group[0].size * 0.55  # between TeX (0.525 em) and Courier (0.6 em)
+            xs = [self.x_of(line) for line in group]
+            self.inside_list(min(xs), item=False)
+            left = min(xs)
+            width = group[0].size * self.mono_em
             rows: list[str] = []
-            for before, line in zip([None, *group], group, strict=False):
+            for before, line, x in zip([None, *group], group, xs, strict=False):
                 if before is not None and before.y - line.y > self.leading * 1.6:
                     rows.append("")  # a blank line inside the listing
-                rows.append(" " * max(0, round((line.x - left) / width)) + line.text)
+                rows.append(" " * max(0, round((x - left) / width)) + line.text)
             caption, self.caption = self.caption, None
             self.admonition = ""
             self.out.add(BlockKind.CODE, "\n".join(rows), page, label=caption[0] if caption else "")
@@ -493,23 +599,104 @@ class _Builder:
         title = _ADMONITION_TITLE.match(text)
         if title and len(group) == 1:
             self.write_caption()
+            self.inside_list(self.x_of(group[0]), item=False)
             self.admonition = title.group(1).lower()
+            return
+        listing = _CAPTION.match(text)
+        if listing and len(group) == 1:
+            self.write_caption()
+            self.caption = (listing.group(1), page, text)
             return
         bullet = _BULLET.match(text)
         if bullet:
-            self.write(BlockKind.LIST_ITEM, text[bullet.end() :], page, prefix=bullet.group(),
-                         level=1)  # fmt: skip
+            self.list_item(group, text, bullet)
+            return
+        # The block's leftmost line: a paragraph whose first line alone is indented (as
+        # Texinfo sets them) is not inside the list above it.
+        level = self.inside_list(min(self.x_of(line) for line in group), item=True)
+        if level:  # a further paragraph of an open item
+            self.write(BlockKind.LIST_ITEM, text, page, prefix=self.item_prefix(level, ""),
+                       tight=True, level=level)  # fmt: skip
         else:
-            listing = _CAPTION.match(text)
-            if listing and len(group) == 1:
-                self.write_caption()
-                self.caption = (listing.group(1), page, text)
-            else:
-                self.write(BlockKind.PARAGRAPH, text, page)
+            self.write(BlockKind.PARAGRAPH, text, page)
+
+    def x_of(self, line: _Line) -> float:
+        """The line's x from its page's left margin (odd and even pages may differ)."""
+        return line.x - self.margin.get(line.page % 2, 0.0)
+
+    def item_prefix(self, level: int, marker: str) -> str:
+        """What is written before an item's text: its marker, indented by its level, so
+        that the whole list reads with its nesting (an item's further paragraph is indented
+        to its text)."""
+        return "   " * (level - 1) + marker if marker else "   " * level
+
+    def list_item(self, group: list[_Line], text: str, bullet: re.Match[str]) -> None:
+        """A line opening with a marker: an item, nested under an open item whose text
+        starts left of its marker, else a sibling of the open item at its x."""
+        x = self.x_of(group[0])
+        while self.items and self.items[-1][0] > x + self.indent:
+            self.items.pop()
+        if self.items and abs(self.items[-1][0] - x) <= self.indent:
+            level = self.items.pop()[2]
+        else:
+            level = self.items[-1][2] + 1 if self.items else 1
+        text_x = self.text_x(group, bullet.group().strip())
+        if not self.items and level == 1 and self.list_first < 0:
+            self.write_caption()
+            self.list_first = len(self.out.blocks)
+            self.list_start = self.out.size + (2 if self.out.parts else 0)  # its marker
+            self.list_plain = self.admonition == ""
+        self.items.append((x, text_x, level))
+        marker = bullet.group()
+        self.write(BlockKind.LIST_ITEM, text[bullet.end() :], group[0].page,
+                   prefix=self.item_prefix(level, marker), tight=self.list_first >= 0
+                   and len(self.out.blocks) > self.list_first, level=level)  # fmt: skip
+
+    def text_x(self, group: list[_Line], marker: str) -> float:
+        """Where an item's text starts, from its page's margin: the run after the marker
+        when the marker is a run of its own, else the item's second line, else an estimate
+        (the marker and a space at half an em a letter)."""
+        first = group[0]
+        if len(first.parts) > 1 and first.parts[0][0].strip() == marker:
+            return first.parts[1][1] - self.margin.get(first.page % 2, 0.0)
+        if len(group) > 1:
+            return self.x_of(group[1])
+        return self.x_of(first) + (len(marker) + 1) * 0.5 * first.size
+
+    def inside_list(self, x: float, item: bool) -> int:
+        """For a block that is not an item's first paragraph, starting at ``x``: the level of
+        the open item it belongs to (indented to its text or further), else 0 — and a block
+        at the margin ends the list. A code block or note inside a list makes it no longer
+        a plain list (shown whole)."""
+        while self.items and x < self.items[-1][1] - self.indent:
+            self.items.pop()
+        if not self.items or x <= self.indent:
+            self.close_list()
+            return 0
+        if not item:
+            self.list_plain = False
+        return self.items[-1][2]
+
+    def close_list(self) -> None:
+        """The open list ends: a top-level list of two items or more and nothing else is
+        also one block, markers and all, before its items (as the other readers give it)."""
+        first, self.list_first = self.list_first, -1
+        self.items = []
+        if first < 0:
+            return
+        items = self.out.blocks[first:]
+        if self.list_plain and len(items) > 1 and all(b.kind is BlockKind.LIST_ITEM
+                                                      for b in items):  # fmt: skip
+            whole = Block(
+                BlockKind.LIST, self.list_start, items[-1].end, level=1, page=items[0].page
+            )
+            self.out.blocks.insert(first, whole)
 
     def write(self, kind: BlockKind, text: str, page: int, **fields: Any) -> None:
         """A block that is not code: a caption held for code that did not follow is written
         first, as the paragraph it is."""
+        if kind is not BlockKind.LIST_ITEM and kind is not BlockKind.HEADING:
+            self.close_list()
         self.write_caption()
         if self.admonition and kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
             kind, fields = BlockKind.ADMONITION, {**fields, "label": self.admonition}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .blocks import Block
 from .formats import Parsed, parse_html_file, parse_pdf_file, parse_rst_file, parse_rst_text
+from .rst_inline import searched_view
 from .text import split_blocks
 
 if TYPE_CHECKING:
@@ -101,6 +102,19 @@ def read_blocks(source: str, text: str) -> list[Block]:
         return split_blocks(text)
 
 
+_SEARCHED_VIEWS: dict[str, Callable[[str], str]] = {}
+"""Format → the text as searched, for formats whose source holds markup the reader of the
+built page never sees (a reStructuredText role's name and target)."""
+
+
+def searched_text(document: Document) -> str:
+    """The text whose words are indexed for ``document``: its ``text`` itself, or for a
+    format with markup in its quotes (reStructuredText) the same text with that markup blanked.
+    Always the same length as ``text``, so every offset means the same in both."""
+    view = _SEARCHED_VIEWS.get(document.format) or _SEARCHED_VIEWS.get(format_of(document.source))
+    return view(document.text) if view is not None else document.text
+
+
 def document_blocks(document: Document) -> list[Block]:
     """A document's blocks: those its parser made with the text, else read from the text."""
     if document.blocks:
@@ -123,6 +137,7 @@ def read_markdown(text: str) -> list[Block]:
 
 register_reader((".md", ".markdown"), "markdown", read_markdown)
 register_reader((".rst", ".rest"), "rst", parse_rst_text, parse=parse_rst_file)
+_SEARCHED_VIEWS["rst"] = searched_view
 # Extracted HTML/PDF text in memory has no markup left: the plain-text reader reads it.
 register_reader((".html", ".htm", ".xhtml"), "html", split_blocks, parse=parse_html_file)
 register_reader((".pdf",), "pdf", split_blocks, parse=parse_pdf_file)

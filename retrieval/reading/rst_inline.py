@@ -106,3 +106,52 @@ def rst_display(text: str) -> str:
     """A quoted ``.rst`` span as plain words, the way a reader of the built page sees it
     (:func:`rst_spans` without the marks)."""
     return "".join(span.text for span in rst_spans(text))
+
+
+_ROLE = re.compile(r":(?<![\w`]:)[A-Za-z0-9][\w:+.-]{0,60}:`(?P<body>[^`]+)`")
+"""A role: its name, then its body up to the closing backtick."""
+_LINK_TARGET = re.compile(r"<[^<>`]+>(?=`__?)")
+"""A hyperlink's target, just before its closing ```_``. Each pattern starts with a literal
+character and has no nested repeats, so even a 50 MB line is scanned in linear time."""
+_HIDDEN_PREFIX = re.compile(r"[~!]?(?:[\w.]+\.(?=\w))?")
+
+
+def searched_view(text: str) -> str:
+    """``text`` as it is searched: the same length, character for character, but with the
+    markup a built page does not show blanked — a role's name (``:func:``, ``:data:``), an
+    explicit target (``:doc:`tutorial <tutorial/database>``` → ``tutorial``, a link's
+    ``<https://…>``) and the module path a ``~`` hides (``:data:`~flask.g``` → ``g``).
+
+    The words of the source are what the HTML build shows, so the two index the same terms
+    ("doc", "data" and "meth" are not words of the text). Offsets are unchanged, so a
+    sentence's terms are cut from the same span that is quoted."""
+    if "`" not in text:
+        return text
+    hidden = [found.span() for found in _LINK_TARGET.finditer(text)]
+    for found in _ROLE.finditer(text):
+        body_start, body = found.start("body"), found.group("body")
+        hidden.append((found.start(), body_start - 1))  # ":func:", not the backtick
+        title_end = _explicit_title_end(body)
+        if title_end:
+            hidden.append((body_start + title_end, body_start + len(body)))
+        elif body.startswith("~"):
+            prefix = _HIDDEN_PREFIX.match(body)
+            if prefix is not None:
+                hidden.append((body_start, body_start + prefix.end()))
+    if not hidden:
+        return text
+    chars = list(text)
+    for start, end in hidden:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _explicit_title_end(body: str) -> int:
+    """Where the title of ``Title <target>`` ends (0: the body has no explicit title); as
+    :data:`_EXPLICIT_TITLE` reads it, without its backtracking."""
+    if not body.endswith(">"):
+        return 0
+    opening = body.rfind("<")
+    if opening <= 0 or ">" in body[opening + 1 : -1]:
+        return 0
+    return len(body[:opening].rstrip())

@@ -1,0 +1,135 @@
+"""Section and page evidence for documentation: BM25 over sections, and the words of page paths.
+
+A section (the run of paragraphs under one heading) can be scored as one document.
+
+A documentation question is often answered by a section as a whole: its heading names the task
+("Upgrading locked package versions"), one paragraph holds the flag and the next the command, and
+no single paragraph holds all of the question's words. The first stage ranks paragraphs (exactly
+rank-bm25's); this module scores the *sections* of its candidates with the same formula, a
+section's text being its paragraphs as they were indexed (words, the repeated headings, the
+searched terms of their blocks) end to end, so that the composer can lead with a sentence whose
+section matches the question best (``ComposerOptions.lead_section_weight``).
+
+Everything is read from the paragraph index's postings (each term's paragraphs in corpus order,
+so a section's term frequency is a sum over a contiguous range of rows): nothing is stored or
+analysed again, and a question costs a few array operations per term.
+
+A page's path names its topic (``guides/integration/pytorch.md``, ``tutorial/database.rst``):
+:class:`PageWords` gives those words, for the composer to prefer a page a question names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from ..index.bm25 import BM25Index
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRuns:
+    """The sections of a corpus: runs of consecutive paragraphs with the same file, path of
+    headings, anchor and context line (see ``PassageStore.section_starts``)."""
+
+    starts: IntArray
+    """The first row of each section, ascending, then the number of paragraphs (an end)."""
+    cumulative: IntArray
+    """``cumulative[r]``: the summed indexed length of rows before ``r`` (length 1 + rows)."""
+    average: float
+    """The mean section length in indexed terms: BM25's ``avgdl`` for sections."""
+
+    @classmethod
+    def of(cls, starts: IntArray, doc_len: npt.NDArray[np.integer]) -> SectionRuns:
+        """The runs beginning at ``starts`` (ending with the row count) over paragraphs of
+        indexed lengths ``doc_len``."""
+        cumulative = np.concatenate(([0], np.cumsum(doc_len, dtype=np.int64)))
+        sections = len(starts) - 1
+        average = float(cumulative[-1]) / sections if sections > 0 else 1.0
+        return cls(starts, cumulative, average or 1.0)
+
+    def bounds(self, row: int) -> tuple[int, int]:
+        """The rows ``[start, end)`` of paragraph ``row``'s section."""
+        n = int(np.searchsorted(self.starts, row, side="right")) - 1
+        return int(self.starts[n]), int(self.starts[n + 1])
+
+
+def range_scores(
+    index: BM25Index, runs: SectionRuns, terms: Sequence[str], ranges: Sequence[tuple[int, int]]
+) -> list[float]:
+    """BM25 of each run of rows ``[lo, hi)`` in ``ranges`` as one document, for ``terms``: its
+    term frequency is the sum of its paragraphs', its length theirs, ``avgdl`` the mean section
+    length (k1, b and IDF the paragraph index's; a repeated query term counts each time, as in
+    rank-bm25)."""
+    if not ranges:
+        return []
+    lo = np.fromiter((r[0] for r in ranges), dtype=np.int64, count=len(ranges))
+    hi = np.fromiter((r[1] for r in ranges), dtype=np.int64, count=len(ranges))
+    lengths = (runs.cumulative[hi] - runs.cumulative[lo]).astype(np.float64)
+    norm = index.k1 * (1 - index.b + index.b * lengths / runs.average)
+    scores = np.zeros(len(ranges), dtype=np.float64)
+    owner = np.arange(len(ranges))
+    ptr, docs_all, tf_all = index.postings_ptr, index.postings_doc, index.postings_tf
+    for term in terms:
+        term_id = index.vocabulary.id(term)
+        if term_id is None:
+            continue
+        start, end = int(ptr[term_id]), int(ptr[term_id + 1])
+        docs = docs_all[start:end]
+        first = np.searchsorted(docs, lo)
+        counts = np.searchsorted(docs, hi) - first
+        total = int(counts.sum())
+        if not total:
+            continue
+        # Postings rows first[i] … first[i] + counts[i] - 1, for every range at once.
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = start + np.repeat(first, counts) + within
+        tf = np.bincount(np.repeat(owner, counts), weights=tf_all[rows], minlength=len(ranges))
+        part = np.divide(tf * (index.k1 + 1), tf + norm, out=np.zeros_like(tf), where=tf > 0)
+        scores += float(index.idf_table[term_id]) * part
+    return [float(s) for s in scores]
+
+
+_PATH_SPLIT = re.compile(r"[/\\_.\-\s]+")
+_FOLDER_PAGES = frozenset({"index", "readme"})
+"""A file that is its folder's page (MkDocs' ``index.md``, Sphinx's ``index.rst``): its name
+says nothing, its folder's does."""
+COMMON_PATH_SHARE = 0.2
+"""A path word in more than this share of the corpus's file paths ("guides", "concepts",
+"api") names a part of the site, not a page's topic."""
+
+
+def path_words(source: str) -> list[str]:
+    """The words of a file's path, lower-cased, without its extension and without the name of a
+    folder's own page: ``guides/install-python.md`` → guides, install, python."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,8}$", "", source)
+    words = [w for w in _PATH_SPLIT.split(stem.casefold()) if w]
+    if words and words[-1] in _FOLDER_PAGES:
+        words.pop()
+    return words
+
+
+class PageWords:
+    """The terms of each page's path that name its topic (``guides/integration/pytorch.md`` →
+    "pytorch"): a question that uses one is likely about that page, whatever its sentences'
+    overlap with other pages. Words in more than :data:`COMMON_PATH_SHARE` of the paths are
+    left out; the rest are analysed as the corpus is, per page on first use."""
+
+    def __init__(self, sources: Sequence[str], terms: Callable[[str], list[str]]) -> None:
+        counts = Counter(w for source in sources for w in set(path_words(source)))
+        limit = COMMON_PATH_SHARE * len(sources)
+        self._common = frozenset(w for w, n in counts.items() if n > limit)
+        self._analyse = terms
+        self.of: Callable[[str], frozenset[str]] = lru_cache(maxsize=4096)(self._of)
+        """A page's topic terms, by its source path."""
+
+    def _of(self, source: str) -> frozenset[str]:
+        words = [w for w in path_words(source) if w not in self._common]
+        return frozenset(self._analyse(" ".join(words))) if words else frozenset()

@@ -1,0 +1,164 @@
+"""Section and page evidence: BM25 over a section as one document, the words of page paths, and
+how the composer uses them to choose what it quotes (and cites) first."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import Engine, EngineOptions
+from retrieval.answering.sections import PageWords, SectionRuns, path_words, range_scores
+from retrieval.index.bm25 import BM25Index
+
+PARAGRAPHS = [
+    ["cache", "folder", "cache"],
+    ["cache", "prune"],
+    ["python", "install", "version"],
+    ["python", "pin"],
+    ["cache", "python"],
+]
+
+
+def test_a_paragraph_alone_scores_as_the_index_scores_it() -> None:
+    """With every paragraph its own section the section length's mean is ``avgdl``: the score
+    of a one-paragraph range is rank-bm25's score of that paragraph."""
+    index = BM25Index(PARAGRAPHS)
+    runs = SectionRuns.of(np.arange(len(PARAGRAPHS) + 1, dtype=np.int64), index.doc_len)
+    query = ["cache", "python", "cache", "absent"]
+    expected = index.score_of(query, np.arange(len(PARAGRAPHS)))
+    got = range_scores(index, runs, query, [(i, i + 1) for i in range(len(PARAGRAPHS))])
+    assert got == pytest.approx(list(expected), rel=1e-12)
+
+
+def test_a_section_sums_its_paragraphs_term_frequencies_and_lengths() -> None:
+    index = BM25Index(PARAGRAPHS)
+    runs = SectionRuns.of(np.array([0, 2, 4, 5], dtype=np.int64), index.doc_len)
+    assert runs.average == pytest.approx(12 / 3)
+    [first, second] = range_scores(index, runs, ["cache", "prune"], [(0, 2), (2, 4)])
+    k1, b = index.k1, index.b
+    norm = k1 * (1 - b + b * 5 / 4)  # rows 0-1: 5 terms, sections 4 on average
+
+    def part(tf: float) -> float:
+        return tf * (k1 + 1) / (tf + norm)
+
+    assert first == pytest.approx(index.idf("cache") * part(3) + index.idf("prune") * part(1))
+    assert second == 0.0  # neither term in rows 2-3
+    assert runs.bounds(1) == (0, 2) and runs.bounds(4) == (4, 5)
+
+
+def test_no_ranges_no_scores_and_k1_zero_is_not_nan() -> None:
+    index = BM25Index(PARAGRAPHS, k1=0.0)
+    runs = SectionRuns.of(np.array([0, 5], dtype=np.int64), index.doc_len)
+    assert range_scores(index, runs, ["cache"], []) == []
+    [score] = range_scores(index, runs, ["cache", "pin"], [(2, 3)])
+    assert score == 0.0 and not math.isnan(score)
+
+
+def test_path_words_drop_the_extension_and_a_folders_own_page() -> None:
+    assert path_words("guides/integration/pytorch.md") == ["guides", "integration", "pytorch"]
+    assert path_words("guides/install-python.md") == ["guides", "install", "python"]
+    assert path_words("tutorial/index.rst") == ["tutorial"]
+    assert path_words("Getting_Started/README.md") == ["getting", "started"]
+
+
+def test_page_words_leave_out_words_most_paths_share() -> None:
+    sources = [f"guides/page{n}.md" for n in range(9)] + ["guides/integration/pytorch.md"]
+    pages = PageWords(sources, lambda text: text.split())
+    assert pages.of("guides/integration/pytorch.md") == {"integration", "pytorch"}
+    assert pages.of("guides/page1.md") == {"page1"}
+    assert pages.of("guides/index.md") == frozenset()
+
+
+PAGES = {
+    "concepts/sources.md": "# Package sources\n\n## Declaring sources\n\n"
+    "A custom index is declared with a name and a URL in the project settings.\n",
+    "guides/integration/pytorch.md": "# Accelerated builds\n\n## Where builds come from\n\n"
+    "Accelerated builds come from a custom index, declared in the project settings.\n",
+    "guides/tools.md": "# Tools\n\n## Running tools\n\nTools run in their own environment.\n",
+    "guides/scripts.md": "# Scripts\n\n## Running scripts\n\nScripts declare dependencies.\n",
+    "concepts/cache.md": "# Cache\n\n## Cleaning\n\nThe cache is cleaned with one command.\n",
+    "reference/settings.md": "# Settings\n\n## Files\n\nSettings are read from two files.\n",
+}
+
+
+def _pages_engine(tmp_path: Path) -> Engine:
+    for name, text in PAGES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return Engine.from_folder(tmp_path)
+
+
+def _with(engine: Engine, **composer: float) -> Engine:
+    options = engine.options
+    return Engine(engine.parts, replace(options, composer=replace(options.composer, **composer)))
+
+
+def test_the_page_a_question_names_is_cited_first(tmp_path: Path) -> None:
+    """ "pytorch" is no word of any paragraph, only of one page's path: the sentence there
+    leads, though the other page's sentence holds more of the question's words."""
+    engine = _pages_engine(tmp_path)
+    question = "how do I declare a custom index in the project settings for pytorch?"
+    off = _with(engine, page_weight=0.0).ask(question)
+    on = engine.ask(question)
+    assert off.citations[0].passage.source == "concepts/sources.md"
+    assert on.citations[0].passage.source == "guides/integration/pytorch.md"
+    assert on.confidence == off.confidence  # chosen after the decision: the same confidence
+    assert {s.text for s in on.sentences} == {s.text for s in off.sentences}
+
+
+SECTIONS = """# Locking
+
+## Pinning
+
+Locked package versions stay as they are until you ask for an upgrade of one package.
+
+To upgrade one locked package to a newer version, name it:
+
+```sh
+tool lock --upgrade-package name
+```
+
+An upgrade of one package keeps every other package version locked.
+
+## Version bumps
+
+Your own project's version is set by the bump command, which can upgrade one locked package
+version file. Releases follow the calendar, tagged by the maintainers each month, announced on
+the mailing list and described in the notes of the release page.
+"""
+
+
+def test_the_section_that_answers_as_a_whole_leads(tmp_path: Path) -> None:
+    """A sentence of "Version bumps" holds the question's words best, but "Pinning" holds them
+    over all its paragraphs: its sentence is quoted (and cited) first."""
+    (tmp_path / "locking.md").write_text(SECTIONS, encoding="utf-8")
+    engine = Engine.from_folder(tmp_path)
+    question = "how do I upgrade one locked package version?"
+    off = _with(engine, lead_section_weight=0.0).ask(question)
+    on = engine.ask(question)
+    assert off.citations[0].passage.headings[-1] == "Version bumps"
+    assert on.citations[0].passage.headings[-1] == "Pinning"
+    assert on.confidence == off.confidence
+
+
+def test_sections_are_runs_under_one_heading(tmp_path: Path) -> None:
+    (tmp_path / "locking.md").write_text(SECTIONS, encoding="utf-8")
+    engine = Engine.from_folder(tmp_path)
+    starts = engine.passages.section_starts()
+    headings = [engine.passages[int(i)].headings[-1] for i in starts[:-1]]
+    assert headings == ["Pinning", "Version bumps"]
+    assert starts[-1] == len(engine.passages)
+
+
+def test_a_corpus_without_sections_is_composed_as_before(tmp_path: Path) -> None:
+    """Paragraphs under their titles only (articles, abstracts) have no section evidence."""
+    (tmp_path / "a.txt").write_text("Gadgets need oil.\n\nOil keeps gadgets quiet.\n", "utf-8")
+    (tmp_path / "b.txt").write_text("Widgets need oil too, and gadget oil works.\n", "utf-8")
+    engine = Engine.from_folder(tmp_path, EngineOptions())
+    question = "what oil do gadgets need?"
+    plain = _with(engine, lead_section_weight=0.0, page_weight=0.0).ask(question)
+    assert engine.ask(question) == plain
