@@ -780,20 +780,12 @@ class Engine:
         :func:`.sections.range_scores`); a paragraph under no heading or only its page's title
         is its own section. Empty when none has a narrower section (SQuAD's articles,
         abstracts): composing is then as before."""
+        rows = {p.id: i for p in passages if (i := self.passages.position(p.id)) is not None}
+        sectioned = {key: self._has_section(i) for key, i in rows.items()}
+        if not any(sectioned.values()):
+            return {}  # the runs are never found for a corpus without sections
         runs = self._section_runs()
-        ranges: dict[str, tuple[int, int]] = {}
-        narrower = False
-        for passage in passages:
-            i = self.passages.position(passage.id)
-            if i is None:
-                continue
-            if self._has_section(i):
-                ranges[passage.id] = runs.bounds(i)
-                narrower = True
-            else:
-                ranges[passage.id] = (i, i + 1)
-        if not narrower:
-            return {}
+        ranges = {key: runs.bounds(i) if sectioned[key] else (i, i + 1) for key, i in rows.items()}
         distinct = list(dict.fromkeys(ranges.values()))
         scores = dict(zip(distinct, range_scores(self.index, runs, terms, distinct), strict=True))
         return {key: scores[r] for key, r in ranges.items()}
