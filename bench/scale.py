@@ -265,12 +265,14 @@ def citebot_index_parts(index_dir: Path) -> dict[str, float]:
             mapped.close()
             handle.close()
         group = {name: part for part, names in INDEX_PARTS for name in names}
+        stored: dict[tuple[int, int], str] = {}  # an array saved under two names: counted once
         for name, spec in specs.items():
+            stored.setdefault((spec.offset, spec.nbytes), name)
+        for (_, nbytes), name in stored.items():
             part = group.get(name, "other")
-            sizes[part] = sizes.get(part, 0.0) + spec.nbytes / 2**20
-        sizes["header and alignment"] = (
-            path.stat().st_size - sum(spec.nbytes for spec in specs.values())
-        ) / 2**20
+            sizes[part] = sizes.get(part, 0.0) + nbytes / 2**20
+        arrays = sum(nbytes for _, nbytes in stored)
+        sizes["header and alignment"] = (path.stat().st_size - arrays) / 2**20
     return sizes
 
 

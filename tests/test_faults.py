@@ -142,8 +142,7 @@ ARRAY_NAMES = (
     *("contexts", "context_offsets"),
     *("line", "page", "kind", "place", "places", "place_offsets"),
     *("unit_kind", "unit_start", "unit_end", "unit_lang", "unit_langs", "unit_lang_offsets"),
-    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens_z"),
-    "tokens_z_offsets",
+    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens"),
     *(
         prefix + name
         for prefix in ("p.", "d.")

@@ -242,8 +242,8 @@ def test_bounds_computed_a_slice_at_a_time_are_the_whole_arrays(
 
 
 def test_long_paragraphs_and_high_tfs_score_as_rank_bm25_does() -> None:
-    """Postings outside the compiled loop's tf-part table (tf of 8 or more, paragraphs of 2,048
-    terms or more) are computed in place: the same ranking and scores as rank-bm25's."""
+    """Paragraphs of thousands of terms and tfs of 9 or more (rare in the random corpora above):
+    the compiled loop ranks and scores them as rank-bm25 does."""
     if index_module._topk is None:
         pytest.skip(NO_COMPILED_LOOP)
     rng = random.Random(7)

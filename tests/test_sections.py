@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import Engine, EngineOptions
+from retrieval import Engine, EngineOptions, open_engine
 from retrieval.answering.sections import PageWords, SectionRuns, path_words, range_scores
 from retrieval.index.bm25 import BM25Index
 
@@ -138,8 +138,8 @@ def test_the_section_that_answers_as_a_whole_leads(tmp_path: Path) -> None:
     (tmp_path / "locking.md").write_text(SECTIONS, encoding="utf-8")
     engine = Engine.from_folder(tmp_path)
     question = "how do I upgrade one locked package version?"
-    off = _with(engine, lead_section_weight=0.0).ask(question)
-    on = engine.ask(question)
+    off = engine.ask(question)  # the section weight is off by default (docs/quality.md)
+    on = _with(engine, lead_section_weight=0.2).ask(question)
     assert off.citations[0].passage.headings[-1] == "Version bumps"
     assert on.citations[0].passage.headings[-1] == "Pinning"
     assert on.confidence == off.confidence
@@ -161,4 +161,21 @@ def test_a_corpus_without_sections_is_composed_as_before(tmp_path: Path) -> None
     engine = Engine.from_folder(tmp_path, EngineOptions())
     question = "what oil do gadgets need?"
     plain = _with(engine, lead_section_weight=0.0, page_weight=0.0).ask(question)
-    assert engine.ask(question) == plain
+    assert _with(engine, lead_section_weight=0.2).ask(question) == plain
+
+
+def test_a_saved_index_leads_with_the_same_section(tmp_path: Path) -> None:
+    """The sections are found from a reopened index's verified row columns, as from a fresh one."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "locking.md").write_text(SECTIONS, encoding="utf-8")
+    built = Engine.from_folder(corpus)
+    open_engine(corpus, index_dir=tmp_path / "idx")  # builds and saves
+    loaded, report = open_engine(corpus, index_dir=tmp_path / "idx")
+    assert report.opening.value == "loaded"
+    assert list(loaded.passages.section_starts()) == list(built.passages.section_starts())
+    question = "how do I upgrade one locked package version?"
+    assert (
+        _with(loaded, lead_section_weight=0.2).ask(question).citations[0].passage.headings[-1]
+        == "Pinning"
+    )

@@ -150,10 +150,12 @@ class ComposerOptions:
     :class:`~.sections.PageWords`), when the candidates have sections below their pages'
     titles (documentation, not flat articles). Chosen on the odd-numbered questions of the uv
     and Flask sets (docs/quality.md, "Citing the right page and section")."""
-    lead_section_weight: float = 0.2
+    lead_section_weight: float = 0.0
     """… and with this weight times its section's BM25 score (the section as one document,
-    :mod:`~.sections`) over the best of the candidates' sections: the first citation goes to
-    the section that answers as a whole. Chosen as ``page_weight``."""
+    :mod:`~.sections`) over the best of the candidates' sections (0: off). 0.2 helped on the
+    odd ids before the composer's ``beside_weight`` was merged, and costs Flask a question on
+    each half since: off by default, kept as an option (docs/quality.md, "Citing the right page
+    and section")."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_sentences <= MAX_SENTENCES:
@@ -624,7 +626,9 @@ def choose_lead(
     if not options.page_weight and not options.lead_section_weight:
         return candidates
     passages = {c.hit.passage.id: c.hit.passage for c in candidates}
-    sections = inputs.section_scores(inputs.query_terms, list(passages.values()))
+    # Without a section weight no term is scored: the mapping only says which have sections.
+    terms = inputs.query_terms if options.lead_section_weight else ()
+    sections = inputs.section_scores(terms, list(passages.values()))
     if not sections:
         return candidates
     best_section = max(sections.values(), default=0.0) or 1.0

@@ -781,17 +781,12 @@ class Engine:
         :func:`.sections.range_scores`); a paragraph under no heading or only its page's title
         is its own section. Empty when none has a narrower section (SQuAD's articles,
         abstracts): composing is then as before."""
-        rows: dict[str, tuple[int, bool]] = {}
-        for passage in passages:
-            i = self.passages.position(passage.id)
-            if i is not None:
-                rows[passage.id] = (i, self._has_section(i))
-        if not any(narrower for _, narrower in rows.values()):
-            return {}  # the corpus's sections are not even found (a pass over every row)
+        rows = {p.id: i for p in passages if (i := self.passages.position(p.id)) is not None}
+        sectioned = {key: self._has_section(i) for key, i in rows.items()}
+        if not any(sectioned.values()):
+            return {}  # the runs are never found for a corpus without sections
         runs = self._section_runs()
-        ranges = {
-            key: runs.bounds(i) if narrower else (i, i + 1) for key, (i, narrower) in rows.items()
-        }
+        ranges = {key: runs.bounds(i) if sectioned[key] else (i, i + 1) for key, i in rows.items()}
         distinct = list(dict.fromkeys(ranges.values()))
         scores = dict(zip(distinct, range_scores(self.index, runs, terms, distinct), strict=True))
         return {key: scores[r] for key, r in ranges.items()}

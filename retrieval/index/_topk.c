@@ -6,10 +6,7 @@
  *     idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + (b * dl) / avgdl)))
  * and a paragraph's score adds the weights of the question's terms in question order (repeats
  * included), as get_scores does. Built with -ffp-contract=off so no multiply-add is fused: the
- * doubles are bit-for-bit numpy's. Ties are broken by paragraph number (lower first). The tf
- * part of the weight comes from a table by (tf, paragraph length) made by the same expression
- * (tf_table), so a posting costs a multiply, not two divisions; pairs outside the table are
- * computed in place.
+ * doubles are bit-for-bit numpy's. Ties are broken by paragraph number (lower first).
  *
  * Pruning: terms sorted by their largest possible contribution (ub); the longest prefix whose
  * ub sum cannot reach the current k-th score is "non-essential": a paragraph holding only those
@@ -95,49 +92,17 @@ static inline int64_t advance(const int32_t *docs, int64_t pos, int64_t end, int
     return hi;
 }
 
-/* rank-bm25's tf part, (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + (b * dl) / avgdl)), in its
- * operation order: the one expression the table and the loop both use. */
-static inline double tf_part_of(double tf, double dl, double k1, double b, double avgdl) {
-    double norm = k1 * ((1.0 - b) + (b * dl) / avgdl);
-    return (tf * (k1 + 1.0)) / (tf + norm);
-}
-
-/* tf_table(k1, b, avgdl, columns, out): out[tf * columns + dl] = the tf part of (tf, dl), for
- * every row tf the buffer holds (tf 0 included, unused). The loop then reads a paragraph's
- * weight with one multiply, idf * table[tf][dl], instead of two divisions: the same doubles,
- * since the table holds exactly what the loop would compute. */
-static PyObject *tf_table(PyObject *self, PyObject *args) {
-    double k1, b, avgdl;
-    long long columns;
-    Py_buffer out;
-    if (!PyArg_ParseTuple(args, "dddLw*", &k1, &b, &avgdl, &columns, &out)) return NULL;
-    double *table = out.buf;
-    int64_t cells = out.len / (Py_ssize_t)sizeof(double);
-    if (columns <= 0 || cells % columns != 0) {
-        PyBuffer_Release(&out);
-        PyErr_SetString(PyExc_ValueError, "the table's size is not rows x columns");
-        return NULL;
-    }
-    for (int64_t i = 0; i < cells; i++)
-        table[i] = tf_part_of((double)(i / columns), (double)(i % columns), k1, b, avgdl);
-    PyBuffer_Release(&out);
-    Py_RETURN_NONE;
-}
-
 static PyObject *top_k(PyObject *self, PyObject *args) {
     Py_buffer b_ptr, b_docs, b_tfs, b_len, b_idf, b_max, b_bptr, b_bmax, b_query, b_out_docs,
-        b_out_scores, b_table;
+        b_out_scores;
     int tf_size, len_size, k;
-    long long block_size, table_columns;
+    long long block_size;
     double k1, b, avgdl;
-    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*y*Ly*idddw*w*y*L", &b_ptr, &b_docs, &b_tfs,
+    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*y*Ly*idddw*w*", &b_ptr, &b_docs, &b_tfs,
                           &tf_size, &b_len, &len_size, &b_idf, &b_max, &b_bptr, &b_bmax,
                           &block_size, &b_query, &k, &k1, &b, &avgdl, &b_out_docs,
-                          &b_out_scores, &b_table, &table_columns))
+                          &b_out_scores))
         return NULL;
-    const double *table = b_table.buf;
-    const uint64_t columns = table_columns > 0 ? (uint64_t)table_columns : 1;
-    const uint64_t rows = (uint64_t)(b_table.len / (Py_ssize_t)sizeof(double)) / columns;
     Index ix = {b_ptr.buf,  b_docs.buf, b_tfs.buf,  tf_size,   b_len.buf,          len_size,
                 b_idf.buf,  b_max.buf,  b_bptr.buf, b_bmax.buf, (int64_t)block_size};
     const int64_t *query = b_query.buf;
@@ -216,9 +181,9 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         double sum = 0;
         for (int i = 0; i < n; i++) { sum += ub[order[i]]; prefix[i] = sum; }
 
+        const double k1p1 = k1 + 1.0, one_minus_b = 1.0 - b;
         int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
         double theta = 0.0;
-        int64_t checked_upto = -1; /* the last block bound, too high to skip, holds up to here */
         for (;;) {
             int64_t doc = INT64_MAX;
             for (int i = essential; i < n; i++) {
@@ -227,12 +192,11 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             }
             if (doc == INT64_MAX) break;
             if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
-            if (size == k && doc > checked_upto) {
+            if (size == k) {
                 /* Block-max skip: up to the first end of an essential term's current block, no
                    paragraph can beat theta if even the blocks' best weights cannot. Each
                    term's current block (its bound and last paragraph) is remembered until its
-                   cursor leaves it; and a bound found too high stays so (same blocks, same
-                   theta) up to that first block end, so it is not summed again before. */
+                   cursor leaves it. */
                 double bound = essential > 0 ? prefix[essential - 1] : 0.0;
                 int64_t upto = INT64_MAX;
                 for (int i = essential; i < n; i++) {
@@ -257,19 +221,16 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                     }
                     continue;
                 }
-                checked_upto = upto;
             }
-            uint64_t dl = read_uint(ix.doc_len, ix.len_size, doc);
+            double dl = (double)read_uint(ix.doc_len, ix.len_size, doc);
+            double norm = k1 * (one_minus_b + (b * dl) / avgdl);
             double found = 0.0;
             for (int u = 0; u < n; u++) weight[u] = 0.0;
             for (int i = n - 1; i >= essential; i--) {
                 int u = order[i];
                 if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
-                    uint64_t tf = read_uint(ix.tfs, ix.tf_size, cur[u]);
-                    double part = tf < rows && dl < columns
-                                      ? table[tf * columns + dl]
-                                      : tf_part_of((double)tf, (double)dl, k1, b, avgdl);
-                    weight[u] = ix.idf[term[u]] * part;
+                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
+                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
                     cur[u]++;
                 }
@@ -280,11 +241,8 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 int u = order[i];
                 cur[u] = advance(ix.docs, cur[u], end[u], (int32_t)doc);
                 if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
-                    uint64_t tf = read_uint(ix.tfs, ix.tf_size, cur[u]);
-                    double part = tf < rows && dl < columns
-                                      ? table[tf * columns + dl]
-                                      : tf_part_of((double)tf, (double)dl, k1, b, avgdl);
-                    weight[u] = ix.idf[term[u]] * part;
+                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
+                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
                 }
             }
@@ -299,7 +257,6 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             } else {
                 continue;
             }
-            checked_upto = -1; /* theta (and so the bound's verdict) may have moved */
             if (size == k) {
                 theta = hs[0];
                 while (essential < n && prefix[essential] * (1 + MARGIN) < theta) essential++;
@@ -323,7 +280,6 @@ done:
     PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
     PyBuffer_Release(&b_bptr); PyBuffer_Release(&b_bmax);
     PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs); PyBuffer_Release(&b_out_scores);
-    PyBuffer_Release(&b_table);
     return PyLong_FromLong(result);
 }
 
@@ -457,12 +413,9 @@ static PyMethodDef methods[] = {
      "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (arguments that do not fit), -3 "
      "(out of range or order) or -4 (out of room; the room needed in mask_ptr[n_rows], "
      "pair_ptr[n_rows]): see _topk.c"},
-    {"tf_table", tf_table, METH_VARARGS,
-     "tf_table(k1, b, avgdl, columns, out): out[tf * columns + dl] = the tf part (see _topk.c)"},
     {"top_k", top_k, METH_VARARGS,
      "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, block_ptr, "
-     "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores, table, "
-     "table_columns) -> n "
+     "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores) -> n "
      "(-1: bad arguments, -2: a negative IDF, use numpy, -3: damaged postings)"},
     {NULL, NULL, 0, NULL}};
 

@@ -19,11 +19,8 @@ def top_k(
     avgdl: float,
     out_docs: Any,
     out_scores: Any,
-    table: Any,
-    table_columns: int,
     /,
 ) -> int: ...
-def tf_table(k1: float, b: float, avgdl: float, columns: int, out: Any, /) -> None: ...
 def question_marks(
     sentence_ptr: Any,
     sentence_ptr_size: int,

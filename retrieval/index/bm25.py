@@ -62,10 +62,6 @@ BLOCK_SIZE = 64
 """Postings per block for block-max skipping (the best weight of each block is stored)."""
 EPSILON = 0.25
 """rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
-TF_TABLE_ROWS = 8
-TF_TABLE_COLUMNS = 2048
-"""The tf-part table of the compiled loop: tf 0-7 by paragraph length 0-2047 (see
-:meth:`BM25Index._tf_parts`)."""
 
 
 @lru_cache(maxsize=1)
@@ -266,8 +262,6 @@ class BM25Index:
     """One entry per term, read only for the question's terms: verified with their postings."""
     _checks: Checker = UNCHECKED
     _verified_terms: set[int]
-    _tf_table: array[float] | None = None
-    """The compiled loop's tf parts by (tf, paragraph length), made on the first search."""
 
     def __init__(
         self,
@@ -723,26 +717,12 @@ class BM25Index:
                 self.avgdl,
                 out_docs,
                 out_scores,
-                self._tf_parts(),
-                TF_TABLE_COLUMNS,
             )
             if found >= 0:
                 return [(out_docs[i], out_scores[i]) for i in range(found)]
             if found == -3:
                 raise IndexDamagedError("The saved index is damaged (a posting points outside).")
         return self._top_numpy(term_ids, k)
-
-    def _tf_parts(self) -> array[float]:
-        """rank-bm25's tf part for each tf below :data:`TF_TABLE_ROWS` and paragraph length
-        below :data:`TF_TABLE_COLUMNS`, computed by the compiled loop's own expression (so the
-        same doubles): the loop multiplies by the IDF instead of dividing twice per posting,
-        and computes the rare pairs outside the table itself. 128 KB, made once."""
-        table = self._tf_table
-        if table is None:
-            table = array("d", bytes(8 * TF_TABLE_ROWS * TF_TABLE_COLUMNS))
-            _topk.tf_table(self.k1, self.b, self.avgdl, TF_TABLE_COLUMNS, table)
-            self._tf_table = table
-        return table
 
     def _top_numpy(self, term_ids: Sequence[int | None], k: int) -> list[tuple[int, float]]:
         """Score every paragraph holding a question term, then sort: exact, and fast enough

@@ -1,19 +1,21 @@
 """Large arrays of a saved index stored as independently decompressible zstd frames.
 
-The documents' text is 44% of a million-paragraph index and each sentence's term ids another
-17%, yet a question reads a few kilobytes of either: the ~20 paragraphs it re-ranks and quotes.
-So both are saved in blocks (:data:`TEXT_BLOCK` bytes of text, :data:`TOKEN_BLOCK` term ids),
-each block one zstd frame, with a table of where each frame starts: reading ``[lo:hi]``
-decompresses only the blocks that hold it (a few µs per block on this 2-core machine),
-through a small LRU of decompressed blocks, since an answer reads the same paragraphs several
-times (re-ranking, composing, checking every quote).
+The documents' text is 44% of a million-paragraph index, yet a question reads a few
+kilobytes of it: the ~20 paragraphs it re-ranks and quotes. So it is saved in blocks of
+:data:`TEXT_BLOCK` bytes, each block one zstd frame, with a table of where each frame starts:
+reading ``[lo:hi]`` decompresses only the blocks that hold it (a few µs per block on this
+2-core machine), through a small cache of decompressed blocks, since an answer reads the same
+paragraphs several times (re-ranking, composing, checking every quote). The frames share a
+dictionary trained on samples of the corpus's own text at build (zstd's
+``train_dictionary``): 1 KiB of prose alone compresses about 1.8×, with the dictionary about
+3× (the benchmark's corpus; real documentation repeats more).
 
-* The text's frames share a dictionary trained on samples of the corpus's own text at build
-  (zstd's ``train_dictionary``): 4 KiB of prose alone compresses about 1.8×, with the
-  dictionary about 2.7× (the benchmark's corpus; real documentation repeats more).
-* Term ids are int32 whose high byte is almost always zero: each block is stored byte plane
-  by byte plane (all the lowest bytes, then the next...), which zstd compresses about 2×
-  against 1.8× for the ids as they are.
+:class:`PackedInts` packs an integer array the same way, byte plane by byte plane (all the
+lowest bytes, then the next...: int32 term ids whose high byte is almost always zero compress
+1.9× so against 1.6× as they are). The sentences' term ids were saved so and read through it;
+that cost a million-paragraph answer about 0.75 ms of CPU (loaded machine) in decompressing
+its candidates' ~22 frames, against the whole answer's 5 ms budget, so they are saved as plain
+int32 again (docs/benchmarks.md).
 
 Why zstd (the ``zstandard`` package, the reference library's maintained binding) rather than the
 standard library's zlib: at the same ratio on 4 KiB blocks it decompresses 3-5× faster (the
@@ -30,7 +32,6 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -51,15 +52,18 @@ TOKEN_BLOCK = 256
 """Term ids per frame (1 KiB raw): a paragraph's (about 70) are in one or two (1.95× against
 2.14× for 1,024 ids a frame, at a third of the time to read one)."""
 LEVEL = 3
-"""zstd's level: 5 gains 5% on the text and halves the speed of saving."""
-DICTIONARY_BYTES = 1 << 20
-"""The text dictionary's size at most (1 MiB: 2.79× against 2.60× for 256 KiB at 4 KiB
-blocks; nothing beside a million paragraphs' 230 MB)."""
+"""zstd's level for frames without a dictionary (the term ids)."""
+TEXT_LEVEL = 5
+"""zstd's level for the text, with its dictionary: on 1 KiB frames of the 100k corpus, level 5
+with a 4 MiB dictionary compresses 2.97× against 2.60× at level 3 (which gains nothing from a
+dictionary over 1 MiB), at two thirds of level 3's speed, and decompresses as fast."""
+DICTIONARY_BYTES = 4 << 20
+"""The text dictionary's size at most (4 MiB; a thirty-second of the text for smaller corpora)."""
 _MIN_DICTIONARY_TEXT = 1 << 20
 """Below this much text no dictionary is trained (too few samples; nothing to save)."""
-_SAMPLES = 2000
+_SAMPLES = 8000
 _SAMPLE_BYTES = 4096
-"""Bytes per dictionary training sample (2,000 of them, evenly spaced)."""
+"""Bytes per dictionary training sample (8,000 of them at most, evenly spaced)."""
 _SLICE_BYTES = 16 << 20
 """Raw bytes compressed at a time while saving."""
 _CACHE_BLOCKS = 1024
@@ -166,8 +170,8 @@ def _compressor(dictionary: bytes) -> zstandard.ZstdCompressor:
     if not dictionary:
         return zstandard.ZstdCompressor(level=LEVEL, write_checksum=True)
     trained = zstandard.ZstdCompressionDict(dictionary)
-    trained.precompute_compress(level=LEVEL)
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=trained, write_checksum=True)
+    trained.precompute_compress(level=TEXT_LEVEL)
+    return zstandard.ZstdCompressor(level=TEXT_LEVEL, dict_data=trained, write_checksum=True)
 
 
 def _compress_all(compressor: zstandard.ZstdCompressor, pieces: list[bytes]) -> list[bytes]:
@@ -231,7 +235,8 @@ class _Packed:
         self._dictionary = dictionary
         self._verify = verify
         self._lock = threading.Lock()
-        self._cache: OrderedDict[int, Any] = OrderedDict()
+        self._cache: dict[int, Any] = {}
+        """Decoded blocks, oldest first (evicted in the order they came: reads are random)."""
         self._decompressor: zstandard.ZstdDecompressor | None = None
         self._offsets_verified: set[int] = set()
         """Runs of :data:`_OFFSETS_CHUNK` offsets already verified (asking costs Python)."""
@@ -281,7 +286,6 @@ class _Packed:
         also under the file's xxh3 checksums, which ``citebot index --verify`` checks.)"""
         cached = self._cache.get(k)
         if cached is not None:
-            self._cache.move_to_end(k)
             return cached
         chunk = k // _OFFSETS_CHUNK
         if chunk not in self._offsets_verified or (k + 1) // _OFFSETS_CHUNK != chunk:
@@ -303,9 +307,9 @@ class _Packed:
         if len(data) != expected:
             raise IndexDamagedError(f"The saved index is damaged ({self.name} frame {k}).")
         decoded = self._decode(data)
+        if len(self._cache) >= _CACHE_BLOCKS:
+            del self._cache[next(iter(self._cache))]
         self._cache[k] = decoded
-        if len(self._cache) > _CACHE_BLOCKS:
-            self._cache.popitem(last=False)
         return decoded
 
     def _blocks(self, span: slice) -> tuple[list[Any], int, int]:
@@ -382,6 +386,28 @@ class PackedInts(_Packed):
         if not 0 <= number < self._length:
             raise IndexError("packed array index out of range")
         return self[number : number + 1][0]
+
+    def gather(self, spans: Sequence[tuple[int, int]]) -> Any:
+        """``ids[lo:hi]`` of every span, end to end, in one pass (re-ranking's ~20 rows): a
+        memoryview (numpy's array where views cannot read the type), like a slice."""
+        block, size = self._block, self._itemsize
+        pieces: list[bytes] = []
+        with self._lock:
+            for lo, hi in spans:
+                if hi <= lo:
+                    continue
+                if not 0 <= lo < hi <= self._length:
+                    raise IndexError("packed array span out of range")
+                first, last = lo // block, (hi - 1) // block
+                base = first * block
+                data = b"".join(bytes(self._block_data(k)) for k in range(first, last + 1))
+                pieces.append(data[(lo - base) * size : (hi - base) * size])
+        fmt = views.format_of(self._type)
+        if fmt is not None:
+            return memoryview(b"".join(pieces)).cast(fmt)  # type: ignore[call-overload]
+        import numpy as np
+
+        return np.frombuffer(b"".join(pieces), dtype=self.dtype)
 
     @property
     def nbytes(self) -> int:

@@ -85,8 +85,8 @@ MAGIC = b"CITEBOT-INDEX\n"
 FORMAT = 5
 """2: passages carry line, page, kind and heading path + anchor; 3: checksums, the preamble's
 header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit;
-5: the text and the sentences' term ids in zstd frames (:mod:`.packed`) (older files are
-rebuilt)."""
+5: the text in zstd frames (:mod:`.packed`), per-paragraph columns as narrow as they fit,
+the document index's vocabulary keys shared (older files are rebuilt)."""
 CHUNK = 1 << 16
 """Bytes per checksum."""
 _ALIGN = 64
@@ -103,7 +103,7 @@ LAZY_ARRAYS = frozenset(
         "places",
         "id_order",
         *SENTENCE_ARRAYS,
-        *(name + suffix for name in ("text_z", "tokens_z") for suffix in ("", "_offsets")),
+        *("text_z", "text_z_offsets"),
         "text_dict",
         *(
             prefix + n
@@ -114,10 +114,13 @@ LAZY_ARRAYS = frozenset(
     }
 )
 """Verified where they are read; every other array when the file is opened."""
-PACKED = {"text": ("text_z", packed.TEXT_BLOCK), "tokens": ("tokens_z", packed.TOKEN_BLOCK)}
+PACKED = {"text": ("text_z", packed.TEXT_BLOCK)}
 """The arrays saved in zstd frames (:mod:`.packed`): their name in the file, elements per frame.
-The text's frames share the dictionary ``text_dict``."""
-_PREAD = frozenset({"text_z", "tokens_z"})
+The text's frames share the dictionary ``text_dict``. (The sentences' term ids packed as well,
+``("tokens_z", packed.TOKEN_BLOCK)``, were 1.9× smaller but cost a million-paragraph answer
+about 0.75 ms of CPU more, on a loaded machine, in decompressing the ~22 frames of its
+candidates: not kept, see docs/benchmarks.md.)"""
+_PREAD = frozenset({"text_z"})
 """Read with ``pread`` where sliced rather than memory-mapped (see :class:`FileBytes`)."""
 
 
@@ -423,7 +426,7 @@ def save(path: Path, contents: IndexContents) -> None:
         raise
     finally:
         os.close(fd)
-        for name in ("text_z", "tokens_z"):  # the frames' temporary files
+        for name in _PREAD:  # the frames' temporary files
             if isinstance(arrays.get(name), FileBytes):
                 arrays[name].close()
     try:  # the rename itself survives a power cut only once the folder is synced
@@ -569,7 +572,7 @@ class FileArray:
         self._data.close()
 
 
-MAPPED_BUDGET = 128 << 20
+MAPPED_BUDGET = 160 << 20
 """File-backed memory (the index's mapped pages, and the libraries') above which the index's
 pages are given back (:meth:`Checks.trim`): a few answers' worth of postings at a million
 paragraphs."""
@@ -847,7 +850,7 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
 def _parse_aliases(header: Mapping[str, Any], specs: Mapping[str, ArraySpec]) -> dict[str, str]:
     """The header's aliases (an array stored once under two names), each checked to be its
     twin's table entry exactly (so verifying the twin verifies it)."""
-    aliases = {str(k): str(v) for k, v in dict(header["aliases"]).items()}
+    aliases = {str(k): str(v) for k, v in dict(header.get("aliases", {})).items()}
     for name, twin in aliases.items():
         if name not in specs or twin not in specs or specs[name] != specs[twin] or twin in aliases:
             raise ValueError(f"the alias {name!r} does not fit the array table")

@@ -246,7 +246,7 @@ class SentenceTable:
         if not all(0 <= lo <= hi <= len(self._start) for lo, hi in spans):
             return None
         self._verify("token_ptr", [(lo, hi + 1) for lo, hi in spans])
-        local_ptr, local_tptr, pieces = [0], [], []
+        local_ptr, local_tptr, ranges = [0], [], []
         base = 0
         for lo, hi in spans:
             bounds = tptr[lo : hi + 1].tolist()
@@ -255,11 +255,15 @@ class SentenceTable:
                 return None
             shift = first - base
             local_tptr += [b - shift for b in bounds[:-1]]
-            pieces.append(tokens[first:last])
+            ranges.append((first, last))
             base += last - first
             local_ptr.append(local_ptr[-1] + hi - lo)
         local_tptr.append(base)
-        local_tokens = array("i", [term for piece in pieces for term in piece.tolist()])
+        gather = getattr(tokens, "gather", None)
+        if gather is not None:  # packed: every row's ids in one pass
+            local_tokens = array("i", gather(ranges).tolist())
+        else:
+            local_tokens = array("i", [t for a, b in ranges for t in tokens[a:b].tolist()])
         found = self._run_marks(
             array("q", local_ptr),
             array("q", local_tptr),
