@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -251,6 +252,30 @@ def test_the_kept_word_list_gives_the_values_of_the_list_itself(
         kept.write_bytes(damaged)
         assert values() == expected
         assert kept.read_bytes() == text  # read afresh and kept again
+
+
+def test_a_long_running_process_looks_words_up_in_a_dict_with_the_same_values() -> None:
+    """After its first lookups the table makes a dict: every word of the list, including one
+    listed in two buckets, keeps the value the search of the string gives."""
+    path = commonness._data_file("en")
+    assert path is not None
+    searched, indexed = commonness._load(path), commonness._load(path)
+    assert searched is not None and indexed is not None
+    text = searched.parts()[0]
+    sample = text.strip("\n").split("\n")[::97] + WORDS
+    by_search = [searched.get(w, -1.0) for w in sample[: commonness._SEARCHES_BEFORE_INDEX]]
+    for _ in range(commonness._SEARCHES_BEFORE_INDEX + 1):
+        indexed.get("the", -1.0)
+    assert indexed.__dict__.get("_index") is not None  # the dict was made
+    assert [indexed.get(w, -1.0) for w in sample[: len(by_search)]] == by_search
+    words = indexed.__dict__["_index"]
+    listed = text.strip("\n").split("\n")
+    assert len(words) == len(set(listed))
+    counts = Counter(listed)
+    twice = [w for w, n in counts.items() if n > 1][:20]
+    fresh = commonness._load(path)
+    assert fresh is not None
+    assert [words[w] for w in twice] == [fresh.get(w, -1.0) for w in twice]
 
 
 @pytest.fixture()

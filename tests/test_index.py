@@ -147,6 +147,14 @@ def test_memoryview_arrays_score_exactly_as_rank_bm25(
         for term in query[:3]:
             assert viewed.vocabulary.id(term) == index.vocabulary.id(term)
             assert viewed.vocabulary.has_key(term) == index.vocabulary.has_key(term)
+        known = [t for t in query if index.vocabulary.has_key(t)]
+        assert viewed.vocabulary.with_keys(query) == index.vocabulary.with_keys(query) == known
+        assert ("unknown" in known) == ("unknown" in vocab)
+    many = [*vocab[::3], "unknown", "zzz", *vocab[1::7]] * 12  # past 32: vectorised
+    assert len(many) > 32
+    expected = [t for t in many if index.vocabulary.has_key(t)]
+    assert viewed.vocabulary.with_keys(many) == expected
+    assert expected == [t for t in many if t in vocab]
 
 
 def test_a_saved_idf_ceiling_must_be_the_highest_idf() -> None:

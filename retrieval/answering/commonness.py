@@ -38,6 +38,9 @@ COMMON_ZIPF = 3.0
 """A word at least this common (Zipf scale: log10 of its frequency per billion words; 3 = once
 per million) is everyday language, not a name."""
 
+_SEARCHES_BEFORE_INDEX = 64
+"""Lookups answered by searching the string before :class:`_Table` makes its dict."""
+
 _SEPARATOR = "\n"
 """Between the words of :class:`_Table`'s string (no word of the list holds one)."""
 
@@ -97,12 +100,32 @@ class _Table:
             raise ValueError("a word holds the separator")
 
     def get(self, word: str, default: float) -> float:
+        """The word's value: a search of the string for a process's first lookups (a one-shot
+        question makes a handful), then a dict made once (a search costs about 0.1 ms, which a
+        bot answering for hours would pay on every question)."""
+        index: dict[str, float] | None = self.__dict__.get("_index")
+        if index is not None:
+            return index.get(word, default)
+        self._lookups = self.__dict__.get("_lookups", 0) + 1
+        if self._lookups > _SEARCHES_BEFORE_INDEX:
+            self._index = self._words()
+            return self._index.get(word, default)
         if _SEPARATOR in word:
             return default
         at = self._text.find(_SEPARATOR + word + _SEPARATOR)
         if at < 0:
             return default
         return self._values[bisect.bisect_right(self._starts, at) - 1]
+
+    def _words(self) -> dict[str, float]:
+        """Every word's value; a word listed twice keeps its first (commonest) bucket's, as
+        the search finds it."""
+        words: dict[str, float] = {}
+        ends = [*self._starts[1:], len(self._text) - 1]
+        for start, end, value in zip(self._starts, ends, self._values, strict=True):
+            for word in self._text[start + 1 : end].split(_SEPARATOR):
+                words.setdefault(word, value)
+        return words
 
 
 _lock = threading.Lock()

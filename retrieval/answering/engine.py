@@ -960,7 +960,7 @@ class Engine:
                 self._vocabulary_set = frozenset(map(vocabulary.term, range(len(vocabulary))))
         if self._vocabulary_set is not None:
             return [t for t in terms if t in self._vocabulary_set]
-        return [t for t in terms if vocabulary.has_key(t)]
+        return vocabulary.with_keys(terms)
 
     @staticmethod
     def _spelled(term: str, answer: Answer) -> str:
