@@ -30,7 +30,6 @@ them too. Damage raises :class:`~retrieval.errors.IndexDamagedError`, never wron
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -134,6 +133,10 @@ def pack(
     Returns the frames end to end — in memory when small, else a FileBytes over an unnamed
     temporary file, so a million paragraphs' text is never held compressed in memory either —
     and the frame offsets (one more than the frames; uint32 where they fit)."""
+    # tempfile here, not at the top: a question only reads frames, and tempfile brings shutil,
+    # random and SHA-512 (about 5 ms of a one-shot question's start-up).
+    import tempfile
+
     import numpy as np
 
     from .persist import FileBytes  # persist imports this module
