@@ -87,13 +87,22 @@ def rerank(
         document_score = document_scores(terms, {document_of(i) for i, _ in top})
     best_document = max(document_score.values(), default=0.0) or 1.0
 
+    weight_of: dict[frozenset[str], float] = {}
+    """A sentence's question-term weight by its set of terms: candidates' sentences repeat the
+    same few sets (re-ranking reads only the question's terms), each summed once."""
+
+    def weight(terms: Collection[str]) -> float:
+        if not isinstance(terms, frozenset):
+            return sum(w for t, w in term_weights.items() if t in terms)
+        found = weight_of.get(terms)
+        if found is None:
+            found = weight_of[terms] = sum(w for t, w in term_weights.items() if t in terms)
+        return found
+
     def key(item: tuple[int, float]) -> float:
         i, score = item
         analysis = analysed(i)
-        best = max(
-            (sum(w for t, w in term_weights.items() if t in s.terms) for s in analysis.sentences),
-            default=0.0,
-        )
+        best = max((weight(s.terms) for s in analysis.sentences), default=0.0)
         bonus = 0.0
         if pairs and weights.bigram:
             present = analysis.pairs
