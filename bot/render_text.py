@@ -286,15 +286,28 @@ def render_answer(
     return "\n".join(lines)
 
 
-def render_source(passage: Passage, block: QuotedBlock | None, n: int | None = None) -> str:
-    """A cited paragraph whole, as in its file, and the block it introduces whole (what
-    ``:source n`` shows): the location, the paragraph's lines, the block indented."""
+def render_source(
+    passage: Passage,
+    block: QuotedBlock | None,
+    n: int | None = None,
+    resolve: Resolver | None = None,
+) -> str:
+    """A cited paragraph whole and the block it introduces whole (what ``:source n`` shows):
+    the location, the paragraph's words as the answer shows them (no raw ``**`` or backticks,
+    links as ``text (url)`` made absolute by ``resolve``; one line, which the REPL wraps), the
+    block indented."""
     label = f"[{n}] " if n is not None else ""
     lines = [f"{label}{citation_place(Citation(n or 0, passage, 0.0))}"]
     if passage.context:
         lines.append(f"  ({display_line(passage.context)})")
     lines.append("")
-    lines += [_strip_controls(line).rstrip() for line in passage.text.splitlines()]
+    words = plain_text(
+        _strip_controls(passage.text),
+        markdown=is_markdown(passage.source),
+        resolve=resolve,
+        rst=is_rst(passage.source),
+    )
+    lines.append(isolate(words))
     if block is not None:
         lines.append("")
         lines += block_display(
