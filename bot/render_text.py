@@ -278,7 +278,8 @@ def render_answer(
             shown = block_display(
                 block, markdown=is_markdown(passage.source), rst=is_rst(passage.source)
             )
-            lines += ["", *shown, ""]
+            if shown:  # an empty fence shows nothing, not a gap
+                lines += ["", *shown, ""]
     flush()
     if lines and not lines[-1]:
         lines.pop()

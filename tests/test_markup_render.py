@@ -301,3 +301,12 @@ def test_a_list_items_wrapped_lines_are_shown_as_one_entry() -> None:
     shown = render_answer(answer).splitlines()
     assert "    • autoescaping is enabled for templates ending in .html, .htm and .xml." in shown
     assert "        • nested item wrapped too" in shown
+
+
+def test_an_empty_code_block_leaves_no_gap_in_the_terminal(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "# Setup\n\nRun the following command to install widgets:\n\n```bash\n```\n",
+        encoding="utf-8",
+    )
+    text = render_answer(Engine.from_folder(tmp_path).ask("How do I install widgets?"))
+    assert "\n\n" not in text, text
