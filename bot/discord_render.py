@@ -328,11 +328,23 @@ def excerpt(
     limit: int,
     language: str = "en",
 ) -> str:
-    """The passage, query terms bold, trimmed around ``focus`` (file offsets) to ``limit``."""
-    text = flatten(passage.text)
+    """The passage, query terms bold, trimmed around ``focus`` (file offsets) to ``limit``.
+
+    A Markdown or reStructuredText passage is shown by its words (as
+    :func:`markup.inline_pieces` reads them; links by their words, which the answer above
+    links), since the excerpt is escaped: its raw backticks, ``{func}`` roles and
+    ``[text](url)`` would otherwise show literally beside an answer that renders them."""
+    markdown, rst = is_markdown(passage.source), is_rst(passage.source)
+
+    def words(raw: str) -> str:
+        if not (markdown or rst):
+            return flatten(raw)
+        return flatten("".join(p.text for p in inline_pieces(raw, markdown=markdown, rst=rst)))
+
+    text = words(passage.text)
     if focus is not None:
         # Locate the quoted sentence in the flattened text by its flattened words.
-        quoted = flatten(passage.text[focus[0] - passage.start : focus[1] - passage.start])
+        quoted = words(passage.text[focus[0] - passage.start : focus[1] - passage.start])
         at = text.find(quoted) if quoted else -1
         start, end = (at, at + len(quoted)) if at >= 0 else (0, 0)
     else:

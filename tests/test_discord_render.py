@@ -459,6 +459,19 @@ def test_quoted_markdown_is_sent_as_markdown() -> None:
     assert "@everyone" not in description
 
 
+def test_the_citation_excerpt_of_a_markdown_quote_shows_no_raw_markup() -> None:
+    """The answer rendered the quote as Markdown while its citation field, escaped, showed the
+    same text with literal backticks, ``**``, ``{func}`` roles and ``\\[text\\]\\(url\\)``."""
+    answer = _markdown_answer(
+        "Use **`uv lock`** with {func}`~click.echo`, see [the guide](https://x.org/a)."
+    )
+    [field] = render_answer(answer).embeds[0]["fields"]
+    assert field["value"] == "Use uv lock with echo, see the guide."
+    text = Passage("d" * 16, "notes.txt", 1, 0, 12, "Use `x` *y*.")
+    plain = Answer("q", (Sentence(text.text, 1, 0, 12, 1.0),), (Citation(1, text, 1.0),), ())
+    assert render_answer(plain).embeds[0]["fields"][0]["value"] == "Use \\`x\\` \\*y\\*."
+
+
 def test_a_code_block_follows_its_sentence_with_its_language() -> None:
     code = "```python\nimport flask\nprint('@here <@1> ``` end')\n```"
     block = QuotedBlock("code", code, 100, 100 + len(code), 1, "python", 0)
