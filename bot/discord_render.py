@@ -566,8 +566,13 @@ def render_paragraph(
     with ``block`` (the code, list or table the paragraph introduces, whole), that block in a
     second embed, as much of it as the message can hold."""
     text = flatten(passage.text)
-    description = _fit(text, PARAGRAPH_BUDGET, escape)
-    if len(description) < len(escape(text)):
+    markdown, rst = is_markdown(passage.source), is_rst(passage.source)
+
+    def render(raw: str) -> str:  # Markdown/rst as Discord Markdown, as the answer shows it
+        return markdown_line(raw, markdown=markdown, rst=rst)
+
+    description = _fit(text, PARAGRAPH_BUDGET, render)
+    if len(description) < len(render(text)):
         description += f"\n*(cut: the paragraph is {len(text):,} characters long)*"
     fields: list[dict[str, Any]] = []
     for label, neighbour in (("Before", before), ("After", after)):

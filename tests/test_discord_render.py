@@ -472,6 +472,18 @@ def test_the_citation_excerpt_of_a_markdown_quote_shows_no_raw_markup() -> None:
     assert render_answer(plain).embeds[0]["fields"][0]["value"] == "Use \\`x\\` \\*y\\*."
 
 
+def test_show_paragraph_sends_a_markdown_paragraph_as_markdown() -> None:
+    """ "Show paragraph" escaped the whole paragraph, so a Markdown file's backticks and links
+    showed literally; a plain-text file's paragraph is still escaped."""
+    text = "Run `uv lock` or see [the guide](https://x.org/a) and [here](lock.md) @everyone."
+    passage = Passage("e" * 16, "guide.md", 3, 0, len(text), text)
+    description = render_paragraph(passage).embeds[0]["description"]
+    assert description.startswith("Run `uv lock` or see [the guide](https://x.org/a) and here")
+    assert "lock.md" not in description and "@everyone" not in description
+    plain = Passage("f" * 16, "notes.txt", 3, 0, len(text), text)
+    assert render_paragraph(plain).embeds[0]["description"].startswith("Run \\`uv lock\\`")
+
+
 def test_a_code_block_follows_its_sentence_with_its_language() -> None:
     code = "```python\nimport flask\nprint('@here <@1> ``` end')\n```"
     block = QuotedBlock("code", code, 100, 100 + len(code), 1, "python", 0)
