@@ -35,6 +35,10 @@ _ABSOLUTE = re.compile(r"(?i)^(?:https?://|mailto:)[^\s<>]+$")
 _STRAY_MARKS = re.compile(r"(?<![\w\\])(\*\*+|__+)|(\*\*+|__+)(?![\w])")
 """Emphasis markers left unmatched in a quote (its closing half is in the next sentence)."""
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^\n]*)$")
+_QUOTE_MARKERS = re.compile(r"\n(?:[ \t]{0,3}>[ \t]?)+")
+"""A block quote's markers at the start of its continuation lines: a quote's span runs from its
+first word to its last, so its later lines keep their ``>`` (a paragraph line cannot start
+with one: it would open a block quote)."""
 _DIRECTIVE_OPTION = re.compile(r"^[ \t]*:[\w-]+:(?:[ \t].*)?$")
 """A MyST directive's option line (``:caption: prompt.py``) at the top of its fence."""
 _MYST_CODE_INFO = re.compile(r"^\s*\{(code-block|code|sourcecode|code-cell|eval-rst)\}\s*(.*)$")
@@ -126,6 +130,8 @@ def inline_pieces(
     literals as code, references as their words, links with their targets), else its inline
     Markdown (``markdown``), else the text as one plain piece. Line breaks become spaces; HTML
     tags are dropped, their words kept; emphasis markers with no partner are dropped."""
+    if markdown and not rst and "\n" in text:
+        text = _QUOTE_MARKERS.sub("\n", text)
     flat = " ".join(text.split())
     if rst and flat:
         return _merge(

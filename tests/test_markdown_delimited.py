@@ -111,3 +111,14 @@ def test_myst_roles_are_shown_as_sphinx_shows_them() -> None:
     assert plain_text("Braces {like this} stay, and `{x}` too.") == (
         "Braces {like this} stay, and {x} too."
     )
+
+
+def test_a_block_quotes_continuation_markers_are_not_shown() -> None:
+    """A quoted sentence of a ``>`` block quote spans its lines, markers included: Click's
+    "split up on the command line into multiple > places" showed the marker mid-sentence."""
+    text = "> If an option is split up into multiple\n>    places, it fires once.\n"
+    [quote] = [b for b in read_markdown(text) if b.kind is K.QUOTE]
+    assert plain_text(text[quote.start : quote.end]) == (
+        "If an option is split up into multiple places, it fires once."
+    )
+    assert plain_text("a > b\nand c > d") == "a > b and c > d"
