@@ -63,6 +63,10 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     room = max(1, limit - 2)
     head = fit_width(flat, room)  # by display columns, never splitting a character
     cut = head.rsplit(" ", 1)[0] or head
+    if width(cut) < width(head) * 2 // 3:
+        # No space near the end: text without spaces (Chinese, Japanese, Thai) or one long
+        # word; cut by width rather than fall back to the last space, however early it is.
+        cut = head
     return cut.rstrip(",;:") + " …"
 
 
@@ -123,9 +127,10 @@ def citation_line(
     below = room < MIN_SNIPPET_CHARS and width is not None  # a narrow terminal: the quote
     if below:  # goes on a line of its own rather than past the edge
         room = max(MIN_SNIPPET_CHARS // 2, (width or 0) - 8)
-    words = plain_text(
+    pieces = inline_pieces(
         passage.text, markdown=is_markdown(passage.source), rst=is_rst(passage.source)
     )
+    words = "".join(p.text for p in pieces)  # a link by its words: a URL would fill the snippet
     quote = _highlight(snippet(words, room), terms, color, language)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
     gap = "\n      " if below else "  "
