@@ -201,8 +201,8 @@ def preflight(settings: Settings) -> tuple[str, int] | None:
         prefix = re.match(r"(?i)bot\s+", token)
         if prefix and re.fullmatch(r"[\x21-\x7e]+", token[prefix.end() :]):
             return (
-                "CITEBOT_DISCORD_TOKEN starts with \"Bot \": give the token alone (citebot adds "
-                "the \"Bot\" prefix itself).",
+                'CITEBOT_DISCORD_TOKEN starts with "Bot ": give the token alone (citebot adds '
+                'the "Bot" prefix itself).',
                 EXIT_SETTINGS,
             )
         return (
