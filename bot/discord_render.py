@@ -368,6 +368,13 @@ def _cap(text: str, limit: int) -> str:
 
 
 def _location(passage: Passage) -> str:
+    """Where a passage is, as the terminal cites it, so a reader can open the file there:
+    ``guide.md:42``, ``manual.pdf p. 12``, or ``notes · ¶ 3`` when no line is known (a
+    paragraph number cannot be looked up in an editor)."""
+    if passage.page:
+        return f"{passage.source} p. {passage.page}"
+    if passage.line:
+        return f"{passage.source}:{passage.line}"
     return f"{passage.source} · ¶ {passage.paragraph}"
 
 
@@ -578,7 +585,11 @@ def render_paragraph(
     for label, neighbour in (("Before", before), ("After", after)):
         if neighbour is not None:
             first_line = next((ln for ln in neighbour.text.splitlines() if ln.strip()), "")
-            name = f"{label}: ¶ {neighbour.paragraph}"
+            name = f"{label}: " + (
+                f"line {neighbour.line}"
+                if neighbour.line and not neighbour.page
+                else f"¶ {neighbour.paragraph}"
+            )
             fields.append({"name": name, "value": _fit(first_line, NEIGHBOUR_BUDGET, escape)})
     if passage.context:
         description = f"*{_fit(passage.context, 200, escape)}*\n\n{description}"
