@@ -3,8 +3,6 @@ trusted when damaged. A stale paragraph must never be served."""
 
 from __future__ import annotations
 
-import itertools
-import mmap
 import os
 import shutil
 import subprocess
@@ -372,30 +370,3 @@ def test_trimming_gives_back_the_mapped_pages_and_keeps_results(
     assert index.top(["lynch", "jeffrey"], 3) == before
     assert [p.text for p in store] == [p.text for p in store[: len(store)]]
     opened.close()
-
-
-def test_trimming_gives_back_every_large_array_and_keeps_results(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With every array counted as large (COLD_BYTES 1), trimming advises over whole pages
-    covering each mapped array once, and reading after it gives the same results."""
-    monkeypatch.setattr(persist, "COLD_BYTES", 1)
-    _open(corpus, tmp_path)
-    (path,) = (tmp_path / "indexes").glob("*.citebot-index")
-    opened = persist.read(path, persist.read_manifest(path).key)
-    index = opened.contents.index
-    before = index.top(["lynch", "jeffrey"], 3)
-    ranges = opened.checks._cold
-    page = mmap.PAGESIZE
-    assert ranges and all(lo % page == 0 and size % page == 0 for lo, size in ranges)
-    assert all(a + n < b for (a, n), (b, _) in itertools.pairwise(ranges))  # merged, in order
-    assert opened.checks.trim(budget=0)
-    assert index.top(["lynch", "jeffrey"], 3) == before
-    opened.close()
-
-
-def test_page_ranges_are_whole_pages_merged_where_they_touch() -> None:
-    page = mmap.PAGESIZE
-    spans = [(page * 3 + 5, 10), (0, 1), (page - 1, 2), (page * 10, page)]
-    assert persist._page_ranges(spans) == [(0, 2 * page), (3 * page, page), (10 * page, page)]
-    assert persist._page_ranges([(7, 0)]) == []

@@ -572,22 +572,13 @@ class FileArray:
         self._data.close()
 
 
-MAPPED_BUDGET = 180 << 20
-"""File-backed memory (the index's mapped pages, and the libraries') above which the large
-arrays' pages are given back (:meth:`Checks.trim`), and the small ones' too when that was not
-enough. At a million paragraphs the libraries and the small arrays answers read (vocabulary,
-IDF, paragraph columns) hold 115-150 MB, and the large ones grow about 2 MB per answer (a
-candidate's sentence terms, a term's postings); with the anonymous memory (about 90 MB) the
-process stays under 300 MB."""
-COLD_BYTES = 8 << 20
-"""Arrays at least this large are the ones :meth:`Checks.trim` gives back first: each answer
-reads a few scattered rows of them. Giving back every page at each trim (before) made the
-answers after it map the small arrays again (about 90 MB on the first answer)."""
-_TRIM_EVERY = 8
-"""Calls of :meth:`Checks.intact` between looks at the process's memory (one read of
-/proc/self/statm): the engine calls it before each answer and each chunk verified calls it
-(so a caller of the first stage alone is trimmed too), about twice per answer at a million
+MAPPED_BUDGET = 160 << 20
+"""File-backed memory (the index's mapped pages, and the libraries') above which the index's
+pages are given back (:meth:`Checks.trim`): a few answers' worth of postings at a million
 paragraphs."""
+_TRIM_EVERY = 4
+"""Calls of :meth:`Checks.intact` between looks at the process's memory (one read of
+/proc/self/statm)."""
 
 
 class Checks:
@@ -603,9 +594,7 @@ class Checks:
         specs: Mapping[str, ArraySpec],
         arrays: Mapping[str, Any],
         size: int,
-        start: int = 0,
     ) -> None:
-        """``start``: where the array area begins in the file (the specs' offsets are from it)."""
         self.path = path
         self._mapped = mapped
         self._specs = dict(specs)
@@ -618,24 +607,11 @@ class Checks:
         over a thousand chunks, and ``ArraySpec.nbytes`` is a numpy product each time."""
         self._lock = threading.Lock()
         self._calls = 0
-        self._cold = _page_ranges(
-            (start + spec.offset, spec.nbytes)
-            for name, spec in specs.items()
-            if spec.nbytes >= COLD_BYTES and name not in _PREAD
-        )
-        """The large arrays' pages, (offset, length) page-aligned: what :meth:`trim` gives back."""
 
     def intact(self) -> None:
         """IndexDamagedError if the file was truncated since it was opened (before any read
         of the mapping, which would otherwise end the process with SIGBUS). Every so many
         calls (the engine calls this before every answer), also :meth:`trim`."""
-        self._sized()
-        self._calls += 1
-        if self._calls % _TRIM_EVERY == 0:
-            self.trim()
-
-    def _sized(self) -> None:
-        """:meth:`intact` without the trimming (what :meth:`verify` checks every 4 MiB)."""
         try:
             size = self._mapped.size()
         except (OSError, ValueError) as error:
@@ -645,6 +621,9 @@ class Checks:
                 f"The saved index {self.path} was truncated while in use "
                 f"({size:,} of {self._size:,} bytes)."
             )
+        self._calls += 1
+        if self._calls % _TRIM_EVERY == 0:
+            self.trim()
 
     def trim(self, budget: int | None = None) -> bool:
         """Give back the mapped pages of the index when the process's file-backed memory is
@@ -659,14 +638,17 @@ class Checks:
         checksum (what was verified stays verified)."""
         advise = getattr(self._mapped, "madvise", None)
         dontneed = getattr(mmap, "MADV_DONTNEED", None)
-        limit = MAPPED_BUDGET if budget is None else budget
-        if advise is None or dontneed is None or _mapped_bytes() <= limit:
+        if advise is None or dontneed is None:
             return False
         try:
-            for offset, length in self._cold:
-                advise(dontneed, offset, length)
-            if not self._cold or _mapped_bytes() > limit:  # the small arrays' pages too
-                advise(dontneed)
+            with open("/proc/self/statm", "rb") as statm:
+                shared_pages = int(statm.read().split()[2])
+        except (OSError, ValueError, IndexError):
+            return False
+        if shared_pages * mmap.PAGESIZE <= (MAPPED_BUDGET if budget is None else budget):
+            return False
+        try:
+            advise(dontneed)
         except (OSError, ValueError):
             return False
         return True
@@ -715,7 +697,7 @@ class Checks:
             try:
                 for chunk in range(len(self._specs[name].digests)):
                     if chunk % 64 == 0:  # the file's size every 4 MiB, not every 64 KiB
-                        self._sized()
+                        self.intact()
                     if not self._verified[name][chunk]:
                         self._verify(name, chunk, sized=True)
             except IndexDamagedError:
@@ -724,31 +706,6 @@ class Checks:
 
     def prefixed(self, prefix: str) -> PrefixedChecks:
         return PrefixedChecks(self, prefix)
-
-
-def _mapped_bytes() -> int:
-    """The process's file-backed resident memory (/proc/self/statm's shared pages); 0 where
-    it cannot be read (nothing is trimmed then)."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[2]) * mmap.PAGESIZE
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _page_ranges(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``(offset, length)`` spans widened to whole pages and merged where they touch."""
-    page = mmap.PAGESIZE
-    merged: list[list[int]] = []
-    for offset, length in sorted(spans):
-        if length <= 0:
-            continue
-        lo, hi = offset // page * page, -(-(offset + length) // page) * page
-        if merged and lo <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
-    return [(lo, hi - lo) for lo, hi in merged]
 
 
 @dataclass(frozen=True, slots=True)
@@ -871,7 +828,7 @@ def read(path: Path, key: Mapping[str, Any]) -> OpenedIndex:
                     count=count,
                     offset=start + spec.offset,
                 ).reshape(spec.shape)
-        checks = Checks(path, mapped, specs, arrays, total, start)
+        checks = Checks(path, mapped, specs, arrays, total)
         aliases = _parse_aliases(header, specs)
         failed = checks.verify([n for n in specs if n not in LAZY_ARRAYS and n not in aliases])
         if failed:
