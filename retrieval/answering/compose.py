@@ -691,7 +691,8 @@ def gather_evidence(
     # Summed in question order (names is a set): the sum must not depend on the hash seed.
     names = [t for t in weighed.terms if t in weighed.names]
     names_total = sum(weights[t] for t in names)
-    paragraph_terms = inputs.analysed(best.hit.passage).terms
+    best_analysis = inputs.analysed(best.hit.passage)
+    paragraph_terms = best_analysis.terms
     scores = sorted((hit.score for hit in inputs.hits), reverse=True)
     heaviest = max(weights.values(), default=1.0) or 1.0
     present = [inputs.idf(t) for t in weighed.terms if t in best.terms]
@@ -730,6 +731,7 @@ def gather_evidence(
         gap=max(lacking, default=0.0) / heaviest,
         content_paragraph=content_paragraph,
         content_sentence=content_sentence,
+        heading=min(1.0, _coverage(best_analysis.context_terms, weights, total) * scale),
     )
 
 
