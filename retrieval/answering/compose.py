@@ -27,7 +27,7 @@ from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
 from ..types import AbstainReason, Answer, Citation, Evidence, Hit, Passage, Sentence
 from .commonness import COMMON_ZIPF, zipf
-from .decision import calibrated_confidence
+from .decision import HEADING_UNKNOWN, calibrated_confidence
 from .units import verify_blocks
 
 
@@ -731,7 +731,11 @@ def gather_evidence(
         gap=max(lacking, default=0.0) / heaviest,
         content_paragraph=content_paragraph,
         content_sentence=content_sentence,
-        heading=min(1.0, _coverage(best_analysis.context_terms, weights, total) * scale),
+        heading=(
+            min(1.0, _coverage(best_analysis.context_terms, weights, total) * scale)
+            if best_analysis.context_terms
+            else HEADING_UNKNOWN
+        ),
     )
 
 

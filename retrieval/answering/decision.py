@@ -158,6 +158,13 @@ MODEL = DecisionModel(
 )
 
 
+HEADING_UNKNOWN = 0.0129
+"""The ``heading`` share given to a paragraph under no title or heading at all (a plain-text
+file without one): the share whose log is the mean ``log_heading`` of the rows the model was
+fitted on, so that the feature weighs as it does on average instead of as "the question names
+none of its headings" (printed by ``bench/fit_confidence.py``)."""
+
+
 def calibrated_confidence(evidence: Evidence, model: DecisionModel = MODEL) -> float:
     """The probability that an answer with this evidence is right, 0..1."""
     return model.probability(evidence)
