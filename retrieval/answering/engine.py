@@ -120,11 +120,14 @@ class EngineOptions:
     It orders the paragraphs an answer is composed from once the decision (made on the ranking
     without it) is to answer: the first citation moves, the confidence does not
     (docs/quality.md, "Round 7")."""
-    section_vote_weight: float = 0.1
+    section_vote_weight: float = 0.0
     """Re-ranking weight, for the answer's paragraphs only (as ``prf_weight``), of the summed
     normalised BM25 of the candidates in the paragraph's section (CombSUM: a section that
     several candidates come from is likelier the answer's), over the best section's (0: off).
-    Only paragraphs under a heading below their page's title vote or get it."""
+    Only paragraphs under a heading below their page's title vote or get it. Off by default:
+    at 0.1 it adds useful answers but makes the Flask HTML build and its sources cite different
+    sections twice more, and its neighbours 0.05 / 0.2 each lose a pydantic answer
+    (docs/quality.md, "Round 7")."""
     prf_docs: int = 3
     """How many of the first stage's best paragraphs feedback reads."""
     prf_terms: int = 8
@@ -933,14 +936,7 @@ class Engine:
         borrowed = borrowed or Borrowed()
         extra = {t for t in borrowed.terms if t not in own}
         terms = own + [t for t in borrowed.terms if t in extra]
-        rankings = self._rankings(
-            terms,
-            max(depth, self.options.top_k),
-            favour=borrowed.favour,
-            feedback=bool(self.options.prf_weight or self.options.section_vote_weight),
-        )
-        ranking = rankings[0]
-        answer_hits = rankings[1][: self.options.top_k] if len(rankings) > 1 else None
+        ranking, answer_hits = self._answer_rankings(terms, depth, borrowed.favour)
         index_idf = self.index.idf
         weight, fuzzy_weight = borrowed.weight, self.options.fuzzy_weight
 
@@ -983,6 +979,16 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def _answer_rankings(
+        self, terms: Sequence[str], depth: int, favour: Collection[str]
+    ) -> tuple[list[Hit], list[Hit] | None]:
+        """The first ``depth`` (at least ``top_k``) hits, which the decision reads, and, with
+        feedback or the section vote on, the ``top_k`` the answer is composed from."""
+        feedback = bool(self.options.prf_weight or self.options.section_vote_weight)
+        k = max(depth, self.options.top_k)
+        rankings = self._rankings(terms, k, favour=favour, feedback=feedback)
+        return rankings[0], rankings[1][: self.options.top_k] if feedback else None
 
     def brings_block(self, passage: Passage, end: int) -> bool:
         """Whether a sentence of ``passage`` ending at file offset ``end`` ends it and a code
