@@ -606,12 +606,17 @@ def compose(inputs: ComposeInputs) -> Answer:
     )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
-    if inputs.answer_hits is not None:
+    if inputs.answer_hits is not None and _reordered(inputs.hits, inputs.answer_hits):
         inputs = replace(inputs, hits=inputs.answer_hits, answer_hits=None)
         candidates = score_sentences(inputs, weighed)[0] or candidates
     pool = with_section(inputs, weighed, choose_lead(inputs, weighed, candidates))
     answer = quote(inputs, weighed, choose_sentences(inputs, weighed, pool), confidence)
     return replace(answer, evidence=evidence, missing=base.missing)
+
+
+def _reordered(hits: Sequence[Hit], answer_hits: Sequence[Hit]) -> bool:
+    """Whether the answer's order differs from the decision's (else nothing is scored again)."""
+    return [h.passage.id for h in hits] != [h.passage.id for h in answer_hits]
 
 
 def choose_lead(

@@ -798,8 +798,12 @@ class Engine:
         self, terms: Sequence[str], pool: list[tuple[int, float]]
     ) -> dict[int, float]:
         """The re-ranking bonus of each candidate for the answer's order: feedback's
-        (:meth:`_feedback`) and the section vote's (``section_vote_weight``)."""
-        bonus = self._feedback(terms, pool) if self.options.prf_weight else {}
+        (:meth:`_feedback`) and the section vote's (``section_vote_weight``). Feedback only
+        where a candidate stands under a heading below its page's title, as the lead choice
+        (:func:`.compose.choose_lead`): on flat articles (SQuAD, XQuAD) it moved which paragraph
+        an answer cites more often than what it quotes (docs/quality.md, "Round 7")."""
+        sections = any(self._has_section(i) for i, _ in pool)
+        bonus = self._feedback(terms, pool) if self.options.prf_weight and sections else {}
         weight = self.options.section_vote_weight
         sectioned = [i for i, _ in pool if self._has_section(i)] if weight else []
         if sectioned:
