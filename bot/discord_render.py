@@ -328,11 +328,23 @@ def excerpt(
     limit: int,
     language: str = "en",
 ) -> str:
-    """The passage, query terms bold, trimmed around ``focus`` (file offsets) to ``limit``."""
-    text = flatten(passage.text)
+    """The passage, query terms bold, trimmed around ``focus`` (file offsets) to ``limit``.
+
+    A Markdown or reStructuredText passage is shown by its words (as
+    :func:`markup.inline_pieces` reads them; links by their words, which the answer above
+    links), since the excerpt is escaped: its raw backticks, ``{func}`` roles and
+    ``[text](url)`` would otherwise show literally beside an answer that renders them."""
+    markdown, rst = is_markdown(passage.source), is_rst(passage.source)
+
+    def words(raw: str) -> str:
+        if not (markdown or rst):
+            return flatten(raw)
+        return flatten("".join(p.text for p in inline_pieces(raw, markdown=markdown, rst=rst)))
+
+    text = words(passage.text)
     if focus is not None:
         # Locate the quoted sentence in the flattened text by its flattened words.
-        quoted = flatten(passage.text[focus[0] - passage.start : focus[1] - passage.start])
+        quoted = words(passage.text[focus[0] - passage.start : focus[1] - passage.start])
         at = text.find(quoted) if quoted else -1
         start, end = (at, at + len(quoted)) if at >= 0 else (0, 0)
     else:
@@ -356,6 +368,13 @@ def _cap(text: str, limit: int) -> str:
 
 
 def _location(passage: Passage) -> str:
+    """Where a passage is, as the terminal cites it, so a reader can open the file there:
+    ``guide.md:42``, ``manual.pdf p. 12``, or ``notes · ¶ 3`` when no line is known (a
+    paragraph number cannot be looked up in an editor)."""
+    if passage.page:
+        return f"{passage.source} p. {passage.page}"
+    if passage.line:
+        return f"{passage.source}:{passage.line}"
     return f"{passage.source} · ¶ {passage.paragraph}"
 
 
@@ -554,14 +573,23 @@ def render_paragraph(
     with ``block`` (the code, list or table the paragraph introduces, whole), that block in a
     second embed, as much of it as the message can hold."""
     text = flatten(passage.text)
-    description = _fit(text, PARAGRAPH_BUDGET, escape)
-    if len(description) < len(escape(text)):
+    markdown, rst = is_markdown(passage.source), is_rst(passage.source)
+
+    def render(raw: str) -> str:  # Markdown/rst as Discord Markdown, as the answer shows it
+        return markdown_line(raw, markdown=markdown, rst=rst)
+
+    description = _fit(text, PARAGRAPH_BUDGET, render)
+    if len(description) < len(render(text)):
         description += f"\n*(cut: the paragraph is {len(text):,} characters long)*"
     fields: list[dict[str, Any]] = []
     for label, neighbour in (("Before", before), ("After", after)):
         if neighbour is not None:
             first_line = next((ln for ln in neighbour.text.splitlines() if ln.strip()), "")
-            name = f"{label}: ¶ {neighbour.paragraph}"
+            name = f"{label}: " + (
+                f"line {neighbour.line}"
+                if neighbour.line and not neighbour.page
+                else f"¶ {neighbour.paragraph}"
+            )
             fields.append({"name": name, "value": _fit(first_line, NEIGHBOUR_BUDGET, escape)})
     if passage.context:
         description = f"*{_fit(passage.context, 200, escape)}*\n\n{description}"

@@ -198,11 +198,20 @@ def preflight(settings: Settings) -> tuple[str, int] | None:
             EXIT_SETTINGS,
         )
     if not re.fullmatch(r"[\x21-\x7e]+", token):
+        prefix = re.match(r"(?i)bot\s+", token)
+        if prefix and re.fullmatch(r"[\x21-\x7e]+", token[prefix.end() :]):
+            return (
+                'CITEBOT_DISCORD_TOKEN starts with "Bot ": give the token alone (citebot adds '
+                'the "Bot" prefix itself).',
+                EXIT_SETTINGS,
+            )
         return (
             "CITEBOT_DISCORD_TOKEN has spaces or control characters in it, so it cannot be a "
             "bot token: copy it again from the Developer Portal (Bot → Reset Token).",
             EXIT_SETTINGS,
         )
+    if "." not in token:
+        return f"CITEBOT_DISCORD_TOKEN {_not_a_token(token)}", EXIT_SETTINGS
     if settings.feedback_db and (problem := feedback_problem(settings.feedback_db)):
         hint = " Set CITEBOT_FEEDBACK_DB to another file, or empty to switch 👍/👎 off."
         return problem + hint, EXIT_SETTINGS
@@ -212,6 +221,19 @@ def preflight(settings: Settings) -> tuple[str, int] | None:
         except ValueError as error:
             return f"CITEBOT_METRICS_ADDR: {error}.", EXIT_SETTINGS
     return None
+
+
+def _not_a_token(value: str) -> str:
+    """Why a value without dots is no bot token (every bot token has three dot-separated
+    parts), naming the Developer Portal value it looks like: the three are easily confused."""
+    where = "copy the bot token from the Developer Portal (your application → Bot → Reset Token)"
+    if value.isdigit():
+        return f"is a number (the Application ID?), not the bot token: {where}."
+    if re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        return f"looks like the application's Public Key, not the bot token: {where}."
+    if re.fullmatch(r"[\w-]{32}", value):
+        return f"looks like the OAuth2 Client Secret, not the bot token: {where}."
+    return f"is not a bot token (a bot token has three parts separated by dots): {where}."
 
 
 def run(settings: Settings, engine: Engine | LiveEngine | CorpusRouter | Registry) -> int:

@@ -17,7 +17,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from retrieval import CitebotError, Engine, EngineOptions
 from retrieval.evaluation import (
@@ -87,8 +87,9 @@ def configure_parser(parser: argparse.ArgumentParser, name: str = "eval") -> Non
     parser.add_argument(
         "--format",
         choices=("jsonl", "docs", "squad", "beir"),
-        default="jsonl",
+        default=None,
         dest="eval_format",
+        help="default: docs when the file's first case has section or must_show, else jsonl",
     )
     _add_dataset_options(parser)
     add_corpus_options(parser)  # --corpus: the JSONL and docs formats' documents
@@ -157,7 +158,30 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="exit 1 unless every case passes")
 
 
-def _load(args: argparse.Namespace) -> EvalSet:
+def sniff_format(path: str) -> str:
+    """``docs`` for a JSONL file whose first case names a ``section`` or ``must_show`` (a docs
+    question file: scored as plain JSONL, its cited-right, section-right and useful figures
+    were silently left out), else ``jsonl``; a file that cannot be read is left to the loader."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.strip():
+                    case = json.loads(line)
+                    docs = isinstance(case, dict) and ("must_show" in case or "section" in case)
+                    return "docs" if docs else "jsonl"
+    except (OSError, ValueError):
+        pass
+    return "jsonl"
+
+
+def _load(args: argparse.Namespace, stderr: TextIO = sys.stderr) -> EvalSet:
+    if args.eval_format is None:
+        args.eval_format = sniff_format(args.file)
+        if args.eval_format == "docs":
+            stderr.write(
+                f"citebot eval: {args.file} has section/must_show: scored as a docs question "
+                "file (--format jsonl to score it as plain JSONL).\n"
+            )
     if args.eval_format == "squad":
         return load_squad(
             args.file,
@@ -350,7 +374,7 @@ def _run(context: Context) -> int:
     args, settings, out = context.args, context.settings, context.stdout
     if args.json_out is not None and not args.json_out.parent.is_dir():
         raise CitebotError(f"cannot write {args.json_out}: {args.json_out.parent} is not a folder.")
-    eval_set = _load(args)
+    eval_set = _load(args, context.stderr)
     options = settings.engine_options()  # --top-k and --min-confidence are in the settings
     min_confidence = options.composer.min_confidence
     if args.curve:  # one run at threshold 0; the chosen threshold is applied afterwards

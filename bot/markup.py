@@ -35,6 +35,15 @@ _ABSOLUTE = re.compile(r"(?i)^(?:https?://|mailto:)[^\s<>]+$")
 _STRAY_MARKS = re.compile(r"(?<![\w\\])(\*\*+|__+)|(\*\*+|__+)(?![\w])")
 """Emphasis markers left unmatched in a quote (its closing half is in the next sentence)."""
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^\n]*)$")
+_QUOTE_MARKERS = re.compile(r"\n(?:[ \t]{0,3}>[ \t]?)+")
+"""A block quote's markers at the start of its continuation lines: a quote's span runs from its
+first word to its last, so its later lines keep their ``>`` (a paragraph line cannot start
+with one: it would open a block quote)."""
+_DIRECTIVE_OPTION = re.compile(r"^[ \t]*:[\w-]+:(?:[ \t].*)?$")
+"""A MyST directive's option line (``:caption: prompt.py``) at the top of its fence."""
+_MYST_CODE_INFO = re.compile(r"^\s*\{(code-block|code|sourcecode|code-cell|eval-rst)\}\s*(.*)$")
+_ROLE_BEFORE = re.compile(r"\{(?P<role>[A-Za-z][\w:+.-]*)\}$")
+"""A MyST role's name just before its backticked body (``{func}`echo```)."""
 _LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
 
 
@@ -121,6 +130,8 @@ def inline_pieces(
     literals as code, references as their words, links with their targets), else its inline
     Markdown (``markdown``), else the text as one plain piece. Line breaks become spaces; HTML
     tags are dropped, their words kept; emphasis markers with no partner are dropped."""
+    if markdown and not rst and "\n" in text:
+        text = _QUOTE_MARKERS.sub("\n", text)
     flat = " ".join(text.split())
     if rst and flat:
         return _merge(
@@ -137,13 +148,31 @@ def inline_pieces(
 def _walk(tokens: Sequence[Token], resolve: Resolver | None) -> Iterable[Piece]:
     strong = em = 0
     url = ""
-    for token in tokens:
+    for i, token in enumerate(tokens):
         kind = token.type
         if kind == "text":
             words = _STRAY_MARKS.sub("", token.content)
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            if following is not None and following.type == "code_inline":
+                words = _ROLE_BEFORE.sub("", words)
             if words:
                 yield Piece(words, strong=strong > 0, em=em > 0, url=url)
         elif kind == "code_inline":
+            role = (
+                _ROLE_BEFORE.search(tokens[i - 1].content)
+                if i and tokens[i - 1].type == "text"
+                else None
+            )
+            if role is not None:  # MyST's {func}`~click.echo`: shown as Sphinx shows the role
+                for span in rst_spans(f":{role.group('role')}:`{token.content}`"):
+                    yield Piece(
+                        span.text,
+                        code=span.code,
+                        strong=strong > 0 or span.strong,
+                        em=em > 0 or span.em,
+                        url=url,
+                    )
+                continue
             yield Piece(token.content, code=True, strong=strong > 0, em=em > 0, url=url)
         elif kind in ("softbreak", "hardbreak"):
             yield Piece(" ", url=url)
@@ -230,8 +259,12 @@ def block_lines(text: str, kind: str, lang: str = "", indent: int = 0) -> BlockL
         opening = _FENCE.match(lines[0])
         if opening:
             marker = opening.group(2)
-            lang = lang or _fence_lang(opening.group(3))
+            info = opening.group(3)
+            lang = lang or _fence_lang(info)
             lines = lines[1:]
+            if info.lstrip().startswith("{"):  # a MyST directive: its options are no code
+                while lines and _DIRECTIVE_OPTION.match(lines[0]):
+                    lines = lines[1:]
             closing = lines[-1].strip() if lines else ""
             if len(closing) >= len(marker) and not closing.strip(marker[0]):
                 lines = lines[:-1]
@@ -239,7 +272,11 @@ def block_lines(text: str, kind: str, lang: str = "", indent: int = 0) -> BlockL
 
 
 def _fence_lang(info: str) -> str:
-    """``python title="x.py"`` → "python"; ``{ .python }`` → "python"."""
+    """``python title="x.py"`` → "python"; ``{ .python }`` → "python"; a MyST code
+    directive's argument (``{code-block} python`` → "python", ``{eval-rst}`` → "rst")."""
+    myst = _MYST_CODE_INFO.match(info)
+    if myst is not None:
+        return "rst" if myst.group(1) == "eval-rst" else _fence_lang(myst.group(2) or "")
     word = info.strip().strip("{}").strip().split(" ", 1)[0] if info.strip() else ""
     return re.sub(r"[^\w+#.-]", "", word.lstrip(".")).lower()
 

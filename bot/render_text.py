@@ -63,6 +63,10 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     room = max(1, limit - 2)
     head = fit_width(flat, room)  # by display columns, never splitting a character
     cut = head.rsplit(" ", 1)[0] or head
+    if width(cut) < width(head) * 2 // 3:
+        # No space near the end: text without spaces (Chinese, Japanese, Thai) or one long
+        # word; cut by width rather than fall back to the last space, however early it is.
+        cut = head
     return cut.rstrip(",;:") + " …"
 
 
@@ -123,9 +127,10 @@ def citation_line(
     below = room < MIN_SNIPPET_CHARS and width is not None  # a narrow terminal: the quote
     if below:  # goes on a line of its own rather than past the edge
         room = max(MIN_SNIPPET_CHARS // 2, (width or 0) - 8)
-    words = plain_text(
+    pieces = inline_pieces(
         passage.text, markdown=is_markdown(passage.source), rst=is_rst(passage.source)
     )
+    words = "".join(p.text for p in pieces)  # a link by its words: a URL would fill the snippet
     quote = _highlight(snippet(words, room), terms, color, language)
     marker = _paint(f"[{citation.n}]", _CYAN, color)
     gap = "\n      " if below else "  "
@@ -278,7 +283,8 @@ def render_answer(
             shown = block_display(
                 block, markdown=is_markdown(passage.source), rst=is_rst(passage.source)
             )
-            lines += ["", *shown, ""]
+            if shown:  # an empty fence shows nothing, not a gap
+                lines += ["", *shown, ""]
     flush()
     if lines and not lines[-1]:
         lines.pop()
@@ -286,15 +292,28 @@ def render_answer(
     return "\n".join(lines)
 
 
-def render_source(passage: Passage, block: QuotedBlock | None, n: int | None = None) -> str:
-    """A cited paragraph whole, as in its file, and the block it introduces whole (what
-    ``:source n`` shows): the location, the paragraph's lines, the block indented."""
+def render_source(
+    passage: Passage,
+    block: QuotedBlock | None,
+    n: int | None = None,
+    resolve: Resolver | None = None,
+) -> str:
+    """A cited paragraph whole and the block it introduces whole (what ``:source n`` shows):
+    the location, the paragraph's words as the answer shows them (no raw ``**`` or backticks,
+    links as ``text (url)`` made absolute by ``resolve``; one line, which the REPL wraps), the
+    block indented."""
     label = f"[{n}] " if n is not None else ""
     lines = [f"{label}{citation_place(Citation(n or 0, passage, 0.0))}"]
     if passage.context:
         lines.append(f"  ({display_line(passage.context)})")
     lines.append("")
-    lines += [_strip_controls(line).rstrip() for line in passage.text.splitlines()]
+    words = plain_text(
+        _strip_controls(passage.text),
+        markdown=is_markdown(passage.source),
+        resolve=resolve,
+        rst=is_rst(passage.source),
+    )
+    lines.append(isolate(words))
     if block is not None:
         lines.append("")
         lines += block_display(

@@ -21,6 +21,7 @@ from retrieval.answering import command_typo
 from .display import width as display_width
 from .display import wrap as wrap_display
 from .live import LiveEngine
+from .markup import quote_resolver
 from .render_text import render_answer, render_source, render_sources, render_why
 
 PROMPT = "> "
@@ -218,4 +219,6 @@ class Repl:
             block = self.engine.following_block(citation.passage, n)
         except (KeyError, OSError):  # the corpus changed since: show the paragraph alone
             block = None
-        return render_source(citation.passage, block, n)
+        return render_source(
+            citation.passage, block, n, quote_resolver(citation, self.last.source_url)
+        )

@@ -176,6 +176,11 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], list[CorpusConfig]]:
                     message = "is required" + (
                         " (the documents' folder)" if key == "folder" else ""
                     )
+                elif item["type"] == "path_type":  # pydantic names its Python class
+                    given = item["input"]
+                    message = f'should be a folder in quotes, e.g. folder = "docs" (got {given!r})'
+                elif item["type"] != "value_error":  # pydantic's own: say what was given
+                    message = f"{message[0].lower()}{message[1:]} (got {item['input']!r})"
                 line = _line_of(text, where, key.split(".")[0])
                 problems.append(f"{path}{line}: [{where}] {key}: {message}.")
     if problems:

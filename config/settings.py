@@ -7,10 +7,18 @@ typo in the environment is never a traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -50,6 +58,35 @@ def _split_ids(value: Any) -> Any:
         return [part.strip() for part in value.split(",") if part.strip()]
     if isinstance(value, int):
         return [value]
+    return value
+
+
+_DISCORD_LINK = re.compile(
+    r"https?://(?:\w+\.)?discord(?:app)?\.com/channels/"
+    r"(?P<guild>\d+|@me)(?:/(?P<channel>\d+))?\S*"
+)
+"""What Discord's "Copy Link" gives: ``https://discord.com/channels/GUILD/CHANNEL``."""
+
+
+def _check_discord_ids(value: Any, what: str) -> Any:
+    """Say what to give when an id list holds something else: a pasted channel link names the
+    id to use, anything else how to copy one (pydantic would say "unable to parse string as
+    an integer")."""
+    for part in value if isinstance(value, list) else []:
+        if isinstance(part, str) and not part.isdigit():
+            link = _DISCORD_LINK.fullmatch(part)
+            wanted = link and (link.group("channel") if what == "channel" else link.group("guild"))
+            if wanted and wanted.isdigit():
+                raise ValueError(
+                    f"that is a link, not an id: the {what} id in it is {wanted} (give ids alone, "
+                    "separated by commas)"
+                )
+            menu = "the channel" if what == "channel" else "the server"
+            raise ValueError(
+                f"{what} ids are numbers, separated by commas (Discord: "
+                f"User Settings → Advanced → Developer Mode, then right-click {menu} → Copy "
+                f"{'Channel' if what == 'channel' else 'Server'} ID)"
+            )
     return value
 
 
@@ -234,6 +271,12 @@ class Settings(BaseSettings):
     _split_guilds = field_validator(
         "discord_guild_ids", "discord_channel_ids", "discord_shard_ids", mode="before"
     )(_split_ids)
+
+    @field_validator("discord_guild_ids", "discord_channel_ids", mode="before")
+    @classmethod
+    def _ids_not_links(cls, value: Any, info: ValidationInfo) -> Any:
+        what = "channel" if info.field_name == "discord_channel_ids" else "server"
+        return _check_discord_ids(_split_ids(value), what)
 
     @field_validator("metrics_addr", "discord_shard_count", mode="before")
     @classmethod

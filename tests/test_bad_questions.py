@@ -83,3 +83,13 @@ def test_everyone_and_here_are_not_searched_for() -> None:
     assert clean_question("mail me@here.org") == "mail me@here.org"
     with pytest.raises(QuestionError, match="empty"):
         clean_question("@here @EVERYONE")
+
+
+def test_terminal_escape_sequences_are_not_searched_as_words(seed_engine: Engine) -> None:
+    """An error pasted from a coloured terminal or a CI log keeps its escape sequences: only
+    the ESC was dropped, so "ESC[31mJeffrey" was searched as the word "31mjeffrey" and the
+    question abstained, saying the documents do not mention "31mJeffrey"."""
+    pasted = "Who is \x1b[1;31mJeffrey\x1b[0m Lynch? \x1b]8;;https://x.org\x07link\x1b]8;;\x07"
+    assert clean_question(pasted).split() == ["Who", "is", "Jeffrey", "Lynch?", "link"]
+    answer = seed_engine.ask("Who is \x1b[31mJeffrey\x1b[0m Lynch?")
+    assert answer.answered and "31m" not in answer.question

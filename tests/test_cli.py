@@ -258,6 +258,25 @@ def test_empty_corpus_folder(cwd: Path, tmp_path: Path) -> None:
     )
 
 
+def test_a_folder_of_unread_types_or_all_excluded_says_what_it_holds(
+    cwd: Path, tmp_path: Path
+) -> None:
+    """A folder of gettext catalogues (python-docs-fr's .po files) was "no readable document",
+    which reads as empty or unreadable; so was a folder whose every file CITEBOT_EXCLUDE left
+    out."""
+    po = tmp_path / "po"
+    po.mkdir()
+    (po / "tutorial.po").write_text('msgid "Using Python"\nmsgstr "Utiliser Python"\n')
+    (po / "library.po").write_text('msgid "os"\nmsgstr "os"\n')
+    done = citebot("ask", "--corpus", str(po), "anything", cwd=cwd)
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("; it holds 2 file(s) of types it does not read: .po (2).")
+    (po / "notes.md").write_text("Some notes about Python.\n")
+    done = citebot("ask", "--corpus", str(po), "anything", cwd=cwd, env={"CITEBOT_EXCLUDE": "*.md"})
+    assert done.returncode == 2
+    assert "1 file(s) left out by the include/exclude globs (notes.md: excluded by" in done.stderr
+
+
 def test_skipped_files_are_warned_about_but_the_rest_answers(
     cwd: Path, awkward_corpus: Path
 ) -> None:

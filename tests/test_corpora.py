@@ -147,6 +147,16 @@ def test_without_a_file_the_environment_gives_one_default_corpus(tmp_path: Path)
         ("[corpora.a]\n", "citebot.toml: [corpora.a] folder: is required (the documents' folder)."),
         ('top_k = "many"\n', "Invalid setting top_k in {tmp}/citebot.toml (got 'many'): input"),
         ("[corpora\n", "citebot.toml is not valid TOML"),
+        (  # not pydantic's "Input is not a valid path for <class 'pathlib.Path'>"
+            "[corpora.a]\nfolder = 3\n",
+            "citebot.toml line 2: [corpora.a] folder: should be a folder in quotes, "
+            'e.g. folder = "docs" (got 3).',
+        ),
+        (
+            '[corpora.a]\nfolder = "py"\nchannel_ids = [1.5]\n',
+            "citebot.toml line 3: [corpora.a] channel_ids.0: input should be a valid integer, "
+            "got a number with a fractional part (got 1.5).",
+        ),
     ],
 )
 def test_each_mistake_in_the_file_is_one_line_and_exit_2(

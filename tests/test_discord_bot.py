@@ -345,9 +345,10 @@ async def test_show_paragraph_button_replies_ephemerally_with_the_paragraph(
         data = shown
         assert data["flags"] & 64
         embed = data["embeds"][0]
-        assert embed["title"] == "000\\_4568191ad18858cd.txt · ¶ 3"
+        # Titled with the file and line, as the terminal cites it (was "· ¶ 3")
+        assert embed["title"] == "000\\_4568191ad18858cd.txt\\:5"
         assert "Nor will ICE officials be allowed" in embed["description"]  # the whole paragraph
-        assert [f["name"] for f in embed["fields"]] == ["Before: ¶ 2", "After: ¶ 4"]
+        assert [f["name"] for f in embed["fields"]] == ["Before: line 3", "After: line 7"]
         assert_no_pings(data)
 
         # A button left on an old message after the documents changed.

@@ -100,7 +100,7 @@ async def test_ask_in_a_thread_then_follow_up_inside_it(engine: Engine) -> None:
         [answer] = await fake.wait_for(reply_to(question, thread_id))
         text = embed_text(answer.body)
         assert "Follow-up to question 1: Who is Jeffrey Lynch?" in text
-        assert WORK in text and "¶ 9" in text
+        assert WORK in text and "txt\\:17" in text  # ¶ 9, cited by its line
         assert len(fake.sent(f"/channels/{thread_id}/messages")) == 1
 
 
@@ -142,7 +142,7 @@ async def test_replying_to_an_answer_is_a_follow_up_and_the_chain_goes_on(engine
         )
         [third] = await fake.wait_for(reply_to(again))
         assert "Follow-up to question" in embed_text(third.body)
-        assert "¶ 9" in embed_text(third.body)
+        assert "txt\\:17" in embed_text(third.body)  # ¶ 9, cited by its line
 
 
 async def test_a_new_mention_starts_a_new_conversation(engine: Engine) -> None:

@@ -7,6 +7,7 @@ The limits are checked by an implementation written here, independently of the r
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -457,6 +458,45 @@ def test_quoted_markdown_is_sent_as_markdown() -> None:
     assert "[the guide](https://x.org/a_%28b%29)" in description
     assert "locking" in description and "lock.md" not in description  # no dead relative link
     assert "@everyone" not in description
+
+
+def test_the_citation_excerpt_of_a_markdown_quote_shows_no_raw_markup() -> None:
+    """The answer rendered the quote as Markdown while its citation field, escaped, showed the
+    same text with literal backticks, ``**``, ``{func}`` roles and ``\\[text\\]\\(url\\)``."""
+    answer = _markdown_answer(
+        "Use **`uv lock`** with {func}`~click.echo`, see [the guide](https://x.org/a)."
+    )
+    [field] = render_answer(answer).embeds[0]["fields"]
+    assert field["value"] == "Use uv lock with echo, see the guide."
+    text = Passage("d" * 16, "notes.txt", 1, 0, 12, "Use `x` *y*.")
+    plain = Answer("q", (Sentence(text.text, 1, 0, 12, 1.0),), (Citation(1, text, 1.0),), ())
+    assert render_answer(plain).embeds[0]["fields"][0]["value"] == "Use \\`x\\` \\*y\\*."
+
+
+def test_show_paragraph_sends_a_markdown_paragraph_as_markdown() -> None:
+    """ "Show paragraph" escaped the whole paragraph, so a Markdown file's backticks and links
+    showed literally; a plain-text file's paragraph is still escaped."""
+    text = "Run `uv lock` or see [the guide](https://x.org/a) and [here](lock.md) @everyone."
+    passage = Passage("e" * 16, "guide.md", 3, 0, len(text), text)
+    description = render_paragraph(passage).embeds[0]["description"]
+    assert description.startswith("Run `uv lock` or see [the guide](https://x.org/a) and here")
+    assert "lock.md" not in description and "@everyone" not in description
+    plain = Passage("f" * 16, "notes.txt", 3, 0, len(text), text)
+    assert render_paragraph(plain).embeds[0]["description"].startswith("Run \\`uv lock\\`")
+
+
+def test_citation_fields_are_titled_with_the_file_and_line_or_page() -> None:
+    """Fields were titled "guide.md · ¶ 17" while the terminal cites "guide.md:86": a paragraph
+    number cannot be looked up in an editor, and the two front ends disagreed."""
+    text = "Install it with the installer."
+    for line, page, name in ((86, 0, "[1] guide.md\\:86"), (0, 12, "[1] guide.md p. 12")):
+        passage = replace(
+            Passage("e" * 16, "guide.md", 17, 0, len(text), text), line=line, page=page
+        )
+        answer = Answer(
+            "q", (Sentence(text, 1, 0, len(text), 1.0),), (Citation(1, passage, 1.0),), ()
+        )
+        assert render_answer(answer).embeds[0]["fields"][0]["name"] == name
 
 
 def test_a_code_block_follows_its_sentence_with_its_language() -> None:

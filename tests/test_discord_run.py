@@ -60,6 +60,28 @@ def test_a_token_with_control_characters_is_one_line(
     assert "control characters" in line and "abc" not in line
 
 
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("1234567890123456789", "Application ID"),
+        ("0f" * 32, "Public Key"),
+        ("aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1v-", "Client Secret"),
+        ("abc", "three parts separated by dots"),
+        ("Bot MTIz.abc.def", 'starts with "Bot "'),
+    ],
+)
+def test_a_value_that_is_no_bot_token_is_named_before_connecting(
+    engine: Engine, capsys: pytest.CaptureFixture[str], value: str, named: str
+) -> None:
+    """The portal's Application ID, Public Key and Client Secret sit next to the token and are
+    pasted by mistake; each is one line naming what it looks like (exit 2), not a network
+    attempt (which, offline, would be misreported as "cannot reach Discord", exit 3)."""
+    assert run(bot_settings(discord_token=value), engine) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert named in line and "CITEBOT_DISCORD_TOKEN" in line
+    assert value not in line
+
+
 def test_blank_token_counts_as_missing(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(bot_settings(discord_token="   "), engine) == 2
     assert len(capsys.readouterr().err.splitlines()) == 1

@@ -206,3 +206,18 @@ def test_cli_subset_keeps_odd_or_even_ids() -> None:
     assert done.returncode == 0, done.stderr
     metrics = json.loads(done.stdout)["metrics"]
     assert (metrics["answerable"], metrics["unanswerable"]) == (2, 0)  # w-001, w-003
+
+
+def test_a_docs_question_file_is_scored_as_one_without_format(tmp_path: Path) -> None:
+    """``citebot eval uv.jsonl --corpus uv-md``, as the README's "measure on your own docs"
+    reads, scored the file as plain JSONL: no cited-right, section-right or useful lines."""
+    from tests.test_cli import citebot
+
+    done = citebot("eval", str(QUESTIONS), "--corpus", str(CORPUS), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "docs: useful (must_show shown)" in done.stdout
+    assert "scored as a docs question file" in done.stderr
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text('{"question": "How do I upgrade widget?"}\n', encoding="utf-8")
+    done = citebot("eval", str(plain), "--corpus", str(CORPUS), cwd=tmp_path)
+    assert done.returncode == 0 and "docs:" not in done.stdout and done.stderr == ""

@@ -39,6 +39,15 @@ def test_the_base_url_needs_no_trailing_slash_and_none_means_no_link() -> None:
     assert page_url("guide/install.md", "") == ""
 
 
+def test_a_base_url_naming_the_file_itself_is_its_page() -> None:
+    """A one-PDF corpus set to the manual's own URL linked ``…/libtasn1.pdf/libtasn1.pdf#page=7``
+    (a dead link); a folder of that name still takes the file inside it."""
+    manual = "https://www.gnu.org/software/libtasn1/manual/libtasn1.pdf"
+    assert page_url("libtasn1.pdf", manual) == manual
+    assert page_url("libtasn1.pdf", manual + "/") == manual + "/libtasn1.pdf"
+    assert page_url("guide/a.md", "https://x.org/guide/a.md") == "https://x.org/guide/a.md/guide/a/"
+
+
 @pytest.mark.parametrize(
     ("source", "anchor", "page", "url"),
     [

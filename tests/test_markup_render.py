@@ -155,12 +155,33 @@ def test_repl_source_shows_the_paragraph_and_its_whole_block() -> None:
     repl.handle(":source 1")
     shown = out.getvalue()
     assert shown.startswith("[1] install.md")
-    assert "Widget ships a standalone installer for macOS and Linux.\nRun the installer" in shown
+    # The paragraph's words as one line (the REPL wraps it to the terminal), as the answer shows
+    # them: the file's soft line break is a space there too.
+    assert "Widget ships a standalone installer for macOS and Linux. Run the installer" in shown
     assert "    $ curl -LsSf https://widget.example/install.sh | sh" in shown
     out.truncate(0)
     out.seek(0)
     repl.handle(":source 7")
     assert out.getvalue() == "There is no citation [7]; the last answer has 1, 2.\n"
+
+
+def test_repl_source_shows_the_paragraph_without_raw_markup(tmp_path: Path) -> None:
+    """``:source n`` showed the paragraph as the file has it — backticks, ``**`` and a relative
+    link the answer itself had rendered — in the same terminal as the answer."""
+    (tmp_path / "guide.md").write_text(
+        "# Flags\n\nSet **`is_flag=True`** on the option to make a boolean flag, "
+        "see [options](options.md#flags).\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    repl = Repl(Engine.from_folder(tmp_path), read=lambda _: "", out=out)
+    repl.handle("How do I make a boolean flag?")
+    out.truncate(0)
+    out.seek(0)
+    repl.handle(":source 1")
+    shown = out.getvalue()
+    assert "Set is_flag=True on the option to make a boolean flag, see options." in shown
+    assert "`" not in shown and "**" not in shown and "](" not in shown
 
 
 def test_json_blocks_are_verbatim_spans_of_the_file() -> None:
@@ -280,3 +301,12 @@ def test_a_list_items_wrapped_lines_are_shown_as_one_entry() -> None:
     shown = render_answer(answer).splitlines()
     assert "    • autoescaping is enabled for templates ending in .html, .htm and .xml." in shown
     assert "        • nested item wrapped too" in shown
+
+
+def test_an_empty_code_block_leaves_no_gap_in_the_terminal(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "# Setup\n\nRun the following command to install widgets:\n\n```bash\n```\n",
+        encoding="utf-8",
+    )
+    text = render_answer(Engine.from_folder(tmp_path).ask("How do I install widgets?"))
+    assert "\n\n" not in text, text

@@ -349,3 +349,23 @@ def test_paragraphs_set_a_quarter_line_apart_are_two_and_a_tall_line_is_not_a_br
     reading = parse_pdf(make_pdf([page]))
     texts = [reading.text[b.start : b.end] for b in reading.blocks]
     assert [t[:24] for t in texts] == ["The store keeps every re", "A closed store can be op"]
+
+
+def test_capitals_hyphenated_at_a_line_end_are_joined() -> None:
+    """libtasn1's manual read "If an element is OP- TIONAL" and "ASN1_ELE- MENT_NOT_FOUND": the
+    join took only a lower-case continuation, so an error code split by a line end could not
+    be found by its name; capitals stay apart where the document spells them with a hyphen."""
+    page = _page(
+        1,
+        [
+            (72, 700, 10, "If an element is OP-"),
+            (72, 688, 10, "TIONAL and the call returns ASN1_ELE-"),
+            (72, 676, 10, "MENT_NOT_FOUND, it was absent. A UTF-"),
+            (72, 664, 10, "8 name is kept; so is an X-"),
+            (72, 652, 10, "RAY beam, as an X-RAY is spelt so."),
+        ],
+    )
+    text = parse_pdf(make_pdf([page])).text
+    assert "OPTIONAL and the call returns ASN1_ELEMENT_NOT_FOUND, it was absent." in text
+    assert "A UTF- 8 name" in text or "A UTF-8 name" in text
+    assert "an X-RAY beam" in text

@@ -48,3 +48,34 @@ def test_a_follow_up_line_names_the_earlier_question(seed_engine: Engine) -> Non
     first = render_answer(answer).splitlines()[0]
     assert first == '(follow-up to question 3: "Who is [2Jthe mayor?")'
     assert render_answer(replace(answer, follow_up=None)).splitlines()[0] != first
+
+
+def test_a_snippet_without_spaces_is_cut_by_width_not_at_its_first_space() -> None:
+    """FastAPI's Chinese docs: "出于方便，FastAPI 在 fastapi.middleware …" was all a 90-column
+    snippet showed, because the cut fell back to the last space, however early."""
+    from bot.render_text import snippet
+
+    text = (
+        "出于方便，FastAPI 在 fastapi.middleware 中为开发者提供了几个中间件。"
+        "但是大多数可用的中间件都是直接来自 Starlette。"
+    )
+    shown = snippet(text, 90)
+    assert shown.endswith(" …") and shown.startswith("出于方便")
+    assert "开发者" in shown
+    assert snippet("Upgrade an installed copy with widget self update at any time.", 30) == (
+        "Upgrade an installed copy …"
+    )
+
+
+def test_a_citation_snippet_shows_a_links_words_not_its_url(tmp_path: Path) -> None:
+    from bot.render_text import citation_line
+    from retrieval.types import Citation, Passage
+
+    text = (
+        "Unlike [ESLint](https://eslint.org/docs/latest/use/configure/configuration-files"
+        "#cascading-configuration-objects), Ruff does not merge settings across files."
+    )
+    line = citation_line(
+        Citation(1, Passage("a" * 16, "configuration.md", 3, 0, 9, text), 1.0), (), False
+    )
+    assert '"Unlike ESLint, Ruff does not merge settings across files."' in line

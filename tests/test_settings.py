@@ -207,3 +207,17 @@ def test_outside_the_checkout_there_is_no_default_corpus(
     (tmp_path / "seeds").mkdir()
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'citebot'\n")
     assert settings_module.default_corpus() == tmp_path / "seeds"  # run from a clone
+
+
+def test_a_pasted_discord_link_or_name_in_an_id_list_says_which_id_to_give() -> None:
+    """Discord's "Copy Link" gives https://discord.com/channels/GUILD/CHANNEL, which people
+    paste where an id goes; pydantic only said "unable to parse string as an integer"."""
+    link = "https://discord.com/channels/1234567890/9876543210"
+    (line,) = _errors(CITEBOT_DISCORD_CHANNEL_IDS=f"111, {link}")
+    assert line.startswith("Invalid setting CITEBOT_DISCORD_CHANNEL_IDS")
+    assert "the channel id in it is 9876543210" in line
+    (line,) = _errors(CITEBOT_DISCORD_GUILD_IDS=link)
+    assert "the server id in it is 1234567890" in line
+    (line,) = _errors(CITEBOT_DISCORD_GUILD_IDS="my-server")
+    assert "Copy Server ID" in line
+    assert Settings(discord_channel_ids="1, 2").discord_channel_ids == [1, 2]

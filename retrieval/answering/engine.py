@@ -214,8 +214,19 @@ class SourceSummary:
 _BROADCAST = re.compile(r"(?<![\w@])@(?:everyone|here)\b", re.IGNORECASE)
 
 
+_TERMINAL_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x1b[ -/]*[0-~]"
+)
+"""Terminal escape sequences (colours ``ESC[31m``, OSC titles and links, two-character
+escapes): an error pasted from a CI log or a coloured terminal carries them, and without this
+their printable tail ("[31m") would be searched as a word glued to the next one."""
+
+
 def clean_question(question: str) -> str:
     """The question as it will be searched, or QuestionError with a message for the asker."""
+    if "\x1b" in question or "\x9b" in question:
+        question = _TERMINAL_ESCAPE.sub(" ", question)
     cleaned = "".join(ch if ch.isprintable() else " " for ch in question)
     # "@everyone"/"@here" address a channel, not the documents: not words to search for.
     cleaned = _BROADCAST.sub(" ", cleaned).strip()

@@ -50,7 +50,12 @@ def page_url(source: str, base_url: str) -> str:
     """The URL of the page a source file is published as; "" when there is no base URL."""
     if not base_url:
         return ""
-    return urljoin(_base(base_url), quote(page_path(source), safe="/"))
+    path = quote(page_path(source), safe="/")
+    if not path.endswith("/") and base_url.endswith("/" + path):
+        # The base URL names the file itself (a one-PDF corpus published at …/manual.pdf):
+        # it is the page, not a folder to append the file to (…/manual.pdf/manual.pdf).
+        return base_url
+    return urljoin(_base(base_url), path)
 
 
 def passage_url(passage: Passage, base_url: str) -> str:

@@ -1060,7 +1060,7 @@ def build_folder(
         for part in parts:
             assembler.add(part)
         if not assembler.sources:
-            raise no_documents(root, assembler.warnings)
+            raise no_documents(root, assembler.warnings, shape.selection)
         built = assembler.finish()
     except BaseException:
         assembler.close()

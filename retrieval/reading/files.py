@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import stat
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -393,11 +394,34 @@ def _parsed_document(
     return document, warning, record
 
 
-def no_documents(root: Path, warnings: Sequence[LoadWarning]) -> EmptyCorpusError:
+_UNSUPPORTED = "unsupported suffix "
+
+
+def no_documents(
+    root: Path, warnings: Sequence[LoadWarning], selection: FileSelection = EVERY_FILE
+) -> EmptyCorpusError:
+    """The error for a folder with nothing to index, saying what it does hold: files of types
+    citebot does not read (``.po``, ``.ipynb``…) and files the include/exclude globs left out,
+    so "no readable document" does not read as "empty" or "unreadable"."""
+    try:
+        left_out = scan_corpus(root, selection).left_out
+    except OSError:
+        left_out = []
+    other = Counter(
+        x.reason.removeprefix(_UNSUPPORTED) for x in left_out if x.reason.startswith(_UNSUPPORTED)
+    )
+    chosen = [x for x in left_out if not x.reason.startswith(_UNSUPPORTED)]
+    held = []
+    if other:
+        kinds = ", ".join(f"{suffix} ({n})" for suffix, n in other.most_common(5))
+        held.append(f"{sum(other.values())} file(s) of types it does not read: {kinds}")
+    if chosen:
+        held.append(f"{len(chosen)} file(s) left out by the include/exclude globs ({chosen[0]})")
     return EmptyCorpusError(
         f"The corpus folder {str(root)!r} has no readable document "
         f"({', '.join(sorted(supported_suffixes()))})"
-        + (f" ({len(warnings)} skipped)." if warnings else ".")
+        + (f" ({len(warnings)} skipped)" if warnings else "")
+        + (f"; it holds {' and '.join(held)}." if held else ".")
     )
 
 
@@ -419,5 +443,5 @@ def load_corpus(
         if document is not None:
             documents.append(document)
     if not documents:
-        raise no_documents(root, warnings)
+        raise no_documents(root, warnings, selection)
     return LoadedCorpus(root, tuple(documents), tuple(warnings))

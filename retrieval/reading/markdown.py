@@ -7,7 +7,14 @@ containers documentation sites add on top, which CommonMark would read as prose 
   MkDocs) and GitHub's ``> [!NOTE]`` block quotes;
 * content tabs — ``=== "pip"`` with an indented body (pymdown-extensions), so a fence indented
   inside a tab is code, not a paragraph;
-* mkdocstrings' ``::: package.module`` directives (and their indented options): markup.
+* mkdocstrings' ``::: package.module`` directives (and their indented options): markup;
+* containers opened and closed by marker lines: pymdown-extensions' Blocks (``/// note |
+  Title`` … ``///``, tabs and details too: FastAPI's and pydantic's docs) and MyST directives
+  (```` ```{note} ```` / ``:::{warning}`` … with their ``:option:`` lines; Sphinx sites written
+  in Markdown), whose markers are markup and whose body is admonition prose, markup
+  (``{toctree}``, ``{contents}``, ``{include}``…) or, for other directives, Markdown; a MyST
+  code directive (```` ```{code-block} python ````) is code in its argument's language, and a
+  MyST ``(label)=`` target line is markup.
 
 Such a body is cut out, dedented and parsed as Markdown of its own; every offset still points
 into the original file, because each region keeps, per line, which file line it is and how many
@@ -26,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -82,9 +89,47 @@ _REFERENCE_LINK = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")
 _INLINE_MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
 """A heading without any of these has no inline markup: its words are its text."""
 _SNIPPET = "--8<--"
-_MARKUP_LINE = re.compile(r"^(?:\[TOC\]|\*\[[^\]]+\]:.*|\{:.*\}|\[\[_TOC_\]\])[ \t]*$")
+_MARKUP_LINE = re.compile(
+    r"^(?:\[TOC\]|\*\[[^\]]+\]:.*|\{:.*\}|\[\[_TOC_\]\]|\([\w.:-]+\)=)[ \t]*$"
+)
 """Whole lines that are directives, not prose: ``[TOC]``, abbreviation definitions, attribute
-lists on a line of their own."""
+lists on a line of their own, MyST's ``(label)=`` targets."""
+_BLOCK_OPEN = re.compile(
+    r"^[ \t]*(?P<slashes>/{3,})[ \t]*(?P<type>[A-Za-z][\w-]*)"
+    r"(?:[ \t]*\|[ \t]*(?P<title>.*?))?[ \t]*$"
+)
+"""pymdown-extensions' Blocks (``/// note | Title`` … ``///``), which FastAPI's and pydantic's
+docs use for admonitions, details, tabs and version notes."""
+_BLOCK_OPTION = re.compile(r"^[ \t]+[\w-]+:(?:[ \t]|$)")
+"""An indented ``key: value`` line right after a Blocks opener: its options, not its body."""
+_BLOCK_MARKUP = frozenset({"html", "caption"})
+"""Blocks whose body is no prose of its own (raw HTML, a figure's caption)."""
+_MYST_OPEN = re.compile(
+    r"^[ \t]*(?P<fence>`{3,}|~{3,}|:{3,})[ \t]*"
+    r"\{(?P<name>[A-Za-z][\w:.+-]*)\}[ \t]*(?P<arg>.*?)[ \t]*$"
+)
+"""A MyST directive (Sphinx's Markdown: ```` ```{note} ````, ``:::{warning}``)."""
+_MYST_OPTION = re.compile(r"^[ \t]*:[\w-]+:(?:[ \t].*)?$")
+"""A directive option line (``:caption: x.py``, ``:maxdepth: 2``)."""
+MYST_CODE = frozenset({"code-block", "code", "sourcecode", "code-cell", "eval-rst"})
+"""Directives whose body is code (``eval-rst`` holds reStructuredText, shown as such)."""
+_MYST_ADMONITIONS = frozenset(
+    {
+        "note", "warning", "tip", "hint", "important", "caution", "attention", "danger",
+        "error", "seealso", "admonition", "versionadded", "versionchanged", "deprecated",
+        "versionremoved", "todo", "dropdown",
+    }
+)  # fmt: skip
+_MYST_MARKUP = frozenset(
+    {
+        "toctree", "contents", "currentmodule", "module", "include", "literalinclude",
+        "image", "raw", "mermaid", "graphviz", "csv-table", "autosummary", "index",
+        "highlight", "default-domain", "default-role", "sectionauthor", "moduleauthor",
+        "codeauthor", "program", "tabularcolumns",
+    }
+)  # fmt: skip
+"""Directives that carry no prose to quote (navigation, includes, build settings); other
+unknown directives keep their body as Markdown, as the reStructuredText reader does."""
 
 
 @dataclass(slots=True)
@@ -206,6 +251,12 @@ def _read_region(reader: _Reader, region: _Region, depth: int = 0) -> None:
                 fence = None
             k += 1
             continue
+        delimited = None if depth >= MAX_CONTAINER_DEPTH else _delimited(reader, region, k)
+        if delimited is not None:
+            _read_plain(reader, region, plain_from, k, dedent=continuing)
+            _read_delimited(reader, region, delimited, depth)
+            plain_from = k = delimited.end
+            continue
         opened = _FENCE_OPEN.match(line)
         if opened:
             fence = opened.group("fence")
@@ -231,6 +282,118 @@ def _read_region(reader: _Reader, region: _Region, depth: int = 0) -> None:
         continuing = nested_indent > 0
         plain_from = k = end
     _read_plain(reader, region, plain_from, count, dedent=continuing)
+
+
+@dataclass(frozen=True, slots=True)
+class _Delimited:
+    """A container opened and closed by marker lines, not by indentation: a pymdown Blocks
+    ``/// type`` … ``///`` or a MyST directive ```` ```{name} ```` … ```` ``` ````."""
+
+    opener: int
+    """Region line of the opening marker."""
+    body: int
+    """First body line (past the opener's option lines)."""
+    close: int
+    """Region line of the closing marker (``end`` when it never closes)."""
+    end: int
+    """One past the closing marker: where reading resumes."""
+    kind: BlockKind | None
+    """ADMONITION, MARKUP (the whole body is markup), or None: the body read as the text
+    around it is (a tab, an unknown directive)."""
+    label: str
+
+
+def _delimited(reader: _Reader, region: _Region, k: int) -> _Delimited | None:
+    """The Blocks container or MyST directive opened at region line ``k`` (None: none is, or
+    it is a MyST code directive, which markdown-it reads as the fence it is)."""
+    line = reader.content(region, k)
+    if "/" not in line and "{" not in line:
+        return None
+    block = _BLOCK_OPEN.match(line)
+    if block is not None:
+        kind_name = block.group("type").lower()
+        marker = block.group("slashes")
+        body = k + 1
+        while body < len(region.lines) and _BLOCK_OPTION.match(reader.content(region, body)):
+            body += 1
+        kind: BlockKind | None = BlockKind.ADMONITION
+        label = kind_name
+        if kind_name in _BLOCK_MARKUP:
+            kind = BlockKind.MARKUP
+        elif kind_name == "tab":
+            kind, label = None, block.group("title") or ""
+        close = _closing_line(reader, region, body, lambda s: s == marker)
+        return _Delimited(k, body, close, min(close + 1, len(region.lines)), kind, label)
+    myst = _MYST_OPEN.match(line)
+    if myst is None or myst.group("name").lower() in MYST_CODE:
+        return None
+    name, fence = myst.group("name").lower(), myst.group("fence")
+    body = k + 1
+    while body < len(region.lines) and _MYST_OPTION.match(reader.content(region, body)):
+        body += 1
+    close = _closing_line(
+        reader,
+        region,
+        body,
+        lambda s: s.startswith(fence) and not s.strip(fence[0]) and len(s) >= len(fence),
+        skip_fences=False,
+    )
+    if name in _MYST_MARKUP or name.startswith("auto"):
+        kind = BlockKind.MARKUP
+    elif name in _MYST_ADMONITIONS:
+        kind = BlockKind.ADMONITION
+    else:
+        kind = None
+    return _Delimited(k, body, close, min(close + 1, len(region.lines)), kind, name)
+
+
+def _closing_line(
+    reader: _Reader,
+    region: _Region,
+    first: int,
+    closes: Callable[[str], bool],
+    *,
+    skip_fences: bool = True,
+) -> int:
+    """The first region line from ``first`` that ``closes`` (stripped) accepts, outside code
+    fences when ``skip_fences``; the region's length when none does (unclosed: to the end)."""
+    fence: str | None = None
+    for j in range(first, len(region.lines)):
+        stripped = reader.content(region, j).strip()
+        if fence is not None:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            continue
+        if closes(stripped):
+            return j
+        opened = _FENCE_OPEN.match(stripped) if skip_fences else None
+        if opened:
+            fence = opened.group("fence")
+    return len(region.lines)
+
+
+def _read_delimited(reader: _Reader, region: _Region, found: _Delimited, depth: int) -> None:
+    """A delimited container's markers (and options) as MARKUP, its body as admonition prose,
+    as markup, or as the text around it is."""
+    start, stop = reader.span(region, found.opener, found.body - 1)
+    reader.add(BlockKind.MARKUP, start, stop, region.lines[found.opener])
+    if found.close > found.body:
+        if found.kind is BlockKind.MARKUP:
+            first = next(
+                (j for j in range(found.body, found.close) if reader.content(region, j).strip()),
+                found.body,
+            )
+            start, stop = reader.span(region, first, found.close - 1)
+            reader.add(BlockKind.MARKUP, start, stop, region.lines[first])
+        else:
+            body = _sub_region(reader, region, found.body, found.close, dedent=True)
+            if found.kind is BlockKind.ADMONITION:
+                body.kind = BlockKind.ADMONITION
+            body.label = found.label
+            _read_region(reader, body, depth + 1)
+    if found.close < len(region.lines):
+        start, stop = reader.span(region, found.close, found.close)
+        reader.add(BlockKind.MARKUP, start, stop, region.lines[found.close])
 
 
 def _body_end(reader: _Reader, region: _Region, opener: int, indent: int) -> int:
@@ -324,8 +487,7 @@ class _Tokens:
                 self._paragraph(self.tokens[i + 1], first, last)
             elif kind in ("fence", "code_block"):
                 start, end = reader.span(region, first, last)
-                named = _FENCE_LANG.match(token.info)
-                lang = named.group("lang") if named else ""
+                lang = fence_language(token.info)
                 reader.add(BlockKind.CODE, start, end, line, lang=lang, label=region.label)
             elif kind == "table_open":
                 start, end = reader.span(region, first, last)
@@ -411,6 +573,25 @@ class _Tokens:
             heading=words,
             anchor=explicit,
         )
+
+
+def fence_language(info: str) -> str:
+    """The language a fence's info string names: ``python``, ``{.python .numberLines}``, and
+    for a MyST code directive its argument (```` ```{code-block} python ```` → ``python``;
+    ``{eval-rst}`` → ``rst``)."""
+    myst = _MYST_INFO.match(info)
+    if myst is not None:
+        name = myst.group("name").lower()
+        if name == "eval-rst":
+            return "rst"
+        if name in MYST_CODE:
+            words = myst.group("arg").split()
+            return words[0] if words else ""
+    named = _FENCE_LANG.match(info)
+    return named.group("lang") if named else ""
+
+
+_MYST_INFO = re.compile(r"^[ \t]*\{(?P<name>[A-Za-z][\w:.+-]*)\}[ \t]*(?P<arg>.*)$")
 
 
 def _markup_runs(lines: Sequence[str]) -> Iterator[tuple[bool, int, int]]:

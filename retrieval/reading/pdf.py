@@ -716,6 +716,10 @@ class _Builder:
             following = line.text
             end = re.search(r"(\w+)-$", text)
             start = re.match(r"([a-z]\w*)", following)
+            if end and start is None and end.group(1).isupper():
+                # Capitals split the same way: "OP-" + "TIONAL", "ASN1_ELE-" + "MENT_NOT_FOUND".
+                start = re.match(r"([A-Z]\w*)", following)
+                start = start if start and start.group(1).isupper() else None
             if end and start:  # "configu-" + "ration"; "top-" + "level" where spelt so
                 compound = f"{end.group(1)}-{start.group(1)}" in self.hyphenated
                 text = (text if compound else text[:-1]) + following
