@@ -349,6 +349,10 @@ class ComposeInputs:
     """The BM25 score of each paragraph's section for the query terms, by passage id (empty
     when none has a section below its page's title); None: no section evidence
     (``ComposerOptions.lead_section_weight``)."""
+    answer_hits: Sequence[Hit] | None = None
+    """Once the decision (made on ``hits``) is to answer, the hits the answer is composed
+    from: the ranking with pseudo-relevance feedback (``EngineOptions.prf_weight``); None: the
+    same as ``hits``. The confidence is never measured on them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,9 +606,17 @@ def compose(inputs: ComposeInputs) -> Answer:
     )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
+    if inputs.answer_hits is not None and _reordered(inputs.hits, inputs.answer_hits):
+        inputs = replace(inputs, hits=inputs.answer_hits, answer_hits=None)
+        candidates = score_sentences(inputs, weighed)[0] or candidates
     pool = with_section(inputs, weighed, choose_lead(inputs, weighed, candidates))
     answer = quote(inputs, weighed, choose_sentences(inputs, weighed, pool), confidence)
     return replace(answer, evidence=evidence, missing=base.missing)
+
+
+def _reordered(hits: Sequence[Hit], answer_hits: Sequence[Hit]) -> bool:
+    """Whether the answer's order differs from the decision's (else nothing is scored again)."""
+    return [h.passage.id for h in hits] != [h.passage.id for h in answer_hits]
 
 
 def choose_lead(
