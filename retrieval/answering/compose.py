@@ -27,7 +27,7 @@ from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
 from ..types import AbstainReason, Answer, Citation, Evidence, Hit, Passage, Sentence
 from .commonness import COMMON_ZIPF, zipf
-from .decision import calibrated_confidence
+from .decision import HEADING_UNKNOWN, calibrated_confidence
 from .units import verify_blocks
 
 
@@ -703,7 +703,8 @@ def gather_evidence(
     # Summed in question order (names is a set): the sum must not depend on the hash seed.
     names = [t for t in weighed.terms if t in weighed.names]
     names_total = sum(weights[t] for t in names)
-    paragraph_terms = inputs.analysed(best.hit.passage).terms
+    best_analysis = inputs.analysed(best.hit.passage)
+    paragraph_terms = best_analysis.terms
     scores = sorted((hit.score for hit in inputs.hits), reverse=True)
     heaviest = max(weights.values(), default=1.0) or 1.0
     present = [inputs.idf(t) for t in weighed.terms if t in best.terms]
@@ -742,6 +743,11 @@ def gather_evidence(
         gap=max(lacking, default=0.0) / heaviest,
         content_paragraph=content_paragraph,
         content_sentence=content_sentence,
+        heading=(
+            min(1.0, _coverage(best_analysis.context_terms, weights, total) * scale)
+            if best_analysis.context_terms
+            else HEADING_UNKNOWN
+        ),
     )
 
 
