@@ -47,6 +47,7 @@ from retrieval import ComposerOptions, Engine, EngineOptions
 from retrieval.answering.decision import FEATURE_NAMES, MODEL, PAIRS, DecisionModel
 from retrieval.evaluation import contains_answer, load_docs, load_squad
 from retrieval.evaluation.evaluate import judge_docs
+from retrieval.types import _LOG_FLOOR as LOG_FLOOR
 
 SQUAD = DATA / "squad" / "dev-v2.0.json"
 L2 = 1e-2
@@ -306,6 +307,9 @@ def main(argv: list[str]) -> int:
             {k: float(b * v) for k, v in model.pairs.items()},
         )
     report(rows, model, docs)
+    heading = FEATURE_NAMES.index("log_heading")
+    mean = float(np.mean([r.features[heading] for r in train if r.features is not None]))
+    print(f"\nHEADING_UNKNOWN = {math.exp(mean) - LOG_FLOOR:.3g}  # mean log_heading {mean:.4f}")
     print("\nMODEL = DecisionModel(")
     print(f"    bias={model.bias:.6g},")
     print("    weights={")

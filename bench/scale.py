@@ -241,12 +241,21 @@ def citebot_build(corpus: Path, index_dir: Path) -> dict[str, Any]:
     }
 
 
+POSTINGS_ARRAYS = (
+    *("postings_doc", "postings_tf", "block_max"),  # format 5 and before
+    *("postings_data", "block_last", "block_offset", "block_bits"),
+)
 INDEX_PARTS = (
     ("text", ("text", "text_z", "text_z_offsets", "text_dict")),
-    ("sentence term ids", ("tokens", "tokens_z", "tokens_z_offsets")),
+    (
+        "sentence term ids",
+        ("tokens", "tokens_z", "tokens_z_offsets", "tokens_low", "tokens_high_at", "tokens_high"),
+    ),
     ("sentence spans", ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr")),
-    ("paragraph postings", ("p.postings_doc", "p.postings_tf", "p.block_max")),
-    ("document postings", ("d.postings_doc", "d.postings_tf", "d.block_max")),
+    *(
+        (f"{part} postings", tuple(prefix + name for name in POSTINGS_ARRAYS))
+        for part, prefix in (("paragraph", "p."), ("document", "d."))
+    ),
 )
 """How the saved index's arrays are grouped in the size breakdown (the rest: "other")."""
 

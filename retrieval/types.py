@@ -205,6 +205,10 @@ class Evidence:
     asks (1 when nothing is known of the language)."""
     content_sentence: float = 1.0
     """The same share in the best-covering sentence."""
+    heading: float = 0.0
+    """Share of the question's weight in the title and headings above the best sentence's
+    paragraph: a question the documents answer tends to name what the page or section is
+    about, one they do not names a thing the paragraph mentions in passing."""
 
     def features(self) -> dict[str, float]:
         """The model's inputs: shares as logs (a share of 0 is strong evidence), the rest as
@@ -226,6 +230,7 @@ class Evidence:
             "gap": self.gap,
             "log_content_paragraph": math.log(self.content_paragraph + _LOG_FLOOR),
             "log_content_sentence": math.log(self.content_sentence + _LOG_FLOOR),
+            "log_heading": math.log(self.heading + _LOG_FLOOR),
         }
 
 

@@ -15,7 +15,12 @@ from retrieval import AbstainReason, ComposerOptions, Engine, EngineOptions
 from retrieval.answering import commonness
 from retrieval.answering.commonness import COMMON_ZIPF, is_common, zipf
 from retrieval.answering.conversation import command_typo, names_its_subject
-from retrieval.answering.decision import FEATURE_NAMES, MODEL, calibrated_confidence
+from retrieval.answering.decision import (
+    FEATURE_NAMES,
+    HEADING_UNKNOWN,
+    MODEL,
+    calibrated_confidence,
+)
 from retrieval.answering.spelling import MIN_LETTERS, find_variants, one_edit
 from retrieval.evaluation import CaseResult, EvalCase, reliability
 from retrieval.types import Evidence
@@ -304,3 +309,37 @@ def test_content_shares_leave_out_absent_everyday_words_but_not_absent_names(
     assert content("sick of it, can the command read a .env file?") == pytest.approx(plain)
     # "pycharm" is in no paragraph and is a name: it does.
     assert content("can the command read a .env file inside pycharm?") < plain - 0.1
+
+
+def test_a_question_naming_the_section_it_is_answered_from_has_heading_evidence(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "shop.md").write_text(
+        "# Shop\n\n## Refund policy\n\nCustomers get thirty days to send goods back.\n\n"
+        "## Shipping\n\nParcels leave the warehouse within two days; refund requests go to "
+        "the front desk.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+
+    def evidence(question: str) -> Evidence:
+        found = engine.ask(question).evidence
+        assert found is not None
+        return found
+
+    named = evidence("What is the refund policy?")
+    assert named.heading > 0.5  # both words are the section's heading
+    passing = evidence("How fast do parcels leave the warehouse?")
+    assert passing.heading == 0.0  # answered from the text alone, under "Shipping"
+    # The share weighs in the decision: the same evidence without it is less confident.
+    assert calibrated_confidence(replace(named, heading=0.0)) < calibrated_confidence(named)
+
+
+def test_a_paragraph_under_no_heading_is_not_taken_to_miss_its_headings(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text(
+        "Zebras graze on the open plains.\n\nLions hunt at night.\n", encoding="utf-8"
+    )
+    evidence = Engine.from_folder(tmp_path).ask("Where do zebras graze?").evidence
+    assert evidence is not None
+    # Nothing is known (no title, no heading): the fitted rows' average, not "none named".
+    assert evidence.heading == HEADING_UNKNOWN > 0.0

@@ -142,12 +142,14 @@ ARRAY_NAMES = (
     *("contexts", "context_offsets"),
     *("line", "page", "kind", "place", "places", "place_offsets"),
     *("unit_kind", "unit_start", "unit_end", "unit_lang", "unit_langs", "unit_lang_offsets"),
-    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens"),
+    *("sentence_ptr", "sentence_start", "sentence_end", "token_ptr"),
+    *("tokens_low", "tokens_high_at", "tokens_high"),
     *(
         prefix + name
         for prefix in ("p.", "d.")
         for name in (
-            *("doc_len", "idf", "postings_ptr", "postings_doc", "postings_tf", "max_tf_part"),
+            *("doc_len", "idf", "postings_ptr", "postings_data", "block_last", "max_tf_part"),
+            *("block_offset", "block_bits"),
             *("block_ptr", "block_max", "vocab_blob", "vocab_offsets", "vocab_keys"),
             "vocab_key_ids",
         )
@@ -269,7 +271,7 @@ def test_out_of_range_postings_rebuild_instead_of_asking_the_user(
     index_dir = str(tmp_path / "indexes")
     _cli("index", "--corpus", str(corpus), "--index-dir", index_dir)
     path = _index_file(tmp_path)
-    offset, size, dtype = persist.array_location(path, "p.postings_doc")
+    offset, size, dtype = persist.array_location(path, "p.block_last")
     data = bytearray(path.read_bytes())
     raw = np.full(size // np.dtype(dtype).itemsize, 2**31 - 1).astype(dtype).tobytes()
     data[offset : offset + size] = raw

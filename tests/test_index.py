@@ -131,7 +131,7 @@ def test_memoryview_arrays_score_exactly_as_rank_bm25(
     docs = _random_corpus(rng, size, vocabulary)
     index = BM25Index(docs, k1=k1, b=b, idf=idf)
     viewed = _as_saved_views(index)
-    assert isinstance(viewed.postings_doc, memoryview)
+    assert isinstance(viewed.postings_data, memoryview)
     assert viewed.idf_ceiling == index.idf_ceiling == max(index.idf_table)
     reference = rank_bm25_model(docs, k1=k1, b=b, idf=idf)
     vocab = sorted({w for d in docs for w in d})

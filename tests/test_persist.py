@@ -54,7 +54,7 @@ def test_a_saved_index_answers_exactly_like_a_fresh_one(corpus: Path, tmp_path: 
         Opening.LOADED,
     )
     assert str(first) == "built (no saved index)" and str(second) == "loaded"
-    postings = loaded.index.postings_doc  # memory-mapped, read-only
+    postings = loaded.index.postings_data  # memory-mapped, read-only
     if bm25._topk is not None:  # served as a memoryview: a question needs no numpy
         assert isinstance(postings, memoryview) and postings.readonly
     else:  # numpy scores without the compiled loop
@@ -75,8 +75,8 @@ def test_a_saved_index_read_with_numpy_answers_exactly_as_read_as_memoryviews(
     viewed = _open(corpus, tmp_path)
     monkeypatch.setattr(arrays, "use_views", lambda: False)
     with_numpy = _open(corpus, tmp_path)
-    assert isinstance(with_numpy.index.postings_doc, np.ndarray)
-    assert isinstance(viewed.index.postings_doc, memoryview) == (bm25._topk is not None)
+    assert isinstance(with_numpy.index.postings_data, np.ndarray)
+    assert isinstance(viewed.index.postings_data, memoryview) == (bm25._topk is not None)
     assert list(viewed.passages) == list(with_numpy.passages)
     assert viewed.passages.paragraph_counts == with_numpy.passages.paragraph_counts
     assert viewed.sources() == with_numpy.sources()
@@ -263,7 +263,7 @@ except CitebotError as error:
         ("p.block_ptr", -5, ["rebuilt", "answered"]),
         # Verified when the term is first searched: a clear error, never a read outside the
         # arrays (the front ends then rebuild: tests/test_faults.py).
-        ("p.postings_doc", 2**31 - 1, ["loaded", "error: The saved index is damaged"]),
+        ("p.postings_data", 255, ["loaded", "error: The saved index is damaged"]),
     ],
 )
 def test_a_damaged_index_never_crashes_the_process(

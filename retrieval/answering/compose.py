@@ -27,7 +27,7 @@ from ..errors import CitationMismatchError, OptionError
 from ..splitting.sentences import split_sentences
 from ..types import AbstainReason, Answer, Citation, Evidence, Hit, Passage, Sentence
 from .commonness import COMMON_ZIPF, zipf
-from .decision import calibrated_confidence
+from .decision import HEADING_UNKNOWN, calibrated_confidence
 from .units import verify_blocks
 
 
@@ -349,6 +349,10 @@ class ComposeInputs:
     """The BM25 score of each paragraph's section for the query terms, by passage id (empty
     when none has a section below its page's title); None: no section evidence
     (``ComposerOptions.lead_section_weight``)."""
+    answer_hits: Sequence[Hit] | None = None
+    """Once the decision (made on ``hits``) is to answer, the hits the answer is composed
+    from: the ranking with pseudo-relevance feedback (``EngineOptions.prf_weight``); None: the
+    same as ``hits``. The confidence is never measured on them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -607,9 +611,17 @@ def compose(inputs: ComposeInputs) -> Answer:
     )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
+    if inputs.answer_hits is not None and _reordered(inputs.hits, inputs.answer_hits):
+        inputs = replace(inputs, hits=inputs.answer_hits, answer_hits=None)
+        candidates = score_sentences(inputs, weighed)[0] or candidates
     pool = with_section(inputs, weighed, choose_lead(inputs, weighed, candidates))
     answer = quote(inputs, weighed, choose_sentences(inputs, weighed, pool), confidence)
     return replace(answer, evidence=evidence, missing=base.missing)
+
+
+def _reordered(hits: Sequence[Hit], answer_hits: Sequence[Hit]) -> bool:
+    """Whether the answer's order differs from the decision's (else nothing is scored again)."""
+    return [h.passage.id for h in hits] != [h.passage.id for h in answer_hits]
 
 
 def choose_lead(
@@ -696,7 +708,8 @@ def gather_evidence(
     # Summed in question order (names is a set): the sum must not depend on the hash seed.
     names = [t for t in weighed.terms if t in weighed.names]
     names_total = sum(weights[t] for t in names)
-    paragraph_terms = inputs.analysed(best.hit.passage).terms
+    best_analysis = inputs.analysed(best.hit.passage)
+    paragraph_terms = best_analysis.terms
     scores = sorted((hit.score for hit in inputs.hits), reverse=True)
     heaviest = max(weights.values(), default=1.0) or 1.0
     present = [inputs.idf(t) for t in weighed.terms if t in best.terms]
@@ -735,6 +748,11 @@ def gather_evidence(
         gap=max(lacking, default=0.0) / heaviest,
         content_paragraph=content_paragraph,
         content_sentence=content_sentence,
+        heading=(
+            min(1.0, _coverage(best_analysis.context_terms, weights, total) * scale)
+            if best_analysis.context_terms
+            else HEADING_UNKNOWN
+        ),
     )
 
 

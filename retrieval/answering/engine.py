@@ -59,8 +59,9 @@ from .compose import (
     analysed_from_sentences,
     compose,
 )
+from .expansion import expansion_terms
 from .links import with_urls
-from .rerank import RerankWeights, favour_hits, rerank
+from .rerank import RerankWeights, favour_hits, rerank, section_votes
 from .sections import PageWords, SectionRuns, range_scores
 from .spelling import Variant, find_variants
 from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
@@ -113,6 +114,26 @@ class EngineOptions:
     document_weight: float = 0.3
     """Re-ranking weight of the paragraph's document's BM25 score (a second index over whole
     documents), normalised to the best of the candidates' documents (0: no document index)."""
+    prf_weight: float = 0.1
+    """Re-ranking weight of pseudo-relevance feedback (:mod:`.expansion`): the BM25 score of the
+    terms the top ``prf_docs`` paragraphs share, normalised to the candidates' best (0: off).
+    It orders the paragraphs an answer is composed from once the decision (made on the ranking
+    without it) is to answer: the first citation moves, the confidence does not
+    (docs/quality.md, "Round 7")."""
+    section_vote_weight: float = 0.0
+    """Re-ranking weight, for the answer's paragraphs only (as ``prf_weight``), of the summed
+    normalised BM25 of the candidates in the paragraph's section (CombSUM: a section that
+    several candidates come from is likelier the answer's), over the best section's (0: off).
+    Only paragraphs under a heading below their page's title vote or get it. Off by default:
+    at 0.1 it adds useful answers but makes the Flask HTML build and its sources cite different
+    sections twice more, and its neighbours 0.05 / 0.2 each lose a pydantic answer
+    (docs/quality.md, "Round 7")."""
+    prf_docs: int = 3
+    """How many of the first stage's best paragraphs feedback reads."""
+    prf_terms: int = 8
+    """How many expansion terms feedback adds."""
+    prf_min_docs: int = 2
+    """An expansion term must be in this many feedback paragraphs."""
 
     fuzzy_weight: float = 0.5
     """A question word the documents lack is searched as its most common one-edit variant of
@@ -753,20 +774,86 @@ class Engine:
     def _search(self, terms: Sequence[str], k: int, *, favour: Collection[str] = ()) -> list[Hit]:
         """The top ``k`` hits; passages whose ids are in ``favour`` (those a conversation's
         earlier answer cited) move up among the candidates, see :func:`favour_hits`."""
+        return self._rankings(terms, k, favour=favour)[0]
+
+    def _rankings(
+        self,
+        terms: Sequence[str],
+        k: int,
+        *,
+        favour: Collection[str] = (),
+        feedback: bool = False,
+    ) -> list[list[Hit]]:
+        """:meth:`_search`'s hits and, with ``feedback``, the same candidates re-ranked with
+        pseudo-relevance feedback too (:meth:`_feedback`), from one first stage and one
+        reading of the candidates."""
         depth = self.options.rerank_depth
         top = self.index.top(terms, max(k, depth))
+        orders = [top]
         if depth and top:
-            top = self._rerank(terms, top[:depth]) + top[depth:]
+            pool = top[:depth]
+            extras = [None, self._answer_bonus(terms, pool)] if feedback else [None]
+            orders = [order + top[depth:] for order in self._rerank(terms, pool, extras)]
+        elif feedback:
+            orders = [top, top]
+        return [self._hits(order, k, favour) for order in orders]
+
+    def _hits(self, top: list[tuple[int, float]], k: int, favour: Collection[str]) -> list[Hit]:
+        """The first ``k`` of ``top`` as hits, favoured ones moved up (:func:`favour_hits`)."""
         if favour:
             hits = [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top, 1)]
             return favour_hits(hits, favour)[:k]
         return [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
 
+    def _answer_bonus(
+        self, terms: Sequence[str], pool: list[tuple[int, float]]
+    ) -> dict[int, float]:
+        """The re-ranking bonus of each candidate for the answer's order: feedback's
+        (:meth:`_feedback`) and the section vote's (``section_vote_weight``). Feedback only
+        where a candidate stands under a heading below its page's title, as the lead choice
+        (:func:`.compose.choose_lead`): on flat articles (SQuAD, XQuAD) it moved which paragraph
+        an answer cites more often than what it quotes (docs/quality.md, "Round 7")."""
+        sections = any(self._has_section(i) for i, _ in pool)
+        bonus = self._feedback(terms, pool) if self.options.prf_weight and sections else {}
+        weight = self.options.section_vote_weight
+        sectioned = [i for i, _ in pool if self._has_section(i)] if weight else []
+        if sectioned:
+            runs = self._section_runs()
+            of = {i: runs.bounds(i) for i in sectioned}
+            for i, vote in section_votes(pool, of).items():
+                bonus[i] = bonus.get(i, 0.0) + weight * vote
+        return bonus
+
+    def _feedback(self, terms: Sequence[str], pool: list[tuple[int, float]]) -> dict[int, float]:
+        """Pseudo-relevance feedback (:mod:`.expansion`): each candidate's re-ranking bonus,
+        ``prf_weight`` × the BM25 score of the terms the first stage's best ``prf_docs``
+        paragraphs share (not the question's), over the best candidate's. The candidates and
+        their first-stage scores stay rank-bm25's; only their order can change."""
+        options = self.options
+        feedback = []
+        for i, score in pool[: options.prf_docs]:
+            analysed = self._analyse(i)
+            feedback.append(((*analysed.tokens, *analysed.context_terms), score))
+        expansion = expansion_terms(
+            feedback, frozenset(terms), self.index.idf, options.prf_terms, options.prf_min_docs
+        )
+        if not expansion:
+            return {}
+        rows = sorted(i for i, _ in pool)
+        scores = self.index.score_of(expansion, rows)
+        best = max(scores, default=0.0) or 1.0
+        weight = options.prf_weight
+        return {i: weight * s / best for i, s in zip(rows, scores, strict=True)}
+
     def _rerank(
-        self, terms: Sequence[str], top: list[tuple[int, float]]
-    ) -> list[tuple[int, float]]:
-        """The candidates re-ordered by :func:`retrieval.answering.rerank.rerank`, which reads
-        of each only the question's terms in its sentences and pairs (:meth:`_matches`)."""
+        self,
+        terms: Sequence[str],
+        top: list[tuple[int, float]],
+        extras: Sequence[Mapping[int, float] | None] = (None,),
+    ) -> list[list[tuple[int, float]]]:
+        """The candidates re-ordered by :func:`retrieval.answering.rerank.rerank` (once per
+        mapping of ``extras``), which reads of each only the question's terms in its sentences
+        and pairs (:meth:`_matches`)."""
         asked = frozenset(terms)
         term_id = self.index.vocabulary.id
         wanted = {i: t for t, i in ((t, term_id(t)) for t in asked) if i is not None}
@@ -783,6 +870,7 @@ class Engine:
                 self.options.rerank_bigram_weight,
                 self.options.document_weight,
             ),
+            extras=extras,
         )
 
     def _passage_section_scores(
@@ -863,7 +951,7 @@ class Engine:
         borrowed = borrowed or Borrowed()
         extra = {t for t in borrowed.terms if t not in own}
         terms = own + [t for t in borrowed.terms if t in extra]
-        ranking = self._search(terms, max(depth, self.options.top_k), favour=borrowed.favour)
+        ranking, answer_hits = self._answer_rankings(terms, depth, borrowed.favour)
         index_idf = self.index.idf
         weight, fuzzy_weight = borrowed.weight, self.options.fuzzy_weight
 
@@ -895,6 +983,7 @@ class Engine:
                 self.section_passages,
                 self._page_words().of if self.options.composer.page_weight else None,
                 self._passage_section_scores,
+                answer_hits,
             )
         )
         answer = attach_blocks(answer, self.unit_after, self.source_view)
@@ -905,6 +994,16 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def _answer_rankings(
+        self, terms: Sequence[str], depth: int, favour: Collection[str]
+    ) -> tuple[list[Hit], list[Hit] | None]:
+        """The first ``depth`` (at least ``top_k``) hits, which the decision reads, and, with
+        feedback or the section vote on, the ``top_k`` the answer is composed from."""
+        feedback = bool(self.options.prf_weight or self.options.section_vote_weight)
+        k = max(depth, self.options.top_k)
+        rankings = self._rankings(terms, k, favour=favour, feedback=feedback)
+        return rankings[0], rankings[1][: self.options.top_k] if feedback else None
 
     def brings_block(self, passage: Passage, end: int) -> bool:
         """Whether a sentence of ``passage`` ending at file offset ``end`` ends it and a code

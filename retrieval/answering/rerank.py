@@ -15,7 +15,7 @@ ranking can be read (and tuned) without the engine's building and loading.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -66,14 +66,17 @@ def rerank(
     document_of: Callable[[int], int],
     document_scores: Callable[[Sequence[str], Collection[int]], Mapping[int, float]] | None,
     weights: RerankWeights,
-) -> list[tuple[int, float]]:
-    """BM25 candidates ``top`` ((position, score), best first) in their re-ranked order.
+    extras: Sequence[Mapping[int, float] | None] = (None,),
+) -> list[list[tuple[int, float]]]:
+    """BM25 candidates ``top`` ((position, score), best first) in their re-ranked order, once
+    per mapping of ``extras`` (each candidate's key plus that mapping's term for it).
 
     ``analysed`` gives a paragraph's terms by position (its analysis, or only those of its
     terms and adjacent pairs that are the question's: the key is the same); ``document_of`` the row
     of its document in the document index; ``document_scores`` those rows' BM25 scores for
-    ``terms`` (None when there is no document index); ``section_terms`` the terms of a
-    paragraph's section (None: no section evidence). Scores stay BM25's.
+    ``terms`` (None when there is no document index); ``extras`` further terms of the key by
+    position (pseudo-relevance feedback's, :mod:`.expansion`; None: none), each giving one
+    order from the same analysis. Scores stay BM25's.
     """
     term_weights = {t: idf(t) for t in dict.fromkeys(terms)}
     total = sum(term_weights.values()) or 1.0
@@ -114,7 +117,32 @@ def rerank(
             + weights.document * document_score.get(document_of(i), 0.0) / best_document
         )
 
-    return sorted(top, key=key, reverse=True)
+    keys = {item[0]: key(item) for item in top}
+    return [
+        sorted(
+            top,
+            key=lambda item: keys[item[0]] + (extra.get(item[0], 0.0) if extra else 0.0),
+            reverse=True,
+        )
+        for extra in extras
+    ]
+
+
+def section_votes(
+    top: Sequence[tuple[int, float]], section_of: Mapping[int, Hashable]
+) -> dict[int, float]:
+    """Each sectioned candidate's vote (CombSUM): the summed BM25 score, over the best
+    candidate's, of the candidates ``top`` in its section, divided by the best section's sum.
+    Candidates ``section_of`` does not name (no section below their page's title) neither vote
+    nor get one. A section that several candidates come from is likelier the answer's than a
+    lone paragraph that shares a few more of the question's words."""
+    best = max((score for _, score in top), default=0.0) or 1.0
+    sums: dict[Hashable, float] = {}
+    for i, score in top:
+        if i in section_of:
+            sums[section_of[i]] = sums.get(section_of[i], 0.0) + score / best
+    most = max(sums.values(), default=0.0) or 1.0
+    return {i: sums[section] / most for i, section in section_of.items() if section in sums}
 
 
 def favour_hits(

@@ -98,23 +98,15 @@ def range_scores(
     lengths = (runs.cumulative[hi] - runs.cumulative[lo]).astype(np.float64)
     norm = index.k1 * (1 - index.b + index.b * lengths / runs.average)
     scores = np.zeros(len(ranges), dtype=np.float64)
-    owner = np.arange(len(ranges))
-    ptr, docs_all, tf_all = index.postings_ptr, index.postings_doc, index.postings_tf
     for term in terms:
         term_id = index.vocabulary.id(term)
         if term_id is None:
             continue
-        start, end = int(ptr[term_id]), int(ptr[term_id + 1])
-        docs = docs_all[start:end]
-        first = np.searchsorted(docs, lo)
-        counts = np.searchsorted(docs, hi) - first
-        total = int(counts.sum())
-        if not total:
+        # Each range's term frequency (a sum of integers: exact in float64), from only the
+        # postings blocks the ranges overlap.
+        tf = np.asarray(index.term_sums(term_id, ranges), dtype=np.float64)
+        if not tf.any():
             continue
-        # Postings rows first[i] … first[i] + counts[i] - 1, for every range at once.
-        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        rows = start + np.repeat(first, counts) + within
-        tf = np.bincount(np.repeat(owner, counts), weights=tf_all[rows], minlength=len(ranges))
         part = np.divide(tf * (index.k1 + 1), tf + norm, out=np.zeros_like(tf), where=tf > 0)
         scores += float(index.idf_table[term_id]) * part
     return [float(s) for s in scores]
@@ -124,29 +116,22 @@ def _plain_range_scores(
     index: BM25Index, runs: SectionRuns, terms: Sequence[str], ranges: Sequence[tuple[int, int]]
 ) -> list[float]:
     """:func:`range_scores` in plain Python, for a saved index read as memoryviews: each
-    range's postings found by binary search, and the same float64 operations in the same order
-    (a term frequency is a sum of integers, exact either way), so the same numbers to the bit."""
+    range's term frequency summed by the compiled loop over the blocks it overlaps, and the
+    same float64 operations in the same order (a term frequency is a sum of integers, exact
+    either way), so the same numbers to the bit."""
     k1, b = index.k1, index.b
     norms = [k1 * (1 - b + b * float(runs.length(lo, hi)) / runs.average) for lo, hi in ranges]
     scores = [0.0] * len(ranges)
-    ptr, docs_all, tf_all = index.postings_ptr, index.postings_doc, index.postings_tf
     for term in terms:
         term_id = index.vocabulary.id(term)
         if term_id is None:
             continue
-        start, end = int(ptr[term_id]), int(ptr[term_id + 1])
-        spans = [
-            (
-                bisect.bisect_left(docs_all, lo, start, end),
-                bisect.bisect_left(docs_all, hi, start, end),
-            )
-            for lo, hi in ranges
-        ]
-        if all(first == last for first, last in spans):
+        sums = index.term_sums(term_id, ranges)
+        if not any(sums):
             continue
         idf = float(index.idf_table[term_id])
-        for i, (first, last) in enumerate(spans):
-            tf = float(sum(tf_all[first:last].tolist()))
+        for i, total in enumerate(sums):
+            tf = float(total)
             part = (tf * (k1 + 1)) / (tf + norms[i]) if tf > 0 else 0.0
             scores[i] += idf * part
     return scores

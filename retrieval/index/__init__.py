@@ -9,7 +9,6 @@ from .._lazy import exports
 if TYPE_CHECKING:
     from . import persist
     from .bm25 import (
-        BLOCK_SIZE,
         EPSILON,
         IDF_VARIANTS,
         BM25Index,
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
         build_documents,
         build_folder,
     )
+    from .postings import BLOCK_SIZE
     from .shape import IndexShape, Progress
     from .store import PassageStore, SourceInfo, blob, passage_key
 
@@ -67,7 +67,7 @@ __all__ = [
 
 _WHERE = {
     "persist": ".persist",
-    "BLOCK_SIZE": ".bm25",
+    "BLOCK_SIZE": ".postings",
     "EPSILON": ".bm25",
     "IDF_VARIANTS": ".bm25",
     "BM25Index": ".bm25",

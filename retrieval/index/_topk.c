@@ -8,6 +8,9 @@
  * included), as get_scores does. Built with -ffp-contract=off so no multiply-add is fused: the
  * doubles are bit-for-bit numpy's. Ties are broken by paragraph number (lower first).
  *
+ * Postings are read compressed (the layout is described above the Postings type below):
+ * one block of 64 decoded at a time per term, the blocks' last paragraphs galloped over.
+ *
  * Pruning: terms sorted by their largest possible contribution (ub); the longest prefix whose
  * ub sum cannot reach the current k-th score is "non-essential": a paragraph holding only those
  * terms cannot enter the top k, so candidates come from the essential terms' lists only and the
@@ -24,19 +27,10 @@
 
 #define MARGIN 1e-12 /* rounding slack when comparing float sums of bounds to real scores */
 
-typedef struct {
-    const int64_t *ptr;
-    const int32_t *docs;
-    const void *tfs;
-    int tf_size;
-    const void *doc_len;
-    int len_size;
-    const double *idf;
-    const double *max_tf_part;
-    const int64_t *block_ptr;
-    const double *block_max;
-    int64_t block_size;
-} Index;
+/* A pointer array's element i: uint32 or int64 (the saved index keeps the smaller when it fits). */
+static inline int64_t read_ptr(const void *base, int size, int64_t i) {
+    return size == 4 ? (int64_t)((const uint32_t *)base)[i] : ((const int64_t *)base)[i];
+}
 
 static inline uint64_t read_uint(const void *base, int size, int64_t i) {
     switch (size) {
@@ -45,6 +39,144 @@ static inline uint64_t read_uint(const void *base, int size, int64_t i) {
     case 4: return ((const uint32_t *)base)[i];
     default: return ((const uint64_t *)base)[i];
     }
+}
+
+/*
+ * The postings, compressed (retrieval/index/bm25.py, "Storage"): term t's postings are
+ * ptr[t]:ptr[t+1], in blocks block_ptr[t]:block_ptr[t+1] of block_size postings (the last one
+ * shorter). Block k's bytes are data[offset[k]:offset[k+1]]: first its paragraph gaps
+ * (doc - previous doc - 1; the previous doc of a term's first posting is -1, of a block's first
+ * the last of the block before), bits[2k] bits each, then its term frequencies minus one,
+ * bits[2k+1] bits each, packed little-endian from bit 0. last[k] is the block's last paragraph
+ * (what skipping reads without decoding). data has 8 bytes of padding past the last block, so
+ * every value is read with one unaligned 64-bit load.
+ */
+#define MAX_BLOCK 128
+
+typedef struct {
+    const int64_t *ptr;
+    const int64_t *block_ptr;
+    const int32_t *last;
+    const void *offset;
+    int offset_size;
+    const uint8_t *bits;
+    const uint8_t *data;
+    int64_t n_terms, n_blocks, data_len, block_size;
+} Postings;
+
+/* Whether the arrays fit together (lengths only: each block is checked as it is decoded). */
+static int postings_fit(Postings *P, Py_buffer *ptr, Py_buffer *bptr, Py_buffer *last,
+                        Py_buffer *off, Py_buffer *bits, Py_buffer *data) {
+    P->ptr = ptr->buf; P->block_ptr = bptr->buf; P->last = last->buf; P->offset = off->buf;
+    P->bits = bits->buf; P->data = data->buf;
+    P->n_terms = ptr->len / (Py_ssize_t)sizeof(int64_t) - 1;
+    P->n_blocks = last->len / (Py_ssize_t)sizeof(int32_t);
+    P->data_len = data->len;
+    return P->n_terms >= 0 && (P->offset_size == 4 || P->offset_size == 8) &&
+           P->block_size > 0 && P->block_size <= MAX_BLOCK &&
+           bptr->len / (Py_ssize_t)sizeof(int64_t) >= P->n_terms + 1 &&
+           off->len / P->offset_size >= P->n_blocks + 1 && bits->len >= 2 * P->n_blocks;
+}
+
+/* Term t's postings and blocks, checked to fit the arrays: 0, or -3 (damaged). */
+static int term_range(const Postings *P, int64_t t, int64_t *b0, int64_t *count) {
+    if (t < 0 || t >= P->n_terms) return -3;
+    int64_t lo = P->ptr[t], hi = P->ptr[t + 1];
+    int64_t blocks = (hi - lo + P->block_size - 1) / P->block_size;
+    if (lo < 0 || hi < lo || P->block_ptr[t] < 0 || P->block_ptr[t + 1] != P->block_ptr[t] + blocks ||
+        P->block_ptr[t + 1] > P->n_blocks)
+        return -3;
+    *b0 = P->block_ptr[t];
+    *count = hi - lo;
+    return 0;
+}
+
+static inline uint64_t bits_at(const uint8_t *p, uint64_t pos, uint64_t mask) {
+    uint64_t w;
+    memcpy(&w, p + (pos >> 3), 8);
+    return (w >> (pos & 7)) & mask;
+}
+
+/* Block k of a term whose blocks start at b0 and which has count postings: its paragraphs and
+   term frequencies. The number of postings, or -3 when the block does not decode to what the
+   arrays say of it (its size, its last paragraph, ascending paragraphs below 2**31). */
+static int decode_block(const Postings *P, int64_t b0, int64_t count, int64_t k, int32_t *docs,
+                        uint32_t *tfs) {
+    int64_t first = (k - b0) * P->block_size;
+    int64_t n = count - first < P->block_size ? count - first : P->block_size;
+    if (k < b0 || k >= P->n_blocks || n <= 0) return -3;
+    int wd = P->bits[2 * k], wt = P->bits[2 * k + 1];
+    if (wd > 32 || wt > 32) return -3;
+    int64_t lo = read_ptr(P->offset, P->offset_size, k);
+    int64_t hi = read_ptr(P->offset, P->offset_size, k + 1);
+    if (lo < 0 || hi < lo || hi + 8 > P->data_len || hi - lo != (n * (wd + wt) + 7) / 8) return -3;
+    const uint8_t *p = P->data + lo;
+    uint64_t md = ((uint64_t)1 << wd) - 1, mt = ((uint64_t)1 << wt) - 1, pos = 0;
+    int64_t doc = k == b0 ? -1 : P->last[k - 1];
+    for (int64_t i = 0; i < n; i++, pos += wd) {
+        doc += 1 + (int64_t)bits_at(p, pos, md);
+        docs[i] = (int32_t)doc;
+    }
+    if (doc != P->last[k] || doc > INT32_MAX) return -3;
+    for (int64_t i = 0; i < n; i++, pos += wt) tfs[i] = 1 + (uint32_t)bits_at(p, pos, mt);
+    return (int)n;
+}
+
+/* A term's place in its postings: the block decoded into docs/tfs, and the posting at pos. */
+typedef struct {
+    int64_t b0, b1, count, blk;
+    int pos, len;
+    int64_t doc; /* docs[pos], or INT64_MAX past the end */
+    int32_t docs[MAX_BLOCK];
+    uint32_t tfs[MAX_BLOCK];
+} Cursor;
+
+/* Decode block blk (or mark the end): 0, or -3 (damaged). */
+static int cursor_load(const Postings *P, Cursor *c, int64_t blk) {
+    c->blk = blk;
+    c->pos = 0;
+    if (blk >= c->b1) { c->len = 0; c->doc = INT64_MAX; return 0; }
+    int n = decode_block(P, c->b0, c->count, blk, c->docs, c->tfs);
+    if (n < 0) { c->len = 0; c->doc = INT64_MAX; return -3; }
+    c->len = n;
+    c->doc = c->docs[0];
+    return 0;
+}
+
+static inline int cursor_next(const Postings *P, Cursor *c) {
+    if (++c->pos < c->len) { c->doc = c->docs[c->pos]; return 0; }
+    return cursor_load(P, c, c->blk + 1);
+}
+
+/* Move to the first posting whose paragraph is >= target: the blocks' last paragraphs are
+   galloped over without decoding them, then one block is decoded and searched. */
+static int cursor_advance(const Postings *P, Cursor *c, int64_t target) {
+    if (c->doc >= target) return 0;
+    if (P->last[c->blk] < target) {
+        int64_t lo = c->blk, step = 1, hi = c->blk + 1; /* last[lo] < target */
+        while (hi < c->b1 && P->last[hi] < target) { lo = hi; step <<= 1; hi = c->blk + step; }
+        if (hi > c->b1) hi = c->b1;
+        while (lo + 1 < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (P->last[mid] < target) lo = mid; else hi = mid;
+        }
+        if (cursor_load(P, c, hi) < 0) return -3;
+        if (c->doc >= target) return 0;
+    }
+    int lo = c->pos, hi = c->len - 1; /* docs[hi] = last[blk] >= target */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (c->docs[mid] < target) lo = mid + 1; else hi = mid;
+    }
+    c->pos = lo;
+    c->doc = c->docs[lo];
+    return 0;
+}
+
+static int cursor_open(const Postings *P, Cursor *c, int64_t t) {
+    if (term_range(P, t, &c->b0, &c->count) < 0) return -3;
+    c->b1 = c->b0 + (c->count + P->block_size - 1) / P->block_size;
+    return cursor_load(P, c, c->b0);
 }
 
 /* The worst of the kept results sits at heap[0]: lowest score, and on a tie the later paragraph. */
@@ -74,37 +206,26 @@ static void sift_up(double *hs, int64_t *hd, int i) {
     }
 }
 
-/* First position in [pos, end) whose paragraph is >= target (galloping, then binary search). */
-static inline int64_t advance(const int32_t *docs, int64_t pos, int64_t end, int32_t target) {
-    if (pos >= end || docs[pos] >= target) return pos;
-    int64_t step = 1, lo = pos, hi = pos + 1;
-    while (hi < end && docs[hi] < target) {
-        lo = hi;
-        step <<= 1;
-        hi = pos + step;
-    }
-    if (hi > end) hi = end;
-    /* docs[lo] < target; answer in (lo, hi] */
-    while (lo + 1 < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (docs[mid] < target) lo = mid; else hi = mid;
-    }
-    return hi;
-}
+#define POSTINGS_FORMAT "y*y*y*y*iy*y*L"
+#define POSTINGS_ARGS(p) &b_ptr, &b_bptr, &b_last, &b_off, &p.offset_size, &b_bits, &b_data, &block_size
+#define POSTINGS_BUFFERS Py_buffer b_ptr, b_bptr, b_last, b_off, b_bits, b_data; long long block_size
+#define POSTINGS_RELEASE() do { PyBuffer_Release(&b_ptr); PyBuffer_Release(&b_bptr); \
+    PyBuffer_Release(&b_last); PyBuffer_Release(&b_off); PyBuffer_Release(&b_bits); \
+    PyBuffer_Release(&b_data); } while (0)
 
 static PyObject *top_k(PyObject *self, PyObject *args) {
-    Py_buffer b_ptr, b_docs, b_tfs, b_len, b_idf, b_max, b_bptr, b_bmax, b_query, b_out_docs,
-        b_out_scores;
-    int tf_size, len_size, k;
-    long long block_size;
+    POSTINGS_BUFFERS;
+    Postings P;
+    Py_buffer b_len, b_idf, b_max, b_bmax, b_query, b_out_docs, b_out_scores;
+    int len_size, k;
     double k1, b, avgdl;
-    if (!PyArg_ParseTuple(args, "y*y*y*iy*iy*y*y*y*Ly*idddw*w*", &b_ptr, &b_docs, &b_tfs,
-                          &tf_size, &b_len, &len_size, &b_idf, &b_max, &b_bptr, &b_bmax,
-                          &block_size, &b_query, &k, &k1, &b, &avgdl, &b_out_docs,
-                          &b_out_scores))
+    if (!PyArg_ParseTuple(args, POSTINGS_FORMAT "y*iy*y*y*y*idddw*w*", POSTINGS_ARGS(P), &b_len,
+                          &len_size, &b_idf, &b_max, &b_bmax, &b_query, &k, &k1, &b, &avgdl,
+                          &b_out_docs, &b_out_scores))
         return NULL;
-    Index ix = {b_ptr.buf,  b_docs.buf, b_tfs.buf,  tf_size,   b_len.buf,          len_size,
-                b_idf.buf,  b_max.buf,  b_bptr.buf, b_bmax.buf, (int64_t)block_size};
+    P.block_size = (int64_t)block_size;
+    const void *doc_len = b_len.buf;
+    const double *idf_table = b_idf.buf, *max_tf_part = b_max.buf, *block_max = b_bmax.buf;
     const int64_t *query = b_query.buf;
     Py_ssize_t n_tokens = b_query.len / (Py_ssize_t)sizeof(int64_t);
     int64_t *out_docs = b_out_docs.buf;
@@ -119,29 +240,24 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     double *weight = malloc(sizeof(double) * (n_tokens + 1));
     int *order = malloc(sizeof(int) * (n_tokens + 1));
     double *prefix = malloc(sizeof(double) * (n_tokens + 1));
-    int64_t *cur = malloc(sizeof(int64_t) * (n_tokens + 1));
-    int64_t *end = malloc(sizeof(int64_t) * (n_tokens + 1));
-    int64_t *first = malloc(sizeof(int64_t) * (n_tokens + 1));
-    int64_t *blk_end = malloc(sizeof(int64_t) * (n_tokens + 1)); /* cached current block */
-    int64_t *blk_doc = malloc(sizeof(int64_t) * (n_tokens + 1));
+    Cursor *cur = malloc(sizeof(Cursor) * (n_tokens + 1));
+    int64_t *blk_at = malloc(sizeof(int64_t) * (n_tokens + 1)); /* block of blk_w's bound */
     double *blk_w = malloc(sizeof(double) * (n_tokens + 1));
     double *hs = malloc(sizeof(double) * (k + 1));
     int64_t *hd = malloc(sizeof(int64_t) * (k + 1));
-    if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur || !end ||
-        !first || !blk_end || !blk_doc || !blk_w || !hs || !hd || k <= 0 || block_size <= 0 || b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
+    int fits = postings_fit(&P, &b_ptr, &b_bptr, &b_last, &b_off, &b_bits, &b_data);
+    if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur ||
+        !blk_at || !blk_w || !hs || !hd || k <= 0 || !fits ||
+        b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
         b_out_scores.len < (Py_ssize_t)(k * sizeof(double))) {
         result = -1;
         goto done;
     }
-
-    const int64_t n_terms = b_ptr.len / (Py_ssize_t)sizeof(int64_t) - 1;
-    const int64_t n_postings = b_docs.len / (Py_ssize_t)sizeof(int32_t);
+    const int64_t n_terms = P.n_terms;
     const int64_t n_docs = b_len.len / len_size;
-    const int64_t n_blocks = b_bmax.len / (Py_ssize_t)sizeof(double);
-    if (n_terms < 0 || b_tfs.len / tf_size < n_postings ||
-        b_idf.len / (Py_ssize_t)sizeof(double) < n_terms ||
+    if (b_idf.len / (Py_ssize_t)sizeof(double) < n_terms ||
         b_max.len / (Py_ssize_t)sizeof(double) < n_terms ||
-        b_bptr.len / (Py_ssize_t)sizeof(int64_t) < n_terms + 1) {
+        b_bmax.len / (Py_ssize_t)sizeof(double) < P.n_blocks) {
         result = -1;
         goto done;
     }
@@ -157,19 +273,11 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     }
     for (int u = 0; u < n && result == 0; u++) {
         /* A damaged saved index must give an error, never a read outside the arrays. */
-        int64_t lo = ix.ptr[term[u]], hi = ix.ptr[term[u] + 1];
-        int64_t blocks = (hi - lo + ix.block_size - 1) / ix.block_size;
-        if (lo < 0 || hi < lo || hi > n_postings || ix.block_ptr[term[u]] < 0 ||
-            ix.block_ptr[term[u]] + blocks > n_blocks) {
-            result = -3;
-            break;
-        }
-        double idf = ix.idf[term[u]];
+        if (cursor_open(&P, &cur[u], term[u]) < 0) { result = -3; break; }
+        double idf = idf_table[term[u]];
         if (idf < 0) { result = -2; break; } /* pruning needs weights >= 0 */
-        ub[u] = count[u] * idf * ix.max_tf_part[term[u]];
-        cur[u] = first[u] = ix.ptr[term[u]];
-        blk_end[u] = cur[u]; /* no block cached yet */
-        end[u] = ix.ptr[term[u] + 1];
+        ub[u] = count[u] * idf * max_tf_part[term[u]];
+        blk_at[u] = -1; /* no block bound cached yet */
         order[u] = u;
     }
     if (result == 0) {
@@ -184,68 +292,64 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         const double k1p1 = k1 + 1.0, one_minus_b = 1.0 - b;
         int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
         double theta = 0.0;
+        int damaged = 0;
         for (;;) {
             int64_t doc = INT64_MAX;
             for (int i = essential; i < n; i++) {
                 int u = order[i];
-                if (cur[u] < end[u] && ix.docs[cur[u]] < doc) doc = ix.docs[cur[u]];
+                if (cur[u].doc < doc) doc = cur[u].doc;
             }
+            if (damaged) { result = -3; break; }
             if (doc == INT64_MAX) break;
             if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
             if (size == k) {
                 /* Block-max skip: up to the first end of an essential term's current block, no
                    paragraph can beat theta if even the blocks' best weights cannot. Each
-                   term's current block (its bound and last paragraph) is remembered until its
-                   cursor leaves it. */
+                   term's current block bound is remembered until its cursor leaves it. */
                 double bound = essential > 0 ? prefix[essential - 1] : 0.0;
                 int64_t upto = INT64_MAX;
                 for (int i = essential; i < n; i++) {
                     int u = order[i];
-                    if (cur[u] >= end[u]) continue;
-                    if (cur[u] >= blk_end[u]) {
-                        int64_t blk = (cur[u] - first[u]) / ix.block_size;
-                        blk_w[u] = count[u] * ix.idf[term[u]] *
-                                   ix.block_max[ix.block_ptr[term[u]] + blk];
-                        int64_t last = first[u] + (blk + 1) * ix.block_size;
-                        if (last > end[u]) last = end[u];
-                        blk_end[u] = last;
-                        blk_doc[u] = ix.docs[last - 1];
+                    if (cur[u].doc == INT64_MAX) continue;
+                    int64_t blk = cur[u].blk;
+                    if (blk_at[u] != blk) {
+                        blk_w[u] = count[u] * idf_table[term[u]] * block_max[blk];
+                        blk_at[u] = blk;
                     }
                     bound += blk_w[u];
-                    if (blk_doc[u] < upto) upto = blk_doc[u];
+                    if (P.last[blk] < upto) upto = P.last[blk];
                 }
                 if (bound * (1 + MARGIN) <= theta) {
-                    for (int i = essential; i < n; i++) {
-                        int u = order[i];
-                        cur[u] = advance(ix.docs, cur[u], end[u], (int32_t)(upto + 1));
-                    }
+                    for (int i = essential; i < n; i++)
+                        if (cursor_advance(&P, &cur[order[i]], upto + 1) < 0) damaged = 1;
                     continue;
                 }
             }
-            double dl = (double)read_uint(ix.doc_len, ix.len_size, doc);
+            double dl = (double)read_uint(doc_len, len_size, doc);
             double norm = k1 * (one_minus_b + (b * dl) / avgdl);
             double found = 0.0;
             for (int u = 0; u < n; u++) weight[u] = 0.0;
             for (int i = n - 1; i >= essential; i--) {
                 int u = order[i];
-                if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
-                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
-                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
+                if (cur[u].doc == doc) {
+                    double tf = (double)cur[u].tfs[cur[u].pos];
+                    weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
-                    cur[u]++;
+                    if (cursor_next(&P, &cur[u]) < 0) damaged = 1;
                 }
             }
             int skip = 0;
             for (int i = essential - 1; i >= 0; i--) {
                 if (size == k && (found + prefix[i]) * (1 + MARGIN) <= theta) { skip = 1; break; }
                 int u = order[i];
-                cur[u] = advance(ix.docs, cur[u], end[u], (int32_t)doc);
-                if (cur[u] < end[u] && ix.docs[cur[u]] == doc) {
-                    double tf = (double)read_uint(ix.tfs, ix.tf_size, cur[u]);
-                    weight[u] = ix.idf[term[u]] * ((tf * k1p1) / (tf + norm));
+                if (cursor_advance(&P, &cur[u], doc) < 0) damaged = 1;
+                if (cur[u].doc == doc) {
+                    double tf = (double)cur[u].tfs[cur[u].pos];
+                    weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
                 }
             }
+            if (damaged) { result = -3; break; }
             if (skip) continue;
             double score = 0.0;
             for (Py_ssize_t j = 0; j < n_tokens; j++) score += weight[token_term[j]];
@@ -264,7 +368,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         }
         /* best first: repeatedly take the worst off the heap into the back of the output */
         if (result == 0) result = size;
-        for (int i = size - 1; i >= 0; i--) {
+        for (int i = size - 1; i >= 0 && result >= 0; i--) {
             out_scores[i] = hs[0]; out_docs[i] = hd[0];
             hs[0] = hs[i]; hd[0] = hd[i];
             sift_down(hs, hd, i, 0);
@@ -274,19 +378,177 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
 
 done:
     free(term); free(count); free(token_term); free(ub); free(weight); free(order); free(prefix);
-    free(cur); free(end); free(first); free(blk_end); free(blk_doc); free(blk_w); free(hs);
-    free(hd);
-    PyBuffer_Release(&b_ptr); PyBuffer_Release(&b_docs); PyBuffer_Release(&b_tfs);
+    free(cur); free(blk_at); free(blk_w); free(hs); free(hd);
+    POSTINGS_RELEASE();
     PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
-    PyBuffer_Release(&b_bptr); PyBuffer_Release(&b_bmax);
-    PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs); PyBuffer_Release(&b_out_scores);
+    PyBuffer_Release(&b_bmax); PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs);
+    PyBuffer_Release(&b_out_scores);
     return PyLong_FromLong(result);
 }
 
-/* A pointer array's element i: uint32 or int64 (the saved index keeps the smaller when it fits). */
-static inline int64_t read_ptr(const void *base, int size, int64_t i) {
-    return size == 4 ? (int64_t)((const uint32_t *)base)[i] : ((const int64_t *)base)[i];
+/* A term's postings, decoded whole into out_docs (int32) and out_tfs (uint32), each at least the
+   term's length: the count, -1 (arguments that do not fit) or -3 (damaged). */
+static PyObject *decode_term(PyObject *self, PyObject *args) {
+    POSTINGS_BUFFERS;
+    Postings P;
+    Py_buffer b_docs, b_tfs;
+    long long t;
+    if (!PyArg_ParseTuple(args, POSTINGS_FORMAT "Lw*w*", POSTINGS_ARGS(P), &t, &b_docs, &b_tfs))
+        return NULL;
+    P.block_size = (int64_t)block_size;
+    long long result = 0;
+    int64_t b0, count;
+    if (!postings_fit(&P, &b_ptr, &b_bptr, &b_last, &b_off, &b_bits, &b_data)) {
+        result = -1;
+    } else if (term_range(&P, t, &b0, &count) < 0) {
+        result = -3;
+    } else if (b_docs.len < count * (Py_ssize_t)sizeof(int32_t) ||
+               b_tfs.len < count * (Py_ssize_t)sizeof(uint32_t)) {
+        result = -1;
+    } else {
+        int32_t *docs = b_docs.buf;
+        uint32_t *tfs = b_tfs.buf;
+        for (int64_t k = b0, at = 0; at < count; k++) {
+            int got = decode_block(&P, b0, count, k, docs + at, tfs + at);
+            if (got < 0) { result = -3; break; }
+            at += got;
+        }
+        if (result == 0) result = count;
+    }
+    POSTINGS_RELEASE(); PyBuffer_Release(&b_docs); PyBuffer_Release(&b_tfs);
+    return PyLong_FromLongLong(result);
 }
+
+/* The build's encoder (retrieval/index/postings.py, encode): postings in CSR form (ptr per term,
+   docs int32 ascending within a term, tfs >= 1 of tf_size bytes) into the blocks' last
+   paragraphs, widths and byte offsets (int64, n_blocks + 1) and, when data is not empty, their
+   bytes (data must then be offsets[n_blocks] + 8 bytes, zeroed). Two calls: sizes, then bytes.
+   0, -1 (arguments that do not fit) or -2 (not ascending, or a value too wide). */
+static PyObject *encode_postings(PyObject *self, PyObject *args) {
+    Py_buffer b_ptr, b_docs, b_tfs, b_last, b_bits, b_off, b_data;
+    int tf_size;
+    long long block_size;
+    if (!PyArg_ParseTuple(args, "y*y*y*iLw*w*w*w*", &b_ptr, &b_docs, &b_tfs, &tf_size,
+                          &block_size, &b_last, &b_bits, &b_off, &b_data))
+        return NULL;
+    const int64_t *ptr = b_ptr.buf;
+    const int32_t *docs = b_docs.buf;
+    int32_t *last = b_last.buf;
+    uint8_t *bits = b_bits.buf, *data = b_data.buf;
+    int64_t *off = b_off.buf;
+    const int64_t n_terms = b_ptr.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    const int64_t n_postings = b_docs.len / (Py_ssize_t)sizeof(int32_t);
+    const int64_t n_blocks = b_last.len / (Py_ssize_t)sizeof(int32_t);
+    long result = 0;
+    if (n_terms < 0 || (tf_size != 1 && tf_size != 2 && tf_size != 4 && tf_size != 8) ||
+        block_size <= 0 || b_tfs.len / tf_size < n_postings || b_bits.len < 2 * n_blocks ||
+        b_off.len / (Py_ssize_t)sizeof(int64_t) < n_blocks + 1 || ptr[n_terms] > n_postings) {
+        result = -1;
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    int64_t k = 0, at = 0;
+    off[0] = 0;
+    for (int64_t t = 0; t < n_terms && result == 0; t++) {
+        int64_t prev = -1;
+        for (int64_t lo = ptr[t]; lo < ptr[t + 1]; lo += block_size) {
+            int64_t hi = lo + block_size < ptr[t + 1] ? lo + block_size : ptr[t + 1];
+            if (k >= n_blocks || lo < 0 || hi > n_postings) { result = -1; break; }
+            uint64_t gap_or = 0, tf_or = 0;
+            int64_t p = prev;
+            for (int64_t i = lo; i < hi; i++) {
+                int64_t d = docs[i];
+                uint64_t tf = read_uint(b_tfs.buf, tf_size, i);
+                if (d <= p || tf < 1 || tf - 1 > 0xFFFFFFFFull) { result = -2; break; }
+                gap_or |= (uint64_t)(d - p - 1);
+                tf_or |= tf - 1;
+                p = d;
+            }
+            if (result != 0) break;
+            int wd = 0, wt = 0;
+            while (wd < 64 && (gap_or >> wd)) wd++;
+            while (wt < 64 && (tf_or >> wt)) wt++;
+            int64_t n = hi - lo, size = (n * (wd + wt) + 7) / 8;
+            bits[2 * k] = (uint8_t)wd;
+            bits[2 * k + 1] = (uint8_t)wt;
+            last[k] = (int32_t)p;
+            off[k + 1] = off[k] + size;
+            if (b_data.len > 0) {
+                if (off[k + 1] + 8 > b_data.len) { result = -1; break; }
+                uint8_t *out = data + off[k];
+                uint64_t pos = 0;
+                p = prev;
+                for (int64_t i = lo; i < hi; i++, pos += wd) {
+                    uint64_t v = (uint64_t)(docs[i] - p - 1) << (pos & 7), w;
+                    memcpy(&w, out + (pos >> 3), 8);
+                    w |= v;
+                    memcpy(out + (pos >> 3), &w, 8);
+                    p = docs[i];
+                }
+                for (int64_t i = lo; i < hi; i++, pos += wt) {
+                    uint64_t v = (read_uint(b_tfs.buf, tf_size, i) - 1) << (pos & 7), w;
+                    memcpy(&w, out + (pos >> 3), 8);
+                    w |= v;
+                    memcpy(out + (pos >> 3), &w, 8);
+                }
+            }
+            prev = p;
+            k++;
+            at = hi;
+        }
+    }
+    if (result == 0 && k != n_blocks) result = -1;
+    (void)at;
+    Py_END_ALLOW_THREADS
+done:
+    PyBuffer_Release(&b_ptr); PyBuffer_Release(&b_docs); PyBuffer_Release(&b_tfs);
+    PyBuffer_Release(&b_last); PyBuffer_Release(&b_bits); PyBuffer_Release(&b_off);
+    PyBuffer_Release(&b_data);
+    return PyLong_FromLong(result);
+}
+
+/* For each range [lows[i], highs[i]) of paragraphs, the sum of term t's frequencies in it, into
+   out (int64): only the blocks that overlap a range are decoded. 0, -1 or -3 (damaged). */
+static PyObject *term_sums(PyObject *self, PyObject *args) {
+    POSTINGS_BUFFERS;
+    Postings P;
+    Py_buffer b_lows, b_highs, b_out;
+    long long t;
+    if (!PyArg_ParseTuple(args, POSTINGS_FORMAT "Ly*y*w*", POSTINGS_ARGS(P), &t, &b_lows,
+                          &b_highs, &b_out))
+        return NULL;
+    P.block_size = (int64_t)block_size;
+    long result = 0;
+    Py_ssize_t n = b_lows.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t *lows = b_lows.buf, *highs = b_highs.buf;
+    int64_t *out = b_out.buf;
+    Cursor *c = malloc(sizeof(Cursor));
+    if (!c || !postings_fit(&P, &b_ptr, &b_bptr, &b_last, &b_off, &b_bits, &b_data) ||
+        b_highs.len < n * (Py_ssize_t)sizeof(int64_t) || b_out.len < n * (Py_ssize_t)sizeof(int64_t)) {
+        result = -1;
+    } else if (cursor_open(&P, c, t) < 0) {
+        result = -3;
+    } else {
+        int64_t b0 = c->b0;
+        for (Py_ssize_t i = 0; i < n && result == 0; i++) {
+            int64_t sum = 0;
+            /* The posting before the cursor: past it already for this range? Then start over. */
+            int64_t before = c->pos > 0 ? c->docs[c->pos - 1] : c->blk > b0 ? P.last[c->blk - 1] : -1;
+            if (lows[i] <= before && cursor_load(&P, c, b0) < 0) { result = -3; break; }
+            if (cursor_advance(&P, c, lows[i]) < 0) { result = -3; break; }
+            while (c->doc < highs[i]) {
+                sum += c->tfs[c->pos];
+                if (cursor_next(&P, c) < 0) { result = -3; break; }
+            }
+            out[i] = sum;
+        }
+    }
+    free(c);
+    POSTINGS_RELEASE(); PyBuffer_Release(&b_lows); PyBuffer_Release(&b_highs);
+    PyBuffer_Release(&b_out);
+    return PyLong_FromLong(result);
+}
+
 
 /*
  * Re-ranking's view of candidate paragraphs (retrieval/index/sentences.py, question_marks):
@@ -294,8 +556,10 @@ static inline int64_t read_ptr(const void *base, int size, int64_t i) {
  * j-th of the sorted question term ids) and the codes a * 64 + b of the adjacent pairs of
  * question terms in the paragraph's terms. Reads only the sentence and term pointers and the
  * term ids, each bounds-checked; what it read is written to ranges (row, first sentence, end
- * sentence, first term, end term per row) for the caller to verify against the checksums
- * before it uses the result. Returns 0; -1 for arguments that do not fit together (pointer
+ * sentence, first term, end term, first and end exception per row) for the caller to verify
+ * against the checksums before it uses the result. The term ids are int32 (tokens_size 4) or,
+ * as a saved index keeps them, their low 16 bits (tokens_size 2) with the high bits of the few
+ * ids past 65,535 in high[e], at positions high_at[e] (ascending; retrieval/index/sentences.py). Returns 0; -1 for arguments that do not fit together (pointer
  * sizes, output lengths, a token pointer array shorter than the sentences: a damaged table
  * when they come from a saved index, never worth a retry); -3 for a pointer or id out of range
  * or order (damaged; the caller then reads those rows in Python, which says what is wrong); or
@@ -303,20 +567,27 @@ static inline int64_t read_ptr(const void *base, int size, int64_t i) {
  * pair_ptr[n_rows] (masks: the rows' sentences; pairs: their terms, a bound), for one retry.
  */
 static PyObject *question_marks(PyObject *self, PyObject *args) {
-    Py_buffer b_sptr, b_tptr, b_tokens, b_rows, b_qids, b_msptr, b_masks, b_pptr, b_pairs, b_ranges;
+    Py_buffer b_sptr, b_tptr, b_tokens, b_hat, b_high, b_rows, b_qids, b_msptr, b_masks, b_pptr,
+        b_pairs, b_ranges;
     long long n_sentences, vocabulary;
     int sptr_size, tptr_size; /* the pointer arrays' element sizes: 4 (uint32) or 8 (int64) */
-    if (!PyArg_ParseTuple(args, "y*iy*iy*LLy*y*w*w*w*w*w*", &b_sptr, &sptr_size, &b_tptr,
-                          &tptr_size, &b_tokens, &n_sentences, &vocabulary, &b_rows, &b_qids,
-                          &b_msptr, &b_masks, &b_pptr, &b_pairs, &b_ranges))
+    int tokens_size, hat_size; /* 4 (int32 ids) or 2 (low halves); high_at's: 4 or 8 */
+    if (!PyArg_ParseTuple(args, "y*iy*iy*iy*iy*LLy*y*w*w*w*w*w*", &b_sptr, &sptr_size, &b_tptr,
+                          &tptr_size, &b_tokens, &tokens_size, &b_hat, &hat_size, &b_high,
+                          &n_sentences, &vocabulary, &b_rows, &b_qids, &b_msptr, &b_masks,
+                          &b_pptr, &b_pairs, &b_ranges))
         return NULL;
     const void *sptr = b_sptr.buf, *tptr = b_tptr.buf;
     const int64_t *rows = b_rows.buf, *qids = b_qids.buf;
     const int32_t *tokens = b_tokens.buf;
+    const uint16_t *low = b_tokens.buf, *high = b_high.buf;
+    const void *hat = b_hat.buf;
     int64_t *msptr = b_msptr.buf, *pptr = b_pptr.buf, *ranges = b_ranges.buf;
     uint64_t *masks = b_masks.buf;
     int32_t *pairs = b_pairs.buf;
-    if ((sptr_size != 4 && sptr_size != 8) || (tptr_size != 4 && tptr_size != 8)) {
+    if ((sptr_size != 4 && sptr_size != 8) || (tptr_size != 4 && tptr_size != 8) ||
+        (tokens_size != 4 && tokens_size != 2) || (hat_size != 4 && hat_size != 8)) {
+        PyBuffer_Release(&b_hat); PyBuffer_Release(&b_high);
         PyBuffer_Release(&b_sptr); PyBuffer_Release(&b_tptr); PyBuffer_Release(&b_tokens);
         PyBuffer_Release(&b_rows); PyBuffer_Release(&b_qids); PyBuffer_Release(&b_msptr);
         PyBuffer_Release(&b_masks); PyBuffer_Release(&b_pptr); PyBuffer_Release(&b_pairs);
@@ -325,7 +596,10 @@ static PyObject *question_marks(PyObject *self, PyObject *args) {
     }
     const int64_t n_sptr = b_sptr.len / sptr_size;
     const int64_t n_tptr = b_tptr.len / tptr_size;
-    const int64_t n_tokens = b_tokens.len / (Py_ssize_t)sizeof(int32_t);
+    const int64_t n_tokens = b_tokens.len / tokens_size;
+    int64_t n_high = b_hat.len / hat_size;
+    if (b_high.len / (Py_ssize_t)sizeof(uint16_t) < n_high) n_high = b_high.len / 2;
+    if (tokens_size == 4) n_high = 0;
     const int64_t n_rows = b_rows.len / (Py_ssize_t)sizeof(int64_t);
     const int64_t n_q = b_qids.len / (Py_ssize_t)sizeof(int64_t);
     const int64_t mask_room = b_masks.len / (Py_ssize_t)sizeof(uint64_t);
@@ -333,7 +607,7 @@ static PyObject *question_marks(PyObject *self, PyObject *args) {
     long result = 0;
     if (n_q > 64 || b_msptr.len < (Py_ssize_t)((n_rows + 1) * sizeof(int64_t)) ||
         b_pptr.len < (Py_ssize_t)((n_rows + 1) * sizeof(int64_t)) ||
-        b_ranges.len < (Py_ssize_t)(5 * n_rows * sizeof(int64_t)) || n_sentences + 1 > n_tptr) {
+        b_ranges.len < (Py_ssize_t)(7 * n_rows * sizeof(int64_t)) || n_sentences + 1 > n_tptr) {
         result = -1;
         goto done;
     }
@@ -371,12 +645,28 @@ static PyObject *question_marks(PyObject *self, PyObject *args) {
             break;
         }
         int prev = -1;
+        int64_t e = 0, e_hi = n_high; /* the first exception at or after the row's first term */
+        while (e < e_hi) {
+            int64_t mid = e + (e_hi - e) / 2;
+            if (read_ptr(hat, hat_size, mid) < first) e = mid + 1; else e_hi = mid;
+        }
+        const int64_t e_first = e;
         for (int64_t s = lo; s < hi && result == 0; s++) {
             int64_t a = read_ptr(tptr, tptr_size, s), b = read_ptr(tptr, tptr_size, s + 1);
             if (a < first || b < a || b > last) { result = -3; break; } /* not monotone */
             uint64_t mask = 0;
             for (int64_t t = a; t < b; t++) {
-                int64_t id = tokens[t];
+                int64_t id;
+                if (tokens_size == 4) {
+                    id = tokens[t];
+                } else {
+                    id = low[t];
+                    if (e < n_high) {
+                        int64_t at = read_ptr(hat, hat_size, e);
+                        if (at < t) { result = -3; break; } /* out of order: damaged */
+                        if (at == t) id |= (int64_t)high[e++] << 16;
+                    }
+                }
                 if (id < 0 || id >= vocabulary) { result = -3; break; }
                 int64_t l = 0, h = n_q; /* binary search among the sorted question ids */
                 while (l < h) {
@@ -394,11 +684,15 @@ static PyObject *question_marks(PyObject *self, PyObject *args) {
         }
         msptr[r + 1] = m;
         pptr[r + 1] = p;
-        int64_t *range = ranges + 5 * r;
+        if (result != 0) break;
+        if (e < n_high && read_ptr(hat, hat_size, e) < last) { result = -3; break; }
+        int64_t *range = ranges + 7 * r;
         range[0] = row; range[1] = lo; range[2] = hi; range[3] = first; range[4] = last;
+        range[5] = e_first; range[6] = e;
     }
     Py_END_ALLOW_THREADS
 done:
+    PyBuffer_Release(&b_hat); PyBuffer_Release(&b_high);
     PyBuffer_Release(&b_sptr); PyBuffer_Release(&b_tptr); PyBuffer_Release(&b_tokens);
     PyBuffer_Release(&b_rows); PyBuffer_Release(&b_qids); PyBuffer_Release(&b_msptr);
     PyBuffer_Release(&b_masks); PyBuffer_Release(&b_pptr); PyBuffer_Release(&b_pairs);
@@ -408,15 +702,26 @@ done:
 
 static PyMethodDef methods[] = {
     {"question_marks", question_marks, METH_VARARGS,
-     "question_marks(sentence_ptr, sptr_size, token_ptr, tptr_size, tokens, n_sentences, "
+     "question_marks(sentence_ptr, sptr_size, token_ptr, tptr_size, tokens, tokens_size, "
+     "high_at, high_at_size, high, n_sentences, "
      "vocabulary, rows, qids, "
      "mask_ptr, masks, pair_ptr, pairs, ranges) -> 0, -1 (arguments that do not fit), -3 "
      "(out of range or order) or -4 (out of room; the room needed in mask_ptr[n_rows], "
      "pair_ptr[n_rows]): see _topk.c"},
     {"top_k", top_k, METH_VARARGS,
-     "top_k(ptr, docs, tfs, tf_size, doc_len, len_size, idf, max_tf_part, block_ptr, "
-     "block_max, block_size, query, k, k1, b, avgdl, out_docs, out_scores) -> n "
-     "(-1: bad arguments, -2: a negative IDF, use numpy, -3: damaged postings)"},
+     "top_k(ptr, block_ptr, block_last, block_offset, offset_size, block_bits, data, "
+     "block_size, doc_len, len_size, idf, max_tf_part, block_max, query, k, k1, b, avgdl, "
+     "out_docs, out_scores) -> n (-1: bad arguments, -2: a negative IDF, use numpy, "
+     "-3: damaged postings)"},
+    {"decode_term", decode_term, METH_VARARGS,
+     "decode_term(ptr, block_ptr, block_last, block_offset, offset_size, block_bits, data, "
+     "block_size, term, out_docs, out_tfs) -> count (-1: bad arguments, -3: damaged)"},
+    {"encode_postings", encode_postings, METH_VARARGS,
+     "encode_postings(ptr, docs, tfs, tf_size, block_size, last, bits, offsets, data) -> 0 "
+     "(-1: arguments that do not fit, -2: postings not ascending or too wide): see _topk.c"},
+    {"term_sums", term_sums, METH_VARARGS,
+     "term_sums(ptr, block_ptr, block_last, block_offset, offset_size, block_bits, data, "
+     "block_size, term, lows, highs, out) -> 0 (-1: bad arguments, -3: damaged)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_topk",

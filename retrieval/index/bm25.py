@@ -17,10 +17,11 @@ computed by rank-bm25's own ``_calc_idf`` on the corpus's document frequencies:
 **Storage.** rank-bm25 keeps a dict per paragraph (about 1.6 GB at a million paragraphs) and
 walks all of them for every question term. Here the index is a handful of flat arrays, which is
 also what makes it cheap to save and to memory-map (see :mod:`retrieval.persist`):
-``postings_ptr[t]:postings_ptr[t+1]`` is term ``t``'s slice of ``postings_doc`` (int32 paragraph
-numbers, ascending) and ``postings_tf`` (term frequencies, the smallest unsigned type that
-holds them); then ``doc_len``, the IDF and the largest term-frequency part of each term's
-weight (its bound), and the vocabulary (:class:`Vocabulary`). About 6 bytes per posting.
+``postings_ptr[t]:postings_ptr[t+1]`` are term ``t``'s postings (paragraph numbers, ascending,
+and term frequencies), compressed in blocks of 64 (:mod:`.postings`: gaps and frequencies
+bit-packed at each block's widths, about 1.6 bytes a posting at a million paragraphs where
+plain int32 + uint8 took 5); then ``doc_len``, the IDF and the largest term-frequency part of
+each term's weight (its bound) and of each block's, and the vocabulary (:class:`Vocabulary`).
 
 **Top-k** is MaxScore (Turtle & Flood), compiled (``_topk.c``): terms sorted by the most they
 can add; once the k-th best score is out of reach of the weakest terms together, paragraphs
@@ -43,7 +44,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import IndexDamagedError, OptionError
+from . import postings as packed_postings
 from .arrays import is_view, kind, largest, searchsorted
+from .postings import BLOCK_SIZE
 from .store import UNCHECKED, Checker
 
 if TYPE_CHECKING:  # numpy is imported where an index is built or scored without _topk
@@ -60,8 +63,6 @@ except ImportError:  # pragma: no cover - exercised by forcing the fallback in t
 
 IdfVariant = Literal["lucene", "okapi"]
 IDF_VARIANTS: tuple[IdfVariant, ...] = ("lucene", "okapi")
-BLOCK_SIZE = 64
-"""Postings per block for block-max skipping (the best weight of each block is stored)."""
 EPSILON = 0.25
 """rank-bm25's default epsilon (the Okapi IDF floor, as a share of the mean IDF)."""
 
@@ -285,7 +286,7 @@ B = 0.85
 class BM25Index:
     """Scores analysed questions against a fixed set of analysed paragraphs."""
 
-    POSTINGS_ARRAYS = ("postings_doc", "postings_tf", "block_max")
+    POSTINGS_ARRAYS = ("postings_data", "block_last", "block_offset", "block_bits", "block_max")
     """Read term by term: a saved index verifies a term's slices of them when it is first
     searched (:meth:`_term_ids`), with :data:`TERM_ARRAYS`; every other array is small and
     verified when it is opened."""
@@ -389,16 +390,13 @@ class BM25Index:
         """The highest IDF of any term (saved in the header: a pass over a saved index's
         terms in Python would cost a one-shot question milliseconds)."""
         self.postings_ptr = ptr
-        self.postings_doc = postings_doc
-        self.postings_tf = postings_tf
         self.vocabulary = Vocabulary.from_terms(terms)
+        self._set_postings(packed_postings.encode(ptr, postings_doc, postings_tf))
         # The bounds pruning needs: each term's and each block's best tf part of the weight,
         # computed as rank-bm25 computes it (the per-paragraph norm once, then per posting).
         with np.errstate(invalid="ignore", divide="ignore"):  # avgdl 0: no postings either
             norm = self.k1 * (1 - self.b + self.b * lengths.astype(np.float64) / self.avgdl)
         blocks = -(-document_frequency // BLOCK_SIZE)
-        self.block_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(blocks, out=self.block_ptr[1:])
         block_number = np.arange(int(self.block_ptr[-1]), dtype=np.int64)
         starts = (
             np.repeat(ptr[:-1], blocks)
@@ -433,6 +431,64 @@ class BM25Index:
             self.block_max[b0:b1] = np.maximum.reduceat(part, starts[b0:b1] - lo)
             first = last
 
+    def _set_postings(self, arrays: Mapping[str, Any]) -> None:
+        """The compressed postings (:mod:`.postings`), and the compiled loops' view of them."""
+        self.block_ptr = arrays["block_ptr"]
+        self.block_last = arrays["block_last"]
+        self.block_offset = arrays["block_offset"]
+        self.block_bits = arrays["block_bits"]
+        self.postings_data = arrays["postings_data"]
+        self._postings_args = (
+            self.postings_ptr,
+            self.block_ptr,
+            self.block_last,
+            self.block_offset,
+            self.block_offset.itemsize,
+            self.block_bits,
+            self.postings_data,
+            BLOCK_SIZE,
+        )
+
+    def postings(self, term_id: int) -> tuple[IntArray, IntArray]:
+        """Term ``term_id``'s paragraphs (ascending) and term frequencies, decoded whole, as
+        numpy arrays (the numpy paths' view of a term; the compiled loops decode blocks)."""
+        import numpy as np
+
+        if _topk is None:
+            return packed_postings.decode(self._arrays_by_name(), term_id)
+        count = int(self.postings_ptr[term_id + 1]) - int(self.postings_ptr[term_id])
+        docs = np.empty(max(count, 0), dtype=np.int32)
+        tfs = np.empty(max(count, 0), dtype=np.uint32)
+        if _topk.decode_term(*self._postings_args, term_id, docs, tfs) != count:
+            raise IndexDamagedError("The saved index is damaged (a term's postings).")
+        return docs.astype(np.int64), tfs.astype(np.int64)
+
+    def _arrays_by_name(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in (
+            "postings_ptr", "block_ptr", "block_last", "block_offset", "block_bits",
+            "postings_data",
+        )}  # fmt: skip
+
+    def term_sums(self, term_id: int, ranges: Sequence[tuple[int, int]]) -> list[int]:
+        """For each ``[lo, hi)`` of ``ranges``, the sum of term ``term_id``'s frequencies in
+        those paragraphs (a paragraph's own tf for ``(d, d + 1)``): only the blocks that overlap
+        a range are decoded (compiled), or the whole list (numpy)."""
+        if _topk is not None:
+            lows = array("q", [lo for lo, _ in ranges])
+            highs = array("q", [hi for _, hi in ranges])
+            out = array("q", bytes(8 * len(ranges)))
+            if _topk.term_sums(*self._postings_args, term_id, lows, highs, out) != 0:
+                raise IndexDamagedError("The saved index is damaged (a term's postings).")
+            return out.tolist()
+        import numpy as np
+
+        docs, tfs = self.postings(term_id)
+        cumulative = np.concatenate(([0], np.cumsum(tfs)))
+        lows = np.searchsorted(docs, [lo for lo, _ in ranges])
+        highs = np.searchsorted(docs, [hi for _, hi in ranges])
+        sums: list[int] = (cumulative[highs] - cumulative[lows]).tolist()
+        return sums
+
     # -- saving and loading -------------------------------------------------------------------
 
     def arrays(self, prefix: str = "") -> dict[str, npt.NDArray[Any]]:
@@ -441,11 +497,13 @@ class BM25Index:
             f"{prefix}doc_len": self.doc_len,
             f"{prefix}idf": self.idf_table,
             f"{prefix}postings_ptr": self.postings_ptr,
-            f"{prefix}postings_doc": self.postings_doc,
-            f"{prefix}postings_tf": self.postings_tf,
             f"{prefix}max_tf_part": self.max_tf_part,
             f"{prefix}block_ptr": self.block_ptr,
             f"{prefix}block_max": self.block_max,
+            f"{prefix}block_last": self.block_last,
+            f"{prefix}block_offset": self.block_offset,
+            f"{prefix}block_bits": self.block_bits,
+            f"{prefix}postings_data": self.postings_data,
             **self.vocabulary.arrays(prefix),
         }
 
@@ -470,11 +528,13 @@ class BM25Index:
         n_terms = len(self.idf_table)
         expected: dict[str, tuple[Any, tuple[str, int], int | None]] = {
             "postings_ptr": (self.postings_ptr, ("i", 8), n_terms + 1),
-            "postings_doc": (self.postings_doc, ("i", 4), None),
             "idf": (self.idf_table, ("f", 8), n_terms),
             "max_tf_part": (self.max_tf_part, ("f", 8), n_terms),
             "block_ptr": (self.block_ptr, ("i", 8), n_terms + 1),
             "block_max": (self.block_max, ("f", 8), None),
+            "block_last": (self.block_last, ("i", 4), len(self.block_max)),
+            "block_bits": (self.block_bits, ("u", 1), 2 * len(self.block_max)),
+            "postings_data": (self.postings_data, ("u", 1), None),
             "vocab_offsets": (vocabulary.offsets, ("i", 8), n_terms + 1),
             "vocab_keys": (vocabulary.keys, ("u", 8), n_terms),
             "vocab_key_ids": (vocabulary.key_ids, ("i", 4), n_terms),
@@ -484,14 +544,17 @@ class BM25Index:
                 raise ValueError(f"{name} has type {kind(values)}{values.shape}")
             if length is not None and len(values) != length:
                 raise ValueError(f"{name} has {len(values)} entries, not {length}")
-        for name, values in (("postings_tf", self.postings_tf), ("doc_len", self.doc_len)):
-            if kind(values)[0] != "u" or values.ndim != 1:
-                raise ValueError(f"{name} has type {kind(values)}{values.shape}")
-        ptr = self.postings_ptr
+        if kind(self.doc_len)[0] != "u" or self.doc_len.ndim != 1:
+            raise ValueError(f"doc_len has type {kind(self.doc_len)}{self.doc_len.shape}")
+        if kind(self.block_offset) not in {("u", 4), ("i", 8)} or self.block_offset.ndim != 1:
+            raise ValueError(f"block_offset has type {kind(self.block_offset)}")
+        ptr, offsets = self.postings_ptr, self.block_offset
         if len(self.doc_len) == 0 or ptr[0] != 0:
             raise ValueError("postings_ptr is not a list of offsets")
-        if ptr[-1] != len(self.postings_doc) or len(self.postings_tf) != len(self.postings_doc):
-            raise ValueError("postings arrays disagree on their length")
+        if len(offsets) != len(self.block_max) + 1 or offsets[0] != 0:
+            raise ValueError("block_offset does not fit the blocks")
+        if offsets[-1] + packed_postings.PADDING != len(self.postings_data):
+            raise ValueError("postings_data does not fit the blocks")
         # Each term's pointers are checked where the term is first searched (_verify_term):
         # a pass over them here would make opening O(terms).
         if self.block_ptr[0] != 0:
@@ -535,11 +598,20 @@ class BM25Index:
         index.doc_len = arrays[f"{prefix}doc_len"]
         index.idf_table = arrays[f"{prefix}idf"]
         index.postings_ptr = arrays[f"{prefix}postings_ptr"]
-        index.postings_doc = arrays[f"{prefix}postings_doc"]
-        index.postings_tf = arrays[f"{prefix}postings_tf"]
         index.max_tf_part = arrays[f"{prefix}max_tf_part"]
-        index.block_ptr = arrays[f"{prefix}block_ptr"]
         index.block_max = arrays[f"{prefix}block_max"]
+        index._set_postings(
+            {
+                name: arrays[prefix + name]
+                for name in (
+                    "block_ptr",
+                    "block_last",
+                    "block_offset",
+                    "block_bits",
+                    "postings_data",
+                )
+            }
+        )
         index.vocabulary = Vocabulary.from_arrays(arrays, prefix)
         _check_options(index.k1, index.b, index.idf_variant)
         index.idf_ceiling = index._saved_ceiling(meta.get("idf_ceiling"))
@@ -575,7 +647,7 @@ class BM25Index:
 
     @property
     def postings_count(self) -> int:
-        return len(self.postings_doc)
+        return int(self.postings_ptr[-1])
 
     def idf(self, term: str) -> float:
         """IDF of a term; 0 for a term no paragraph contains."""
@@ -611,21 +683,25 @@ class BM25Index:
         self._checks.items(("postings_ptr", "block_ptr"), term_id, term_id + 2)
         self._checks.items(("max_tf_part",), term_id, term_id + 1)
         start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
-        blocks = int(self.block_ptr[term_id]), int(self.block_ptr[term_id + 1])
+        b0, b1 = int(self.block_ptr[term_id]), int(self.block_ptr[term_id + 1])
         if not (
-            0 <= start <= end <= len(self.postings_doc)
-            and 0 <= blocks[0] <= blocks[1] <= len(self.block_max)
-            and blocks[1] - blocks[0] == -(-(end - start) // BLOCK_SIZE)
+            0 <= start <= end
+            and 0 <= b0 <= b1 <= len(self.block_max)
+            and b1 - b0 == -(-(end - start) // BLOCK_SIZE)
         ):
             raise IndexDamagedError("The saved index is damaged (a term's pointers).")
         if self.idf_table[term_id] > self.idf_ceiling:
             raise IndexDamagedError("The saved index is damaged (a term's IDF).")
-        self._checks.items(("postings_doc", "postings_tf"), start, end)
-        self._checks.items(("block_max",), *blocks)
-        if end > start:
-            docs = self.postings_doc[start:end]
-            if docs[0] < 0 or docs[-1] >= len(self.doc_len):
-                raise IndexDamagedError("The saved index is damaged (a posting points outside).")
+        self._checks.items(("block_max", "block_last"), b0, b1)
+        self._checks.items(("block_bits",), 2 * b0, 2 * b1)
+        self._checks.items(("block_offset",), b0, b1 + 1)
+        lo, hi = int(self.block_offset[b0]), int(self.block_offset[b1])
+        if not 0 <= lo <= hi <= len(self.postings_data) - packed_postings.PADDING:
+            raise IndexDamagedError("The saved index is damaged (a term's pointers).")
+        # The padding a block's last value may read past its end (masked off, but read).
+        self._checks.items(("postings_data",), lo, hi + packed_postings.PADDING)
+        if b1 > b0 and (self.block_last[b1 - 1] >= len(self.doc_len) or self.block_last[b0] < 0):
+            raise IndexDamagedError("The saved index is damaged (a posting points outside).")
         self._verified_terms.add(term_id)
 
     def _exact(self, term_ids: Sequence[int | None], docs: IntArray) -> FloatArray:
@@ -637,24 +713,22 @@ class BM25Index:
         if not len(docs):
             return scores
         lengths = np.asarray(self.doc_len)[docs]
-        postings_doc, postings_tf = np.asarray(self.postings_doc), np.asarray(self.postings_tf)
         weights: dict[int, FloatArray] = {}
         for term_id in term_ids:
             if term_id is None:
                 continue
             weight = weights.get(term_id)
             if weight is None:
-                start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
-                posting_docs = postings_doc[start:end]
+                posting_docs, postings_tf = self.postings(term_id)
                 where = np.searchsorted(posting_docs, docs)
-                inside = where < (end - start)
+                inside = where < len(posting_docs)
                 found = np.zeros(len(docs), dtype=bool)
                 found[inside] = posting_docs[where[inside]] == docs[inside]
                 # Only where the term occurs: rank-bm25 adds idf·0 = 0 elsewhere (or NaN when
                 # k1 = 0, a degenerate setting nobody should have to inherit).
                 weight = np.zeros(len(docs), dtype=np.float64)
                 weight[found] = float(self.idf_table[term_id]) * self._tf_part(
-                    postings_tf[start + where[found]], lengths[found]
+                    postings_tf[where[found]], lengths[found]
                 )
                 weights[term_id] = weight
             scores += weight
@@ -667,21 +741,19 @@ class BM25Index:
         bit, without importing numpy."""
         scores = [0.0] * len(docs)
         k1, b, avgdl = self.k1, self.b, self.avgdl
-        postings_doc, postings_tf = self.postings_doc, self.postings_tf
         norms = [k1 * (1 - b + b * float(self.doc_len[d]) / avgdl) for d in docs]
+        singles = [(d, d + 1) for d in docs]
         weights: dict[int, list[float]] = {}
         for term_id in term_ids:
             if term_id is None:
                 continue
             weight = weights.get(term_id)
             if weight is None:
-                start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
                 idf = float(self.idf_table[term_id])
                 weight = [0.0] * len(docs)
-                for j, doc in enumerate(docs):
-                    at = searchsorted(postings_doc, doc, "left", start, end)
-                    if at < end and postings_doc[at] == doc:
-                        q_freq = float(postings_tf[at])
+                for j, tf in enumerate(self.term_sums(term_id, singles)):
+                    if tf:
+                        q_freq = float(tf)
                         weight[j] = idf * ((q_freq * (k1 + 1)) / (q_freq + norms[j]))
                 weights[term_id] = weight
             scores = [s + w for s, w in zip(scores, weight, strict=True)]
@@ -690,7 +762,7 @@ class BM25Index:
     def score_of(self, query: Sequence[str], docs: Sequence[int]) -> Sequence[float]:
         """The scores of just these paragraphs (ascending numbers), as ``scores`` gives them."""
         term_ids = self._term_ids(query)
-        if is_view(self.postings_doc):
+        if is_view(self.postings_ptr):
             return self._exact_few(term_ids, [int(d) for d in docs])
         import numpy as np
 
@@ -702,14 +774,12 @@ class BM25Index:
         import numpy as np
 
         scores: FloatArray = np.zeros(self.size, dtype=np.float64)
-        postings_doc, postings_tf = np.asarray(self.postings_doc), np.asarray(self.postings_tf)
         doc_len = np.asarray(self.doc_len)
         for term_id in self._term_ids(query):
             if term_id is None:
                 continue
-            start, end = int(self.postings_ptr[term_id]), int(self.postings_ptr[term_id + 1])
-            docs = postings_doc[start:end]
-            tf_part = self._tf_part(postings_tf[start:end], doc_len[docs])
+            docs, tfs = self.postings(term_id)
+            tf_part = self._tf_part(tfs, doc_len[docs])
             scores[docs] += float(self.idf_table[term_id]) * tf_part
         return scores
 
@@ -730,17 +800,12 @@ class BM25Index:
             out_docs = array("q", bytes(8 * k))
             out_scores = array("d", bytes(8 * k))
             found = _topk.top_k(
-                self.postings_ptr,
-                self.postings_doc,
-                self.postings_tf,
-                self.postings_tf.itemsize,
+                *self._postings_args,
                 self.doc_len,
                 self.doc_len.itemsize,
                 self.idf_table,
                 self.max_tf_part,
-                self.block_ptr,
                 self.block_max,
-                BLOCK_SIZE,
                 known,
                 k,
                 self.k1,
@@ -763,8 +828,7 @@ class BM25Index:
         known = [t for t in term_ids if t is not None]
         if not known:
             return []
-        postings_doc = np.asarray(self.postings_doc)
-        lists = [postings_doc[self.postings_ptr[t] : self.postings_ptr[t + 1]] for t in set(known)]
+        lists = [self.postings(t)[0] for t in set(known)]
         docs = np.unique(np.concatenate(lists)).astype(np.int64)
         scores = self._exact(known, docs)
         keep = scores > 0

@@ -74,7 +74,7 @@ from ..reading.select import EVERY_FILE, FileSelection
 from . import arrays as views
 from . import packed
 from .bm25 import IDF_VARIANTS, BM25Index
-from .sentences import SENTENCE_ARRAYS
+from .sentences import SENTENCE_ARRAYS, SPLIT_ARRAYS, SplitIds, split_ids
 from .store import UNIT_ARRAYS, PassageStore, SourceInfo
 
 if TYPE_CHECKING:  # numpy is imported where an index is saved, or read without views
@@ -82,11 +82,13 @@ if TYPE_CHECKING:  # numpy is imported where an index is saved, or read without 
     import numpy.typing as npt
 
 MAGIC = b"CITEBOT-INDEX\n"
-FORMAT = 5
+FORMAT = 6
 """2: passages carry line, page, kind and heading path + anchor; 3: checksums, the preamble's
 header digest and the typed manifest; 4: the sentence table's integers as narrow as they fit;
 5: the text in zstd frames (:mod:`.packed`), per-paragraph columns as narrow as they fit,
-the document index's vocabulary keys shared (older files are rebuilt)."""
+the document index's vocabulary keys shared; 6: the postings bit-packed per block
+(:mod:`.postings`), the sentences' term ids as 16-bit halves with exceptions
+(:class:`~.sentences.SplitIds`) (older files are rebuilt)."""
 CHUNK = 1 << 16
 """Bytes per checksum."""
 _ALIGN = 64
@@ -103,6 +105,7 @@ LAZY_ARRAYS = frozenset(
         "places",
         "id_order",
         *SENTENCE_ARRAYS,
+        *SPLIT_ARRAYS,
         *("text_z", "text_z_offsets"),
         "text_dict",
         *(
@@ -120,6 +123,9 @@ The text's frames share the dictionary ``text_dict``. (The sentences' term ids p
 ``("tokens_z", packed.TOKEN_BLOCK)``, were 1.9× smaller but cost a million-paragraph answer
 about 0.75 ms of CPU more, on a loaded machine, in decompressing the ~22 frames of its
 candidates: not kept, see docs/benchmarks.md.)"""
+SPLIT = frozenset({"tokens"})
+"""Arrays saved as :class:`~.sentences.SplitIds` (low halves and exceptions), which verify
+what they read themselves."""
 _PREAD = frozenset({"text_z"})
 """Read with ``pread`` where sliced rather than memory-mapped (see :class:`FileBytes`)."""
 
@@ -345,6 +351,7 @@ def _layout(
     types: dict[str, str] = {}
     source = {n: _narrow(a) if n in _NARROWED else a for n, a in _arrays(contents).items()}
     packs = _pack(source)
+    source.update(split_ids(source.pop("tokens")))
     for name, array in source.items():
         if isinstance(array, FileArray):  # left in a build's temporary file: copied from there
             arrays[name], types[name] = array.raw, array.dtype.str
@@ -656,7 +663,7 @@ class Checks:
     def items(self, names: Iterable[str], lo: int, hi: int) -> None:
         """Verify elements ``lo:hi`` of each named array (the chunks not yet verified)."""
         for name in names:
-            if hi <= lo or name in PACKED:  # packed arrays verify their frames themselves
+            if hi <= lo or name in PACKED or name in SPLIT:  # these verify what they read
                 continue
             size = self._itemsize[name]
             first, last = lo * size // CHUNK, ((hi * size) - 1) // CHUNK
@@ -866,7 +873,8 @@ def _close_all(arrays: Mapping[str, Any]) -> None:
 def _unpack(header: Mapping[str, Any], arrays: dict[str, Any], checks: Checks) -> None:
     """The :data:`PACKED` arrays, readable again: a :class:`~.packed.PackedBytes` or
     :class:`~.packed.PackedInts` over each one's frames (ValueError if the header's word on
-    them does not fit the file)."""
+    them does not fit the file); and the :data:`SPLIT` term ids as a
+    :class:`~.sentences.SplitIds`."""
     packs = header["packed"]
 
     def verify(name: str, lo: int, hi: int) -> None:
@@ -876,6 +884,9 @@ def _unpack(header: Mapping[str, Any], arrays: dict[str, Any], checks: Checks) -
         checks.verify_all("text_dict")
         return bytes(memoryview(arrays["text_dict"]).cast("B"))
 
+    arrays["tokens"] = SplitIds(
+        arrays["tokens_low"], arrays["tokens_high_at"], arrays["tokens_high"], verify=verify
+    )
     for name, (stored, _) in PACKED.items():
         meta = packs[name]
         length, dtype, block = int(meta["length"]), str(meta["dtype"]), int(meta["block"])

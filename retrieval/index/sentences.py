@@ -14,7 +14,11 @@ Layout (``P`` paragraphs, ``S`` sentences, ``T`` terms in all sentences):
   characters; S): offsets into the paragraph's text;
 * ``token_ptr`` (uint32, or int64 past 2**32 terms; S+1): sentence ``s``'s terms are
   ``tokens[token_ptr[s]:[s+1]]``;
-* ``tokens`` (int32, T): term ids, in order, repeats kept.
+* ``tokens`` (int32, T): term ids, in order, repeats kept. A saved index keeps them as
+  :class:`SplitIds`: the low 16 bits of every id (``tokens_low``, uint16), and for the few ids
+  past 65,535 (the vocabulary's tail: term ids are numbered in order of first occurrence, so
+  the common terms come first) their positions (``tokens_high_at``) and high bits
+  (``tokens_high``): about 2 bytes an id instead of 4, read without decompressing anything.
 
 A sentence's terms are exactly ``analyze(paragraph_text[start:end])``, and a paragraph's are its
 sentences' end to end — the same terms the index counted for its words (no sentence boundary
@@ -23,6 +27,7 @@ falls inside a word).
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,11 +43,21 @@ try:  # the compiled loops (setup.py); without them the rows are read in Python
 except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
     _topk = None  # type: ignore[assignment]
 
+_NO_EXCEPTIONS = array("q")
+_NO_HIGH = array("H")
 OUT_OF_ROOM = -4
 """``_topk.question_marks``'s answer when its output arrays are too small (the room needed
 is then in the last entries of its pointer outputs)."""
 
 SENTENCE_ARRAYS = ("sentence_ptr", "sentence_start", "sentence_end", "token_ptr", "tokens")
+SPLIT_ARRAYS = ("tokens_low", "tokens_high_at", "tokens_high")
+"""What a saved index stores for ``tokens`` (:class:`SplitIds`)."""
+_LOW = 1 << 16
+_SEEN_IDS = 8192
+"""Entries remembered as verified together: fewer than a 64 KiB checksum chunk of any of the
+three arrays holds, so a remembered run was wholly verified."""
+_SPLIT_SLICE = 1 << 24
+"""Ids split at a time when an index is saved."""
 
 
 @dataclass(slots=True)
@@ -112,6 +127,120 @@ def _narrowest(maximum: int, small: str = "uint32", large: str = "int64") -> Any
     import numpy as np
 
     return np.dtype(small) if maximum <= np.iinfo(small).max else np.dtype(large)
+
+
+def split_ids(tokens: Any) -> dict[str, npt.NDArray[Any]]:
+    """``tokens`` (int32 ids ≥ 0: an array, or a build's temporary file) as the three arrays of
+    :class:`SplitIds`, a slice at a time."""
+    import numpy as np
+
+    total = len(tokens)
+    low = np.empty(total, dtype=np.uint16)
+    where: list[npt.NDArray[np.int64]] = []
+    high: list[npt.NDArray[np.uint16]] = []
+    for lo in range(0, total, _SPLIT_SLICE):
+        ids = np.ascontiguousarray(tokens[lo : lo + _SPLIT_SLICE], dtype=np.int32)
+        if len(ids) and int(ids.min()) < 0:
+            raise ValueError("a term id is out of range")
+        low[lo : lo + len(ids)] = ids.astype(np.uint16)  # the low 16 bits (C's conversion)
+        big = np.flatnonzero(ids >= _LOW)
+        where.append(big + lo)
+        high.append((ids[big] >> 16).astype(np.uint16))
+    at = np.concatenate(where) if where else np.zeros(0, dtype=np.int64)
+    return {
+        "tokens_low": low,
+        "tokens_high_at": at.astype(_narrowest(total)),
+        "tokens_high": np.concatenate(high) if high else np.zeros(0, dtype=np.uint16),
+    }
+
+
+class SplitIds:
+    """The sentences' term ids of a saved index (module docstring): ``ids[lo:hi]`` is an
+    ``array("i")``. Verifies what it reads: the low halves' slice, and the exceptions it applies
+    with their neighbours, whose order proves that none was missed (so damage raises
+    IndexDamagedError, never a wrong id)."""
+
+    verifies_itself = True
+    itemsize = 4
+
+    def __init__(
+        self,
+        low: Any,
+        high_at: Any,
+        high: Any,
+        verify: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        if len(high_at) != len(high):
+            raise ValueError("the sentences' term ids do not fit together")
+        self.low, self.high_at, self.high = low, high_at, high
+        self._verify = verify
+        self._seen: set[tuple[str, int]] = set()
+        """Chunks of :data:`_SEEN_IDS` entries already verified (asking again costs Python:
+        an answer reads a few dozen paragraphs' ids)."""
+
+    def __len__(self) -> int:
+        return len(self.low)
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (len(self.low),)
+
+    def exceptions(self, lo: int, hi: int) -> tuple[int, int]:
+        """The exceptions among ids ``lo:hi``: ``high_at[e0:e1]``, verified (with the entries
+        either side, which must fall outside: the search cannot have missed one)."""
+        at = self.high_at
+        e0 = bisect.bisect_left(at, lo)
+        e1 = bisect.bisect_left(at, hi, e0)
+        self.verified(e0, e1, lo, hi)
+        return e0, e1
+
+    def verified(self, e0: int, e1: int, lo: int, hi: int) -> None:
+        """Check that ``high_at[e0:e1]`` are exactly the exceptions among ids ``lo:hi``."""
+        at, count = self.high_at, len(self.high_at)
+        if self._verify is not None:
+            self._checked("tokens_low", lo, hi)
+            self._checked("tokens_high_at", max(e0 - 1, 0), min(e1 + 1, count))
+            self._checked("tokens_high", e0, e1)
+        if not (
+            0 <= e0 <= e1 <= count
+            and (e0 == 0 or at[e0 - 1] < lo)
+            and (e1 == count or at[e1] >= hi)
+            and (e0 == e1 or (at[e0] >= lo and at[e1 - 1] < hi))
+        ):
+            from ..errors import IndexDamagedError
+
+            raise IndexDamagedError("The saved index is damaged (the sentences' term ids).")
+
+    def _checked(self, name: str, lo: int, hi: int) -> None:
+        """``verify(name, lo, hi)`` unless every chunk of it was verified before."""
+        if hi <= lo:
+            return
+        first, last = lo // _SEEN_IDS, (hi - 1) // _SEEN_IDS
+        seen = self._seen
+        if last - first < 2 and (name, first) in seen and (name, last) in seen:
+            return
+        assert self._verify is not None
+        self._verify(name, lo, hi)
+        seen.update((name, chunk) for chunk in range(first, last + 1))
+
+    def __getitem__(self, span: slice) -> array[int]:
+        lo, hi, step = span.indices(len(self.low))
+        if step != 1:
+            raise ValueError("term ids are sliced contiguously")
+        if hi <= lo:
+            return array("i")
+        values = array("i", self.low[lo:hi].tolist())
+        e0, e1 = self.exceptions(lo, hi)
+        for e in range(e0, e1):
+            values[int(self.high_at[e]) - lo] |= int(self.high[e]) << 16
+        return values
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> npt.NDArray[Any]:
+        import numpy as np
+
+        values = np.asarray(self.low, dtype=np.int64)
+        values[np.asarray(self.high_at, dtype=np.int64)] |= np.asarray(self.high, np.int64) << 16
+        return values.astype(np.int32 if dtype is None else dtype)
 
 
 def _buffer(values: Any) -> bool:
@@ -202,13 +331,25 @@ class SentenceTable:
         then reads each row with :meth:`term_ids`, which says what is wrong)."""
         if _topk is None or len(question_ids) > 64 or not rows:
             return None
-        if not _buffer(self._tokens):  # packed (a saved index), or still in a build's
-            return self._local_marks(rows, question_ids, vocabulary)  # temporary file
+        tokens = self._tokens
+        split = isinstance(tokens, SplitIds) and all(
+            _buffer(a) for a in (tokens.low, tokens.high_at, tokens.high)
+        )
+        if not split and not _buffer(tokens):  # packed (a saved index), or still in a
+            return self._local_marks(rows, question_ids, vocabulary)  # build's temporary file
         if not all(_buffer(a) for a in (self._sentence_ptr, self._token_ptr)):
             return None
         pointer_sizes = (kind(self._sentence_ptr)[1], kind(self._token_ptr)[1])
-        if kind(self._tokens) != ("i", 4) or not {*pointer_sizes} <= {4, 8}:
+        if not {*pointer_sizes} <= {4, 8}:
             return None  # not a layout the compiled loop reads
+        if split and (
+            kind(tokens.low) != ("u", 2)
+            or kind(tokens.high) != ("u", 2)
+            or kind(tokens.high_at)[1] not in {4, 8}
+        ):
+            return None
+        if not split and kind(tokens) != ("i", 4):
+            return None
         found = self._run_marks(
             self._sentence_ptr,
             self._token_ptr,
@@ -221,14 +362,19 @@ class SentenceTable:
         if found is None:
             return None
         marks, ranges = found
-        if self._checks is not None:  # what the loop read, verified before any of it is used
+        if self._checks is not None or split:  # what the loop read, verified before it is used
             spans = ranges.tolist()
-            rows_read = spans[0::5]
+            rows_read = spans[0::7]
             self._verify("sentence_ptr", [(r, r + 2) for r in rows_read])
             self._verify(
-                "token_ptr", [(lo, hi + 1) for lo, hi in zip(spans[1::5], spans[2::5], strict=True)]
+                "token_ptr", [(lo, hi + 1) for lo, hi in zip(spans[1::7], spans[2::7], strict=True)]
             )
-            self._verify("tokens", list(zip(spans[3::5], spans[4::5], strict=True)))
+            terms = list(zip(spans[3::7], spans[4::7], strict=True))
+            if split:
+                for (lo, hi), e0, e1 in zip(terms, spans[5::7], spans[6::7], strict=True):
+                    tokens.verified(e0, e1, lo, hi)
+            else:
+                self._verify("tokens", terms)
         return marks
 
     def _local_marks(
@@ -286,14 +432,19 @@ class SentenceTable:
         vocabulary: int,
     ) -> tuple[list[tuple[list[int], list[int]]], array[int]] | None:
         """The compiled loop over these arrays: each row's masks and pairs, and the ranges it
-        read (row, first sentence, end sentence, first term, end term per row); None when it
-        found something out of range."""
+        read (row, first sentence, end sentence, first term, end term, first and end exception
+        per row); None when it found something out of range."""
         assert _topk is not None
         pointer_sizes = (kind(sentence_ptr)[1], kind(token_ptr)[1])
+        if isinstance(tokens, SplitIds):
+            ids, id_size = tokens.low, 2
+            high_at, high = tokens.high_at, tokens.high
+        else:
+            ids, id_size, high_at, high = tokens, 4, _NO_EXCEPTIONS, _NO_HIGH
         n = len(rows)
         mask_ptr = array("q", bytes(8 * (n + 1)))
         pair_ptr = array("q", bytes(8 * (n + 1)))
-        ranges = array("q", bytes(8 * 5 * n))
+        ranges = array("q", bytes(8 * 7 * n))
         row_ids = array("q", rows)
         qids = array("q", question_ids)
         mask_room, pair_room = 64 * n, 256 * n
@@ -302,7 +453,8 @@ class SentenceTable:
             pairs = array("i", bytes(4 * pair_room))
             done = _topk.question_marks(
                 sentence_ptr, pointer_sizes[0], token_ptr, pointer_sizes[1],
-                tokens, sentences, vocabulary, row_ids, qids,
+                ids, id_size, high_at, kind(high_at)[1], high,
+                sentences, vocabulary, row_ids, qids,
                 mask_ptr, masks, pair_ptr, pairs, ranges,
             )  # fmt: skip
             if done != OUT_OF_ROOM:
