@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -65,15 +65,19 @@ def _word(token: str) -> str:
     return token.rstrip(".").replace(",", "")
 
 
-@lru_cache(maxsize=262_144)
-def _term(token: str) -> str:
-    """A normalized token's search term, "" for a stopword. Cached: text repeats its words, so
-    indexing a corpus stems each distinct word once. Numbers and acronyms are not stemmed (the
-    English stemmer would cut "u.s" to "u.")."""
+def token_term(token: str, stem: Callable[[str], str] = _stem) -> str:
+    """A normalized token's search term, "" for a stopword. Numbers and acronyms are not
+    stemmed (the English stemmer would cut "u.s" to "u."). ``stem``: a stemmer's own
+    ``stemWord``, for a caller that keeps one (the build: no thread-local look-up per word)."""
     word = _word(token)
     if word in STOPWORDS:
         return ""
-    return word if "." in word or word.isdigit() else _stem(word)
+    return word if "." in word or word.isdigit() else stem(word)
+
+
+_term = lru_cache(maxsize=262_144)(token_term)
+""":func:`token_term`, cached: text repeats its words, so a process stems each distinct word
+once."""
 
 
 def words(text: str) -> list[str]:

@@ -459,9 +459,14 @@ def score_sentences(
         # too: under "## Refund policy", "Customers get thirty days." answers "refund policy?".
         paragraph_share[passage.id] = _coverage(analysis.terms, weights, total)
         previous: frozenset[str] = frozenset()
+        context_asked = not weights.keys().isdisjoint(analysis.context_terms)
         for sentence in analysis.sentences:
             own_terms = sentence.terms
-            coverage = _coverage(sentence.terms | analysis.context_terms, weights, total)
+            coverage = (
+                _coverage(sentence.terms | analysis.context_terms, weights, total)
+                if context_asked or not weights.keys().isdisjoint(own_terms)
+                else 0.0  # no question term: what _coverage gives, without the union
+            )
             text = passage.text[sentence.start : sentence.end]
             borrowed = 0.0
             if anaphora and previous and _ANAPHOR.match(text):

@@ -57,6 +57,24 @@ class RerankWeights:
     """``document_weight``: the paragraph's document's BM25 score, normalised."""
 
 
+class _SentenceWeights:
+    """A sentence's question-term weight (the weights of the question terms it holds, summed
+    in question order), remembered by its set of terms: candidates' sentences repeat the same
+    few sets (re-ranking reads only the question's terms), so each is summed once."""
+
+    def __init__(self, term_weights: Mapping[str, float]) -> None:
+        self._weights = term_weights
+        self._known: dict[frozenset[str], float] = {}
+
+    def __call__(self, terms: Collection[str]) -> float:
+        if not isinstance(terms, frozenset):
+            return sum(w for t, w in self._weights.items() if t in terms)
+        found = self._known.get(terms)
+        if found is None:
+            found = self._known[terms] = sum(w for t, w in self._weights.items() if t in terms)
+        return found
+
+
 def rerank(
     terms: Sequence[str],
     top: list[tuple[int, float]],
@@ -90,13 +108,12 @@ def rerank(
         document_score = document_scores(terms, {document_of(i) for i, _ in top})
     best_document = max(document_score.values(), default=0.0) or 1.0
 
+    weight = _SentenceWeights(term_weights)
+
     def key(item: tuple[int, float]) -> float:
         i, score = item
         analysis = analysed(i)
-        best = max(
-            (sum(w for t, w in term_weights.items() if t in s.terms) for s in analysis.sentences),
-            default=0.0,
-        )
+        best = max((weight(s.terms) for s in analysis.sentences), default=0.0)
         bonus = 0.0
         if pairs and weights.bigram:
             present = analysis.pairs

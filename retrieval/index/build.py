@@ -21,19 +21,22 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+import Stemmer
 
 from ..analysis.analyzer import DEFAULT_LANGUAGE, analyzer_for
+from ..analysis.tokenizer import token_term
 from ..errors import EmptyCorpusError
 from ..reading.files import FileRecord, LoadWarning, no_documents, read_file, walk_corpus
 from ..reading.readers import document_blocks, searched_text
 from ..reading.text import title_of
-from ..splitting.passages import searched_units, split_passages
+from ..splitting.passages import passage_fields, searched_units
 from ..splitting.sentences import _ABBREVIATIONS, _NUMBER_ABBREVIATIONS, split_sentences
 from ..splitting.units import following_units
 from ..types import Document
@@ -210,8 +213,14 @@ def analyse_documents(
     """split_sentences(text, "en") in one compiled pass for ASCII text (None for other text)."""
     token_id = token_ids.get
 
+    ascii_term = (
+        partial(token_term, stem=Stemmer.Stemmer("english").stemWord) if analyzer.english else None
+    )
+    """An English ASCII token's term without the analyzer's two caches (a token reaches
+    ``token_number`` once per worker: a cache would only be filled) — the same function."""
+
     def token_number(token: str) -> int:
-        term = term_of(token)
+        term = ascii_term(token) if ascii_term is not None and token.isascii() else term_of(token)
         return token_ids.setdefault(token, number_of(term, len(vocabulary)) if term else -1)
 
     def term_ids(text: str) -> list[int]:
@@ -262,7 +271,7 @@ def analyse_documents(
         )
         encoded = document.text.encode("utf-8", "surrogatepass")
         texts.append(encoded)
-        passages = split_passages(document, blocks)
+        passages = passage_fields(document, blocks)
         following = following_units(blocks, passages)
         for name, values in unit_columns(following, langs).items():
             unit_cols.setdefault(name, []).extend(values)

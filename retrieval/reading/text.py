@@ -21,12 +21,26 @@ _TITLE_MAX_CHARS = 120
 _FINAL_PUNCTUATION = ".!?:;,…\"'”’)]"
 
 
+_MARKED = re.compile(r" {0,3}[`~#=*_-]").match
+"""What every pattern above that starts a block (fence, ATX heading, setext underline,
+thematic break) begins with: a line without it is one of a paragraph's or a blank one."""
+
 _LINE_CONTENT = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)?")
 """``_LINE`` with the line's content as group 1 (its end is the line's end, no string made)."""
 
 
 def line_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each line without its line ending; handles \\n, \\r\\n and \\r."""
+    if "\r" not in text:  # str.split finds the ends in C; the pattern reads every character
+        start = 0
+        pieces = text.split("\n")
+        if not pieces[-1]:  # a final line ending ends the last line, it starts none
+            pieces.pop()
+        for piece in pieces:
+            end = start + len(piece)
+            yield start, end
+            start = end + 1
+        return
     for match in _LINE_CONTENT.finditer(text):
         start, end = match.span()
         if start == end:
@@ -65,12 +79,16 @@ def split_blocks(text: str) -> list[Block]:
     paragraphs): its states share the open block, so splitting it would pass that state around.
     """
     lines = list(line_spans(text))
+    strings = text.split("\n") if "\r" not in text else [text[a:b] for a, b in lines]
+    if len(strings) > len(lines):  # the empty piece after a final line ending
+        strings.pop()
+    """Each line's text, cut once (the loop reads each line twice: as itself, as following)."""
+    marked = [_MARKED(line) is not None for line in strings]
+    """Lines that may be a fence, heading, underline or break (the others skip those regexes)."""
     blocks: list[Block] = []
     pending: list[int] = []
     """Line numbers (0-based) of the paragraph being gathered."""
-
-    def line_at(i: int) -> str:
-        return text[lines[i][0] : lines[i][1]]
+    line_at = strings.__getitem__
 
     def add(kind: BlockKind, first: int, last: int, level: int = 0, heading: str = "") -> None:
         s, e = trimmed_span(text, lines[first][0], lines[last][1])
@@ -89,9 +107,19 @@ def split_blocks(text: str) -> list[Block]:
                 add(BlockKind.FRONT_MATTER, 0, j)
                 i = j + 1
                 break
-    while i < len(lines):
-        line = line_at(i)
-        following = line_at(i + 1) if i + 1 < len(lines) else ""
+    count = len(lines)
+    while i < count:
+        line = strings[i]
+        if not marked[i] and (i + 1 == count or not marked[i + 1]):
+            # Neither a fence, heading nor break, nor followed by an underline: a paragraph's
+            # line or a blank one (the same outcome as the branches below, without the regexes).
+            if line.strip():
+                pending.append(i)
+            else:
+                flush()
+            i += 1
+            continue
+        following = strings[i + 1] if i + 1 < count else ""
         fence = _FENCE.match(line)
         atx = _ATX_HEADING.match(line)
         if fence:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..reading.blocks import UNIT_KINDS, Block, BlockKind
 from ..types import Passage
+
+if TYPE_CHECKING:
+    from .passages import PassageFields
 
 SKIPPED_BETWEEN = frozenset({BlockKind.MARKUP})
 """Blocks that may stand between a paragraph and the unit it introduces (an HTML comment, an
@@ -32,7 +36,9 @@ class UnitSpan:
     lang: str = ""
 
 
-def following_units(blocks: Sequence[Block], passages: Sequence[Passage]) -> list[UnitSpan | None]:
+def following_units(
+    blocks: Sequence[Block], passages: Sequence[Passage | PassageFields]
+) -> list[UnitSpan | None]:
     """For each passage (in order, made from these blocks), the unit block that directly
     follows it in the same section, or None.
 
@@ -50,7 +56,8 @@ def following_units(blocks: Sequence[Block], passages: Sequence[Passage]) -> lis
 
 
 def _unit_after(blocks: Sequence[Block], i: int, end: int) -> UnitSpan | None:
-    for block in blocks[i + 1 :]:
+    for j in range(i + 1, len(blocks)):  # not blocks[i + 1:]: a copy per paragraph
+        block = blocks[j]
         if block.start < end or block.kind in SKIPPED_BETWEEN or block.end <= block.start:
             continue
         if block.kind in UNIT_KINDS:
