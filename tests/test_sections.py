@@ -180,3 +180,23 @@ def test_a_saved_index_leads_with_the_same_section(tmp_path: Path) -> None:
         _with(loaded, lead_section_weight=0.2).ask(question).citations[0].passage.headings[-1]
         == "Pinning"
     )
+
+
+def test_headings_at_reads_each_paragraphs_headings_without_making_it(tmp_path: Path) -> None:
+    """``headings_at`` is what the candidates' section test reads: the same headings as the
+    paragraph's own, fresh and reopened, and no paragraph made (none enters the cache)."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "locking.md").write_text(SECTIONS, encoding="utf-8")
+    (corpus / "flat.txt").write_text("Gadgets need oil.\n\nOil keeps gadgets quiet.\n", "utf-8")
+    open_engine(corpus, index_dir=tmp_path / "idx")  # builds and saves
+    loaded, report = open_engine(corpus, index_dir=tmp_path / "idx")
+    assert report.opening.value == "loaded"
+    store = loaded.passages
+    found = [store.headings_at(i) for i in range(len(store))]
+    assert store._make.cache_info().currsize == 0
+    assert found == [p.headings for p in Engine.from_folder(corpus).passages]
+    assert found == [p.headings for p in store]
+    assert ("Locking", "Pinning") in found
+    with pytest.raises(IndexError):
+        store.headings_at(len(store))

@@ -893,9 +893,9 @@ class Engine:
     def _has_section(self, position: int) -> bool:
         """Whether the paragraph at ``position`` stands under a heading below its page's title
         (the rule of :meth:`section_passages`)."""
-        passage = self.passages[position]
+        headings = self.passages.headings_at(position)
         title = self.passages.sources[self.passages.source_number(position)].title
-        return bool(passage.headings) and passage.headings != (title,)
+        return bool(headings) and headings != (title,)
 
     def _page_words(self) -> PageWords:
         """The words of the pages' paths (:class:`.sections.PageWords`), made on first use."""

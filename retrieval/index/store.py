@@ -316,6 +316,7 @@ class PassageStore(Sequence[Passage]):
         """Paragraphs per file, in the order of ``sources``."""
         self._source_number = {s.source: n for n, s in enumerate(self.sources)}
         self._make = lru_cache(maxsize=8192)(self._make_passage)
+        self._place_headings = lru_cache(maxsize=4096)(self._headings_of_place)
         self.position: Callable[[str], int | None] = lru_cache(maxsize=16_384)(self._position)
         self.document_text = lru_cache(maxsize=4)(self._document_text)
 
@@ -473,6 +474,26 @@ class PassageStore(Sequence[Passage]):
             page=int(self._page[i]),
             kind=KINDS[int(self._kind[i])],
         )
+
+    def headings_at(self, i: int) -> tuple[str, ...]:
+        """Paragraph ``i``'s path of headings, read from its place alone: no text is
+        decompressed and no :class:`Passage` made. An answer asks it of its 20 candidates
+        (whether they stand in a section) before it reads any of them; through ``[i]`` that
+        made and decompressed every candidate, a third of a 100k answer's time."""
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        self._checks.items(("place",), i, i + 1)
+        return self._place_headings(int(self._place[i]))
+
+    def _headings_of_place(self, place: int) -> tuple[str, ...]:
+        """The headings of one distinct place (cached as ``_place_headings``: a corpus has
+        far fewer places than paragraphs, one per file where there are no sections)."""
+        if not 0 <= place < len(self._place_offsets) - 1:
+            raise IndexDamagedError("The saved index is damaged (a paragraph points outside it).")
+        place_start = int(self._place_offsets[place])
+        place_end = int(self._place_offsets[place + 1])
+        self._checks.items(("places",), place_start, place_end)
+        return _place(_text(self._places, place_start, place_end))[0]
 
     def unit_after(self, i: int) -> UnitSpan | None:
         """The code block, table or list that directly follows paragraph ``i`` in its section
