@@ -432,6 +432,11 @@ class IndexParts:
         return persist.IndexContents(manifest, self.store, self.index, self.document_index)
 
 
+SECTION_SAMPLE = 1000
+"""How many paragraphs :meth:`Engine.sectioned` looks at (their headings are read from their
+places alone, cached per distinct place)."""
+
+
 class Engine:
     """An index over one corpus, answering questions with cited, verbatim sentences.
 
@@ -504,6 +509,8 @@ class Engine:
     """The corpus's sections, found on first use (a cache: not sealed)."""
     _pages: PageWords | None = None
     """The topic words of the pages' paths, made on first use (a cache: not sealed)."""
+    _sectioned: bool | None = None
+    """Whether the corpus is documentation with sections, found on first use (a cache)."""
 
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
@@ -890,6 +897,24 @@ class Engine:
         scores = dict(zip(distinct, range_scores(self.index, runs, terms, distinct), strict=True))
         return {key: scores[r] for key, r in ranges.items()}
 
+    @property
+    def answer_bar(self) -> float:
+        """Share of ``min_confidence`` a question on its own must reach in this corpus: the
+        composer's ``sections_bar`` over documentation (:meth:`sectioned`), else 1."""
+        return self.options.composer.sections_bar if self.sectioned() else 1.0
+
+    def sectioned(self) -> bool:
+        """Whether at least half of the corpus's paragraphs stand under a heading below their
+        page's title (documentation; SQuAD articles, abstracts and plain-text files have none),
+        judged from at most :data:`SECTION_SAMPLE` evenly spaced paragraphs, once."""
+        found = self._sectioned
+        if found is None:
+            count = len(self.passages)
+            step = max(1, count // SECTION_SAMPLE)
+            sample = range(0, count, step)
+            found = self._sectioned = 2 * sum(map(self._has_section, sample)) >= max(1, len(sample))
+        return found
+
     def _has_section(self, position: int) -> bool:
         """Whether the paragraph at ``position`` stands under a heading below its page's title
         (the rule of :meth:`section_passages`)."""
@@ -961,6 +986,7 @@ class Engine:
             return index_idf(term) * (fuzzy_weight if term in fuzzy else 1.0)
 
         # The cleaned question is what gets echoed: control characters stay out of every reply.
+        bar = borrowed.bar * self.answer_bar
         answer = compose(
             ComposeInputs(
                 cleaned,
@@ -969,10 +995,10 @@ class Engine:
                 idf if extra or fuzzy else self.index.idf,
                 self.source_view,
                 self.options.composer
-                if borrowed.bar == 1.0
+                if bar == 1.0
                 else replace(
                     self.options.composer,
-                    min_confidence=self.options.composer.min_confidence * borrowed.bar,
+                    min_confidence=self.options.composer.min_confidence * bar,
                 ),
                 self.paragraph_count,
                 self.analysed,
