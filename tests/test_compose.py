@@ -224,3 +224,22 @@ def test_documentation_with_sections_is_answered_at_a_lower_bar(tmp_path: Path) 
 
     assert ask(ComposerOptions().sections_bar)
     assert not ask(1.0)  # the bar off: the same answer abstains
+
+
+def test_a_follow_up_over_documentation_gets_the_lower_bar_not_their_product(
+    tmp_path: Path,
+) -> None:
+    from retrieval.answering.engine import Borrowed
+
+    docs, _ = _docs_and_flat(tmp_path)
+    question = "how do i clean out only the unused entries of the cache safely?"
+    zero = EngineOptions(composer=ComposerOptions(min_confidence=0.0))
+    confidence = Engine.from_folder(docs, zero).ask(question).confidence
+    bar = 0.9  # a bar near 1, so that a threshold of at most 1 falls where it matters
+    # Between bar² and bar times the threshold: the product would answer, the lower bar does not.
+    threshold = confidence / (bar * (1 + bar) / 2)
+    assert bar * bar * threshold < confidence < bar * threshold <= 1.0
+    composer = ComposerOptions(min_confidence=threshold, sections_bar=bar)
+    engine = Engine.from_folder(docs, EngineOptions(composer=composer))
+    assert not engine.ask(question, Borrowed(bar=bar)).answered
+    assert not engine.ask(question).answered

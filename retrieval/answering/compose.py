@@ -115,7 +115,8 @@ class ComposerOptions:
     Docs questions are casual paraphrases whose evidence scores lower than a SQuAD question's
     for the same chance of being right (held out, docs answers at 0.2-0.3 were right two times
     in three). 0.75 (0.29 → 0.2175) is the lowest keeping every off-topic question of the uv
-    and Flask sets' odd-numbered ids abstained (docs/quality.md, round 8); 1 turns it off."""
+    and Flask sets' odd-numbered ids abstained (docs/quality.md, round 8); 1 turns it off. A
+    follow-up that leans on the conversation gets the lower of this and its leaning bar."""
     depth: int = 3
     """How many of the top paragraphs sentences are drawn from."""
     rank_weight: float = 0.3

@@ -897,6 +897,17 @@ class Engine:
         scores = dict(zip(distinct, range_scores(self.index, runs, terms, distinct), strict=True))
         return {key: scores[r] for key, r in ranges.items()}
 
+    def _composer_for(self, borrowed: Borrowed) -> ComposerOptions:
+        """The composer options for one question: ``min_confidence`` times the lower of its
+        leaning bar and :attr:`answer_bar` — leaning on the conversation and standing in
+        documentation are each evidence that the documents are about the question, and
+        nothing measures how far both together may go, so never their product."""
+        composer = self.options.composer
+        bar = min(borrowed.bar, self.answer_bar)
+        if bar == 1.0:
+            return composer
+        return replace(composer, min_confidence=composer.min_confidence * bar)
+
     @property
     def answer_bar(self) -> float:
         """Share of ``min_confidence`` a question on its own must reach in this corpus: the
@@ -986,7 +997,6 @@ class Engine:
             return index_idf(term) * (fuzzy_weight if term in fuzzy else 1.0)
 
         # The cleaned question is what gets echoed: control characters stay out of every reply.
-        bar = borrowed.bar * self.answer_bar
         answer = compose(
             ComposeInputs(
                 cleaned,
@@ -994,12 +1004,7 @@ class Engine:
                 ranking[: self.options.top_k],
                 idf if extra or fuzzy else self.index.idf,
                 self.source_view,
-                self.options.composer
-                if bar == 1.0
-                else replace(
-                    self.options.composer,
-                    min_confidence=self.options.composer.min_confidence * bar,
-                ),
+                self._composer_for(borrowed),
                 self.paragraph_count,
                 self.analysed,
                 own,
