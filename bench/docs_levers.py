@@ -134,7 +134,7 @@ def why(engine: Engine, eval_set: EvalSet) -> None:
         ids = {store[i].id for i in gold}
         rank = next((h.rank for h in hits if h.passage.id in ids), None)
         judged = judge_docs(case, answer)
-        abstains = answer.confidence < engine.options.composer.min_confidence
+        abstains = answer.confidence < engine.options.composer.min_confidence * engine.answer_bar
         if judged.useful:
             kind = "useful (abstains)" if abstains else "useful"
         elif rank is None:

@@ -391,7 +391,8 @@ def _run(context: Context) -> int:
     extra: dict[str, Any] = {"calibration": reliability(report.results)}
     if args.curve:
         raw = report.results
-        report = summarize(report.name, at_threshold(raw, min_confidence), eval_set.document_level)
+        chosen = min_confidence * engine.answer_bar  # the bar a run at that threshold applies
+        report = summarize(report.name, at_threshold(raw, chosen), eval_set.document_level)
         extra["curve"] = tradeoff(raw, CURVE_THRESHOLDS)
         if any(r.case.answerable is False for r in raw) and any(r.case.answerable for r in raw):
             extra["rejected_at_95_kept"] = rejected_at_kept(raw, 0.95)

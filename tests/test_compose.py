@@ -108,7 +108,15 @@ def test_verify_rejects_a_quote_that_is_not_in_the_source(seed_engine: Engine) -
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"max_sentences": 0}, {"max_chars": 5}, {"min_confidence": 1.5}, {"depth": 0}]
+    "kwargs",
+    [
+        {"max_sentences": 0},
+        {"max_chars": 5},
+        {"min_confidence": 1.5},
+        {"depth": 0},
+        {"sections_bar": 0.0},
+        {"sections_bar": 1.5},
+    ],
 )
 def test_bad_composer_options_name_the_option(kwargs: dict[str, float]) -> None:
     (name,) = kwargs
@@ -167,3 +175,71 @@ def test_the_sentence_beside_the_best_one_is_preferred_for_the_second_quote(
 
     assert second(0.0) == "Deep valleys in Norway are cut slowly."
     assert second(ComposerOptions().beside_weight) == "Seawater later fills the valleys."
+
+
+DOCS_PAGE = """# Caching
+
+The cache keeps downloaded wheels so that later installs are fast.
+
+## Clearing the cache
+
+Run `tool cache prune` to remove entries that no project uses any more. The whole cache is
+removed by `tool cache clean`, which is safe but makes the next install slow.
+
+## Cache location
+
+The cache lives in the user's cache folder unless `TOOL_CACHE_DIR` names another.
+"""
+
+
+def _docs_and_flat(tmp_path: Path) -> tuple[Path, Path]:
+    docs, flat = tmp_path / "docs", tmp_path / "flat"
+    docs.mkdir()
+    flat.mkdir()
+    (docs / "cache.md").write_text(DOCS_PAGE)
+    flat_text = "\n\n".join(
+        line for line in DOCS_PAGE.splitlines() if line and not line.startswith("#")
+    )
+    (flat / "cache.txt").write_text(flat_text)
+    return docs, flat
+
+
+def test_documentation_with_sections_is_answered_at_a_lower_bar(tmp_path: Path) -> None:
+    docs, flat = _docs_and_flat(tmp_path)
+    assert Engine.from_folder(docs).sectioned()
+    assert Engine.from_folder(docs).answer_bar == ComposerOptions().sections_bar < 1.0
+    assert not Engine.from_folder(flat).sectioned()  # plain paragraphs: no section below a title
+    assert Engine.from_folder(flat).answer_bar == 1.0
+    question = "how do i clean out only the unused entries of the cache safely?"
+    zero = EngineOptions(composer=ComposerOptions(min_confidence=0.0))
+    confidence = Engine.from_folder(docs, zero).ask(question).confidence
+    assert 0.0 < confidence < 0.8
+    # A threshold the answer misses, but not by more than the documentation bar forgives.
+    threshold = confidence / (1 + ComposerOptions().sections_bar) * 2
+    assert ComposerOptions().sections_bar * threshold < confidence < threshold
+
+    def ask(bar: float) -> bool:
+        composer = ComposerOptions(min_confidence=threshold, sections_bar=bar)
+        return Engine.from_folder(docs, EngineOptions(composer=composer)).ask(question).answered
+
+    assert ask(ComposerOptions().sections_bar)
+    assert not ask(1.0)  # the bar off: the same answer abstains
+
+
+def test_a_follow_up_over_documentation_gets_the_lower_bar_not_their_product(
+    tmp_path: Path,
+) -> None:
+    from retrieval.answering.engine import Borrowed
+
+    docs, _ = _docs_and_flat(tmp_path)
+    question = "how do i clean out only the unused entries of the cache safely?"
+    zero = EngineOptions(composer=ComposerOptions(min_confidence=0.0))
+    confidence = Engine.from_folder(docs, zero).ask(question).confidence
+    bar = 0.9  # a bar near 1, so that a threshold of at most 1 falls where it matters
+    # Between bar² and bar times the threshold: the product would answer, the lower bar does not.
+    threshold = confidence / (bar * (1 + bar) / 2)
+    assert bar * bar * threshold < confidence < bar * threshold <= 1.0
+    composer = ComposerOptions(min_confidence=threshold, sections_bar=bar)
+    engine = Engine.from_folder(docs, EngineOptions(composer=composer))
+    assert not engine.ask(question, Borrowed(bar=bar)).answered
+    assert not engine.ask(question).answered

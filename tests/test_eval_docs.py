@@ -221,3 +221,23 @@ def test_a_docs_question_file_is_scored_as_one_without_format(tmp_path: Path) ->
     plain.write_text('{"question": "How do I upgrade widget?"}\n', encoding="utf-8")
     done = citebot("eval", str(plain), "--corpus", str(CORPUS), cwd=tmp_path)
     assert done.returncode == 0 and "docs:" not in done.stdout and done.stderr == ""
+
+
+def test_curve_applies_the_threshold_the_engine_applies_over_documentation() -> None:
+    """``--curve`` answers every question at threshold 0 and then applies the chosen one: over
+    documentation that is ``min_confidence`` times the engine's ``answer_bar``, as without it."""
+    from retrieval import ComposerOptions, EngineOptions
+
+    zero = Engine.from_folder(CORPUS, EngineOptions(composer=ComposerOptions(min_confidence=0.0)))
+    assert zero.answer_bar < 1.0  # the fixture is documentation with sections
+    confidences = [zero.ask(c.question).confidence for c in load_docs(QUESTIONS).cases]
+    lowest = min(c for c in confidences if c > 0.0)
+    threshold = lowest / (1 + zero.answer_bar) * 2  # above the lowest, but within the bar
+    assert threshold <= 1.0
+    runs = [
+        json.loads(_docs_eval("--corpus", str(CORPUS), "--min-confidence", f"{threshold}",
+                              "--json", *extra).stdout)["metrics"]
+        for extra in ((), ("--curve",))
+    ]  # fmt: skip
+    assert runs[0]["answered_when_answerable"] == runs[1]["answered_when_answerable"]
+    assert runs[0]["abstained_when_unanswerable"] == runs[1]["abstained_when_unanswerable"]

@@ -109,6 +109,15 @@ class ComposerOptions:
     """Abstain below this confidence: the calibrated probability that the answer is right
     (:mod:`retrieval.answering.decision`). 0.29 keeps 95% of the answerable questions of the
     even-numbered SQuAD articles answered (``bench/fit_confidence.py``), rounded down."""
+    sections_bar: float = 0.9
+    """Share of ``min_confidence`` an answer must reach over documentation: a corpus most of
+    whose paragraphs stand under a heading below their page's title (``Engine.answer_bar``).
+    Docs questions are casual paraphrases whose evidence scores lower than a SQuAD question's
+    for the same chance of being right (held out, docs answers at 0.2-0.3 were right two times
+    in three). 0.9 (0.29 → 0.261) is the lowest keeping every off-topic question of the odd ids
+    of the uv set and of the Flask set in all three formats (.rst, HTML, PDF) abstained
+    (docs/quality.md, round 8); 1 turns it off. A follow-up that leans on the conversation gets
+    the lower of this and its leaning bar."""
     depth: int = 3
     """How many of the top paragraphs sentences are drawn from."""
     rank_weight: float = 0.3
@@ -168,6 +177,10 @@ class ComposerOptions:
             )
         if not 0.0 <= self.min_confidence <= 1.0:
             raise OptionError(f"min_confidence must be 0 to 1 (got {self.min_confidence!r}).")
+        if not 0.0 < self.sections_bar <= 1.0:
+            raise OptionError(
+                f"sections_bar must be above 0, at most 1 (got {self.sections_bar!r})."
+            )
         if self.depth < 1:
             raise OptionError(f"depth must be at least 1 (got {self.depth!r}).")
 

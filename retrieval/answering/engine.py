@@ -432,6 +432,11 @@ class IndexParts:
         return persist.IndexContents(manifest, self.store, self.index, self.document_index)
 
 
+SECTION_SAMPLE = 1000
+"""How many paragraphs :meth:`Engine.sectioned` looks at (their headings are read from their
+places alone, cached per distinct place)."""
+
+
 class Engine:
     """An index over one corpus, answering questions with cited, verbatim sentences.
 
@@ -504,6 +509,8 @@ class Engine:
     """The corpus's sections, found on first use (a cache: not sealed)."""
     _pages: PageWords | None = None
     """The topic words of the pages' paths, made on first use (a cache: not sealed)."""
+    _sectioned: bool | None = None
+    """Whether the corpus is documentation with sections, found on first use (a cache)."""
 
     _OWN = frozenset(
         {"options", "language", "analyzer", "passages", "index", "document_index", "_parts"}
@@ -890,6 +897,35 @@ class Engine:
         scores = dict(zip(distinct, range_scores(self.index, runs, terms, distinct), strict=True))
         return {key: scores[r] for key, r in ranges.items()}
 
+    def _composer_for(self, borrowed: Borrowed) -> ComposerOptions:
+        """The composer options for one question: ``min_confidence`` times the lower of its
+        leaning bar and :attr:`answer_bar` — leaning on the conversation and standing in
+        documentation are each evidence that the documents are about the question, and
+        nothing measures how far both together may go, so never their product."""
+        composer = self.options.composer
+        bar = min(borrowed.bar, self.answer_bar)
+        if bar == 1.0:
+            return composer
+        return replace(composer, min_confidence=composer.min_confidence * bar)
+
+    @property
+    def answer_bar(self) -> float:
+        """Share of ``min_confidence`` a question on its own must reach in this corpus: the
+        composer's ``sections_bar`` over documentation (:meth:`sectioned`), else 1."""
+        return self.options.composer.sections_bar if self.sectioned() else 1.0
+
+    def sectioned(self) -> bool:
+        """Whether at least half of the corpus's paragraphs stand under a heading below their
+        page's title (documentation; SQuAD articles, abstracts and plain-text files have none),
+        judged from at most :data:`SECTION_SAMPLE` evenly spaced paragraphs, once."""
+        found = self._sectioned
+        if found is None:
+            count = len(self.passages)
+            step = max(1, count // SECTION_SAMPLE)
+            sample = range(0, count, step)
+            found = self._sectioned = 2 * sum(map(self._has_section, sample)) >= max(1, len(sample))
+        return found
+
     def _has_section(self, position: int) -> bool:
         """Whether the paragraph at ``position`` stands under a heading below its page's title
         (the rule of :meth:`section_passages`)."""
@@ -968,12 +1004,7 @@ class Engine:
                 ranking[: self.options.top_k],
                 idf if extra or fuzzy else self.index.idf,
                 self.source_view,
-                self.options.composer
-                if borrowed.bar == 1.0
-                else replace(
-                    self.options.composer,
-                    min_confidence=self.options.composer.min_confidence * borrowed.bar,
-                ),
+                self._composer_for(borrowed),
                 self.paragraph_count,
                 self.analysed,
                 own,
