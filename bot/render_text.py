@@ -97,8 +97,8 @@ def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> st
     ``report.pdf p.3``, or ``file ¶p`` when the line is not known."""
     passage = citation.passage
     where = display_line(passage.source)
-    if passage.page:
-        where += f" p.{passage.page}"
+    if citation.shown_page:
+        where += f" p.{citation.shown_page}"
     elif passage.line:
         where += f":{passage.line}"
     else:
