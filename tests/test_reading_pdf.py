@@ -431,3 +431,22 @@ def test_each_piece_of_a_long_pdf_paragraph_has_the_page_it_starts_on() -> None:
     assert [p.page for p in passages] == [7, 8]
     for passage in passages:
         assert text[passage.start : passage.end] == passage.text
+
+
+def test_a_font_change_after_a_comma_in_prose_is_a_word_gap() -> None:
+    """Sphinx's LaTeX sets ``url_for()`` in the typewriter font right after a comma with no
+    space glyph: the font change is the word gap, as between two letters."""
+    lines: list[Line] = [
+        (72, 700, 10, "To edit a post, pass its id to the update page,"),
+        (250, 700, 10, "`url_for()"),
+        (300, 700, 10, "needs it for"),
+        (72, 688, 10, "the create,"),
+        (110, 688, 10, "`update"),
+        (146, 688, 10, ", and delete views."),
+    ]
+    reading = parse_pdf(make_pdf([lines]))
+    [block] = reading.blocks
+    assert reading.text[block.start : block.end] == (
+        "To edit a post, pass its id to the update page, url_for() needs it for the create, "
+        "update, and delete views."
+    )

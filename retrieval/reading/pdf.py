@@ -151,9 +151,12 @@ class _PageLines:
                 self.lines.append(line)
                 self.last_font = name
             elif name != self.last_font and line.parts:
-                # A font change between two letters is a word boundary ("the``flaskr``").
-                before = line.parts[-1][0]
-                if (before[-1:].isalnum() or before[-1:] in ")]}") and piece[:1].isalnum():
+                # A font change between two letters is a word boundary ("the``flaskr``"),
+                # and in prose so is one after a comma, semicolon or colon ("page,
+                # ``url_for()``"; code's own fonts change inside "div:first-of-type").
+                before = line.parts[-1][0][-1:]
+                punctuation = before in ",;:" and not line.mono
+                if (before.isalnum() or before in ")]}" or punctuation) and piece[:1].isalnum():
                     piece = " " + piece
             if piece.strip():
                 line.size = max(line.size, size * scale)
