@@ -2,8 +2,8 @@
 
 Exit codes: 0 done (an answer or an honest "not found"); 1 a question could not be searched
 (in batch mode: at least one line); 2 bad usage, a bad setting, an unusable corpus, or output
-that cannot be written (a full disk, a closed pipe or stdout); 3 an unexpected failure (the
-traceback goes to the log file, not the screen).
+that cannot be written (a full disk, a closed pipe or stdout; only a closed pipe says nothing);
+3 an unexpected failure (the traceback goes to the log file, not the screen).
 
 Start-up time is most of a one-shot ``citebot ask``, so this module imports only argparse at
 the top: a subcommand's module (and with it the library, numpy, pydantic) is imported when
@@ -237,14 +237,15 @@ class _QuietErrors(io.TextIOBase):
 
 
 def _output_failed(error: OSError, out: TextIO, err: TextIO) -> int:
-    """One line for output that cannot be written; the real stdout is pointed at /dev/null so
-    that the interpreter's last flush does not fail again (Python's documented remedy)."""
+    """One line for output that cannot be written (none for a closed pipe); the real stdout is
+    pointed at /dev/null so that the interpreter's last flush does not fail again (Python's
+    documented remedy)."""
     if out is sys.stdout:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    reason = "the reader closed it" if error.errno == errno.EPIPE else error.strerror or error
-    err.write(f"citebot: cannot write the output ({reason}).\n")
-    return EXIT_USAGE
+    if error.errno != errno.EPIPE:  # a reader that stopped reading (`| head`) is no news to
+        err.write(f"citebot: cannot write the output ({error.strerror or error}).\n")
+    return EXIT_USAGE  # the user: silent, as Unix tools are; the exit code still tells
 
 
 def main(

@@ -91,18 +91,24 @@ SHARED_SNIPPET_CHARS = 40
 """On a narrow terminal the heading is cut first, so the snippet keeps at least this much."""
 
 
+def passage_place(passage: Passage, page: int = 0) -> str:
+    """A paragraph's place as a reader opens it: ``guide.md:42`` (1-based line),
+    ``manual.pdf p.3`` (``page``: a citation's, where its quote is; else the paragraph's), or
+    ``page.html ¶7`` where neither is known."""
+    where = display_line(passage.source)
+    if page or passage.page:
+        return f"{where} p.{page or passage.page}"
+    if passage.line:
+        return f"{where}:{passage.line}"
+    return f"{where} ¶{passage.paragraph}"
+
+
 def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> str:
     """Where a citation points, as a reader opens it: ``guides/install.md:42 › Installing
     Python`` (file, 1-based line, nearest heading cut to ``heading_chars``; none below 8),
     ``report.pdf p.3``, or ``file ¶p`` when the line is not known."""
     passage = citation.passage
-    where = display_line(passage.source)
-    if citation.shown_page:
-        where += f" p.{citation.shown_page}"
-    elif passage.line:
-        where += f":{passage.line}"
-    else:
-        where += f" ¶{passage.paragraph}"
+    where = passage_place(passage, citation.shown_page)
     if passage.headings and heading_chars >= 8:
         where += f" › {snippet(passage.headings[-1], heading_chars)}"
     return where
@@ -365,10 +371,7 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
     cited = {c.passage.id: c.n for c in answer.citations}
     for hit in answer.hits:
         tag = f" [{cited[hit.passage.id]}]" if hit.passage.id in cited else ""
-        lines.append(
-            f"  #{hit.rank} {hit.score:7.3f}  {display_line(hit.passage.source)} "
-            f"¶{hit.passage.paragraph}{tag}"
-        )
+        lines.append(f"  #{hit.rank} {hit.score:7.3f}  {passage_place(hit.passage)}{tag}")
     if answer.sentences:
         lines.append("Sentences quoted (score):")
         for s in answer.sentences:

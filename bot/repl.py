@@ -35,7 +35,9 @@ Commands:
   :new       start a new conversation (follow-ups like "what did he say?" lean on the
              last few questions until then)
   :help      this text
-  :quit      leave (Ctrl-D and Ctrl-C work too)"""
+  :quit      leave (Ctrl-D works too; Ctrl-C clears the line, twice leaves)"""
+
+LEAVE_HINT = "(Line dropped. Press Ctrl-C again, Ctrl-D or type :quit to leave.)"
 
 
 def fit(text: str, width: int | None) -> str:
@@ -141,20 +143,38 @@ class Repl:
             "Ask a question, or :help."
         )
         try:
-            while True:
-                try:
-                    line = self.read(PROMPT)
-                except EOFError:
-                    self.say("")
-                    break
-                if not self.handle(line):
-                    break
-        except KeyboardInterrupt:
-            self.say("")
+            self.loop()
         finally:
             self.history.save()
         self.say("Bye.")
         return 0
+
+    def loop(self) -> None:
+        """Read and handle lines until the user leaves. Ctrl-C drops the line being typed (or
+        stops the answer being made) and leaves only when pressed again at once, as in Python's
+        and Node's prompts: one stray Ctrl-C to clear a half-typed question must not end the
+        session and its conversation."""
+        interrupted = False
+        while True:
+            try:
+                line = self.read(PROMPT)
+            except EOFError:
+                self.say("")
+                return
+            except KeyboardInterrupt:
+                self.say("")
+                if interrupted:
+                    return
+                interrupted = True
+                self.tell(LEAVE_HINT)
+                continue
+            interrupted = False
+            try:
+                if not self.handle(line):
+                    return
+            except KeyboardInterrupt:
+                self.say("")
+                self.tell("Stopped; nothing was answered. Ask again, or :quit.")
 
     def handle(self, line: str) -> bool:
         """Act on one input line; False means the user asked to leave."""

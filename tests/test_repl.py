@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.render_text import render_answer, render_sources
-from bot.repl import HELP, PROMPT, Repl
+from bot.render_text import passage_place, render_answer, render_sources
+from bot.repl import HELP, LEAVE_HINT, PROMPT, Repl
 from retrieval import Engine
 
 BANNER = "citebot: 1 document(s), 10 paragraph(s). Ask a question, or :help."
@@ -48,7 +48,9 @@ def test_a_whole_session(seed_engine: Engine) -> None:
     why_and_rest = transcript[len("\n".join(expected)) + 1 :]
     why, rest = why_and_rest.split(PROMPT + ":sources\n", 1)
     assert why.startswith("Question terms (IDF; stemmed): denver=")
-    assert "Paragraphs (BM25):\n  #1" in why and "¶3 [1]" in why
+    place = passage_place(answer.hits[0].passage)
+    assert place.startswith("000_4568191ad18858cd.txt:")  # file:line, as citations show it
+    assert f"Paragraphs (BM25):\n  #1 {answer.hits[0].score:7.3f}  {place} [1]" in why
     assert rest == "\n".join(
         [
             render_sources(seed_engine.sources()),
@@ -75,6 +77,48 @@ def test_why_before_any_question(seed_engine: Engine) -> None:
 @pytest.mark.parametrize("end", [EOFError(), KeyboardInterrupt()])
 def test_ctrl_d_and_ctrl_c_leave_cleanly(seed_engine: Engine, end: BaseException) -> None:
     assert run(seed_engine, ["Who is Jeffrey Lynch?"], end=end).endswith("\n\nBye.\n")
+
+
+def test_one_ctrl_c_drops_the_line_and_keeps_the_conversation(seed_engine: Engine) -> None:
+    """A half-typed line cancelled with Ctrl-C: a hint, a new prompt, and the next question is
+    still a follow-up of the earlier one; only a second Ctrl-C in a row leaves."""
+    out = io.StringIO()
+    script: list[str | BaseException] = [
+        "What will the mayor's executive order establish?",
+        KeyboardInterrupt(),
+        "Who will it protect?",
+        KeyboardInterrupt(),
+        KeyboardInterrupt(),
+    ]
+
+    def read(prompt: str) -> str:
+        item = script.pop(0)
+        if isinstance(item, BaseException):
+            out.write(prompt + "^C")
+            raise item
+        out.write(prompt + item + "\n")
+        return item
+
+    assert Repl(seed_engine, read=read, out=out).run() == 0
+    transcript = out.getvalue()
+    assert '(follow-up to question 1: "What will the mayor' in transcript
+    assert transcript.count(LEAVE_HINT) == 2
+    assert transcript.endswith(f"{PROMPT}^C\n{LEAVE_HINT}\n{PROMPT}^C\nBye.\n")
+
+
+def test_ctrl_c_while_answering_stops_that_answer_only(seed_engine: Engine) -> None:
+    lines = iter(["Who is Jeffrey Lynch?", ":quit"])
+    out = io.StringIO()
+    repl = Repl(seed_engine, read=lambda prompt: next(lines), out=out)
+
+    def interrupted(line: str) -> bool:
+        if line.startswith("Who"):
+            raise KeyboardInterrupt
+        return Repl.handle(repl, line)
+
+    repl.handle = interrupted  # type: ignore[method-assign]
+    assert repl.run() == 0
+    assert out.getvalue().endswith("\nStopped; nothing was answered. Ask again, or :quit.\nBye.\n")
 
 
 def test_bad_questions_do_not_stop_the_repl(seed_engine: Engine) -> None:
