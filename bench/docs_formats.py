@@ -35,6 +35,7 @@ from bot.eval_cmd import subset
 from retrieval import Engine, EngineOptions
 from retrieval.evaluation import CaseResult, EvalReport, evaluate
 from retrieval.evaluation.datasets import load_docs
+from retrieval.reading import PAGE_BREAK, PROSE_KINDS
 from retrieval.reading.pdf import parse_pdf
 from retrieval.reading.rst_inline import rst_display
 
@@ -128,19 +129,40 @@ def rst_answers_page_share(rst: EvalReport, pdf: EvalReport, pdf_file: Path) -> 
     return right / total if total else 0.0
 
 
-def pdf_pages(pdf_file: Path) -> list[tuple[int, str]]:
-    """(page, words) of each block of the PDF."""
+Pages = list[tuple[int, str, tuple[int, ...]]]
+"""(page, words, where each later page starts in ``words``) of each block of the PDF."""
+
+
+def pdf_pages(pdf_file: Path) -> Pages:
+    """Each block of the PDF as its first page, its words, and the offsets in those words
+    where the block goes on onto the next page (a prose block's ``PAGE_BREAK``s)."""
     reading = parse_pdf(pdf_file.read_bytes())
-    return [(b.page, _words(reading.text[b.start : b.end])) for b in reading.blocks]
+    out: Pages = []
+    for block in reading.blocks:
+        text = reading.text[block.start : block.end]
+        pieces = text.split(PAGE_BREAK) if block.kind in PROSE_KINDS else [text]
+        words, breaks = "", []
+        for i, piece in enumerate(pieces):
+            if i:
+                breaks.append(len(words) + 1 if words else 0)
+            more = _words(piece)
+            words = f"{words} {more}" if words and more else words or more
+        out.append((block.page, words, tuple(breaks)))
+    return out
 
 
-def rst_answer_page(result: CaseResult, pages: list[tuple[int, str]]) -> int:
-    """The PDF page of the block holding the rst answer's first quoted sentence; 0 when it
+def rst_answer_page(result: CaseResult, pages: Pages) -> int:
+    """The PDF page the rst answer's first quoted sentence starts on (a block going on onto
+    the next page counts its page breaks before it, as a citation does); 0 when it
     abstained or the sentence is not in the PDF (an answer from outside the tutorial)."""
     if not result.answered or not result.sentences:
         return 0
     quoted = _words(rst_display(result.sentences[0]))
-    return next((page for page, words in pages if quoted and quoted in words), 0)
+    for page, words, breaks in pages:
+        at = words.find(quoted) if quoted else -1
+        if at >= 0:
+            return page + sum(1 for b in breaks if b <= at)
+    return 0
 
 
 def page_right_share(pdf: EvalReport) -> float:
@@ -169,9 +191,7 @@ def _describe(result: CaseResult) -> str:
     return f"{where}{page} [{headings}] conf {result.confidence:.3f}: {said!r}"
 
 
-def print_details(
-    rst: EvalReport, html: EvalReport, pdf: EvalReport, pages: list[tuple[int, str]]
-) -> None:
+def print_details(rst: EvalReport, html: EvalReport, pdf: EvalReport, pages: Pages) -> None:
     """The questions behind the figures that miss: for reading a miss, not for scoring."""
     html_by_id = {r.case.id: r for r in html.results}
     rst_by_id = {r.case.id: r for r in rst.results}

@@ -367,12 +367,13 @@ def _cap(text: str, limit: int) -> str:
 # --- answers ---
 
 
-def _location(passage: Passage) -> str:
+def _location(passage: Passage, page: int = 0) -> str:
     """Where a passage is, as the terminal cites it, so a reader can open the file there:
-    ``guide.md:42``, ``manual.pdf p. 12``, or ``notes · ¶ 3`` when no line is known (a
-    paragraph number cannot be looked up in an editor)."""
-    if passage.page:
-        return f"{passage.source} p. {passage.page}"
+    ``guide.md:42``, ``manual.pdf p. 12`` (``page``: a citation's, where its quote is), or
+    ``notes · ¶ 3`` when no line is known (a paragraph number cannot be looked up in an
+    editor)."""
+    if page or passage.page:
+        return f"{passage.source} p. {page or passage.page}"
     if passage.line:
         return f"{passage.source}:{passage.line}"
     return f"{passage.source} · ¶ {passage.paragraph}"
@@ -453,7 +454,11 @@ def _citation_fields(
         if per_field >= 60:
             for citation in shown:
                 label = f"{prefix}[{citation.n}] "
-                name = label + _fit(_location(citation.passage), name_limit - len(label), escape)
+                name = label + _fit(
+                    _location(citation.passage, citation.shown_page),
+                    name_limit - len(label),
+                    escape,
+                )
                 value_limit = min(FIELD_VALUE_MAX, per_field - len(name))
                 link = linked_title(citation)
                 if link and len(link) + 60 < value_limit:

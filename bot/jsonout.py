@@ -54,6 +54,7 @@ def _citation(citation: Citation) -> dict[str, Any]:
     return {
         "n": citation.n,
         **_passage_fields(citation.passage, citation.score),
+        "page": citation.shown_page,
         "url": citation.url,
     }
 

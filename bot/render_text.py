@@ -91,12 +91,13 @@ SHARED_SNIPPET_CHARS = 40
 """On a narrow terminal the heading is cut first, so the snippet keeps at least this much."""
 
 
-def passage_place(passage: Passage) -> str:
+def passage_place(passage: Passage, page: int = 0) -> str:
     """A paragraph's place as a reader opens it: ``guide.md:42`` (1-based line),
-    ``manual.pdf p.3``, or ``page.html ¶7`` where neither is known."""
+    ``manual.pdf p.3`` (``page``: a citation's, where its quote is; else the paragraph's), or
+    ``page.html ¶7`` where neither is known."""
     where = display_line(passage.source)
-    if passage.page:
-        return f"{where} p.{passage.page}"
+    if page or passage.page:
+        return f"{where} p.{page or passage.page}"
     if passage.line:
         return f"{where}:{passage.line}"
     return f"{where} ¶{passage.paragraph}"
@@ -107,7 +108,7 @@ def citation_place(citation: Citation, heading_chars: int = HEADING_CHARS) -> st
     Python`` (file, 1-based line, nearest heading cut to ``heading_chars``; none below 8),
     ``report.pdf p.3``, or ``file ¶p`` when the line is not known."""
     passage = citation.passage
-    where = passage_place(passage)
+    where = passage_place(passage, citation.shown_page)
     if passage.headings and heading_chars >= 8:
         where += f" › {snippet(passage.headings[-1], heading_chars)}"
     return where

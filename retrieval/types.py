@@ -86,6 +86,15 @@ class Citation:
     url: str = ""
     """Where a reader opens the cited section (page URL + "#anchor", or "#page=N" for a PDF),
     when the corpus is published (``EngineOptions.source_url``); empty otherwise."""
+    page: int = 0
+    """For a PDF: the page its first quoted sentence starts on, which is later than the
+    passage's own ``page`` when the paragraph goes on onto the next page; 0 when not known
+    (then the passage's page is the citation's: :attr:`shown_page`)."""
+
+    @property
+    def shown_page(self) -> int:
+        """The page a reader is sent to (PDF; 0 for other formats)."""
+        return self.page or self.passage.page
 
 
 @dataclass(frozen=True, slots=True)

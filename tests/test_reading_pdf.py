@@ -8,9 +8,13 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from retrieval import load_corpus
-from retrieval.reading import BlockKind
+from bot.jsonout import answer_to_json
+from bot.render_text import citation_place
+from retrieval import Engine, EngineOptions, load_corpus
+from retrieval.reading import Block, BlockKind, page_at
 from retrieval.reading.pdf import _join_wrapped_code, _Line, parse_pdf
+from retrieval.splitting.passages import MAX_PASSAGE_CHARS, split_passages
+from retrieval.types import Document
 from tests.pdf_maker import Line, make_pdf
 
 
@@ -369,3 +373,80 @@ def test_capitals_hyphenated_at_a_line_end_are_joined() -> None:
     assert "OPTIONAL and the call returns ASN1_ELEMENT_NOT_FOUND, it was absent." in text
     assert "A UTF- 8 name" in text or "A UTF-8 name" in text
     assert "an X-RAY beam" in text
+
+
+def test_a_paragraph_going_on_onto_the_next_page_marks_the_break_for_its_quotes_pages() -> None:
+    """A paragraph cut by a page break is one block on the page it starts on; its lines on
+    either side of the break are joined by a line feed, so the page of any offset in it is
+    known (the page a quote from its second half is printed on)."""
+    pages: list[list[Line]] = [
+        [(72, 700, 10, "The keeper climbs the tower at dusk and lights the")],
+        [(72, 700, 10, "lamp. He logs the weather every hour until dawn.")],
+    ]
+    reading = parse_pdf(make_pdf(pages))
+    [block] = reading.blocks
+    body = (
+        "The keeper climbs the tower at dusk and lights the\n"
+        "lamp. He logs the weather every hour until dawn."
+    )
+    assert (block.kind, block.page, reading.text[block.start : block.end]) == (
+        BlockKind.PARAGRAPH, 1, body,
+    )  # fmt: skip
+    second = reading.text.index("He logs")
+    assert page_at(reading.text, block.start, block.page, block.start) == 1
+    assert page_at(reading.text, block.start, block.page, second) == 2
+    assert page_at("no pages here", 0, 0, 5) == 0  # other formats have no page
+
+
+def test_a_quote_after_the_page_break_cites_the_page_it_is_on(tmp_path: Path) -> None:
+    pages: list[list[Line]] = [
+        [(72, 700, 10, "The keeper climbs the tower at dusk and lights the")],
+        [(72, 700, 10, "lamp. He logs the weather in the ledger every hour.")],
+    ]
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "manual.pdf").write_bytes(make_pdf(pages))
+    engine = Engine.from_folder(folder, EngineOptions(source_url="https://example.org/manual.pdf"))
+    answer = engine.ask("how often does the keeper log the weather in the ledger?")
+    assert answer.answered
+    first = answer.citations[0]
+    assert "logs the weather" in answer.sentences[0].text
+    assert (first.passage.page, first.page, first.shown_page) == (1, 2, 2)
+    assert first.url == "https://example.org/manual.pdf#page=2"
+    assert citation_place(first).startswith("manual.pdf p.2")
+    assert answer_to_json(answer)["citations"][0]["page"] == 2
+    stored = engine.source_text("manual.pdf")
+    for sentence in answer.sentences:
+        assert stored[sentence.start : sentence.end] == sentence.text
+
+
+def test_each_piece_of_a_long_pdf_paragraph_has_the_page_it_starts_on() -> None:
+    sentence = "The keeper logs the weather. "
+    first = (sentence * (MAX_PASSAGE_CHARS // len(sentence) - 10)).strip()
+    text = first + "\n" + (sentence * 20).strip()  # the paragraph goes on on page 8
+    block = Block(BlockKind.PARAGRAPH, 0, len(text), page=7)
+    document = Document("manual.pdf", text, "", "utf-8", format="pdf", blocks=(block,))
+    passages = split_passages(document, [block])
+    assert len(passages) == 2 and passages[1].start > len(first)  # cut on page 8
+    assert [p.page for p in passages] == [7, 8]
+    for passage in passages:
+        assert text[passage.start : passage.end] == passage.text
+
+
+def test_a_font_change_after_a_comma_in_prose_is_a_word_gap() -> None:
+    """Sphinx's LaTeX sets ``url_for()`` in the typewriter font right after a comma with no
+    space glyph: the font change is the word gap, as between two letters."""
+    lines: list[Line] = [
+        (72, 700, 10, "To edit a post, pass its id to the update page,"),
+        (250, 700, 10, "`url_for()"),
+        (300, 700, 10, "needs it for"),
+        (72, 688, 10, "the create,"),
+        (110, 688, 10, "`update"),
+        (146, 688, 10, ", and delete views."),
+    ]
+    reading = parse_pdf(make_pdf([lines]))
+    [block] = reading.blocks
+    assert reading.text[block.start : block.end] == (
+        "To edit a post, pass its id to the update page, url_for() needs it for the create, "
+        "update, and delete views."
+    )

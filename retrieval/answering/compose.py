@@ -24,6 +24,7 @@ from regex import Pattern
 from ..analysis.analyzer import ENGLISH, Analyzer
 from ..analysis.tokenizer import analyze, term_spans
 from ..errors import CitationMismatchError, OptionError
+from ..reading.blocks import page_at
 from ..splitting.sentences import split_sentences
 from ..types import AbstainReason, Answer, Citation, Evidence, Hit, Passage, Sentence
 from .commonness import COMMON_ZIPF, zipf
@@ -574,7 +575,8 @@ def quote(
         passage = candidate.hit.passage
         if passage.id not in numbers:
             numbers[passage.id] = len(numbers) + 1
-            citations.append(Citation(numbers[passage.id], passage, candidate.hit.score))
+            page = page_at(passage.text, 0, passage.page, candidate.start - passage.start)
+            citations.append(Citation(numbers[passage.id], passage, candidate.hit.score, page=page))
         sentences.append(
             Sentence(
                 candidate.text, numbers[passage.id], candidate.start, candidate.end,

@@ -58,13 +58,15 @@ def page_url(source: str, base_url: str) -> str:
     return urljoin(_base(base_url), path)
 
 
-def passage_url(passage: Passage, base_url: str) -> str:
-    """Where a reader opens a passage: its page plus ``#page=N`` (PDF) or ``#anchor``."""
+def passage_url(passage: Passage, base_url: str, pdf_page: int = 0) -> str:
+    """Where a reader opens a passage: its page plus ``#page=N`` (PDF: ``pdf_page`` when
+    given — a citation's quote may be on a later page than its paragraph's start) or
+    ``#anchor``."""
     page = page_url(passage.source, base_url)
     if not page:
         return ""
-    if passage.page:
-        return f"{page}#page={passage.page}"
+    if pdf_page or passage.page:
+        return f"{page}#page={pdf_page or passage.page}"
     if passage.anchor:
         return f"{page}#{quote(passage.anchor, safe='-_.~')}"
     return page
@@ -115,7 +117,7 @@ def with_urls(answer: Answer, base_url: str) -> Answer:
 
     def linked(citations: tuple[Citation, ...]) -> tuple[Citation, ...]:
         return tuple(
-            dataclasses.replace(c, url=passage_url(c.passage, base_url)) for c in citations
+            dataclasses.replace(c, url=passage_url(c.passage, base_url, c.page)) for c in citations
         )
 
     return dataclasses.replace(

@@ -157,7 +157,8 @@ def judge_docs(case: EvalCase, answer: Answer | None) -> DocsJudgement:
     """The docs rules for one answerable question (an unanswered one is wrong on all three)."""
     if answer is None or not answer.answered:
         return DocsJudgement(False, False, False, case.must_show)
-    first = answer.citations[0].passage
+    first_citation = answer.citations[0]
+    first = first_citation.passage
     cited_right = first.source == case.source
     section_right = cited_right and headings_contain(passage_headings(first), case.section or "")
     shown = "\n".join([*(s.text for s in answer.sentences), *shown_blocks(answer)])
@@ -172,7 +173,7 @@ def judge_docs(case: EvalCase, answer: Answer | None) -> DocsJudgement:
         missing=missing,
         first_cited=where,
         first_headings=passage_headings(first),
-        first_page=int(getattr(first, "page", 0) or 0),
+        first_page=int(getattr(first_citation, "shown_page", 0) or getattr(first, "page", 0) or 0),
     )
 
 

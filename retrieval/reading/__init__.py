@@ -1,6 +1,15 @@
 """Reading: files → decoded documents → blocks with exact offsets (one reader per format)."""
 
-from .blocks import CONTEXT_SEPARATOR, PROSE_KINDS, UNIT_KINDS, Block, BlockKind, trimmed_span
+from .blocks import (
+    CONTEXT_SEPARATOR,
+    PAGE_BREAK,
+    PROSE_KINDS,
+    UNIT_KINDS,
+    Block,
+    BlockKind,
+    page_at,
+    trimmed_span,
+)
 from .files import (
     MAX_FILE_BYTES,
     SUFFIXES,
@@ -33,6 +42,7 @@ __all__ = [
     "CONTEXT_SEPARATOR",
     "EVERY_FILE",
     "MAX_FILE_BYTES",
+    "PAGE_BREAK",
     "PROSE_KINDS",
     "SUFFIXES",
     "UNIT_KINDS",
@@ -56,6 +66,7 @@ __all__ = [
     "load_corpus",
     "matches",
     "no_documents",
+    "page_at",
     "read_blocks",
     "read_file",
     "reader_for",

@@ -89,3 +89,18 @@ def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+PAGE_BREAK = "\n"
+"""In a PDF's text, what stands between two lines of one prose block (a paragraph, list item or
+admonition) where the block goes on on the next page: a line feed, which those blocks have
+nowhere else (their lines are joined by spaces), one per page turned."""
+
+
+def page_at(text: str, start: int, page: int, offset: int) -> int:
+    """The page that ``text[offset]`` is printed on, for a prose block or passage of a PDF
+    starting at ``start`` on ``page``: ``page`` plus the page breaks before ``offset``. For
+    other formats (``page`` 0) it is 0."""
+    if not page or offset <= start:
+        return page
+    return page + text.count(PAGE_BREAK, start, offset)

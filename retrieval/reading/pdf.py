@@ -39,7 +39,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 from pypdf.generic import ArrayObject, FloatObject, NumberObject
 
-from .blocks import Block, BlockKind
+from .blocks import PAGE_BREAK, Block, BlockKind
 
 _log = logging.getLogger(__name__)
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd files are noise
@@ -151,9 +151,12 @@ class _PageLines:
                 self.lines.append(line)
                 self.last_font = name
             elif name != self.last_font and line.parts:
-                # A font change between two letters is a word boundary ("the``flaskr``").
-                before = line.parts[-1][0]
-                if (before[-1:].isalnum() or before[-1:] in ")]}") and piece[:1].isalnum():
+                # A font change between two letters is a word boundary ("the``flaskr``"),
+                # and in prose so is one after a comma, semicolon or colon ("page,
+                # ``url_for()``"; code's own fonts change inside "div:first-of-type").
+                before = line.parts[-1][0][-1:]
+                punctuation = before in ",;:" and not line.mono
+                if (before.isalnum() or before in ")]}" or punctuation) and piece[:1].isalnum():
                     piece = " " + piece
             if piece.strip():
                 line.size = max(line.size, size * scale)
@@ -710,10 +713,16 @@ class _Builder:
             self.out.add(BlockKind.PARAGRAPH, text, page)
 
     def joined(self, group: list[_Line]) -> str:
-        """The lines as one paragraph, words hyphenated at line ends joined."""
+        """The lines as one paragraph, words hyphenated at line ends joined. Where the
+        paragraph goes on on the next page, the lines are joined by a line feed instead of a
+        space (:data:`~retrieval.reading.blocks.PAGE_BREAK`, one per page turned): a prose
+        block's text has no other, so a quote's page is found from its offset
+        (:func:`~retrieval.reading.blocks.page_at`). A word hyphenated across the page break
+        is joined whole, and what follows it counts as on the page it started on."""
         text = group[0].text
-        for line in group[1:]:
+        for before, line in pairwise(group):
             following = line.text
+            gap = PAGE_BREAK * (line.page - before.page) if line.page > before.page else " "
             end = re.search(r"(\w+)-$", text)
             start = re.match(r"([a-z]\w*)", following)
             if end and start is None and end.group(1).isupper():
@@ -724,7 +733,7 @@ class _Builder:
                 compound = f"{end.group(1)}-{start.group(1)}" in self.hyphenated
                 text = (text if compound else text[:-1]) + following
             else:
-                text = f"{text} {following}"
+                text = f"{text}{gap}{following}"
         return " ".join(text.split(" ")) if text else text
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind
+from ..reading.blocks import CONTEXT_SEPARATOR, PROSE_KINDS, Block, BlockKind, page_at
 from ..reading.readers import document_blocks
 from ..types import Document, Passage
 
@@ -140,6 +140,8 @@ def passage_fields(
             if line:  # the line each piece starts on
                 line += text.count("\n", counted, start)
                 counted = start
+            elif page:  # the page each piece of a PDF's block starts on
+                page = page_at(text, block.start, block.page, start)
             passages.append(
                 PassageFields(
                     _passage_id(source, body, occurrence),
