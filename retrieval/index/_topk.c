@@ -97,50 +97,84 @@ static inline uint64_t bits_at(const uint8_t *p, uint64_t pos, uint64_t mask) {
     return (w >> (pos & 7)) & mask;
 }
 
+/* Block k of a term whose blocks start at b0 and which has count postings, checked against
+   the arrays: its bytes at *p, its number of postings (the return value, or -3 when its size
+   or widths do not fit what the arrays say of it), and its two bit widths. */
+static int block_open(const Postings *P, int64_t b0, int64_t count, int64_t k, const uint8_t **p,
+                      int *wd, int *wt) {
+    int64_t first = (k - b0) * P->block_size;
+    int64_t n = count - first < P->block_size ? count - first : P->block_size;
+    if (k < b0 || k >= P->n_blocks || n <= 0) return -3;
+    *wd = P->bits[2 * k];
+    *wt = P->bits[2 * k + 1];
+    if (*wd > 32 || *wt > 32) return -3;
+    int64_t lo = read_ptr(P->offset, P->offset_size, k);
+    int64_t hi = read_ptr(P->offset, P->offset_size, k + 1);
+    if (lo < 0 || hi < lo || hi + 8 > P->data_len || hi - lo != (n * (*wd + *wt) + 7) / 8) return -3;
+    *p = P->data + lo;
+    return (int)n;
+}
+
+/* The n paragraphs of block k (bytes p, gap width wd) into docs: 0, or -3 when they do not end
+   at the block's last paragraph (ascending below 2**31, as the arrays say). */
+static inline int decode_docs(const Postings *P, int64_t b0, int64_t k, const uint8_t *p, int wd,
+                              int n, int32_t *docs) {
+    uint64_t md = ((uint64_t)1 << wd) - 1, pos = 0;
+    int64_t doc = k == b0 ? -1 : P->last[k - 1];
+    for (int i = 0; i < n; i++, pos += wd) {
+        doc += 1 + (int64_t)bits_at(p, pos, md);
+        docs[i] = (int32_t)doc;
+    }
+    return doc != P->last[k] || doc > INT32_MAX ? -3 : 0;
+}
+
 /* Block k of a term whose blocks start at b0 and which has count postings: its paragraphs and
    term frequencies. The number of postings, or -3 when the block does not decode to what the
    arrays say of it (its size, its last paragraph, ascending paragraphs below 2**31). */
 static int decode_block(const Postings *P, int64_t b0, int64_t count, int64_t k, int32_t *docs,
                         uint32_t *tfs) {
-    int64_t first = (k - b0) * P->block_size;
-    int64_t n = count - first < P->block_size ? count - first : P->block_size;
-    if (k < b0 || k >= P->n_blocks || n <= 0) return -3;
-    int wd = P->bits[2 * k], wt = P->bits[2 * k + 1];
-    if (wd > 32 || wt > 32) return -3;
-    int64_t lo = read_ptr(P->offset, P->offset_size, k);
-    int64_t hi = read_ptr(P->offset, P->offset_size, k + 1);
-    if (lo < 0 || hi < lo || hi + 8 > P->data_len || hi - lo != (n * (wd + wt) + 7) / 8) return -3;
-    const uint8_t *p = P->data + lo;
-    uint64_t md = ((uint64_t)1 << wd) - 1, mt = ((uint64_t)1 << wt) - 1, pos = 0;
-    int64_t doc = k == b0 ? -1 : P->last[k - 1];
-    for (int64_t i = 0; i < n; i++, pos += wd) {
-        doc += 1 + (int64_t)bits_at(p, pos, md);
-        docs[i] = (int32_t)doc;
-    }
-    if (doc != P->last[k] || doc > INT32_MAX) return -3;
-    for (int64_t i = 0; i < n; i++, pos += wt) tfs[i] = 1 + (uint32_t)bits_at(p, pos, mt);
-    return (int)n;
+    const uint8_t *p;
+    int wd, wt;
+    int n = block_open(P, b0, count, k, &p, &wd, &wt);
+    if (n < 0 || decode_docs(P, b0, k, p, wd, n, docs) < 0) return -3;
+    uint64_t mt = ((uint64_t)1 << wt) - 1, pos = (uint64_t)n * wd;
+    for (int i = 0; i < n; i++, pos += wt) tfs[i] = 1 + (uint32_t)bits_at(p, pos, mt);
+    return n;
 }
 
-/* A term's place in its postings: the block decoded into docs/tfs, and the posting at pos. */
+/* A term's place in its postings: the block's paragraphs decoded into docs, and the posting at
+   pos. Its term frequencies stay packed (fixed width): each is read where it is needed, so a
+   block whose paragraphs are only searched never has them decoded. */
 typedef struct {
     int64_t b0, b1, count, blk;
     int pos, len;
     int64_t doc; /* docs[pos], or INT64_MAX past the end */
+    const uint8_t *p; /* the block's bytes */
+    uint64_t tf_at, tf_mask; /* the bit where its term frequencies start; their mask */
+    int wt;
     int32_t docs[MAX_BLOCK];
-    uint32_t tfs[MAX_BLOCK];
 } Cursor;
 
-/* Decode block blk (or mark the end): 0, or -3 (damaged). */
+/* Decode block blk's paragraphs (or mark the end): 0, or -3 (damaged). */
 static int cursor_load(const Postings *P, Cursor *c, int64_t blk) {
     c->blk = blk;
     c->pos = 0;
     if (blk >= c->b1) { c->len = 0; c->doc = INT64_MAX; return 0; }
-    int n = decode_block(P, c->b0, c->count, blk, c->docs, c->tfs);
-    if (n < 0) { c->len = 0; c->doc = INT64_MAX; return -3; }
+    int wd;
+    int n = block_open(P, c->b0, c->count, blk, &c->p, &wd, &c->wt);
+    if (n < 0 || decode_docs(P, c->b0, blk, c->p, wd, n, c->docs) < 0) {
+        c->len = 0; c->doc = INT64_MAX; return -3;
+    }
+    c->tf_at = (uint64_t)n * wd;
+    c->tf_mask = ((uint64_t)1 << c->wt) - 1;
     c->len = n;
     c->doc = c->docs[0];
     return 0;
+}
+
+/* The term frequency of the posting at the cursor (which must not be past the end). */
+static inline uint32_t cursor_tf(const Cursor *c) {
+    return 1 + (uint32_t)bits_at(c->p, c->tf_at + (uint64_t)c->pos * c->wt, c->tf_mask);
 }
 
 static inline int cursor_next(const Postings *P, Cursor *c) {
@@ -293,60 +327,83 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
         double theta = 0.0;
         int damaged = 0;
+        /* The block-max window: up to win_upto (the first end of an essential term's current
+           block) every essential cursor stays in its block, so the bound of those blocks, plus
+           the non-essential terms' whole bounds, holds for the window; it is worked out again
+           only when a paragraph past it comes up or the essential terms change. */
+        int64_t win_upto = -1;
+        int win_essential = -1;
+        double win_bound = 0.0;
+        int64_t doc = INT64_MAX; /* the essential cursors' lowest paragraph */
+        for (int i = 0; i < n; i++)
+            if (cur[i].doc < doc) doc = cur[i].doc;
         for (;;) {
-            int64_t doc = INT64_MAX;
-            for (int i = essential; i < n; i++) {
-                int u = order[i];
-                if (cur[u].doc < doc) doc = cur[u].doc;
-            }
             if (damaged) { result = -3; break; }
             if (doc == INT64_MAX) break;
             if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
             if (size == k) {
-                /* Block-max skip: up to the first end of an essential term's current block, no
-                   paragraph can beat theta if even the blocks' best weights cannot. Each
-                   term's current block bound is remembered until its cursor leaves it. */
-                double bound = essential > 0 ? prefix[essential - 1] : 0.0;
-                int64_t upto = INT64_MAX;
-                for (int i = essential; i < n; i++) {
-                    int u = order[i];
-                    if (cur[u].doc == INT64_MAX) continue;
-                    int64_t blk = cur[u].blk;
-                    if (blk_at[u] != blk) {
-                        blk_w[u] = count[u] * idf_table[term[u]] * block_max[blk];
-                        blk_at[u] = blk;
+                /* Block-max skip: in the window no paragraph can beat theta if even the
+                   blocks' best weights cannot. Each term's current block bound is
+                   remembered until its cursor leaves it. */
+                if (doc > win_upto || win_essential != essential) {
+                    double bound = essential > 0 ? prefix[essential - 1] : 0.0;
+                    int64_t upto = INT64_MAX;
+                    for (int i = essential; i < n; i++) {
+                        int u = order[i];
+                        if (cur[u].doc == INT64_MAX) continue;
+                        int64_t blk = cur[u].blk;
+                        if (blk_at[u] != blk) {
+                            blk_w[u] = count[u] * idf_table[term[u]] * block_max[blk];
+                            blk_at[u] = blk;
+                        }
+                        bound += blk_w[u];
+                        if (P.last[blk] < upto) upto = P.last[blk];
                     }
-                    bound += blk_w[u];
-                    if (P.last[blk] < upto) upto = P.last[blk];
+                    win_bound = bound;
+                    win_upto = upto;
+                    win_essential = essential;
                 }
-                if (bound * (1 + MARGIN) <= theta) {
-                    for (int i = essential; i < n; i++)
-                        if (cursor_advance(&P, &cur[order[i]], upto + 1) < 0) damaged = 1;
+                if (win_bound * (1 + MARGIN) <= theta) {
+                    doc = INT64_MAX;
+                    for (int i = essential; i < n; i++) {
+                        Cursor *c = &cur[order[i]];
+                        if (cursor_advance(&P, c, win_upto + 1) < 0) damaged = 1;
+                        if (c->doc < doc) doc = c->doc;
+                    }
                     continue;
                 }
             }
             double dl = (double)read_uint(doc_len, len_size, doc);
             double norm = k1 * (one_minus_b + (b * dl) / avgdl);
             double found = 0.0;
-            for (int u = 0; u < n; u++) weight[u] = 0.0;
+            int64_t next = INT64_MAX;
             for (int i = n - 1; i >= essential; i--) {
                 int u = order[i];
-                if (cur[u].doc == doc) {
-                    double tf = (double)cur[u].tfs[cur[u].pos];
+                Cursor *c = &cur[u];
+                if (c->doc == doc) {
+                    double tf = (double)cursor_tf(c);
                     weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
-                    if (cursor_next(&P, &cur[u]) < 0) damaged = 1;
+                    if (cursor_next(&P, c) < 0) damaged = 1;
+                } else {
+                    weight[u] = 0.0;
                 }
+                if (c->doc < next) next = c->doc;
             }
+            const int64_t at = doc;
+            doc = next;
             int skip = 0;
             for (int i = essential - 1; i >= 0; i--) {
                 if (size == k && (found + prefix[i]) * (1 + MARGIN) <= theta) { skip = 1; break; }
                 int u = order[i];
-                if (cursor_advance(&P, &cur[u], doc) < 0) damaged = 1;
-                if (cur[u].doc == doc) {
-                    double tf = (double)cur[u].tfs[cur[u].pos];
+                Cursor *c = &cur[u];
+                if (cursor_advance(&P, c, at) < 0) damaged = 1;
+                if (c->doc == at) {
+                    double tf = (double)cursor_tf(c);
                     weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
+                } else {
+                    weight[u] = 0.0;
                 }
             }
             if (damaged) { result = -3; break; }
@@ -355,15 +412,21 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             for (Py_ssize_t j = 0; j < n_tokens; j++) score += weight[token_term[j]];
             if (!(score > 0)) continue;
             if (size < k) {
-                hs[size] = score; hd[size] = doc; sift_up(hs, hd, size); size++;
+                hs[size] = score; hd[size] = at; sift_up(hs, hd, size); size++;
             } else if (score > theta) { /* equal: the earlier paragraph already kept wins */
-                hs[0] = score; hd[0] = doc; sift_down(hs, hd, size, 0);
+                hs[0] = score; hd[0] = at; sift_down(hs, hd, size, 0);
             } else {
                 continue;
             }
             if (size == k) {
                 theta = hs[0];
+                int was = essential;
                 while (essential < n && prefix[essential] * (1 + MARGIN) < theta) essential++;
+                if (essential != was) { /* the lowest paragraph among the essential terms now */
+                    doc = INT64_MAX;
+                    for (int i = essential; i < n; i++)
+                        if (cur[order[i]].doc < doc) doc = cur[order[i]].doc;
+                }
             }
         }
         /* best first: repeatedly take the worst off the heap into the back of the output */
@@ -537,7 +600,7 @@ static PyObject *term_sums(PyObject *self, PyObject *args) {
             if (lows[i] <= before && cursor_load(&P, c, b0) < 0) { result = -3; break; }
             if (cursor_advance(&P, c, lows[i]) < 0) { result = -3; break; }
             while (c->doc < highs[i]) {
-                sum += c->tfs[c->pos];
+                sum += cursor_tf(c);
                 if (cursor_next(&P, c) < 0) { result = -3; break; }
             }
             out[i] = sum;
