@@ -184,17 +184,27 @@ static inline int cursor_next(const Postings *P, Cursor *c) {
 
 /* Move to the first posting whose paragraph is >= target: the blocks' last paragraphs are
    galloped over without decoding them, then one block is decoded and searched. */
-static int cursor_advance(const Postings *P, Cursor *c, int64_t target) {
+/* The first of blocks from .. b1-1 whose last paragraph is >= target (b1 when none is):
+   galloped over the blocks' last paragraphs, none decoded. */
+static inline int64_t block_of(const Postings *P, int64_t from, int64_t b1, int64_t target) {
+    if (from >= b1 || P->last[from] >= target) return from;
+    int64_t lo = from, step = 1, hi = from + 1; /* last[lo] < target */
+    while (hi < b1 && P->last[hi] < target) { lo = hi; step <<= 1; hi = from + step; }
+    if (hi > b1) hi = b1;
+    while (lo + 1 < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (P->last[mid] < target) lo = mid; else hi = mid;
+    }
+    return hi;
+}
+
+/* Move to the first posting whose paragraph is >= target, in block blk = block_of(target)
+   (the blocks' last paragraphs galloped over without decoding them): one block is decoded and
+   searched. */
+static int cursor_advance_to(const Postings *P, Cursor *c, int64_t target, int64_t blk) {
     if (c->doc >= target) return 0;
-    if (P->last[c->blk] < target) {
-        int64_t lo = c->blk, step = 1, hi = c->blk + 1; /* last[lo] < target */
-        while (hi < c->b1 && P->last[hi] < target) { lo = hi; step <<= 1; hi = c->blk + step; }
-        if (hi > c->b1) hi = c->b1;
-        while (lo + 1 < hi) {
-            int64_t mid = lo + (hi - lo) / 2;
-            if (P->last[mid] < target) lo = mid; else hi = mid;
-        }
-        if (cursor_load(P, c, hi) < 0) return -3;
+    if (blk != c->blk) {
+        if (cursor_load(P, c, blk) < 0) return -3;
         if (c->doc >= target) return 0;
     }
     int lo = c->pos, hi = c->len - 1; /* docs[hi] = last[blk] >= target */
@@ -205,6 +215,11 @@ static int cursor_advance(const Postings *P, Cursor *c, int64_t target) {
     c->pos = lo;
     c->doc = c->docs[lo];
     return 0;
+}
+
+static inline int cursor_advance(const Postings *P, Cursor *c, int64_t target) {
+    if (c->doc >= target) return 0;
+    return cursor_advance_to(P, c, target, block_of(P, c->blk, c->b1, target));
 }
 
 static int cursor_open(const Postings *P, Cursor *c, int64_t t) {
@@ -397,7 +412,24 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 if (size == k && (found + prefix[i]) * (1 + MARGIN) <= theta) { skip = 1; break; }
                 int u = order[i];
                 Cursor *c = &cur[u];
-                if (cursor_advance(&P, c, at) < 0) damaged = 1;
+                if (c->doc < at) {
+                    /* The block that holds at, if the term has it: found without decoding,
+                       and decoded only when its best weight could still matter. */
+                    int64_t blk = block_of(&P, c->blk, c->b1, at);
+                    if (size == k) {
+                        double w = 0.0;
+                        if (blk < c->b1) {
+                            if (blk_at[u] != blk) {
+                                blk_w[u] = count[u] * idf_table[term[u]] * block_max[blk];
+                                blk_at[u] = blk;
+                            }
+                            w = blk_w[u];
+                        }
+                        double rest = i > 0 ? prefix[i - 1] : 0.0;
+                        if ((found + w + rest) * (1 + MARGIN) <= theta) { skip = 1; break; }
+                    }
+                    if (cursor_advance_to(&P, c, at, blk) < 0) damaged = 1;
+                }
                 if (c->doc == at) {
                     double tf = (double)cursor_tf(c);
                     weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
