@@ -290,13 +290,17 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     int *order = malloc(sizeof(int) * (n_tokens + 1));
     double *prefix = malloc(sizeof(double) * (n_tokens + 1));
     Cursor *cur = malloc(sizeof(Cursor) * (n_tokens + 1));
+    Cursor *sorted = malloc(sizeof(Cursor) * (n_tokens + 1));
+    double *idf_q = malloc(sizeof(double) * (n_tokens + 1)); /* the terms' IDF, sorted */
+    int *count_q = malloc(sizeof(int) * (n_tokens + 1)); /* their repeats, sorted */
+    int *rank = malloc(sizeof(int) * (n_tokens + 1)); /* a term's place in the order */
     int64_t *blk_at = malloc(sizeof(int64_t) * (n_tokens + 1)); /* block of blk_w's bound */
     double *blk_w = malloc(sizeof(double) * (n_tokens + 1));
     double *hs = malloc(sizeof(double) * (k + 1));
     int64_t *hd = malloc(sizeof(int64_t) * (k + 1));
     int fits = postings_fit(&P, &b_ptr, &b_bptr, &b_last, &b_off, &b_bits, &b_data);
     if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur ||
-        !blk_at || !blk_w || !hs || !hd || k <= 0 || !fits ||
+        !sorted || !idf_q || !count_q || !rank || !blk_at || !blk_w || !hs || !hd || k <= 0 || !fits ||
         b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
         b_out_scores.len < (Py_ssize_t)(k * sizeof(double))) {
         result = -1;
@@ -337,6 +341,17 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) { sum += ub[order[i]]; prefix[i] = sum; }
+        /* From here on a term is its place in that order: the cursors and the terms' numbers
+           are put in it, so the loops below read them in sequence. */
+        for (int i = 0; i < n; i++) {
+            rank[order[i]] = i;
+            sorted[i] = cur[order[i]];
+            idf_q[i] = idf_table[term[order[i]]];
+            count_q[i] = count[order[i]];
+        }
+        for (Py_ssize_t j = 0; j < n_tokens; j++) token_term[j] = rank[token_term[j]];
+        Cursor *tmp = cur; cur = sorted; sorted = tmp;
+        int *count_t = count; count = count_q; count_q = count_t;
 
         const double k1p1 = k1 + 1.0, one_minus_b = 1.0 - b;
         int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
@@ -364,11 +379,11 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                     double bound = essential > 0 ? prefix[essential - 1] : 0.0;
                     int64_t upto = INT64_MAX;
                     for (int i = essential; i < n; i++) {
-                        int u = order[i];
+                        int u = i;
                         if (cur[u].doc == INT64_MAX) continue;
                         int64_t blk = cur[u].blk;
                         if (blk_at[u] != blk) {
-                            blk_w[u] = count[u] * idf_table[term[u]] * block_max[blk];
+                            blk_w[u] = count[u] * idf_q[u] * block_max[blk];
                             blk_at[u] = blk;
                         }
                         bound += blk_w[u];
@@ -381,7 +396,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 if (win_bound * (1 + MARGIN) <= theta) {
                     doc = INT64_MAX;
                     for (int i = essential; i < n; i++) {
-                        Cursor *c = &cur[order[i]];
+                        Cursor *c = &cur[i];
                         if (cursor_advance(&P, c, win_upto + 1) < 0) damaged = 1;
                         if (c->doc < doc) doc = c->doc;
                     }
@@ -393,11 +408,11 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             double found = 0.0;
             int64_t next = INT64_MAX;
             for (int i = n - 1; i >= essential; i--) {
-                int u = order[i];
+                int u = i;
                 Cursor *c = &cur[u];
                 if (c->doc == doc) {
                     double tf = (double)cursor_tf(c);
-                    weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
+                    weight[u] = idf_q[u] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
                     if (cursor_next(&P, c) < 0) damaged = 1;
                 } else {
@@ -410,7 +425,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             int skip = 0;
             for (int i = essential - 1; i >= 0; i--) {
                 if (size == k && (found + prefix[i]) * (1 + MARGIN) <= theta) { skip = 1; break; }
-                int u = order[i];
+                int u = i;
                 Cursor *c = &cur[u];
                 if (c->doc < at) {
                     /* The block that holds at, if the term has it: found without decoding,
@@ -420,7 +435,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                         double w = 0.0;
                         if (blk < c->b1) {
                             if (blk_at[u] != blk) {
-                                blk_w[u] = count[u] * idf_table[term[u]] * block_max[blk];
+                                blk_w[u] = count[u] * idf_q[u] * block_max[blk];
                                 blk_at[u] = blk;
                             }
                             w = blk_w[u];
@@ -432,7 +447,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 }
                 if (c->doc == at) {
                     double tf = (double)cursor_tf(c);
-                    weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
+                    weight[u] = idf_q[u] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
                 } else {
                     weight[u] = 0.0;
@@ -457,7 +472,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                 if (essential != was) { /* the lowest paragraph among the essential terms now */
                     doc = INT64_MAX;
                     for (int i = essential; i < n; i++)
-                        if (cur[order[i]].doc < doc) doc = cur[order[i]].doc;
+                        if (cur[i].doc < doc) doc = cur[i].doc;
                 }
             }
         }
@@ -473,7 +488,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
 
 done:
     free(term); free(count); free(token_term); free(ub); free(weight); free(order); free(prefix);
-    free(cur); free(blk_at); free(blk_w); free(hs); free(hd);
+    free(cur); free(sorted); free(idf_q); free(count_q); free(rank); free(blk_at); free(blk_w); free(hs); free(hd);
     POSTINGS_RELEASE();
     PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
     PyBuffer_Release(&b_bmax); PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs);
