@@ -151,7 +151,8 @@ typedef struct {
     int64_t doc; /* docs[pos], or INT64_MAX past the end */
     const uint8_t *p; /* the block's bytes */
     uint64_t tf_at, tf_mask; /* the bit where its term frequencies start; their mask */
-    int wt;
+    int wt, wd;
+    int dec; /* docs[0 .. dec-1] decoded: len, or fewer in a block searched only (lazily) */
     int32_t docs[MAX_BLOCK];
 } Cursor;
 
@@ -160,16 +161,63 @@ static int cursor_load(const Postings *P, Cursor *c, int64_t blk) {
     c->blk = blk;
     c->pos = 0;
     if (blk >= c->b1) { c->len = 0; c->doc = INT64_MAX; return 0; }
-    int wd;
-    int n = block_open(P, c->b0, c->count, blk, &c->p, &wd, &c->wt);
-    if (n < 0 || decode_docs(P, c->b0, blk, c->p, wd, n, c->docs) < 0) {
-        c->len = 0; c->doc = INT64_MAX; return -3;
+    int n = block_open(P, c->b0, c->count, blk, &c->p, &c->wd, &c->wt);
+    if (n < 0 || decode_docs(P, c->b0, blk, c->p, c->wd, n, c->docs) < 0) {
+        c->len = 0; c->dec = 0; c->doc = INT64_MAX; return -3;
     }
-    c->tf_at = (uint64_t)n * wd;
+    c->tf_at = (uint64_t)n * c->wd;
     c->tf_mask = ((uint64_t)1 << c->wt) - 1;
-    c->len = n;
+    c->len = c->dec = n;
     c->doc = c->docs[0];
     return 0;
+}
+
+/* Open block blk (not past the end) for searching only: its paragraphs are decoded by
+   cursor_seek as far as a search needs them. 0, or -3 (damaged). */
+static int cursor_load_lazy(const Postings *P, Cursor *c, int64_t blk) {
+    c->blk = blk;
+    c->pos = 0;
+    int n = block_open(P, c->b0, c->count, blk, &c->p, &c->wd, &c->wt);
+    if (n < 0) { c->len = 0; c->dec = 0; c->doc = INT64_MAX; return -3; }
+    c->tf_at = (uint64_t)n * c->wd;
+    c->tf_mask = ((uint64_t)1 << c->wt) - 1;
+    c->len = n;
+    c->dec = 0;
+    c->doc = -1; /* not known yet: below any target */
+    return 0;
+}
+
+/* In the cursor's block, whose last paragraph is >= target: the first posting >= target,
+   from pos on, decoding the block's paragraphs only as far as that one (a block decoded to
+   its end is checked to end at its last paragraph, as cursor_load checks). 0, or -3. */
+static int cursor_seek(const Postings *P, Cursor *c, int64_t target) {
+    int lo = c->pos, hi = c->dec - 1;
+    if (c->dec > 0 && c->docs[hi] >= target) {
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (c->docs[mid] < target) lo = mid + 1; else hi = mid;
+        }
+        c->pos = lo;
+        c->doc = c->docs[lo];
+        return 0;
+    }
+    const uint64_t md = ((uint64_t)1 << c->wd) - 1;
+    int64_t doc = c->dec > 0 ? c->docs[c->dec - 1] : c->blk == c->b0 ? -1 : P->last[c->blk - 1];
+    uint64_t pos = (uint64_t)c->dec * c->wd;
+    for (int i = c->dec; i < c->len; i++, pos += c->wd) {
+        doc += 1 + (int64_t)bits_at(c->p, pos, md);
+        if (doc > INT32_MAX) break;
+        c->docs[i] = (int32_t)doc;
+        if (i == c->len - 1 && doc != P->last[c->blk]) break;
+        if (doc >= target) {
+            c->dec = i + 1;
+            c->pos = i;
+            c->doc = doc;
+            return 0;
+        }
+    }
+    c->len = 0; c->dec = 0; c->doc = INT64_MAX; /* damaged */
+    return -3;
 }
 
 /* The term frequency of the posting at the cursor (which must not be past the end). */
@@ -201,25 +249,26 @@ static inline int64_t block_of(const Postings *P, int64_t from, int64_t b1, int6
 /* Move to the first posting whose paragraph is >= target, in block blk = block_of(target)
    (the blocks' last paragraphs galloped over without decoding them): one block is decoded and
    searched. */
-static int cursor_advance_to(const Postings *P, Cursor *c, int64_t target, int64_t blk) {
+/* Move to the first posting whose paragraph is >= target, in block blk = block_of(target)
+   (found by galloping over the blocks' last paragraphs): that block is decoded (lazy: only as
+   far as the search needs, for a cursor that is only ever searched) and searched. */
+static int cursor_advance_to(const Postings *P, Cursor *c, int64_t target, int64_t blk,
+                             int lazy) {
     if (c->doc >= target) return 0;
     if (blk != c->blk) {
-        if (cursor_load(P, c, blk) < 0) return -3;
-        if (c->doc >= target) return 0;
+        if (lazy && blk < c->b1) {
+            if (cursor_load_lazy(P, c, blk) < 0) return -3;
+        } else {
+            if (cursor_load(P, c, blk) < 0) return -3;
+            if (c->doc >= target) return 0;
+        }
     }
-    int lo = c->pos, hi = c->len - 1; /* docs[hi] = last[blk] >= target */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (c->docs[mid] < target) lo = mid + 1; else hi = mid;
-    }
-    c->pos = lo;
-    c->doc = c->docs[lo];
-    return 0;
+    return cursor_seek(P, c, target);
 }
 
 static inline int cursor_advance(const Postings *P, Cursor *c, int64_t target) {
     if (c->doc >= target) return 0;
-    return cursor_advance_to(P, c, target, block_of(P, c->blk, c->b1, target));
+    return cursor_advance_to(P, c, target, block_of(P, c->blk, c->b1, target), 0);
 }
 
 static int cursor_open(const Postings *P, Cursor *c, int64_t t) {
@@ -443,7 +492,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
                         double rest = i > 0 ? prefix[i - 1] : 0.0;
                         if ((found + w + rest) * (1 + MARGIN) <= theta) { skip = 1; break; }
                     }
-                    if (cursor_advance_to(&P, c, at, blk) < 0) damaged = 1;
+                    if (cursor_advance_to(&P, c, at, blk, 1) < 0) damaged = 1;
                 }
                 if (c->doc == at) {
                     double tf = (double)cursor_tf(c);
