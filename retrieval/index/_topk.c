@@ -17,7 +17,12 @@
  * others are searched (galloping) just for those candidates, and only while they could matter.
  * Block-max: each term's postings come in blocks of block_size with their best weight stored;
  * a run of paragraphs whose blocks together cannot beat the k-th score is skipped whole (what
- * makes a question whose only known word is in half the corpus quick).
+ * makes a question whose only known word is in half the corpus quick). That bound is worked
+ * out once per window (up to the first end of an essential term's block), not per candidate;
+ * a non-essential term's block is located without decoding and decoded only when its best
+ * weight could still lift the candidate past the k-th score, and then only as far as the
+ * search needs. Term frequencies are never decoded whole: each is read at its fixed-width place.
+ * None of this changes a result: every skip is of paragraphs whose bound cannot beat theta.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
