@@ -17,7 +17,12 @@
  * others are searched (galloping) just for those candidates, and only while they could matter.
  * Block-max: each term's postings come in blocks of block_size with their best weight stored;
  * a run of paragraphs whose blocks together cannot beat the k-th score is skipped whole (what
- * makes a question whose only known word is in half the corpus quick).
+ * makes a question whose only known word is in half the corpus quick). That bound is worked
+ * out once per window (up to the first end of an essential term's block), not per candidate;
+ * a non-essential term's block is located without decoding and decoded only when its best
+ * weight could still lift the candidate past the k-th score, and then only as far as the
+ * search needs. Term frequencies are never decoded whole: each is read at its fixed-width place.
+ * None of this changes a result: every skip is of paragraphs whose bound cannot beat theta.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -97,50 +102,132 @@ static inline uint64_t bits_at(const uint8_t *p, uint64_t pos, uint64_t mask) {
     return (w >> (pos & 7)) & mask;
 }
 
+/* Block k of a term whose blocks start at b0 and which has count postings, checked against
+   the arrays: its bytes at *p, its number of postings (the return value, or -3 when its size
+   or widths do not fit what the arrays say of it), and its two bit widths. */
+static int block_open(const Postings *P, int64_t b0, int64_t count, int64_t k, const uint8_t **p,
+                      int *wd, int *wt) {
+    int64_t first = (k - b0) * P->block_size;
+    int64_t n = count - first < P->block_size ? count - first : P->block_size;
+    if (k < b0 || k >= P->n_blocks || n <= 0) return -3;
+    *wd = P->bits[2 * k];
+    *wt = P->bits[2 * k + 1];
+    if (*wd > 32 || *wt > 32) return -3;
+    int64_t lo = read_ptr(P->offset, P->offset_size, k);
+    int64_t hi = read_ptr(P->offset, P->offset_size, k + 1);
+    if (lo < 0 || hi < lo || hi + 8 > P->data_len || hi - lo != (n * (*wd + *wt) + 7) / 8) return -3;
+    *p = P->data + lo;
+    return (int)n;
+}
+
+/* The n paragraphs of block k (bytes p, gap width wd) into docs: 0, or -3 when they do not end
+   at the block's last paragraph (ascending below 2**31, as the arrays say). */
+static inline int decode_docs(const Postings *P, int64_t b0, int64_t k, const uint8_t *p, int wd,
+                              int n, int32_t *docs) {
+    uint64_t md = ((uint64_t)1 << wd) - 1, pos = 0;
+    int64_t doc = k == b0 ? -1 : P->last[k - 1];
+    for (int i = 0; i < n; i++, pos += wd) {
+        doc += 1 + (int64_t)bits_at(p, pos, md);
+        docs[i] = (int32_t)doc;
+    }
+    return doc != P->last[k] || doc > INT32_MAX ? -3 : 0;
+}
+
 /* Block k of a term whose blocks start at b0 and which has count postings: its paragraphs and
    term frequencies. The number of postings, or -3 when the block does not decode to what the
    arrays say of it (its size, its last paragraph, ascending paragraphs below 2**31). */
 static int decode_block(const Postings *P, int64_t b0, int64_t count, int64_t k, int32_t *docs,
                         uint32_t *tfs) {
-    int64_t first = (k - b0) * P->block_size;
-    int64_t n = count - first < P->block_size ? count - first : P->block_size;
-    if (k < b0 || k >= P->n_blocks || n <= 0) return -3;
-    int wd = P->bits[2 * k], wt = P->bits[2 * k + 1];
-    if (wd > 32 || wt > 32) return -3;
-    int64_t lo = read_ptr(P->offset, P->offset_size, k);
-    int64_t hi = read_ptr(P->offset, P->offset_size, k + 1);
-    if (lo < 0 || hi < lo || hi + 8 > P->data_len || hi - lo != (n * (wd + wt) + 7) / 8) return -3;
-    const uint8_t *p = P->data + lo;
-    uint64_t md = ((uint64_t)1 << wd) - 1, mt = ((uint64_t)1 << wt) - 1, pos = 0;
-    int64_t doc = k == b0 ? -1 : P->last[k - 1];
-    for (int64_t i = 0; i < n; i++, pos += wd) {
-        doc += 1 + (int64_t)bits_at(p, pos, md);
-        docs[i] = (int32_t)doc;
-    }
-    if (doc != P->last[k] || doc > INT32_MAX) return -3;
-    for (int64_t i = 0; i < n; i++, pos += wt) tfs[i] = 1 + (uint32_t)bits_at(p, pos, mt);
-    return (int)n;
+    const uint8_t *p;
+    int wd, wt;
+    int n = block_open(P, b0, count, k, &p, &wd, &wt);
+    if (n < 0 || decode_docs(P, b0, k, p, wd, n, docs) < 0) return -3;
+    uint64_t mt = ((uint64_t)1 << wt) - 1, pos = (uint64_t)n * wd;
+    for (int i = 0; i < n; i++, pos += wt) tfs[i] = 1 + (uint32_t)bits_at(p, pos, mt);
+    return n;
 }
 
-/* A term's place in its postings: the block decoded into docs/tfs, and the posting at pos. */
+/* A term's place in its postings: the block's paragraphs decoded into docs, and the posting at
+   pos. Its term frequencies stay packed (fixed width): each is read where it is needed, so a
+   block whose paragraphs are only searched never has them decoded. */
 typedef struct {
     int64_t b0, b1, count, blk;
     int pos, len;
     int64_t doc; /* docs[pos], or INT64_MAX past the end */
+    const uint8_t *p; /* the block's bytes */
+    uint64_t tf_at, tf_mask; /* the bit where its term frequencies start; their mask */
+    int wt, wd;
+    int dec; /* docs[0 .. dec-1] decoded: len, or fewer in a block searched only (lazily) */
     int32_t docs[MAX_BLOCK];
-    uint32_t tfs[MAX_BLOCK];
 } Cursor;
 
-/* Decode block blk (or mark the end): 0, or -3 (damaged). */
+/* Decode block blk's paragraphs (or mark the end): 0, or -3 (damaged). */
 static int cursor_load(const Postings *P, Cursor *c, int64_t blk) {
     c->blk = blk;
     c->pos = 0;
     if (blk >= c->b1) { c->len = 0; c->doc = INT64_MAX; return 0; }
-    int n = decode_block(P, c->b0, c->count, blk, c->docs, c->tfs);
-    if (n < 0) { c->len = 0; c->doc = INT64_MAX; return -3; }
-    c->len = n;
+    int n = block_open(P, c->b0, c->count, blk, &c->p, &c->wd, &c->wt);
+    if (n < 0 || decode_docs(P, c->b0, blk, c->p, c->wd, n, c->docs) < 0) {
+        c->len = 0; c->dec = 0; c->doc = INT64_MAX; return -3;
+    }
+    c->tf_at = (uint64_t)n * c->wd;
+    c->tf_mask = ((uint64_t)1 << c->wt) - 1;
+    c->len = c->dec = n;
     c->doc = c->docs[0];
     return 0;
+}
+
+/* Open block blk (not past the end) for searching only: its paragraphs are decoded by
+   cursor_seek as far as a search needs them. 0, or -3 (damaged). */
+static int cursor_load_lazy(const Postings *P, Cursor *c, int64_t blk) {
+    c->blk = blk;
+    c->pos = 0;
+    int n = block_open(P, c->b0, c->count, blk, &c->p, &c->wd, &c->wt);
+    if (n < 0) { c->len = 0; c->dec = 0; c->doc = INT64_MAX; return -3; }
+    c->tf_at = (uint64_t)n * c->wd;
+    c->tf_mask = ((uint64_t)1 << c->wt) - 1;
+    c->len = n;
+    c->dec = 0;
+    c->doc = -1; /* not known yet: below any target */
+    return 0;
+}
+
+/* In the cursor's block, whose last paragraph is >= target: the first posting >= target,
+   from pos on, decoding the block's paragraphs only as far as that one (a block decoded to
+   its end is checked to end at its last paragraph, as cursor_load checks). 0, or -3. */
+static int cursor_seek(const Postings *P, Cursor *c, int64_t target) {
+    int lo = c->pos, hi = c->dec - 1;
+    if (c->dec > 0 && c->docs[hi] >= target) {
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (c->docs[mid] < target) lo = mid + 1; else hi = mid;
+        }
+        c->pos = lo;
+        c->doc = c->docs[lo];
+        return 0;
+    }
+    const uint64_t md = ((uint64_t)1 << c->wd) - 1;
+    int64_t doc = c->dec > 0 ? c->docs[c->dec - 1] : c->blk == c->b0 ? -1 : P->last[c->blk - 1];
+    uint64_t pos = (uint64_t)c->dec * c->wd;
+    for (int i = c->dec; i < c->len; i++, pos += c->wd) {
+        doc += 1 + (int64_t)bits_at(c->p, pos, md);
+        if (doc > INT32_MAX) break;
+        c->docs[i] = (int32_t)doc;
+        if (i == c->len - 1 && doc != P->last[c->blk]) break;
+        if (doc >= target) {
+            c->dec = i + 1;
+            c->pos = i;
+            c->doc = doc;
+            return 0;
+        }
+    }
+    c->len = 0; c->dec = 0; c->doc = INT64_MAX; /* damaged */
+    return -3;
+}
+
+/* The term frequency of the posting at the cursor (which must not be past the end). */
+static inline uint32_t cursor_tf(const Cursor *c) {
+    return 1 + (uint32_t)bits_at(c->p, c->tf_at + (uint64_t)c->pos * c->wt, c->tf_mask);
 }
 
 static inline int cursor_next(const Postings *P, Cursor *c) {
@@ -150,27 +237,43 @@ static inline int cursor_next(const Postings *P, Cursor *c) {
 
 /* Move to the first posting whose paragraph is >= target: the blocks' last paragraphs are
    galloped over without decoding them, then one block is decoded and searched. */
-static int cursor_advance(const Postings *P, Cursor *c, int64_t target) {
+/* The first of blocks from .. b1-1 whose last paragraph is >= target (b1 when none is):
+   galloped over the blocks' last paragraphs, none decoded. */
+static inline int64_t block_of(const Postings *P, int64_t from, int64_t b1, int64_t target) {
+    if (from >= b1 || P->last[from] >= target) return from;
+    int64_t lo = from, step = 1, hi = from + 1; /* last[lo] < target */
+    while (hi < b1 && P->last[hi] < target) { lo = hi; step <<= 1; hi = from + step; }
+    if (hi > b1) hi = b1;
+    while (lo + 1 < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (P->last[mid] < target) lo = mid; else hi = mid;
+    }
+    return hi;
+}
+
+/* Move to the first posting whose paragraph is >= target, in block blk = block_of(target)
+   (the blocks' last paragraphs galloped over without decoding them): one block is decoded and
+   searched. */
+/* Move to the first posting whose paragraph is >= target, in block blk = block_of(target)
+   (found by galloping over the blocks' last paragraphs): that block is decoded (lazy: only as
+   far as the search needs, for a cursor that is only ever searched) and searched. */
+static int cursor_advance_to(const Postings *P, Cursor *c, int64_t target, int64_t blk,
+                             int lazy) {
     if (c->doc >= target) return 0;
-    if (P->last[c->blk] < target) {
-        int64_t lo = c->blk, step = 1, hi = c->blk + 1; /* last[lo] < target */
-        while (hi < c->b1 && P->last[hi] < target) { lo = hi; step <<= 1; hi = c->blk + step; }
-        if (hi > c->b1) hi = c->b1;
-        while (lo + 1 < hi) {
-            int64_t mid = lo + (hi - lo) / 2;
-            if (P->last[mid] < target) lo = mid; else hi = mid;
+    if (blk != c->blk) {
+        if (lazy && blk < c->b1) {
+            if (cursor_load_lazy(P, c, blk) < 0) return -3;
+        } else {
+            if (cursor_load(P, c, blk) < 0) return -3;
+            if (c->doc >= target) return 0;
         }
-        if (cursor_load(P, c, hi) < 0) return -3;
-        if (c->doc >= target) return 0;
     }
-    int lo = c->pos, hi = c->len - 1; /* docs[hi] = last[blk] >= target */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (c->docs[mid] < target) lo = mid + 1; else hi = mid;
-    }
-    c->pos = lo;
-    c->doc = c->docs[lo];
-    return 0;
+    return cursor_seek(P, c, target);
+}
+
+static inline int cursor_advance(const Postings *P, Cursor *c, int64_t target) {
+    if (c->doc >= target) return 0;
+    return cursor_advance_to(P, c, target, block_of(P, c->blk, c->b1, target), 0);
 }
 
 static int cursor_open(const Postings *P, Cursor *c, int64_t t) {
@@ -241,13 +344,17 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     int *order = malloc(sizeof(int) * (n_tokens + 1));
     double *prefix = malloc(sizeof(double) * (n_tokens + 1));
     Cursor *cur = malloc(sizeof(Cursor) * (n_tokens + 1));
+    Cursor *sorted = malloc(sizeof(Cursor) * (n_tokens + 1));
+    double *idf_q = malloc(sizeof(double) * (n_tokens + 1)); /* the terms' IDF, sorted */
+    int *count_q = malloc(sizeof(int) * (n_tokens + 1)); /* their repeats, sorted */
+    int *rank = malloc(sizeof(int) * (n_tokens + 1)); /* a term's place in the order */
     int64_t *blk_at = malloc(sizeof(int64_t) * (n_tokens + 1)); /* block of blk_w's bound */
     double *blk_w = malloc(sizeof(double) * (n_tokens + 1));
     double *hs = malloc(sizeof(double) * (k + 1));
     int64_t *hd = malloc(sizeof(int64_t) * (k + 1));
     int fits = postings_fit(&P, &b_ptr, &b_bptr, &b_last, &b_off, &b_bits, &b_data);
     if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur ||
-        !blk_at || !blk_w || !hs || !hd || k <= 0 || !fits ||
+        !sorted || !idf_q || !count_q || !rank || !blk_at || !blk_w || !hs || !hd || k <= 0 || !fits ||
         b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
         b_out_scores.len < (Py_ssize_t)(k * sizeof(double))) {
         result = -1;
@@ -288,65 +395,116 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) { sum += ub[order[i]]; prefix[i] = sum; }
+        /* From here on a term is its place in that order: the cursors and the terms' numbers
+           are put in it, so the loops below read them in sequence. */
+        for (int i = 0; i < n; i++) {
+            rank[order[i]] = i;
+            sorted[i] = cur[order[i]];
+            idf_q[i] = idf_table[term[order[i]]];
+            count_q[i] = count[order[i]];
+        }
+        for (Py_ssize_t j = 0; j < n_tokens; j++) token_term[j] = rank[token_term[j]];
+        Cursor *tmp = cur; cur = sorted; sorted = tmp;
+        int *count_t = count; count = count_q; count_q = count_t;
 
         const double k1p1 = k1 + 1.0, one_minus_b = 1.0 - b;
         int size = 0, essential = 0; /* order[0 .. essential-1] are non-essential */
         double theta = 0.0;
         int damaged = 0;
+        /* The block-max window: up to win_upto (the first end of an essential term's current
+           block) every essential cursor stays in its block, so the bound of those blocks, plus
+           the non-essential terms' whole bounds, holds for the window; it is worked out again
+           only when a paragraph past it comes up or the essential terms change. */
+        int64_t win_upto = -1;
+        int win_essential = -1;
+        double win_bound = 0.0;
+        int64_t doc = INT64_MAX; /* the essential cursors' lowest paragraph */
+        for (int i = 0; i < n; i++)
+            if (cur[i].doc < doc) doc = cur[i].doc;
         for (;;) {
-            int64_t doc = INT64_MAX;
-            for (int i = essential; i < n; i++) {
-                int u = order[i];
-                if (cur[u].doc < doc) doc = cur[u].doc;
-            }
             if (damaged) { result = -3; break; }
             if (doc == INT64_MAX) break;
             if (doc < 0 || doc >= n_docs) { result = -3; break; } /* damaged: stop, say so */
             if (size == k) {
-                /* Block-max skip: up to the first end of an essential term's current block, no
-                   paragraph can beat theta if even the blocks' best weights cannot. Each
-                   term's current block bound is remembered until its cursor leaves it. */
-                double bound = essential > 0 ? prefix[essential - 1] : 0.0;
-                int64_t upto = INT64_MAX;
-                for (int i = essential; i < n; i++) {
-                    int u = order[i];
-                    if (cur[u].doc == INT64_MAX) continue;
-                    int64_t blk = cur[u].blk;
-                    if (blk_at[u] != blk) {
-                        blk_w[u] = count[u] * idf_table[term[u]] * block_max[blk];
-                        blk_at[u] = blk;
+                /* Block-max skip: in the window no paragraph can beat theta if even the
+                   blocks' best weights cannot. Each term's current block bound is
+                   remembered until its cursor leaves it. */
+                if (doc > win_upto || win_essential != essential) {
+                    double bound = essential > 0 ? prefix[essential - 1] : 0.0;
+                    int64_t upto = INT64_MAX;
+                    for (int i = essential; i < n; i++) {
+                        int u = i;
+                        if (cur[u].doc == INT64_MAX) continue;
+                        int64_t blk = cur[u].blk;
+                        if (blk_at[u] != blk) {
+                            blk_w[u] = count[u] * idf_q[u] * block_max[blk];
+                            blk_at[u] = blk;
+                        }
+                        bound += blk_w[u];
+                        if (P.last[blk] < upto) upto = P.last[blk];
                     }
-                    bound += blk_w[u];
-                    if (P.last[blk] < upto) upto = P.last[blk];
+                    win_bound = bound;
+                    win_upto = upto;
+                    win_essential = essential;
                 }
-                if (bound * (1 + MARGIN) <= theta) {
-                    for (int i = essential; i < n; i++)
-                        if (cursor_advance(&P, &cur[order[i]], upto + 1) < 0) damaged = 1;
+                if (win_bound * (1 + MARGIN) <= theta) {
+                    doc = INT64_MAX;
+                    for (int i = essential; i < n; i++) {
+                        Cursor *c = &cur[i];
+                        if (cursor_advance(&P, c, win_upto + 1) < 0) damaged = 1;
+                        if (c->doc < doc) doc = c->doc;
+                    }
                     continue;
                 }
             }
             double dl = (double)read_uint(doc_len, len_size, doc);
             double norm = k1 * (one_minus_b + (b * dl) / avgdl);
             double found = 0.0;
-            for (int u = 0; u < n; u++) weight[u] = 0.0;
+            int64_t next = INT64_MAX;
             for (int i = n - 1; i >= essential; i--) {
-                int u = order[i];
-                if (cur[u].doc == doc) {
-                    double tf = (double)cur[u].tfs[cur[u].pos];
-                    weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
+                int u = i;
+                Cursor *c = &cur[u];
+                if (c->doc == doc) {
+                    double tf = (double)cursor_tf(c);
+                    weight[u] = idf_q[u] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
-                    if (cursor_next(&P, &cur[u]) < 0) damaged = 1;
+                    if (cursor_next(&P, c) < 0) damaged = 1;
+                } else {
+                    weight[u] = 0.0;
                 }
+                if (c->doc < next) next = c->doc;
             }
+            const int64_t at = doc;
+            doc = next;
             int skip = 0;
             for (int i = essential - 1; i >= 0; i--) {
                 if (size == k && (found + prefix[i]) * (1 + MARGIN) <= theta) { skip = 1; break; }
-                int u = order[i];
-                if (cursor_advance(&P, &cur[u], doc) < 0) damaged = 1;
-                if (cur[u].doc == doc) {
-                    double tf = (double)cur[u].tfs[cur[u].pos];
-                    weight[u] = idf_table[term[u]] * ((tf * k1p1) / (tf + norm));
+                int u = i;
+                Cursor *c = &cur[u];
+                if (c->doc < at) {
+                    /* The block that holds at, if the term has it: found without decoding,
+                       and decoded only when its best weight could still matter. */
+                    int64_t blk = block_of(&P, c->blk, c->b1, at);
+                    if (size == k) {
+                        double w = 0.0;
+                        if (blk < c->b1) {
+                            if (blk_at[u] != blk) {
+                                blk_w[u] = count[u] * idf_q[u] * block_max[blk];
+                                blk_at[u] = blk;
+                            }
+                            w = blk_w[u];
+                        }
+                        double rest = i > 0 ? prefix[i - 1] : 0.0;
+                        if ((found + w + rest) * (1 + MARGIN) <= theta) { skip = 1; break; }
+                    }
+                    if (cursor_advance_to(&P, c, at, blk, 1) < 0) damaged = 1;
+                }
+                if (c->doc == at) {
+                    double tf = (double)cursor_tf(c);
+                    weight[u] = idf_q[u] * ((tf * k1p1) / (tf + norm));
                     found += count[u] * weight[u];
+                } else {
+                    weight[u] = 0.0;
                 }
             }
             if (damaged) { result = -3; break; }
@@ -355,15 +513,21 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
             for (Py_ssize_t j = 0; j < n_tokens; j++) score += weight[token_term[j]];
             if (!(score > 0)) continue;
             if (size < k) {
-                hs[size] = score; hd[size] = doc; sift_up(hs, hd, size); size++;
+                hs[size] = score; hd[size] = at; sift_up(hs, hd, size); size++;
             } else if (score > theta) { /* equal: the earlier paragraph already kept wins */
-                hs[0] = score; hd[0] = doc; sift_down(hs, hd, size, 0);
+                hs[0] = score; hd[0] = at; sift_down(hs, hd, size, 0);
             } else {
                 continue;
             }
             if (size == k) {
                 theta = hs[0];
+                int was = essential;
                 while (essential < n && prefix[essential] * (1 + MARGIN) < theta) essential++;
+                if (essential != was) { /* the lowest paragraph among the essential terms now */
+                    doc = INT64_MAX;
+                    for (int i = essential; i < n; i++)
+                        if (cur[i].doc < doc) doc = cur[i].doc;
+                }
             }
         }
         /* best first: repeatedly take the worst off the heap into the back of the output */
@@ -378,7 +542,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
 
 done:
     free(term); free(count); free(token_term); free(ub); free(weight); free(order); free(prefix);
-    free(cur); free(blk_at); free(blk_w); free(hs); free(hd);
+    free(cur); free(sorted); free(idf_q); free(count_q); free(rank); free(blk_at); free(blk_w); free(hs); free(hd);
     POSTINGS_RELEASE();
     PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf); PyBuffer_Release(&b_max);
     PyBuffer_Release(&b_bmax); PyBuffer_Release(&b_query); PyBuffer_Release(&b_out_docs);
@@ -537,7 +701,7 @@ static PyObject *term_sums(PyObject *self, PyObject *args) {
             if (lows[i] <= before && cursor_load(&P, c, b0) < 0) { result = -3; break; }
             if (cursor_advance(&P, c, lows[i]) < 0) { result = -3; break; }
             while (c->doc < highs[i]) {
-                sum += c->tfs[c->pos];
+                sum += cursor_tf(c);
                 if (cursor_next(&P, c) < 0) { result = -3; break; }
             }
             out[i] = sum;

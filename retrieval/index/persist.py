@@ -670,6 +670,8 @@ class Checks:
             verified = self._verified[name]
             if first >= len(verified) or last >= len(verified) or lo < 0:
                 raise IndexDamagedError(f"The saved index is damaged ({name} read out of range).")
+            if verified.find(0, first, last + 1) < 0:  # all verified already (one C scan)
+                continue
             for chunk in range(first, last + 1):
                 if not verified[chunk]:
                     self._verify(name, chunk)
