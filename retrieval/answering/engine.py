@@ -796,14 +796,30 @@ class Engine:
             orders = [order + top[depth:] for order in self._rerank(terms, pool, extras)]
         elif feedback:
             orders = [top, top]
-        return [self._hits(order, k, favour) for order in orders]
+        made: dict[int, Passage] = {}  # the orders share most paragraphs: each made once
+        return [self._hits(order, k, favour, made) for order in orders]
 
-    def _hits(self, top: list[tuple[int, float]], k: int, favour: Collection[str]) -> list[Hit]:
-        """The first ``k`` of ``top`` as hits, favoured ones moved up (:func:`favour_hits`)."""
+    def _hits(
+        self,
+        top: list[tuple[int, float]],
+        k: int,
+        favour: Collection[str],
+        made: dict[int, Passage] | None = None,
+    ) -> list[Hit]:
+        """The first ``k`` of ``top`` as hits, favoured ones moved up (:func:`favour_hits`);
+        ``made``: paragraphs already made by position (filled in as they are made)."""
+        made = {} if made is None else made
+
+        def passage(i: int) -> Passage:
+            found = made.get(i)
+            if found is None:
+                found = made[i] = self.passages[i]
+            return found
+
         if favour:
-            hits = [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top, 1)]
+            hits = [Hit(passage(i), score, rank) for rank, (i, score) in enumerate(top, 1)]
             return favour_hits(hits, favour)[:k]
-        return [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
+        return [Hit(passage(i), score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
 
     def _answer_bonus(
         self, terms: Sequence[str], pool: list[tuple[int, float]]

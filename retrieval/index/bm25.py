@@ -204,7 +204,12 @@ class Vocabulary:
         import numpy as np
 
         table = np.frombuffer(self.keys, dtype=np.uint64)
-        keys = np.fromiter(map(term_key, terms), dtype=np.uint64, count=len(terms))
+        # term_key's digests, read as little-endian integers in one pass (no int per term)
+        blake2b = hashlib.blake2b
+        digests = b"".join(
+            [blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest() for t in terms]
+        )
+        keys = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
         at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
         hit = (table[at] == keys).tolist() if len(table) else [False] * len(terms)
         return [t for t, h in zip(terms, hit, strict=True) if h]
