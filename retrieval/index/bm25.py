@@ -739,11 +739,34 @@ class BM25Index:
             scores += weight
         return scores
 
-    def _exact_few(self, term_ids: Sequence[int | None], docs: Sequence[int]) -> list[float]:
+    def _exact_few(
+        self, term_ids: Sequence[int | None], docs: Sequence[int], *, compiled: bool = True
+    ) -> list[float]:
         """:meth:`_exact` in plain Python, for a few paragraphs of a saved index (the
         reranker's twenty): each posting found by binary search, the same float64 operations
         in the same order (numpy's are IEEE's, as Python's are), so the same numbers to the
-        bit, without importing numpy."""
+        bit, without importing numpy. In one compiled call when ``_topk`` has ``score_few``
+        (``compiled=False`` forces Python, for the tests)."""
+        score_few = getattr(_topk, "score_few", None) if compiled else None
+        if score_few is not None and docs:
+            out = array("d", bytes(8 * len(docs)))
+            found = score_few(
+                *self._postings_args,
+                self.doc_len,
+                self.doc_len.itemsize,
+                self.idf_table,
+                array("q", [-1 if t is None else t for t in term_ids]),
+                array("q", docs),
+                self.k1,
+                self.b,
+                self.avgdl,
+                out,
+            )
+            if found == -3:
+                raise IndexDamagedError("The saved index is damaged (a term's postings).")
+            if found == 0:
+                return out.tolist()
+            # -1: arguments that do not fit (a paragraph out of range): Python says which
         scores = [0.0] * len(docs)
         k1, b, avgdl = self.k1, self.b, self.avgdl
         norms = [k1 * (1 - b + b * float(self.doc_len[d]) / avgdl) for d in docs]
