@@ -482,10 +482,7 @@ class Engine:
         self._document_row = [
             n - 1 for n in itertools.accumulate(c > 0 for c in parts.store.paragraph_counts)
         ]
-        self._vocabulary_set: dict[str, None] | None = None
-        """The vocabulary's terms for spelling candidates: a dict of str keys and None values,
-        which the cyclic garbage collector does not track (a set it would walk, all 137,000
-        terms of a 100,000-paragraph corpus, at every full collection)."""
+        self._vocabulary_set: dict[str, None] | None = None  # untracked by gc: _maybe_known
         """The vocabulary as a set, made on first use (a cache: not sealed)."""
         self._idf_ceiling = parts.index.idf_ceiling
         # Terms and headings recur from paragraph to paragraph: decode each once.
@@ -1078,7 +1075,8 @@ class Engine:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
         candidates checked against a set of the vocabulary's terms, decoded on first use (for a
         vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, a binary search
-        each)."""
+        each). A dict, str keys and None values, not a set: the cyclic garbage collector does
+        not track it (a set it would walk, 137,000 terms at 100k, at every full collection)."""
         vocabulary = self.index.vocabulary
         if self._vocabulary_set is None and len(vocabulary) <= VOCABULARY_SET_LIMIT:
             text = bytes(vocabulary.blob).decode("utf-8", "surrogatepass")
