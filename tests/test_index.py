@@ -157,6 +157,31 @@ def test_memoryview_arrays_score_exactly_as_rank_bm25(
     assert expected == [t for t in many if t in vocab]
 
 
+@pytest.mark.parametrize(("seed", "size", "vocabulary", "idf", "k1", "b"), CORPORA)
+def test_compiled_few_scores_are_the_plain_python_ones_bit_for_bit(
+    seed: int, size: int, vocabulary: int, idf: IdfVariant, k1: float, b: float
+) -> None:
+    """``_topk.score_few`` (the re-ranker's document scores in one call) against
+    ``_exact_few`` in Python: paragraphs in any order and repeated, terms repeated or unknown,
+    the first and last paragraph, none at all."""
+    if index_module._topk is None:
+        pytest.skip("the compiled module was not built")
+    rng = random.Random(seed + 1)
+    docs = _random_corpus(rng, size, vocabulary)
+    viewed = _as_saved_views(BM25Index(docs, k1=k1, b=b, idf=idf))
+    vocab = sorted({w for d in docs for w in d})
+    for _ in range(60):
+        query = rng.choices([*vocab[:20], *vocab, "unknown"], k=rng.randint(1, 9))
+        term_ids = viewed._term_ids(query)
+        few = rng.sample(range(size), min(size, rng.randint(1, 25)))
+        few += [0, size - 1, few[0]]
+        assert viewed._exact_few(term_ids, few) == viewed._exact_few(term_ids, few, compiled=False)
+        assert viewed._exact_few(term_ids, []) == []
+    assert viewed._exact_few([None], [0, 1]) == [0.0, 0.0]
+    with pytest.raises(IndexError):  # out of range: the Python path says so, as before
+        viewed._exact_few(viewed._term_ids(vocab[:2]), [size])
+
+
 def test_a_saved_idf_ceiling_must_be_the_highest_idf() -> None:
     index = BM25Index([analyze(text) for text in CORPUS])
     arrays_ = index.arrays()

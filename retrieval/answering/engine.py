@@ -487,7 +487,7 @@ class Engine:
         self._document_row = [
             n - 1 for n in itertools.accumulate(c > 0 for c in parts.store.paragraph_counts)
         ]
-        self._vocabulary_set: frozenset[str] | None = None
+        self._vocabulary_set: dict[str, None] | None = None  # untracked by gc: _maybe_known
         """The vocabulary as a set, made on first use (a cache: not sealed)."""
         self._idf_ceiling = parts.index.idf_ceiling
         # Terms and headings recur from paragraph to paragraph: decode each once.
@@ -803,14 +803,30 @@ class Engine:
             orders = [order + top[depth:] for order in self._rerank(terms, pool, extras)]
         elif feedback:
             orders = [top, top]
-        return [self._hits(order, k, favour) for order in orders]
+        made: dict[int, Passage] = {}  # the orders share most paragraphs: each made once
+        return [self._hits(order, k, favour, made) for order in orders]
 
-    def _hits(self, top: list[tuple[int, float]], k: int, favour: Collection[str]) -> list[Hit]:
-        """The first ``k`` of ``top`` as hits, favoured ones moved up (:func:`favour_hits`)."""
+    def _hits(
+        self,
+        top: list[tuple[int, float]],
+        k: int,
+        favour: Collection[str],
+        made: dict[int, Passage] | None = None,
+    ) -> list[Hit]:
+        """The first ``k`` of ``top`` as hits, favoured ones moved up (:func:`favour_hits`);
+        ``made``: paragraphs already made by position (filled in as they are made)."""
+        made = {} if made is None else made
+
+        def passage(i: int) -> Passage:
+            found = made.get(i)
+            if found is None:
+                found = made[i] = self.passages[i]
+            return found
+
         if favour:
-            hits = [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top, 1)]
+            hits = [Hit(passage(i), score, rank) for rank, (i, score) in enumerate(top, 1)]
             return favour_hits(hits, favour)[:k]
-        return [Hit(self.passages[i], score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
+        return [Hit(passage(i), score, rank) for rank, (i, score) in enumerate(top[:k], 1)]
 
     def _answer_bonus(
         self, terms: Sequence[str], pool: list[tuple[int, float]]
@@ -1090,15 +1106,16 @@ class Engine:
         """Those of ``terms`` the vocabulary may hold: a spelling variant's few hundred
         candidates checked against a set of the vocabulary's terms, decoded on first use (for a
         vocabulary of up to ``VOCABULARY_SET_LIMIT`` terms; beyond, by key, a binary search
-        each)."""
+        each). A dict, str keys and None values, not a set: the cyclic garbage collector does
+        not track it (a set it would walk, 137,000 terms at 100k, at every full collection)."""
         vocabulary = self.index.vocabulary
         if self._vocabulary_set is None and len(vocabulary) <= VOCABULARY_SET_LIMIT:
             text = bytes(vocabulary.blob).decode("utf-8", "surrogatepass")
             if len(text) == len(vocabulary.blob):  # ASCII: character offsets are byte offsets
                 ends = vocabulary.offsets.tolist()
-                self._vocabulary_set = frozenset(text[a:b] for a, b in itertools.pairwise(ends))
+                self._vocabulary_set = dict.fromkeys(text[a:b] for a, b in itertools.pairwise(ends))
             else:
-                self._vocabulary_set = frozenset(map(vocabulary.term, range(len(vocabulary))))
+                self._vocabulary_set = dict.fromkeys(map(vocabulary.term, range(len(vocabulary))))
         if self._vocabulary_set is not None:
             return [t for t in terms if t in self._vocabulary_set]
         return vocabulary.with_keys(terms)

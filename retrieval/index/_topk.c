@@ -864,6 +864,69 @@ done:
     return PyLong_FromLong(result);
 }
 
+/* (session 7, the re-ranker's document scores) The BM25 score of each paragraph docs[j] for
+   the question's term ids terms[] (-1: a term the index lacks, skipped), into out[j]: the
+   weights added in question order, repeats included, each rank-bm25's expression as top_k
+   computes it, so the doubles are bit-for-bit bm25.py's _exact_few. docs in any order (a
+   paragraph before the cursor starts the term's list over). 0, -1 (arguments that do not fit,
+   a paragraph out of range) or -3 (damaged postings). */
+static PyObject *score_few(PyObject *self, PyObject *args) {
+    POSTINGS_BUFFERS;
+    Postings P;
+    Py_buffer b_len, b_idf, b_terms, b_docs, b_out;
+    int len_size;
+    double k1, b, avgdl;
+    if (!PyArg_ParseTuple(args, POSTINGS_FORMAT "y*iy*y*y*dddw*", POSTINGS_ARGS(P), &b_len,
+                          &len_size, &b_idf, &b_terms, &b_docs, &k1, &b, &avgdl, &b_out))
+        return NULL;
+    P.block_size = (int64_t)block_size;
+    long result = 0;
+    Py_ssize_t n_terms_q = b_terms.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t n = b_docs.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t *terms = b_terms.buf, *docs = b_docs.buf;
+    const double *idf_table = b_idf.buf;
+    double *out = b_out.buf;
+    Cursor *c = malloc(sizeof(Cursor));
+    double *norm = malloc(sizeof(double) * (n + 1));
+    int ok = c && norm && postings_fit(&P, &b_ptr, &b_bptr, &b_last, &b_off, &b_bits, &b_data) &&
+             (len_size == 1 || len_size == 2 || len_size == 4 || len_size == 8) &&
+             b_out.len >= n * (Py_ssize_t)sizeof(double) &&
+             b_idf.len / (Py_ssize_t)sizeof(double) >= P.n_terms;
+    const int64_t n_docs = ok ? b_len.len / len_size : 0;
+    for (Py_ssize_t j = 0; ok && j < n; j++) {
+        if (docs[j] < 0 || docs[j] >= n_docs) { ok = 0; break; }
+        double dl = (double)read_uint(b_len.buf, len_size, docs[j]);
+        norm[j] = k1 * ((1 - b) + (b * dl) / avgdl);
+        out[j] = 0.0;
+    }
+    for (Py_ssize_t q = 0; ok && q < n_terms_q; q++) {
+        int64_t t = terms[q];
+        if (t < 0) continue;
+        if (t >= P.n_terms) { ok = 0; break; }
+        if (cursor_open(&P, c, t) < 0) { result = -3; break; }
+        double idf = idf_table[t];
+        int64_t b0 = c->b0;
+        for (Py_ssize_t j = 0; j < n; j++) {
+            int64_t before = c->pos > 0 ? c->docs[c->pos - 1] : c->blk > b0 ? P.last[c->blk - 1] : -1;
+            if (docs[j] <= before && cursor_load(&P, c, b0) < 0) { result = -3; break; }
+            if (cursor_advance(&P, c, docs[j]) < 0) { result = -3; break; }
+            double w = 0.0;
+            if (c->doc == docs[j]) {
+                double tf = (double)c->tfs[c->pos];
+                w = idf * ((tf * (k1 + 1)) / (tf + norm[j]));
+            }
+            out[j] = out[j] + w;
+        }
+        if (result) break;
+    }
+    if (!ok && result == 0) result = -1;
+    free(c);
+    free(norm);
+    POSTINGS_RELEASE(); PyBuffer_Release(&b_len); PyBuffer_Release(&b_idf);
+    PyBuffer_Release(&b_terms); PyBuffer_Release(&b_docs); PyBuffer_Release(&b_out);
+    return PyLong_FromLong(result);
+}
+
 static PyMethodDef methods[] = {
     {"question_marks", question_marks, METH_VARARGS,
      "question_marks(sentence_ptr, sptr_size, token_ptr, tptr_size, tokens, tokens_size, "
@@ -886,6 +949,10 @@ static PyMethodDef methods[] = {
     {"term_sums", term_sums, METH_VARARGS,
      "term_sums(ptr, block_ptr, block_last, block_offset, offset_size, block_bits, data, "
      "block_size, term, lows, highs, out) -> 0 (-1: bad arguments, -3: damaged)"},
+    {"score_few", score_few, METH_VARARGS,
+     "score_few(ptr, block_ptr, block_last, block_offset, offset_size, block_bits, data, "
+     "block_size, doc_len, len_size, idf, terms, docs, k1, b, avgdl, out) -> 0 (-1: bad "
+     "arguments or a paragraph out of range, -3: damaged)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_topk",

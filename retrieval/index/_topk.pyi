@@ -52,6 +52,26 @@ def term_sums(
     out: Any,
     /,
 ) -> int: ...
+def score_few(
+    ptr: Any,
+    block_ptr: Any,
+    block_last: Any,
+    block_offset: Any,
+    offset_size: int,
+    block_bits: Any,
+    data: Any,
+    block_size: int,
+    doc_len: Any,
+    len_size: int,
+    idf: Any,
+    terms: Any,
+    docs: Any,
+    k1: float,
+    b: float,
+    avgdl: float,
+    out: Any,
+    /,
+) -> int: ...
 def question_marks(
     sentence_ptr: Any,
     sentence_ptr_size: int,

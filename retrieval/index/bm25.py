@@ -204,7 +204,12 @@ class Vocabulary:
         import numpy as np
 
         table = np.frombuffer(self.keys, dtype=np.uint64)
-        keys = np.fromiter(map(term_key, terms), dtype=np.uint64, count=len(terms))
+        # term_key's digests, read as little-endian integers in one pass (no int per term)
+        blake2b = hashlib.blake2b
+        digests = b"".join(
+            [blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest() for t in terms]
+        )
+        keys = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
         at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
         hit = (table[at] == keys).tolist() if len(table) else [False] * len(terms)
         return [t for t, h in zip(terms, hit, strict=True) if h]
@@ -734,11 +739,34 @@ class BM25Index:
             scores += weight
         return scores
 
-    def _exact_few(self, term_ids: Sequence[int | None], docs: Sequence[int]) -> list[float]:
+    def _exact_few(
+        self, term_ids: Sequence[int | None], docs: Sequence[int], *, compiled: bool = True
+    ) -> list[float]:
         """:meth:`_exact` in plain Python, for a few paragraphs of a saved index (the
         reranker's twenty): each posting found by binary search, the same float64 operations
         in the same order (numpy's are IEEE's, as Python's are), so the same numbers to the
-        bit, without importing numpy."""
+        bit, without importing numpy. In one compiled call when ``_topk`` has ``score_few``
+        (``compiled=False`` forces Python, for the tests)."""
+        score_few = getattr(_topk, "score_few", None) if compiled else None
+        if score_few is not None and docs:
+            out = array("d", bytes(8 * len(docs)))
+            found = score_few(
+                *self._postings_args,
+                self.doc_len,
+                self.doc_len.itemsize,
+                self.idf_table,
+                array("q", [-1 if t is None else t for t in term_ids]),
+                array("q", docs),
+                self.k1,
+                self.b,
+                self.avgdl,
+                out,
+            )
+            if found == -3:
+                raise IndexDamagedError("The saved index is damaged (a term's postings).")
+            if found == 0:
+                return out.tolist()
+            # -1: arguments that do not fit (a paragraph out of range): Python says which
         scores = [0.0] * len(docs)
         k1, b, avgdl = self.k1, self.b, self.avgdl
         norms = [k1 * (1 - b + b * float(self.doc_len[d]) / avgdl) for d in docs]

@@ -614,11 +614,21 @@ class Checks:
         over a thousand chunks, and ``ArraySpec.nbytes`` is a numpy product each time."""
         self._lock = threading.Lock()
         self._calls = 0
+        self._raw: dict[str, memoryview] = {}
 
     def intact(self) -> None:
         """IndexDamagedError if the file was truncated since it was opened (before any read
         of the mapping, which would otherwise end the process with SIGBUS). Every so many
-        calls (the engine calls this before every answer), also :meth:`trim`."""
+        calls (the engine calls this before every answer), also :meth:`trim`; the checks' own
+        look at the size before each chunk they verify (:meth:`_sized`) is not counted, so
+        the process's memory is looked at every few answers, not every few chunks."""
+        self._sized()
+        self._calls += 1
+        if self._calls % _TRIM_EVERY == 0:
+            self.trim()
+
+    def _sized(self) -> None:
+        """:meth:`intact`'s check of the file's size alone."""
         try:
             size = self._mapped.size()
         except (OSError, ValueError) as error:
@@ -628,9 +638,6 @@ class Checks:
                 f"The saved index {self.path} was truncated while in use "
                 f"({size:,} of {self._size:,} bytes)."
             )
-        self._calls += 1
-        if self._calls % _TRIM_EVERY == 0:
-            self.trim()
 
     def trim(self, budget: int | None = None) -> bool:
         """Give back the mapped pages of the index when the process's file-backed memory is
@@ -670,16 +677,20 @@ class Checks:
             verified = self._verified[name]
             if first >= len(verified) or last >= len(verified) or lo < 0:
                 raise IndexDamagedError(f"The saved index is damaged ({name} read out of range).")
-            if verified.find(0, first, last + 1) < 0:  # all verified already (one C scan)
+            if first == last:  # the usual read: one chunk
+                if not verified[first]:
+                    self._verify(name, first)
                 continue
-            for chunk in range(first, last + 1):
-                if not verified[chunk]:
-                    self._verify(name, chunk)
+            # the first chunk not yet verified, found in C (most reads: none)
+            chunk = verified.find(0, first, last + 1)
+            while chunk != -1:
+                self._verify(name, chunk)
+                chunk = verified.find(0, chunk + 1, last + 1)
 
     def _verify(self, name: str, chunk: int, *, sized: bool = False) -> None:
         """Verify one chunk (``sized``: :meth:`intact` was just checked by the caller)."""
         if not sized:
-            self.intact()
+            self._sized()
         spec = self._specs[name]
         array = self._arrays[name]
         lo = chunk * CHUNK
@@ -687,7 +698,10 @@ class Checks:
         if isinstance(array, FileBytes):
             data: bytes | memoryview = array[lo:hi]
         else:
-            data = memoryview(array).cast("B")[lo:hi]
+            raw = self._raw.get(name)
+            if raw is None:  # an array's bytes, viewed once (opening verifies ~500 chunks)
+                raw = self._raw[name] = memoryview(array).cast("B")
+            data = raw[lo:hi]
         if xxhash.xxh3_64_intdigest(data) != spec.digests[chunk]:
             raise IndexDamagedError(
                 f"The saved index is damaged ({name} fails its checksum at byte {lo:,})."
@@ -704,11 +718,15 @@ class Checks:
         failed = []
         for name in self._specs if names is None else names:
             try:
-                for chunk in range(len(self._specs[name].digests)):
-                    if chunk % 64 == 0:  # the file's size every 4 MiB, not every 64 KiB
-                        self.intact()
-                    if not self._verified[name][chunk]:
-                        self._verify(name, chunk, sized=True)
+                verified = self._verified[name]
+                chunk = verified.find(0)  # only the chunks not yet verified
+                checked_at = -64
+                while chunk != -1:
+                    if chunk - checked_at >= 64:  # the file's size every 4 MiB, not every 64 KiB
+                        self._sized()
+                        checked_at = chunk
+                    self._verify(name, chunk, sized=True)
+                    chunk = verified.find(0, chunk + 1)
             except IndexDamagedError:
                 failed.append(name)
         return failed
