@@ -235,8 +235,6 @@ static inline int cursor_next(const Postings *P, Cursor *c) {
     return cursor_load(P, c, c->blk + 1);
 }
 
-/* Move to the first posting whose paragraph is >= target: the blocks' last paragraphs are
-   galloped over without decoding them, then one block is decoded and searched. */
 /* The first of blocks from .. b1-1 whose last paragraph is >= target (b1 when none is):
    galloped over the blocks' last paragraphs, none decoded. */
 static inline int64_t block_of(const Postings *P, int64_t from, int64_t b1, int64_t target) {
@@ -251,9 +249,6 @@ static inline int64_t block_of(const Postings *P, int64_t from, int64_t b1, int6
     return hi;
 }
 
-/* Move to the first posting whose paragraph is >= target, in block blk = block_of(target)
-   (the blocks' last paragraphs galloped over without decoding them): one block is decoded and
-   searched. */
 /* Move to the first posting whose paragraph is >= target, in block blk = block_of(target)
    (found by galloping over the blocks' last paragraphs): that block is decoded (lazy: only as
    far as the search needs, for a cursor that is only ever searched) and searched. */
@@ -912,7 +907,7 @@ static PyObject *score_few(PyObject *self, PyObject *args) {
             if (cursor_advance(&P, c, docs[j]) < 0) { result = -3; break; }
             double w = 0.0;
             if (c->doc == docs[j]) {
-                double tf = (double)c->tfs[c->pos];
+                double tf = (double)cursor_tf(c);
                 w = idf * ((tf * (k1 + 1)) / (tf + norm[j]));
             }
             out[j] = out[j] + w;
