@@ -391,11 +391,16 @@ def _run(context: Context) -> int:
     extra: dict[str, Any] = {"calibration": reliability(report.results)}
     if args.curve:
         raw = report.results
-        chosen = min_confidence * engine.answer_bar  # the bar a run at that threshold applies
-        report = summarize(report.name, at_threshold(raw, chosen), eval_set.document_level)
-        extra["curve"] = tradeoff(raw, CURVE_THRESHOLDS)
+        bar = engine.answer_bar  # a run at min_confidence t abstains below t × bar
+        report = summarize(
+            report.name, at_threshold(raw, min_confidence * bar), eval_set.document_level
+        )
+        # Rows and the 95% threshold are min_confidence settings, as --min-confidence takes them.
+        applied = tradeoff(raw, [t * bar for t in CURVE_THRESHOLDS])
+        extra["curve"] = [(t, a, r) for t, (_, a, r) in zip(CURVE_THRESHOLDS, applied, strict=True)]
         if any(r.case.answerable is False for r in raw) and any(r.case.answerable for r in raw):
-            extra["rejected_at_95_kept"] = rejected_at_kept(raw, 0.95)
+            threshold, rejected = rejected_at_kept(raw, 0.95)
+            extra["rejected_at_95_kept"] = (min(1.0, threshold / bar), rejected)
     failures = worst_failures(report, args.failures) if args.failures > 0 else []
     if args.json or args.json_out is not None:
         asked = failures if args.failures > 0 else None

@@ -53,9 +53,9 @@ def _passage_fields(passage: Passage, score: float) -> dict[str, Any]:
 def _citation(citation: Citation) -> dict[str, Any]:
     return {
         "n": citation.n,
-        **_passage_fields(citation.passage, citation.score),
-        "page": citation.shown_page,
+        **_passage_fields(citation.passage, citation.score),  # "page": where the paragraph starts
         "url": citation.url,
+        "quote_page": citation.shown_page,  # PDF: the page its first quoted sentence is on
     }
 
 

@@ -85,7 +85,8 @@ def add_answer_options(parser: argparse.ArgumentParser, *, with_top_k: bool = Tr
         "--min-confidence",
         type=share,
         metavar="0..1",
-        help="abstain below this confidence (default: CITEBOT_MIN_CONFIDENCE; 0 = always answer)",
+        help="abstain below this confidence, over documentation with sections below 0.9 of it "
+        "(default: CITEBOT_MIN_CONFIDENCE; 0 = always answer)",
     )
 
 

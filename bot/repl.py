@@ -169,12 +169,18 @@ class Repl:
                 self.tell(LEAVE_HINT)
                 continue
             interrupted = False
+            before = self.last
             try:
                 if not self.handle(line):
                     return
             except KeyboardInterrupt:
                 self.say("")
-                self.tell("Stopped; nothing was answered. Ask again, or :quit.")
+                if self.last is before:
+                    self.tell("Stopped; nothing was answered. Ask again, or :quit.")
+                else:  # made and remembered; only showing it was cut short
+                    self.tell(
+                        "Stopped showing the answer; it is kept (:why, :source n, follow-ups)."
+                    )
 
     def handle(self, line: str) -> bool:
         """Act on one input line; False means the user asked to leave."""

@@ -257,8 +257,9 @@ class Answer:
     abstain_reason: AbstainReason | None = None
     confidence: float = 0.0
     """0..1: the calibrated probability that the answer is right, from :attr:`evidence`
-    (:mod:`retrieval.answering.decision`). Below the composer's ``min_confidence``, citebot
-    abstains."""
+    (:mod:`retrieval.answering.decision`). Below the composer's ``min_confidence`` times
+    ``Engine.answer_bar`` (``sections_bar`` over documentation; lower still for a follow-up),
+    citebot abstains."""
     query_terms: tuple[str, ...] = ()
     """The analysed (stemmed) question terms, so front ends can highlight them."""
     language: str = "en"

@@ -241,3 +241,23 @@ def test_curve_applies_the_threshold_the_engine_applies_over_documentation() -> 
     ]  # fmt: skip
     assert runs[0]["answered_when_answerable"] == runs[1]["answered_when_answerable"]
     assert runs[0]["abstained_when_unanswerable"] == runs[1]["abstained_when_unanswerable"]
+
+
+def test_curve_rows_are_the_min_confidence_settings_that_give_them() -> None:
+    """A ``--curve`` row labelled t is what ``--min-confidence t`` gives: over documentation
+    the engine applies t × ``answer_bar``, so the row must too (it applied t itself)."""
+    from retrieval import ComposerOptions, EngineOptions
+
+    zero = Engine.from_folder(CORPUS, EngineOptions(composer=ComposerOptions(min_confidence=0.0)))
+    bar = zero.answer_bar
+    assert bar < 1.0
+    confidences = [zero.ask(c.question).confidence for c in load_docs(QUESTIONS).cases]
+    grid = [round(0.05 * i, 2) for i in range(1, 21)]
+    t = next(t for t in grid if any(bar * t <= c < t for c in confidences))  # the bar matters
+    payload = json.loads(
+        _docs_eval("--corpus", str(CORPUS), "--min-confidence", f"{t}", "--curve", "--json").stdout
+    )
+    [row] = [r for r in payload["curve"] if r["min_confidence"] == t]
+    metrics = payload["metrics"]
+    assert row["answered"] == metrics["answered_when_answerable"]
+    assert row["abstained"] == metrics["abstained_when_unanswerable"]

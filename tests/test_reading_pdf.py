@@ -414,7 +414,8 @@ def test_a_quote_after_the_page_break_cites_the_page_it_is_on(tmp_path: Path) ->
     assert (first.passage.page, first.page, first.shown_page) == (1, 2, 2)
     assert first.url == "https://example.org/manual.pdf#page=2"
     assert citation_place(first).startswith("manual.pdf p.2")
-    assert answer_to_json(answer)["citations"][0]["page"] == 2
+    cited = answer_to_json(answer)["citations"][0]
+    assert (cited["page"], cited["quote_page"]) == (1, 2)  # "page" keeps its meaning (contract)
     stored = engine.source_text("manual.pdf")
     for sentence in answer.sentences:
         assert stored[sentence.start : sentence.end] == sentence.text
@@ -450,3 +451,21 @@ def test_a_font_change_after_a_comma_in_prose_is_a_word_gap() -> None:
         "To edit a post, pass its id to the update page, url_for() needs it for the create, "
         "update, and delete views."
     )
+
+
+def test_a_word_hyphenated_across_the_page_break_keeps_the_break_for_what_follows() -> None:
+    """``confi-`` at the foot of page 1, ``dence. He logs …`` on page 2: the word is joined
+    whole, and the page break goes at the next word gap, so the sentences after it are on
+    page 2 (not, for the rest of the paragraph, on the page it started on)."""
+    pages: list[list[Line]] = [
+        [(72, 700, 10, "The keeper climbs the tower and lights the lamp with great confi-")],
+        [(72, 700, 10, "dence. He logs the weather in the ledger every hour.")],
+    ]
+    reading = parse_pdf(make_pdf(pages))
+    [block] = reading.blocks
+    assert reading.text[block.start : block.end] == (
+        "The keeper climbs the tower and lights the lamp with great confidence.\n"
+        "He logs the weather in the ledger every hour."
+    )
+    second = reading.text.index("He logs")
+    assert page_at(reading.text, block.start, block.page, second) == 2

@@ -221,3 +221,39 @@ def test_every_line_fits_the_terminal(seed_engine: Engine, monkeypatch: pytest.M
     wide = fit("  文件：" + "北京市的公园和博物馆" * 6, 40).splitlines()
     assert len(wide) > 2 and all(width(line) <= 40 for line in wide)
     assert wide[1].startswith("    ") and "".join(w.strip() for w in wide).startswith("文件：北京")
+
+
+def test_ctrl_c_while_an_answer_is_shown_does_not_say_nothing_was_answered(
+    seed_engine: Engine,
+) -> None:
+    """The answer was made and remembered (``:why`` explains it, a follow-up leans on it);
+    only printing it was interrupted, so "nothing was answered" would be untrue."""
+
+    class CutOut(io.StringIO):
+        cut = False
+
+        def write(self, text: str) -> int:
+            if "[1]" in text and not self.cut:
+                self.cut = True
+                raise KeyboardInterrupt
+            return super().write(text)
+
+    out = CutOut()
+    transcript = run_with(seed_engine, ["Who is Jeffrey Lynch?", ":why"], out)
+    assert "nothing was answered" not in transcript
+    assert "Stopped showing the answer" in transcript
+    assert "Paragraphs (BM25):" in transcript  # :why explains the answer that was cut
+
+
+def run_with(engine: Engine, lines: list[str], out: io.StringIO) -> str:
+    feed = iter(lines)
+
+    def read(prompt: str) -> str:
+        line = next(feed, None)
+        if line is None:
+            raise EOFError
+        out.write(prompt + line + "\n")
+        return line
+
+    assert Repl(engine, read=read, out=out).run() == 0
+    return out.getvalue()

@@ -718,11 +718,13 @@ class _Builder:
         space (:data:`~retrieval.reading.blocks.PAGE_BREAK`, one per page turned): a prose
         block's text has no other, so a quote's page is found from its offset
         (:func:`~retrieval.reading.blocks.page_at`). A word hyphenated across the page break
-        is joined whole, and what follows it counts as on the page it started on."""
+        is joined whole, and the break goes at the first word gap after it."""
         text = group[0].text
+        pending = ""  # page breaks not yet written: a hyphenated word was joined across them
         for before, line in pairwise(group):
             following = line.text
-            gap = PAGE_BREAK * (line.page - before.page) if line.page > before.page else " "
+            if line.page > before.page:
+                pending += PAGE_BREAK * (line.page - before.page)
             end = re.search(r"(\w+)-$", text)
             start = re.match(r"([a-z]\w*)", following)
             if end and start is None and end.group(1).isupper():
@@ -731,9 +733,13 @@ class _Builder:
                 start = start if start and start.group(1).isupper() else None
             if end and start:  # "configu-" + "ration"; "top-" + "level" where spelt so
                 compound = f"{end.group(1)}-{start.group(1)}" in self.hyphenated
+                if pending and " " in following:  # "confi-" | "dence. He": "dence.\nHe"
+                    word, rest = following.split(" ", 1)
+                    following, pending = f"{word}{pending}{rest}", ""
                 text = (text if compound else text[:-1]) + following
             else:
-                text = f"{text}{gap}{following}"
+                text = f"{text}{pending or ' '}{following}"
+                pending = ""
         return " ".join(text.split(" ")) if text else text
 
 
