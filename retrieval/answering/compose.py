@@ -150,6 +150,12 @@ class ComposerOptions:
     :class:`~.sections.PageWords`), when the candidates have sections below their pages'
     titles (documentation, not flat articles). Chosen on the odd-numbered questions of the uv
     and Flask sets (docs/quality.md, "Citing the right page and section")."""
+    named_tabs: bool = True
+    """A quoted sentence that introduces a set of Markdown content tabs (``=== "Bash"``,
+    ``=== "Zsh"``) brings the tab whose label the question names (and the first tab's label
+    does not), not the first tab's block (:func:`~.units.named_tab`). Found reading uv-040
+    ("tab completion … in zsh"); fires on no other question of the docs sets
+    (docs/quality.md, "Session 7")."""
     rank_key: float = 0.0
     """Once the decision is made, the rank part of a sentence's score (``rank_weight`` ×) reads
     this share of its paragraph's re-ranking key over the best one's, the rest its BM25 score

@@ -1081,7 +1081,12 @@ class Engine:
                 keys[1] if len(keys) > 1 else None,
             )
         )
-        answer = attach_blocks(answer, self.unit_after, self.source_view)
+        answer = attach_blocks(
+            answer,
+            self.unit_after,
+            self.source_view,
+            label_terms=self.analyzer.terms if self.options.composer.named_tabs else None,
+        )
         self.check_against_files(answer)
         if variants:
             shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)

@@ -11,7 +11,8 @@ the composer's business, what they bring with them is this module's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -54,14 +55,83 @@ def introduces(sentence: Sentence, passage: Passage) -> bool:
     return 0 <= offset <= len(passage.text) and not passage.text[offset:].strip(_TRAILING)
 
 
+_TAB = re.compile(r"([ \t]*)===[!+]?[ \t]+\"([^\"\n]*)\"[ \t]*")
+"""A content tab's label line (pymdown-extensions): ``=== "Zsh"``."""
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)\n(?:.*?\n)??\1\2[ \t]*$", re.M | re.S)
+"""A fenced code block (its closing fence as indented as its opening one)."""
+_TAB_REACH = 20_000
+"""How far after the first tab's block its sibling tabs are looked for."""
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The (start, end) of each line of ``text[start:end]``, line breaks left out."""
+    spans, at = [], start
+    while at < end:
+        stop = text.find("\n", at, end)
+        stop = end if stop < 0 else stop
+        spans.append((at, stop))
+        at = stop + 1
+    return spans
+
+
+def named_tab(
+    text: str,
+    unit: UnitSpan,
+    asked: Collection[str],
+    label_terms: Callable[[str], Sequence[str]],
+) -> UnitSpan | None:
+    """When ``unit`` is the code of the first of a set of content tabs (``=== "Bash"``,
+    ``=== "Zsh"``, …) and the question names a later tab's label and not the first's, that
+    tab's first code block (verbatim, as a unit of its own); else None. A user who asks "in
+    zsh" wants the Zsh tab's command, which the stored unit (the first tab's) is not."""
+    if unit.kind != "code" or not asked:
+        return None
+    head = text[max(0, unit.start - 400) : unit.start]
+    before = [line for line in head.split("\n")[:-1] if line.strip()]
+    first = _TAB.fullmatch(before[-1]) if before else None
+    if first is None:
+        return None
+    indent, wanted = len(first.group(1)), frozenset(asked)
+    if not wanted.isdisjoint(label_terms(first.group(2))):
+        return None  # the first tab is the one asked for
+    tabs: list[tuple[str, int]] = []  # (label, body start)
+    end = min(len(text), unit.end + _TAB_REACH)
+    stop = end
+    for lo, hi in _lines(text, unit.end, end):
+        line = text[lo:hi]
+        if not line.strip():
+            continue
+        tab = _TAB.fullmatch(line)
+        if tab is not None and len(tab.group(1)) == indent:
+            tabs.append((tab.group(2), hi + 1))
+            continue
+        if len(line) - len(line.lstrip(" \t")) <= indent:
+            stop = lo  # prose after the tabs: the set ends
+            break
+    for n, (label, body) in enumerate(tabs):
+        if wanted.isdisjoint(label_terms(label)):
+            continue
+        body_end = tabs[n + 1][1] if n + 1 < len(tabs) else stop
+        fence = _FENCE.search(text, body, body_end)
+        if fence is None or fence.end() > body_end:
+            return None
+        start = fence.start() + len(fence.group(1))
+        lang = fence.group(3).strip().split(" ")[0] if fence.group(3).strip() else ""
+        return UnitSpan("code", start, fence.end(), lang.strip("{}."))
+    return None
+
+
 def attach_blocks(
     answer: Answer,
     unit_after: Callable[[Passage], UnitSpan | None],
     source_text: Callable[[str], Sliceable],
     *,
     max_chars: int = MAX_BLOCK_CHARS,
+    label_terms: Callable[[str], Sequence[str]] | None = None,
 ) -> Answer:
-    """``answer`` with the blocks its quoted sentences introduce (each block once)."""
+    """``answer`` with the blocks its quoted sentences introduce (each block once). With
+    ``label_terms`` (how a tab's label is analysed), a block that opens a set of content tabs
+    is replaced by the tab the question names (:func:`named_tab`)."""
     if not answer.sentences:
         return answer
     by_number = {c.n: c.passage for c in answer.citations}
@@ -75,6 +145,14 @@ def attach_blocks(
         if unit is None or (passage.source, unit.start) in seen:
             continue
         seen.add((passage.source, unit.start))
+        if label_terms is not None and passage.source.lower().endswith((".md", ".markdown")):
+            view = source_text(passage.source)
+            near = view[unit.start - min(unit.start, 400) : unit.end + _TAB_REACH]
+            offset = unit.start - min(unit.start, 400)
+            local = UnitSpan(unit.kind, unit.start - offset, unit.end - offset, unit.lang)
+            tab = named_tab(near, local, answer.query_terms, label_terms)
+            if tab is not None:
+                unit = UnitSpan(tab.kind, tab.start + offset, tab.end + offset, tab.lang)
         whole = source_text(passage.source)[unit.start : unit.end]
         end = unit.start + cut_at_line(whole, max_chars)
         blocks.append(
