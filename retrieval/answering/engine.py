@@ -1077,16 +1077,10 @@ class Engine:
                 self._page_words().of if self.options.composer.page_weight else None,
                 self._passage_section_scores,
                 answer_hits,
-                keys[0] if keys else None,
-                keys[1] if len(keys) > 1 else None,
+                *keys,
             )
         )
-        answer = attach_blocks(
-            answer,
-            self.unit_after,
-            self.source_view,
-            label_terms=self.analyzer.terms if self.options.composer.named_tabs else None,
-        )
+        answer = self._with_blocks(answer)
         self.check_against_files(answer)
         if variants:
             shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
@@ -1095,9 +1089,17 @@ class Engine:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
 
+    def _with_blocks(self, answer: Answer) -> Answer:
+        """``answer`` with the blocks its sentences introduce (:func:`.units.attach_blocks`),
+        a content tab the question names in place of the first (``named_tabs``)."""
+        labels = self.analyzer.terms if self.options.composer.named_tabs else None
+        return attach_blocks(answer, self.unit_after, self.source_view, label_terms=labels)
+
     def _answer_rankings(
         self, terms: Sequence[str], depth: int, favour: Collection[str]
-    ) -> tuple[list[Hit], list[Hit] | None, list[dict[str, float]]]:
+    ) -> tuple[
+        list[Hit], list[Hit] | None, tuple[dict[str, float] | None, dict[str, float] | None]
+    ]:
         """The first ``depth`` (at least ``top_k``) hits, which the decision reads, and, with
         feedback or the section vote on, the ``top_k`` the answer is composed from; and, when
         the composer reads re-ranking keys (``ComposerOptions.rank_key``) and a candidate
@@ -1109,11 +1111,11 @@ class Engine:
         keys_out: list[dict[int, float]] | None = [] if composer.rank_key else None
         rankings = self._rankings(terms, k, favour=favour, feedback=feedback, keys_out=keys_out)
         answer_hits = rankings[1][: self.options.top_k] if feedback else None
-        keys: list[dict[str, float]] = []
+        keys: list[dict[str, float] | None] = [None, None]
         if keys_out and any(self._has_section(i) for i in keys_out[0]):
-            for order, by_position in zip(rankings, keys_out, strict=False):
-                keys.append(self._hit_keys(order[: self.options.top_k], by_position))
-        return rankings[0], answer_hits, keys
+            for n, (order, by_position) in enumerate(zip(rankings, keys_out, strict=False)):
+                keys[n] = self._hit_keys(order[: self.options.top_k], by_position)
+        return rankings[0], answer_hits, (keys[0], keys[1])
 
     def _hit_keys(self, hits: Sequence[Hit], by_position: Mapping[int, float]) -> dict[str, float]:
         """The re-ranking key of each of ``hits`` by passage id (a hit beyond the re-ranked

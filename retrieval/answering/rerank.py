@@ -128,17 +128,10 @@ def rerank(
         )
 
     keys = {item[0]: key(item) for item in top}
+    totals = [{i: k + (x.get(i, 0.0) if x else 0.0) for i, k in keys.items()} for x in extras]
     if keys_out is not None:
-        for extra in extras:
-            keys_out.append({i: k + (extra.get(i, 0.0) if extra else 0.0) for i, k in keys.items()})
-    return [
-        sorted(
-            top,
-            key=lambda item: keys[item[0]] + (extra.get(item[0], 0.0) if extra else 0.0),
-            reverse=True,
-        )
-        for extra in extras
-    ]
+        keys_out.extend(totals)
+    return [sorted(top, key=lambda item: total[item[0]], reverse=True) for total in totals]
 
 
 def section_votes(

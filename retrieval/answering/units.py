@@ -74,6 +74,24 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _later_tabs(text: str, after: int, indent: int) -> tuple[list[tuple[str, int]], int]:
+    """The tabs of a set that follow offset ``after`` (each label and where its body starts),
+    and where the set ends: at the first line as little indented as the labels that is not
+    a label (prose after the tabs), or :data:`_TAB_REACH` on."""
+    tabs: list[tuple[str, int]] = []
+    end = min(len(text), after + _TAB_REACH)
+    for lo, hi in _lines(text, after, end):
+        line = text[lo:hi]
+        if not line.strip():
+            continue
+        tab = _TAB.fullmatch(line)
+        if tab is not None and len(tab.group(1)) == indent:
+            tabs.append((tab.group(2), hi + 1))
+        elif len(line) - len(line.lstrip(" \t")) <= indent:
+            return tabs, lo
+    return tabs, end
+
+
 def named_tab(
     text: str,
     unit: UnitSpan,
@@ -91,23 +109,10 @@ def named_tab(
     first = _TAB.fullmatch(before[-1]) if before else None
     if first is None:
         return None
-    indent, wanted = len(first.group(1)), frozenset(asked)
+    wanted = frozenset(asked)
     if not wanted.isdisjoint(label_terms(first.group(2))):
         return None  # the first tab is the one asked for
-    tabs: list[tuple[str, int]] = []  # (label, body start)
-    end = min(len(text), unit.end + _TAB_REACH)
-    stop = end
-    for lo, hi in _lines(text, unit.end, end):
-        line = text[lo:hi]
-        if not line.strip():
-            continue
-        tab = _TAB.fullmatch(line)
-        if tab is not None and len(tab.group(1)) == indent:
-            tabs.append((tab.group(2), hi + 1))
-            continue
-        if len(line) - len(line.lstrip(" \t")) <= indent:
-            stop = lo  # prose after the tabs: the set ends
-            break
+    tabs, stop = _later_tabs(text, unit.end, len(first.group(1)))
     for n, (label, body) in enumerate(tabs):
         if wanted.isdisjoint(label_terms(label)):
             continue
