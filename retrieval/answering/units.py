@@ -126,6 +126,29 @@ def named_tab(
     return None
 
 
+def _markdown(source: str) -> bool:
+    return source.lower().endswith((".md", ".markdown"))
+
+
+def _tab_asked(
+    view: Sliceable,
+    unit: UnitSpan,
+    asked: Collection[str],
+    label_terms: Callable[[str], Sequence[str]],
+) -> UnitSpan:
+    """``unit``, or the content tab the question names in its place (:func:`named_tab`); the
+    text after the unit is read only when a tab label stands right before it."""
+    offset = max(0, unit.start - 400)
+    if "===" not in view[offset : unit.start]:
+        return unit
+    near = view[offset : unit.end + _TAB_REACH]
+    local = UnitSpan(unit.kind, unit.start - offset, unit.end - offset, unit.lang)
+    tab = named_tab(near, local, asked, label_terms)
+    if tab is None:
+        return unit
+    return UnitSpan(tab.kind, tab.start + offset, tab.end + offset, tab.lang)
+
+
 def attach_blocks(
     answer: Answer,
     unit_after: Callable[[Passage], UnitSpan | None],
@@ -150,14 +173,8 @@ def attach_blocks(
         if unit is None or (passage.source, unit.start) in seen:
             continue
         seen.add((passage.source, unit.start))
-        if label_terms is not None and passage.source.lower().endswith((".md", ".markdown")):
-            view = source_text(passage.source)
-            near = view[unit.start - min(unit.start, 400) : unit.end + _TAB_REACH]
-            offset = unit.start - min(unit.start, 400)
-            local = UnitSpan(unit.kind, unit.start - offset, unit.end - offset, unit.lang)
-            tab = named_tab(near, local, answer.query_terms, label_terms)
-            if tab is not None:
-                unit = UnitSpan(tab.kind, tab.start + offset, tab.end + offset, tab.lang)
+        if label_terms is not None and unit.kind == "code" and _markdown(passage.source):
+            unit = _tab_asked(source_text(passage.source), unit, answer.query_terms, label_terms)
         whole = source_text(passage.source)[unit.start : unit.end]
         end = unit.start + cut_at_line(whole, max_chars)
         blocks.append(
