@@ -156,16 +156,6 @@ class ComposerOptions:
     does not), not the first tab's block (:func:`~.units.named_tab`). Found reading uv-040
     ("tab completion … in zsh"); fires on no other question of the docs sets
     (docs/quality.md, "Session 7")."""
-    rank_key: float = 0.0
-    """Once the decision is made, the rank part of a sentence's score (``rank_weight`` ×) reads
-    this share of its paragraph's re-ranking key over the best one's, the rest its BM25 score
-    over the top hit's (0: BM25 only, as before): the re-ranking signals (feedback, the
-    headings' sentence share, the document score) then reach the sentence quoted first, not only
-    which paragraphs are its candidates. Only where a candidate stands in a section below its
-    page's title (documentation; the engine gives no keys otherwise)."""
-    rank_key_decision: bool = False
-    """… and the decision's sentence scores read it too (the confidence's features move: its
-    model was fitted without it)."""
     lead_section_weight: float = 0.0
     """… and with this weight times its section's BM25 score (the section as one document,
     :mod:`~.sections`) over the best of the candidates' sections (0: off). 0.2 helped on the
@@ -369,11 +359,6 @@ class ComposeInputs:
     """Once the decision (made on ``hits``) is to answer, the hits the answer is composed
     from: the ranking with pseudo-relevance feedback (``EngineOptions.prf_weight``); None: the
     same as ``hits``. The confidence is never measured on them."""
-    keys: Mapping[str, float] | None = None
-    """The re-ranking key of each of ``hits``' paragraphs by passage id, for
-    ``ComposerOptions.rank_key``; None: none given (BM25 scores only)."""
-    answer_keys: Mapping[str, float] | None = None
-    """The same for ``answer_hits`` (their order's keys, feedback included)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,7 +452,7 @@ def score_sentences(
     """Every sentence of the top ``depth`` paragraphs that holds a question term, best first,
     and each of those paragraphs' share of the question's weight."""
     options, weights, total = inputs.options, weighed.weights, weighed.total
-    rank_part = _rank_parts(inputs)
+    top_score = max(hit.score for hit in inputs.hits) or 1.0
     candidates: list[_Candidate] = []
     paragraph_share: dict[str, float] = {}
     question_set = set(weighed.terms)
@@ -496,7 +481,7 @@ def score_sentences(
             if coverage <= 0 and not borrowed:
                 continue
             score = coverage + options.anaphor_weight * borrowed
-            score += options.rank_weight * rank_part(hit)
+            score += options.rank_weight * hit.score / top_score
             cue = 0.0
             if weighed.cue is not None:
                 cue = _cue_strength(
@@ -512,24 +497,6 @@ def score_sentences(
             candidates.append(_Candidate(hit, start, end, text, coverage, score, terms, cue))
     candidates.sort(key=lambda c: (-c.score, c.hit.rank, c.start))
     return candidates, paragraph_share
-
-
-def _rank_parts(inputs: ComposeInputs) -> Callable[[Hit], float]:
-    """A hit's rank part of its sentences' scores: its BM25 score over the top hit's or, with
-    ``rank_key`` and keys given, that share of its re-ranking key over the best key (a hit
-    without a key keeps its BM25 share)."""
-    top_score = max(hit.score for hit in inputs.hits) or 1.0
-    share, keys = inputs.options.rank_key, inputs.keys
-    if not share or not keys:
-        return lambda hit: hit.score / top_score
-    best_key = max(keys.values()) or 1.0
-
-    def part(hit: Hit) -> float:
-        bm25 = hit.score / top_score
-        key = keys.get(hit.passage.id)
-        return bm25 if key is None else (1.0 - share) * bm25 + share * key / best_key
-
-    return part
 
 
 def choose_sentences(
@@ -632,10 +599,7 @@ def compose(inputs: ComposeInputs) -> Answer:
     )  # fmt: skip
     if not inputs.hits:
         return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
-    decision = inputs
-    if inputs.keys is not None and not options.rank_key_decision:
-        decision = replace(inputs, keys=None)  # the decision reads BM25 shares alone
-    candidates, paragraph_share = score_sentences(decision, weighed)
+    candidates, paragraph_share = score_sentences(inputs, weighed)
     if not candidates:
         return _abstain(base, AbstainReason.NO_MATCH, 0.0, options)
     evidence = gather_evidence(inputs, weighed, candidates, paragraph_share)
@@ -653,16 +617,8 @@ def compose(inputs: ComposeInputs) -> Answer:
     )
     if confidence < options.min_confidence:
         return _abstain(base, AbstainReason.LOW_CONFIDENCE, confidence, options)
-    keyed = bool(options.rank_key) and not options.rank_key_decision
-    if inputs.answer_hits is not None and (
-        _reordered(inputs.hits, inputs.answer_hits) or (keyed and inputs.answer_keys)
-    ):
-        inputs = replace(
-            inputs, hits=inputs.answer_hits, answer_hits=None, keys=inputs.answer_keys,
-            answer_keys=None,
-        )  # fmt: skip
-        candidates = score_sentences(inputs, weighed)[0] or candidates
-    elif keyed and inputs.keys:
+    if inputs.answer_hits is not None and _reordered(inputs.hits, inputs.answer_hits):
+        inputs = replace(inputs, hits=inputs.answer_hits, answer_hits=None)
         candidates = score_sentences(inputs, weighed)[0] or candidates
     pool = with_section(inputs, weighed, choose_lead(inputs, weighed, candidates))
     answer = quote(inputs, weighed, choose_sentences(inputs, weighed, pool), confidence)
@@ -734,11 +690,12 @@ def with_section(
     if not others:
         return candidates
     hits = [Hit(p, best.hit.score, best.hit.rank) for p in others]
-    scaled = replace(inputs, hits=hits, options=replace(inputs.options, depth=len(hits)), keys=None)
+    top = max(hit.score for hit in inputs.hits) or 1.0
+    scaled = replace(inputs, hits=hits, options=replace(inputs.options, depth=len(hits)))
     extra, _ = score_sentences(scaled, weighed)
-    # score_sentences normalises the rank part by its own hits' best score (1 for each here):
-    # rescale it to the best one's real rank part, as the ranked candidates have it.
-    shift = inputs.options.rank_weight * (_rank_parts(inputs)(best.hit) - 1.0)
+    # score_sentences normalises the rank part by its own hits' best score: rescale it to the
+    # real top hit's, as the ranked candidates have it.
+    shift = inputs.options.rank_weight * (best.hit.score / top - 1.0)
     extra = [replace(c, score=c.score + shift) for c in extra]
     rest = sorted([*candidates[1:], *extra], key=lambda c: (-c.score, c.hit.rank, c.start))
     return [best, *rest]

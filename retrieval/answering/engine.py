@@ -51,7 +51,6 @@ from ..reading.files import (
 from ..reading.select import FileSelection, LeftOut
 from ..splitting.units import UnitSpan
 from ..types import Answer, Document, Hit, Passage, QuotedBlock
-from .anchors import AnchorIndex, Target, is_markdown
 from .compose import (
     AnalysedPassage,
     ComposeInputs,
@@ -129,19 +128,6 @@ class EngineOptions:
     at 0.1 it adds useful answers but makes the Flask HTML build and its sources cite different
     sections twice more, and its neighbours 0.05 / 0.2 each lose a pydantic answer
     (docs/quality.md, "Round 7")."""
-    anchor_weight: float = 0.0
-    """Re-ranking weight, for the answer's paragraphs only (as ``prf_weight``), of the share of
-    the question's IDF weight held by the anchor text of the corpus's links to the paragraph's
-    section (:mod:`.anchors`; Markdown files only; 0: off)."""
-    anchor_inject: int = 0
-    """The answer's candidates also get the best-matching paragraph of each of the this-many
-    sections whose anchor text holds the most of the question's weight (at least
-    ``anchor_min``; 0: none), where the first stage did not find them."""
-    anchor_window: bool = False
-    """Anchor text is the whole sentence around each link, not only the link's words."""
-    anchor_min: float = 0.5
-    """The least share of the question's weight a section's anchor text must hold to be
-    injected (``anchor_inject``)."""
     prf_docs: int = 3
     """How many of the first stage's best paragraphs feedback reads."""
     prf_terms: int = 8
@@ -517,9 +503,6 @@ class Engine:
     _sections: SectionRuns | None = None
     """The corpus's sections, found on first use (a cache: not sealed)."""
     _pages: PageWords | None = None
-    _anchors: tuple[AnchorIndex, dict[int, Target], dict[Target, list[int]]] | None = None
-    """The corpus's anchor text, each Markdown row's section and each linked section's rows,
-    made on first use (a cache: not sealed)."""
     """The topic words of the pages' paths, made on first use (a cache: not sealed)."""
 
     _OWN = frozenset(
@@ -800,27 +783,17 @@ class Engine:
         *,
         favour: Collection[str] = (),
         feedback: bool = False,
-        keys_out: list[dict[int, float]] | None = None,
     ) -> list[list[Hit]]:
         """:meth:`_search`'s hits and, with ``feedback``, the same candidates re-ranked with
         pseudo-relevance feedback too (:meth:`_feedback`), from one first stage and one
-        reading of the candidates. ``keys_out`` receives each order's re-ranking keys by
-        position (nothing when nothing is re-ranked)."""
+        reading of the candidates."""
         depth = self.options.rerank_depth
         top = self.index.top(terms, max(k, depth))
         orders = [top]
         if depth and top:
             pool = top[:depth]
-            injected = self._anchor_injected(terms, pool) if feedback else []
-            if injected:  # the decision's order is made without them
-                wider = pool + injected
-                first = self._rerank(terms, pool, [None], keys_out)[0]
-                answer = self._rerank(terms, wider, [self._answer_bonus(terms, wider)], keys_out)
-                orders = [first + top[depth:], answer[0] + top[depth:]]
-            else:
-                extras = [None, self._answer_bonus(terms, pool)] if feedback else [None]
-                reranked = self._rerank(terms, pool, extras, keys_out)
-                orders = [order + top[depth:] for order in reranked]
+            extras = [None, self._answer_bonus(terms, pool)] if feedback else [None]
+            orders = [order + top[depth:] for order in self._rerank(terms, pool, extras)]
         elif feedback:
             orders = [top, top]
         return [self._hits(order, k, favour) for order in orders]
@@ -849,71 +822,7 @@ class Engine:
             of = {i: runs.bounds(i) for i in sectioned}
             for i, vote in section_votes(pool, of).items():
                 bonus[i] = bonus.get(i, 0.0) + weight * vote
-        if self.options.anchor_weight:
-            anchors, target_of, _ = self._anchor_data()
-            if anchors.terms:
-                targets = {i: target_of[i] for i, _ in pool if i in target_of}
-                shares = anchors.shares(terms, self.index.idf, set(targets.values()))
-                for i, target in targets.items():
-                    if target in shares:
-                        bonus[i] = bonus.get(i, 0.0) + self.options.anchor_weight * shares[target]
         return bonus
-
-    def _anchor_data(self) -> tuple[AnchorIndex, dict[int, Target], dict[Target, list[int]]]:
-        """The corpus's anchor text (:class:`.anchors.AnchorIndex`, from its Markdown files),
-        the linked section of each row of a linked file, and each linked section's rows (a link
-        to a page names its rows above the first heading below the title), made on first use."""
-        found = self._anchors
-        if found is not None:
-            return found
-        store = self.passages
-        markdown = [info.source for info in store.sources if is_markdown(info.source)]
-        anchors = AnchorIndex.of(
-            ((source, store.document_text(source)) for source in markdown),
-            self.analyzer.terms,
-            self.options.anchor_window,
-        )
-        linked = {source for source, _ in anchors.terms}
-        target_of: dict[int, Target] = {}
-        rows_of: dict[Target, list[int]] = {}
-        starts = store.section_starts() if linked else [0]
-        for lo, hi in itertools.pairwise(starts):
-            lo, hi = int(lo), int(hi)
-            source = store.sources[store.source_number(lo)].source
-            if source not in linked:
-                continue
-            anchor = store[lo].anchor if self._has_section(lo) else ""
-            target = (source, anchor)
-            if target not in anchors.terms:
-                continue
-            for row in range(lo, hi):
-                target_of[row] = target
-                rows_of.setdefault(target, []).append(row)
-        found = self._anchors = (anchors, target_of, rows_of)
-        return found
-
-    def _anchor_injected(
-        self, terms: Sequence[str], pool: list[tuple[int, float]]
-    ) -> list[tuple[int, float]]:
-        """For ``anchor_inject``: the best-scoring paragraph (BM25, first in file order on a
-        tie) of each section whose anchor text holds the most of the question's weight, where
-        none of that section's paragraphs is among the candidates ``pool``."""
-        count = self.options.anchor_inject
-        if not count or not any(self._has_section(i) for i, _ in pool):
-            return []
-        anchors, _, rows_of = self._anchor_data()
-        if not anchors.terms:
-            return []
-        have = {i for i, _ in pool}
-        injected: list[tuple[int, float]] = []
-        for target, _ in anchors.best(terms, self.index.idf, count, self.options.anchor_min):
-            rows = rows_of.get(target, [])
-            if not rows or have.intersection(rows):
-                continue
-            scores = self.index.score_of(terms, rows)
-            best = max(range(len(rows)), key=lambda n: (scores[n], -n))
-            injected.append((rows[best], float(scores[best])))
-        return injected
 
     def _feedback(self, terms: Sequence[str], pool: list[tuple[int, float]]) -> dict[int, float]:
         """Pseudo-relevance feedback (:mod:`.expansion`): each candidate's re-ranking bonus,
@@ -941,7 +850,6 @@ class Engine:
         terms: Sequence[str],
         top: list[tuple[int, float]],
         extras: Sequence[Mapping[int, float] | None] = (None,),
-        keys_out: list[dict[int, float]] | None = None,
     ) -> list[list[tuple[int, float]]]:
         """The candidates re-ordered by :func:`retrieval.answering.rerank.rerank` (once per
         mapping of ``extras``), which reads of each only the question's terms in its sentences
@@ -963,7 +871,6 @@ class Engine:
                 self.options.document_weight,
             ),
             extras=extras,
-            keys_out=keys_out,
         )
 
     def _passage_section_scores(
@@ -1044,7 +951,7 @@ class Engine:
         borrowed = borrowed or Borrowed()
         extra = {t for t in borrowed.terms if t not in own}
         terms = own + [t for t in borrowed.terms if t in extra]
-        ranking, answer_hits, keys = self._answer_rankings(terms, depth, borrowed.favour)
+        ranking, answer_hits = self._answer_rankings(terms, depth, borrowed.favour)
         index_idf = self.index.idf
         weight, fuzzy_weight = borrowed.weight, self.options.fuzzy_weight
 
@@ -1077,7 +984,6 @@ class Engine:
                 self._page_words().of if self.options.composer.page_weight else None,
                 self._passage_section_scores,
                 answer_hits,
-                *keys,
             )
         )
         answer = self._with_blocks(answer)
@@ -1097,35 +1003,13 @@ class Engine:
 
     def _answer_rankings(
         self, terms: Sequence[str], depth: int, favour: Collection[str]
-    ) -> tuple[
-        list[Hit], list[Hit] | None, tuple[dict[str, float] | None, dict[str, float] | None]
-    ]:
+    ) -> tuple[list[Hit], list[Hit] | None]:
         """The first ``depth`` (at least ``top_k``) hits, which the decision reads, and, with
-        feedback or the section vote on, the ``top_k`` the answer is composed from; and, when
-        the composer reads re-ranking keys (``ComposerOptions.rank_key``) and a candidate
-        stands in a section below its page's title, each ranking's keys of its first
-        ``top_k`` hits by passage id (else none)."""
+        feedback or the section vote on, the ``top_k`` the answer is composed from."""
         feedback = bool(self.options.prf_weight or self.options.section_vote_weight)
         k = max(depth, self.options.top_k)
-        composer = self.options.composer
-        keys_out: list[dict[int, float]] | None = [] if composer.rank_key else None
-        rankings = self._rankings(terms, k, favour=favour, feedback=feedback, keys_out=keys_out)
-        answer_hits = rankings[1][: self.options.top_k] if feedback else None
-        keys: list[dict[str, float] | None] = [None, None]
-        if keys_out and any(self._has_section(i) for i in keys_out[0]):
-            for n, (order, by_position) in enumerate(zip(rankings, keys_out, strict=False)):
-                keys[n] = self._hit_keys(order[: self.options.top_k], by_position)
-        return rankings[0], answer_hits, (keys[0], keys[1])
-
-    def _hit_keys(self, hits: Sequence[Hit], by_position: Mapping[int, float]) -> dict[str, float]:
-        """The re-ranking key of each of ``hits`` by passage id (a hit beyond the re-ranked
-        candidates, none of which it can precede, gets none)."""
-        found: dict[str, float] = {}
-        for hit in hits:
-            i = self.passages.position(hit.passage.id)
-            if i is not None and i in by_position:
-                found[hit.passage.id] = by_position[i]
-        return found
+        rankings = self._rankings(terms, k, favour=favour, feedback=feedback)
+        return rankings[0], rankings[1][: self.options.top_k] if feedback else None
 
     def brings_block(self, passage: Passage, end: int) -> bool:
         """Whether a sentence of ``passage`` ending at file offset ``end`` ends it and a code

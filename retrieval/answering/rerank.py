@@ -85,7 +85,6 @@ def rerank(
     document_scores: Callable[[Sequence[str], Collection[int]], Mapping[int, float]] | None,
     weights: RerankWeights,
     extras: Sequence[Mapping[int, float] | None] = (None,),
-    keys_out: list[dict[int, float]] | None = None,
 ) -> list[list[tuple[int, float]]]:
     """BM25 candidates ``top`` ((position, score), best first) in their re-ranked order, once
     per mapping of ``extras`` (each candidate's key plus that mapping's term for it).
@@ -95,8 +94,7 @@ def rerank(
     of its document in the document index; ``document_scores`` those rows' BM25 scores for
     ``terms`` (None when there is no document index); ``extras`` further terms of the key by
     position (pseudo-relevance feedback's, :mod:`.expansion`; None: none), each giving one
-    order from the same analysis. Scores stay BM25's. ``keys_out``, when given, receives each
-    order's keys by position (the key plus that order's extra), one mapping per order.
+    order from the same analysis. Scores stay BM25's.
     """
     term_weights = {t: idf(t) for t in dict.fromkeys(terms)}
     total = sum(term_weights.values()) or 1.0
@@ -128,10 +126,14 @@ def rerank(
         )
 
     keys = {item[0]: key(item) for item in top}
-    totals = [{i: k + (x.get(i, 0.0) if x else 0.0) for i, k in keys.items()} for x in extras]
-    if keys_out is not None:
-        keys_out.extend(totals)
-    return [sorted(top, key=lambda item: total[item[0]], reverse=True) for total in totals]
+    return [
+        sorted(
+            top,
+            key=lambda item: keys[item[0]] + (extra.get(item[0], 0.0) if extra else 0.0),
+            reverse=True,
+        )
+        for extra in extras
+    ]
 
 
 def section_votes(
