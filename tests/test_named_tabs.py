@@ -3,10 +3,14 @@ question names (docs/quality.md, "Session 7")."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from retrieval import ComposerOptions, Engine, EngineOptions
-from retrieval.answering.units import named_tab
+from bot.discord_paragraph import paragraph_now
+from bot.discord_render import SHOW_CUSTOM_ID, SHOW_PREFIX, render_answer, show_target
+from bot.repl import PROMPT, Repl
+from retrieval import Answer, ComposerOptions, Engine, EngineOptions, QuotedBlock
+from retrieval.answering.units import named_tab, tab_at
 from retrieval.splitting.units import UnitSpan
 
 TABS = """# Install
@@ -104,3 +108,71 @@ def test_an_answer_quotes_the_named_tab_verbatim(tmp_path: Path) -> None:
     assert block.full_end == block.end
     first = _tabs_engine(tmp_path, named_tabs=False)
     assert "completion bash" in first.ask("how do I enable shell completion in zsh?").blocks[0].text
+
+
+def test_the_quoted_tab_is_found_again_by_where_it_starts() -> None:
+    unit = _first_tab_unit(TABS)
+    zsh = named_tab(TABS, unit, {"zsh"}, _terms)
+    assert zsh is not None
+    assert tab_at(TABS, unit, zsh.start) == zsh
+    assert tab_at(TABS, unit, unit.start) is None  # the stored unit is not a later tab
+    assert tab_at(TABS, unit, zsh.start + 1) is None
+    assert tab_at(TABS, unit, TABS.rindex("```bash")) is None  # past the set's end
+
+
+def _zsh_answer(engine: Engine) -> tuple[Answer, QuotedBlock]:
+    answer = engine.ask("how do I enable shell completion in zsh?")
+    assert answer.blocks and "completion zsh" in answer.blocks[0].text, answer
+    return answer, answer.blocks[0]
+
+
+def test_the_whole_block_shown_later_is_the_quoted_tab(tmp_path: Path) -> None:
+    engine = _tabs_engine(tmp_path)
+    answer, block = _zsh_answer(engine)
+    passage = next(c.passage for c in answer.citations if c.n == block.citation)
+    shown = engine.following_block(passage, block.citation, block.start)
+    assert shown is not None and shown.text == block.text
+    assert (shown.start, shown.end, shown.full_end) == (block.start, block.end, block.full_end)
+    assert engine.source_text("install.md")[shown.start : shown.end] == shown.text
+    first = engine.following_block(passage)  # no quoted start given: the stored unit
+    assert first is not None and "completion bash" in first.text
+    assert engine.following_block(passage, at=block.start + 1) == first  # not a tab: stored
+
+
+def test_repl_source_shows_the_tab_the_answer_quoted(tmp_path: Path) -> None:
+    engine = _tabs_engine(tmp_path)
+    _, block = _zsh_answer(engine)
+    out = io.StringIO()
+    feed = iter(["how do I enable shell completion in zsh?", f":source {block.citation}"])
+
+    def read(prompt: str) -> str:
+        line = next(feed, None)
+        if line is None:
+            raise EOFError()
+        out.write(prompt + line + "\n")
+        return line
+
+    assert Repl(engine, read=read, out=out).run() == 0
+    shown = out.getvalue().split(PROMPT + f":source {block.citation}\n", 1)[1]
+    assert shown.startswith(f"[{block.citation}] install.md")
+    assert "completion zsh" in shown and "completion bash" not in shown
+
+
+def test_discord_show_paragraph_shows_the_tab_the_answer_quoted(tmp_path: Path) -> None:
+    engine = _tabs_engine(tmp_path)
+    answer, block = _zsh_answer(engine)
+    passage = next(c.passage for c in answer.citations if c.n == block.citation)
+    buttons = {b.label: b.custom_id for b in render_answer(answer).buttons}
+    custom_id = buttons[f"Show paragraph [{block.citation}]"]
+    assert custom_id == f"{SHOW_PREFIX}{passage.id}:{block.start}"
+    assert SHOW_CUSTOM_ID.fullmatch(custom_id)
+    key = custom_id.removeprefix(SHOW_PREFIX)
+    assert show_target(key) == (passage.id, block.start)
+    assert show_target(passage.id) == (passage.id, None)  # a button from before
+    payload = paragraph_now(engine, *show_target(key))
+    assert payload is not None
+    text = "\n".join(str(e.get("description", "")) for e in payload.embeds)
+    assert "completion zsh" in text and "completion bash" not in text
+    older = paragraph_now(engine, passage.id)  # an older button: the stored block, as before
+    assert older is not None
+    assert "completion bash" in "\n".join(str(e.get("description", "")) for e in older.embeds)

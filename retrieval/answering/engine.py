@@ -64,7 +64,7 @@ from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank, section_votes
 from .sections import PageWords, SectionRuns, range_scores
 from .spelling import Variant, find_variants
-from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
+from .units import _TRAILING, attach_blocks, line_indent, quoted_unit, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -1048,13 +1048,18 @@ class Engine:
         i = self.passages.position(passage.id)
         return None if i is None else self.passages.unit_after(i)
 
-    def following_block(self, passage: Passage, citation: int = 0) -> QuotedBlock | None:
+    def following_block(
+        self, passage: Passage, citation: int = 0, at: int | None = None
+    ) -> QuotedBlock | None:
         """The whole block that follows ``passage`` (never cut), for "Show paragraph" and
-        ``:source n``; None when no code block, table or list follows it."""
+        ``:source n``; None when no code block, table or list follows it. ``at``: where the
+        answer's block for it started (``QuotedBlock.start``), so that the content tab the
+        question named (``ComposerOptions.named_tabs``) is shown, not the first tab's block."""
         unit = self.unit_after(passage)
         if unit is None:
             return None
         view = self.source_view(passage.source)
+        unit = quoted_unit(passage.source, view, unit, at)
         text = view[unit.start : unit.end]
         indent = line_indent(view, unit.start)
         return QuotedBlock(

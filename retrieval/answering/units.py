@@ -92,6 +92,27 @@ def _later_tabs(text: str, after: int, indent: int) -> tuple[list[tuple[str, int
     return tabs, end
 
 
+def _first_tab(text: str, unit: UnitSpan) -> re.Match[str] | None:
+    """The label line of the tab ``unit`` is the code of, when a label stands right before
+    it (the first of a set of content tabs); else None."""
+    if unit.kind != "code":
+        return None
+    head = text[max(0, unit.start - 400) : unit.start]
+    before = [line for line in head.split("\n")[:-1] if line.strip()]
+    return _TAB.fullmatch(before[-1]) if before else None
+
+
+def _tab_code(text: str, body: int, body_end: int) -> UnitSpan | None:
+    """The first fenced code block of a tab's body ``text[body:body_end]`` (verbatim, as a
+    unit of its own); None when it has none."""
+    fence = _FENCE.search(text, body, body_end)
+    if fence is None or fence.end() > body_end:
+        return None
+    start = fence.start() + len(fence.group(1))
+    lang = fence.group(3).strip().split(" ")[0] if fence.group(3).strip() else ""
+    return UnitSpan("code", start, fence.end(), lang.strip("{}."))
+
+
 def named_tab(
     text: str,
     unit: UnitSpan,
@@ -102,11 +123,7 @@ def named_tab(
     ``=== "Zsh"``, …) and the question names a later tab's label and not the first's, that
     tab's first code block (verbatim, as a unit of its own); else None. A user who asks "in
     zsh" wants the Zsh tab's command, which the stored unit (the first tab's) is not."""
-    if unit.kind != "code" or not asked:
-        return None
-    head = text[max(0, unit.start - 400) : unit.start]
-    before = [line for line in head.split("\n")[:-1] if line.strip()]
-    first = _TAB.fullmatch(before[-1]) if before else None
+    first = _first_tab(text, unit) if asked else None
     if first is None:
         return None
     wanted = frozenset(asked)
@@ -116,14 +133,39 @@ def named_tab(
     for n, (label, body) in enumerate(tabs):
         if wanted.isdisjoint(label_terms(label)):
             continue
-        body_end = tabs[n + 1][1] if n + 1 < len(tabs) else stop
-        fence = _FENCE.search(text, body, body_end)
-        if fence is None or fence.end() > body_end:
-            return None
-        start = fence.start() + len(fence.group(1))
-        lang = fence.group(3).strip().split(" ")[0] if fence.group(3).strip() else ""
-        return UnitSpan("code", start, fence.end(), lang.strip("{}."))
+        return _tab_code(text, body, tabs[n + 1][1] if n + 1 < len(tabs) else stop)
     return None
+
+
+def tab_at(text: str, unit: UnitSpan, at: int) -> UnitSpan | None:
+    """The code block starting at offset ``at`` of a later tab of the set whose first tab's
+    code is ``unit`` (what :func:`named_tab` quoted in its place), else None: the block an
+    answer quoted, found again without its question ("Show paragraph", ``:source n``)."""
+    first = _first_tab(text, unit) if at > unit.end else None
+    if first is None:
+        return None
+    tabs, stop = _later_tabs(text, unit.end, len(first.group(1)))
+    for n, (_, body) in enumerate(tabs):
+        code = _tab_code(text, body, tabs[n + 1][1] if n + 1 < len(tabs) else stop)
+        if code is not None and code.start == at:
+            return code
+    return None
+
+
+def _windowed(
+    view: Sliceable, unit: UnitSpan, find: Callable[[str, UnitSpan], UnitSpan | None]
+) -> UnitSpan:
+    """``find`` run on the text around ``unit`` (the text after it is read only when a tab
+    label stands right before it), its unit in file offsets; ``unit`` when it finds none."""
+    offset = max(0, unit.start - 400)
+    if "===" not in view[offset : unit.start]:
+        return unit
+    near = view[offset : unit.end + _TAB_REACH]
+    local = UnitSpan(unit.kind, unit.start - offset, unit.end - offset, unit.lang)
+    tab = find(near, local)
+    if tab is None:
+        return unit
+    return UnitSpan(tab.kind, tab.start + offset, tab.end + offset, tab.lang)
 
 
 def _markdown(source: str) -> bool:
@@ -136,17 +178,19 @@ def _tab_asked(
     asked: Collection[str],
     label_terms: Callable[[str], Sequence[str]],
 ) -> UnitSpan:
-    """``unit``, or the content tab the question names in its place (:func:`named_tab`); the
-    text after the unit is read only when a tab label stands right before it."""
-    offset = max(0, unit.start - 400)
-    if "===" not in view[offset : unit.start]:
+    """``unit``, or the content tab the question names in its place (:func:`named_tab`)."""
+    return _windowed(view, unit, lambda near, local: named_tab(near, local, asked, label_terms))
+
+
+def quoted_unit(source: str, view: Sliceable, unit: UnitSpan, at: int | None) -> UnitSpan:
+    """The unit an answer quoted after a paragraph whose stored unit is ``unit``, given where
+    the quoted block started (``at``; None: not known): a later content tab's code
+    (:func:`tab_at`) when it started there, else ``unit``."""
+    if at is None or at == unit.start or unit.kind != "code" or not _markdown(source):
         return unit
-    near = view[offset : unit.end + _TAB_REACH]
-    local = UnitSpan(unit.kind, unit.start - offset, unit.end - offset, unit.lang)
-    tab = named_tab(near, local, asked, label_terms)
-    if tab is None:
-        return unit
-    return UnitSpan(tab.kind, tab.start + offset, tab.end + offset, tab.lang)
+    return _windowed(
+        view, unit, lambda near, local: tab_at(near, local, at - (unit.start - local.start))
+    )
 
 
 def attach_blocks(
