@@ -48,6 +48,7 @@ from .discord_render import (
     render_help,
     render_notice,
     render_sources,
+    show_target,
     thread_name,
     with_votes,
 )
@@ -366,11 +367,13 @@ class CitebotBot(commands.AutoShardedBot):
         self.log_question(guild_id, channel_id, outcome, seconds * 1000, question, corpus)
         return payload
 
-    def paragraph_payload(self, passage_id: str, corpus: str = "") -> Payload:
-        """The paragraph behind a button as the file has it now (re-read, in a worker thread)."""
+    def paragraph_payload(self, key: str, corpus: str = "") -> Payload:
+        """The paragraph behind a button as the file has it now (re-read, in a worker thread);
+        ``key``: its custom_id without the prefix (the passage id, the quoted block's start)."""
+        passage_id, block_start = show_target(key)
         names = [corpus] if corpus else list(self.corpora.opened()) or self.corpora.allowed(None)
         for name in names:
-            payload = paragraph_now(self.corpora.engine(name).current, passage_id)
+            payload = paragraph_now(self.corpora.engine(name).current, passage_id, block_start)
             if payload is not None:
                 return payload
         return render_notice("That paragraph is no longer in the documents.")

@@ -95,16 +95,17 @@ class ShowParagraph(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=SHOW_CUSTOM_ID.pattern,
 ):
-    """A "Show paragraph" button. The passage id is in its custom_id, so buttons on old
-    messages keep working after a restart, and after edits elsewhere in the file."""
+    """A "Show paragraph" button. The passage id (and where the block the answer quoted after
+    it starts) is in its custom_id, so buttons on old messages keep working after a restart,
+    and after edits elsewhere in the file. ``key``: the custom_id without its prefix."""
 
-    def __init__(self, passage_id: str, label: str = "Show paragraph") -> None:
+    def __init__(self, key: str, label: str = "Show paragraph") -> None:
         super().__init__(
             discord.ui.Button(
-                label=label, style=discord.ButtonStyle.secondary, custom_id=SHOW_PREFIX + passage_id
+                label=label, style=discord.ButtonStyle.secondary, custom_id=SHOW_PREFIX + key
             )
         )
-        self.passage_id = passage_id
+        self.key = key
 
     @classmethod
     async def from_custom_id(
@@ -114,16 +115,16 @@ class ShowParagraph(
         match: re.Match[str],
     ) -> ShowParagraph:
         label = getattr(item, "label", None) or "Show paragraph"
-        return cls(match["passage"], label)
+        return cls(match[0].removeprefix(SHOW_PREFIX), label)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if not await acknowledge(interaction, ephemeral=True):
             return
         bot = interaction.client
         try:
-            payload = await bot.offload(bot.paragraph_payload, self.passage_id)
+            payload = await bot.offload(bot.paragraph_payload, self.key)
         except Exception:
-            log.exception("showing paragraph %s failed", self.passage_id)
+            log.exception("showing paragraph %s failed", self.key)
             payload = render_apology()
         await follow_up(interaction, payload, ephemeral=True)
 

@@ -56,15 +56,20 @@ def _with_note(payload: Payload, note: str) -> Payload:
     return replace(payload, embeds=embeds)
 
 
-def paragraph_now(engine: Engine, passage_id: str) -> Payload | None:
-    """The reply to "Show paragraph" from ``engine``; None when it never had that id."""
+def paragraph_now(
+    engine: Engine, passage_id: str, block_start: int | None = None
+) -> Payload | None:
+    """The reply to "Show paragraph" from ``engine``; None when it never had that id. With
+    ``block_start`` (where the answer's block after the paragraph started), that block: the
+    content tab the question named rather than the first tab's."""
     try:
         passage = engine.passage(passage_id)
     except KeyError:
         return None
     if engine.root is None:  # in-memory documents: nothing to re-read
         before, after = engine.neighbours(passage)
-        return render_paragraph(passage, before, after, engine.following_block(passage))
+        block = engine.following_block(passage, at=block_start)
+        return render_paragraph(passage, before, after, block)
     try:
         current = _passages_now(engine, passage.source)
     except OSError:
@@ -79,7 +84,8 @@ def paragraph_now(engine: Engine, passage_id: str) -> Payload | None:
         before = current[i - 1] if i > 0 else None
         after = current[i + 1] if i + 1 < len(current) else None
         # The same id means the same file content, so the index's block offsets still hold.
-        return render_paragraph(now, before, after, engine.following_block(passage))
+        block = engine.following_block(passage, at=block_start)
+        return render_paragraph(now, before, after, block)
     replacement = _closest(current, passage)
     if replacement is None:
         return render_notice("That paragraph is no longer in its file.")

@@ -63,9 +63,29 @@ COLOUR_ANSWER = 0x2B7A78
 COLOUR_ABSTAIN = 0x8A8A8A
 ELLIPSIS = "…"
 SHOW_PREFIX = "citebot:p:"
-"""custom_id prefix of the "Show paragraph" buttons; the rest is the passage id."""
-SHOW_CUSTOM_ID = re.compile(re.escape(SHOW_PREFIX) + r"(?P<passage>[\w-]{1,80})")
+"""custom_id prefix of the "Show paragraph" buttons; the rest is the passage id and, when the
+answer quoted a block after it, ``:`` and where that block starts in the file."""
+SHOW_CUSTOM_ID = re.compile(
+    re.escape(SHOW_PREFIX) + r"(?P<passage>[\w-]{1,80})(?::(?P<at>\d{1,9}))?"
+)
 """The one rule for a button's custom_id: rendered buttons and the bot's handler share it."""
+
+
+def show_custom_id(passage_id: str, block_start: int | None = None) -> str:
+    """A "Show paragraph" button's custom_id: the passage and, when given, the start of the
+    block the answer quoted after it (a content tab the question named, not the first tab's),
+    so that the button shows that block."""
+    at = "" if block_start is None else f":{block_start}"
+    return SHOW_PREFIX + passage_id + at
+
+
+def show_target(key: str) -> tuple[str, int | None]:
+    """The passage id and the quoted block's start (None: not given, an older button) of a
+    "Show paragraph" custom_id without its prefix (:func:`show_custom_id`)."""
+    passage_id, _, at = key.partition(":")
+    return passage_id, int(at) if at.isdigit() else None
+
+
 VOTE_PREFIX = "citebot:vote:"
 VOTE_CUSTOM_ID = re.compile(
     re.escape(VOTE_PREFIX) + r"(?P<vote>up|down):(?P<answer>[A-Za-z0-9_-]{1,40})"
@@ -519,10 +539,12 @@ def render_answer(answer: Answer) -> Payload:
         "fields": [f for _, f in fields],
         "footer": {"text": footer},
     }
+    quoted = {b.citation: b.start for b in answer.blocks} if answer.answered else {}
+    ids = ((c, show_custom_id(c.passage.id, quoted.get(c.n))) for c, _ in fields)
     buttons = tuple(
-        Button(label=f"Show paragraph [{c.n}]", custom_id=SHOW_PREFIX + c.passage.id)
-        for c, _ in fields
-        if SHOW_CUSTOM_ID.fullmatch(SHOW_PREFIX + c.passage.id)
+        Button(label=f"Show paragraph [{c.n}]", custom_id=custom_id)
+        for c, custom_id in ids
+        if SHOW_CUSTOM_ID.fullmatch(custom_id)
     )[:BUTTONS_MAX]
     return Payload(embeds=(embed,), buttons=buttons)
 

@@ -241,8 +241,9 @@ class Repl:
         citation = next((c for c in shown if c.n == n), None)
         if citation is None:
             return f"There is no citation [{n}]; the last answer has {numbers}."
-        try:
-            block = self.engine.following_block(citation.passage, n)
+        quoted = next((b.start for b in self.last.blocks if b.citation == n), None)
+        try:  # the block the answer quoted (a named content tab), else the stored one
+            block = self.engine.following_block(citation.passage, n, quoted)
         except (KeyError, OSError):  # the corpus changed since: show the paragraph alone
             block = None
         return render_source(

@@ -160,6 +160,12 @@ class ComposerOptions:
     :class:`~.sections.PageWords`), when the candidates have sections below their pages'
     titles (documentation, not flat articles). Chosen on the odd-numbered questions of the uv
     and Flask sets (docs/quality.md, "Citing the right page and section")."""
+    named_tabs: bool = True
+    """A quoted sentence that introduces a set of Markdown content tabs (``=== "Bash"``,
+    ``=== "Zsh"``) brings the tab whose label the question names (and the first tab's label
+    does not), not the first tab's block (:func:`~.units.named_tab`). Found reading uv-040
+    ("tab completion … in zsh"); fires on no other question of the docs sets
+    (docs/quality.md, "Session 7")."""
     lead_section_weight: float = 0.0
     """… and with this weight times its section's BM25 score (the section as one document,
     :mod:`~.sections`) over the best of the candidates' sections (0: off). 0.2 helped on the

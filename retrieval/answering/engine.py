@@ -64,7 +64,7 @@ from .links import with_urls
 from .rerank import RerankWeights, favour_hits, rerank, section_votes
 from .sections import PageWords, SectionRuns, range_scores
 from .spelling import Variant, find_variants
-from .units import _TRAILING, attach_blocks, line_indent, with_unit_terms
+from .units import _TRAILING, attach_blocks, line_indent, quoted_unit, with_unit_terms
 
 MAX_QUESTION_CHARS = 1000
 PRECOMPUTE_LIMIT = 20_000
@@ -1033,7 +1033,7 @@ class Engine:
                 answer_hits,
             )
         )
-        answer = attach_blocks(answer, self.unit_after, self.source_view)
+        answer = self._with_blocks(answer)
         self.check_against_files(answer)
         if variants:
             shown = tuple((v.asked, self._spelled(v.found_term, answer)) for v in variants)
@@ -1041,6 +1041,12 @@ class Engine:
         if self.options.source_url:
             answer = with_urls(answer, self.options.source_url)
         return answer, ranking[:depth]
+
+    def _with_blocks(self, answer: Answer) -> Answer:
+        """``answer`` with the blocks its sentences introduce (:func:`.units.attach_blocks`),
+        a content tab the question names in place of the first (``named_tabs``)."""
+        labels = self.analyzer.terms if self.options.composer.named_tabs else None
+        return attach_blocks(answer, self.unit_after, self.source_view, label_terms=labels)
 
     def _answer_rankings(
         self, terms: Sequence[str], depth: int, favour: Collection[str]
@@ -1089,13 +1095,18 @@ class Engine:
         i = self.passages.position(passage.id)
         return None if i is None else self.passages.unit_after(i)
 
-    def following_block(self, passage: Passage, citation: int = 0) -> QuotedBlock | None:
+    def following_block(
+        self, passage: Passage, citation: int = 0, at: int | None = None
+    ) -> QuotedBlock | None:
         """The whole block that follows ``passage`` (never cut), for "Show paragraph" and
-        ``:source n``; None when no code block, table or list follows it."""
+        ``:source n``; None when no code block, table or list follows it. ``at``: where the
+        answer's block for it started (``QuotedBlock.start``), so that the content tab the
+        question named (``ComposerOptions.named_tabs``) is shown, not the first tab's block."""
         unit = self.unit_after(passage)
         if unit is None:
             return None
         view = self.source_view(passage.source)
+        unit = quoted_unit(passage.source, view, unit, at)
         text = view[unit.start : unit.end]
         indent = line_indent(view, unit.start)
         return QuotedBlock(

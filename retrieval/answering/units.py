@@ -11,7 +11,8 @@ the composer's business, what they bring with them is this module's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -54,14 +55,155 @@ def introduces(sentence: Sentence, passage: Passage) -> bool:
     return 0 <= offset <= len(passage.text) and not passage.text[offset:].strip(_TRAILING)
 
 
+_TAB = re.compile(r"([ \t]*)===[!+]?[ \t]+\"([^\"\n]*)\"[ \t]*")
+"""A content tab's label line (pymdown-extensions): ``=== "Zsh"``."""
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)\n(?:.*?\n)??\1\2[ \t]*$", re.M | re.S)
+"""A fenced code block (its closing fence as indented as its opening one)."""
+_TAB_REACH = 20_000
+"""How far after the first tab's block its sibling tabs are looked for."""
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The (start, end) of each line of ``text[start:end]``, line breaks left out."""
+    spans, at = [], start
+    while at < end:
+        stop = text.find("\n", at, end)
+        stop = end if stop < 0 else stop
+        spans.append((at, stop))
+        at = stop + 1
+    return spans
+
+
+def _later_tabs(text: str, after: int, indent: int) -> tuple[list[tuple[str, int]], int]:
+    """The tabs of a set that follow offset ``after`` (each label and where its body starts),
+    and where the set ends: at the first line as little indented as the labels that is not
+    a label (prose after the tabs), or :data:`_TAB_REACH` on."""
+    tabs: list[tuple[str, int]] = []
+    end = min(len(text), after + _TAB_REACH)
+    for lo, hi in _lines(text, after, end):
+        line = text[lo:hi]
+        if not line.strip():
+            continue
+        tab = _TAB.fullmatch(line)
+        if tab is not None and len(tab.group(1)) == indent:
+            tabs.append((tab.group(2), hi + 1))
+        elif len(line) - len(line.lstrip(" \t")) <= indent:
+            return tabs, lo
+    return tabs, end
+
+
+def _first_tab(text: str, unit: UnitSpan) -> re.Match[str] | None:
+    """The label line of the tab ``unit`` is the code of, when a label stands right before
+    it (the first of a set of content tabs); else None."""
+    if unit.kind != "code":
+        return None
+    head = text[max(0, unit.start - 400) : unit.start]
+    before = [line for line in head.split("\n")[:-1] if line.strip()]
+    return _TAB.fullmatch(before[-1]) if before else None
+
+
+def _tab_code(text: str, body: int, body_end: int) -> UnitSpan | None:
+    """The first fenced code block of a tab's body ``text[body:body_end]`` (verbatim, as a
+    unit of its own); None when it has none."""
+    fence = _FENCE.search(text, body, body_end)
+    if fence is None or fence.end() > body_end:
+        return None
+    start = fence.start() + len(fence.group(1))
+    lang = fence.group(3).strip().split(" ")[0] if fence.group(3).strip() else ""
+    return UnitSpan("code", start, fence.end(), lang.strip("{}."))
+
+
+def named_tab(
+    text: str,
+    unit: UnitSpan,
+    asked: Collection[str],
+    label_terms: Callable[[str], Sequence[str]],
+) -> UnitSpan | None:
+    """When ``unit`` is the code of the first of a set of content tabs (``=== "Bash"``,
+    ``=== "Zsh"``, …) and the question names a later tab's label and not the first's, that
+    tab's first code block (verbatim, as a unit of its own); else None. A user who asks "in
+    zsh" wants the Zsh tab's command, which the stored unit (the first tab's) is not."""
+    first = _first_tab(text, unit) if asked else None
+    if first is None:
+        return None
+    wanted = frozenset(asked)
+    if not wanted.isdisjoint(label_terms(first.group(2))):
+        return None  # the first tab is the one asked for
+    tabs, stop = _later_tabs(text, unit.end, len(first.group(1)))
+    for n, (label, body) in enumerate(tabs):
+        if wanted.isdisjoint(label_terms(label)):
+            continue
+        return _tab_code(text, body, tabs[n + 1][1] if n + 1 < len(tabs) else stop)
+    return None
+
+
+def tab_at(text: str, unit: UnitSpan, at: int) -> UnitSpan | None:
+    """The code block starting at offset ``at`` of a later tab of the set whose first tab's
+    code is ``unit`` (what :func:`named_tab` quoted in its place), else None: the block an
+    answer quoted, found again without its question ("Show paragraph", ``:source n``)."""
+    first = _first_tab(text, unit) if at > unit.end else None
+    if first is None:
+        return None
+    tabs, stop = _later_tabs(text, unit.end, len(first.group(1)))
+    for n, (_, body) in enumerate(tabs):
+        code = _tab_code(text, body, tabs[n + 1][1] if n + 1 < len(tabs) else stop)
+        if code is not None and code.start == at:
+            return code
+    return None
+
+
+def _windowed(
+    view: Sliceable, unit: UnitSpan, find: Callable[[str, UnitSpan], UnitSpan | None]
+) -> UnitSpan:
+    """``find`` run on the text around ``unit`` (the text after it is read only when a tab
+    label stands right before it), its unit in file offsets; ``unit`` when it finds none."""
+    offset = max(0, unit.start - 400)
+    if "===" not in view[offset : unit.start]:
+        return unit
+    near = view[offset : unit.end + _TAB_REACH]
+    local = UnitSpan(unit.kind, unit.start - offset, unit.end - offset, unit.lang)
+    tab = find(near, local)
+    if tab is None:
+        return unit
+    return UnitSpan(tab.kind, tab.start + offset, tab.end + offset, tab.lang)
+
+
+def _markdown(source: str) -> bool:
+    return source.lower().endswith((".md", ".markdown"))
+
+
+def _tab_asked(
+    view: Sliceable,
+    unit: UnitSpan,
+    asked: Collection[str],
+    label_terms: Callable[[str], Sequence[str]],
+) -> UnitSpan:
+    """``unit``, or the content tab the question names in its place (:func:`named_tab`)."""
+    return _windowed(view, unit, lambda near, local: named_tab(near, local, asked, label_terms))
+
+
+def quoted_unit(source: str, view: Sliceable, unit: UnitSpan, at: int | None) -> UnitSpan:
+    """The unit an answer quoted after a paragraph whose stored unit is ``unit``, given where
+    the quoted block started (``at``; None: not known): a later content tab's code
+    (:func:`tab_at`) when it started there, else ``unit``."""
+    if at is None or at == unit.start or unit.kind != "code" or not _markdown(source):
+        return unit
+    return _windowed(
+        view, unit, lambda near, local: tab_at(near, local, at - (unit.start - local.start))
+    )
+
+
 def attach_blocks(
     answer: Answer,
     unit_after: Callable[[Passage], UnitSpan | None],
     source_text: Callable[[str], Sliceable],
     *,
     max_chars: int = MAX_BLOCK_CHARS,
+    label_terms: Callable[[str], Sequence[str]] | None = None,
 ) -> Answer:
-    """``answer`` with the blocks its quoted sentences introduce (each block once)."""
+    """``answer`` with the blocks its quoted sentences introduce (each block once). With
+    ``label_terms`` (how a tab's label is analysed), a block that opens a set of content tabs
+    is replaced by the tab the question names (:func:`named_tab`)."""
     if not answer.sentences:
         return answer
     by_number = {c.n: c.passage for c in answer.citations}
@@ -75,6 +217,8 @@ def attach_blocks(
         if unit is None or (passage.source, unit.start) in seen:
             continue
         seen.add((passage.source, unit.start))
+        if label_terms is not None and unit.kind == "code" and _markdown(passage.source):
+            unit = _tab_asked(source_text(passage.source), unit, answer.query_terms, label_terms)
         whole = source_text(passage.source)[unit.start : unit.end]
         end = unit.start + cut_at_line(whole, max_chars)
         blocks.append(
