@@ -371,7 +371,10 @@ def render_why(answer: Answer, idf: dict[str, float]) -> str:
     cited = {c.passage.id: c.n for c in answer.citations}
     for hit in answer.hits:
         tag = f" [{cited[hit.passage.id]}]" if hit.passage.id in cited else ""
-        lines.append(f"  #{hit.rank} {hit.score:7.3f}  {passage_place(hit.passage)}{tag}")
+        place = passage_place(hit.passage)
+        if hit.passage.page:  # a page holds several paragraphs: say which
+            place += f" ¶{hit.passage.paragraph}"
+        lines.append(f"  #{hit.rank} {hit.score:7.3f}  {place}{tag}")
     if answer.sentences:
         lines.append("Sentences quoted (score):")
         for s in answer.sentences:

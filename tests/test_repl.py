@@ -257,3 +257,19 @@ def run_with(engine: Engine, lines: list[str], out: io.StringIO) -> str:
 
     assert Repl(engine, read=read, out=out).run() == 0
     return out.getvalue()
+
+
+def test_why_tells_paragraphs_on_one_pdf_page_apart(seed_engine: Engine) -> None:
+    """A page holds several paragraphs, so :why gives a PDF hit its page and its paragraph;
+    files with lines give the line alone."""
+    from dataclasses import replace
+
+    from bot.render_text import render_why
+
+    answer = seed_engine.ask("What did the Denver City Council pass?")
+    on_page = [replace(h.passage, source="manual.pdf", line=0, page=3) for h in answer.hits]
+    hits = tuple(replace(h, passage=p) for h, p in zip(answer.hits, on_page, strict=True))
+    why = render_why(replace(answer, hits=hits), {t: 1.0 for t in answer.query_terms})
+    for hit in hits:
+        assert f"manual.pdf p.3 ¶{hit.passage.paragraph}" in why
+    assert len({h.passage.paragraph for h in hits}) == len(hits) > 1
