@@ -426,6 +426,7 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
     for block in answer.blocks:
         after.setdefault(block.after, []).append(block)
     out = ""
+    block_last = False  # a block (code, table, list) ends ``out``: the next sentence starts a line
     for i, sentence in enumerate(answer.sentences):
         markdown = is_markdown(sources.get(sentence.citation, ""))
         rst = is_rst(sources.get(sentence.citation, ""))
@@ -437,7 +438,7 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
             return markdown_line(text, markdown=markdown, resolve=linker, rst=rst)
 
         marker = f" [{sentence.citation}]"
-        joint = "" if not out else ("\n" if out.endswith("```") or out.endswith(")*") else " ")
+        joint = "" if not out else ("\n" if block_last else " ")
         budget = limit - len(out) - len(joint) - len(marker)
         rendered = isolate(render(sentence.text))
         if len(rendered) > budget:
@@ -445,6 +446,7 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
                 break
             rendered = _fit(sentence.text, budget, render)
         out += joint + rendered + marker
+        block_last = False
         for block in after.get(i, []):
             room = min(BLOCK_BUDGET, limit - len(out) - 1)
             shown = (
@@ -454,6 +456,7 @@ def _answer_text(answer: Answer, limit: int, resolve: Resolver | None = None) ->
             )
             if shown:
                 out += "\n" + shown
+                block_last = True
     return out
 
 

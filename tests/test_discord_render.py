@@ -548,3 +548,21 @@ def test_the_marker_counter_reads_escapes_as_discord_does() -> None:
     assert unescaped("\\\\**X**", "**") == 2
     assert unescaped("\\**X**", "**") == 1
     assert unescaped("a ``` b \\``` c", "```") == 1
+
+
+def test_a_sentence_after_a_list_starts_a_line_of_its_own() -> None:
+    """After a quoted list the next sentence was glued onto the last bullet ("• `pyyaml` -
+    Required for SchemaGenerator support. Ensure templating does not … [3]"), so it read as
+    part of that item; after a code block it already started a new line."""
+    items = "- `httpx` - Required for the TestClient.\n- `pyyaml` - Required for schemas."
+    passage = Passage("c" * 16, "index.md", 4, 0, 9, "Optional:")
+    later = Passage("d" * 16, "notes.md", 5, 0, 14, "Ensure it is.")
+    answer = Answer(
+        "q",
+        (Sentence("Optional:", 1, 0, 9, 1.0), Sentence("Ensure it is.", 2, 0, 13, 1.0)),
+        (Citation(1, passage, 1.0), Citation(2, later, 1.0)),
+        (Hit(passage, 1.0, 1), Hit(later, 1.0, 2)),
+        blocks=(QuotedBlock("list", items, 100, 100 + len(items), 1, "", 0),),
+    )
+    description = render_answer(answer).embeds[0]["description"]
+    assert description.endswith("Required for schemas.\nEnsure it is. [2]")
