@@ -44,6 +44,11 @@ _DIRECTIVE_OPTION = re.compile(r"^[ \t]*:[\w-]+:(?:[ \t].*)?$")
 _MYST_CODE_INFO = re.compile(r"^\s*\{(code-block|code|sourcecode|code-cell|eval-rst)\}\s*(.*)$")
 _ROLE_BEFORE = re.compile(r"\{(?P<role>[A-Za-z][\w:+.-]*)\}$")
 """A MyST role's name just before its backticked body (``{func}`echo```)."""
+_REFERENCE_LINK = re.compile(r"(?<![\w\]\\!])\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+"""A full or collapsed reference link (``[`httpx`][httpx]``, ``[the client][]``): its definition
+is elsewhere in the file, never in the quote, so CommonMark left it as bracketed text. Not after
+a word (``a[0][1]`` indexes) nor an image's ``!``."""
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1(?!`)")
 _LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
 
 
@@ -140,9 +145,23 @@ def inline_pieces(
         )
     if not markdown or not flat:
         return [Piece(flat)] if flat else []
-    tokens = _parser().parseInline(flat)
+    tokens = _parser().parseInline(_unreferenced(flat))
     children = tokens[0].children or [] if tokens else []
     return _merge(_walk(children, resolve))
+
+
+def _unreferenced(text: str) -> str:
+    """Reference links (not inside a code span) as links with no target: shown as their words."""
+    if "][" not in text:
+        return text
+    spans = [m.span() for m in _CODE_SPAN.finditer(text)]
+
+    def unlink(match: re.Match[str]) -> str:
+        if any(a < match.start() < b for a, b in spans):
+            return match.group()
+        return f"[{match.group(1)}]()"
+
+    return _REFERENCE_LINK.sub(unlink, text)
 
 
 def _walk(tokens: Sequence[Token], resolve: Resolver | None) -> Iterable[Piece]:

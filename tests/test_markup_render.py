@@ -64,6 +64,19 @@ def test_plain_text_drops_markup_and_shows_links_as_text_and_url() -> None:
     assert plain_text("a **b** c", markdown=False) == "a **b** c"
 
 
+def test_a_reference_link_shows_its_words_without_brackets() -> None:
+    """Starlette's ``[`httpx`][httpx] - Required …`` (its ``[httpx]: https://…`` definition at
+    the end of the file, out of the quote) was shown as "[httpx][httpx] - Required …" in the
+    terminal and with escaped brackets on Discord. A full or collapsed reference shows its
+    words; a lone ``[x]`` (a checkbox, a shortcut the quote cannot tell) stays as written."""
+    assert plain_text("[`httpx`][httpx] - Required for [the client][] too.") == (
+        "httpx - Required for the client too."
+    )
+    assert inline_pieces("[`httpx`][Httpx] - ok") == [Piece("httpx", code=True), Piece(" - ok")]
+    assert plain_text("[x] Security: audits.") == "[x] Security: audits."
+    assert plain_text("a[0][1] and `[a][b]`") == "a[0][1] and [a][b]"
+
+
 def test_absolute_link_keeps_absolute_and_asks_the_resolver_otherwise() -> None:
     assert absolute_link("https://a.org/x", None) == "https://a.org/x"
     assert absolute_link("x.md", None) == ""
