@@ -477,13 +477,13 @@ def _citation_fields(
         if per_field >= 60:
             for citation in shown:
                 label = f"{prefix}[{citation.n}] "
-                name = label + _fit(
-                    _location(citation.passage, citation.shown_page),
-                    name_limit - len(label),
-                    escape,
-                )
-                value_limit = min(FIELD_VALUE_MAX, per_field - len(name))
                 link = linked_title(citation)
+                place = _location(citation.passage, citation.shown_page)
+                headings = citation.passage.headings
+                if not link and headings:  # else the link, in the value, names the section
+                    place += f" › {headings[-1]}"
+                name = label + _fit(place, name_limit - len(label), escape)
+                value_limit = min(FIELD_VALUE_MAX, per_field - len(name))
                 if link and len(link) + 60 < value_limit:
                     value_limit -= len(link) + 1
                 else:

@@ -566,3 +566,22 @@ def test_a_sentence_after_a_list_starts_a_line_of_its_own() -> None:
     )
     description = render_answer(answer).embeds[0]["description"]
     assert description.endswith("Required for schemas.\nEnsure it is. [2]")
+
+
+def test_a_citation_without_a_link_still_names_its_section() -> None:
+    """With no published URL a field gave only "libtasn1.pdf p. 16": the section ("asn1 read
+    value", the function the quote documents) that the terminal shows after "›" and a linked
+    field shows in its link was nowhere. It now follows the place in the field's name."""
+    text = "Returns the value of one element inside a structure."
+    passage = replace(
+        Passage("e" * 16, "libtasn1.pdf", 17, 0, len(text), text),
+        page=16,
+        headings=("4 Library API", "asn1 read value"),
+    )
+    answer = Answer("q", (Sentence(text, 1, 0, len(text), 1.0),), (Citation(1, passage, 1.0),), ())
+    [field] = render_answer(answer).embeds[0]["fields"]
+    assert field["name"] == "[1] libtasn1\\.pdf p. 16 › asn1 read value"
+    linked = Citation(1, passage, 1.0, url="https://x.org/libtasn1.pdf#page=16")
+    linked_answer = replace(answer, citations=(linked,))
+    [field] = render_answer(linked_answer).embeds[0]["fields"]
+    assert field["name"] == "[1] libtasn1\\.pdf p. 16"  # the link below it names the section
