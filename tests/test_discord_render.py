@@ -585,3 +585,15 @@ def test_a_citation_without_a_link_still_names_its_section() -> None:
     linked_answer = replace(answer, citations=(linked,))
     [field] = render_answer(linked_answer).embeds[0]["fields"]
     assert field["name"] == "[1] libtasn1\\.pdf p. 16"  # the link below it names the section
+
+
+def test_a_matched_part_of_an_identifier_bolds_the_whole_identifier() -> None:
+    """``ASN1_ELEMENT_NOT_FOUND`` was highlighted piece by piece, its stopword left out
+    (``**ASN1**\\_**ELEMENT**\\_NOT\\_**FOUND**``): four markers in one name, hard to read and to
+    copy. An identifier joined by underscores is one word to its reader."""
+    terms = frozenset({"asn1", "element", "found"})
+    assert highlight("returns ASN1_ELEMENT_NOT_FOUND , if", terms) == (
+        "returns **ASN1\\_ELEMENT\\_NOT\\_FOUND** , if"
+    )
+    assert highlight("the element_name was", terms) == "the **element\\_name** was"
+    assert highlight("an element, not found", terms) == "an **element**, not **found**"
