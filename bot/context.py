@@ -68,6 +68,12 @@ class Context:
             if named is not None:
                 return named
             folder = Path(chosen).expanduser()
+            if folder.is_file():
+                raise UsageError(
+                    f"{str(folder)!r} is a file; citebot answers from a folder of documents: "
+                    f"pass its folder ({str(folder.parent)!r}), or put the file in a folder of "
+                    "its own."
+                )
             if self.loaded.from_file and not folder.exists():
                 known = ", ".join(corpora.names)
                 raise UsageError(

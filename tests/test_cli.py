@@ -246,6 +246,20 @@ def test_usage_and_setting_errors_are_one_line_exit_2(
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
+def test_a_single_file_as_corpus_says_to_pass_its_folder(cwd: Path, tmp_path: Path) -> None:
+    """``--corpus …/libtasn1.pdf`` (one manual is all a user may have) was "The corpus path
+    '…/libtasn1.pdf' is not a folder.": true, but it did not say what to do instead."""
+    manual = tmp_path / "manual" / "guide.md"
+    manual.parent.mkdir()
+    manual.write_text("# Guide\n\nRun it.\n")
+    done = citebot("ask", "--corpus", str(manual), "anything", cwd=cwd)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == (
+        f"citebot: {str(manual)!r} is a file; citebot answers from a folder of documents: "
+        f"pass its folder ({str(manual.parent)!r}), or put the file in a folder of its own."
+    )
+
+
 def test_empty_corpus_folder(cwd: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
