@@ -369,11 +369,12 @@ class CitebotBot(commands.AutoShardedBot):
 
     def paragraph_payload(self, key: str, corpus: str = "") -> Payload:
         """The paragraph behind a button as the file has it now (re-read, in a worker thread);
-        ``key``: its custom_id without the prefix (the passage id, the quoted block's start)."""
-        passage_id, block_start = show_target(key)
+        ``key``: its custom_id without the prefix (the passage id, where the quoted block
+        starts past the paragraph's end)."""
+        passage_id, block_after = show_target(key)
         names = [corpus] if corpus else list(self.corpora.opened()) or self.corpora.allowed(None)
         for name in names:
-            payload = paragraph_now(self.corpora.engine(name).current, passage_id, block_start)
+            payload = paragraph_now(self.corpora.engine(name).current, passage_id, block_after)
             if payload is not None:
                 return payload
         return render_notice("That paragraph is no longer in the documents.")

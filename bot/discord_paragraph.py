@@ -57,15 +57,17 @@ def _with_note(payload: Payload, note: str) -> Payload:
 
 
 def paragraph_now(
-    engine: Engine, passage_id: str, block_start: int | None = None
+    engine: Engine, passage_id: str, block_after: int | None = None
 ) -> Payload | None:
     """The reply to "Show paragraph" from ``engine``; None when it never had that id. With
-    ``block_start`` (where the answer's block after the paragraph started), that block: the
-    content tab the question named rather than the first tab's."""
+    ``block_after`` (where the answer's block after the paragraph started, counted from the
+    paragraph's end: an edit above the paragraph moves both), that block: the content tab the
+    question named rather than the first tab's."""
     try:
         passage = engine.passage(passage_id)
     except KeyError:
         return None
+    block_start = None if block_after is None else passage.end + block_after
     if engine.root is None:  # in-memory documents: nothing to re-read
         before, after = engine.neighbours(passage)
         block = engine.following_block(passage, at=block_start)

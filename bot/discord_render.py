@@ -64,23 +64,25 @@ COLOUR_ABSTAIN = 0x8A8A8A
 ELLIPSIS = "…"
 SHOW_PREFIX = "citebot:p:"
 """custom_id prefix of the "Show paragraph" buttons; the rest is the passage id and, when the
-answer quoted a block after it, ``:`` and where that block starts in the file."""
+answer quoted a block after it, ``:`` and where that block starts counted from the paragraph's
+end (not from the file's start: an edit above the paragraph keeps its id, and must keep this)."""
 SHOW_CUSTOM_ID = re.compile(
     re.escape(SHOW_PREFIX) + r"(?P<passage>[\w-]{1,80})(?::(?P<at>\d{1,9}))?"
 )
 """The one rule for a button's custom_id: rendered buttons and the bot's handler share it."""
 
 
-def show_custom_id(passage_id: str, block_start: int | None = None) -> str:
-    """A "Show paragraph" button's custom_id: the passage and, when given, the start of the
-    block the answer quoted after it (a content tab the question named, not the first tab's),
-    so that the button shows that block."""
-    at = "" if block_start is None else f":{block_start}"
+def show_custom_id(passage_id: str, block_after: int | None = None) -> str:
+    """A "Show paragraph" button's custom_id: the passage and, when given, where the block the
+    answer quoted after it starts, as an offset past the paragraph's end (a content tab the
+    question named, not the first tab's), so that the button shows that block."""
+    at = "" if block_after is None or block_after < 0 else f":{block_after}"
     return SHOW_PREFIX + passage_id + at
 
 
 def show_target(key: str) -> tuple[str, int | None]:
-    """The passage id and the quoted block's start (None: not given, an older button) of a
+    """The passage id and the quoted block's offset past the paragraph's end (None: not given,
+    an older button) of a
     "Show paragraph" custom_id without its prefix (:func:`show_custom_id`)."""
     passage_id, _, at = key.partition(":")
     return passage_id, int(at) if at.isdigit() else None
@@ -543,13 +545,20 @@ def render_answer(answer: Answer) -> Payload:
         "footer": {"text": footer},
     }
     quoted = {b.citation: b.start for b in answer.blocks} if answer.answered else {}
-    ids = ((c, show_custom_id(c.passage.id, quoted.get(c.n))) for c, _ in fields)
+    ids = (
+        (c, show_custom_id(c.passage.id, _after(quoted.get(c.n), c.passage.end))) for c, _ in fields
+    )
     buttons = tuple(
         Button(label=f"Show paragraph [{c.n}]", custom_id=custom_id)
         for c, custom_id in ids
         if SHOW_CUSTOM_ID.fullmatch(custom_id)
     )[:BUTTONS_MAX]
     return Payload(embeds=(embed,), buttons=buttons)
+
+
+def _after(start: int | None, end: int) -> int | None:
+    """A quoted block's ``start`` as an offset past its paragraph's ``end`` (None: no block)."""
+    return None if start is None else start - end
 
 
 THREAD_NAME_MAX = 100

@@ -48,6 +48,8 @@ _REFERENCE_LINK = re.compile(r"(?<![\w\]\\!])\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
 """A full or collapsed reference link (``[`httpx`][httpx]``, ``[the client][]``): its definition
 is elsewhere in the file, never in the quote, so CommonMark left it as bracketed text. Not after
 a word (``a[0][1]`` indexes) nor an image's ``!``."""
+_LETTER = re.compile(r"[^\W\d_]")
+"""A letter: a reference link's words have one; ``[1][2]`` (numbered citations) has none."""
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1(?!`)")
 _LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
 
@@ -157,8 +159,8 @@ def _unreferenced(text: str) -> str:
     spans = [m.span() for m in _CODE_SPAN.finditer(text)]
 
     def unlink(match: re.Match[str]) -> str:
-        if any(a < match.start() < b for a, b in spans):
-            return match.group()
+        if any(a < match.start() < b for a, b in spans) or not _LETTER.search(match.group(1)):
+            return match.group()  # in code, or no words to show: "[1][2]" citations, "[0][1]"
         return f"[{match.group(1)}]()"
 
     return _REFERENCE_LINK.sub(unlink, text)

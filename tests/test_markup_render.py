@@ -77,6 +77,14 @@ def test_a_reference_link_shows_its_words_without_brackets() -> None:
     assert plain_text("a[0][1] and `[a][b]`") == "a[0][1] and [a][b]"
 
 
+def test_bracketed_numbers_are_not_taken_for_a_reference_link() -> None:
+    """Numbered citations ("see [1][2]") lost the second bracket and the first one's brackets
+    ("see 1"), and "x = [1, 2][0]" became "x = 1, 2": with no words, not a link's text."""
+    assert plain_text("As shown in [1][2], it holds.") == "As shown in [1][2], it holds."
+    assert plain_text("x = [1, 2][0] here") == "x = [1, 2][0] here"
+    assert plain_text("Read [the guide][1] first.") == "Read the guide first."
+
+
 def test_absolute_link_keeps_absolute_and_asks_the_resolver_otherwise() -> None:
     assert absolute_link("https://a.org/x", None) == "https://a.org/x"
     assert absolute_link("x.md", None) == ""

@@ -164,10 +164,10 @@ def test_discord_show_paragraph_shows_the_tab_the_answer_quoted(tmp_path: Path) 
     passage = next(c.passage for c in answer.citations if c.n == block.citation)
     buttons = {b.label: b.custom_id for b in render_answer(answer).buttons}
     custom_id = buttons[f"Show paragraph [{block.citation}]"]
-    assert custom_id == f"{SHOW_PREFIX}{passage.id}:{block.start}"
+    assert custom_id == f"{SHOW_PREFIX}{passage.id}:{block.start - passage.end}"
     assert SHOW_CUSTOM_ID.fullmatch(custom_id)
     key = custom_id.removeprefix(SHOW_PREFIX)
-    assert show_target(key) == (passage.id, block.start)
+    assert show_target(key) == (passage.id, block.start - passage.end)
     assert show_target(passage.id) == (passage.id, None)  # a button from before
     payload = paragraph_now(engine, *show_target(key))
     assert payload is not None
@@ -176,3 +176,20 @@ def test_discord_show_paragraph_shows_the_tab_the_answer_quoted(tmp_path: Path) 
     older = paragraph_now(engine, passage.id)  # an older button: the stored block, as before
     assert older is not None
     assert "completion bash" in "\n".join(str(e.get("description", "")) for e in older.embeds)
+
+
+def test_show_paragraph_keeps_the_quoted_tab_after_an_edit_before_it(tmp_path: Path) -> None:
+    """A button pressed after the file was edited above the paragraph (the paragraph itself, so
+    its id, unchanged) and re-indexed: still the tab the answer quoted, not the first tab's."""
+    engine = _tabs_engine(tmp_path)
+    answer, block = _zsh_answer(engine)
+    buttons = {b.label: b.custom_id for b in render_answer(answer).buttons}
+    key = buttons[f"Show paragraph [{block.citation}]"].removeprefix(SHOW_PREFIX)
+    edited = TABS.replace("# Install\n", "# Install\n\nA new first paragraph about the tool.\n")
+    (tmp_path / "install.md").write_text(edited, encoding="utf-8")
+    options = ComposerOptions(min_confidence=0.0)
+    now = Engine.from_folder(tmp_path, EngineOptions(composer=options))
+    payload = paragraph_now(now, *show_target(key))
+    assert payload is not None
+    text = "\n".join(str(e.get("description", "")) for e in payload.embeds)
+    assert "completion zsh" in text and "completion bash" not in text
