@@ -193,3 +193,14 @@ def test_show_paragraph_keeps_the_quoted_tab_after_an_edit_before_it(tmp_path: P
     assert payload is not None
     text = "\n".join(str(e.get("description", "")) for e in payload.embeds)
     assert "completion zsh" in text and "completion bash" not in text
+
+
+def test_a_crlf_file_gets_the_named_tab_too(tmp_path: Path) -> None:
+    """Windows line ends: the tab labels and fences still match, and the quote is still the
+    file's exact text (its carriage returns included)."""
+    (tmp_path / "install.md").write_bytes(TABS.replace("\n", "\r\n").encode("utf-8"))
+    options = ComposerOptions(min_confidence=0.0)
+    engine = Engine.from_folder(tmp_path, EngineOptions(composer=options))
+    block = engine.ask("how do I enable shell completion in zsh?").blocks[0]
+    assert "completion zsh" in block.text
+    assert engine.source_text("install.md")[block.start : block.end] == block.text

@@ -55,9 +55,9 @@ def introduces(sentence: Sentence, passage: Passage) -> bool:
     return 0 <= offset <= len(passage.text) and not passage.text[offset:].strip(_TRAILING)
 
 
-_TAB = re.compile(r"([ \t]*)===[!+]?[ \t]+\"([^\"\n]*)\"[ \t]*")
+_TAB = re.compile(r"([ \t]*)===[!+]?[ \t]+\"([^\"\n]*)\"[ \t]*\r?")
 """A content tab's label line (pymdown-extensions): ``=== "Zsh"``."""
-_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)\n(?:.*?\n)??\1\2[ \t]*$", re.M | re.S)
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)\n(?:.*?\n)??\1\2[ \t]*\r?$", re.M | re.S)
 """A fenced code block (its closing fence as indented as its opening one)."""
 _TAB_REACH = 20_000
 """How far after the first tab's block its sibling tabs are looked for."""

@@ -350,6 +350,7 @@ static PyObject *top_k(PyObject *self, PyObject *args) {
     int fits = postings_fit(&P, &b_ptr, &b_bptr, &b_last, &b_off, &b_bits, &b_data);
     if (!term || !count || !token_term || !ub || !weight || !order || !prefix || !cur ||
         !sorted || !idf_q || !count_q || !rank || !blk_at || !blk_w || !hs || !hd || k <= 0 || !fits ||
+        !(len_size == 1 || len_size == 2 || len_size == 4 || len_size == 8) ||
         b_out_docs.len < (Py_ssize_t)(k * sizeof(int64_t)) ||
         b_out_scores.len < (Py_ssize_t)(k * sizeof(double))) {
         result = -1;
