@@ -89,6 +89,19 @@ def test_verifying_chunks_does_not_count_as_answers_for_trimming(
     assert trims == [None]
 
 
+def test_a_whole_file_check_gives_pages_back_as_it_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`citebot index --verify` reads every chunk: it trims every so many chunks, so a large
+    index does not stay resident until the command ends."""
+    checks = _checks(tmp_path, 12)
+    trims: list[int | None] = []
+    monkeypatch.setattr(persist.Checks, "trim", lambda self, budget=None: trims.append(budget))
+    monkeypatch.setattr(persist, "_VERIFY_TRIM_CHUNKS", 4)
+    assert checks.verify() == []
+    assert trims == [None, None, None]
+
+
 def _split_ids(verify_calls: list[tuple[str, int, int]]) -> SplitIds:
     low = array("H", [i % 60000 for i in range(40000)])
     high_at = array("q", [5, 9000, 20000, 39999])
