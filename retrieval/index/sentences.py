@@ -198,30 +198,9 @@ class SplitIds:
         """Check that ``high_at[e0:e1]`` are exactly the exceptions among ids ``lo:hi``."""
         at, count = self.high_at, len(self.high_at)
         if self._verify is not None:
-            seen = self._seen
-            a0, a1 = max(e0 - 1, 0), min(e1 + 1, count)
-            # the three reads as :meth:`_checked` makes them, asked of the set here first (a
-            # re-ranked paragraph's ids were usually verified by an earlier question)
-            if not (
-                lo < hi
-                and ("tokens_low", lo // _SEEN_IDS) in seen
-                and ("tokens_low", (hi - 1) // _SEEN_IDS) in seen
-                and (hi - 1) // _SEEN_IDS - lo // _SEEN_IDS < 2
-                and ("tokens_high_at", a0 // _SEEN_IDS) in seen
-                and ("tokens_high_at", (a1 - 1) // _SEEN_IDS) in seen
-                and (a1 - 1) // _SEEN_IDS - a0 // _SEEN_IDS < 2
-                and (
-                    e1 <= e0
-                    or (
-                        ("tokens_high", e0 // _SEEN_IDS) in seen
-                        and ("tokens_high", (e1 - 1) // _SEEN_IDS) in seen
-                        and (e1 - 1) // _SEEN_IDS - e0 // _SEEN_IDS < 2
-                    )
-                )
-            ):
-                self._checked("tokens_low", lo, hi)
-                self._checked("tokens_high_at", a0, a1)
-                self._checked("tokens_high", e0, e1)
+            self._checked("tokens_low", lo, hi)  # each a set lookup once verified
+            self._checked("tokens_high_at", max(e0 - 1, 0), min(e1 + 1, count))
+            self._checked("tokens_high", e0, e1)
         if not (
             0 <= e0 <= e1 <= count
             and (e0 == 0 or at[e0 - 1] < lo)
