@@ -82,8 +82,8 @@ def show_custom_id(passage_id: str, block_after: int | None = None) -> str:
 
 def show_target(key: str) -> tuple[str, int | None]:
     """The passage id and the quoted block's offset past the paragraph's end (None: not given,
-    an older button) of a
-    "Show paragraph" custom_id without its prefix (:func:`show_custom_id`)."""
+    an older button) of a "Show paragraph" custom_id without its prefix
+    (:func:`show_custom_id`)."""
     passage_id, _, at = key.partition(":")
     return passage_id, int(at) if at.isdigit() else None
 
