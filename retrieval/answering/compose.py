@@ -166,14 +166,6 @@ class ComposerOptions:
     does not), not the first tab's block (:func:`~.units.named_tab`). Found reading uv-040
     ("tab completion … in zsh"); fires on no other question of the docs sets
     (docs/quality.md, "Session 7")."""
-    lead_depth: int = 0
-    """Measured, not kept (docs/quality.md, "Session 8"): after the decision, the sentence quoted
-    first is chosen among the sentences of this many of the answer's paragraphs (at most
-    ``top_k``; 0 or at most ``depth``: the top ``depth``, as before)."""
-    lead_rank_weight: float = 0.0
-    """Measured, not kept (docs/quality.md, "Session 8"): the lead's score loses this weight times
-    its paragraph's position in the answer's (re-ranked) order over the lowest candidate's, so
-    the re-ranking's order reaches the first citation beyond its top 3 (0: off)."""
     lead_section_weight: float = 0.0
     """… and with this weight times its section's BM25 score (the section as one document,
     :mod:`~.sections`) over the best of the candidates' sections (0: off). 0.2 helped on the
@@ -643,17 +635,7 @@ def compose(inputs: ComposeInputs) -> Answer:
     if inputs.answer_hits is not None and _reordered(inputs.hits, inputs.answer_hits):
         inputs = replace(inputs, hits=inputs.answer_hits, answer_hits=None)
         candidates = score_sentences(inputs, weighed)[0] or candidates
-    deep = options.lead_depth
-    if deep > options.depth:
-        wide = replace(inputs, options=replace(options, depth=deep))
-        wide_candidates = score_sentences(wide, weighed)[0]
-        lead = choose_lead(inputs, weighed, wide_candidates)[0] if wide_candidates else None
-        if lead is not None:
-            key = (lead.hit.passage.id, lead.start)
-            candidates = [lead, *(c for c in candidates if (c.hit.passage.id, c.start) != key)]
-        pool = with_section(inputs, weighed, candidates)
-    else:
-        pool = with_section(inputs, weighed, choose_lead(inputs, weighed, candidates))
+    pool = with_section(inputs, weighed, choose_lead(inputs, weighed, candidates))
     answer = quote(inputs, weighed, choose_sentences(inputs, weighed, pool), confidence)
     return replace(answer, evidence=evidence, missing=base.missing)
 
@@ -688,8 +670,6 @@ def choose_lead(
     if not sections:
         return candidates
     best_section = max(sections.values(), default=0.0) or 1.0
-    position = {h.passage.id: i for i, h in enumerate(inputs.hits)}
-    span = max(1, max(position.get(c.hit.passage.id, 0) for c in candidates))
     asked = frozenset(weighed.terms)
     page_terms = inputs.page_terms if options.page_weight else None
     named: dict[str, bool] = {}
@@ -702,7 +682,6 @@ def choose_lead(
                 named[passage.source] = not page_terms(passage.source).isdisjoint(asked)
             score += options.page_weight if named[passage.source] else 0.0
         score += options.lead_section_weight * sections.get(passage.id, 0.0) / best_section
-        score -= options.lead_rank_weight * position.get(passage.id, span) / span
         return (-score, candidate.hit.rank, candidate.start)
 
     lead = min(candidates, key=key)
