@@ -146,6 +146,70 @@ def test_the_section_that_answers_as_a_whole_leads(tmp_path: Path) -> None:
     assert on.confidence == off.confidence
 
 
+INTRO = """# Widgets
+
+Widgets are configured with the frobnicate command, which configures every widget at once on
+any machine you own. It was first written by the team in the spring.
+
+## Setup
+
+To configure one widget, run the frobnicate command with its name:
+
+```sh
+frobnicate widget-name
+```
+
+## Colours
+
+Widgets come in red and blue.
+"""
+
+
+def _intro_engine(tmp_path: Path) -> Engine:
+    (tmp_path / "widgets.md").write_text(INTRO, encoding="utf-8")
+    (tmp_path / "gadgets.md").write_text("# Gadgets\n\n## Oil\n\nGadgets need oil.\n", "utf-8")
+    return Engine.from_folder(tmp_path)
+
+
+def test_a_section_leads_over_the_pages_introduction(tmp_path: Path) -> None:
+    """The introduction's sentence scores a little higher (it is the top hit), but "Setup"
+    answers the question: with ``intro_weight`` (on by default) its sentence is quoted and
+    cited first, and the command it introduces comes with it."""
+    engine = _intro_engine(tmp_path)
+    question = "how do I configure a widget with the frobnicate command?"
+    off = _with(engine, intro_weight=0.0).ask(question)
+    on = engine.ask(question)
+    assert off.citations[0].passage.headings == ("Widgets",)
+    assert on.citations[0].passage.headings == ("Widgets", "Setup")
+    assert on.sentences[0].text.startswith("To configure one widget")
+    assert "frobnicate widget-name" in on.blocks[0].text
+    assert on.confidence == off.confidence  # chosen after the decision: the same confidence
+    assert {s.text for s in on.sentences} == {s.text for s in off.sentences}
+
+
+def test_introductions_alone_are_composed_as_before(tmp_path: Path) -> None:
+    """Pages without narrower headings: every candidate is an introduction, none loses."""
+    (tmp_path / "a.md").write_text("# Gadgets\n\nGadgets need oil.\n\nOil keeps gadgets quiet.\n")
+    (tmp_path / "b.md").write_text("# Widgets\n\nWidgets need oil too, and gadget oil works.\n")
+    engine = Engine.from_folder(tmp_path)
+    question = "what oil do gadgets need?"
+    assert engine.ask(question) == _with(engine, intro_weight=0.0).ask(question)
+
+
+def test_in_section_tells_a_pages_introduction_from_its_sections(tmp_path: Path) -> None:
+    engine = _intro_engine(tmp_path)
+    found = {
+        (p.source, p.headings): engine.in_section(p)
+        for p in (engine.passages[i] for i in range(len(engine.passages)))
+    }
+    assert found == {
+        ("gadgets.md", ("Gadgets", "Oil")): True,
+        ("widgets.md", ("Widgets",)): False,
+        ("widgets.md", ("Widgets", "Setup")): True,
+        ("widgets.md", ("Widgets", "Colours")): True,
+    }
+
+
 def test_sections_are_runs_under_one_heading(tmp_path: Path) -> None:
     (tmp_path / "locking.md").write_text(SECTIONS, encoding="utf-8")
     engine = Engine.from_folder(tmp_path)

@@ -173,6 +173,16 @@ class ComposerOptions:
     each half since: off by default, kept as an option (docs/quality.md, "Citing the right page
     and section")."""
 
+    intro_weight: float = 0.05
+    """Once the decision is made, a sentence in a page's introduction (under the page's title
+    alone, or under no heading) loses this much when the sentence to quote first is chosen and
+    the candidates also hold sentences under a narrower heading: a "how do I …" question is
+    answered by a section, and a page's opening paragraph shares the title's words with every
+    question about the page. On the even ids of uv and Flask a page introduction led on 5
+    answers and was wrong on all 5 (on the odd ids it led on 3, right on 3, with no section
+    competing). 0.05 chosen on the even ids (0.05–1.0 give the same answers at the default
+    threshold; 0: off; docs/quality.md, "Session 8")."""
+
     def __post_init__(self) -> None:
         if not 1 <= self.max_sentences <= MAX_SENTENCES:
             raise OptionError(
@@ -373,6 +383,9 @@ class ComposeInputs:
     """Once the decision (made on ``hits``) is to answer, the hits the answer is composed
     from: the ranking with pseudo-relevance feedback (``EngineOptions.prf_weight``); None: the
     same as ``hits``. The confidence is never measured on them."""
+    in_section: Callable[[Passage], bool] | None = None
+    """Whether a paragraph stands under a heading below its page's title, not in the page's
+    introduction (``ComposerOptions.intro_weight``); None: not known, no penalty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -652,7 +665,8 @@ def choose_lead(
     section evidence are added to the sentence scores — ``page_weight`` for a sentence on a page
     whose path names a word of the question (a user who says "pytorch" or "the tutorial" asks
     about that page), ``lead_section_weight`` × its section's BM25 over the best candidate
-    section's. The rest keep their order. Applied after the decision, so the confidence is
+    section's, and − ``intro_weight`` for a sentence in a page's introduction (under the title
+    alone). The rest keep their order. Applied after the decision, so the confidence is
     measured as before; the first citation is what moves.
 
     Only where a candidate stands in a section below its page's title: a corpus of flat
@@ -661,7 +675,7 @@ def choose_lead(
     options = inputs.options
     if len(candidates) < 2 or inputs.section_scores is None:
         return candidates
-    if not options.page_weight and not options.lead_section_weight:
+    if not options.page_weight and not options.lead_section_weight and not options.intro_weight:
         return candidates
     passages = {c.hit.passage.id: c.hit.passage for c in candidates}
     # Without a section weight no term is scored: the mapping only says which have sections.
@@ -673,6 +687,7 @@ def choose_lead(
     asked = frozenset(weighed.terms)
     page_terms = inputs.page_terms if options.page_weight else None
     named: dict[str, bool] = {}
+    in_section = inputs.in_section if options.intro_weight else None
 
     def key(candidate: _Candidate) -> tuple[float, int, int]:
         passage = candidate.hit.passage
@@ -682,6 +697,8 @@ def choose_lead(
                 named[passage.source] = not page_terms(passage.source).isdisjoint(asked)
             score += options.page_weight if named[passage.source] else 0.0
         score += options.lead_section_weight * sections.get(passage.id, 0.0) / best_section
+        if in_section is not None and not in_section(passage):
+            score -= options.intro_weight
         return (-score, candidate.hit.rank, candidate.start)
 
     lead = min(candidates, key=key)

@@ -942,6 +942,12 @@ class Engine:
             found = self._sectioned = 2 * sum(map(self._has_section, sample)) >= max(1, len(sample))
         return found
 
+    def in_section(self, passage: Passage) -> bool:
+        """Whether ``passage`` stands under a heading below its page's title (not in a page's
+        introduction)."""
+        i = self.passages.position(passage.id)
+        return i is not None and self._has_section(i)
+
     def _has_section(self, position: int) -> bool:
         """Whether the paragraph at ``position`` stands under a heading below its page's title
         (the rule of :meth:`section_passages`)."""
@@ -1031,6 +1037,7 @@ class Engine:
                 self._page_words().of if self.options.composer.page_weight else None,
                 self._passage_section_scores,
                 answer_hits,
+                self.in_section,
             )
         )
         answer = self._with_blocks(answer)
