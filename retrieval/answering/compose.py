@@ -172,10 +172,6 @@ class ComposerOptions:
     odd ids before the composer's ``beside_weight`` was merged, and costs Flask a question on
     each half since: off by default, kept as an option (docs/quality.md, "Citing the right page
     and section")."""
-    lead_rank_weight: float = 0.0
-    """… and with this weight times its paragraph's BM25 over the top hit's, on top of
-    ``rank_weight`` (0: off): the first citation leans further to the best-ranked paragraph
-    (tried in docs/quality.md, "Session 8"; not kept)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_sentences <= MAX_SENTENCES:
@@ -665,7 +661,7 @@ def choose_lead(
     options = inputs.options
     if len(candidates) < 2 or inputs.section_scores is None:
         return candidates
-    if not (options.page_weight or options.lead_section_weight or options.lead_rank_weight):
+    if not options.page_weight and not options.lead_section_weight:
         return candidates
     passages = {c.hit.passage.id: c.hit.passage for c in candidates}
     # Without a section weight no term is scored: the mapping only says which have sections.
@@ -676,7 +672,6 @@ def choose_lead(
     best_section = max(sections.values(), default=0.0) or 1.0
     asked = frozenset(weighed.terms)
     page_terms = inputs.page_terms if options.page_weight else None
-    top = max(hit.score for hit in inputs.hits) or 1.0
     named: dict[str, bool] = {}
 
     def key(candidate: _Candidate) -> tuple[float, int, int]:
@@ -687,7 +682,6 @@ def choose_lead(
                 named[passage.source] = not page_terms(passage.source).isdisjoint(asked)
             score += options.page_weight if named[passage.source] else 0.0
         score += options.lead_section_weight * sections.get(passage.id, 0.0) / best_section
-        score += options.lead_rank_weight * candidate.hit.score / top
         return (-score, candidate.hit.rank, candidate.start)
 
     lead = min(candidates, key=key)
