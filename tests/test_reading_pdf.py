@@ -469,3 +469,70 @@ def test_a_word_hyphenated_across_the_page_break_keeps_the_break_for_what_follow
     )
     second = reading.text.index("He logs")
     assert page_at(reading.text, block.start, block.page, second) == 2
+
+
+LIGHTHOUSE_PAGES = [
+    _page(
+        1,
+        [
+            (72, 700, 18, "1 Keeping the Light"),
+            (72, 670, 10, "The keeper climbs the tower at dusk and lights the great"),
+            (72, 658, 10, "lamp of the tower with a long taper before the first ship"),
+        ],
+    ),
+    _page(
+        2,
+        [
+            (72, 700, 10, "passes. He writes the weather in the logbook every single hour."),
+            (72, 672, 10, "The keeper has three duties at night:"),
+            (72, 652, 10, "• He trims the wick of the great lamp every night and then polishes"),
+            (82, 640, 10, "all of the"),
+        ],
+    ),
+    _page(
+        3,
+        [
+            (82, 700, 10, "brass. He wipes the soot from the lantern glass with a dry cloth."),
+            (72, 688, 10, "• He rings the fog bell when the mist comes in from the sea."),
+            (72, 676, 10, "• He sleeps at dawn."),
+        ],
+    ),
+]
+
+
+def test_every_quote_is_cited_to_the_page_pypdf_prints_it_on(tmp_path: Path) -> None:
+    """The citation's page, checked against pypdf's own text of each page (not the reader's):
+    a paragraph and a list item that go on overleaf, under running headers and page numbers,
+    cite the page their quoted sentence starts on (the one before the break for a quote from
+    their first half, the next for one from their second), and the docs bench's check of it
+    (``bench.docs_formats.quote_on_cited_page``) finds each quote on that page only."""
+    from bench.docs_formats import pdf_page_letters, quote_on_cited_page
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    pdf = folder / "lighthouse.pdf"
+    pdf.write_bytes(make_pdf(LIGHTHOUSE_PAGES))
+    pages = pdf_page_letters(pdf)
+    engine = Engine.from_folder(folder)
+    expected = {
+        "when does the keeper light the great lamp of the tower with a taper?": 1,
+        "how often does the keeper write the weather in the logbook?": 2,
+        "how does the keeper wipe the soot from the lantern glass?": 3,
+        "when does the keeper ring the fog bell?": 3,
+    }
+    stored = engine.source_text("lighthouse.pdf")
+    for question, page in expected.items():
+        answer = engine.ask(question)
+        assert answer.answered, question
+        assert answer.citations[0].shown_page == page, (question, answer.sentences[0].text)
+        for sentence in answer.sentences:
+            assert stored[sentence.start : sentence.end] == sentence.text
+            cited = answer.citation(sentence.citation)
+            starts = cited.passage.start + cited.passage.text.index(sentence.text)
+            printed = page_at(stored, cited.passage.start, cited.passage.page, starts)
+            found = [
+                n for n in range(1, len(pages) + 1) if quote_on_cited_page(sentence.text, n, pages)
+            ]
+            assert found == [printed], (sentence.text, found, printed)
+    assert not quote_on_cited_page("He wipes the soot from the lantern glass", 2, pages)
+    assert not quote_on_cited_page("", 1, pages)

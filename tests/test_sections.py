@@ -264,3 +264,33 @@ def test_headings_at_reads_each_paragraphs_headings_without_making_it(tmp_path: 
     assert ("Locking", "Pinning") in found
     with pytest.raises(IndexError):
         store.headings_at(len(store))
+
+
+POINTER = """# Packaging
+
+## Describe the project
+
+The project file names the package and its version. See the official packaging guide for
+how to build a wheel of the package to install on a server.
+
+## Build and install
+
+Build a wheel file with the build tool, then copy it to the server and install it there.
+"""
+
+
+def test_a_cross_reference_gives_way_as_the_lead_when_asked(tmp_path: Path) -> None:
+    """ "See the official packaging guide …" holds the question's words best but sends the
+    reader elsewhere: with ``xref_weight`` (off by default, docs/quality.md, Session 8) the
+    sentence that answers is quoted and cited first; the confidence and the sentences
+    quoted are the same."""
+    (tmp_path / "packaging.md").write_text(POINTER, encoding="utf-8")
+    engine = Engine.from_folder(tmp_path)
+    question = "how do I build a wheel of the package to install it on the server?"
+    off = engine.ask(question)
+    on = _with(engine, xref_weight=0.3).ask(question)
+    assert off.sentences[0].text.startswith("See the official packaging guide")
+    assert on.sentences[0].text.startswith("Build a wheel file")
+    assert on.citations[0].passage.headings[-1] == "Build and install"
+    assert on.confidence == off.confidence
+    assert {s.text for s in on.sentences} == {s.text for s in off.sentences}

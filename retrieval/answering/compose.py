@@ -166,6 +166,12 @@ class ComposerOptions:
     does not), not the first tab's block (:func:`~.units.named_tab`). Found reading uv-040
     ("tab completion … in zsh"); fires on no other question of the docs sets
     (docs/quality.md, "Session 7")."""
+    xref_weight: float = 0.0
+    """Taken off the lead score of a sentence that opens by sending the reader elsewhere ("See
+    …", "Refer to …", "For details …, see …"; 0: off). Any weight from 0.1 to 1.0 moves the
+    same questions: on none of the even ids it would be chosen on, on two held out (the Flask
+    PDF's flask-059, httpx's hx-012, both then cited right); off until the lead chooses
+    (docs/quality.md, "Session 8")."""
     lead_section_weight: float = 0.0
     """… and with this weight times its section's BM25 score (the section as one document,
     :mod:`~.sections`) over the best of the candidates' sections (0: off). 0.2 helped on the
@@ -658,6 +664,13 @@ def _reordered(hits: Sequence[Hit], answer_hits: Sequence[Hit]) -> bool:
     return [h.passage.id for h in hits] != [h.passage.id for h in answer_hits]
 
 
+_XREF = re.compile(
+    r"(?i)\W*(?:see\b|refer to\b"
+    r"|(?:for|with) (?:more |further )?(?:details|information|more)\b[^.]*\bsee\b)"
+)
+"""A sentence that opens by sending the reader elsewhere: a cross-reference, seldom the answer."""
+
+
 def choose_lead(
     inputs: ComposeInputs, weighed: _Weighed, candidates: list[_Candidate]
 ) -> list[_Candidate]:
@@ -665,9 +678,10 @@ def choose_lead(
     section evidence are added to the sentence scores — ``page_weight`` for a sentence on a page
     whose path names a word of the question (a user who says "pytorch" or "the tutorial" asks
     about that page), ``lead_section_weight`` × its section's BM25 over the best candidate
-    section's, and − ``intro_weight`` for a sentence in a page's introduction (under the title
-    alone). The rest keep their order. Applied after the decision, so the confidence is
-    measured as before; the first citation is what moves.
+    section's, − ``intro_weight`` for a sentence in a page's introduction (under the title
+    alone) and − ``xref_weight`` for a cross-reference ("See …"). The rest keep their order.
+    Applied after the decision, so the confidence is measured as before; the first citation is
+    what moves.
 
     Only where a candidate stands in a section below its page's title: a corpus of flat
     articles or abstracts (SQuAD, SciFact) has no sections, and a page's name there is its
@@ -675,7 +689,12 @@ def choose_lead(
     options = inputs.options
     if len(candidates) < 2 or inputs.section_scores is None:
         return candidates
-    if not options.page_weight and not options.lead_section_weight and not options.intro_weight:
+    if not (
+        options.page_weight
+        or options.lead_section_weight
+        or options.intro_weight
+        or options.xref_weight
+    ):
         return candidates
     passages = {c.hit.passage.id: c.hit.passage for c in candidates}
     # Without a section weight no term is scored: the mapping only says which have sections.
@@ -699,6 +718,8 @@ def choose_lead(
         score += options.lead_section_weight * sections.get(passage.id, 0.0) / best_section
         if in_section is not None and not in_section(passage):
             score -= options.intro_weight
+        if options.xref_weight and _XREF.match(candidate.text):
+            score -= options.xref_weight
         return (-score, candidate.hit.rank, candidate.start)
 
     lead = min(candidates, key=key)
