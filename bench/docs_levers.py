@@ -19,8 +19,9 @@ question, where its gold section ranked among the hits, where its must-show stri
 prose "P", the blocks that follow its paragraphs "U", neither "-"), and the failure class.
 
 ``--sets`` measures each combination on every docs set at once, one compact line per
-combination: uv and Flask (``.rst``) split into odd ids (where defaults are chosen) and even ids
-(held out), and the project's check sets ``bench/data/httpx.jsonl`` and
+combination: uv and Flask (``.rst``) split into odd and even ids (rounds 5–6 chose on the odd
+ids, round 7 and session 8 on the even ids: docs/quality.md, "Which half chose what"), and the
+project's check sets ``bench/data/httpx.jsonl`` and
 ``bench/data/pydantic.jsonl`` over the docs folders given (a ``git archive`` of
 encode/httpx ``docs/`` at ae1b9f66 and of pydantic/pydantic ``docs/`` at 2151025, kept outside
 the repository; a set whose folder is not given is left out). Each cell is answered / cited /

@@ -281,14 +281,14 @@ Build a wheel file with the build tool, then copy it to the server and install i
 
 def test_a_cross_reference_gives_way_as_the_lead_when_asked(tmp_path: Path) -> None:
     """ "See the official packaging guide …" holds the question's words best but sends the
-    reader elsewhere: with ``xref_weight`` (off by default, docs/quality.md, Session 8) the
+    reader elsewhere: with ``xref_weight`` (on by default, docs/quality.md, Session 8) the
     sentence that answers is quoted and cited first; the confidence and the sentences
-    quoted are the same."""
+    quoted are the same as without it."""
     (tmp_path / "packaging.md").write_text(POINTER, encoding="utf-8")
     engine = Engine.from_folder(tmp_path)
     question = "how do I build a wheel of the package to install it on the server?"
-    off = engine.ask(question)
-    on = _with(engine, xref_weight=0.3).ask(question)
+    on = engine.ask(question)
+    off = _with(engine, xref_weight=0.0).ask(question)
     assert off.sentences[0].text.startswith("See the official packaging guide")
     assert on.sentences[0].text.startswith("Build a wheel file")
     assert on.citations[0].passage.headings[-1] == "Build and install"

@@ -166,12 +166,13 @@ class ComposerOptions:
     does not), not the first tab's block (:func:`~.units.named_tab`). Found reading uv-040
     ("tab completion … in zsh"); fires on no other question of the docs sets
     (docs/quality.md, "Session 7")."""
-    xref_weight: float = 0.0
+    xref_weight: float = 0.3
     """Taken off the lead score of a sentence that opens by sending the reader elsewhere ("See
-    …", "Refer to …", "For details …, see …"; 0: off). Any weight from 0.1 to 1.0 moves the
-    same questions: on none of the even ids it would be chosen on, on two held out (the Flask
-    PDF's flask-059, httpx's hx-012, both then cited right); off until the lead chooses
-    (docs/quality.md, "Session 8")."""
+    …", "Refer to …", "For details …, see …"; 0: off): a cross-reference is seldom the answer,
+    and a user pasting it into a channel has to follow the link to find one. English wording
+    only. Any weight from 0.1 to 1.0 moves the same questions: none of the even ids; two others
+    (the Flask PDF's flask-059, which it was found on, and httpx's hx-012, which it was not),
+    both then cited right, nothing lost on any set (docs/quality.md, "Session 8")."""
     lead_section_weight: float = 0.0
     """… and with this weight times its section's BM25 score (the section as one document,
     :mod:`~.sections`) over the best of the candidates' sections (0: off). 0.2 helped on the
