@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from retrieval import load_corpus
@@ -256,3 +257,58 @@ def test_searched_view_of_a_pathological_line_is_linear() -> None:
     line = "`abc" + " " * 300_000 + "x :func:`a" + " " * 300_000 + "b <c>`"
     view = searched_view(line)
     assert len(view) == len(line) and view.endswith("b    `") and ":func:" not in view
+
+
+CHANGELOG = """\
+Bug fixes
+---------
+
+- `#6985 <https://example.org/6985>`_: Improved :func:`pytest.approx` for ranges.
+    * The `repr` method now gives clearer output — 42 ± 1.
+    * Previously it was shown in scientific notation.
+
+    -- by :user:`someone`
+
+- `#7683 <https://example.org/7683>`_: The ``pygments`` dependency is required.
+
+:keyword bool strict:
+    * If ``False`` the test is shown as ``xfailed``.
+    * If ``True`` an unexpected pass fails the suite.
+
+    Defaults to ``False``.
+"""
+
+
+def _prose_in_order(text: str) -> list[str]:
+    blocks = [b for b in read_rst(text) if b.kind is not BlockKind.LIST]
+    spans = [(b.start, b.end) for b in blocks]
+    assert spans == sorted(spans), "blocks come in the file's order"
+    assert all(a[1] <= b[0] for a, b in pairwise(spans)), "none overlap"
+    return [text[b.start : b.end] for b in blocks]
+
+
+def test_a_term_whose_definition_opens_with_a_list_keeps_its_words_and_the_files_order() -> None:
+    """A changelog entry (a definition list: its summary, then indented bullets) and a field
+    whose body opens with bullets: the term was dropped and the body's first paragraph, further
+    down, taken in its place, out of the file's order (which made the index's byte offsets,
+    computed in order, point past the file: pytest's changelog.rst could not be indexed)."""
+    texts = _prose_in_order(CHANGELOG)
+    assert texts[1].startswith("`#6985 <https://example.org/6985>`_: Improved :func:")
+    assert texts[2].startswith("The `repr` method")
+    assert texts.index("-- by :user:`someone`") > texts.index(
+        "Previously it was shown in scientific notation."
+    )
+    assert texts[-1] == "Defaults to ``False``."
+
+
+def test_a_changelog_with_such_entries_indexes_and_quotes_its_file(tmp_path: Path) -> None:
+    from retrieval import open_engine
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "changelog.rst").write_text("Changelog\n=========\n\n" + CHANGELOG * 3)
+    engine, _ = open_engine(folder, index_dir=tmp_path / "indexes")
+    text = (folder / "changelog.rst").read_text()
+    assert engine.passages, "indexed"
+    for passage in engine.passages:
+        assert text[passage.start : passage.end] == passage.text

@@ -470,8 +470,22 @@ class _Walker:
         if not isinstance(head, nodes.Element) or not isinstance(body, nodes.Element):
             self.children(node, context, depth)
             return
-        paragraphs = [c for c in body.children if isinstance(c, nodes.paragraph)]
-        first = self.locate(paragraphs[0]) if paragraphs else None
+        shown = [c for c in body.children if not isinstance(c, _SKIPPED_NODES)]
+        opening = shown[0] if shown and isinstance(shown[0], nodes.paragraph) else None
+        if opening is None:
+            # The body opens with a list, code or a quote (a changelog entry's bullets under
+            # its one-line summary): the term is a line of its own, and the body follows in
+            # order. Its first paragraph, further down, is not the term's text: taking it
+            # here put it before the blocks above it, out of the file's order.
+            if isinstance(head, nodes.term):
+                span = self.locate(head)
+                if span is not None:
+                    self.emit(BlockKind.LIST_ITEM, span, level=context.depth + 1)
+            for child in body.children:
+                self.walk(child, context, depth)
+            return
+        paragraphs = [opening]
+        first = self.locate(opening)
         if first is not None:
             source = self.source
             line = source.line_of(first[0]) - 1
