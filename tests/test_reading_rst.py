@@ -312,3 +312,13 @@ def test_a_changelog_with_such_entries_indexes_and_quotes_its_file(tmp_path: Pat
     assert engine.passages, "indexed"
     for passage in engine.passages:
         assert text[passage.start : passage.end] == passage.text
+
+
+def test_a_table_starts_at_its_border_not_at_a_paragraph_holding_its_first_cell() -> None:
+    text = (
+        "Support\n=======\n\nReleased pytest versions support these Pythons:\n\n"
+        "==============  ======\npytest version  Python\n==============  ======\n"
+        "9.0+            3.10+\n==============  ======\n"
+    )
+    (table,) = _by_kind(text)[BlockKind.TABLE]
+    assert table == text[text.index("==============  ======") :].rstrip("\n")

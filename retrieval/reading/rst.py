@@ -409,7 +409,7 @@ class _Walker:
             return
         source = self.source
         lines = source.lines
-        begin = next((i for i in range(max(0, line - 3), len(lines)) if cells[0] in lines[i]), None)
+        begin = _first_row(lines, cells[0], max(0, line - 3))
         if begin is None:
             return
         last = begin
@@ -504,6 +504,25 @@ class _Walker:
             rest = list(body.children)
         for child in rest:
             self.walk(child, context, depth)
+
+
+def _first_row(lines: Sequence[str], cell: str, begin: int) -> int | None:
+    """The line index of a table's first row, the first from ``begin`` holding ``cell``.
+
+    A grid or simple table's first row follows its top border, so a line holding the cell's
+    words that does not (a paragraph just above, "Released pytest versions support …" above
+    a "pytest version" cell) is passed over for one that does, within a few lines; a
+    list-table has no border: then the first line holding the words."""
+    first = None
+    for i in range(begin, len(lines)):
+        if cell in lines[i]:
+            if i and _is_border(lines[i - 1]):
+                return i
+            if first is None:
+                first = i
+        if first is not None and i > first + 10:
+            break
+    return first
 
 
 def _is_border(line: str) -> bool:
