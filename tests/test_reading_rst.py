@@ -322,3 +322,81 @@ def test_a_table_starts_at_its_border_not_at_a_paragraph_holding_its_first_cell(
     )
     (table,) = _by_kind(text)[BlockKind.TABLE]
     assert table == text[text.index("==============  ======") :].rstrip("\n")
+
+
+OPTIONS = """\
+Configuration Options
+---------------------
+
+.. confval:: strict_parametrization_ids
+    :type: ``bool``
+    :default: ``false``
+
+    If set to ``true``, pytest emits an error for non-unique parameter set IDs.
+
+.. confval:: Odd.Name ä
+
+    Capitals, dots and underscores are kept.
+
+Environment Variables
+---------------------
+
+.. envvar:: PYTEST_ADDOPTS
+
+   This contains a command-line to add to the user's one.
+
+Command-line Flags
+------------------
+
+.. option:: -x, --exitfirst
+
+    Exit instantly on first error or failed test.
+
+.. option:: --maxfail=NUM
+
+    Exit after first ``num`` failures or errors.
+
+.. program:: tool
+
+.. option:: -k EXPRESSION
+
+    Only run tests which match the expression.
+"""
+
+
+def test_option_entries_are_headings_anchored_as_sphinx_publishes_them() -> None:
+    """``confval``/``envvar``/``option`` entries: the name was dropped and their prose filed
+    under the section ("Configuration Options", one anchor for 60 options); each is now a
+    heading one level down with the id Sphinx gives its entry."""
+    blocks = read_rst(OPTIONS)
+    headings = [(b.heading, b.level, b.anchor) for b in blocks if b.kind is BlockKind.HEADING]
+    assert headings == [
+        ("Configuration Options", 1, "configuration-options"),
+        ("strict_parametrization_ids", 2, "confval-strict_parametrization_ids"),
+        ("Odd.Name ä", 2, "confval-Odd.Name-a"),
+        ("Environment Variables", 1, "environment-variables"),
+        ("PYTEST_ADDOPTS", 2, "envvar-PYTEST_ADDOPTS"),
+        ("Command-line Flags", 1, "command-line-flags"),
+        ("-x, --exitfirst", 2, "cmdoption-x"),
+        ("--maxfail=NUM", 2, "cmdoption-maxfail"),
+        ("-k EXPRESSION", 2, "cmdoption-tool-k"),
+    ]
+    for block in blocks:
+        if block.kind is BlockKind.HEADING and block.level == 2:
+            assert OPTIONS[block.start : block.end] == block.heading
+    texts = _prose_in_order(OPTIONS)
+    assert "Exit instantly on first error or failed test." in texts
+    assert not any(":default:" in t for t in texts)
+
+
+def test_option_entries_followed_by_prose_stay_in_their_section() -> None:
+    text = (
+        "Globals\n-------\n\n.. globalvar:: pytestmark\n\n   Marks every test.\n\n"
+        "Some prose about the section, not about pytestmark.\n"
+    )
+    headings = [b.heading for b in read_rst(text) if b.kind is BlockKind.HEADING]
+    assert headings == ["Globals"]
+    assert _prose_in_order(text)[1:] == [
+        "Marks every test.",
+        "Some prose about the section, not about pytestmark.",
+    ]

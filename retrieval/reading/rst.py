@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -61,6 +62,8 @@ _NO_PROSE = frozenset(
 _CODE_DIRECTIVES = ("code-block", "sourcecode", "code")
 _VERSION_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "versionremoved")
 _TAB_DIRECTIVES = ("tab", "group-tab")
+_ENTRY_DIRECTIVES = ("confval", "option", "envvar", "globalvar", "std:confval", "std:option")
+"""Sphinx object descriptions whose content is prose about one named object."""
 _ADMONITIONS = (
     nodes.attention,
     nodes.caution,
@@ -168,6 +171,64 @@ class _CodeDirective(_ProseDirective):
         return [block]
 
 
+class _EntryDirective(_ProseDirective):
+    """A Sphinx object description with prose (``confval``, ``option``, ``envvar``,
+    ``globalvar``): a container carrying the object's name and the id Sphinx gives its entry,
+    its content parsed as usual. The walker makes the name a heading (see ``_Walker.entry``),
+    as the HTML reader does for an API entry, so a quote from its description says which
+    option it is about and links to it."""
+
+    def run(self) -> list[nodes.Node]:
+        container = nodes.container()
+        argument = " ".join(self.arguments)
+        container["entry"] = " ".join(argument.split())
+        container["entry_id"] = _entry_id(self.name, argument, self.state.document)
+        container["entry_line"] = self.lineno
+        if self.content:
+            self.state.nested_parse(self.content, self.content_offset, container)
+        return [container]
+
+
+class _ProgramDirective(_ProseDirective):
+    """``program::``: names the program whose ``option::`` entries follow (part of their ids)."""
+
+    def run(self) -> list[nodes.Node]:
+        document = self.state.document
+        document["citebot_program"] = self.arguments[0].strip() if self.arguments else ""
+        return []
+
+
+_OPTION_NAME = re.compile(r"((?:/|--|-|\+)?[^\s=\[]+)")
+
+
+def _sphinx_id(text: str) -> str:
+    """Sphinx's ``_make_id``: docutils' ``make_id`` keeping capitals, dots and underscores."""
+    text = text.translate(nodes._non_id_translate_digraphs)  # type: ignore[attr-defined]
+    text = text.translate(nodes._non_id_translate)  # type: ignore[attr-defined]
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-zA-Z0-9._]+", "-", " ".join(text.split()))
+    return re.sub(r"^[-0-9._]+|-+$", "", text)
+
+
+def _entry_id(directive: str, argument: str, document: nodes.document) -> str:
+    """The id of a ``confval``/``envvar``/``globalvar`` entry (``confval-addopts``: the
+    directive's name, then the object's, as ``sphinx.util.nodes.make_id`` makes it) or an
+    ``option`` entry (``cmdoption-x`` for ``-x, --exitfirst``: its first option, after the
+    ``program::`` named before it, if any)."""
+    if directive != "option":
+        return _sphinx_id(f"{directive}-{argument.strip()}")
+    first = argument.split(",")[0].strip()
+    found = _OPTION_NAME.match(first)
+    name = found.group(1) if found else first
+    prefix = ["cmdoption"]
+    program = str(document.get("citebot_program", "") or "")
+    if program:
+        prefix.append(program.replace(" ", "-"))
+    if not name.startswith(("-", "/")):
+        prefix.append("arg")
+    return _sphinx_id("-".join(prefix) + "-" + name)
+
+
 class _LiteralIncludeDirective(_ProseDirective):
     """``literalinclude``: the directive itself is shown as a reference; the file is not read."""
 
@@ -187,6 +248,8 @@ _SPECIAL: dict[str, type[Directive]] = {
     "code-tab": _CodeDirective,
     "literalinclude": _LiteralIncludeDirective,
     **dict.fromkeys(_VERSION_DIRECTIVES, _VersionDirective),
+    **dict.fromkeys(_ENTRY_DIRECTIVES, _EntryDirective),
+    "program": _ProgramDirective,
 }
 for _name, _directive in _SPECIAL.items():
     directives.register_directive(_name, _directive)
@@ -352,6 +415,8 @@ class _Walker:
             self.admonition(node, context, depth)
         elif isinstance(node, nodes.block_quote) and context.kind is BlockKind.PARAGRAPH:
             self.children(node, _Context(BlockKind.QUOTE, context.label, context.depth), depth)
+        elif isinstance(node, nodes.container) and node.get("entry"):
+            self.entry(node, context, depth)
         elif isinstance(node, nodes.container) and node.get("tab"):
             self.children(node, _Context(context.kind, str(node["tab"]), context.depth), depth)
         elif isinstance(node, (nodes.field, nodes.definition_list_item)):
@@ -362,6 +427,7 @@ class _Walker:
             self.children(node, context, depth)
 
     def children(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        _mark_entry_headings(node)
         for child in node.children:
             self.walk(child, context, depth)
 
@@ -380,6 +446,28 @@ class _Walker:
                     anchor = ids[0] if ids else ""
                 self.emit(BlockKind.HEADING, span, level=depth, heading=heading, anchor=anchor)
         self.children(node, context, depth)
+
+    def entry(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        """An object description (``.. confval:: addopts``): the object's name, where the
+        directive line gives it, is a heading one level below the section the entry is in,
+        anchored at the entry's id, unless prose follows the entries in their section (it
+        would be filed under the last entry's name; see ``_Walker.children``)."""
+        line = int(node.get("entry_line", 0) or 0)
+        source = self.source
+        if node.get("entry_heading") and 0 < line <= len(source.lines):
+            text = source.lines[line - 1]
+            marker = text.find("::")
+            name = text[marker + 2 :].strip() if marker >= 0 else ""
+            if name:
+                start = source.starts[line - 1] + text.index(name, marker + 2)
+                self.emit(
+                    BlockKind.HEADING,
+                    (start, start + len(name)),
+                    level=depth + 1,
+                    heading=str(node["entry"]),
+                    anchor=str(node.get("entry_id", "")),
+                )
+        self.children(node, context, depth + 1)
 
     def code(self, node: nodes.Element, context: _Context) -> None:
         """A literal block, code directive or ``>>>`` doctest block (language "pycon")."""
@@ -504,6 +592,32 @@ class _Walker:
             rest = list(body.children)
         for child in rest:
             self.walk(child, context, depth)
+
+
+def _is_entry(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.container) and bool(node.get("entry"))
+
+
+def _mark_entry_headings(node: nodes.Element) -> None:
+    """Marks the object descriptions among ``node``'s children that become headings: all of
+    them when nothing but entries, sections, targets and markup follows the first (a run of
+    ``confval::`` entries up to the next section), none when prose does — a heading has no
+    end, so that prose would read as the last entry's."""
+    entries = [i for i, child in enumerate(node.children) if _is_entry(child)]
+    if not entries:
+        return
+    after = node.children[entries[0] :]
+    quiet = all(
+        _is_entry(child)
+        or isinstance(child, (nodes.section, nodes.target, *_SKIPPED_NODES))
+        or (isinstance(child, nodes.container) and not child.children)
+        or not isinstance(child, nodes.Element)
+        for child in after
+    )
+    for i in entries:
+        entry = node.children[i]
+        if isinstance(entry, nodes.Element):
+            entry["entry_heading"] = quiet
 
 
 def _first_row(lines: Sequence[str], cell: str, begin: int) -> int | None:
