@@ -25,6 +25,7 @@ from bot.render_text import BLOCK_LINES, render_answer
 from bot.repl import Repl
 from retrieval import Engine
 from retrieval.types import Answer, Citation, Hit, Passage, QuotedBlock, Sentence
+from tests.test_discord_render import violations
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "docs_tiny" / "corpus"
@@ -331,3 +332,33 @@ def test_an_empty_code_block_leaves_no_gap_in_the_terminal(tmp_path: Path) -> No
     )
     text = render_answer(Engine.from_folder(tmp_path).ask("How do I install widgets?"))
     assert "\n\n" not in text, text
+
+
+def test_an_included_file_is_named_not_shown_as_its_directive(tmp_path: Path) -> None:
+    """``literalinclude::`` (and ``include:: … :literal:``) blocks: the reader keeps the
+    directive (the file is not read), and the answer showed ``.. literalinclude::
+    /example/xfail_demo.py`` as if it were the code; both front ends now say what the page
+    shows there. The JSON block stays the verbatim directive."""
+    (tmp_path / "skipping.rst").write_text(
+        "XFail\n=====\n\nHere is a simple xfail test file with the several usages:\n\n"
+        ".. literalinclude:: /example/xfail_demo.py\n\n"
+        "And a yaml test file for the xfail plugin:\n\n"
+        ".. include:: plugin/test_simple.yaml\n    :literal:\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    answer = engine.ask("xfail test file with several usages")
+    assert answer.blocks, "the block is quoted with its sentence"
+    terminal = render_answer(answer)
+    assert "    (here the page shows the file /example/xfail_demo.py)" in terminal.splitlines()
+    assert ".. literalinclude" not in terminal
+    payload = discord_render_answer(answer)
+    description = payload.embeds[0]["description"]
+    assert "*(here the page shows the file `/example/xfail_demo.py`)*" in description
+    assert "literalinclude" not in description and "```" not in description
+    assert violations(payload) == []
+    assert answer_to_json(answer)["blocks"][0]["text"] == (
+        ".. literalinclude:: /example/xfail_demo.py"
+    )
+    yaml = engine.ask("yaml test file for the xfail plugin")
+    assert "(here the page shows the file plugin/test_simple.yaml)" in render_answer(yaml)

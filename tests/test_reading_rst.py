@@ -400,3 +400,18 @@ def test_option_entries_followed_by_prose_stay_in_their_section() -> None:
         "Marks every test.",
         "Some prose about the section, not about pytestmark.",
     ]
+
+
+def test_a_literal_include_is_a_code_reference_and_an_rst_include_gives_nothing() -> None:
+    text = (
+        "Example\n=======\n\nThe plugin's conftest:\n\n.. include:: nonpython/conftest.py\n"
+        "    :literal:\n\n.. include:: ../../CONTRIBUTING.rst\n\n.. include:: x.py\n"
+        "    :code: python\n"
+    )
+    reading = parse_rst(text)
+    codes = [b for b in reading.blocks if b.kind is BlockKind.CODE]
+    assert [(text[b.start : b.end], b.lang) for b in codes] == [
+        (".. include:: nonpython/conftest.py\n    :literal:", ""),
+        (".. include:: x.py\n    :code: python", "python"),
+    ]
+    assert reading.problems == []

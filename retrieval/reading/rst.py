@@ -10,12 +10,14 @@ is left out rather than quoted wrongly.
 Sphinx's roles and directives are not part of docutils. They are registered here as harmless:
 a role shows its text (``:func:`flask.url_for``` → ``flask.url_for``, ``:ref:`Title <label>``` →
 ``Title``), ``code-block``/``sourcecode``/``code`` are code blocks with their language,
-``literalinclude`` is a reference to the file (never read), version notes are admonitions,
-``toctree`` and the autodoc directives carry no prose and give nothing, and any other directive
-(known to Sphinx or not) keeps its content as reStructuredText. ``include::`` is not followed
-(``file_insertion_enabled`` is off): the included file is read on its own when it is in the
-corpus, so nothing is indexed twice and a recursive include cannot loop. docutils' own reports
-never reach stderr; errors are returned as problems for the caller's warning.
+``literalinclude`` (and ``include::`` with ``:literal:``) is a reference to the file (never
+read), object descriptions (``confval``, ``option``…) are headings, version notes are
+admonitions, ``toctree`` and the autodoc directives carry no prose and give nothing, and any
+other directive (known to Sphinx or not) keeps its content as reStructuredText. Another
+``include::`` is not followed (``file_insertion_enabled`` is off): the included file is read on
+its own when it is in the corpus, so nothing is indexed twice and a recursive include cannot
+loop. docutils' own reports never reach stderr; errors are returned as problems for the caller's
+warning.
 """
 
 from __future__ import annotations
@@ -240,6 +242,22 @@ class _LiteralIncludeDirective(_ProseDirective):
         return [block]
 
 
+class _IncludeDirective(_ProseDirective):
+    """``include::`` with ``:literal:`` or ``:code:``: a file shown as code, a reference as
+    ``literalinclude`` is. An include of reStructuredText is not followed and gives nothing:
+    the included file is indexed on its own when it is in the corpus."""
+
+    def run(self) -> list[nodes.Node]:
+        if "literal" not in self.options and "code" not in self.options:
+            return []
+        block = nodes.literal_block(self.block_text, "")
+        block["reference"] = self.arguments[0] if self.arguments else ""
+        code = str(self.options.get("code", "") or "").split()
+        block["language"] = code[0] if code else ""
+        block.line = self.lineno
+        return [block]
+
+
 _ENGLISH: Any = rst_english
 """docutils' English names for directives and roles (its stubs type the module narrowly)."""
 
@@ -247,6 +265,7 @@ _SPECIAL: dict[str, type[Directive]] = {
     **dict.fromkeys(_CODE_DIRECTIVES, _CodeDirective),
     "code-tab": _CodeDirective,
     "literalinclude": _LiteralIncludeDirective,
+    "include": _IncludeDirective,
     **dict.fromkeys(_VERSION_DIRECTIVES, _VersionDirective),
     **dict.fromkeys(_ENTRY_DIRECTIVES, _EntryDirective),
     "program": _ProgramDirective,
