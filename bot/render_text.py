@@ -216,6 +216,9 @@ def block_display(
     for line in lines:
         verbatim = block.kind == "code" or (rst and block.kind == "table")  # columns line up
         clean = _strip_controls(line) if verbatim else display_line(line)
+        if not line.strip():
+            out.append("")  # a loose list's gap: no indent left as trailing white space
+            continue
         if block.kind == "list" and (markdown or rst):
             item = list_item(line)
             indent = len(line) - len(line.lstrip())

@@ -362,3 +362,22 @@ def test_an_included_file_is_named_not_shown_as_its_directive(tmp_path: Path) ->
     )
     yaml = engine.ask("yaml test file for the xfail plugin")
     assert "(here the page shows the file plugin/test_simple.yaml)" in render_answer(yaml)
+
+
+def test_a_loose_lists_gaps_and_a_codes_blank_lines_are_empty_lines_in_the_terminal() -> None:
+    """Items separated by blank lines (as pytest's docs write them), and a code block's blank
+    lines, showed a line of indent spaces."""
+    code = QuotedBlock("code", "import pytest\n\n\ndef test(): ...", 0, 0, 1, "python")
+    assert render_answer(_answer_with(code)).splitlines()[2:6] == [
+        "    import pytest",
+        "",
+        "",
+        "    def test(): ...",
+    ]
+    block = QuotedBlock("list", "* one place\n\n* good output\n\n* typos are errors", 0, 0, 1)
+    answer = _answer_with(block)
+    passage = replace(answer.citations[0].passage, source="guide.rst")
+    answer = replace(answer, citations=(Citation(1, passage, 1.0),))
+    shown = render_answer(answer).splitlines()
+    assert shown[2:7] == ["    • one place", "", "    • good output", "", "    • typos are errors"]
+    assert all(line == line.rstrip() for line in shown)
