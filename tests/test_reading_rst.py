@@ -415,3 +415,25 @@ def test_a_literal_include_is_a_code_reference_and_an_rst_include_gives_nothing(
         (".. include:: x.py\n    :code: python", "python"),
     ]
     assert reading.problems == []
+
+
+def test_section_anchors_are_ids_a_sphinx_page_has() -> None:
+    """A label named like the title above another label gives the title's slug (it gave
+    docutils' ``asserting-warnings-…-1``, which no Sphinx page has), and a repeated title
+    has Sphinx's ``id1``-style id (Sphinx sets ``auto_id_prefix`` to "id"; Flask's HTML
+    build has ``<section id="sessions"><span id="id5">`` for its quickstart), or a label of
+    its own when it has one."""
+    text = (
+        ".. _`contact channels`:\n.. _contact:\n\nContact channels\n================\n\nText.\n\n"
+        ".. _`asserting warnings`:\n\n.. _warns:\n\nAsserting warnings\n------------------\n\n"
+        "Text.\n\nWarnings\n--------\n\nText.\n\nWarnings\n--------\n\nAgain.\n\n"
+        ".. _more-warnings:\n\nWarnings\n--------\n\nAnd again.\n"
+    )
+    anchors = [b.anchor for b in read_rst(text) if b.kind is BlockKind.HEADING]
+    assert anchors == [
+        "contact-channels",
+        "asserting-warnings",
+        "warnings",
+        "id3",  # id1 and id2: the own ids of the two sections whose label took their slug
+        "more-warnings",
+    ]

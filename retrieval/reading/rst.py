@@ -381,7 +381,8 @@ class _Walker:
         self.blocks: list[Block] = []
         self.cursor = 0
         """Source line index after which the next node is searched when it has no line."""
-        self.pending_anchor = ""
+        self.pending_anchors: list[str] = []
+        """The ids of the explicit targets (``.. _label:``) just above the next node."""
 
     def emit(
         self,
@@ -412,13 +413,13 @@ class _Walker:
             return
         if isinstance(node, nodes.target):
             if not node.get("refuri") and not node.children and node["ids"]:
-                self.pending_anchor = node["ids"][0]
+                self.pending_anchors.append(node["ids"][0])
             return
         if isinstance(node, nodes.section):
             self.section(node, context, depth + 1)
             return
         if not isinstance(node, nodes.title):
-            self.pending_anchor = ""
+            self.pending_anchors = []
         if isinstance(node, nodes.paragraph):
             span = self.locate(node)
             if span is not None:
@@ -451,18 +452,14 @@ class _Walker:
             self.walk(child, context, depth)
 
     def section(self, node: nodes.section, context: _Context, depth: int) -> None:
-        anchor, self.pending_anchor = self.pending_anchor, ""
+        labels, self.pending_anchors = self.pending_anchors, []
         title = node.next_node(nodes.title)
         if title is not None and title.parent is node:
             line = _line_of(title)
             span = self.source.find(title.rawsource, (line - 1) if line else None, self.cursor)
             if span is not None:
                 heading = " ".join(title.astext().split())
-                # Sphinx gives a section its title's slug; an explicit label just above it
-                # becomes the section's id only when the two are the same name.
-                ids = node["ids"]
-                if anchor != nodes.make_id(heading):
-                    anchor = ids[0] if ids else ""
+                anchor = _section_id(heading, node["ids"], labels)
                 self.emit(BlockKind.HEADING, span, level=depth, heading=heading, anchor=anchor)
         self.children(node, context, depth)
 
@@ -613,6 +610,24 @@ class _Walker:
             self.walk(child, context, depth)
 
 
+def _section_id(heading: str, ids: Sequence[str], labels: Sequence[str]) -> str:
+    """The id a Sphinx page gives a section (every one of its ids is on the page, the first as
+    the ``<section>``'s and the rest as ``<span>``s; this picks one that surely is).
+
+    Its title's slug when the section has it, or when a label just above it is that slug
+    (``.. _sessions:`` over "Sessions", or ``.. _`contact channels`:`` above another label);
+    else the first label; else its own id, which for a repeated title is ``id1``-style:
+    Sphinx sets docutils' ``auto_id_prefix`` to "id" (see :func:`_settings`), so an id such as
+    ``sessions-1``, docutils' default, is never on the page. Checked against Flask's HTML
+    build: ``<section id="sessions"><span id="id5">``, ``<section
+    id="running-commands-with-the-cli-runner"><span id="testing-cli">``."""
+    slug = nodes.make_id(heading)
+    own = ids[0] if ids else ""
+    if slug and (slug == own or slug in labels):
+        return slug
+    return labels[0] if labels else own
+
+
 def _is_entry(node: nodes.Node) -> bool:
     return isinstance(node, nodes.container) and bool(node.get("entry"))
 
@@ -688,6 +703,7 @@ def _settings() -> Any:
     settings.syntax_highlight = "none"
     settings.character_level_inline_markup = False
     settings.line_length_limit = 10_000_000
+    settings.auto_id_prefix = "id"  # as Sphinx: a repeated title's section is "id3", not "x-1"
     return settings
 
 
