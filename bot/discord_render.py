@@ -23,6 +23,7 @@ from .markup import (
     Resolver,
     block_lines,
     cut_lines,
+    included_file,
     inline_pieces,
     is_markdown,
     is_rst,
@@ -253,6 +254,10 @@ def render_block(
     """A quoted block in at most ``limit`` characters: code and tables as a fenced block (code
     with its language), lists as "•" lines of Markdown; cut at a line with "…" when it does
     not fit, and then a pointer to the button that shows it whole. "" when nothing fits."""
+    included = included_file(block.text, block.kind) if rst else None
+    if included is not None:
+        rendered = f"*(here the page shows the file {_inline_code(included)})*"
+        return rendered if len(rendered) <= limit else ""
     shown = block_lines(block.text, block.kind, block.lang, block.indent)
     note = f"\n*(the whole block: Show paragraph [{block.citation}])*" if block.citation else ""
     budget = limit - len(note) - 16

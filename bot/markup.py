@@ -266,6 +266,18 @@ class BlockLines:
     lines: tuple[str, ...]
 
 
+_INCLUDED = re.compile(r"^\.\.[ \t]+(?:literalinclude|include)::[ \t]*(\S[^\n]*?)[ \t]*(?:\n|$)")
+
+
+def included_file(text: str, kind: str) -> str | None:
+    """The file a reStructuredText ``literalinclude::`` (or ``include:: … :literal:``) block
+    names, or None. The reader keeps the directive as the block (the file is not read): shown
+    as code, a reader saw ``.. literalinclude:: /example/xfail_demo.py`` where the page shows
+    that file's code, so the front ends say what the page shows there instead."""
+    found = _INCLUDED.match(text) if kind == "code" else None
+    return found.group(1) if found else None
+
+
 def block_lines(text: str, kind: str, lang: str = "", indent: int = 0) -> BlockLines:
     """The displayable lines of a quoted block's verbatim text: a fence's opening and closing
     lines removed (its info string naming the language when the reader did not), the common

@@ -23,6 +23,7 @@ from .markup import (
     Resolver,
     block_lines,
     cut_lines,
+    included_file,
     inline_pieces,
     is_markdown,
     is_rst,
@@ -204,6 +205,9 @@ def block_display(
     """A quoted block as indented terminal lines: code verbatim without its fences, list items
     with "•" and their words without markup, table rows with cells without markup; cut at a
     line with "…" and how to see the whole block."""
+    included = included_file(block.text, block.kind) if rst else None
+    if included is not None:
+        return [f"{BLOCK_INDENT}(here the page shows the file {included})"]
     shown = block_lines(block.text, block.kind, block.lang, block.indent)
     lines, cut = cut_lines(shown.lines, max_lines=max_lines, max_chars=BLOCK_CHARS)
     if block.kind == "list" and (markdown or rst):
@@ -212,6 +216,9 @@ def block_display(
     for line in lines:
         verbatim = block.kind == "code" or (rst and block.kind == "table")  # columns line up
         clean = _strip_controls(line) if verbatim else display_line(line)
+        if not line.strip():
+            out.append("")  # a loose list's gap: no indent left as trailing white space
+            continue
         if block.kind == "list" and (markdown or rst):
             item = list_item(line)
             indent = len(line) - len(line.lstrip())

@@ -25,6 +25,7 @@ from bot.render_text import BLOCK_LINES, render_answer
 from bot.repl import Repl
 from retrieval import Engine
 from retrieval.types import Answer, Citation, Hit, Passage, QuotedBlock, Sentence
+from tests.test_discord_render import violations
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "docs_tiny" / "corpus"
@@ -331,3 +332,52 @@ def test_an_empty_code_block_leaves_no_gap_in_the_terminal(tmp_path: Path) -> No
     )
     text = render_answer(Engine.from_folder(tmp_path).ask("How do I install widgets?"))
     assert "\n\n" not in text, text
+
+
+def test_an_included_file_is_named_not_shown_as_its_directive(tmp_path: Path) -> None:
+    """``literalinclude::`` (and ``include:: … :literal:``) blocks: the reader keeps the
+    directive (the file is not read), and the answer showed ``.. literalinclude::
+    /example/xfail_demo.py`` as if it were the code; both front ends now say what the page
+    shows there. The JSON block stays the verbatim directive."""
+    (tmp_path / "skipping.rst").write_text(
+        "XFail\n=====\n\nHere is a simple xfail test file with the several usages:\n\n"
+        ".. literalinclude:: /example/xfail_demo.py\n\n"
+        "And a yaml test file for the xfail plugin:\n\n"
+        ".. include:: plugin/test_simple.yaml\n    :literal:\n",
+        encoding="utf-8",
+    )
+    engine = Engine.from_folder(tmp_path)
+    answer = engine.ask("xfail test file with several usages")
+    assert answer.blocks, "the block is quoted with its sentence"
+    terminal = render_answer(answer)
+    assert "    (here the page shows the file /example/xfail_demo.py)" in terminal.splitlines()
+    assert ".. literalinclude" not in terminal
+    payload = discord_render_answer(answer)
+    description = payload.embeds[0]["description"]
+    assert "*(here the page shows the file `/example/xfail_demo.py`)*" in description
+    assert "literalinclude" not in description and "```" not in description
+    assert violations(payload) == []
+    assert answer_to_json(answer)["blocks"][0]["text"] == (
+        ".. literalinclude:: /example/xfail_demo.py"
+    )
+    yaml = engine.ask("yaml test file for the xfail plugin")
+    assert "(here the page shows the file plugin/test_simple.yaml)" in render_answer(yaml)
+
+
+def test_a_loose_lists_gaps_and_a_codes_blank_lines_are_empty_lines_in_the_terminal() -> None:
+    """Items separated by blank lines (as pytest's docs write them), and a code block's blank
+    lines, showed a line of indent spaces."""
+    code = QuotedBlock("code", "import pytest\n\n\ndef test(): ...", 0, 0, 1, "python")
+    assert render_answer(_answer_with(code)).splitlines()[2:6] == [
+        "    import pytest",
+        "",
+        "",
+        "    def test(): ...",
+    ]
+    block = QuotedBlock("list", "* one place\n\n* good output\n\n* typos are errors", 0, 0, 1)
+    answer = _answer_with(block)
+    passage = replace(answer.citations[0].passage, source="guide.rst")
+    answer = replace(answer, citations=(Citation(1, passage, 1.0),))
+    shown = render_answer(answer).splitlines()
+    assert shown[2:7] == ["    • one place", "", "    • good output", "", "    • typos are errors"]
+    assert all(line == line.rstrip() for line in shown)

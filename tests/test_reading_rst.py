@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from retrieval import load_corpus
@@ -256,3 +257,183 @@ def test_searched_view_of_a_pathological_line_is_linear() -> None:
     line = "`abc" + " " * 300_000 + "x :func:`a" + " " * 300_000 + "b <c>`"
     view = searched_view(line)
     assert len(view) == len(line) and view.endswith("b    `") and ":func:" not in view
+
+
+CHANGELOG = """\
+Bug fixes
+---------
+
+- `#6985 <https://example.org/6985>`_: Improved :func:`pytest.approx` for ranges.
+    * The `repr` method now gives clearer output — 42 ± 1.
+    * Previously it was shown in scientific notation.
+
+    -- by :user:`someone`
+
+- `#7683 <https://example.org/7683>`_: The ``pygments`` dependency is required.
+
+:keyword bool strict:
+    * If ``False`` the test is shown as ``xfailed``.
+    * If ``True`` an unexpected pass fails the suite.
+
+    Defaults to ``False``.
+"""
+
+
+def _prose_in_order(text: str) -> list[str]:
+    blocks = [b for b in read_rst(text) if b.kind is not BlockKind.LIST]
+    spans = [(b.start, b.end) for b in blocks]
+    assert spans == sorted(spans), "blocks come in the file's order"
+    assert all(a[1] <= b[0] for a, b in pairwise(spans)), "none overlap"
+    return [text[b.start : b.end] for b in blocks]
+
+
+def test_a_term_whose_definition_opens_with_a_list_keeps_its_words_and_the_files_order() -> None:
+    """A changelog entry (a definition list: its summary, then indented bullets) and a field
+    whose body opens with bullets: the term was dropped and the body's first paragraph, further
+    down, taken in its place, out of the file's order (which made the index's byte offsets,
+    computed in order, point past the file: pytest's changelog.rst could not be indexed)."""
+    texts = _prose_in_order(CHANGELOG)
+    assert texts[1].startswith("`#6985 <https://example.org/6985>`_: Improved :func:")
+    assert texts[2].startswith("The `repr` method")
+    assert texts.index("-- by :user:`someone`") > texts.index(
+        "Previously it was shown in scientific notation."
+    )
+    assert texts[-1] == "Defaults to ``False``."
+
+
+def test_a_changelog_with_such_entries_indexes_and_quotes_its_file(tmp_path: Path) -> None:
+    from retrieval import open_engine
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "changelog.rst").write_text("Changelog\n=========\n\n" + CHANGELOG * 3)
+    engine, _ = open_engine(folder, index_dir=tmp_path / "indexes")
+    text = (folder / "changelog.rst").read_text()
+    assert engine.passages, "indexed"
+    for passage in engine.passages:
+        assert text[passage.start : passage.end] == passage.text
+
+
+def test_a_table_starts_at_its_border_not_at_a_paragraph_holding_its_first_cell() -> None:
+    text = (
+        "Support\n=======\n\nReleased pytest versions support these Pythons:\n\n"
+        "==============  ======\npytest version  Python\n==============  ======\n"
+        "9.0+            3.10+\n==============  ======\n"
+    )
+    (table,) = _by_kind(text)[BlockKind.TABLE]
+    assert table == text[text.index("==============  ======") :].rstrip("\n")
+
+
+OPTIONS = """\
+Configuration Options
+---------------------
+
+.. confval:: strict_parametrization_ids
+    :type: ``bool``
+    :default: ``false``
+
+    If set to ``true``, pytest emits an error for non-unique parameter set IDs.
+
+.. confval:: Odd.Name ä
+
+    Capitals, dots and underscores are kept.
+
+Environment Variables
+---------------------
+
+.. envvar:: PYTEST_ADDOPTS
+
+   This contains a command-line to add to the user's one.
+
+Command-line Flags
+------------------
+
+.. option:: -x, --exitfirst
+
+    Exit instantly on first error or failed test.
+
+.. option:: --maxfail=NUM
+
+    Exit after first ``num`` failures or errors.
+
+.. program:: tool
+
+.. option:: -k EXPRESSION
+
+    Only run tests which match the expression.
+"""
+
+
+def test_option_entries_are_headings_anchored_as_sphinx_publishes_them() -> None:
+    """``confval``/``envvar``/``option`` entries: the name was dropped and their prose filed
+    under the section ("Configuration Options", one anchor for 60 options); each is now a
+    heading one level down with the id Sphinx gives its entry."""
+    blocks = read_rst(OPTIONS)
+    headings = [(b.heading, b.level, b.anchor) for b in blocks if b.kind is BlockKind.HEADING]
+    assert headings == [
+        ("Configuration Options", 1, "configuration-options"),
+        ("strict_parametrization_ids", 2, "confval-strict_parametrization_ids"),
+        ("Odd.Name ä", 2, "confval-Odd.Name-a"),
+        ("Environment Variables", 1, "environment-variables"),
+        ("PYTEST_ADDOPTS", 2, "envvar-PYTEST_ADDOPTS"),
+        ("Command-line Flags", 1, "command-line-flags"),
+        ("-x, --exitfirst", 2, "cmdoption-x"),
+        ("--maxfail=NUM", 2, "cmdoption-maxfail"),
+        ("-k EXPRESSION", 2, "cmdoption-tool-k"),
+    ]
+    for block in blocks:
+        if block.kind is BlockKind.HEADING and block.level == 2:
+            assert OPTIONS[block.start : block.end] == block.heading
+    texts = _prose_in_order(OPTIONS)
+    assert "Exit instantly on first error or failed test." in texts
+    assert not any(":default:" in t for t in texts)
+
+
+def test_option_entries_followed_by_prose_stay_in_their_section() -> None:
+    text = (
+        "Globals\n-------\n\n.. globalvar:: pytestmark\n\n   Marks every test.\n\n"
+        "Some prose about the section, not about pytestmark.\n"
+    )
+    headings = [b.heading for b in read_rst(text) if b.kind is BlockKind.HEADING]
+    assert headings == ["Globals"]
+    assert _prose_in_order(text)[1:] == [
+        "Marks every test.",
+        "Some prose about the section, not about pytestmark.",
+    ]
+
+
+def test_a_literal_include_is_a_code_reference_and_an_rst_include_gives_nothing() -> None:
+    text = (
+        "Example\n=======\n\nThe plugin's conftest:\n\n.. include:: nonpython/conftest.py\n"
+        "    :literal:\n\n.. include:: ../../CONTRIBUTING.rst\n\n.. include:: x.py\n"
+        "    :code: python\n"
+    )
+    reading = parse_rst(text)
+    codes = [b for b in reading.blocks if b.kind is BlockKind.CODE]
+    assert [(text[b.start : b.end], b.lang) for b in codes] == [
+        (".. include:: nonpython/conftest.py\n    :literal:", ""),
+        (".. include:: x.py\n    :code: python", "python"),
+    ]
+    assert reading.problems == []
+
+
+def test_section_anchors_are_ids_a_sphinx_page_has() -> None:
+    """A label named like the title above another label gives the title's slug (it gave
+    docutils' ``asserting-warnings-…-1``, which no Sphinx page has), and a repeated title
+    has Sphinx's ``id1``-style id (Sphinx sets ``auto_id_prefix`` to "id"; Flask's HTML
+    build has ``<section id="sessions"><span id="id5">`` for its quickstart), or a label of
+    its own when it has one."""
+    text = (
+        ".. _`contact channels`:\n.. _contact:\n\nContact channels\n================\n\nText.\n\n"
+        ".. _`asserting warnings`:\n\n.. _warns:\n\nAsserting warnings\n------------------\n\n"
+        "Text.\n\nWarnings\n--------\n\nText.\n\nWarnings\n--------\n\nAgain.\n\n"
+        ".. _more-warnings:\n\nWarnings\n--------\n\nAnd again.\n"
+    )
+    anchors = [b.anchor for b in read_rst(text) if b.kind is BlockKind.HEADING]
+    assert anchors == [
+        "contact-channels",
+        "asserting-warnings",
+        "warnings",
+        "id3",  # id1 and id2: the own ids of the two sections whose label took their slug
+        "more-warnings",
+    ]

@@ -264,3 +264,32 @@ def test_the_compiled_split_leaves_other_text_to_python() -> None:
     assert scan.split_ascii("Mr. Smith went. He sat.\n1. Install it.", *rules) == [
         (0, 15), (16, 23), (24, 38),
     ]  # fmt: skip
+
+
+def test_prose_a_reader_gives_out_of_order_is_left_out_never_quoted_wrongly() -> None:
+    """The index counts its byte offsets span after span: a prose block before the one ahead
+    of it (pytest's changelog read so, until the reader was fixed) shifted every later quote
+    of a non-ASCII file onto other text, which the final file check, re-reading the same
+    bytes, agreed with. Such a block is left out; the rest is indexed and quoted exactly."""
+    from retrieval.reading import Block, BlockKind
+    from retrieval.splitting.passages import searched_units
+
+    text = "Changes — ±\n\nFirst entry, with ±.\n\nSecond entry.\n\nThird entry ends it.\n"
+    spans = [(text.index(s), text.index(s) + len(s)) for s in (
+        "First entry, with ±.", "Second entry.", "Third entry ends it."
+    )]  # fmt: skip
+    kind = BlockKind.PARAGRAPH
+    blocks = (
+        Block(BlockKind.HEADING, 0, 11, 1, "Changes — ±", "changes", 1),
+        Block(kind, *spans[2], line=7),  # read first, out of order
+        Block(kind, *spans[0], line=3),
+        Block(kind, *spans[1], line=5),
+        Block(BlockKind.CODE, *spans[1], line=5),
+    )
+    document = Document("changes.rst", text, "Changes", "utf-8", "rst", blocks)
+    passages = split_passages(document)
+    assert [p.text for p in passages] == ["Third entry ends it."]
+    assert len(searched_units(list(blocks), text)) == len(passages)
+    engine = Engine([document])
+    for passage in engine.passages:
+        assert text[passage.start : passage.end] == passage.text

@@ -10,18 +10,21 @@ is left out rather than quoted wrongly.
 Sphinx's roles and directives are not part of docutils. They are registered here as harmless:
 a role shows its text (``:func:`flask.url_for``` → ``flask.url_for``, ``:ref:`Title <label>``` →
 ``Title``), ``code-block``/``sourcecode``/``code`` are code blocks with their language,
-``literalinclude`` is a reference to the file (never read), version notes are admonitions,
-``toctree`` and the autodoc directives carry no prose and give nothing, and any other directive
-(known to Sphinx or not) keeps its content as reStructuredText. ``include::`` is not followed
-(``file_insertion_enabled`` is off): the included file is read on its own when it is in the
-corpus, so nothing is indexed twice and a recursive include cannot loop. docutils' own reports
-never reach stderr; errors are returned as problems for the caller's warning.
+``literalinclude`` (and ``include::`` with ``:literal:``) is a reference to the file (never
+read), object descriptions (``confval``, ``option``…) are headings, version notes are
+admonitions, ``toctree`` and the autodoc directives carry no prose and give nothing, and any
+other directive (known to Sphinx or not) keeps its content as reStructuredText. Another
+``include::`` is not followed (``file_insertion_enabled`` is off): the included file is read on
+its own when it is in the corpus, so nothing is indexed twice and a recursive include cannot
+loop. docutils' own reports never reach stderr; errors are returned as problems for the caller's
+warning.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -61,6 +64,8 @@ _NO_PROSE = frozenset(
 _CODE_DIRECTIVES = ("code-block", "sourcecode", "code")
 _VERSION_DIRECTIVES = ("versionadded", "versionchanged", "deprecated", "versionremoved")
 _TAB_DIRECTIVES = ("tab", "group-tab")
+_ENTRY_DIRECTIVES = ("confval", "option", "envvar", "globalvar", "std:confval", "std:option")
+"""Sphinx object descriptions whose content is prose about one named object."""
 _ADMONITIONS = (
     nodes.attention,
     nodes.caution,
@@ -168,6 +173,64 @@ class _CodeDirective(_ProseDirective):
         return [block]
 
 
+class _EntryDirective(_ProseDirective):
+    """A Sphinx object description with prose (``confval``, ``option``, ``envvar``,
+    ``globalvar``): a container carrying the object's name and the id Sphinx gives its entry,
+    its content parsed as usual. The walker makes the name a heading (see ``_Walker.entry``),
+    as the HTML reader does for an API entry, so a quote from its description says which
+    option it is about and links to it."""
+
+    def run(self) -> list[nodes.Node]:
+        container = nodes.container()
+        argument = " ".join(self.arguments)
+        container["entry"] = " ".join(argument.split())
+        container["entry_id"] = _entry_id(self.name, argument, self.state.document)
+        container["entry_line"] = self.lineno
+        if self.content:
+            self.state.nested_parse(self.content, self.content_offset, container)
+        return [container]
+
+
+class _ProgramDirective(_ProseDirective):
+    """``program::``: names the program whose ``option::`` entries follow (part of their ids)."""
+
+    def run(self) -> list[nodes.Node]:
+        document = self.state.document
+        document["citebot_program"] = self.arguments[0].strip() if self.arguments else ""
+        return []
+
+
+_OPTION_NAME = re.compile(r"((?:/|--|-|\+)?[^\s=\[]+)")
+
+
+def _sphinx_id(text: str) -> str:
+    """Sphinx's ``_make_id``: docutils' ``make_id`` keeping capitals, dots and underscores."""
+    text = text.translate(nodes._non_id_translate_digraphs)  # type: ignore[attr-defined]
+    text = text.translate(nodes._non_id_translate)  # type: ignore[attr-defined]
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-zA-Z0-9._]+", "-", " ".join(text.split()))
+    return re.sub(r"^[-0-9._]+|-+$", "", text)
+
+
+def _entry_id(directive: str, argument: str, document: nodes.document) -> str:
+    """The id of a ``confval``/``envvar``/``globalvar`` entry (``confval-addopts``: the
+    directive's name, then the object's, as ``sphinx.util.nodes.make_id`` makes it) or an
+    ``option`` entry (``cmdoption-x`` for ``-x, --exitfirst``: its first option, after the
+    ``program::`` named before it, if any)."""
+    if directive != "option":
+        return _sphinx_id(f"{directive}-{argument.strip()}")
+    first = argument.split(",")[0].strip()
+    found = _OPTION_NAME.match(first)
+    name = found.group(1) if found else first
+    prefix = ["cmdoption"]
+    program = str(document.get("citebot_program", "") or "")
+    if program:
+        prefix.append(program.replace(" ", "-"))
+    if not name.startswith(("-", "/")):
+        prefix.append("arg")
+    return _sphinx_id("-".join(prefix) + "-" + name)
+
+
 class _LiteralIncludeDirective(_ProseDirective):
     """``literalinclude``: the directive itself is shown as a reference; the file is not read."""
 
@@ -179,6 +242,22 @@ class _LiteralIncludeDirective(_ProseDirective):
         return [block]
 
 
+class _IncludeDirective(_ProseDirective):
+    """``include::`` with ``:literal:`` or ``:code:``: a file shown as code, a reference as
+    ``literalinclude`` is. An include of reStructuredText is not followed and gives nothing:
+    the included file is indexed on its own when it is in the corpus."""
+
+    def run(self) -> list[nodes.Node]:
+        if "literal" not in self.options and "code" not in self.options:
+            return []
+        block = nodes.literal_block(self.block_text, "")
+        block["reference"] = self.arguments[0] if self.arguments else ""
+        code = str(self.options.get("code", "") or "").split()
+        block["language"] = code[0] if code else ""
+        block.line = self.lineno
+        return [block]
+
+
 _ENGLISH: Any = rst_english
 """docutils' English names for directives and roles (its stubs type the module narrowly)."""
 
@@ -186,7 +265,10 @@ _SPECIAL: dict[str, type[Directive]] = {
     **dict.fromkeys(_CODE_DIRECTIVES, _CodeDirective),
     "code-tab": _CodeDirective,
     "literalinclude": _LiteralIncludeDirective,
+    "include": _IncludeDirective,
     **dict.fromkeys(_VERSION_DIRECTIVES, _VersionDirective),
+    **dict.fromkeys(_ENTRY_DIRECTIVES, _EntryDirective),
+    "program": _ProgramDirective,
 }
 for _name, _directive in _SPECIAL.items():
     directives.register_directive(_name, _directive)
@@ -299,7 +381,8 @@ class _Walker:
         self.blocks: list[Block] = []
         self.cursor = 0
         """Source line index after which the next node is searched when it has no line."""
-        self.pending_anchor = ""
+        self.pending_anchors: list[str] = []
+        """The ids of the explicit targets (``.. _label:``) just above the next node."""
 
     def emit(
         self,
@@ -330,13 +413,13 @@ class _Walker:
             return
         if isinstance(node, nodes.target):
             if not node.get("refuri") and not node.children and node["ids"]:
-                self.pending_anchor = node["ids"][0]
+                self.pending_anchors.append(node["ids"][0])
             return
         if isinstance(node, nodes.section):
             self.section(node, context, depth + 1)
             return
         if not isinstance(node, nodes.title):
-            self.pending_anchor = ""
+            self.pending_anchors = []
         if isinstance(node, nodes.paragraph):
             span = self.locate(node)
             if span is not None:
@@ -352,6 +435,8 @@ class _Walker:
             self.admonition(node, context, depth)
         elif isinstance(node, nodes.block_quote) and context.kind is BlockKind.PARAGRAPH:
             self.children(node, _Context(BlockKind.QUOTE, context.label, context.depth), depth)
+        elif isinstance(node, nodes.container) and node.get("entry"):
+            self.entry(node, context, depth)
         elif isinstance(node, nodes.container) and node.get("tab"):
             self.children(node, _Context(context.kind, str(node["tab"]), context.depth), depth)
         elif isinstance(node, (nodes.field, nodes.definition_list_item)):
@@ -362,24 +447,43 @@ class _Walker:
             self.children(node, context, depth)
 
     def children(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        _mark_entry_headings(node)
         for child in node.children:
             self.walk(child, context, depth)
 
     def section(self, node: nodes.section, context: _Context, depth: int) -> None:
-        anchor, self.pending_anchor = self.pending_anchor, ""
+        labels, self.pending_anchors = self.pending_anchors, []
         title = node.next_node(nodes.title)
         if title is not None and title.parent is node:
             line = _line_of(title)
             span = self.source.find(title.rawsource, (line - 1) if line else None, self.cursor)
             if span is not None:
                 heading = " ".join(title.astext().split())
-                # Sphinx gives a section its title's slug; an explicit label just above it
-                # becomes the section's id only when the two are the same name.
-                ids = node["ids"]
-                if anchor != nodes.make_id(heading):
-                    anchor = ids[0] if ids else ""
+                anchor = _section_id(heading, node["ids"], labels)
                 self.emit(BlockKind.HEADING, span, level=depth, heading=heading, anchor=anchor)
         self.children(node, context, depth)
+
+    def entry(self, node: nodes.Element, context: _Context, depth: int) -> None:
+        """An object description (``.. confval:: addopts``): the object's name, where the
+        directive line gives it, is a heading one level below the section the entry is in,
+        anchored at the entry's id, unless prose follows the entries in their section (it
+        would be filed under the last entry's name; see ``_Walker.children``)."""
+        line = int(node.get("entry_line", 0) or 0)
+        source = self.source
+        if node.get("entry_heading") and 0 < line <= len(source.lines):
+            text = source.lines[line - 1]
+            marker = text.find("::")
+            name = text[marker + 2 :].strip() if marker >= 0 else ""
+            if name:
+                start = source.starts[line - 1] + text.index(name, marker + 2)
+                self.emit(
+                    BlockKind.HEADING,
+                    (start, start + len(name)),
+                    level=depth + 1,
+                    heading=str(node["entry"]),
+                    anchor=str(node.get("entry_id", "")),
+                )
+        self.children(node, context, depth + 1)
 
     def code(self, node: nodes.Element, context: _Context) -> None:
         """A literal block, code directive or ``>>>`` doctest block (language "pycon")."""
@@ -409,7 +513,7 @@ class _Walker:
             return
         source = self.source
         lines = source.lines
-        begin = next((i for i in range(max(0, line - 3), len(lines)) if cells[0] in lines[i]), None)
+        begin = _first_row(lines, cells[0], max(0, line - 3))
         if begin is None:
             return
         last = begin
@@ -470,8 +574,22 @@ class _Walker:
         if not isinstance(head, nodes.Element) or not isinstance(body, nodes.Element):
             self.children(node, context, depth)
             return
-        paragraphs = [c for c in body.children if isinstance(c, nodes.paragraph)]
-        first = self.locate(paragraphs[0]) if paragraphs else None
+        shown = [c for c in body.children if not isinstance(c, _SKIPPED_NODES)]
+        opening = shown[0] if shown and isinstance(shown[0], nodes.paragraph) else None
+        if opening is None:
+            # The body opens with a list, code or a quote (a changelog entry's bullets under
+            # its one-line summary): the term is a line of its own, and the body follows in
+            # order. Its first paragraph, further down, is not the term's text: taking it
+            # here put it before the blocks above it, out of the file's order.
+            if isinstance(head, nodes.term):
+                span = self.locate(head)
+                if span is not None:
+                    self.emit(BlockKind.LIST_ITEM, span, level=context.depth + 1)
+            for child in body.children:
+                self.walk(child, context, depth)
+            return
+        paragraphs = [opening]
+        first = self.locate(opening)
         if first is not None:
             source = self.source
             line = source.line_of(first[0]) - 1
@@ -490,6 +608,69 @@ class _Walker:
             rest = list(body.children)
         for child in rest:
             self.walk(child, context, depth)
+
+
+def _section_id(heading: str, ids: Sequence[str], labels: Sequence[str]) -> str:
+    """The id a Sphinx page gives a section (every one of its ids is on the page, the first as
+    the ``<section>``'s and the rest as ``<span>``s; this picks one that surely is).
+
+    Its title's slug when the section has it, or when a label just above it is that slug
+    (``.. _sessions:`` over "Sessions", or ``.. _`contact channels`:`` above another label);
+    else the first label; else its own id, which for a repeated title is ``id1``-style:
+    Sphinx sets docutils' ``auto_id_prefix`` to "id" (see :func:`_settings`), so an id such as
+    ``sessions-1``, docutils' default, is never on the page. Checked against Flask's HTML
+    build: ``<section id="sessions"><span id="id5">``, ``<section
+    id="running-commands-with-the-cli-runner"><span id="testing-cli">``."""
+    slug = nodes.make_id(heading)
+    own = ids[0] if ids else ""
+    if slug and (slug == own or slug in labels):
+        return slug
+    return labels[0] if labels else own
+
+
+def _is_entry(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.container) and bool(node.get("entry"))
+
+
+def _mark_entry_headings(node: nodes.Element) -> None:
+    """Marks the object descriptions among ``node``'s children that become headings: all of
+    them when nothing but entries, sections, targets and markup follows the first (a run of
+    ``confval::`` entries up to the next section), none when prose does — a heading has no
+    end, so that prose would read as the last entry's."""
+    entries = [i for i, child in enumerate(node.children) if _is_entry(child)]
+    if not entries:
+        return
+    after = node.children[entries[0] :]
+    quiet = all(
+        _is_entry(child)
+        or isinstance(child, (nodes.section, nodes.target, *_SKIPPED_NODES))
+        or (isinstance(child, nodes.container) and not child.children)
+        or not isinstance(child, nodes.Element)
+        for child in after
+    )
+    for i in entries:
+        entry = node.children[i]
+        if isinstance(entry, nodes.Element):
+            entry["entry_heading"] = quiet
+
+
+def _first_row(lines: Sequence[str], cell: str, begin: int) -> int | None:
+    """The line index of a table's first row, the first from ``begin`` holding ``cell``.
+
+    A grid or simple table's first row follows its top border, so a line holding the cell's
+    words that does not (a paragraph just above, "Released pytest versions support …" above
+    a "pytest version" cell) is passed over for one that does, within a few lines; a
+    list-table has no border: then the first line holding the words."""
+    first = None
+    for i in range(begin, len(lines)):
+        if cell in lines[i]:
+            if i and _is_border(lines[i - 1]):
+                return i
+            if first is None:
+                first = i
+        if first is not None and i > first + 10:
+            break
+    return first
 
 
 def _is_border(line: str) -> bool:
@@ -522,6 +703,7 @@ def _settings() -> Any:
     settings.syntax_highlight = "none"
     settings.character_level_inline_markup = False
     settings.line_length_limit = 10_000_000
+    settings.auto_id_prefix = "id"  # as Sphinx: a repeated title's section is "id3", not "x-1"
     return settings
 
 

@@ -98,6 +98,27 @@ class PassageFields(NamedTuple):
     kind: str
 
 
+def _out_of_order(blocks: Sequence[Block]) -> set[int]:
+    """The indices of prose blocks that start before the end of the prose block before them.
+
+    A reader emits prose in its file's order, never overlapping; the index relies on it (its
+    byte offsets are counted on, span after span, and a span counted out of order shifts every
+    later one of the file: a quote then shows other text of the file, and the final check,
+    which re-reads those same bytes, agrees with it). A reader that breaks the order (pytest's
+    changelog did, until its reader was fixed) loses those blocks here instead: left out
+    rather than quoted wrongly, as a block the reader cannot place is."""
+    dropped: set[int] = set()
+    end = 0
+    for i, block in enumerate(blocks):
+        if block.kind not in PROSE_KINDS or block.end <= block.start:
+            continue
+        if block.start < end:
+            dropped.add(i)
+            continue
+        end = block.end
+    return dropped
+
+
 def split_passages(document: Document, blocks: Sequence[Block] | None = None) -> list[Passage]:
     """The document's answerable paragraphs, each with the headings above it as context.
 
@@ -120,13 +141,14 @@ def passage_fields(
     context = anchor = ""
     if blocks is None:
         blocks = document_blocks(document)
+    dropped = _out_of_order(blocks)
     for number, block in enumerate(blocks, start=1):
         kind = block.kind
         if kind in _HEADING_KINDS:
             trail = trail.under(block)
             headings, anchor = trail.headings, trail.anchor
             context = CONTEXT_SEPARATOR.join(headings)
-        if kind not in PROSE_KINDS or block.end <= block.start:
+        if kind not in PROSE_KINDS or block.end <= block.start or number - 1 in dropped:
             continue
         spans = (
             [(block.start, block.end)]
@@ -182,9 +204,12 @@ def searched_units(blocks: Sequence[Block], text: str = "") -> list[list[tuple[i
     """
     units: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] | None = None
-    for block in blocks:
+    dropped = _out_of_order(blocks)
+    for i, block in enumerate(blocks):
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             current = None
+        elif i in dropped:
+            current = None  # what follows it was its, not the passage's before
         elif block.kind in PROSE_KINDS and block.end > block.start:
             if text and block.end - block.start > MAX_PASSAGE_CHARS:
                 pieces = len(bounded_spans(text, block.start, block.end))
