@@ -288,3 +288,15 @@ def test_long_paragraphs_and_high_tfs_score_as_rank_bm25_does() -> None:
         scores = np.asarray(reference.get_scores(query), dtype=np.float64)
         order = np.argsort(-scores, kind="stable")[:10]
         assert index.top(query, 10) == [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+
+def test_byte_spans_of_spans_out_of_order_are_each_right() -> None:
+    """Byte spans are counted on from the span before; one that starts before it (only a
+    reader's bug would give one) is counted afresh, so every span still names its own bytes."""
+    from retrieval.index.build import _utf8_offsets
+
+    text = "Grüße — naïve café, ünïcödé text"
+    spans = [(0, 5), (8, 13), (2, 6), (20, 27), (8, 13)]
+    raw = text.encode("utf-8")
+    got = _utf8_offsets(text, spans)
+    assert [raw[a:b].decode("utf-8") for a, b in got] == [text[a:b] for a, b in spans]

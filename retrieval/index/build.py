@@ -150,12 +150,18 @@ class Part:
 
 
 def _utf8_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Character spans as byte spans of ``text``'s UTF-8 (spans in order, not overlapping)."""
+    """Character spans as byte spans of ``text``'s UTF-8. Counted on from the span before, so
+    in order it is one pass; a span that starts before the last one ended (splitting keeps
+    readers' blocks in the file's order, so only a future reader's bug) is counted from the top
+    again, never shifted onto other bytes: the file check reads the text back at these bytes,
+    so a wrong span here would be a wrong quote it cannot see."""
     if text.isascii():
         return list(spans)
     result = []
     char = byte = 0
     for start, end in spans:
+        if start < char:
+            char = byte = 0
         byte += len(text[char:start].encode("utf-8", "surrogatepass"))
         first = byte
         byte += len(text[start:end].encode("utf-8", "surrogatepass"))
