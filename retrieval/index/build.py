@@ -43,7 +43,7 @@ from .bm25 import BM25Index
 from .merge import Postings, PostingsJoin
 from .sentences import _narrowest
 from .shape import IndexShape, Progress
-from .spill import Column, Spill, SpillBudget, stable_order
+from .spill import Column, Spill, SpillBudget, release_memory, stable_order
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_columns
 
 if TYPE_CHECKING:
@@ -661,6 +661,10 @@ class Built:
     """Where the build's time and memory went (for ``bench/scale.py`` and the log)."""
 
 
+TRIM_EVERY = 8
+"""Parts joined between two :func:`release_memory` calls."""
+
+
 def _memory_mb(field_name: str) -> float:
     """This process's VmRSS or VmHWM in MB (0 where /proc is not there)."""
     try:
@@ -723,6 +727,7 @@ class _Assembler:
         self.sentence_end = Column(budget, np.int32)
         self.worker_peak_mb = 0.0
         self.byte_offset = 0
+        self.parts = 0
 
     def add(self, part: Part) -> None:
         """Fold one part in (parts must come in corpus order)."""
@@ -750,6 +755,9 @@ class _Assembler:
         remap = self.paragraphs.add(part.vocabulary, part.paragraphs)
         if self.documents is not None and part.documents is not None:
             self.documents.add(part.vocabulary, part.documents)
+        self.parts += 1
+        if self.parts % TRIM_EVERY == 0:
+            release_memory()
         sentences = part.sentences
         if sentences:
             self._tokens.append(remap[sentences["tokens"]])
@@ -825,6 +833,7 @@ class _Assembler:
         return arrays
 
     def _stage(self, name: str, started: float, *, worker: bool = False) -> BuildStage:
+        release_memory()
         return BuildStage(
             name,
             time.perf_counter() - started,

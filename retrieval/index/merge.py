@@ -28,13 +28,16 @@ import numpy as np
 import numpy.typing as npt
 
 from . import postings as packed_postings
-from .bm25 import _TF_PART_SLICE, BM25Index, IdfVariant, Vocabulary, _smallest_uint, idf_values
+from .bm25 import BM25Index, IdfVariant, Vocabulary, _smallest_uint, idf_values
 from .postings import BLOCK_SIZE
-from .spill import Column, Spill, SpillBudget
+from .spill import Column, Spill, SpillBudget, release_memory
 
 PASS_POSTINGS = 8 << 20
-"""Postings merged at a time (at most, unless one term has more): about 100 MB of
-temporaries, whatever the corpus size."""
+"""Postings merged at a time (at most, unless one term has more): about 60 MB of
+temporaries (their paragraph numbers, frequencies and packed bytes), whatever the corpus
+size."""
+BOUND_POSTINGS = 1 << 20
+"""Postings whose bounds are computed at a time (six float64 temporaries: 48 MB)."""
 
 
 @dataclass(slots=True)
@@ -229,6 +232,8 @@ class PostingsJoin:
             out["block_max"].append(block_max)
             blocks += int(local_blocks[-1])
             data += int(offsets[-1])
+            del docs, tfs, encoded, part_max, block_max
+            release_memory()
         out["block_offset"].append(np.asarray([data], dtype=np.int64))
         out["postings_data"].append(np.zeros(packed_postings.PADDING, dtype=np.uint8))
         document_frequency = np.diff(ptr)
@@ -284,7 +289,7 @@ def _bounds(
     block_max = np.empty(int(block_ptr[-1]), dtype=np.float64)
     first = 0
     while first < terms:
-        wanted = int(ptr[first]) + _TF_PART_SLICE
+        wanted = int(ptr[first]) + BOUND_POSTINGS
         last = min(max(int(np.searchsorted(ptr, wanted, side="right")) - 1, first + 1), terms)
         lo, hi = int(ptr[first]), int(ptr[last])
         norm = k1 * (1 - b + b * doc_len[docs[lo:hi]].astype(np.float64) / avgdl)

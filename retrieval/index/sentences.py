@@ -56,7 +56,7 @@ _LOW = 1 << 16
 _SEEN_IDS = 8192
 """Entries remembered as verified together: fewer than a 64 KiB checksum chunk of any of the
 three arrays holds, so a remembered run was wholly verified."""
-_SPLIT_SLICE = 1 << 24
+_SPLIT_SLICE = 1 << 22
 """Ids split at a time when an index is saved."""
 
 

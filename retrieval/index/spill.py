@@ -17,11 +17,14 @@ written from it a slice at a time, and an engine answering from a fresh build ma
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import itertools
 import mmap
 import os
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -253,3 +256,25 @@ def mapped_index(index: BM25Index) -> BM25Index:
     if not any(isinstance(a, FileArray) for a in arrays.values()):
         return index
     return BM25Index.from_arrays({n: mapped(a) for n, a in arrays.items()}, index.meta())
+
+
+def release_memory() -> None:
+    """Give the memory the allocator holds free back to the system (glibc's
+    ``malloc_trim``; nothing elsewhere). Joining parts frees tens of megabytes a part (the
+    part's pickle, its arrays) in pieces the allocator keeps for reuse, partly in the pool's
+    result thread's own arena: at a million paragraphs the parent's resident memory was three
+    times what it held (440 MB for 160 MB of live objects)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+        return trim
+    except (OSError, AttributeError):  # not glibc
+        return None
