@@ -719,12 +719,12 @@ class _Assembler:
             name: Column(budget, _COLUMN_TYPES[name])
             for name in ("unit_kind", "unit_start", "unit_end", "unit_lang")
         }
-        self.sentence_ptr = Column(budget, np.int64)
-        self.token_ptr = Column(budget, np.int64)
+        self.sentence_ptr = Column(budget, np.int64, track=True)
+        self.token_ptr = Column(budget, np.int64, track=True)
         self.sentence_ptr.append(np.zeros(1, dtype=np.int64))
         self.token_ptr.append(np.zeros(1, dtype=np.int64))
         self.sentence_start = Column(budget, np.int32)
-        self.sentence_end = Column(budget, np.int32)
+        self.sentence_end = Column(budget, np.int32, track=True)
         self.worker_peak_mb = 0.0
         self.byte_offset = 0
         self.parts = 0
@@ -756,7 +756,7 @@ class _Assembler:
         if self.documents is not None and part.documents is not None:
             self.documents.add(part.vocabulary, part.documents)
         self.parts += 1
-        if self.parts % TRIM_EVERY == 0:
+        if self.parts % TRIM_EVERY == 0 and self.budget.spilled:
             release_memory()
         sentences = part.sentences
         if sentences:
@@ -833,7 +833,8 @@ class _Assembler:
         return arrays
 
     def _stage(self, name: str, started: float, *, worker: bool = False) -> BuildStage:
-        release_memory()
+        if self.budget.spilled:
+            release_memory()
         return BuildStage(
             name,
             time.perf_counter() - started,

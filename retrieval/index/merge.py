@@ -233,7 +233,8 @@ class PostingsJoin:
             blocks += int(local_blocks[-1])
             data += int(offsets[-1])
             del docs, tfs, encoded, part_max, block_max
-            release_memory()
+            if self._budget.spilled:
+                release_memory()
         out["block_offset"].append(np.asarray([data], dtype=np.int64))
         out["postings_data"].append(np.zeros(packed_postings.PADDING, dtype=np.uint8))
         document_frequency = np.diff(ptr)

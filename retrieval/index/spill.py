@@ -44,6 +44,9 @@ class SpillBudget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.held = 0
+        self.spilled = False
+        """Whether some spill went to disk: a large build (which gives memory back as it goes,
+        :func:`release_memory`; a small one need not pay for that)."""
 
 
 class Spill:
@@ -52,7 +55,8 @@ class Spill:
     def __init__(self, budget: SpillBudget) -> None:
         self._budget = budget
         self._file: BinaryIO | None = None
-        self._pieces: list[bytes | bytearray] = []
+        self._pieces: list[bytes | bytearray | npt.NDArray[Any]] = []
+        """In memory: what was appended (contiguous arrays kept as they are, not copied)."""
         self.size = 0
 
     @property
@@ -60,23 +64,26 @@ class Spill:
         return self._file is not None
 
     def append(self, data: bytes | npt.NDArray[Any]) -> tuple[int, int]:
-        """Add ``data``; (offset, bytes) to read it back with."""
-        raw = data if isinstance(data, bytes) else np.ascontiguousarray(data).tobytes()
+        """Add ``data`` (not to be changed afterwards: an array is kept, not copied, while the
+        spill is in memory); (offset, bytes) to read it back with."""
+        raw = data if isinstance(data, bytes) else np.ascontiguousarray(data).reshape(-1)
+        size = len(raw) if isinstance(raw, bytes) else raw.nbytes
         offset = self.size
         budget = self._budget
-        if self._file is None and budget.held + len(raw) > budget.limit:
+        if self._file is None and budget.held + size > budget.limit:
             self._file = tempfile.TemporaryFile(prefix="citebot-build-")  # noqa: SIM115
+            budget.spilled = True
             for piece in self._pieces:
-                self._file.write(piece)
+                self._file.write(_buffer(piece))
             budget.held -= self.size
             self._pieces = []
         if self._file is not None:
-            self._file.write(raw)
+            self._file.write(_buffer(raw))
         else:
             self._pieces.append(raw)
-            budget.held += len(raw)
-        self.size += len(raw)
-        return offset, len(raw)
+            budget.held += size
+        self.size += size
+        return offset, size
 
     def read(self, where: tuple[int, int], dtype: Any) -> npt.NDArray[Any]:
         """What :meth:`append` returned ``where`` for (or any byte range of the spill)."""
@@ -95,8 +102,14 @@ class Spill:
     def _joined(self) -> bytearray:
         """The pieces as one (writable) buffer."""
         if len(self._pieces) != 1 or not isinstance(self._pieces[0], bytearray):
-            self._pieces = [bytearray().join(self._pieces)]
+            self._pieces = [bytearray().join(map(_buffer, self._pieces))]
         return self._pieces[0]  # type: ignore[return-value]
+
+    def _whole(self, dtype: Any) -> npt.NDArray[Any]:
+        """An in-memory spill's pieces as one array (the piece itself when there is one)."""
+        if len(self._pieces) == 1 and isinstance(self._pieces[0], np.ndarray):
+            return self._pieces[0].view(np.uint8).view(dtype)
+        return np.frombuffer(self._joined(), dtype=dtype)
 
     def as_array(self, dtype: Any = np.uint8) -> Any:
         """Everything appended, as one array of ``dtype``: in memory, or a
@@ -104,7 +117,7 @@ class Spill:
         sliced, which the saved index is then written from a slice at a time. The spill is
         empty afterwards (its file, if any, belongs to the array)."""
         if self._file is None:
-            array = np.frombuffer(self._joined(), dtype=dtype)
+            array = self._whole(dtype)
             self._budget.held -= self.size
             self._pieces, self.size = [], 0
             return array
@@ -118,8 +131,14 @@ class Spill:
         if self._file is not None:
             self._file.close()
             self._file = None
-        self._budget.held -= sum(len(piece) for piece in self._pieces)
-        self._pieces = []
+        if self._file is None:
+            self._budget.held -= self.size
+        self._pieces, self.size = [], 0
+
+
+def _buffer(piece: bytes | bytearray | npt.NDArray[Any]) -> bytes | bytearray | memoryview:
+    """A spill's piece as bytes to write or join (an array's own memory, not a copy)."""
+    return piece.data if isinstance(piece, np.ndarray) else piece
 
 
 class Column:
@@ -127,11 +146,12 @@ class Column:
     :class:`Spill`, with its smallest and largest value so far (what choosing the saved
     type needs without reading it back)."""
 
-    def __init__(self, budget: SpillBudget, dtype: Any) -> None:
+    def __init__(self, budget: SpillBudget, dtype: Any, *, track: bool = False) -> None:
+        """``track``: keep the largest value appended (:attr:`high`)."""
         self.dtype = np.dtype(dtype)
         self._spill = Spill(budget)
+        self._track = track
         self.length = 0
-        self.low: int | float | None = None
         self.high: int | float | None = None
 
     def append(self, values: npt.NDArray[Any]) -> None:
@@ -141,9 +161,9 @@ class Column:
         values = values.astype(self.dtype, copy=False)
         self._spill.append(values)
         self.length += len(values)
-        low, high = values.min().item(), values.max().item()
-        self.low = low if self.low is None else min(self.low, low)
-        self.high = high if self.high is None else max(self.high, high)
+        if self._track:
+            high = values.max().item()
+            self.high = high if self.high is None else max(self.high, high)
 
     def array(self, dtype: Any = None) -> Any:
         """Everything appended, as ``dtype`` (default: the column's own): a numpy array, or a
