@@ -77,7 +77,8 @@ class PostingsJoin:
         self.vocabulary: dict[str, int] = {}
         self._frequency = np.zeros(1024, dtype=np.int64)
         self._runs: list[_Run] = []
-        self._lengths = Column(budget, np.int32)
+        self._lengths = Column(budget, np.int32, track=True)
+        self._total_length = 0
         self._lists = 0
         self._max_tf = 0
 
@@ -125,6 +126,7 @@ class PostingsJoin:
             )
         )
         self._lengths.append(run.length)
+        self._total_length += int(run.length.sum(dtype=np.int64))
         self._lists += len(run.length)
         return remap
 
@@ -186,8 +188,10 @@ class PostingsJoin:
         frequency = self._frequency[:terms]
         ptr = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(frequency, out=ptr[1:])
-        lengths = np.asarray(self._lengths.array(), dtype=np.int32)
-        n_docs = len(lengths)
+        n_docs = self._lists
+        # The lengths read back as narrow as they fit (a slice at a time from disk): 2 bytes a
+        # paragraph, what the merge keeps in memory of the paragraphs (the bounds need them).
+        doc_len = np.asarray(self._lengths.array(_smallest_uint(int(self._lengths.high or 0))))
         tf_dtype = _smallest_uint(self._max_tf)
         words = list(self.vocabulary)
         if n_docs == 0 or not (frequency > 0).all():  # a term without postings: all at once
@@ -195,14 +199,12 @@ class PostingsJoin:
             cuts = [self._cuts(run, whole) for run in self._runs]
             docs, tfs = self._gather(0, terms, ptr, cuts, 0, tf_dtype)
             self.close()
-            return BM25Index.from_csr(words, lengths, ptr, docs, tfs, k1=k1, b=b, idf=idf)
+            return BM25Index.from_csr(words, doc_len, ptr, docs, tfs, k1=k1, b=b, idf=idf)
         ranges = self._ranges(ptr)
         bounds = np.asarray([first for first, _ in ranges] + [terms], dtype=np.int64)
         cuts = [self._cuts(run, bounds) for run in self._runs]
         k1, b = float(k1), float(b)
-        avgdl = int(lengths.sum(dtype=np.int64)) / n_docs  # rank-bm25: num_doc / corpus_size
-        doc_len = lengths.astype(_smallest_uint(int(lengths.max())))  # kept: 2 B a paragraph
-        del lengths
+        avgdl = self._total_length / n_docs  # rank-bm25: num_doc / corpus_size, ints
         out = {
             name: Column(self._budget, dtype)
             for name, dtype in (
