@@ -780,7 +780,12 @@ class _Assembler:
         index = self.paragraphs.finish(k1=shape.k1, b=shape.b, idf=shape.idf)
         document_index = None
         if self.documents is not None:
-            document_index = self.documents.finish(k1=shape.k1, b=shape.b, idf=shape.idf)
+            document_index = self.documents.finish(
+                k1=shape.k1,
+                b=shape.b,
+                idf=shape.idf,
+                like=(self.paragraphs.terms, index.vocabulary),
+            )
         stages.append(self._stage("postings", started))
         started = time.perf_counter()
         store = PassageStore(self.sources, self._store_arrays())

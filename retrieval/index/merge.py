@@ -75,6 +75,8 @@ class PostingsJoin:
         self._budget = budget
         self._spill = Spill(budget)
         self.vocabulary: dict[str, int] = {}
+        self.terms: list[str] = []
+        """The terms in id order, once :meth:`finish` made the index."""
         self._frequency = np.zeros(1024, dtype=np.int64)
         self._runs: list[_Run] = []
         self._lengths = Column(budget, np.int32, track=True)
@@ -180,10 +182,20 @@ class PostingsJoin:
             filled[terms] += sizes
         return docs, tfs
 
-    def finish(self, *, k1: float, b: float, idf: IdfVariant) -> BM25Index:
-        """The index (its large arrays file-backed once the budget is spent). Long because it
-        is the merge's one loop: each range's postings are gathered, packed and bounded in
-        turn, and its pieces appended to the outputs beside one another."""
+    def finish(
+        self,
+        *,
+        k1: float,
+        b: float,
+        idf: IdfVariant,
+        like: tuple[Sequence[str], Vocabulary] | None = None,
+    ) -> BM25Index:
+        """The index (its large arrays file-backed once the budget is spent); ``like``: another
+        index's terms and vocabulary, shared when its terms are these in the same order (the
+        document index's usually are the paragraph index's: one table in memory, as in the
+        saved file). Long because it is the merge's one loop: each range's postings are
+        gathered, packed and bounded in turn, and its pieces appended to the outputs beside
+        one another."""
         terms = len(self.vocabulary)
         frequency = self._frequency[:terms]
         ptr = np.zeros(terms + 1, dtype=np.int64)
@@ -253,8 +265,11 @@ class PostingsJoin:
             "block_ptr": block_ptr,
             **{name: column.array() for name, column in out.items() if name != "block_offset"},
             "block_offset": out["block_offset"].array(offset_type),
-            **Vocabulary.from_terms(words).arrays(""),
+            **(
+                like[1] if like is not None and like[0] == words else Vocabulary.from_terms(words)
+            ).arrays(""),
         }
+        self.terms = words
         self.close()
         meta = {
             "k1": k1,
@@ -266,9 +281,11 @@ class PostingsJoin:
         return BM25Index.from_arrays(arrays, meta)
 
     def close(self) -> None:
+        """Release the spill and the term table (the index keeps what it needs of them)."""
         self._spill.close()
         self._lengths.close()
         self._runs = []
+        self.vocabulary = {}
 
 
 def _bounds(
