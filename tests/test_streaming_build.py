@@ -13,7 +13,7 @@ import pytest
 
 from retrieval import Engine, EngineOptions, open_engine
 from retrieval.index import merge, persist, spill
-from retrieval.index.bm25 import BM25Index
+from retrieval.index.bm25 import BM25Index, Vocabulary
 from retrieval.index.build import IndexShape, build_folder
 from retrieval.index.merge import Postings, PostingsJoin
 from retrieval.index.spill import Column, Spill, SpillBudget
@@ -229,3 +229,19 @@ def test_engine_options_do_not_matter_to_the_streamed_build(
         streamed = Engine.from_folder(corpus, options)
     for name, array in in_memory.index.arrays().items():
         assert np.array_equal(array, streamed.index.arrays()[name]), name
+
+
+def test_the_document_vocabulary_made_from_the_paragraphs_is_from_terms(corpus: Path) -> None:
+    """The document index's term table, renumbered from the paragraph index's (the same terms
+    in another order), must be the one made from its terms directly."""
+    built = build_folder(corpus, IndexShape())
+    documents = built.document_index
+    assert documents is not None
+    terms = [documents.vocabulary.term(i) for i in range(len(documents.vocabulary))]
+    paragraph_terms = [built.index.vocabulary.term(i) for i in range(len(built.index.vocabulary))]
+    assert sorted(terms) == sorted(paragraph_terms) and terms != paragraph_terms
+    assert documents.vocabulary.keys is built.index.vocabulary.keys  # shared, not rebuilt
+    expected = Vocabulary.from_terms(terms).arrays("")
+    for name, array in documents.vocabulary.arrays("").items():
+        assert array.dtype == expected[name].dtype, name
+        assert np.array_equal(array, expected[name]), name

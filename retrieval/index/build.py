@@ -784,8 +784,11 @@ class _Assembler:
                 k1=shape.k1,
                 b=shape.b,
                 idf=shape.idf,
-                like=(self.paragraphs.terms, index.vocabulary),
+                like=(self.paragraphs, index.vocabulary),
             )
+        for join in (self.paragraphs, self.documents):
+            if join is not None:
+                join.vocabulary = {}  # the indexes have their own tables now
         stages.append(self._stage("postings", started))
         started = time.perf_counter()
         store = PassageStore(self.sources, self._store_arrays())

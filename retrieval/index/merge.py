@@ -75,8 +75,6 @@ class PostingsJoin:
         self._budget = budget
         self._spill = Spill(budget)
         self.vocabulary: dict[str, int] = {}
-        self.terms: list[str] = []
-        """The terms in id order, once :meth:`finish` made the index."""
         self._frequency = np.zeros(1024, dtype=np.int64)
         self._runs: list[_Run] = []
         self._lengths = Column(budget, np.int32, track=True)
@@ -188,14 +186,13 @@ class PostingsJoin:
         k1: float,
         b: float,
         idf: IdfVariant,
-        like: tuple[Sequence[str], Vocabulary] | None = None,
+        like: tuple[PostingsJoin, Vocabulary] | None = None,
     ) -> BM25Index:
-        """The index (its large arrays file-backed once the budget is spent); ``like``: another
-        index's terms and vocabulary, shared when its terms are these in the same order (the
-        document index's usually are the paragraph index's: one table in memory, as in the
-        saved file). Long because it is the merge's one loop: each range's postings are
-        gathered, packed and bounded in turn, and its pieces appended to the outputs beside
-        one another."""
+        """The index (its large arrays file-backed once the budget is spent); ``like``: a join
+        already finished and its index's vocabulary, whose term keys are reused when it holds
+        the same terms (:func:`_vocabulary_like`). Long because it is the merge's one loop:
+        each range's postings are gathered, packed and bounded in turn, and its pieces
+        appended to the outputs beside one another."""
         terms = len(self.vocabulary)
         frequency = self._frequency[:terms]
         ptr = np.zeros(terms + 1, dtype=np.int64)
@@ -265,11 +262,8 @@ class PostingsJoin:
             "block_ptr": block_ptr,
             **{name: column.array() for name, column in out.items() if name != "block_offset"},
             "block_offset": out["block_offset"].array(offset_type),
-            **(
-                like[1] if like is not None and like[0] == words else Vocabulary.from_terms(words)
-            ).arrays(""),
+            **_vocabulary_like(words, like).arrays(""),
         }
-        self.terms = words
         self.close()
         meta = {
             "k1": k1,
@@ -285,7 +279,35 @@ class PostingsJoin:
         self._spill.close()
         self._lengths.close()
         self._runs = []
-        self.vocabulary = {}
+
+
+def _vocabulary_like(words: list[str], like: tuple[PostingsJoin, Vocabulary] | None) -> Vocabulary:
+    """``Vocabulary.from_terms(words)``, from another index's vocabulary when it holds the
+    same terms (the document index's are the paragraph index's, numbered in another order):
+    its sorted keys are these, shared (the saved file stores them once), and only each key's
+    term id is renumbered, without hashing every term again. Exactly ``from_terms``'s
+    arrays (two terms with one key, whose order would depend on the numbering: from_terms)."""
+    if like is None:
+        return Vocabulary.from_terms(words)
+    join, other = like
+    numbers = join.vocabulary
+    if len(numbers) != len(words) or len(other) != len(words):
+        return Vocabulary.from_terms(words)
+    try:
+        theirs = np.fromiter((numbers[w] for w in words), dtype=np.int64, count=len(words))
+    except KeyError:
+        return Vocabulary.from_terms(words)
+    keys = np.asarray(other.keys)
+    if len(keys) > 1 and bool((keys[1:] == keys[:-1]).any()):
+        return Vocabulary.from_terms(words)
+    ours = np.empty(len(words), dtype=np.int64)
+    ours[theirs] = np.arange(len(words))  # their term id -> ours
+    encoded = [w.encode("utf-8", "surrogatepass") for w in words]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    key_ids = ours[np.asarray(other.key_ids, dtype=np.int64)].astype(np.int32)
+    return Vocabulary(blob, offsets, other.keys, key_ids)
 
 
 def _bounds(
