@@ -93,33 +93,6 @@ class SentenceColumns:
         }
 
 
-def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
-    """Parts' sentence arrays (:meth:`SentenceColumns.arrays`, term ids already global), in
-    order, as one table."""
-    import numpy as np
-
-    def cat(name: str, dtype: type) -> npt.NDArray[Any]:
-        pieces = parts.get(name, ())
-        if not pieces:
-            return np.zeros(0, dtype=dtype)
-        return np.concatenate(pieces).astype(dtype, copy=False)
-
-    counts, lengths = cat("counts", np.int64), cat("lengths", np.int64)
-    sentence_ptr = np.zeros(1 + len(counts), dtype=np.int64)
-    np.cumsum(counts, out=sentence_ptr[1:])
-    token_ptr = np.zeros(1 + len(lengths), dtype=np.int64)
-    np.cumsum(lengths, out=token_ptr[1:])
-    ends = cat("ends", np.int32)
-    span_type = _narrowest(int(ends.max(initial=0)), "uint16", "int32")
-    return {
-        "sentence_ptr": sentence_ptr.astype(_narrowest(int(sentence_ptr[-1]))),
-        "sentence_start": cat("starts", np.int32).astype(span_type),
-        "sentence_end": ends.astype(span_type),
-        "token_ptr": token_ptr.astype(_narrowest(int(token_ptr[-1]))),
-        "tokens": cat("tokens", np.int32),
-    }
-
-
 def _narrowest(maximum: int, small: str = "uint32", large: str = "int64") -> Any:
     """``small`` when it holds ``maximum``, else ``large`` (numpy type names): the table's
     integers are saved as narrow as they fit (a million paragraphs' spans fit 16 bits, their
