@@ -432,6 +432,25 @@ class IndexParts:
         return persist.IndexContents(manifest, self.store, self.index, self.document_index)
 
 
+def _answerable(parts: IndexParts) -> IndexParts:
+    """A fresh build's parts with the arrays it left in temporary files (past its memory
+    budget, :mod:`retrieval.index.spill`) memory-mapped, as a saved index's are: the compiled
+    scorer and numpy's paths read them like any array. The parts themselves when the build
+    kept everything in memory (a small corpus)."""
+    indexes = [parts.index, *([parts.document_index] if parts.document_index else [])]
+    held = [parts.store.arrays(), *(index.arrays() for index in indexes)]
+    if not any(isinstance(a, persist.FileArray) for arrays in held for a in arrays.values()):
+        return parts
+    from ..index.spill import mapped_index, mapped_store  # numpy: only a large fresh build
+
+    return dataclasses.replace(
+        parts,
+        store=mapped_store(parts.store),
+        index=mapped_index(parts.index),
+        document_index=mapped_index(parts.document_index) if parts.document_index else None,
+    )
+
+
 SECTION_SAMPLE = 1000
 """How many paragraphs :meth:`Engine.sectioned` looks at (their headings are read from their
 places alone, cached per distinct place)."""
@@ -455,7 +474,7 @@ class Engine:
         started = time.perf_counter()
         self.options = options or EngineOptions()
         if isinstance(documents, IndexParts):
-            parts = documents
+            parts = documents if documents.opened is not None else _answerable(documents)
         else:
             from ..index.build import build_documents
 

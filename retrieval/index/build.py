@@ -15,7 +15,6 @@ import logging
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 from array import array
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,9 +39,11 @@ from ..splitting.passages import passage_fields, searched_units
 from ..splitting.sentences import _ABBREVIATIONS, _NUMBER_ABBREVIATIONS, split_sentences
 from ..splitting.units import following_units
 from ..types import Document
-from . import sentences as sentence_table
-from .bm25 import BM25Index, IdfVariant, _smallest_uint
+from .bm25 import BM25Index
+from .merge import Postings, PostingsJoin
+from .sentences import _narrowest
 from .shape import IndexShape, Progress
+from .spill import Column, Spill, SpillBudget, release_memory, stable_order
 from .store import PassageStore, SourceInfo, blob, kind_code, place_key, unit_columns
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class _Tokens:
     """Every list's term ids, end to end (int32, native order)."""
     length: list[int] = field(default_factory=list)
 
-    def postings(self, terms: int) -> _Postings:
+    def postings(self, terms: int) -> Postings:
         """(list number, term, tf) triples, list by list, and the terms in the order they first
         occur (the order rank-bm25 would number them in). ``terms``: above every id.
 
@@ -84,7 +85,7 @@ class _Tokens:
         if _postings_scan is not None:
             lengths32 = np.asarray(self.length, dtype=np.int32)
             doc, term, tf, seen = _postings_scan(self.ids, lengths32.tobytes(), terms)
-            return _Postings(
+            return Postings(
                 doc=np.frombuffer(doc, dtype=np.int32),
                 term=np.frombuffer(term, dtype=np.int32),
                 tf=np.frombuffer(tf, dtype=np.int32),
@@ -98,23 +99,13 @@ class _Tokens:
         # only has to place groups, never sort the whole corpus's postings.
         keys, tf = np.unique(ids * len(lengths) + owner, return_counts=True)
         present, first = np.unique(ids, return_index=True)
-        return _Postings(
+        return Postings(
             doc=(keys % max(len(lengths), 1)).astype(np.int32),
             term=(keys // max(len(lengths), 1)).astype(np.int32),
             tf=tf.astype(np.int32),
             length=lengths.astype(np.int32),
             first_seen=present[np.argsort(first, kind="stable")].astype(np.int32),
         )
-
-
-@dataclass(slots=True)
-class _Postings:
-    doc: npt.NDArray[np.int32]
-    term: npt.NDArray[np.int32]
-    """Part-local term ids: ``Part.vocabulary[term]`` is the term."""
-    tf: npt.NDArray[np.int32]
-    length: npt.NDArray[np.int32]
-    first_seen: npt.NDArray[np.int32]
 
 
 @dataclass(slots=True)
@@ -137,8 +128,8 @@ class Part:
     """Distinct heading paths with anchors (:func:`place_key`), numbered in ``place``."""
     place: npt.NDArray[np.int32]
     vocabulary: list[str]
-    paragraphs: _Postings
-    documents: _Postings | None
+    paragraphs: Postings
+    documents: Postings | None
     sentences: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
     """Each paragraph's sentence spans and terms (:class:`~.sentences.SentenceColumns`)."""
     units: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
@@ -417,8 +408,8 @@ def _terms_table(language: str) -> _TermsTable:
 
 def _part_terms(
     table: _TermsTable,
-    paragraphs: _Postings,
-    documents: _Postings | None,
+    paragraphs: Postings,
+    documents: Postings | None,
     sentences: dict[str, npt.NDArray[Any]],
 ) -> dict[str, Any]:
     """The part's own vocabulary (the table's terms its paragraphs use, in table order) and
@@ -431,7 +422,7 @@ def _part_terms(
     local = np.zeros(len(terms), dtype=np.int32)
     local[used] = np.arange(len(used), dtype=np.int32)
 
-    def renumbered(run: _Postings) -> _Postings:
+    def renumbered(run: Postings) -> Postings:
         return replace(run, term=local[run.term], first_seen=local[run.first_seen])
 
     return {
@@ -676,6 +667,10 @@ class Built:
     """Where the build's time and memory went (for ``bench/scale.py`` and the log)."""
 
 
+TRIM_EVERY = 8
+"""Parts joined between two :func:`release_memory` calls."""
+
+
 def _memory_mb(field_name: str) -> float:
     """This process's VmRSS or VmHWM in MB (0 where /proc is not there)."""
     try:
@@ -692,163 +687,12 @@ SPILL_BYTES = 64 * 1024 * 1024
 """Past this many bytes a spill moves from memory to a temporary file."""
 
 
-class _Spill:
-    """Where the join parks the large arrays it only needs again at the end: memory for a
-    small build, an unnamed temporary file (gone with the process, whatever happens) once
-    there is more than :data:`SPILL_BYTES` of them. Keeps the parent's memory bounded: a
-    part's text and postings leave memory as soon as the part is joined."""
-
-    def __init__(self) -> None:
-        self._file: BinaryIO | None = None
-        self._pieces: list[bytes | bytearray] = []
-        self.size = 0
-
-    def append(self, data: bytes | npt.NDArray[Any]) -> tuple[int, int]:
-        """Add ``data``; (offset, bytes) to read it back with."""
-        raw = data if isinstance(data, bytes) else np.ascontiguousarray(data).tobytes()
-        offset = self.size
-        if self._file is None and self.size + len(raw) > SPILL_BYTES:
-            self._file = tempfile.TemporaryFile(prefix="citebot-build-")  # noqa: SIM115
-            for piece in self._pieces:
-                self._file.write(piece)
-            self._pieces = []
-        if self._file is not None:
-            self._file.write(raw)
-        else:
-            self._pieces.append(raw)
-        self.size += len(raw)
-        return offset, len(raw)
-
-    def read(self, where: tuple[int, int], dtype: Any) -> npt.NDArray[Any]:
-        offset, size = where
-        if self._file is None:
-            joined = self._joined()
-            return np.frombuffer(
-                joined, dtype=dtype, count=size // np.dtype(dtype).itemsize, offset=offset
-            )
-        self._file.flush()
-        data = os.pread(self._file.fileno(), size, offset)
-        if len(data) != size:
-            raise OSError(f"the build's temporary file lost data ({len(data)} of {size} bytes)")
-        return np.frombuffer(data, dtype=dtype)
-
-    def _joined(self) -> bytearray:
-        """The pieces as one (writable) buffer."""
-        if len(self._pieces) != 1 or not isinstance(self._pieces[0], bytearray):
-            self._pieces = [bytearray().join(self._pieces)]
-        return self._pieces[0]  # type: ignore[return-value]
-
-    def as_array(self, dtype: Any = np.uint8) -> Any:
-        """Everything appended, as one array of ``dtype``: in memory, or a
-        :class:`~.persist.FileBytes` (bytes) or :class:`~.persist.FileArray` read where it is
-        sliced, which the saved index is then written from a slice at a time."""
-        if self._file is None:
-            return np.frombuffer(self._joined(), dtype=dtype)
-        from .persist import FileArray, FileBytes
-
-        self._file.flush()
-        handle, self._file = self._file, None
-        data = FileBytes(handle, 0, self.size)
-        return data if np.dtype(dtype) == np.uint8 else FileArray(data, dtype)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._pieces = []
-
-
-@dataclass(slots=True)
-class _Run:
-    """One part's postings, parked in the spill: part-local terms, shifted list numbers."""
-
-    term: tuple[int, int]
-    doc: tuple[int, int]
-    tf: tuple[int, int]
-    tf_dtype: Any
-    remap: npt.NDArray[np.int32]
-
-
-class _PostingsJoin:
-    """One index's postings, joined part by part: terms renumbered by first occurrence in
-    corpus order as parts arrive (the order rank-bm25 numbers them in; its IDF floor depends
-    on it), list numbers shifted by the lists before, and at the end each part's term groups
-    copied to their place in the term-major arrays (parts are in corpus order, so paragraph
-    order holds inside every term, and nothing is sorted)."""
-
-    def __init__(self, spill: _Spill) -> None:
-        self._spill = spill
-        self.vocabulary: dict[str, int] = {}
-        self._frequency = np.zeros(1024, dtype=np.int64)
-        self._runs: list[_Run] = []
-        self._lengths: list[npt.NDArray[np.int32]] = []
-        self._lists = 0
-        self._max_tf = 0
-
-    def add(self, words: Sequence[str], run: _Postings) -> npt.NDArray[np.int32]:
-        """Join one part's postings; its local → global term ids."""
-        vocabulary = self.vocabulary
-        remap = np.zeros(len(words), dtype=np.int32)  # kept per part until the end: narrow
-        remap[run.first_seen] = np.fromiter(
-            (vocabulary.setdefault(words[t], len(vocabulary)) for t in run.first_seen.tolist()),
-            dtype=np.int32,
-            count=len(run.first_seen),
-        )
-        if len(vocabulary) > len(self._frequency):
-            grown = np.zeros(max(len(vocabulary), 2 * len(self._frequency)), dtype=np.int64)
-            grown[: len(self._frequency)] = self._frequency
-            self._frequency = grown
-        if len(run.term):
-            counts = np.bincount(remap[run.term])
-            self._frequency[: len(counts)] += counts
-            self._max_tf = max(self._max_tf, int(run.tf.max()))
-        tf_dtype = np.uint8 if int(run.tf.max(initial=0)) < 256 else np.int32
-        self._runs.append(
-            _Run(
-                self._spill.append(run.term.astype(np.int32)),
-                self._spill.append((run.doc + self._lists).astype(np.int32)),
-                self._spill.append(run.tf.astype(tf_dtype)),
-                tf_dtype,
-                remap,
-            )
-        )
-        self._lengths.append(run.length.astype(np.int32))
-        self._lists += len(run.length)
-        return remap
-
-    def finish(self, *, k1: float, b: float, idf: IdfVariant) -> BM25Index:
-        terms = len(self.vocabulary)
-        frequency = self._frequency[:terms]
-        ptr = np.zeros(terms + 1, dtype=np.int64)
-        np.cumsum(frequency, out=ptr[1:])
-        postings_doc = np.empty(int(ptr[-1]), dtype=np.int32)
-        postings_tf = np.empty(int(ptr[-1]), dtype=_smallest_uint(self._max_tf))
-        filled = np.zeros(terms, dtype=np.int64)
-        for run in self._runs:
-            term = self._spill.read(run.term, np.int32)
-            if not len(term):
-                continue
-            local_counts = np.bincount(term, minlength=len(run.remap))
-            group_start = np.cumsum(local_counts) - local_counts
-            target = run.remap[term]
-            place = ptr[target] + filled[target] + np.arange(len(term)) - group_start[term]
-            del term, target
-            postings_doc[place] = self._spill.read(run.doc, np.int32)
-            postings_tf[place] = self._spill.read(run.tf, run.tf_dtype)
-            present = np.flatnonzero(local_counts)
-            filled[run.remap[present]] += local_counts[present]
-        lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32)
-        self._runs, self._lengths = [], []
-        return BM25Index.from_csr(
-            list(self.vocabulary), lengths, ptr, postings_doc, postings_tf, k1=k1, b=b, idf=idf
-        )
-
-
 class _Assembler:
     """Joins analysed parts, in corpus order, one at a time, into one store and its indexes:
-    each part is folded in and dropped as it arrives, so the parent holds the corpus's
-    per-paragraph columns, vocabulary and sentence table, never its parts (text and postings
-    wait in a :class:`_Spill` until the end).
+    each part is folded in and dropped as it arrives. Everything that grows with the corpus
+    (text, postings, every per-paragraph column, the sentence table) is appended to a
+    :class:`~.spill.Spill` sharing one budget of :data:`SPILL_BYTES`, so the parent holds
+    the vocabulary, the distinct headings and the files' list, never the corpus.
 
     Long because it joins every column of the store in one place, in corpus order, so that a new
     column is added once, beside the others.
@@ -857,26 +701,39 @@ class _Assembler:
     def __init__(self, shape: IndexShape) -> None:
         self.shape = shape
         self.started = time.perf_counter()
-        self._text = _Spill()
-        self._postings_spill = _Spill()
-        self._tokens = _Spill()
+        budget = self.budget = SpillBudget(SPILL_BYTES)
+        self._text = Spill(budget)
+        self._tokens = Column(budget, np.int32)
         """The sentence table's terms (global ids): a million paragraphs hold 60 million."""
-        self.paragraphs = _PostingsJoin(self._postings_spill)
-        self.documents = _PostingsJoin(self._postings_spill) if shape.document_index else None
+        self.paragraphs = PostingsJoin(budget)
+        self.documents = PostingsJoin(budget) if shape.document_index else None
         self.sources: list[SourceInfo] = []
         self.warnings: list[LoadWarning] = []
         self.records: list[FileRecord] = []
-        self.columns: dict[str, list[npt.NDArray[Any]]] = {}
+        self.columns = {
+            name: Column(budget, dtype)
+            for name, dtype in _COLUMN_TYPES.items()
+            if not name.startswith("unit_")
+        }
         self.document_bytes: list[npt.NDArray[np.int64]] = [np.zeros(1, dtype=np.int64)]
         self.contexts: dict[str, int] = {}
-        self.context_numbers: list[npt.NDArray[np.int32]] = []
+        self.context_numbers = Column(budget, np.int32)
         self.places: dict[str, int] = {}
-        self.place_numbers: list[npt.NDArray[np.int32]] = []
+        self.place_numbers = Column(budget, np.int32)
         self.langs: dict[str, int] = {"": 0}
-        self.units: dict[str, list[npt.NDArray[Any]]] = {}
-        self.sentences: dict[str, list[npt.NDArray[Any]]] = {}
+        self.units = {
+            name: Column(budget, _COLUMN_TYPES[name])
+            for name in ("unit_kind", "unit_start", "unit_end", "unit_lang")
+        }
+        self.sentence_ptr = Column(budget, np.int64, track=True)
+        self.token_ptr = Column(budget, np.int64, track=True)
+        self.sentence_ptr.append(np.zeros(1, dtype=np.int64))
+        self.token_ptr.append(np.zeros(1, dtype=np.int64))
+        self.sentence_start = Column(budget, np.int32)
+        self.sentence_end = Column(budget, np.int32, track=True)
         self.worker_peak_mb = 0.0
         self.byte_offset = 0
+        self.parts = 0
 
     def add(self, part: Part) -> None:
         """Fold one part in (parts must come in corpus order)."""
@@ -890,31 +747,37 @@ class _Assembler:
                 values = values + source_offset
             elif name in ("byte_start", "byte_end"):
                 values = values + byte_offset
-            self.columns.setdefault(name, []).append(values.astype(_COLUMN_TYPES[name]))
+            self.columns[name].append(values)
         self.document_bytes.append(part.document_bytes[1:] + byte_offset)
         self.context_numbers.append(_renumber(self.contexts, part.contexts)[part.context])
         self.place_numbers.append(_renumber(self.places, part.places)[part.place])
         lang_remap = _renumber(self.langs, part.unit_langs or [""])
         empty = np.zeros(0, dtype=np.int64)
-        for name in ("unit_kind", "unit_start", "unit_end", "unit_lang"):
-            column = part.units.get(name, empty)
-            if name == "unit_lang":
-                column = lang_remap[column].astype(np.int64)
-            self.units.setdefault(name, []).append(column.astype(_COLUMN_TYPES[name]))
+        for name, column in self.units.items():
+            values = part.units.get(name, empty)
+            column.append(lang_remap[values].astype(np.int64) if name == "unit_lang" else values)
         self._text.append(part.text)
         self.byte_offset += len(part.text)
         remap = self.paragraphs.add(part.vocabulary, part.paragraphs)
         if self.documents is not None and part.documents is not None:
             self.documents.add(part.vocabulary, part.documents)
-        for name, values in part.sentences.items():
-            if name == "tokens":
-                self._tokens.append(remap[values].astype(np.int32))
-            else:
-                self.sentences.setdefault(name, []).append(values.astype(np.int32))
+        self.parts += 1
+        if self.parts % TRIM_EVERY == 0 and self.budget.spilled:
+            release_memory()
+        sentences = part.sentences
+        if sentences:
+            self._tokens.append(remap[sentences["tokens"]])
+            for column, counts in (
+                (self.sentence_ptr, sentences["counts"]),
+                (self.token_ptr, sentences["lengths"]),
+            ):
+                column.append(np.cumsum(counts, dtype=np.int64) + int(column.high or 0))
+            self.sentence_start.append(sentences["starts"])
+            self.sentence_end.append(sentences["ends"])
 
     def finish(self) -> Built:
         """The store and indexes of every part added, with the stages' times and memory."""
-        if not any(len(numbers) for numbers in self.context_numbers):
+        if not self.context_numbers.length:
             self.close()
             raise EmptyCorpusError("The documents hold no paragraph of text to search.")
         stages = [self._stage("analyse", self.started, worker=True)]
@@ -923,8 +786,15 @@ class _Assembler:
         index = self.paragraphs.finish(k1=shape.k1, b=shape.b, idf=shape.idf)
         document_index = None
         if self.documents is not None:
-            document_index = self.documents.finish(k1=shape.k1, b=shape.b, idf=shape.idf)
-        self._postings_spill.close()
+            document_index = self.documents.finish(
+                k1=shape.k1,
+                b=shape.b,
+                idf=shape.idf,
+                like=(self.paragraphs, index.vocabulary),
+            )
+        for join in (self.paragraphs, self.documents):
+            if join is not None:
+                join.vocabulary = {}  # the indexes have their own tables now
         stages.append(self._stage("postings", started))
         started = time.perf_counter()
         store = PassageStore(self.sources, self._store_arrays())
@@ -945,36 +815,40 @@ class _Assembler:
         )
 
     def _store_arrays(self) -> dict[str, Any]:
-        def cat(name: str) -> npt.NDArray[Any]:
-            return np.concatenate(self.columns[name])
-
-        ids = cat("id")
+        """The store's arrays, read back from their spills (file-backed past the budget)."""
         context_blob, context_offsets = blob(list(self.contexts))
         place_blob, place_offsets = blob(list(self.places))
         lang_blob, lang_offsets = blob(list(self.langs))
-        arrays: dict[str, Any] = {
-            **{name: cat(name) for name in self.columns if name != "id"},
-            "id": ids,
-            "id_order": np.argsort(ids, kind="stable").astype(np.int64),
-            "context": np.concatenate(self.context_numbers).astype(np.int32),
-            "text": self._text.as_array(),
-            "document_bytes": np.concatenate(self.document_bytes),
-            "contexts": context_blob,
-            "context_offsets": context_offsets,
-            "place": np.concatenate(self.place_numbers).astype(np.int32),
-            "places": place_blob,
-            "place_offsets": place_offsets,
-            **{name: np.concatenate(values) for name, values in self.units.items()},
-            "unit_langs": lang_blob,
-            "unit_lang_offsets": lang_offsets,
-        }
-        self.columns.clear()
-        arrays.update(sentence_table.join_arrays(self.sentences))
-        arrays["tokens"] = self._tokens.as_array(np.int32)
-        self.sentences.clear()
+        arrays: dict[str, Any] = {name: column.array() for name, column in self.columns.items()}
+        span_type = _narrowest(int(self.sentence_end.high or 0), "uint16", "int32")
+        arrays.update(
+            {
+                "id_order": stable_order(arrays["id"], self.budget),
+                "context": self.context_numbers.array(),
+                "text": self._text.as_array(),
+                "document_bytes": np.concatenate(self.document_bytes),
+                "contexts": context_blob,
+                "context_offsets": context_offsets,
+                "place": self.place_numbers.array(),
+                "places": place_blob,
+                "place_offsets": place_offsets,
+                **{name: column.array() for name, column in self.units.items()},
+                "unit_langs": lang_blob,
+                "unit_lang_offsets": lang_offsets,
+                "sentence_ptr": self.sentence_ptr.array(
+                    _narrowest(int(self.sentence_ptr.high or 0))
+                ),
+                "sentence_start": self.sentence_start.array(span_type),
+                "sentence_end": self.sentence_end.array(span_type),
+                "token_ptr": self.token_ptr.array(_narrowest(int(self.token_ptr.high or 0))),
+                "tokens": self._tokens.array(),
+            }
+        )
         return arrays
 
     def _stage(self, name: str, started: float, *, worker: bool = False) -> BuildStage:
+        if self.budget.spilled:
+            release_memory()
         return BuildStage(
             name,
             time.perf_counter() - started,
@@ -985,8 +859,21 @@ class _Assembler:
 
     def close(self) -> None:
         self._text.close()
-        self._postings_spill.close()
         self._tokens.close()
+        for join in (self.paragraphs, self.documents):
+            if join is not None:
+                join.close()
+        for column in (
+            *self.columns.values(),
+            *self.units.values(),
+            self.context_numbers,
+            self.place_numbers,
+            self.sentence_ptr,
+            self.token_ptr,
+            self.sentence_start,
+            self.sentence_end,
+        ):
+            column.close()
 
 
 _COLUMN_TYPES: dict[str, Any] = {

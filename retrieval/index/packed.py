@@ -144,7 +144,10 @@ def pack(
     total = len(source)
     compressor = _compressor(dictionary)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - kept open by the FileBytes returned
-    offsets = [0]
+    ends = [np.zeros(1, dtype=np.int64)]
+    """Each slice's frames' ends (an array per slice, not an int per frame: a million
+    paragraphs' text is 600,000 frames)."""
+    written = 0
     try:
         per_slice = max(1, _SLICE_BYTES // (block * itemsize)) * block
         for first in range(0, total, per_slice):
@@ -152,21 +155,25 @@ def pack(
             raw = _raw(source, first, last, itemsize)
             step = block * itemsize
             pieces = [_shuffle(raw[i : i + step], itemsize) for i in range(0, len(raw), step)]
-            for frame in _compress_all(compressor, pieces):
-                out.write(frame)
-                offsets.append(offsets[-1] + len(frame))
+            del raw
+            frames = _compress_all(compressor, pieces)
+            del pieces
+            sizes = np.fromiter(map(len, frames), dtype=np.int64, count=len(frames))
+            out.writelines(frames)
+            ends.append(written + np.cumsum(sizes))
+            written += int(sizes.sum())
         out.flush()
     except BaseException:
         out.close()
         raise
-    dtype = np.uint32 if offsets[-1] <= np.iinfo(np.uint32).max else np.int64
-    table = np.asarray(offsets, dtype=dtype)
-    if offsets[-1] <= 1 << 24:  # small: read back into memory, the file closed
+    dtype = np.uint32 if written <= np.iinfo(np.uint32).max else np.int64
+    table = np.concatenate(ends).astype(dtype)
+    if written <= 1 << 24:  # small: read back into memory, the file closed
         out.seek(0)
         data = np.frombuffer(out.read(), dtype=np.uint8)
         out.close()
         return data, table
-    return FileBytes(out, 0, offsets[-1]), table
+    return FileBytes(out, 0, written), table
 
 
 def _compressor(dictionary: bytes) -> zstandard.ZstdCompressor:

@@ -328,6 +328,8 @@ per paragraph. The readers take any integer type."""
 def _narrow(array: Any) -> Any:
     import numpy as np
 
+    if isinstance(array, FileArray):
+        return _narrow_file(array)
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or not len(array):
         return array
     if int(array.min()) < 0:
@@ -336,6 +338,30 @@ def _narrow(array: Any) -> Any:
     for dtype in (np.uint16, np.uint32):
         if top <= np.iinfo(dtype).max:
             return array.astype(dtype) if array.dtype.itemsize > np.dtype(dtype).itemsize else array
+    return array
+
+
+def _narrow_file(array: FileArray) -> FileArray:
+    """:func:`_narrow` of a build's file array: its range found, and it converted, a slice
+    at a time (into a temporary file of its own)."""
+    import numpy as np
+
+    if array.dtype.kind not in "iu" or not len(array):
+        return array
+    low = top = 0
+    step = max(1, _COPY_BYTES // array.dtype.itemsize)
+    for lo in range(0, len(array), step):
+        part = array[lo : lo + step]
+        low, top = min(low, int(part.min())), max(top, int(part.max()))
+    if low < 0:
+        return array
+    for dtype in (np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            if array.dtype.itemsize <= np.dtype(dtype).itemsize:
+                return array
+            from .spill import converted  # the build's module (it imports this one)
+
+            return converted(array, dtype, keep=True)
     return array
 
 
@@ -503,6 +529,14 @@ class FileBytes:
     def __len__(self) -> int:
         return self._size
 
+    @property
+    def offset(self) -> int:
+        """Where the bytes start in the file."""
+        return self._offset
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
     def close(self) -> None:
         """Close the file (several FileBytes may share it; closing twice is harmless)."""
         self._handle.close()
@@ -542,6 +576,7 @@ class FileArray:
         self.dtype = np.dtype(dtype)
         self._length: int = len(data) // self.dtype.itemsize
         self.shape = (self._length,)
+        self.ndim = 1
 
     def __len__(self) -> int:
         return self._length
@@ -549,6 +584,10 @@ class FileArray:
     @property
     def nbytes(self) -> int:
         return self._length * int(self.dtype.itemsize)
+
+    @property
+    def itemsize(self) -> int:
+        return int(self.dtype.itemsize)
 
     @property
     def raw(self) -> FileBytes:

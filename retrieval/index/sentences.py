@@ -56,7 +56,7 @@ _LOW = 1 << 16
 _SEEN_IDS = 8192
 """Entries remembered as verified together: fewer than a 64 KiB checksum chunk of any of the
 three arrays holds, so a remembered run was wholly verified."""
-_SPLIT_SLICE = 1 << 24
+_SPLIT_SLICE = 1 << 22
 """Ids split at a time when an index is saved."""
 
 
@@ -93,33 +93,6 @@ class SentenceColumns:
         }
 
 
-def join_arrays(parts: Mapping[str, Sequence[npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
-    """Parts' sentence arrays (:meth:`SentenceColumns.arrays`, term ids already global), in
-    order, as one table."""
-    import numpy as np
-
-    def cat(name: str, dtype: type) -> npt.NDArray[Any]:
-        pieces = parts.get(name, ())
-        if not pieces:
-            return np.zeros(0, dtype=dtype)
-        return np.concatenate(pieces).astype(dtype, copy=False)
-
-    counts, lengths = cat("counts", np.int64), cat("lengths", np.int64)
-    sentence_ptr = np.zeros(1 + len(counts), dtype=np.int64)
-    np.cumsum(counts, out=sentence_ptr[1:])
-    token_ptr = np.zeros(1 + len(lengths), dtype=np.int64)
-    np.cumsum(lengths, out=token_ptr[1:])
-    ends = cat("ends", np.int32)
-    span_type = _narrowest(int(ends.max(initial=0)), "uint16", "int32")
-    return {
-        "sentence_ptr": sentence_ptr.astype(_narrowest(int(sentence_ptr[-1]))),
-        "sentence_start": cat("starts", np.int32).astype(span_type),
-        "sentence_end": ends.astype(span_type),
-        "token_ptr": token_ptr.astype(_narrowest(int(token_ptr[-1]))),
-        "tokens": cat("tokens", np.int32),
-    }
-
-
 def _narrowest(maximum: int, small: str = "uint32", large: str = "int64") -> Any:
     """``small`` when it holds ``maximum``, else ``large`` (numpy type names): the table's
     integers are saved as narrow as they fit (a million paragraphs' spans fit 16 bits, their
@@ -129,29 +102,29 @@ def _narrowest(maximum: int, small: str = "uint32", large: str = "int64") -> Any
     return np.dtype(small) if maximum <= np.iinfo(small).max else np.dtype(large)
 
 
-def split_ids(tokens: Any) -> dict[str, npt.NDArray[Any]]:
+def split_ids(tokens: Any) -> dict[str, Any]:
     """``tokens`` (int32 ids ≥ 0: an array, or a build's temporary file) as the three arrays of
-    :class:`SplitIds`, a slice at a time."""
+    :class:`SplitIds`, a slice at a time: in memory for an array in memory, else in
+    temporary files of their own (a large build's 60 million ids never in memory at once)."""
     import numpy as np
 
+    from .spill import Column, SpillBudget  # the build's module (it imports persist, which
+    # imports this one)
+
     total = len(tokens)
-    low = np.empty(total, dtype=np.uint16)
-    where: list[npt.NDArray[np.int64]] = []
-    high: list[npt.NDArray[np.uint16]] = []
+    budget = SpillBudget(0 if not isinstance(tokens, np.ndarray) else 1 << 62)
+    low = Column(budget, np.uint16)
+    where = Column(budget, _narrowest(total))
+    high = Column(budget, np.uint16)
     for lo in range(0, total, _SPLIT_SLICE):
         ids = np.ascontiguousarray(tokens[lo : lo + _SPLIT_SLICE], dtype=np.int32)
         if len(ids) and int(ids.min()) < 0:
             raise ValueError("a term id is out of range")
-        low[lo : lo + len(ids)] = ids.astype(np.uint16)  # the low 16 bits (C's conversion)
+        low.append(ids.astype(np.uint16))  # the low 16 bits (C's conversion)
         big = np.flatnonzero(ids >= _LOW)
         where.append(big + lo)
         high.append((ids[big] >> 16).astype(np.uint16))
-    at = np.concatenate(where) if where else np.zeros(0, dtype=np.int64)
-    return {
-        "tokens_low": low,
-        "tokens_high_at": at.astype(_narrowest(total)),
-        "tokens_high": np.concatenate(high) if high else np.zeros(0, dtype=np.uint16),
-    }
+    return {"tokens_low": low.array(), "tokens_high_at": where.array(), "tokens_high": high.array()}
 
 
 class SplitIds:

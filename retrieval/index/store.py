@@ -217,12 +217,22 @@ def _search(array: Any, value: int, side: str = "left", lo: int = 0, hi: int | N
     return lo + int(np.searchsorted(part, _needle(array, value, clamp=True), side))  # type: ignore[call-overload]
 
 
+_COUNT_SLICE = 1 << 22
+"""Paragraphs' file numbers counted at a time."""
+
+
 def _counts(source: Any, files: int) -> list[int]:
     """Paragraphs per file, from the (ascending) column of each paragraph's file."""
     if not is_view(source):
         import numpy as np
 
-        counts = np.bincount(np.asarray(source, dtype=np.int64), minlength=files)
+        counts = np.zeros(files, dtype=np.int64)
+        step = _COUNT_SLICE  # a slice at a time: a fresh large build's column is on disk
+        for lo in range(0, len(source), step):
+            part = np.bincount(np.asarray(source[lo : lo + step], dtype=np.int64))
+            if len(part) > len(counts):
+                counts = np.concatenate((counts, np.zeros(len(part) - len(counts), np.int64)))
+            counts[: len(part)] += part
         return [int(c) for c in counts.tolist()]
     bounds = [searchsorted(source, n) for n in range(files + 1)]
     return [b - a for a, b in itertools.pairwise(bounds)]

@@ -1,0 +1,247 @@
+"""The build in bounded memory (retrieval/index/spill.py, merge.py): whatever is spilled to
+temporary files and however the postings are cut into merge passes, the saved index must be
+the one the all-in-memory build writes, byte for byte, and answer alike."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import Engine, EngineOptions, open_engine
+from retrieval.index import merge, persist, spill
+from retrieval.index.bm25 import BM25Index, Vocabulary
+from retrieval.index.build import IndexShape, build_folder
+from retrieval.index.merge import Postings, PostingsJoin
+from retrieval.index.spill import Column, Spill, SpillBudget
+
+from .conftest import SEEDS
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    for n in range(6):
+        (folder / f"extra{n}.md").write_text(
+            f"# Extra {n}\n\nIt mentions boats, weather {n} and the keeper.\n\n"
+            f"## Part {n}\n\nCafé crème {n}; the naïve keeper sailed at dawn. Then Über.\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _saved(path: Path) -> tuple[dict[str, object], bytes]:
+    """A saved index's header (without when and how long it was built) and its arrays' bytes."""
+    raw = path.read_bytes()
+    preamble = len(persist.MAGIC) + 16
+    length = int.from_bytes(raw[len(persist.MAGIC) : len(persist.MAGIC) + 8], "little")
+    header = json.loads(raw[preamble : preamble + length])
+    del header["written_ns"], header["build_seconds"]
+    return header, raw[-(-(preamble + length) // 64) * 64 :]
+
+
+def _force_streaming(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everything to temporary files, the postings merged a few at a time, the id order
+    sorted in ranges: every bounded path taken on a tiny corpus."""
+    monkeypatch.setattr("retrieval.index.build.SPILL_BYTES", 0)
+    monkeypatch.setattr(merge, "PASS_POSTINGS", 5)
+    monkeypatch.setattr(spill, "ORDER_PASS", 3)
+    monkeypatch.setattr(spill, "SLICE_BYTES", 64)
+    monkeypatch.setattr(persist, "_COPY_BYTES", persist.CHUNK)
+
+
+def test_a_streamed_build_saves_the_in_memory_builds_index_byte_for_byte(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "Who is Jeffrey Lynch?"
+    in_memory, report = open_engine(corpus, index_dir=tmp_path / "memory")
+    with monkeypatch.context() as patched:
+        _force_streaming(patched)
+        streamed, streamed_report = open_engine(corpus, index_dir=tmp_path / "streamed")
+        assert streamed.ask(question) == in_memory.ask(question)
+    assert report.saved is not None and streamed_report.saved is not None
+    assert _saved(streamed_report.saved) == _saved(report.saved)
+
+
+def test_a_streamed_build_is_file_backed_and_answers_mapped(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the budget the built arrays are left in temporary files; an engine answering from
+    the build maps them (the compiled scorer reads numpy arrays), with the same results."""
+    shape = IndexShape()
+    in_memory = Engine.from_folder(corpus)
+    with monkeypatch.context() as patched:
+        _force_streaming(patched)
+        built = build_folder(corpus, shape)
+        for name in ("postings_data", "block_max", "block_offset"):
+            assert isinstance(built.index.arrays()[name], persist.FileArray), name
+        assert isinstance(built.store.arrays()["start"], persist.FileArray)
+        engine = Engine.from_folder(corpus)
+    assert isinstance(engine.index.postings_data, np.ndarray)
+    assert isinstance(engine.passages.arrays()["start"], np.ndarray)
+    for words in (["keeper"], ["boat", "weather", "dawn"], ["lynch", "jeffrey"]):
+        assert engine.index.top(words, 5) == in_memory.index.top(words, 5)
+        assert engine.index.top(words, 5, compiled=False) == in_memory.index.top(words, 5)
+    assert [p.text for p in engine.passages] == [p.text for p in in_memory.passages]
+    question = "When does the boat leave?"
+    assert engine.ask(question) == in_memory.ask(question)
+    for name, array in in_memory.index.arrays().items():
+        assert np.array_equal(array, built.index.arrays()[name]), name
+
+
+def _random_parts(
+    rng: np.random.Generator, parts: int, words: list[str]
+) -> list[tuple[list[str], Postings]]:
+    """Parts as workers make them: part-local terms (a random subset of the words, in a
+    random order), postings grouped by local term, paragraph order inside each."""
+    made = []
+    for _ in range(parts):
+        vocabulary = list(rng.permutation(words)[: rng.integers(1, len(words) + 1)])
+        lists = int(rng.integers(1, 12))
+        doc, term, tf = [], [], []
+        for t in range(len(vocabulary)):
+            chosen = np.flatnonzero(rng.random(lists) < 0.4)
+            if t == 0 and not len(chosen):
+                chosen = np.asarray([0])
+            doc += chosen.tolist()
+            term += [t] * len(chosen)
+            tf += rng.integers(1, 300 if rng.random() < 0.1 else 4, len(chosen)).tolist()
+        used = sorted(set(term))
+        first_seen = sorted(used, key=lambda u: (doc[term.index(u)], u))
+        made.append(
+            (
+                vocabulary,
+                Postings(
+                    doc=np.asarray(doc, dtype=np.int32),
+                    term=np.asarray(term, dtype=np.int32),
+                    tf=np.asarray(tf, dtype=np.int32),
+                    length=rng.integers(1, 50, lists).astype(np.int32),
+                    first_seen=np.asarray(first_seen, dtype=np.int32),
+                ),
+            )
+        )
+    return made
+
+
+def _one_shot(parts: list[tuple[list[str], Postings]]) -> BM25Index:
+    """The same postings as one CSR, built the obvious way (a dict per term)."""
+    postings: dict[str, list[tuple[int, int]]] = {}
+    lengths: list[int] = []
+    for vocabulary, run in parts:
+        base = len(lengths)
+        lengths += run.length.tolist()
+        for t in run.first_seen.tolist():
+            postings.setdefault(vocabulary[t], [])
+        for d, t, f in zip(run.doc.tolist(), run.term.tolist(), run.tf.tolist(), strict=True):
+            postings[vocabulary[t]].append((base + d, f))
+    ptr = np.zeros(len(postings) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in postings.values()], out=ptr[1:])
+    docs = np.asarray([d for p in postings.values() for d, _ in p], dtype=np.int32)
+    tfs = np.asarray([f for p in postings.values() for _, f in p], dtype=np.int64)
+    return BM25Index.from_csr(list(postings), np.asarray(lengths), ptr, docs, tfs)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("pass_postings", "budget"), [(1, 0), (7, 0), (1 << 20, 1 << 30)])
+def test_the_merge_in_passes_is_the_one_shot_csr(
+    seed: int, pass_postings: int, budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(int(rng.integers(3, 40)))]
+    parts = _random_parts(rng, int(rng.integers(1, 8)), words)
+    monkeypatch.setattr(merge, "PASS_POSTINGS", pass_postings)
+    monkeypatch.setattr("retrieval.index.bm25._TF_PART_SLICE", 3)
+    monkeypatch.setattr(merge, "BOUND_POSTINGS", 3)
+    join = PostingsJoin(SpillBudget(budget))
+    for vocabulary, run in parts:
+        join.add(vocabulary, run)
+    merged = join.finish(k1=1.5, b=0.85, idf="lucene")
+    expected = _one_shot(parts)
+    assert merged.meta() == expected.meta()
+    for name, array in expected.arrays().items():
+        got = merged.arrays()[name]
+        assert np.asarray(got).dtype == array.dtype, name
+        assert np.array_equal(np.asarray(got), array), name
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_id_order_sorted_in_ranges_is_the_stable_argsort(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ties included (duplicated ids keep their row order), whatever the ranges' sizes."""
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 2**64 - 1, 500, dtype=np.uint64, endpoint=True)
+    keys[rng.integers(0, 500, 100)] = keys[rng.integers(0, 500, 100)]  # duplicates
+    keys[:30] = np.uint64(2**64 - 1)
+    column = Column(SpillBudget(0), np.uint64)
+    column.append(keys)
+    file_keys = column.array()
+    assert isinstance(file_keys, persist.FileArray)
+    monkeypatch.setattr(spill, "ORDER_PASS", int(rng.integers(2, 60)))
+    monkeypatch.setattr(spill, "SLICE_BYTES", 8 * int(rng.integers(1, 90)))
+    order = np.asarray(spill.stable_order(file_keys, SpillBudget(0)))
+    assert np.array_equal(order, np.argsort(keys, kind="stable"))
+
+
+def test_spills_share_one_budget() -> None:
+    """The spills of one build together hold at most the budget in memory; the one that
+    would cross it moves to disk, and every spill reads back what was appended."""
+    budget = SpillBudget(100)
+    spills = [Spill(budget) for _ in range(4)]
+    pieces: list[list[bytes]] = [[] for _ in spills]
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        k = int(rng.integers(0, 4))
+        data = rng.integers(0, 255, int(rng.integers(1, 30)), dtype=np.uint8).tobytes()
+        spills[k].append(data)
+        pieces[k].append(data)
+        assert budget.held <= budget.limit
+    assert any(s.on_disk for s in spills)
+    for s, expected in zip(spills, pieces, strict=True):
+        assert bytes(np.asarray(s.as_array())) == b"".join(expected)
+    assert budget.held == 0
+
+
+def test_a_file_column_narrows_as_the_saved_index_narrows(tmp_path: Path) -> None:
+    """persist saves a build's file-backed column in the type it saves the same column in
+    memory (the narrowest unsigned type that holds it)."""
+    for values in ([0, 5, 70_000], [3, 65_535], [-1, 4], [2**40]):
+        column = Column(SpillBudget(0), np.int64)
+        column.append(np.asarray(values, dtype=np.int64))
+        on_disk = persist._narrow(column.array())
+        in_memory = persist._narrow(np.asarray(values, dtype=np.int64))
+        assert on_disk.dtype == in_memory.dtype
+        assert np.array_equal(np.asarray(on_disk), in_memory)
+
+
+def test_engine_options_do_not_matter_to_the_streamed_build(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the document index too (one PostingsJoin, not two)."""
+    options = EngineOptions(document_weight=0.0)
+    in_memory = Engine.from_folder(corpus, options)
+    with monkeypatch.context() as patched:
+        _force_streaming(patched)
+        streamed = Engine.from_folder(corpus, options)
+    for name, array in in_memory.index.arrays().items():
+        assert np.array_equal(array, streamed.index.arrays()[name]), name
+
+
+def test_the_document_vocabulary_made_from_the_paragraphs_is_from_terms(corpus: Path) -> None:
+    """The document index's term table, renumbered from the paragraph index's (the same terms
+    in another order), must be the one made from its terms directly."""
+    built = build_folder(corpus, IndexShape())
+    documents = built.document_index
+    assert documents is not None
+    terms = [documents.vocabulary.term(i) for i in range(len(documents.vocabulary))]
+    paragraph_terms = [built.index.vocabulary.term(i) for i in range(len(built.index.vocabulary))]
+    assert sorted(terms) == sorted(paragraph_terms) and terms != paragraph_terms
+    assert documents.vocabulary.keys is built.index.vocabulary.keys  # shared, not rebuilt
+    expected = Vocabulary.from_terms(terms).arrays("")
+    for name, array in documents.vocabulary.arrays("").items():
+        assert array.dtype == expected[name].dtype, name
+        assert np.array_equal(array, expected[name]), name
