@@ -10,7 +10,8 @@ shown to that user as it is: front ends print ``str(error)`` and never a traceba
     ├── QuestionError           the question cannot be searched (empty, too long, no words)
     ├── OptionError             an option passed to the library is out of range
     ├── IndexDamagedError       a saved index turned out damaged while answering
-    └── FileChangedError        a quoted file no longer holds the indexed text
+    ├── FileChangedError        a quoted file no longer holds the indexed text
+    └── NoSpaceError            the disk for the build's temporary files is full
 
 :class:`CitationMismatchError` is deliberately *not* a ``CitebotError``: it means citebot itself is
 wrong (a quote that is not in its source), which is a bug to log, not a message for the user.
@@ -52,6 +53,12 @@ class IndexDamagedError(CitebotError):
 class FileChangedError(CitebotError):
     """A file to be quoted no longer holds the text the index has for it (edited in a way its
     size and times did not show, or deleted): the index is rebuilt before anything is quoted."""
+
+
+class NoSpaceError(CitebotError):
+    """The build ran out of disk space for its temporary files (a large corpus parks its columns
+    and postings in the system's temporary folder while it builds): the message names the
+    folder and what to do. Nothing is lost: the files are unnamed and gone with the build."""
 
 
 class CitationMismatchError(AssertionError):

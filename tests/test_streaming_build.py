@@ -245,3 +245,40 @@ def test_the_document_vocabulary_made_from_the_paragraphs_is_from_terms(corpus: 
     for name, array in documents.vocabulary.arrays("").items():
         assert array.dtype == expected[name].dtype, name
         assert np.array_equal(array, expected[name]), name
+
+
+def test_a_full_temporary_disk_is_one_clear_line_and_exit_2(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that spills and finds the temporary folder full says so, naming the folder and
+    the fix, exits 2 and shows no traceback (the stdout-write wording 'cannot write the output'
+    it gave before misled); nothing is saved, and the next build with space works."""
+    import errno
+    import io
+    import tempfile
+
+    from bot import cli
+
+    _force_streaming(monkeypatch)
+
+    def full(*_args: object, **_kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    index_dir = tmp_path / "indexes"
+    args = ["index", "--corpus", str(corpus), "--index-dir", str(index_dir)]
+    with monkeypatch.context() as patched:
+        patched.setattr(spill.tempfile, "TemporaryFile", full)
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.main(args, stdin=io.StringIO(""), stdout=out, stderr=err)
+    assert code == 2
+    assert err.getvalue() == (
+        f"citebot: There is no space left for the build's temporary files in "
+        f"{tempfile.gettempdir()} (No space left on device). A large corpus needs about twice "
+        "its index's size there while it builds (about 2 GB for a million paragraphs): free "
+        "some space there, or set TMPDIR to a folder on a larger disk, and build again.\n"
+    )
+    assert "Traceback" not in out.getvalue()
+    assert not list(index_dir.glob("*.citebot-index"))
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(args, stdin=io.StringIO(""), stdout=out, stderr=err) == 0
+    assert list(index_dir.glob("*.citebot-index"))

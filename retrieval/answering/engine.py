@@ -18,6 +18,7 @@ import itertools
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from ..errors import (
     CitebotError,
     FileChangedError,
     IndexDamagedError,
+    NoSpaceError,
     OptionError,
     QuestionError,
 )
@@ -288,6 +290,16 @@ SAMPLE_FILES = 12
 """Files read to identify a folder's language: evenly spread over it."""
 
 
+def _no_space_message(error: OSError) -> str:
+    """What to tell a user whose build ran out of temporary disk space, and what to do."""
+    return (
+        f"There is no space left for the build's temporary files in {tempfile.gettempdir()} "
+        f"({error.strerror or 'disk full'}). A large corpus needs about twice its index's size "
+        "there while it builds (about 2 GB for a million paragraphs): free some space there, or "
+        "set TMPDIR to a folder on a larger disk, and build again."
+    )
+
+
 def _sample_folder(root: Path, selection: FileSelection) -> list[str]:
     """The texts of up to :data:`SAMPLE_FILES` files spread over the corpus (read again when
     indexed: a few files, against a whole folder)."""
@@ -397,15 +409,20 @@ class IndexParts:
         started = time.perf_counter()
         read_ns = persist.now_ns()
         selection = options.shape.selection
-        language = resolve_language(options.language, lambda: _sample_folder(root, selection))
-        built = build_folder(
-            root,
-            options.shape,
-            workers=workers,
-            progress=progress,
-            follow_links=follow_links,
-            language=language.language,
-        )
+        try:
+            language = resolve_language(options.language, lambda: _sample_folder(root, selection))
+            built = build_folder(
+                root,
+                options.shape,
+                workers=workers,
+                progress=progress,
+                follow_links=follow_links,
+                language=language.language,
+            )
+        except OSError as error:
+            if error.errno not in persist.NO_SPACE:
+                raise
+            raise NoSpaceError(_no_space_message(error)) from error
         provenance = Provenance(
             root, built.records, read_ns, None, time.perf_counter() - started, follow_links
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -191,6 +192,8 @@ def open_engine(
         persist.save(path, parts.contents(dataclasses.asdict(options.shape)))
     except OSError as error:
         problem = f"could not save the index to {path}: {persist.describe_os_error(error)}"
+        if error.errno in persist.NO_SPACE:  # a large build's save also writes temporary files
+            problem += f" (there, or in the temporary folder {tempfile.gettempdir()})"
         return Opened(Engine(parts, options), dataclasses.replace(report, save_problem=problem))
     saved = dataclasses.replace(parts, provenance=dataclasses.replace(parts.provenance, path=path))
     return Opened(Engine(saved, options), dataclasses.replace(report, saved=path))

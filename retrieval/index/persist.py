@@ -1224,6 +1224,10 @@ def now_ns() -> int:
     return time.time_ns()
 
 
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""The errnos of a disk (or quota) that is full."""
+
+
 def describe_os_error(error: OSError) -> str:
     """An OSError in a few words for a one-line message."""
     if error.errno in (errno.EACCES, errno.EPERM):
