@@ -206,6 +206,26 @@ def test_spills_share_one_budget() -> None:
     assert budget.held == 0
 
 
+def test_closing_a_spill_on_disk_gives_back_no_memory_it_did_not_hold() -> None:
+    """A spill on disk holds none of the budget: closing it (the paragraph index's postings
+    runs, once merged) must not lower what the others are counted as holding, or the next
+    spills (the document index's merge outputs) would stay in memory far past the limit."""
+    budget = SpillBudget(100)
+    merged = Spill(budget)
+    merged.append(bytes(1000))
+    assert merged.on_disk and budget.held == 0
+    merged.close()
+    assert budget.held == 0
+    later = Spill(budget)
+    later.append(bytes(500))
+    assert later.on_disk
+    later.close()
+    kept = Spill(budget)
+    kept.append(bytes(60))
+    kept.close()
+    assert budget.held == 0
+
+
 def test_a_file_column_narrows_as_the_saved_index_narrows(tmp_path: Path) -> None:
     """persist saves a build's file-backed column in the type it saves the same column in
     memory (the narrowest unsigned type that holds it)."""
