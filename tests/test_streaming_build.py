@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import Engine, EngineOptions, open_engine
+from retrieval import Document, Engine, EngineOptions, open_engine
 from retrieval.index import merge, persist, spill
 from retrieval.index.bm25 import BM25Index, Vocabulary
 from retrieval.index.build import IndexShape, build_folder
@@ -91,6 +91,30 @@ def test_a_streamed_build_is_file_backed_and_answers_mapped(
     assert engine.ask(question) == in_memory.ask(question)
     for name, array in in_memory.index.arrays().items():
         assert np.array_equal(array, built.index.arrays()[name]), name
+
+
+def test_an_engine_built_from_documents_past_the_budget_answers_mapped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Engine(documents)`` builds in this process too: documents past the memory budget
+    leave the arrays in temporary files, which must be mapped before the compiled scorer
+    reads them (it needs a buffer: a FileArray was a TypeError on the first question)."""
+    documents = [
+        Document(
+            source=f"d{n}.md",
+            title="",
+            encoding="utf-8",
+            text=f"# Doc {n}\n\nThe keeper sailed the boat at dawn {n}.\n\nWeather {n}.\n",
+        )
+        for n in range(30)
+    ]
+    question = "Who sailed the boat?"
+    in_memory = Engine(documents).ask(question)
+    with monkeypatch.context() as patched:
+        _force_streaming(patched)
+        engine = Engine(documents)
+        assert isinstance(engine.index.postings_data, np.ndarray)
+        assert engine.ask(question) == in_memory
 
 
 def _random_parts(

@@ -498,15 +498,17 @@ class Engine:
             texts = [d.text for d in documents]
             language = resolve_language(self.options.language, lambda: texts)
             built = build_documents(documents, self.options.shape, language.language)
-            parts = IndexParts(
-                built.store,
-                built.index,
-                built.document_index,
-                (*warnings, *built.warnings),
-                Provenance(build_seconds=time.perf_counter() - started),
-                None,
-                language,
-            )
+            parts = _answerable(
+                IndexParts(
+                    built.store,
+                    built.index,
+                    built.document_index,
+                    (*warnings, *built.warnings),
+                    Provenance(build_seconds=time.perf_counter() - started),
+                    None,
+                    language,
+                )
+            )  # documents past the build's memory budget leave file arrays: mapped, as above
         self.language = parts.language
         """The corpus's language and how it was decided (for ``citebot index``'s report)."""
         self.analyzer = analyzer_for(parts.language.language)
