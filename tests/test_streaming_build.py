@@ -117,6 +117,28 @@ def test_an_engine_built_from_documents_past_the_budget_answers_mapped(
         assert engine.ask(question) == in_memory
 
 
+def test_a_large_build_once_saved_answers_from_the_saved_file(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a build past the budget is saved, the engine answers from the saved index: the
+    build's temporary files (a second copy of the index) are not kept open while a
+    long-running bot answers from it."""
+    question = "Who is Jeffrey Lynch?"
+    in_memory, _ = open_engine(corpus, index_dir=tmp_path / "memory")
+    with monkeypatch.context() as patched:
+        _force_streaming(patched)
+        engine, report = open_engine(corpus, index_dir=tmp_path / "streamed")
+    assert report.saved is not None
+    assert engine._parts.opened is not None
+    assert not [
+        a
+        for a in (*engine.passages.arrays().values(), *engine.index.arrays().values())
+        if isinstance(a, persist.FileArray)
+    ]
+    assert engine.ask(question) == in_memory.ask(question)
+    engine.close()
+
+
 def _random_parts(
     rng: np.random.Generator, parts: int, words: list[str]
 ) -> list[tuple[list[str], Postings]]:

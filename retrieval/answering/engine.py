@@ -449,14 +449,20 @@ class IndexParts:
         return persist.IndexContents(manifest, self.store, self.index, self.document_index)
 
 
+def file_backed(parts: IndexParts) -> bool:
+    """Whether a build left some of its arrays in temporary files (past its memory budget,
+    :mod:`retrieval.index.spill`)."""
+    indexes = [parts.index, *([parts.document_index] if parts.document_index else [])]
+    held = [parts.store.arrays(), *(index.arrays() for index in indexes)]
+    return any(isinstance(a, persist.FileArray) for arrays in held for a in arrays.values())
+
+
 def _answerable(parts: IndexParts) -> IndexParts:
     """A fresh build's parts with the arrays it left in temporary files (past its memory
     budget, :mod:`retrieval.index.spill`) memory-mapped, as a saved index's are: the compiled
     scorer and numpy's paths read them like any array. The parts themselves when the build
     kept everything in memory (a small corpus)."""
-    indexes = [parts.index, *([parts.document_index] if parts.document_index else [])]
-    held = [parts.store.arrays(), *(index.arrays() for index in indexes)]
-    if not any(isinstance(a, persist.FileArray) for arrays in held for a in arrays.values()):
+    if not file_backed(parts):
         return parts
     from ..index.spill import mapped_index, mapped_store  # numpy: only a large fresh build
 
