@@ -497,24 +497,23 @@ class Engine:
         started = time.perf_counter()
         self.options = options or EngineOptions()
         if isinstance(documents, IndexParts):
-            parts = documents if documents.opened is not None else _answerable(documents)
+            parts = documents
         else:
             from ..index.build import build_documents
 
-            texts = [d.text for d in documents]
-            language = resolve_language(self.options.language, lambda: texts)
+            language = resolve_language(self.options.language, lambda: [d.text for d in documents])
             built = build_documents(documents, self.options.shape, language.language)
-            parts = _answerable(
-                IndexParts(
-                    built.store,
-                    built.index,
-                    built.document_index,
-                    (*warnings, *built.warnings),
-                    Provenance(build_seconds=time.perf_counter() - started),
-                    None,
-                    language,
-                )
-            )  # documents past the build's memory budget leave file arrays: mapped, as above
+            parts = IndexParts(
+                built.store,
+                built.index,
+                built.document_index,
+                (*warnings, *built.warnings),
+                Provenance(build_seconds=time.perf_counter() - started),
+                None,
+                language,
+            )
+        if parts.opened is None:  # a fresh build, from a folder or documents: its file arrays
+            parts = _answerable(parts)
         self.language = parts.language
         """The corpus's language and how it was decided (for ``citebot index``'s report)."""
         self.analyzer = analyzer_for(parts.language.language)
