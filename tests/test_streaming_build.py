@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import Engine, EngineOptions, open_engine
+from retrieval import Document, Engine, EngineOptions, open_engine
 from retrieval.index import merge, persist, spill
 from retrieval.index.bm25 import BM25Index, Vocabulary
 from retrieval.index.build import IndexShape, build_folder
@@ -91,6 +91,52 @@ def test_a_streamed_build_is_file_backed_and_answers_mapped(
     assert engine.ask(question) == in_memory.ask(question)
     for name, array in in_memory.index.arrays().items():
         assert np.array_equal(array, built.index.arrays()[name]), name
+
+
+def test_an_engine_built_from_documents_past_the_budget_answers_mapped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Engine(documents)`` builds in this process too: documents past the memory budget
+    leave the arrays in temporary files, which must be mapped before the compiled scorer
+    reads them (it needs a buffer: a FileArray was a TypeError on the first question)."""
+    documents = [
+        Document(
+            source=f"d{n}.md",
+            title="",
+            encoding="utf-8",
+            text=f"# Doc {n}\n\nThe keeper sailed the boat at dawn {n}.\n\nWeather {n}.\n",
+        )
+        for n in range(30)
+    ]
+    question = "Who sailed the boat?"
+    in_memory = Engine(documents).ask(question)
+    with monkeypatch.context() as patched:
+        _force_streaming(patched)
+        engine = Engine(documents)
+        assert isinstance(engine.index.postings_data, np.ndarray)
+        assert engine.ask(question) == in_memory
+
+
+def test_a_large_build_once_saved_answers_from_the_saved_file(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a build past the budget is saved, the engine answers from the saved index: the
+    build's temporary files (a second copy of the index) are not kept open while a
+    long-running bot answers from it."""
+    question = "Who is Jeffrey Lynch?"
+    in_memory, _ = open_engine(corpus, index_dir=tmp_path / "memory")
+    with monkeypatch.context() as patched:
+        _force_streaming(patched)
+        engine, report = open_engine(corpus, index_dir=tmp_path / "streamed")
+    assert report.saved is not None
+    assert engine._parts.opened is not None
+    assert not [
+        a
+        for a in (*engine.passages.arrays().values(), *engine.index.arrays().values())
+        if isinstance(a, persist.FileArray)
+    ]
+    assert engine.ask(question) == in_memory.ask(question)
+    engine.close()
 
 
 def _random_parts(
@@ -203,6 +249,26 @@ def test_spills_share_one_budget() -> None:
     assert any(s.on_disk for s in spills)
     for s, expected in zip(spills, pieces, strict=True):
         assert bytes(np.asarray(s.as_array())) == b"".join(expected)
+    assert budget.held == 0
+
+
+def test_closing_a_spill_on_disk_gives_back_no_memory_it_did_not_hold() -> None:
+    """A spill on disk holds none of the budget: closing it (the paragraph index's postings
+    runs, once merged) must not lower what the others are counted as holding, or the next
+    spills (the document index's merge outputs) would stay in memory far past the limit."""
+    budget = SpillBudget(100)
+    merged = Spill(budget)
+    merged.append(bytes(1000))
+    assert merged.on_disk and budget.held == 0
+    merged.close()
+    assert budget.held == 0
+    later = Spill(budget)
+    later.append(bytes(500))
+    assert later.on_disk
+    later.close()
+    kept = Spill(budget)
+    kept.append(bytes(60))
+    kept.close()
     assert budget.held == 0
 
 

@@ -449,14 +449,20 @@ class IndexParts:
         return persist.IndexContents(manifest, self.store, self.index, self.document_index)
 
 
+def file_backed(parts: IndexParts) -> bool:
+    """Whether a build left some of its arrays in temporary files (past its memory budget,
+    :mod:`retrieval.index.spill`)."""
+    indexes = [parts.index, *([parts.document_index] if parts.document_index else [])]
+    held = [parts.store.arrays(), *(index.arrays() for index in indexes)]
+    return any(isinstance(a, persist.FileArray) for arrays in held for a in arrays.values())
+
+
 def _answerable(parts: IndexParts) -> IndexParts:
     """A fresh build's parts with the arrays it left in temporary files (past its memory
     budget, :mod:`retrieval.index.spill`) memory-mapped, as a saved index's are: the compiled
     scorer and numpy's paths read them like any array. The parts themselves when the build
     kept everything in memory (a small corpus)."""
-    indexes = [parts.index, *([parts.document_index] if parts.document_index else [])]
-    held = [parts.store.arrays(), *(index.arrays() for index in indexes)]
-    if not any(isinstance(a, persist.FileArray) for arrays in held for a in arrays.values()):
+    if not file_backed(parts):
         return parts
     from ..index.spill import mapped_index, mapped_store  # numpy: only a large fresh build
 
@@ -491,12 +497,11 @@ class Engine:
         started = time.perf_counter()
         self.options = options or EngineOptions()
         if isinstance(documents, IndexParts):
-            parts = documents if documents.opened is not None else _answerable(documents)
+            parts = documents
         else:
             from ..index.build import build_documents
 
-            texts = [d.text for d in documents]
-            language = resolve_language(self.options.language, lambda: texts)
+            language = resolve_language(self.options.language, lambda: [d.text for d in documents])
             built = build_documents(documents, self.options.shape, language.language)
             parts = IndexParts(
                 built.store,
@@ -507,6 +512,8 @@ class Engine:
                 None,
                 language,
             )
+        if parts.opened is None:  # a fresh build, from a folder or documents: its file arrays
+            parts = _answerable(parts)
         self.language = parts.language
         """The corpus's language and how it was decided (for ``citebot index``'s report)."""
         self.analyzer = analyzer_for(parts.language.language)

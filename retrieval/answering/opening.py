@@ -23,7 +23,7 @@ from typing import NamedTuple
 from ..index import persist
 from ..index.shape import Progress
 from ..reading.files import corpus_root
-from .engine import Engine, EngineOptions, IndexParts, Provenance
+from .engine import Engine, EngineOptions, IndexParts, Provenance, file_backed
 
 
 class Opening(StrEnum):
@@ -196,4 +196,30 @@ def open_engine(
             problem += f" (there, or in the temporary folder {tempfile.gettempdir()})"
         return Opened(Engine(parts, options), dataclasses.replace(report, save_problem=problem))
     saved = dataclasses.replace(parts, provenance=dataclasses.replace(parts.provenance, path=path))
-    return Opened(Engine(saved, options), dataclasses.replace(report, saved=path))
+    return Opened(_from_saved(saved, options), dataclasses.replace(report, saved=path))
+
+
+def _from_saved(parts: IndexParts, options: EngineOptions) -> Engine:
+    """The engine of a build just saved at ``parts.provenance.path``. A large build left its
+    arrays in temporary files (as large as the index): answered from them, a long-running
+    bot would keep a second copy of its index in the temporary folder (RAM where it is a
+    tmpfs) for as long as it answers, so it answers from the saved file, as when it is next
+    opened. A small build, or a saved file that cannot be read back, answers from memory."""
+    path = parts.provenance.path
+    if path is None or not file_backed(parts):
+        return Engine(parts, options)
+    try:
+        opened = persist.read(path, dataclasses.asdict(options.shape))
+    except persist.IndexFileError:
+        return Engine(parts, options)
+    contents = opened.contents
+    return Engine(
+        dataclasses.replace(
+            parts,
+            store=contents.store,
+            index=contents.index,
+            document_index=contents.document_index,
+            opened=opened,
+        ),
+        options,
+    )

@@ -128,10 +128,12 @@ class Spill:
         return data if np.dtype(dtype) == np.uint8 else FileArray(data, dtype)
 
     def close(self) -> None:
+        """Drop what was appended: the file closed, or the memory given back to the budget
+        (only an in-memory spill's bytes count against it)."""
         if self._file is not None:
             self._file.close()
             self._file = None
-        if self._file is None:
+        else:
             self._budget.held -= self.size
         self._pieces, self.size = [], 0
 
