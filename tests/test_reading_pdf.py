@@ -453,6 +453,18 @@ def test_a_font_change_after_a_comma_in_prose_is_a_word_gap() -> None:
     )
 
 
+def test_a_front_matter_page_number_alone_on_a_page_is_not_a_paragraph() -> None:
+    """LaTeX leaves the back of the contents page blank but for its page number ("ii"):
+    that number is no paragraph. A lone number in digits on a short page may be content
+    (a year on a slide) and stays."""
+    body = [(72, 700 - 12 * i, 10, f"Line {i} of the body text goes here.") for i in range(4)]
+    pages: list[list[Line]] = [body, [(300, 40, 9, "ii")], body, [(300, 400, 30, "1969")]]
+    reading = parse_pdf(make_pdf(pages))
+    shown = [(b.page, reading.text[b.start : b.end]) for b in reading.blocks]
+    assert (2, "ii") not in shown
+    assert (4, "1969") in shown and shown[0][0] == 1
+
+
 def test_an_inline_literal_broken_after_a_slash_or_dot_is_one_word() -> None:
     """Sphinx's LaTeX may break an inline literal after "/" or "." with no hyphen
     (``flaskr/static/`` | ``style.css``, ``client.`` | ``post()`` in the Flask tutorial): the

@@ -71,6 +71,9 @@ _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
 )
+_FRONT_NUMBER = re.compile(r"^[ivxlc]{1,6}$")
+"""A front-matter page number ("ii"), as LaTeX prints it alone on the blank back of a
+contents page."""
 _CONTENTS_TITLE = re.compile(r"(?i)^(?:table of )?contents$")
 _CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
 _DIGITS = re.compile(r"\d+")
@@ -265,8 +268,9 @@ def _is_furniture(
     header naming a section ("12 Chapter 3. Templates", "Chapter 2: Naming 3").
 
     On a ``short`` page (one or two lines) every line is at an edge, so a lone number there
-    may be content: only repeated lines and numbered running headers count — the blank page
-    LaTeX leaves before a chapter carries just its header and footer."""
+    may be content: only repeated lines, numbered running headers and a front-matter page
+    number in lower-case roman count — the blank page LaTeX leaves before a chapter carries
+    just its header and footer, and the one after the contents just its "ii"."""
     text = line.text
     if _CONTINUATION.match(text) or _DOT_LEADER.search(text):
         return True
@@ -275,7 +279,7 @@ def _is_furniture(
         return True
     if not at_edge:
         return False
-    if repeats or (_PAGE_NUMBER.match(text) and not short):
+    if repeats or (_PAGE_NUMBER.match(text) and not short) or (short and _FRONT_NUMBER.match(text)):
         return True
     if not _EDGE_NUMBERED.search(text):
         return False
