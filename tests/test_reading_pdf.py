@@ -453,6 +453,46 @@ def test_a_font_change_after_a_comma_in_prose_is_a_word_gap() -> None:
     )
 
 
+def test_a_front_matter_page_number_alone_on_a_page_is_not_a_paragraph() -> None:
+    """LaTeX leaves the back of the contents page blank but for its page number ("ii"):
+    that number is no paragraph. A lone number in digits on a short page may be content
+    (a year on a slide) and stays."""
+    body = [(72, 700 - 12 * i, 10, f"Line {i} of the body text goes here.") for i in range(4)]
+    pages: list[list[Line]] = [body, [(300, 40, 9, "ii")], body, [(300, 400, 30, "1969")]]
+    reading = parse_pdf(make_pdf(pages))
+    shown = [(b.page, reading.text[b.start : b.end]) for b in reading.blocks]
+    assert (2, "ii") not in shown
+    assert (4, "1969") in shown and shown[0][0] == 1
+
+
+def test_an_inline_literal_broken_after_a_slash_or_dot_is_one_word() -> None:
+    """Sphinx's LaTeX may break an inline literal after "/" or "." with no hyphen
+    (``flaskr/static/`` | ``style.css``, ``client.`` | ``post()`` in the Flask tutorial): the
+    halves are one word. A line that ends in the prose's own "." or a literal that ends
+    before prose still gets its space."""
+    lines: list[Line] = [
+        (72, 700, 10, "Copy the rules into the"),
+        (200, 700, 10, "`flaskr/static/"),
+        (72, 688, 10, "`style.css"),
+        (132, 688, 10, "file, then call"),
+        (230, 688, 10, "`client."),
+        (72, 676, 10, "`post()"),
+        (116, 676, 10, "to send it to"),
+        (190, 676, 10, "`/submit/"),
+        (72, 664, 10, "as a form. Then read"),
+        (200, 664, 10, "`client"),
+        (236, 664, 10, "."),
+        (72, 652, 10, "`get()"),
+        (110, 652, 10, "reads it back."),
+    ]
+    reading = parse_pdf(make_pdf([lines]))
+    [block] = reading.blocks
+    assert reading.text[block.start : block.end] == (
+        "Copy the rules into the flaskr/static/style.css file, then call client.post() to "
+        "send it to /submit/ as a form. Then read client. get() reads it back."
+    )
+
+
 def test_a_word_hyphenated_across_the_page_break_keeps_the_break_for_what_follows() -> None:
     """``confi-`` at the foot of page 1, ``dence. He logs …`` on page 2: the word is joined
     whole, and the page break goes at the next word gap, so the sentences after it are on

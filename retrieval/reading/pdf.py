@@ -71,6 +71,9 @@ _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
 )
+_FRONT_NUMBER = re.compile(r"^[ivxlc]{1,6}$")
+"""A front-matter page number ("ii"), as LaTeX prints it alone on the blank back of a
+contents page."""
 _CONTENTS_TITLE = re.compile(r"(?i)^(?:table of )?contents$")
 _CONTINUATION = re.compile(r"^\((?:continues on next page|continued from previous page)\)$")
 _DIGITS = re.compile(r"\d+")
@@ -91,6 +94,10 @@ class _Line:
     mono: bool
     parts: list[tuple[str, float]] = field(default_factory=list)
     """(text, x) runs."""
+    starts_mono: bool = False
+    """Whether the line's first run is in a monospace font (an inline literal may open it)."""
+    ends_mono: bool = False
+    """Whether its last run is (an inline literal the typesetter broke may end it)."""
 
     @property
     def text(self) -> str:
@@ -151,18 +158,27 @@ class _PageLines:
                 self.lines.append(line)
                 self.last_font = name
             elif name != self.last_font and line.parts:
-                # A font change between two letters is a word boundary ("the``flaskr``"),
-                # and in prose so is one after a comma, semicolon or colon ("page,
-                # ``url_for()``"; code's own fonts change inside "div:first-of-type").
-                before = line.parts[-1][0][-1:]
-                punctuation = before in ",;:" and not line.mono
-                if (before.isalnum() or before in ")]}" or punctuation) and piece[:1].isalnum():
-                    piece = " " + piece
+                piece = _font_change(line, piece, bool(_MONO.search(name)))
             if piece.strip():
+                mono = bool(_MONO.search(name))
                 line.size = max(line.size, size * scale)
-                line.mono = line.mono and bool(_MONO.search(name))
+                line.mono = line.mono and mono
+                line.starts_mono = mono if not line.parts else line.starts_mono
+                line.ends_mono = mono
                 line.parts.append((piece, x))
                 self.last_font = name
+
+
+def _font_change(line: _Line, piece: str, mono: bool) -> str:
+    """``piece``, the next run of ``line`` in another font, with a space before it where the
+    change is a word boundary the typesetter set as a pen move, not a space: between two
+    letters ("the``flaskr``"), and in prose after a comma, semicolon or colon ("page,
+    ``url_for()``"; code's own fonts change inside "div:first-of-type")."""
+    before = line.parts[-1][0][-1:]
+    punctuation = before in ",;:" and not line.mono
+    if (before.isalnum() or before in ")]}" or punctuation) and piece[:1].isalnum():
+        return " " + piece
+    return piece
 
 
 def _open(data: bytes) -> tuple[PdfReader | None, str]:
@@ -252,8 +268,9 @@ def _is_furniture(
     header naming a section ("12 Chapter 3. Templates", "Chapter 2: Naming 3").
 
     On a ``short`` page (one or two lines) every line is at an edge, so a lone number there
-    may be content: only repeated lines and numbered running headers count — the blank page
-    LaTeX leaves before a chapter carries just its header and footer."""
+    may be content: only repeated lines, numbered running headers and a front-matter page
+    number in lower-case roman count — the blank page LaTeX leaves before a chapter carries
+    just its header and footer, and the one after the contents just its "ii"."""
     text = line.text
     if _CONTINUATION.match(text) or _DOT_LEADER.search(text):
         return True
@@ -262,7 +279,7 @@ def _is_furniture(
         return True
     if not at_edge:
         return False
-    if repeats or (_PAGE_NUMBER.match(text) and not short):
+    if repeats or (_PAGE_NUMBER.match(text) and not short) or (short and _FRONT_NUMBER.match(text)):
         return True
     if not _EDGE_NUMBERED.search(text):
         return False
@@ -737,10 +754,35 @@ class _Builder:
                     word, rest = following.split(" ", 1)
                     following, pending = f"{word}{pending}{rest}", ""
                 text = (text if compound else text[:-1]) + following
+            elif self.literal_break(before, line, text):
+                text = f"{text}{pending}{following}"  # "flaskr/static/" | "style.css"
+                pending = ""
             else:
                 text = f"{text}{pending or ' '}{following}"
                 pending = ""
         return " ".join(text.split(" ")) if text else text
+
+    @staticmethod
+    def literal_break(before: _Line, line: _Line, text: str) -> bool:
+        """Did the typesetter break an inline literal after a "/" or "." inside it (as
+        Sphinx's LaTeX lets it: ``flaskr/static/`` | ``style.css``, ``yourproject.`` |
+        ``whl``)? Then the two halves are one word: the line ends in a monospace run with
+        the mark and the next starts with one. In prose only (a code listing's lines are
+        never joined so), and not when the mark ends a sentence in the prose's own font."""
+        return (
+            not before.mono
+            and before.ends_mono
+            and line.starts_mono
+            and text[-1:] in _LITERAL_BREAKS
+            and not text[-2:-1].isspace()
+            and bool(line.text[:1])
+            and not line.text[:1].isspace()
+        )
+
+
+_LITERAL_BREAKS = "/."
+"""Where Sphinx's LaTeX may break an inline literal without a hyphen (a path's or a
+dotted name's separator)."""
 
 
 def parse_pdf(
