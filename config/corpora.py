@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+from .urls import checked_source_url
+
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 """Corpus names: short and plain, as they appear in `/ask corpus:` and on the command line."""
 ENV_CORPUS_NAME = "default"
@@ -78,9 +80,10 @@ def _folder_exists(folder: Path) -> Path:
 def _url(url: str | None) -> str | None:
     if url is None or not url.strip():
         return None
-    if not re.match(r"^https?://[^\s/]+", url.strip()):
-        raise ValueError(f"must start with http:// or https:// (got {url!r})")
-    return url.strip()
+    try:
+        return checked_source_url(url)
+    except ValueError as error:
+        raise ValueError(f"{error} (got {url!r})") from None
 
 
 def _language(language: str | None) -> str | None:

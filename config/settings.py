@@ -43,6 +43,7 @@ from .paths import (  # noqa: F401 — DEFAULT_CORPUS, PROJECT_ROOT, state_dir: 
     default_feedback_db,
     state_dir,
 )
+from .urls import checked_source_url
 
 _ENGINE = EngineOptions()
 """The library's defaults: every retrieval setting's default is read from here, never repeated."""
@@ -304,11 +305,7 @@ class Settings(BaseSettings):
     @classmethod
     def _source_url_absolute(cls, value: Any) -> Any:
         """A base URL must be absolute (http/https), or links would point nowhere."""
-        if isinstance(value, str):
-            value = value.strip()
-            if value and not value.startswith(("http://", "https://")):
-                raise ValueError("must start with http:// or https:// (or be empty)")
-        return value
+        return checked_source_url(value) if isinstance(value, str) else value
 
     @field_validator("language", mode="before")
     @classmethod

@@ -87,3 +87,19 @@ def test_relative_links_resolve_against_the_same_base(source: str, href: str, ur
 def test_relative_links_without_a_base_url_have_nowhere_to_go() -> None:
     assert resolve_link("a.md", "b.md", "") == ""
     assert resolve_link("a.md", "https://x.org/", "") == "https://x.org/"
+
+
+def test_a_base_url_with_a_query_keeps_its_folder_and_its_query() -> None:
+    """``https://x.org/docs?v=2`` linked ``https://x.org/guide/a/`` (the ``docs`` folder lost:
+    the "/" was appended after the query, so the page resolved beside ``docs``) and dropped
+    the query; a base URL's ``#fragment`` did the same. Every page keeps the folder and the
+    query, and a section's ``#anchor`` comes after the query."""
+    for base in ("https://x.org/docs?v=2", "https://x.org/docs/?v=2"):
+        assert page_url("guide/a.md", base) == "https://x.org/docs/guide/a/?v=2"
+        passage = Passage("0" * 16, "guide/a.md", 1, 0, 1, "x", anchor="setup")
+        assert passage_url(passage, base) == "https://x.org/docs/guide/a/?v=2#setup"
+        assert resolve_link("guide/a.md", "b.md#s", base) == "https://x.org/docs/guide/b/?v=2#s"
+        assert resolve_link("guide/a.md", "#s", base) == "https://x.org/docs/guide/a/?v=2#s"
+    assert page_url("guide/a.md", "https://x.org/docs#top") == "https://x.org/docs/guide/a/"
+    manual = "https://x.org/dl/manual.pdf?raw=1"
+    assert page_url("manual.pdf", manual) == manual

@@ -221,3 +221,17 @@ def test_a_pasted_discord_link_or_name_in_an_id_list_says_which_id_to_give() -> 
     (line,) = _errors(CITEBOT_DISCORD_GUILD_IDS="my-server")
     assert "Copy Server ID" in line
     assert Settings(discord_channel_ids="1, 2").discord_channel_ids == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://", "https:///docs", "http:// x/docs/", "https://x.org/a b/"]
+)
+def test_a_source_url_without_a_host_or_with_spaces_is_refused(url: str) -> None:
+    """``https://`` was accepted and every citation linked ``https:///page.txt``."""
+    (line,) = _errors(CITEBOT_SOURCE_URL=url)
+    assert line.startswith("Invalid setting CITEBOT_SOURCE_URL")
+
+
+def test_a_source_url_scheme_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITEBOT_SOURCE_URL", "HTTPS://docs.example.org/")
+    assert Settings().source_url.lower() == "https://docs.example.org/"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from ..types import Answer, Citation, Passage
 
@@ -27,9 +27,17 @@ _INDEX_NAMES = ("index", "readme")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+def _split(base_url: str) -> tuple[str, str]:
+    """The base URL without its query and fragment, and its query ("?v=2", or "")."""
+    scheme, netloc, path, query, _fragment = urlsplit(base_url)
+    return urlunsplit((scheme, netloc, path, "", "")), f"?{query}" if query else ""
+
+
 def _base(base_url: str) -> str:
-    """The base URL ending in "/", so pages resolve inside it, not beside it."""
-    return base_url if base_url.endswith("/") else base_url + "/"
+    """The base URL's folder, ending in "/", so pages resolve inside it, not beside it (the "/"
+    goes on the path: after a query, ``…/docs?v=2/``, pages resolved beside ``docs``)."""
+    folder, _query = _split(base_url)
+    return folder if folder.endswith("/") else folder + "/"
 
 
 def page_path(source: str) -> str:
@@ -51,11 +59,13 @@ def page_url(source: str, base_url: str) -> str:
     if not base_url:
         return ""
     path = quote(page_path(source), safe="/")
-    if not path.endswith("/") and base_url.endswith("/" + path):
+    folder, query = _split(base_url)
+    if not path.endswith("/") and folder.endswith("/" + path):
         # The base URL names the file itself (a one-PDF corpus published at …/manual.pdf):
         # it is the page, not a folder to append the file to (…/manual.pdf/manual.pdf).
-        return base_url
-    return urljoin(_base(base_url), path)
+        return folder + query
+    # The base URL's query (a version, ``?v=2``) goes on every page it publishes.
+    return urljoin(_base(base_url), path) + query
 
 
 def passage_url(passage: Passage, base_url: str, pdf_page: int = 0) -> str:
@@ -94,7 +104,7 @@ def resolve_link(source: str, href: str, base_url: str) -> str:
         return page_url(source, base_url) + tail
     if path.startswith("/"):
         return urljoin(_base(base_url), path) + tail
-    query = ""
+    query = _split(base_url)[1]
     if "?" in path:
         path, query = path.split("?", 1)
         query = "?" + query
