@@ -301,7 +301,15 @@ def block_lines(text: str, kind: str, lang: str = "", indent: int = 0) -> BlockL
             closing = lines[-1].strip() if lines else ""
             if len(closing) >= len(marker) and not closing.strip(marker[0]):
                 lines = lines[:-1]
+    if kind == "code" and lang == "console":
+        lines = [_COLOUR_SPAN.sub("", line) for line in lines]
     return BlockLines(kind, lang, tuple(_dedent(lines)))
+
+
+_COLOUR_SPAN = re.compile(r'<span style="[^"<>]*">|</span>')
+"""The colour tags of FastAPI's console blocks (``<span style="color: green;">INFO</span>``),
+which its page's terminal widget renders as coloured words: shown, only their words are kept
+(``--json`` keeps the verbatim text)."""
 
 
 def _fence_lang(info: str) -> str:

@@ -381,3 +381,17 @@ def test_a_loose_lists_gaps_and_a_codes_blank_lines_are_empty_lines_in_the_termi
     shown = render_answer(answer).splitlines()
     assert shown[2:7] == ["    • one place", "", "    • good output", "", "    • typos are errors"]
     assert all(line == line.rstrip() for line in shown)
+
+
+def test_console_blocks_show_termynal_colour_spans_as_their_words() -> None:
+    # FastAPI's console blocks colour words with HTML the page's terminal widget renders
+    # (<span style="color: green;">INFO</span>); shown literally, the tags read as noise.
+    text = (
+        "```console\n$ uv run fastapi dev\n\n"
+        '<span style="color: green;">INFO</span>:     Uvicorn running\n```'
+    )
+    shown = block_lines(text, "code")
+    assert shown.lines == ("$ uv run fastapi dev", "", "INFO:     Uvicorn running")
+    # Other languages' code keeps its text: in Python or HTML the tag is the code.
+    html = '```html\n<span style="color: green;">INFO</span>\n```'
+    assert block_lines(html, "code").lines == ('<span style="color: green;">INFO</span>',)
