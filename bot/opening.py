@@ -86,7 +86,14 @@ def open_live(
             err.write(f"citebot: the index is rebuilt: {detail}\n")
         return open_engine(corpus, settings, err, rebuild=reason or False, detail=detail)[0]
 
-    return LiveEngine(open_engine(corpus, settings, err)[0], reopen, follow=follow)
+    engine, report = open_engine(corpus, settings, err)
+    if report.reason in _DAMAGE:  # `citebot index` shows its report; a question's caller not
+        err.write(f"citebot: the index is rebuilt: {report.detail}\n")
+    return LiveEngine(engine, reopen, follow=follow)
+
+
+_DAMAGE = frozenset({RebuildReason.DAMAGED, RebuildReason.UNREADABLE})
+"""Rebuilds an operator should hear of: the saved index was damaged, not merely out of date."""
 
 
 def registry(corpora: Corpora, settings: AnySettings, err: TextIO) -> CorpusRegistry:

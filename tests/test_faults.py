@@ -401,3 +401,23 @@ def test_files_added_or_removed_between_two_checks_are_seen(corpus: Path, tmp_pa
     assert engine.changed_files() == []
     (corpus / "notes.md").rename(corpus / "renamed.md")
     assert engine.changed_files() == ["renamed.md", "notes.md"]
+
+
+def test_ask_says_why_it_rebuilt_an_index_found_damaged_on_opening(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Review (session 9): damage found on opening (here the header's checksum) was rebuilt
+    silently by `ask`, though `citebot index` names it; the operator never learnt of it."""
+    index_dir = str(tmp_path / "indexes")
+    assert _cli("index", "--corpus", str(corpus), "--index-dir", index_dir)[0] == 0
+    path = _index_file(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[len(persist.MAGIC) + 40] ^= 0x04
+    path.write_bytes(bytes(data))
+    code, out, err = _cli("ask", "--corpus", str(corpus), "--index-dir", index_dir, QUESTIONS[0])
+    assert code == 0
+    assert "Council unanimously passed" in out
+    assert err.startswith("citebot: the index is rebuilt: the saved index could not be used")
+    assert "header fails its checksum" in err and len(err.splitlines()) == 1
+    code, out, err = _cli("ask", "--corpus", str(corpus), "--index-dir", index_dir, QUESTIONS[0])
+    assert code == 0 and err == ""  # the rebuilt index was saved and is sound
