@@ -348,3 +348,113 @@ def test_a_full_temporary_disk_is_one_clear_line_and_exit_2(
     out, err = io.StringIO(), io.StringIO()
     assert cli.main(args, stdin=io.StringIO(""), stdout=out, stderr=err) == 0
     assert list(index_dir.glob("*.citebot-index"))
+
+
+def _build_temporaries() -> tuple[int, int]:
+    """This process's open deleted files in the temporary folder, and its mappings of them
+    (a build's spills, converted columns and the maps an engine answers from)."""
+    import os
+    import tempfile
+
+    folder = tempfile.gettempdir()
+    files = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        files += target.startswith(folder) and target.endswith("(deleted)")
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        mapped = sum(folder in line and line.rstrip().endswith("(deleted)") for line in maps)
+    return files, mapped
+
+
+@pytest.fixture
+def no_cyclic_collector() -> object:
+    import gc
+
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
+@pytest.mark.usefixtures("no_cyclic_collector")
+def test_a_dropped_large_build_frees_its_temporary_files_at_once(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cyclic collector off, dropping an engine over a fresh large build (or the
+    build itself) closes its temporary files and unmaps them: nothing holds them in a
+    reference cycle. A build saved and reopened keeps none of them open."""
+    _force_streaming(monkeypatch)
+    before = _build_temporaries()
+    engine = Engine.from_folder(corpus)
+    engine.ask("Who is Jeffrey Lynch?")
+    assert _build_temporaries()[1] > before[1]  # answering from mapped temporary files
+    del engine
+    assert _build_temporaries() == before
+    built = build_folder(corpus, IndexShape())
+    assert _build_temporaries()[0] > before[0]
+    del built
+    assert _build_temporaries() == before
+    engine, report = open_engine(corpus, index_dir=tmp_path / "idx")
+    assert report.saved is not None
+    assert _build_temporaries() == before
+    engine.ask("Who is Jeffrey Lynch?")
+    del engine
+    assert _build_temporaries() == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
+@pytest.mark.usefixtures("no_cyclic_collector")
+@pytest.mark.parametrize("where", ["documents' merge", "store", "id order", "joining"])
+@pytest.mark.parametrize("error", [KeyboardInterrupt, OSError])
+def test_a_build_given_up_mid_way_leaves_no_temporary_file_open(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, where: str, error: type[BaseException]
+) -> None:
+    """An interrupt or a full disk at any stage: while the exception (and the traceback that
+    holds the build's frames) is still alive, every temporary file made so far is closed."""
+    from retrieval.index import build
+
+    _force_streaming(monkeypatch)
+    before = _build_temporaries()
+    finish, store_arrays, order, add = (
+        PostingsJoin.finish, build._Assembler._store_arrays, build.stable_order,
+        build._Assembler.add,
+    )  # fmt: skip
+    merges: list[object] = []
+
+    def failing_finish(self: PostingsJoin, **kwargs: object) -> BM25Index:
+        merged = finish(self, **kwargs)  # type: ignore[arg-type]
+        merges.append(merged)
+        if len(merges) == 2:
+            raise error()
+        return merged
+
+    def failing_store(self: object) -> dict[str, object]:
+        arrays = store_arrays(self)  # type: ignore[arg-type]
+        raise error(str(len(arrays)))
+
+    def failing_order(keys: object, budget: SpillBudget) -> object:
+        order(keys, budget)
+        raise error()
+
+    def failing_add(self: object, part: object) -> None:
+        add(self, part)  # type: ignore[arg-type]
+        raise error()
+
+    patched = {
+        "documents' merge": (PostingsJoin, "finish", failing_finish),
+        "store": (build._Assembler, "_store_arrays", failing_store),
+        "id order": (build, "stable_order", failing_order),
+        "joining": (build._Assembler, "add", failing_add),
+    }[where]
+    monkeypatch.setattr(*patched)
+    try:
+        build_folder(corpus, IndexShape())
+    except error:
+        assert _build_temporaries() == before
+    else:
+        raise AssertionError("the build did not fail")
+    assert _build_temporaries() == before
