@@ -348,3 +348,225 @@ def test_a_full_temporary_disk_is_one_clear_line_and_exit_2(
     out, err = io.StringIO(), io.StringIO()
     assert cli.main(args, stdin=io.StringIO(""), stdout=out, stderr=err) == 0
     assert list(index_dir.glob("*.citebot-index"))
+
+
+def _build_temporaries() -> tuple[int, int]:
+    """This process's open deleted files in the temporary folder, and its mappings of them
+    (a build's spills, converted columns and the maps an engine answers from)."""
+    import os
+    import tempfile
+
+    folder = tempfile.gettempdir()
+    files = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        files += target.startswith(folder) and target.endswith("(deleted)")
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        mapped = sum(folder in line and line.rstrip().endswith("(deleted)") for line in maps)
+    return files, mapped
+
+
+@pytest.fixture
+def no_cyclic_collector() -> object:
+    import gc
+
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
+@pytest.mark.usefixtures("no_cyclic_collector")
+def test_a_dropped_large_build_frees_its_temporary_files_at_once(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cyclic collector off, dropping an engine over a fresh large build (or the
+    build itself) closes its temporary files and unmaps them: nothing holds them in a
+    reference cycle. A build saved and reopened keeps none of them open."""
+    _force_streaming(monkeypatch)
+    before = _build_temporaries()
+    engine = Engine.from_folder(corpus)
+    engine.ask("Who is Jeffrey Lynch?")
+    assert _build_temporaries()[1] > before[1]  # answering from mapped temporary files
+    del engine
+    assert _build_temporaries() == before
+    built = build_folder(corpus, IndexShape())
+    assert _build_temporaries()[0] > before[0]
+    del built
+    assert _build_temporaries() == before
+    engine, report = open_engine(corpus, index_dir=tmp_path / "idx")
+    assert report.saved is not None
+    assert _build_temporaries() == before
+    engine.ask("Who is Jeffrey Lynch?")
+    del engine
+    assert _build_temporaries() == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
+@pytest.mark.usefixtures("no_cyclic_collector")
+@pytest.mark.parametrize("where", ["documents' merge", "store", "id order", "joining"])
+@pytest.mark.parametrize("error", [KeyboardInterrupt, OSError])
+def test_a_build_given_up_mid_way_leaves_no_temporary_file_open(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, where: str, error: type[BaseException]
+) -> None:
+    """An interrupt or a full disk at any stage: while the exception (and the traceback that
+    holds the build's frames) is still alive, every temporary file made so far is closed."""
+    from retrieval.index import build
+
+    _force_streaming(monkeypatch)
+    before = _build_temporaries()
+    finish, store_arrays, order, add = (
+        PostingsJoin.finish, build._Assembler._store_arrays, build.stable_order,
+        build._Assembler.add,
+    )  # fmt: skip
+    merges: list[object] = []
+
+    def failing_finish(self: PostingsJoin, **kwargs: object) -> BM25Index:
+        merged = finish(self, **kwargs)  # type: ignore[arg-type]
+        merges.append(merged)
+        if len(merges) == 2:
+            raise error()
+        return merged
+
+    def failing_store(self: object) -> dict[str, object]:
+        arrays = store_arrays(self)  # type: ignore[arg-type]
+        raise error(str(len(arrays)))
+
+    def failing_order(keys: object, budget: SpillBudget) -> object:
+        order(keys, budget)
+        raise error()
+
+    def failing_add(self: object, part: object) -> None:
+        add(self, part)  # type: ignore[arg-type]
+        raise error()
+
+    patched = {
+        "documents' merge": (PostingsJoin, "finish", failing_finish),
+        "store": (build._Assembler, "_store_arrays", failing_store),
+        "id order": (build, "stable_order", failing_order),
+        "joining": (build._Assembler, "add", failing_add),
+    }[where]
+    monkeypatch.setattr(*patched)
+    try:
+        build_folder(corpus, IndexShape())
+    except error:
+        assert _build_temporaries() == before
+    else:
+        raise AssertionError("the build did not fail")
+    assert _build_temporaries() == before
+
+
+def _common_word_parts(paragraphs: int, parts: int) -> list[tuple[list[str], Postings]]:
+    """Parts whose every paragraph has the word "common" (tf 1 to 300), and a few rarer
+    words: one term with far more postings than a merge pass holds."""
+    rng = np.random.default_rng(5)
+    made = []
+    for lists in np.array_split(np.arange(paragraphs), parts):
+        n = len(lists)
+        rare = rng.random((3, n)) < 0.2
+        doc = np.concatenate([np.arange(n), *(np.flatnonzero(r) for r in rare)])
+        term = np.concatenate(
+            [np.zeros(n, dtype=np.int64), *(np.full(r.sum(), t + 1) for t, r in enumerate(rare))]
+        )
+        tf = rng.integers(1, 300 if rng.random() < 0.5 else 4, len(doc))
+        present = [0, *(t + 1 for t in range(3) if rare[t].any())]
+        made.append(
+            (
+                ["common", "rare0", "rare1", "rare2"],
+                Postings(
+                    doc=doc.astype(np.int32),
+                    term=term.astype(np.int32),
+                    tf=tf.astype(np.int32),
+                    length=(np.bincount(doc, tf, n) + rng.integers(1, 40, n)).astype(np.int32),
+                    first_seen=np.asarray(present, dtype=np.int32),
+                ),
+            )
+        )
+    return made
+
+
+def _merged(parts: list[tuple[list[str], Postings]], budget: int) -> BM25Index:
+    join = PostingsJoin(SpillBudget(budget))
+    for vocabulary, run in parts:
+        join.add(vocabulary, run)
+    return join.finish(k1=1.5, b=0.85, idf="lucene")
+
+
+@pytest.mark.parametrize("pass_postings", [1, 64, 100, 1000])
+@pytest.mark.parametrize("budget", [0, 1 << 30])
+def test_a_term_past_the_pass_is_merged_in_chunks_to_the_same_index(
+    pass_postings: int, budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word in every one of 3,000 paragraphs, merged a pass's worth at a time: the arrays
+    of the one-pass merge and of the obvious CSR, and rank-bm25's scores, exactly."""
+    from retrieval.index.bm25 import rank_bm25_model
+
+    parts = _common_word_parts(3000, 5)
+    whole = _merged(parts, 1 << 30)
+    monkeypatch.setattr(merge, "PASS_POSTINGS", pass_postings)
+    monkeypatch.setattr(merge, "BOUND_POSTINGS", 50)
+    chunked = _merged(parts, budget)
+    for name, array in _one_shot(parts).arrays().items():
+        assert np.array_equal(np.asarray(whole.arrays()[name]), array), name
+        got = np.asarray(chunked.arrays()[name])
+        assert got.dtype == array.dtype and np.array_equal(got, array), name
+    docs = [
+        [
+            w
+            for t, w in enumerate(vocabulary)
+            for _ in range(int(((run.doc == d) & (run.term == t)) @ run.tf))
+        ]
+        + ["pad"] * int(run.length[d] - ((run.doc == d) @ run.tf))
+        for vocabulary, run in parts
+        for d in range(len(run.length))
+    ]
+    reference = rank_bm25_model(docs, k1=1.5, b=0.85, idf="lucene")
+    for query in (["common"], ["common", "rare1"], ["rare0", "rare2", "common"]):
+        scores = np.asarray(reference.get_scores(query), dtype=np.float64)
+        mapped = spill.mapped_index(chunked)
+        assert np.array_equal(mapped.scores(query), scores)
+        order = np.argsort(-scores, kind="stable")[:10]
+        assert mapped.top(query, 10) == [(int(i), float(scores[i])) for i in order]
+
+
+def test_merging_a_term_in_every_paragraph_holds_one_pass_not_the_term(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The merge's memory is bounded by the pass, within a term too: a term in all 200,000
+    paragraphs (in one pass: a 7.7 MB peak, about 38 bytes a posting) merged with a
+    pass of 4,096 postings allocates a fraction of that at its peak."""
+    import tracemalloc
+
+    monkeypatch.setattr(merge, "PASS_POSTINGS", 4096)
+    n = 200_000
+    parts = []
+    for lists in np.array_split(np.arange(n), 4):
+        parts.append(
+            (
+                ["common"],
+                Postings(
+                    doc=np.arange(len(lists), dtype=np.int32),
+                    term=np.zeros(len(lists), dtype=np.int32),
+                    tf=np.ones(len(lists), dtype=np.int32),
+                    length=np.full(len(lists), 7, dtype=np.int32),
+                    first_seen=np.zeros(1, dtype=np.int32),
+                ),
+            )
+        )
+    join = PostingsJoin(SpillBudget(0))
+    for vocabulary, run in parts:
+        join.add(vocabulary, run)
+    del parts
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        index = join.finish(k1=1.5, b=0.85, idf="lucene")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(index.postings_ptr) == 2 and int(index.postings_ptr[-1]) == n
+    assert peak < 8 * n, peak  # the lengths read back (a slice of int32), one pass's arrays

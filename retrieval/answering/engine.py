@@ -29,6 +29,7 @@ from ..analysis.analyzer import ENGLISH, Analyzer, analyzer_for
 from ..analysis.identify import Identification, identify, sample_texts
 from ..analysis.languages import LANGUAGES
 from ..analysis.tokenizer import normalize, term_spans
+from ..caches import method_cache
 from ..errors import (
     CitebotError,
     FileChangedError,
@@ -533,17 +534,17 @@ class Engine:
         self._vocabulary_set: dict[str, None] | None = None  # untracked by gc: _maybe_known
         """The vocabulary as a set, made on first use (a cache: not sealed)."""
         self._idf_ceiling = parts.index.idf_ceiling
-        # Terms and headings recur from paragraph to paragraph: decode each once.
+        # Terms and headings recur from paragraph to paragraph: decode each once. No cache
+        # holds the engine itself (method_cache; the closure holds only the analyzer): a
+        # dropped engine frees a fresh build's temporary files and mappings at once, not
+        # when the cyclic collector next runs.
         self._term: Callable[[int], str] = lru_cache(maxsize=1 << 18)(self.index.vocabulary.term)
+        terms_of = self.analyzer.terms
         self._context_terms: Callable[[str], frozenset[str]] = lru_cache(maxsize=4096)(
-            lambda context: frozenset(self.analyzer.terms(context))
+            lambda context: frozenset(terms_of(context))
         )
-        self._analyse: Callable[[int], AnalysedPassage] = lru_cache(maxsize=4096)(
-            self._analyse_position
-        )
-        self._unit_terms: Callable[[int], frozenset[str]] = lru_cache(maxsize=4096)(
-            self._unit_terms_of
-        )
+        self._analyse: Callable[[int], AnalysedPassage] = method_cache(self._analyse_position, 4096)
+        self._unit_terms: Callable[[int], frozenset[str]] = method_cache(self._unit_terms_of, 4096)
         if parts.opened is None:
             self._prepare_analyses()
         self._sealed = True

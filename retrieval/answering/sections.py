@@ -25,9 +25,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..caches import method_cache
 from ..index import arrays as views
 from ..index.bm25 import BM25Index
 
@@ -167,7 +167,7 @@ class PageWords:
         limit = COMMON_PATH_SHARE * len(sources)
         self._common = frozenset(w for w, n in counts.items() if n > limit)
         self._analyse = terms
-        self.of: Callable[[str], frozenset[str]] = lru_cache(maxsize=4096)(self._of)
+        self.of: Callable[[str], frozenset[str]] = method_cache(self._of, 4096)
         """A page's topic terms, by its source path."""
 
     def _of(self, source: str) -> frozenset[str]:

@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..caches import method_cache
 from ..errors import IndexDamagedError, OptionError
 from . import postings as packed_postings
 from .arrays import is_view, kind, largest, searchsorted
@@ -151,7 +152,7 @@ class Vocabulary:
         self.key_ids = key_ids
         # A question's terms are looked up several times (search, re-rank, compose), and
         # questions repeat words: remember recent lookups.
-        self.id: Callable[[str], int | None] = lru_cache(maxsize=65_536)(self._lookup)
+        self.id: Callable[[str], int | None] = method_cache(self._lookup, 65_536)
 
     @classmethod
     def from_terms(cls, terms: Sequence[str]) -> Vocabulary:

@@ -858,6 +858,8 @@ class _Assembler:
         )
 
     def close(self) -> None:
+        """Release everything of a build given up (failed or interrupted): the spills, and
+        every temporary file made so far, the partial outputs' too (:meth:`SpillBudget.close`)."""
         self._text.close()
         self._tokens.close()
         for join in (self.paragraphs, self.documents):
@@ -874,6 +876,7 @@ class _Assembler:
             self.sentence_end,
         ):
             column.close()
+        self.budget.close()
 
 
 _COLUMN_TYPES: dict[str, Any] = {

@@ -20,7 +20,7 @@ byte (``tests/test_persist.py`` compares them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +33,9 @@ from .postings import BLOCK_SIZE
 from .spill import Column, Spill, SpillBudget, release_memory
 
 PASS_POSTINGS = 8 << 20
-"""Postings merged at a time (at most, unless one term has more): about 60 MB of
-temporaries (their paragraph numbers, frequencies and packed bytes), whatever the corpus
-size."""
+"""Postings merged at a time (at most; a term with more is merged in chunks of this many,
+rounded down to whole blocks): about 60 MB of temporaries (their paragraph numbers,
+frequencies and packed bytes), whatever the corpus size."""
 BOUND_POSTINGS = 1 << 20
 """Postings whose bounds are computed at a time (six float64 temporaries: 48 MB)."""
 
@@ -180,6 +180,32 @@ class PostingsJoin:
             filled[terms] += sizes
         return docs, tfs
 
+    def _term_pieces(
+        self, cuts: Sequence[tuple[list[int], list[int]]], k: int, tf_dtype: Any, size: int
+    ) -> Iterator[tuple[npt.NDArray[np.int32], npt.NDArray[Any]]]:
+        """Range ``k``'s one term's postings (more than a pass holds: a word in most
+        paragraphs), ``size`` at a time (whole blocks but the last), in corpus order: each
+        run's slice of the term, in run order."""
+        read = self._spill.read
+        docs, tfs, filled = np.empty(size, dtype=np.int32), np.empty(size, dtype=tf_dtype), 0
+        for run, (term_at, posting_at) in zip(self._runs, cuts, strict=True):
+            if term_at[k + 1] == term_at[k]:
+                continue
+            at, end = posting_at[k], posting_at[k + 1]
+            itemsize = np.dtype(run.tf_dtype).itemsize
+            while at < end:
+                n = min(end - at, size - filled)
+                docs[filled : filled + n] = read((run.doc[0] + 4 * at, 4 * n), np.int32)
+                tfs[filled : filled + n] = read(
+                    (run.tf[0] + itemsize * at, itemsize * n), run.tf_dtype
+                )
+                filled, at = filled + n, at + n
+                if filled == size:
+                    yield docs, tfs
+                    docs, tfs, filled = np.empty(size, np.int32), np.empty(size, tf_dtype), 0
+        if filled:
+            yield docs[:filled], tfs[:filled]
+
     def finish(
         self,
         *,
@@ -227,25 +253,40 @@ class PostingsJoin:
         block_ptr = np.zeros(terms + 1, dtype=np.int64)
         max_tf_part = np.empty(terms, dtype=np.float64)
         blocks = data = 0
+        chunk = max(BLOCK_SIZE, PASS_POSTINGS // BLOCK_SIZE * BLOCK_SIZE)
         for k, (first, last) in enumerate(ranges):
-            docs, tfs = self._gather(first, last, ptr, cuts, k, tf_dtype)
-            local = ptr[first : last + 1] - ptr[first]
-            encoded = packed_postings.encode(local, docs, tfs)
-            local_blocks = encoded["block_ptr"]
-            block_ptr[first + 1 : last + 1] = local_blocks[1:] + blocks
-            offsets = encoded["block_offset"].astype(np.int64)
-            out["block_offset"].append(offsets[:-1] + data)
-            out["block_last"].append(encoded["block_last"])
-            out["block_bits"].append(encoded["block_bits"])
-            out["postings_data"].append(encoded["postings_data"][: int(offsets[-1])])
-            part_max, block_max = _bounds(local, local_blocks, docs, tfs, doc_len, k1, b, avgdl)
-            max_tf_part[first:last] = part_max
-            out["block_max"].append(block_max)
-            blocks += int(local_blocks[-1])
-            data += int(offsets[-1])
-            del docs, tfs, encoded, part_max, block_max
-            if self._budget.spilled:
-                release_memory()
+            if last - first == 1 and int(ptr[last] - ptr[first]) > chunk:
+                pieces = self._term_pieces(cuts, k, tf_dtype, chunk)  # one term, in chunks
+            else:
+                pieces = iter([self._gather(first, last, ptr, cuts, k, tf_dtype)])
+            max_tf_part[first:last] = -np.inf
+            shift = 0  # a chunk's paragraphs are encoded less the chunk before's last + 1
+            for docs, tfs in pieces:
+                local = ptr[first : last + 1] - ptr[first] if last - first > 1 else None
+                if local is None:
+                    local = np.asarray([0, len(docs)], dtype=np.int64)
+                # The first posting of a block is encoded as the gap from the block before's
+                # last paragraph, -1 for a term's first: a chunk of a term (whole blocks)
+                # shifted down by that last + 1 encodes to the whole term's bytes.
+                encoded = packed_postings.encode(
+                    local, docs - np.int32(shift) if shift else docs, tfs
+                )
+                local_blocks = encoded["block_ptr"]
+                block_ptr[first + 1 : last + 1] = local_blocks[1:] + blocks
+                offsets = encoded["block_offset"].astype(np.int64)
+                out["block_offset"].append(offsets[:-1] + data)
+                out["block_last"].append(encoded["block_last"] + np.int32(shift))
+                out["block_bits"].append(encoded["block_bits"])
+                out["postings_data"].append(encoded["postings_data"][: int(offsets[-1])])
+                part_max, block_max = _bounds(local, local_blocks, docs, tfs, doc_len, k1, b, avgdl)
+                np.maximum(max_tf_part[first:last], part_max, out=max_tf_part[first:last])
+                out["block_max"].append(block_max)
+                blocks += int(local_blocks[-1])
+                data += int(offsets[-1])
+                shift = int(docs[-1]) + 1
+                del docs, tfs, encoded, part_max, block_max
+                if self._budget.spilled:
+                    release_memory()
         out["block_offset"].append(np.asarray([data], dtype=np.int64))
         out["postings_data"].append(np.zeros(packed_postings.PADDING, dtype=np.uint8))
         document_frequency = np.diff(ptr)

@@ -948,9 +948,11 @@ def _unpack(header: Mapping[str, Any], arrays: dict[str, Any], checks: Checks) -
     def verify(name: str, lo: int, hi: int) -> None:
         checks.items((name,), lo, hi)
 
+    stored_dictionary = arrays["text_dict"]  # not ``arrays``: it holds the text (no cycle)
+
     def text_dictionary() -> bytes:
         checks.verify_all("text_dict")
-        return bytes(memoryview(arrays["text_dict"]).cast("B"))
+        return bytes(memoryview(stored_dictionary).cast("B"))
 
     arrays["tokens"] = SplitIds(
         arrays["tokens_low"], arrays["tokens_high_at"], arrays["tokens_high"], verify=verify

@@ -24,6 +24,7 @@ import mmap
 import os
 import sys
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -47,6 +48,21 @@ class SpillBudget:
         self.spilled = False
         """Whether some spill went to disk: a large build (which gives memory back as it goes,
         :func:`release_memory`; a small one need not pay for that)."""
+        self._files: weakref.WeakSet[BinaryIO] = weakref.WeakSet()
+
+    def temporary(self) -> BinaryIO:
+        """A new unnamed temporary file of this build's (closed by :meth:`close`)."""
+        handle = tempfile.TemporaryFile(prefix="citebot-build-")  # noqa: SIM115
+        self._files.add(handle)
+        return handle
+
+    def close(self) -> None:
+        """Close every temporary file of this build still open, whoever holds it (a failed
+        or interrupted build: its partial outputs, held by the traceback's frames, give the
+        disk back now)."""
+        for handle in list(self._files):
+            handle.close()
+        self._files = weakref.WeakSet()
 
 
 class Spill:
@@ -60,6 +76,10 @@ class Spill:
         self.size = 0
 
     @property
+    def budget(self) -> SpillBudget:
+        return self._budget
+
+    @property
     def on_disk(self) -> bool:
         return self._file is not None
 
@@ -71,7 +91,7 @@ class Spill:
         offset = self.size
         budget = self._budget
         if self._file is None and budget.held + size > budget.limit:
-            self._file = tempfile.TemporaryFile(prefix="citebot-build-")  # noqa: SIM115
+            self._file = budget.temporary()
             budget.spilled = True
             for piece in self._pieces:
                 self._file.write(_buffer(piece))
@@ -175,7 +195,9 @@ class Column:
             return spilled.astype(dtype if dtype is not None else self.dtype, copy=False)
         if isinstance(spilled, FileBytes):  # a uint8 column
             spilled = FileArray(spilled, np.uint8)
-        return converted(spilled, dtype) if dtype is not None else spilled
+        return (
+            converted(spilled, dtype, budget=self._spill.budget) if dtype is not None else spilled
+        )
 
     def close(self) -> None:
         self._spill.close()
@@ -188,14 +210,20 @@ def slices(array: Any, size: int = SLICE_BYTES) -> Iterator[tuple[int, npt.NDArr
         yield lo, np.asarray(array[lo : lo + step])
 
 
-def converted(array: FileArray, dtype: Any, *, keep: bool = False) -> FileArray:
+def converted(
+    array: FileArray, dtype: Any, *, keep: bool = False, budget: SpillBudget | None = None
+) -> FileArray:
     """A file array as ``dtype`` (numpy's ``astype``), written a slice at a time to a new
-    temporary file; the array itself when it already has that type. The original is closed
-    unless ``keep``."""
+    temporary file (one of ``budget``'s build when given); the array itself when it already
+    has that type. The original is closed unless ``keep``."""
     dtype = np.dtype(dtype)
     if array.dtype == dtype:
         return array
-    handle = tempfile.TemporaryFile(prefix="citebot-build-")  # noqa: SIM115
+    handle = (
+        budget.temporary()
+        if budget is not None
+        else tempfile.TemporaryFile(prefix="citebot-build-")  # noqa: SIM115
+    )
     try:
         for _, part in slices(array):
             handle.write(part.astype(dtype).tobytes())

@@ -12,9 +12,9 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
+from ..caches import method_cache
 from ..errors import IndexDamagedError
 from ..splitting.units import UnitSpan
 from ..types import Passage
@@ -325,10 +325,11 @@ class PassageStore(Sequence[Passage]):
         self.paragraph_counts = _counts(self._source, len(self.sources))
         """Paragraphs per file, in the order of ``sources``."""
         self._source_number = {s.source: n for n, s in enumerate(self.sources)}
-        self._make = lru_cache(maxsize=8192)(self._make_passage)
-        self._place_headings = lru_cache(maxsize=4096)(self._headings_of_place)
-        self.position: Callable[[str], int | None] = lru_cache(maxsize=16_384)(self._position)
-        self.document_text = lru_cache(maxsize=4)(self._document_text)
+        # Weakly bound (no cycle): a dropped store frees a fresh build's files at once.
+        self._make = method_cache(self._make_passage, 8192)
+        self._place_headings = method_cache(self._headings_of_place, 4096)
+        self.position: Callable[[str], int | None] = method_cache(self._position, 16_384)
+        self.document_text = method_cache(self._document_text, 4)
 
     def close(self) -> None:
         """Release the saved index's file, for a store that will not be used again."""
